@@ -1,0 +1,64 @@
+# TIK: `make run` sets everything up and starts TIK; `make test` sets up and runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
+APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fonts-dejavu-core poppler-utils
+PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
+
+.PHONY: run test test-sqlite test-postgres check install assets system-deps browser-deps bench clean
+
+run: install assets
+	$(BIN)/tik init-db
+	$(BIN)/tik demo
+	@echo
+	@echo "  TIK kjører på http://$(HOST):$(PORT)/  (Ctrl+C stopper)"
+	@echo
+	$(BIN)/tik run --host $(HOST) --port $(PORT)
+
+test: install assets browser-deps check test-sqlite test-postgres
+
+test-sqlite:
+	$(BIN)/pytest -q
+
+test-postgres:
+	TIK_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -q -m "not browser"
+
+check:
+	$(BIN)/ruff check tik tests
+	$(BIN)/tik guide check
+	$(BIN)/bandit -q -r tik -c pyproject.toml
+	$(BIN)/pip-audit --progress-spinner off --skip-editable
+
+install: system-deps $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+assets: node_modules/.installed
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# WeasyPrint needs Pango and fonts; the tests read PDFs back with poppler's pdftotext.
+system-deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then echo "Installing$$missing"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; fi
+
+# Browser tests drive Debian's chromium (never a downloaded browser).
+browser-deps:
+	@[ -x /usr/bin/chromium ] || { $(SUDO) apt-get update -qq && \
+	  $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+bench: install assets
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf $(VENV) node_modules .pytest_cache

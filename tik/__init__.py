@@ -1,0 +1,45 @@
+"""TIK: early, interdisciplinary intervention for children and young people."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from tik.config import ROOT, instance_path, settings_from_env
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """The app factory: settings from the environment, then `config` on top (tests)."""
+    app = Flask(__name__, instance_path=instance_path(), template_folder=str(ROOT / "templates"),
+                static_folder="static")
+    app.config.from_mapping(settings_from_env())
+    app.config.update(config or {})
+
+    from tik.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from tik.web import locale_for_request
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=locale_for_request)
+    limiter.init_app(app)
+
+    import tik.models  # noqa: F401 - every table registers with the metadata
+    from tik.auth import views as auth
+    from tik.cases import views as cases
+    from tik.concerns import views as concerns
+    from tik.handbook import views as handbook
+    from tik.plans import views as plans
+    from tik.web import register_web
+
+    for module in (auth, handbook, concerns, cases, plans):
+        app.register_blueprint(module.bp)
+    register_web(app)
+
+    from tik.cli import register_cli
+
+    register_cli(app)
+    return app

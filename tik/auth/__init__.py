@@ -1,0 +1,1 @@
+"""Users, login, roles and the access policy (who may see which case)."""

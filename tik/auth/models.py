@@ -1,0 +1,64 @@
+"""Users: people who work for a service in the municipality."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from tik.clock import now
+from tik.extensions import db
+
+
+class Role(enum.StrEnum):
+    EMPLOYEE = "employee"
+    COORDINATOR = "coordinator"
+    TEAM = "team"
+    LEADER = "leader"
+    ADMIN = "admin"
+
+
+class User(UserMixin, db.Model):
+    """A member of staff. Belongs to one service (a key in services.yaml) and has roles."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(200), default="")
+    email: Mapped[str] = mapped_column(String(200), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    service_key: Mapped[str] = mapped_column(String(64), index=True)
+    roles_text: Mapped[str] = mapped_column("roles", String(200), default=Role.EMPLOYEE.value)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    locale: Mapped[str] = mapped_column(String(8), default="nb")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    leader_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    # Bumped on password change or deactivation: every session carrying an older value ends.
+    session_epoch: Mapped[int] = mapped_column(Integer, default=1)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime)
+    # For single sign-on later (ID-porten, Feide, Entra ID through Authlib): issuer + subject.
+    external_issuer: Mapped[str | None] = mapped_column(String(200))
+    external_subject: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=now)
+
+    @property
+    def roles(self) -> set[Role]:
+        return {Role(r) for r in self.roles_text.split(",") if r}
+
+    @roles.setter
+    def roles(self, roles: set[Role] | list[Role]) -> None:
+        self.roles_text = ",".join(sorted(Role(r).value for r in roles))
+
+    def has_role(self, *roles: Role) -> bool:
+        return bool(self.roles & set(roles))
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.active
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_epoch}"

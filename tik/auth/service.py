@@ -1,0 +1,104 @@
+"""Passwords, login with lockout, and the user changes that end sessions."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy import func, select
+
+from tik.auth.models import Role, User
+from tik.clock import now
+from tik.extensions import db
+
+_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+MAX_FAILED_LOGINS = 5
+LOCKOUT = timedelta(minutes=15)
+MIN_PASSWORD_LENGTH = 10
+# Verified against when the username is unknown, so timing does not tell which usernames exist.
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+class UserError(ValueError):
+    """A user cannot be created or changed as asked; the message says why."""
+
+
+def hash_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise UserError(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
+    return _hasher.hash(password)
+
+
+def create_user(username: str, name: str, service_key: str, password: str,
+                roles: set[Role] | None = None, **extra) -> User:
+    """Create and flush a user; raises UserError if the username is taken or the password weak."""
+    if db.session.scalar(select(User.id).where(func.lower(User.username) == username.lower())):
+        raise UserError(f"username '{username}' is taken")
+    user = User(username=username, name=name, service_key=service_key,
+                password_hash=hash_password(password), **extra)
+    user.roles = roles or {Role.EMPLOYEE}
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def authenticate(username: str, password: str) -> User | None:
+    """The user if the password is right and the account is open; counts failures, locks after five."""
+    user = db.session.scalar(select(User).where(func.lower(User.username) == username.strip().lower()))
+    if user is None:
+        _verify(_DUMMY_HASH, password)
+        return None
+    if user.locked_until and user.locked_until > now():
+        return None
+    if not user.active or not _verify(user.password_hash, password):
+        user.failed_logins += 1
+        if user.failed_logins >= MAX_FAILED_LOGINS:
+            user.locked_until = now() + LOCKOUT
+            user.failed_logins = 0
+        db.session.commit()
+        return None
+    user.failed_logins = 0
+    user.locked_until = None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    db.session.commit()
+    return user
+
+
+def is_locked(username: str) -> bool:
+    user = db.session.scalar(select(User).where(func.lower(User.username) == username.strip().lower()))
+    return bool(user and user.locked_until and user.locked_until > now())
+
+
+def _verify(hashed: str, password: str) -> bool:
+    try:
+        return _hasher.verify(hashed, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def change_password(user: User, password: str) -> None:
+    """Set a new password and end every session of the user."""
+    user.password_hash = hash_password(password)
+    user.session_epoch += 1
+    db.session.commit()
+
+
+def deactivate(user: User) -> None:
+    """Close the account and end every session of the user. Their cases stay with them until handed over."""
+    user.active = False
+    user.session_epoch += 1
+    db.session.commit()
+
+
+def load_user(user_id: str) -> User | None:
+    """Flask-Login's loader: the session id carries the epoch, so old sessions stop matching."""
+    try:
+        uid, epoch = (int(x) for x in user_id.split(":"))
+    except ValueError:
+        return None
+    user = db.session.get(User, uid)
+    if user is None or user.session_epoch != epoch or not user.active:
+        return None
+    return user

@@ -1,0 +1,1 @@
+"""The case: its page, the guided steps, the timeline (stafettlogg), consent and handover."""

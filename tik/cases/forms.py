@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from tik.forms import IdempotentForm, MultiCheckboxField, VersionedForm
+
+DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y"]
+
+
+class ConsentForm(IdempotentForm):
+    given_by = StringField(_l("Gitt av (foresatte)"), validators=[DataRequired(_l("Skriv hvem som ga samtykket.")),
+                                                                  Length(max=300)])
+    young_person = BooleanField(_l("Ungdommen har selv samtykket eller signert"))
+    services = MultiCheckboxField(_l("Tjenester som kan få opplysninger"), choices=[],
+                                  validators=[DataRequired(_l("Velg minst én tjeneste."))])
+    information = TextAreaField(_l("Hvilke opplysninger (f.eks. skolefravær, helse, familiesituasjon)"),
+                                validators=[Optional(), Length(max=2000)])
+    purpose = TextAreaField(_l("Formål"), validators=[DataRequired(_l("Skriv formålet med samtykket.")),
+                                                      Length(max=2000)])
+    form = SelectField(_l("Hvordan samtykket ble gitt"),
+                       choices=[("paper", _l("Signert på papir")), ("digital", _l("Digitalt")),
+                                ("oral", _l("Muntlig, med vitne"))])
+    given_on = DateField(_l("Dato gitt"), format=DATE_FORMATS,
+                         validators=[DataRequired(_l("Skriv datoen samtykket ble gitt."))])
+    expires_on = DateField(_l("Gyldig til"), format=DATE_FORMATS,
+                           validators=[DataRequired(_l("Skriv når samtykket utløper."))])
+
+
+class DecisionForm(VersionedForm):
+    """Carries only the version; the step's own fields are read from the guide, not declared here."""
+
+
+class HandoverForm(IdempotentForm):
+    to_user = SelectField(_l("Ny stafettholder"), coerce=int, choices=[])
+    note = TextAreaField(_l("Melding til den nye stafettholderen"), validators=[Optional(), Length(max=2000)])
+
+
+class HandoverAnswerForm(IdempotentForm):
+    reason = TextAreaField(_l("Begrunnelse (må fylles ut hvis du takker nei)"),
+                           validators=[Optional(), Length(max=2000)])

@@ -1,0 +1,155 @@
+"""The case, its timeline (stafettlogg), its consents and the guide version it was opened under."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tik.clock import now
+from tik.extensions import db
+
+
+class CaseStatus(enum.StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class EventKind(enum.StrEnum):
+    CONCERN = "concern"
+    STEP = "step"
+    DECISION = "decision"
+    CONVERSATION = "conversation"
+    LEVEL = "level"
+    CONSENT = "consent"
+    PLAN = "plan"
+    HANDOVER = "handover"
+    REPORT = "report"
+    EMERGENCY = "emergency"
+    CLOSED = "closed"
+
+
+class GuideSnapshot(db.Model):
+    """The exact guidebook files a case was opened under, so editing the guide never rewrites history."""
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    files: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=now)
+
+
+class Case(db.Model):
+    """One child's case, from concern to closing, held by one stafettholder at a time."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ref: Mapped[str] = mapped_column(String(20), unique=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("child.id"), index=True)
+    level: Mapped[int] = mapped_column(Integer, default=0, index=True)
+    step_id: Mapped[str] = mapped_column(String(64))
+    status: Mapped[CaseStatus] = mapped_column(default=CaseStatus.OPEN, index=True)
+    end_key: Mapped[str | None] = mapped_column(String(64))
+    close_reason: Mapped[str] = mapped_column(Text, default="")
+    coordinator_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)  # the stafettholder
+    owning_service: Mapped[str] = mapped_column(String(64), index=True)
+    guide_digest: Mapped[str] = mapped_column(ForeignKey("guide_snapshot.digest"))
+    opened_at: Mapped[datetime] = mapped_column(DateTime, default=now)
+    step_since: Mapped[datetime] = mapped_column(DateTime, default=now)
+    deadline: Mapped[date | None] = mapped_column(Date, index=True)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    child = relationship("Child")
+    coordinator = relationship("User", foreign_keys=[coordinator_id])
+    consents: Mapped[list[Consent]] = relationship(back_populates="case", order_by="Consent.id")
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == CaseStatus.OPEN
+
+
+class CaseEvent(db.Model):
+    """One entry in the stafettlogg: append-only, newest shown first."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=now)
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    kind: Mapped[EventKind] = mapped_column()
+    step_id: Mapped[str] = mapped_column(String(64), default="")
+    decision: Mapped[str] = mapped_column(String(64), default="")
+    level: Mapped[int | None] = mapped_column(Integer)
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    by = relationship("User")
+
+
+class ConsentForm(enum.StrEnum):
+    PAPER = "paper"
+    DIGITAL = "digital"
+    ORAL = "oral"
+
+
+class Consent(db.Model):
+    """Permission from the guardians (and the young person from the consent age) to share with services."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    given_by: Mapped[str] = mapped_column(String(300))
+    young_person: Mapped[bool] = mapped_column(default=False)
+    information: Mapped[str] = mapped_column(Text, default="")  # what kinds of information
+    purpose: Mapped[str] = mapped_column(Text)
+    form: Mapped[ConsentForm] = mapped_column()
+    given_on: Mapped[date] = mapped_column(Date)
+    expires_on: Mapped[date] = mapped_column(Date)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+
+    case: Mapped[Case] = relationship(back_populates="consents")
+    service_rows: Mapped[list[ConsentService]] = relationship(cascade="all, delete-orphan",
+                                                              order_by="ConsentService.id")
+
+    @property
+    def services(self) -> list[str]:
+        return [row.service_key for row in self.service_rows]
+
+    @services.setter
+    def services(self, keys: list[str]) -> None:
+        self.service_rows = [ConsentService(service_key=k) for k in dict.fromkeys(keys)]
+
+    def is_active(self, on: date) -> bool:
+        return self.withdrawn_at is None and self.given_on <= on <= self.expires_on
+
+
+class ConsentService(db.Model):
+    """A service a consent covers (a row each, so access can be checked in SQL)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consent_id: Mapped[int] = mapped_column(ForeignKey("consent.id"), index=True)
+    service_key: Mapped[str] = mapped_column(String(64), index=True)
+
+
+class HandoverStatus(enum.StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+
+
+class Handover(db.Model):
+    """A proposed baton handover; the case changes holder only when the proposed person accepts."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    from_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    to_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    proposed_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    note: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[HandoverStatus] = mapped_column(default=HandoverStatus.PENDING, index=True)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=now)
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    case: Mapped[Case] = relationship()
+    to_user = relationship("User", foreign_keys=[to_id])

@@ -1,0 +1,312 @@
+"""The work on a case: open it, move it through the guide, record consent, hand it over."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from tik.audit.service import record
+from tik.auth.models import User
+from tik.auth.policy import can_hold_case, consented_services, visible_cases
+from tik.cases.models import (
+    Case,
+    CaseEvent,
+    CaseStatus,
+    Consent,
+    ConsentForm,
+    EventKind,
+    Handover,
+    HandoverStatus,
+)
+from tik.clock import now, today
+from tik.extensions import db
+from tik.guides import engine
+from tik.guides.model import Guide, Step
+from tik.handbook.current import current_guide, guide_for, pin_current_guide
+
+
+class StaleEdit(Exception):
+    """Someone else saved first. `current` is what they saved; the caller keeps the user's text."""
+
+    def __init__(self, current: object) -> None:
+        super().__init__("stale edit")
+        self.current = current
+
+
+class ConsentError(ValueError):
+    """A consent cannot be recorded as given; `code` says why."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def check_version(obj, expected: int | None) -> None:
+    """Raise StaleEdit when the user's form was based on an older version of `obj`."""
+    if expected is not None and obj.version != expected:
+        raise StaleEdit(obj)
+
+
+def log(case: Case, kind: EventKind, by: User | None, step_id: str = "", decision: str = "",
+        level: int | None = None, **data) -> CaseEvent:
+    """Append an entry to the case's timeline (stafettlogg) in the current transaction."""
+    event = CaseEvent(case_id=case.id, at=now(), by_id=getattr(by, "id", None), kind=kind, step_id=step_id,
+                      decision=decision, level=level, data=data)
+    db.session.add(event)
+    return event
+
+
+def next_reference(year: int) -> str:
+    """TIK-YYYY-NNNN: the next number in the year."""
+    prefix = f"TIK-{year}-"
+    last = db.session.scalar(select(func.max(Case.ref)).where(Case.ref.like(prefix + "%")))
+    number = int(last.rsplit("-", 1)[1]) + 1 if last else 1
+    return f"{prefix}{number:04d}"
+
+
+def open_case(child, by: User) -> Case:
+    """A new case at level 0 held by the one who registered it; the guide's first step is done."""
+    digest = pin_current_guide()
+    guide = current_guide()
+    start = guide.start
+    case = Case(ref=next_reference(today().year), child_id=child.id, level=0, step_id=start.id,
+                coordinator_id=by.id, owning_service=by.service_key, guide_digest=digest,
+                opened_at=now(), step_since=now())
+    db.session.add(case)
+    db.session.flush()
+    # The register step is done by registering: apply its (only) decision so the case starts at work.
+    outcome = engine.apply(guide, state_of(case, guide), start.decisions[0].key, {})
+    log(case, EventKind.STEP, by, step_id=start.id, decision=outcome.decision.key)
+    _move(case, guide, outcome.state)
+    case.deadline = level_deadline(guide, 0, case.opened_at.date())
+    return case
+
+
+def level_deadline(guide: Guide, level: int, start: date) -> date | None:
+    """The level's decision deadline (e.g. 14 days at level 0), counted from `start`."""
+    frames = [s.time_frame_days for s in guide.level(level).steps if s.time_frame_days]
+    return start + timedelta(days=frames[-1]) if frames else None
+
+
+def _move(case: Case, guide: Guide, state: engine.CaseState) -> None:
+    level_changed = state.level != case.level
+    case.step_id = state.step_id
+    case.level = state.level
+    case.step_since = now()
+    step = guide.step(state.step_id)
+    if level_changed:
+        case.deadline = level_deadline(guide, state.level, today())
+    elif step.time_frame_days and state.level != 0:
+        case.deadline = today() + timedelta(days=step.time_frame_days)
+
+
+def state_of(case: Case, guide: Guide | None = None) -> engine.CaseState:
+    return engine.CaseState(step_id=case.step_id, level=case.level,
+                            consented_services=frozenset(consented_services(case, today())))
+
+
+def guide_of(case: Case) -> Guide:
+    return guide_for(case.guide_digest)
+
+
+def current_step(case: Case) -> engine.StepView:
+    return engine.current(guide_of(case), state_of(case))
+
+
+def decide(case: Case, decision_key: str, values: dict[str, str], by: User,
+           expected_version: int | None = None) -> engine.Outcome:
+    """Apply a decision of the current step; raises DecisionRefused with the reason, StaleEdit if stale."""
+    check_version(case, expected_version)
+    if not case.is_open:
+        raise engine.DecisionRefused("case_closed")
+    guide = guide_of(case)
+    step = guide.step(case.step_id)
+    outcome = engine.apply(guide, state_of(case, guide), decision_key, values)
+    recorded = {k: v for k, v in outcome.values.items() if v}
+    voices = {f.key: f.voice for f in step.fields if f.voice and recorded.get(f.key)}
+    kind = EventKind.CONVERSATION if voices else EventKind.STEP
+    log(case, kind, by, step_id=step.id, decision=decision_key, level=case.level, fields=recorded, voices=voices)
+    if outcome.end:
+        _close(case, outcome.end, recorded.get("close_reason") or recorded.get("closing_note", ""), by)
+        kind = {"emergency": EventKind.EMERGENCY, "child_welfare_report": EventKind.REPORT}.get(
+            outcome.end, EventKind.CLOSED)
+        log(case, kind, by, step_id=step.id, decision=decision_key, end=outcome.end,
+            inform_parents=outcome.decision.inform_parents)
+    else:
+        old_level = case.level
+        _move(case, guide, outcome.state)
+        if outcome.level_changed:
+            log(case, EventKind.LEVEL, by, level=case.level, from_level=old_level)
+    record(by, "case.decide", case, detail=f"{step.id}:{decision_key}")
+    db.session.commit()
+    return outcome
+
+
+def _close(case: Case, end: str, reason: str, by: User) -> None:
+    case.status = CaseStatus.CLOSED
+    case.end_key = end
+    case.close_reason = reason
+    case.closed_at = now()
+    case.deadline = None
+
+
+def record_consent(case: Case, by: User, *, given_by: str, services: list[str], purpose: str,
+                   form: ConsentForm, given_on: date, expires_on: date, information: str = "",
+                   young_person: bool = False) -> Consent:
+    """Record a consent; raises ConsentError when it names no service or ends before it starts."""
+    guide = guide_of(case)
+    if not services:
+        raise ConsentError("no_services")
+    if any(s not in guide.services for s in services):
+        raise ConsentError("unknown_service")
+    if expires_on < given_on:
+        raise ConsentError("expires_before_given")
+    if case.child.age_on(given_on) >= guide.consent_age and not young_person:
+        raise ConsentError("young_person_must_consent")
+    consent = Consent(case_id=case.id, given_by=given_by.strip(), services=services, purpose=purpose.strip(),
+                      form=form, given_on=given_on, expires_on=expires_on, information=information.strip(),
+                      young_person=young_person, recorded_by_id=by.id)
+    db.session.add(consent)
+    db.session.flush()
+    log(case, EventKind.CONSENT, by, consent_id=consent.id, services=services, action="given")
+    record(by, "consent.record", case)
+    db.session.commit()
+    return consent
+
+
+def withdraw_consent(consent: Consent, by: User) -> None:
+    """Withdraw at once: the access that hung on it ends now."""
+    consent.withdrawn_at = now()
+    log(consent.case, EventKind.CONSENT, by, consent_id=consent.id, services=consent.services,
+        action="withdrawn")
+    record(by, "consent.withdraw", consent.case)
+    db.session.commit()
+
+
+def timeline(case: Case, limit: int | None = None) -> list[CaseEvent]:
+    """The stafettlogg, newest first, with who did it loaded in the same query."""
+    query = (select(CaseEvent).where(CaseEvent.case_id == case.id)
+             .options(selectinload(CaseEvent.by)).order_by(CaseEvent.at.desc(), CaseEvent.id.desc()))
+    if limit:
+        query = query.limit(limit)
+    return list(db.session.scalars(query))
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    """What a list of cases shows about one case."""
+
+    ref: str
+    child_name: str
+    level: int
+    step: Step
+    deadline: date | None
+    overdue: bool
+    coordinator_name: str
+
+
+def my_cases(user: User) -> list[CaseRow]:
+    """The open cases `user` holds, earliest deadline first."""
+    query = (select(Case).where(Case.coordinator_id == user.id, Case.status == CaseStatus.OPEN,
+                                visible_cases(user, today()))
+             .options(selectinload(Case.child), selectinload(Case.coordinator))
+             .order_by(Case.deadline.is_(None), Case.deadline, Case.ref))
+    return [_row(c) for c in db.session.scalars(query)]
+
+
+def _row(case: Case) -> CaseRow:
+    step = guide_of(case).step(case.step_id)
+    return CaseRow(case.ref, case.child.name, case.level, step, case.deadline,
+                   bool(case.deadline and case.deadline < today()), case.coordinator.name)
+
+
+def search_cases(user: User, text: str, limit: int = 50) -> list[CaseRow]:
+    """Cases `user` may see whose reference or child's name matches `text`."""
+    from tik.concerns.models import Child
+
+    needle = f"%{text.strip().lower()}%"
+    query = (select(Case).join(Child, Child.id == Case.child_id)
+             .where(visible_cases(user, today()),
+                    func.lower(Case.ref).like(needle)
+                    | func.lower(Child.first_name + " " + Child.last_name).like(needle))
+             .options(selectinload(Case.child), selectinload(Case.coordinator))
+             .order_by(Case.ref.desc()).limit(limit))
+    return [_row(c) for c in db.session.scalars(query)]
+
+
+def open_case_holder(child_id: int) -> tuple[str, User] | None:
+    """For a reporter without access: only that a case exists, and whom to contact."""
+    case = db.session.scalar(select(Case).where(Case.child_id == child_id, Case.status == CaseStatus.OPEN))
+    return (case.ref, case.coordinator) if case else None
+
+
+class HandoverError(ValueError):
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def propose_handover(case: Case, to: User, by: User, note: str = "") -> Handover:
+    """Propose a new stafettholder. The old one keeps the case until the proposed one accepts."""
+    if to.id == case.coordinator_id:
+        raise HandoverError("already_holder")
+    if not can_hold_case(to, case, today()):
+        raise HandoverError("cannot_hold")
+    for pending in pending_handovers(case):
+        pending.status = HandoverStatus.WITHDRAWN
+    handover = Handover(case_id=case.id, from_id=case.coordinator_id, to_id=to.id, proposed_by_id=by.id,
+                        note=note.strip())
+    db.session.add(handover)
+    log(case, EventKind.HANDOVER, by, action="proposed", to_user=to.name)
+    record(by, "handover.propose", case, detail=to.username)
+    db.session.commit()
+    return handover
+
+
+def answer_handover(handover: Handover, by: User, accept: bool, reason: str = "") -> None:
+    """The proposed person accepts (and becomes the holder) or declines with a reason."""
+    if handover.to_id != by.id or handover.status != HandoverStatus.PENDING:
+        raise HandoverError("not_yours")
+    if not accept and not reason.strip():
+        raise HandoverError("reason_required")
+    case = handover.case
+    handover.status = HandoverStatus.ACCEPTED if accept else HandoverStatus.DECLINED
+    handover.reason = reason.strip()
+    handover.answered_at = now()
+    if accept:
+        old = case.coordinator.name
+        case.coordinator_id = by.id
+        log(case, EventKind.HANDOVER, by, action="accepted", from_user=old, to_user=by.name)
+    else:
+        log(case, EventKind.HANDOVER, by, action="declined", to_user=by.name, reason=handover.reason)
+    record(by, "handover.accept" if accept else "handover.decline", case)
+    db.session.commit()
+
+
+def pending_handovers(case: Case) -> list[Handover]:
+    return list(db.session.scalars(select(Handover).where(Handover.case_id == case.id,
+                                                          Handover.status == HandoverStatus.PENDING)))
+
+
+def handovers_waiting_for(user: User) -> list[Handover]:
+    return list(db.session.scalars(
+        select(Handover).where(Handover.to_id == user.id, Handover.status == HandoverStatus.PENDING)
+        .options(selectinload(Handover.case)).order_by(Handover.created_at)))
+
+
+def deadline_passed(case: Case, on: date | None = None) -> bool:
+    return bool(case.deadline and case.deadline < (on or today()))
+
+
+
+def expiring_consents(user: User, within: timedelta) -> list[Consent]:
+    """Active consents on the user's cases that expire within `within`."""
+    on = today()
+    query = (select(Consent).join(Case, Case.id == Consent.case_id)
+             .where(Case.coordinator_id == user.id, Case.status == CaseStatus.OPEN,
+                    Consent.withdrawn_at.is_(None), Consent.expires_on >= on, Consent.expires_on <= on + within)
+             .options(selectinload(Consent.case)).order_by(Consent.expires_on))
+    return list(db.session.scalars(query))

@@ -1,0 +1,255 @@
+"""The case page and the actions on it. Views parse, call the service, render or redirect."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from tik.audit.service import record, viewers_of
+from tik.auth.models import User
+from tik.auth.policy import can_hold_case, case_for, consented_services, requires
+from tik.cases import service
+from tik.cases.forms import ConsentForm, DecisionForm, HandoverAnswerForm, HandoverForm
+from tik.cases.messages import refusal_message
+from tik.cases.models import Case, Consent, ConsentForm as ConsentKind, Handover
+from tik.clock import today
+from tik.concerns.models import Concern, ReportDraft
+from tik.extensions import db
+from tik.forms import error_list
+from tik.guides.engine import DecisionRefused
+from tik.guides.markdown import render_markdown
+from tik.idempotency import claim
+from tik.plans.service import plan_of
+
+bp = Blueprint("cases", __name__)
+
+
+def _lang() -> str:
+    return str(get_locale() or "nb")
+
+
+@bp.get("/min-side")
+@requires()
+def my_work():
+    """The start page: what to do today."""
+    rows = service.my_cases(current_user)
+    handovers = service.handovers_waiting_for(current_user)
+    expiring = service.expiring_consents(current_user, within=timedelta(days=30))
+    return render_template("cases/my_work.html", rows=rows, handovers=handovers, expiring=expiring,
+                           L=_lang(), today=today())
+
+
+@bp.get("/saker")
+@requires()
+def my_cases():
+    q = request.args.get("q", "").strip()
+    rows = service.search_cases(current_user, q) if q else service.my_cases(current_user)
+    if q:
+        record(current_user, "case.search", detail=f"{len(rows)} treff")
+        db.session.commit()
+    return render_template("cases/list.html", rows=rows, q=q, L=_lang(), today=today())
+
+
+def _case_page(case: Case, status: int = 200, **extra):
+    """Render the case page; everything shown is loaded here, in a handful of queries."""
+    guide = service.guide_of(case)
+    view = service.current_step(case)
+    on = today()
+    consents = list(case.consents)
+    consent_form = extra.pop("consent_form", None) or _consent_form(case)
+    handover_form = extra.pop("handover_form", None) or _handover_form(case)
+    context = dict(
+        case=case, child=case.child, guide=guide, view=view, L=_lang(), md=render_markdown, today=on,
+        timeline=service.timeline(case), consents=consents,
+        covered=consented_services(case, on), plan=plan_of(case),
+        concerns=db.session.scalars(select(Concern).where(Concern.case_id == case.id)
+                                    .order_by(Concern.created_at.desc())).all(),
+        drafts=db.session.scalars(select(ReportDraft).where(ReportDraft.case_id == case.id)).all(),
+        handovers=service.pending_handovers(case),
+        decision_form=extra.pop("decision_form", None) or DecisionForm(version=case.version),
+        values=extra.pop("values", {}), field_errors=extra.pop("field_errors", {}),
+        consent_form=consent_form, handover_form=handover_form,
+        consent_warning_days=30,
+    )
+    context.update(extra)
+    response = render_template("cases/case.html", **context)
+    db.session.commit()  # the audit event of this view, after rendering (nothing is expired mid-page)
+    return response, status
+
+
+def _consent_form(case: Case, formdata=None) -> ConsentForm:
+    guide = service.guide_of(case)
+    form = ConsentForm(formdata=formdata)
+    form.services.choices = [(k, s.name.get(_lang())) for k, s in guide.services.items()]
+    if formdata is None:
+        form.idempotency_key.data = secrets.token_urlsafe(24)
+        form.given_on.data = today()
+        form.expires_on.data = today() + timedelta(days=365)
+        form.given_by.data = ", ".join(g.name for g in case.child.guardians)
+    return form
+
+
+def _handover_form(case: Case, formdata=None) -> HandoverForm:
+    form = HandoverForm(formdata=formdata)
+    on = today()
+    candidates = db.session.scalars(select(User).where(User.active.is_(True), User.id != case.coordinator_id)
+                                    .order_by(User.name)).all()
+    form.to_user.choices = [(u.id, f"{u.name} ({service.guide_of(case).services[u.service_key].name.get(_lang())})"
+                             if u.service_key in service.guide_of(case).services else u.name)
+                            for u in candidates if can_hold_case(u, case, on)]
+    if formdata is None:
+        form.idempotency_key.data = secrets.token_urlsafe(24)
+    return form
+
+
+@bp.get("/saker/<ref>")
+@requires()
+def show(ref: str):
+    case = case_for(current_user, ref)
+    return _case_page(case)
+
+
+@bp.post("/saker/<ref>/beslutning")
+@requires()
+def decide(ref: str):
+    case = case_for(current_user, ref, action="case.view")
+    form = DecisionForm()
+    decision = request.form.get("decision", "")
+    step = service.guide_of(case).step(case.step_id)
+    values = {f.key: _field_value(f) for f in step.fields}
+    try:
+        service.decide(case, decision, values, by=current_user, expected_version=form.version.data)
+    except service.StaleEdit:
+        db.session.rollback()
+        case = case_for(current_user, ref)
+        return _case_page(case, 409, values=values, stale=True)
+    except DecisionRefused as refused:
+        db.session.rollback()
+        case = case_for(current_user, ref)
+        errors = {key: refusal_message("missing_fields") for key in refused.params.get("fields", [])}
+        if "field" in refused.params:
+            errors[refused.params["field"]] = refusal_message(refused.code, **refused.params)
+        return _case_page(case, 422, values=values, field_errors=errors,
+                          refusal=refusal_message(refused.code, **refused.params))
+    flash(_("Beslutningen er lagret."))
+    return redirect(url_for("cases.show", ref=ref))
+
+
+def _field_value(field) -> str:
+    if field.kind == "services":
+        return ",".join(request.form.getlist(f"f_{field.key}"))
+    return request.form.get(f"f_{field.key}", "")
+
+
+@bp.post("/saker/<ref>/samtykke")
+@requires()
+def add_consent(ref: str):
+    case = case_for(current_user, ref)
+    form = _consent_form(case, formdata=request.form)
+    if not form.validate_on_submit():
+        return _case_page(case, 422, consent_form=form, consent_errors=error_list(form), open_consent=True)
+    if not claim(form.idempotency_key.data):
+        db.session.commit()
+        return redirect(url_for("cases.show", ref=ref))
+    try:
+        service.record_consent(case, current_user, given_by=form.given_by.data, services=form.services.data,
+                               purpose=form.purpose.data, form=ConsentKind(form.form.data),
+                               given_on=form.given_on.data, expires_on=form.expires_on.data,
+                               information=form.information.data or "", young_person=form.young_person.data)
+    except service.ConsentError as error:
+        db.session.rollback()
+        case = case_for(current_user, ref)
+        form.services.errors = [refusal_message(error.code)] if error.code in ("no_services", "unknown_service") \
+            else []
+        if error.code == "expires_before_given":
+            form.expires_on.errors = [refusal_message(error.code)]
+        if error.code == "young_person_must_consent":
+            form.young_person.errors = [refusal_message(error.code)]
+        return _case_page(case, 422, consent_form=form, consent_errors=error_list(form), open_consent=True)
+    flash(_("Samtykket er registrert."))
+    return redirect(url_for("cases.show", ref=ref))
+
+
+@bp.post("/saker/<ref>/samtykke/<int:consent_id>/trekk")
+@requires()
+def withdraw_consent(ref: str, consent_id: int):
+    case = case_for(current_user, ref)
+    consent = db.session.get(Consent, consent_id)
+    if consent is None or consent.case_id != case.id:
+        abort(404)
+    if consent.withdrawn_at is None:
+        service.withdraw_consent(consent, current_user)
+        flash(_("Samtykket er trukket tilbake. Tilgangen det ga er stengt."))
+    return redirect(url_for("cases.show", ref=ref) if _still_visible(ref) else url_for("cases.my_work"))
+
+
+def _still_visible(ref: str) -> bool:
+    from tik.auth.policy import can_view_case
+
+    case = db.session.scalar(select(Case).where(Case.ref == ref))
+    return case is not None and can_view_case(current_user, case, today())
+
+
+@bp.post("/saker/<ref>/stafett")
+@requires()
+def propose_handover(ref: str):
+    case = case_for(current_user, ref)
+    form = _handover_form(case, formdata=request.form)
+    if not form.validate_on_submit():
+        return _case_page(case, 422, handover_form=form, handover_errors=error_list(form))
+    if claim(form.idempotency_key.data):
+        to = db.session.get(User, form.to_user.data)
+        try:
+            service.propose_handover(case, to, current_user, note=form.note.data or "")
+        except service.HandoverError as error:
+            db.session.rollback()
+            form.to_user.errors = [refusal_message(error.code)]
+            return _case_page(case_for(current_user, ref), 422, handover_form=form,
+                              handover_errors=error_list(form))
+        flash(_("Forslaget er sendt. Du er stafettholder til det blir akseptert."))
+    else:
+        db.session.commit()
+    return redirect(url_for("cases.show", ref=ref))
+
+
+@bp.post("/stafett/<int:handover_id>")
+@requires()
+def answer_handover(handover_id: int):
+    handover = db.session.get(Handover, handover_id)
+    if handover is None or handover.to_id != current_user.id:
+        abort(404)
+    form = HandoverAnswerForm()
+    accept = request.form.get("answer") == "accept"
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        service.answer_handover(handover, current_user, accept=accept, reason=form.reason.data or "")
+    except service.HandoverError as error:
+        db.session.rollback()
+        flash(refusal_message(error.code), "error")
+        return redirect(url_for("cases.my_work"))
+    if accept:
+        flash(_("Du er nå stafettholder."))
+        return redirect(url_for("cases.show", ref=handover.case.ref))
+    flash(_("Du har takket nei."))
+    return redirect(url_for("cases.my_work"))
+
+
+@bp.get("/saker/<ref>/innsyn")
+@requires()
+def viewers(ref: str):
+    """Who has seen this child: for the stafettholder."""
+    case = case_for(current_user, ref, action="case.viewers")
+    if case.coordinator_id != current_user.id:
+        abort(404)
+    rows = viewers_of(case.id)
+    response = render_template("cases/viewers.html", case=case, rows=rows, guide=service.guide_of(case),
+                               L=_lang())
+    db.session.commit()
+    return response

@@ -1,0 +1,183 @@
+"""The `tik` command: database, demo, guidebook check, users, plan PDF, audit."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup, with_appcontext
+from sqlalchemy import select
+
+from tik.guides.loader import check_guide
+
+
+def main() -> None:
+    """Entry point of the `tik` console script."""
+    from tik import create_app
+
+    cli = FlaskGroup(create_app=lambda: create_app(), help="TIK — tidlig innsats for barn og unge.")
+    _add_commands(cli)
+    cli.main(prog_name="tik")
+
+
+def register_cli(app: Flask) -> None:
+    """The same commands under `flask` (for `flask --app tik …`)."""
+    for command in _commands():
+        app.cli.add_command(command)
+
+
+def _add_commands(cli: click.Group) -> None:
+    for command in _commands():
+        cli.add_command(command)
+
+
+def _commands() -> list[click.Command]:
+    return [init_db, demo, guide, users, plan, audit]
+
+
+@click.command("init-db")
+@with_appcontext
+def init_db() -> None:
+    """Create or upgrade the database schema (Alembic migrations)."""
+    from flask_migrate import upgrade
+
+    upgrade()
+    click.echo("Databasen er klar.")
+
+
+@click.command("demo")
+@click.option("--print-logins", is_flag=True, help="Only print the demo logins.")
+@with_appcontext
+def demo(print_logins: bool) -> None:
+    """Load the demo municipality into an empty database (never twice)."""
+    from tik import demo as demo_data
+
+    if not print_logins:
+        created = demo_data.load()
+        click.echo("Demokommunen er lastet." if created else "Databasen har allerede data; demo ikke lastet.")
+    click.echo(demo_data.logins_text())
+
+
+@click.group()
+def guide() -> None:
+    """The guidebook (handlingsveileder)."""
+
+
+@guide.command("check")
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+def guide_check(path: Path | None) -> None:
+    """Validate a guidebook folder (default: the bundled one); exit 1 listing every problem."""
+    from tik.config import ROOT
+
+    path = path or ROOT / "guidebook"
+    g, problems = check_guide(path)
+    if problems:
+        click.echo(f"{path}: {len(problems)} problem(s)", err=True)
+        for p in problems:
+            click.echo(f"  {p}", err=True)
+        sys.exit(1)
+    steps = sum(len(level.steps) for level in g.levels) + len(g.closing)
+    click.echo(f"{g.title.get('nb')} ({g.id} {g.version}, {g.digest[:12]})")
+    click.echo(f"  levels: {len(g.levels)}  steps: {steps}  tools: {len(g.tools)}  "
+               f"signals: {len(g.signals)}  services: {len(g.services)}  measures: {len(g.measures)}  "
+               f"languages: {', '.join(g.languages)}")
+    click.echo("OK")
+
+
+@click.group()
+def users() -> None:
+    """Users of TIK."""
+
+
+@users.command("create")
+@click.argument("username")
+@click.option("--name", required=True)
+@click.option("--service", "service_key", required=True, help="Service key from services.yaml")
+@click.option("--role", "roles", multiple=True, default=["employee"],
+              type=click.Choice(["employee", "coordinator", "team", "leader", "admin"]))
+@click.password_option()
+@with_appcontext
+def users_create(username: str, name: str, service_key: str, roles: tuple[str, ...], password: str) -> None:
+    """Create a user."""
+    from tik.auth.models import Role
+    from tik.auth.service import UserError, create_user
+    from tik.extensions import db
+    from tik.handbook.current import current_guide
+
+    if service_key not in current_guide().services:
+        raise click.BadParameter(f"unknown service '{service_key}'", param_hint="--service")
+    try:
+        create_user(username, name, service_key, password, {Role(r) for r in roles})
+    except UserError as error:
+        raise click.ClickException(str(error)) from None
+    db.session.commit()
+    click.echo(f"Bruker {username} er opprettet.")
+
+
+@users.command("list")
+@with_appcontext
+def users_list() -> None:
+    """List users: username, name, service, roles, active."""
+    from tik.auth.models import User
+    from tik.extensions import db
+
+    for u in db.session.scalars(select(User).order_by(User.username)):
+        click.echo(f"{u.username:<12} {u.name:<28} {u.service_key:<16} {u.roles_text:<24} "
+                   f"{'aktiv' if u.active else 'deaktivert'}")
+
+
+@click.group()
+def plan() -> None:
+    """The coordinated plan."""
+
+
+@plan.command("pdf")
+@click.argument("ref")
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True)
+@click.option("--family", is_flag=True, help="The family version (plain language, no internal notes).")
+@click.option("--user", "username", required=True, help="Who prints: the access policy applies as on the web.")
+@click.option("--lang", default=None)
+@with_appcontext
+def plan_pdf_command(ref: str, output: Path, family: bool, username: str, lang: str | None) -> None:
+    """Print a case's plan to a PDF file (audited as the given user)."""
+    from werkzeug.exceptions import NotFound
+
+    from tik.auth.models import User
+    from tik.auth.policy import case_for
+    from tik.extensions import db
+    from tik.plans.printing import plan_pdf
+
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None or not user.active:
+        raise click.ClickException(f"unknown or inactive user '{username}'")
+    try:
+        case = case_for(user, ref, action="plan.pdf")
+    except NotFound:
+        raise click.ClickException(f"no case {ref} that {username} may see") from None
+    _name, data = plan_pdf(case, user, family=family, lang=lang)
+    output.write_bytes(data)
+    click.echo(f"{output} ({len(data)} bytes)")
+
+
+plan_pdf_command.name = "pdf"
+
+
+@click.group()
+def audit() -> None:
+    """The audit trail."""
+
+
+@audit.command("verify")
+@with_appcontext
+def audit_verify() -> None:
+    """Check the hash chain; exit 1 naming each altered or missing row."""
+    from tik.audit.service import verify
+
+    breaks = verify()
+    for b in breaks:
+        click.echo(str(b), err=True)
+    if breaks:
+        sys.exit(1)
+    click.echo("Revisjonssporet er helt.")

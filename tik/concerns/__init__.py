@@ -1,0 +1,1 @@
+"""Registering a concern (bekymring): the child, what was seen, signals, urgency."""

@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, FieldList, FormField, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+
+from tik.clock import today
+from tik.concerns.nin import InvalidNationalId, birth_date_of
+from tik.forms import LANGUAGE_CHOICES, IdempotentForm, MultiCheckboxField
+
+YES_NO = [("no", _l("Nei")), ("yes", _l("Ja"))]
+
+
+class UrgencyForm(FlaskForm):
+    acute = RadioField(_l("Er barnet i akutt fare nå?"), choices=YES_NO,
+                       validators=[InputRequired(_l("Svar på om barnet er i akutt fare."))])
+    suspicion = RadioField(_l("Mistenker du vold, seksuelle overgrep eller alvorlig omsorgssvikt?"),
+                           choices=YES_NO,
+                           validators=[InputRequired(_l("Svar på om du mistenker vold, overgrep eller "
+                                                        "alvorlig omsorgssvikt."))])
+
+
+class GuardianForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    name = StringField(_l("Navn"), validators=[Optional(), Length(max=200)])
+    relation = StringField(_l("Relasjon (mor, far, verge …)"), validators=[Optional(), Length(max=60)])
+    phone = StringField(_l("Telefon"), validators=[Optional(), Length(max=40)])
+    language = SelectField(_l("Språk"), choices=LANGUAGE_CHOICES, default="nb")
+
+
+class ConcernForm(IdempotentForm):
+    urgency = HiddenField(default="none")
+    first_name = StringField(_l("Fornavn"), validators=[DataRequired(_l("Skriv barnets fornavn.")),
+                                                        Length(max=120)])
+    last_name = StringField(_l("Etternavn"), validators=[DataRequired(_l("Skriv barnets etternavn.")),
+                                                         Length(max=120)])
+    birth_date = DateField(_l("Fødselsdato"), validators=[DataRequired(_l("Skriv fødselsdatoen som dd.mm.åååå."))],
+                           format=["%Y-%m-%d", "%d.%m.%Y"])
+    nin = StringField(_l("Fødselsnummer eller D-nummer (valgfritt)"), validators=[Optional(), Length(max=14)])
+    gender = SelectField(_l("Kjønn"), choices=[("", _l("Ikke oppgitt")), ("girl", _l("Jente")),
+                                               ("boy", _l("Gutt")), ("other", _l("Annet"))], default="")
+    school = StringField(_l("Skole eller barnehage"), validators=[Optional(), Length(max=200)])
+    class_name = StringField(_l("Klasse eller avdeling"), validators=[Optional(), Length(max=40)])
+    guardians = FieldList(FormField(GuardianForm), min_entries=2, max_entries=4)
+    observation = TextAreaField(_l("Hva har du sett eller hørt?"),
+                                validators=[DataRequired(_l("Beskriv hva du har sett eller hørt.")),
+                                            Length(max=10000)])
+    since_when = StringField(_l("Siden når?"), validators=[Optional(), Length(max=200)])
+    how_often = StringField(_l("Hvor ofte?"), validators=[Optional(), Length(max=200)])
+    signals = MultiCheckboxField(_l("Tegn og signaler"), choices=[], validate_choice=True)
+    who_knows = TextAreaField(_l("Hvem andre vet om dette?"), validators=[Optional(), Length(max=2000)])
+    report_draft = TextAreaField(_l("Utkast til melding til barnevernet"), validators=[Optional(),
+                                                                                       Length(max=10000)])
+
+    def validate_birth_date(self, field) -> None:
+        if field.data and field.data > today():
+            raise ValidationError(_l("Fødselsdatoen kan ikke være fram i tid."))
+        if field.data and (today().year - field.data.year) > 25:
+            raise ValidationError(_l("TIK gjelder barn og unge 0–24 år."))
+
+    def validate_nin(self, field) -> None:
+        if not field.data:
+            return
+        field.data = field.data.replace(" ", "")
+        try:
+            encoded = birth_date_of(field.data)
+        except InvalidNationalId:
+            raise ValidationError(_l("Fødselsnummeret er ikke gyldig. Sjekk sifrene.")) from None
+        if self.birth_date.data and encoded != self.birth_date.data:
+            raise ValidationError(_l("Fødselsnummeret passer ikke med fødselsdatoen."))

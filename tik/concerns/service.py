@@ -1,0 +1,115 @@
+"""Registering a concern: find or create the child, open a case or attach to the open one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import func, select
+
+from tik import crypto
+from tik.audit.service import record
+from tik.auth.models import User
+from tik.cases import service as cases
+from tik.cases.models import Case, CaseStatus, EventKind
+from tik.concerns.models import Child, Concern, Guardian, ReportDraft, Urgency
+from tik.extensions import db
+
+
+@dataclass
+class GuardianInput:
+    name: str
+    relation: str = ""
+    phone: str = ""
+    language: str = "nb"
+
+
+@dataclass
+class ChildInput:
+    first_name: str
+    last_name: str
+    birth_date: date
+    nin: str = ""
+    gender: str = ""
+    school: str = ""
+    class_name: str = ""
+    guardians: list[GuardianInput] = field(default_factory=list)
+
+
+@dataclass
+class ConcernInput:
+    observation: str
+    since_when: str = ""
+    how_often: str = ""
+    who_knows: str = ""
+    signals: list[str] = field(default_factory=list)
+    urgency: Urgency = Urgency.NONE
+    report_draft: str = ""
+    idempotency_key: str | None = None
+
+
+@dataclass(frozen=True)
+class Registered:
+    """The outcome: the case, and whether the concern opened it or joined an already open case."""
+
+    case: Case
+    concern: Concern
+    opened: bool
+
+
+def find_child(child: ChildInput) -> Child | None:
+    """The child already known by national id, or else by name and birth date."""
+    if child.nin:
+        found = db.session.scalar(select(Child).where(Child.nin_lookup == crypto.lookup_hash(child.nin)))
+        if found:
+            return found
+    return db.session.scalar(select(Child).where(
+        func.lower(Child.first_name) == child.first_name.strip().lower(),
+        func.lower(Child.last_name) == child.last_name.strip().lower(),
+        Child.birth_date == child.birth_date,
+    ).limit(1))
+
+
+def register_concern(child_in: ChildInput, concern_in: ConcernInput, by: User) -> Registered:
+    """Store the concern in one transaction. A repeated idempotency key returns the first result."""
+    if concern_in.idempotency_key:
+        earlier = db.session.scalar(select(Concern).where(Concern.idempotency_key == concern_in.idempotency_key))
+        if earlier is not None:
+            return Registered(db.session.get(Case, earlier.case_id), earlier, opened=False)
+    child = find_child(child_in) or _create_child(child_in)
+    case = db.session.scalar(select(Case).where(Case.child_id == child.id, Case.status == CaseStatus.OPEN))
+    opened = case is None
+    if opened:
+        case = cases.open_case(child, by)
+    concern = Concern(case_id=case.id, reported_by_id=by.id, service_key=by.service_key,
+                      observation=concern_in.observation.strip(), since_when=concern_in.since_when.strip(),
+                      how_often=concern_in.how_often.strip(), who_knows=concern_in.who_knows.strip(),
+                      signals=list(concern_in.signals), urgency=concern_in.urgency,
+                      idempotency_key=concern_in.idempotency_key)
+    db.session.add(concern)
+    db.session.flush()
+    cases.log(case, EventKind.CONCERN, by, concern_id=concern.id, urgency=concern.urgency.value,
+              attached=not opened)
+    if concern_in.urgency == Urgency.ACUTE:
+        cases.log(case, EventKind.EMERGENCY, by, concern_id=concern.id)
+    if concern_in.urgency == Urgency.SUSPICION:
+        db.session.add(ReportDraft(case_id=case.id, created_by_id=by.id,
+                                   text=concern_in.report_draft.strip() or concern.observation))
+        cases.log(case, EventKind.REPORT, by, concern_id=concern.id)
+    record(by, "concern.register" if opened else "concern.attach", case)
+    db.session.commit()
+    return Registered(case, concern, opened)
+
+
+def _create_child(data: ChildInput) -> Child:
+    child = Child(first_name=data.first_name.strip(), last_name=data.last_name.strip(),
+                  birth_date=data.birth_date, gender=data.gender, school=data.school.strip(),
+                  class_name=data.class_name.strip())
+    if data.nin:
+        child.nin_encrypted = crypto.encrypt(data.nin)
+        child.nin_lookup = crypto.lookup_hash(data.nin)
+    child.guardians = [Guardian(name=g.name.strip(), relation=g.relation.strip(), phone=g.phone.strip(),
+                                language=g.language) for g in data.guardians if g.name.strip()]
+    db.session.add(child)
+    db.session.flush()
+    return child

@@ -1,0 +1,95 @@
+"""Settings from the environment (TIK_*, DATABASE_URL). Development needs none of them."""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(RuntimeError):
+    """The configuration is unsafe or incomplete; the app refuses to start."""
+
+
+def instance_path() -> str:
+    return os.environ.get("TIK_INSTANCE_PATH") or str(ROOT / "instance")
+
+
+def _dev_secret(folder: Path, name: str, make: callable) -> str:
+    """A development secret generated once into the instance folder and kept between runs."""
+    path = folder / name
+    if not path.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        path.write_text(make())
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def settings_from_env(env: dict[str, str] | None = None) -> dict[str, Any]:
+    """The app settings, read from environment variables. Raises ConfigError in unsafe production."""
+    env = dict(os.environ if env is None else env)
+    folder = Path(env.get("TIK_INSTANCE_PATH") or instance_path())
+    production = env.get("TIK_ENV", "development") == "production"
+    secret = env.get("TIK_SECRET_KEY")
+    data_key = env.get("TIK_DATA_KEY")
+    if production:
+        problems = []
+        if env.get("FLASK_DEBUG", "0") not in ("", "0") or env.get("TIK_DEBUG"):
+            problems.append("DEBUG must be off in production")
+        if not secret or len(secret) < 32:
+            problems.append("TIK_SECRET_KEY must be set to at least 32 characters")
+        if not data_key or len(_b64(data_key)) != 32:
+            problems.append("TIK_DATA_KEY must be base64 of 32 random bytes")
+        if not env.get("DATABASE_URL"):
+            problems.append("DATABASE_URL must be set in production (SQLite only when named explicitly)")
+        if problems:
+            raise ConfigError("; ".join(problems))
+    else:
+        secret = secret or _dev_secret(folder, "secret_key", lambda: secrets.token_urlsafe(48))
+        data_key = data_key or _dev_secret(
+            folder, "data_key", lambda: base64.b64encode(secrets.token_bytes(32)).decode()
+        )
+    database_url = env.get("DATABASE_URL") or f"sqlite:///{folder / 'tik.sqlite'}"
+    return {
+        "TIK_ENV": "production" if production else "development",
+        "SECRET_KEY": secret,
+        "TIK_DATA_KEY": data_key,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(database_url),
+        "SQLALCHEMY_SESSION_OPTIONS": {"expire_on_commit": False},
+        "TIK_GUIDEBOOK": env.get("TIK_GUIDEBOOK") or str(ROOT / "guidebook"),
+        "TIK_MUNICIPALITY": env.get("TIK_MUNICIPALITY") or "Fjordvik kommune",
+        "TIK_REDIS_URL": env.get("TIK_REDIS_URL"),
+        "RATELIMIT_STORAGE_URI": env.get("TIK_REDIS_URL") or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "SESSION_COOKIE_SECURE": production,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_DURATION": 0,
+        "TIK_IDLE_MINUTES": int(env.get("TIK_IDLE_MINUTES") or 30),
+        "TIK_ABSOLUTE_HOURS": int(env.get("TIK_ABSOLUTE_HOURS") or 10),
+        "WTF_CSRF_TIME_LIMIT": None,
+        "BABEL_DEFAULT_LOCALE": "nb",
+        "BABEL_DEFAULT_TIMEZONE": "Europe/Oslo",
+        "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "tik" / "translations"),
+        "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+        "SMTP": {k: env.get(f"TIK_SMTP_{k}") for k in ("HOST", "PORT", "USER", "PASSWORD", "FROM")},
+    }
+
+
+def _b64(value: str) -> bytes:
+    try:
+        return base64.b64decode(value, validate=True)
+    except ValueError:
+        return b""
+
+
+def _engine_options(url: str) -> dict[str, Any]:
+    if url.startswith("sqlite"):
+        # Threads share nothing: one connection per checkout, waits of up to 10 s for the write lock.
+        return {"connect_args": {"timeout": 10, "check_same_thread": False}}
+    return {"pool_pre_ping": True}

@@ -1,0 +1,51 @@
+"""The Flask extensions, created here and bound to the app in create_app."""
+
+from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf import CSRFProtect
+from sqlalchemy import MetaData, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+db = SQLAlchemy(model_class=Base)
+migrate = Migrate()
+login_manager = LoginManager()
+csrf = CSRFProtect()
+babel = Babel()
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_on_connect(dbapi_connection, _record) -> None:
+    """SQLite as DESIGN.md says: WAL, busy_timeout, foreign keys; transactions begun by us."""
+    if type(dbapi_connection).__module__.split(".")[0] != "sqlite3":
+        return
+    dbapi_connection.isolation_level = None  # let the "begin" hook below issue BEGIN IMMEDIATE
+    cursor = dbapi_connection.cursor()
+    for pragma in ("journal_mode=WAL", "busy_timeout=10000", "foreign_keys=ON", "synchronous=NORMAL"):
+        cursor.execute(f"PRAGMA {pragma}")
+    cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin_immediate(conn) -> None:
+    """Take the write lock at BEGIN: with DEFERRED, two writers can both read then lose an update."""
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN IMMEDIATE")

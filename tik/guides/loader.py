@@ -1,0 +1,376 @@
+"""Load a guidebook folder into a validated Guide, or list every problem with file and entry."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import deque
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from tik.guides.model import (
+    FIELD_KINDS,
+    VOICES,
+    AgeGroup,
+    Decision,
+    EmergencyNumber,
+    End,
+    Field,
+    Guide,
+    Level,
+    MeasureArea,
+    MeasureTemplate,
+    Option,
+    Service,
+    Signal,
+    Step,
+    Text,
+    Tool,
+)
+
+YAML_FILES = ("guide.yaml", "signals.yaml", "services.yaml", "measures.yaml")
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    entry: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.entry}: {self.message}"
+
+
+class GuidebookInvalid(Exception):
+    """The guidebook has problems; `problems` lists each with its file and entry."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A safe loader that refuses a mapping with the same key twice (PyYAML keeps the last)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r}", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def read_folder(path: str | Path) -> dict[str, bytes]:
+    """All files of a guidebook folder as {relative posix path: bytes}."""
+    root = Path(path)
+    if not root.is_dir():
+        raise GuidebookInvalid([Problem(str(root), "-", "not a folder")])
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and (p.suffix in (".yaml", ".yml", ".md")) and p.name != "FORMAT.md"
+    }
+
+
+def digest_of(files: Mapping[str, bytes]) -> str:
+    """A content hash of the guidebook: changes when any file's name or content changes."""
+    h = hashlib.sha256()
+    for name in sorted(files):
+        h.update(name.encode() + b"\0" + files[name] + b"\0")
+    return h.hexdigest()
+
+
+def load_guide(path: str | Path) -> Guide:
+    """Load and validate the guidebook folder at `path`; raises GuidebookInvalid."""
+    return load_files(read_folder(path))
+
+
+def check_guide(path: str | Path) -> tuple[Guide | None, list[Problem]]:
+    """Like load_guide but returns (guide or None, problems) instead of raising."""
+    try:
+        return load_guide(path), []
+    except GuidebookInvalid as invalid:
+        return None, invalid.problems
+
+
+def load_files(files: Mapping[str, bytes]) -> Guide:
+    """Build a Guide from the guidebook's files; raises GuidebookInvalid listing every problem."""
+    return _Builder(files).build()
+
+
+class _Builder:
+    """Reads the files once, collecting problems instead of stopping at the first."""
+
+    def __init__(self, files: Mapping[str, bytes]) -> None:
+        self.files = files
+        self.problems: list[Problem] = []
+        self.languages: tuple[str, ...] = ("nb",)
+
+    def problem(self, file: str, entry: str, message: str) -> None:
+        self.problems.append(Problem(file, entry, message))
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def yaml(self, name: str) -> dict:
+        if name not in self.files:
+            self.problem(name, "-", "missing file")
+            return {}
+        try:
+            data = yaml.load(self.files[name].decode("utf-8"), Loader=_UniqueKeyLoader)  # noqa: S506
+        except (yaml.YAMLError, UnicodeDecodeError) as error:
+            self.problem(name, "-", f"malformed YAML: {error}".replace("\n", " "))
+            return {}
+        if not isinstance(data, dict):
+            self.problem(name, "-", "malformed YAML: expected a mapping at the top")
+            return {}
+        return data
+
+    def text(self, file: str, entry: str, value: Any, name: str, optional: bool = False) -> Text:
+        if value is None and optional:
+            return Text({})
+        if not isinstance(value, dict):
+            self.problem(file, entry, f"'{name}' must give a text per language")
+            return Text({})
+        for lang in self.languages:
+            if not str(value.get(lang) or "").strip():
+                self.problem(file, entry, f"'{name}' has no text in language '{lang}'")
+        return Text({str(k): str(v) for k, v in value.items()})
+
+    def markdown(self, folder: str, key: str, entry_file: str, entry: str) -> Text:
+        by_lang = {}
+        for lang in self.languages:
+            name = f"{folder}/{key}.{lang}.md"
+            if name not in self.files:
+                self.problem(name, entry, f"missing file (referenced from {entry_file})")
+            else:
+                by_lang[lang] = self.files[name].decode("utf-8")
+        return Text(by_lang)
+
+    def unique(self, file: str, kind: str, keys: Iterable[str]) -> None:
+        seen: set[str] = set()
+        for key in keys:
+            if key in seen:
+                self.problem(file, f"{kind} '{key}'", "duplicate key")
+            seen.add(key)
+
+    def items(self, file: str, data: Any, name: str) -> list[dict]:
+        if data is None:
+            return []
+        if not isinstance(data, list) or not all(isinstance(i, dict) for i in data):
+            self.problem(file, name, "must be a list of entries")
+            return []
+        return data
+
+    # -- building --------------------------------------------------------------------------
+
+    def build(self) -> Guide:
+        guide = self.yaml("guide.yaml")
+        langs = guide.get("languages") or ["nb"]
+        self.languages = tuple(str(lang) for lang in langs)
+        services = self.services(self.yaml("services.yaml"))
+        age_groups = self.signals(self.yaml("signals.yaml"))
+        areas = self.measures(self.yaml("measures.yaml"), services)
+        g = "guide.yaml"
+
+        tools = {}
+        for t in self.items(g, guide.get("tools"), "tools"):
+            key = str(t.get("key"))
+            tools[key] = Tool(key, self.text(g, f"tool '{key}'", t.get("title"), "title"),
+                              self.markdown("tools", key, g, f"tool '{key}'"))
+        self.unique(g, "tool", [str(t.get("key")) for t in self.items(g, guide.get("tools"), "tools")])
+        ends = {}
+        for e in self.items(g, guide.get("ends"), "ends"):
+            ends[str(e.get("key"))] = End(str(e.get("key")), self.text(g, f"end '{e.get('key')}'",
+                                                                          e.get("title"), "title"))
+        numbers = tuple(
+            EmergencyNumber(str(n.get("key")), self.text(g, f"emergency number '{n.get('key')}'",
+                                                         n.get("name"), "name"), str(n.get("number")))
+            for n in self.items(g, guide.get("emergency_numbers"), "emergency_numbers")
+        )
+        guidance: dict[str, Text] = {}
+        hard_stops = tuple(self.decision(g, "hard stop", d, hard_stop=True, guidance=guidance)
+                           for d in self.items(g, guide.get("hard_stops"), "hard_stops"))
+
+        levels = []
+        for lv in self.items(g, guide.get("levels"), "levels"):
+            number = lv.get("level")
+            entry = f"level {number}"
+            steps = tuple(self.step(s, number, guidance) for s in self.items(g, lv.get("steps"), entry))
+            if not steps:
+                self.problem(g, entry, "a level needs at least one step")
+            levels.append(Level(int(number or 0), self.text(g, entry, lv.get("title"), "title"),
+                                self.text(g, entry, lv.get("summary"), "summary"),
+                                bool(lv.get("requires_consent")), steps))
+        if not levels:
+            self.problem(g, "levels", "a guide needs at least one level")
+        closing = guide.get("closing") or {}
+        closing_steps = tuple(self.step(s, None, guidance)
+                              for s in self.items(g, closing.get("steps"), "closing"))
+
+        result = Guide(
+            id=str(guide.get("id") or ""),
+            title=self.text(g, "guide", guide.get("title"), "title"),
+            version=str(guide.get("version") or ""),
+            digest=digest_of(self.files),
+            languages=self.languages,
+            consent_age=int(guide.get("consent_age") or 15),
+            emergency_numbers=numbers,
+            ends=ends,
+            hard_stops=hard_stops,
+            tools=tools,
+            levels=tuple(levels),
+            closing_title=self.text(g, "closing", closing.get("title"), "title"),
+            closing=closing_steps,
+            guidance=guidance,
+            age_groups=age_groups,
+            services=services,
+            measure_areas=areas,
+        )
+        if levels:
+            self.check_graph(result)
+        if self.problems:
+            raise GuidebookInvalid(self.problems)
+        return result
+
+    def step(self, s: dict, level: int | None, guidance: dict[str, Text]) -> Step:
+        g = "guide.yaml"
+        sid = str(s.get("id"))
+        entry = f"step '{sid}'"
+        fields = []
+        for f in self.items(g, s.get("fields"), entry):
+            fkey = str(f.get("key"))
+            fentry = f"{entry} field '{fkey}'"
+            kind = str(f.get("kind") or "text")
+            if kind not in FIELD_KINDS:
+                self.problem(g, fentry, f"unknown kind '{kind}' (one of {', '.join(FIELD_KINDS)})")
+            voice = f.get("voice")
+            if voice is not None and voice not in VOICES:
+                self.problem(g, fentry, f"unknown voice '{voice}' (one of {', '.join(VOICES)})")
+            options = tuple(Option(str(o.get("key")), self.text(g, f"{fentry} option '{o.get('key')}'",
+                                                                 o.get("label"), "label"))
+                            for o in self.items(g, f.get("options"), fentry))
+            if kind == "choice" and not options:
+                self.problem(g, fentry, "a choice needs options")
+            fields.append(Field(fkey, self.text(g, fentry, f.get("label"), "label"), kind,
+                                bool(f.get("required")), voice,
+                                self.text(g, fentry, f.get("hint"), "hint", optional=True), options))
+        self.unique(g, f"{entry} field", [f.key for f in fields])
+        decisions = tuple(self.decision(g, entry, d, guidance=guidance)
+                          for d in self.items(g, s.get("decisions"), entry))
+        self.unique(g, f"{entry} decision", [d.key for d in decisions])
+        field_keys = {f.key for f in fields}
+        for d in decisions:
+            for req in d.requires:
+                if req not in field_keys:
+                    self.problem(g, f"{entry} decision '{d.key}'", f"requires unknown field '{req}'")
+        gkey = str(s.get("guidance") or sid)
+        guidance[gkey] = self.markdown("steps", gkey, g, entry)
+        frame = s.get("time_frame_days")
+        return Step(sid, level, self.text(g, entry, s.get("title"), "title"), str(s.get("role") or "employee"),
+                    gkey, tuple(str(t) for t in s.get("tools") or ()), tuple(fields), decisions,
+                    int(frame) if frame is not None else None)
+
+    def decision(self, g: str, entry: str, d: dict, guidance: dict[str, Text], hard_stop: bool = False
+                 ) -> Decision:
+        key = str(d.get("key"))
+        dentry = f"{entry} decision '{key}'"
+        if bool(d.get("next")) == bool(d.get("end")):
+            self.problem(g, dentry, "a decision needs exactly one of 'next' or 'end'")
+        gkey = d.get("guidance")
+        if gkey:
+            guidance[str(gkey)] = self.markdown("steps", str(gkey), g, dentry)
+        return Decision(key, self.text(g, dentry, d.get("label"), "label"), d.get("next"), d.get("end"),
+                        tuple(str(r) for r in d.get("requires") or ()), hard_stop,
+                        str(gkey) if gkey else None, bool(d.get("inform_parents", True)))
+
+    def check_graph(self, guide: Guide) -> None:
+        """Unknown references, unreachable steps and steps from which no end can be reached."""
+        g = "guide.yaml"
+        all_steps = [s for lv in guide.levels for s in lv.steps] + list(guide.closing)
+        self.unique(g, "step", [s.id for s in all_steps])
+        steps = guide.steps
+        for stop in guide.hard_stops:
+            if stop.end and stop.end not in guide.ends:
+                self.problem(g, f"hard stop '{stop.key}'", f"unknown end '{stop.end}'")
+        for step in all_steps:
+            for tool in step.tools:
+                if tool not in guide.tools:
+                    self.problem(g, f"step '{step.id}'", f"unknown tool '{tool}'")
+            for d in step.decisions:
+                if d.next and d.next not in steps:
+                    self.problem(g, f"step '{step.id}' decision '{d.key}'", f"unknown step '{d.next}'")
+                if d.end and d.end not in guide.ends:
+                    self.problem(g, f"step '{step.id}' decision '{d.key}'", f"unknown end '{d.end}'")
+        reached = {guide.start.id}
+        queue = deque([guide.start.id])
+        while queue:
+            for d in steps[queue.popleft()].decisions:
+                if d.next in steps and d.next not in reached:
+                    reached.add(d.next)
+                    queue.append(d.next)
+        for sid in steps:
+            if sid not in reached:
+                self.problem(g, f"step '{sid}'", "unreachable from the start")
+        from tik.guides.engine import paths_to_end
+
+        for sid, ok in paths_to_end(guide).items():
+            if not ok:
+                self.problem(g, f"step '{sid}'", "no path to an end")
+
+    def services(self, data: dict) -> dict[str, Service]:
+        f = "services.yaml"
+        items = self.items(f, data.get("services"), "services")
+        self.unique(f, "service", [str(s.get("key")) for s in items])
+        result = {}
+        for s in items:
+            key = str(s.get("key"))
+            e = f"service '{key}'"
+            result[key] = Service(key, self.text(f, e, s.get("name"), "name"),
+                                  self.text(f, e, s.get("offers"), "offers"), str(s.get("kind") or "municipal"),
+                                  self.text(f, e, s.get("consent"), "consent"),
+                                  {str(k): str(v) for k, v in (s.get("contact") or {}).items()})
+        return result
+
+    def signals(self, data: dict) -> tuple[AgeGroup, ...]:
+        f = "signals.yaml"
+        groups = []
+        for grp in self.items(f, data.get("age_groups"), "age_groups"):
+            key = str(grp.get("key"))
+            e = f"age group '{key}'"
+            ages = grp.get("ages") or [0, 24]
+            sigs = tuple(Signal(str(s.get("key")), str(s.get("category") or ""),
+                                self.text(f, f"signal '{s.get('key')}'", s.get("text"), "text"))
+                         for s in self.items(f, grp.get("signals"), e))
+            groups.append(AgeGroup(key, self.text(f, e, grp.get("title"), "title"),
+                                   (int(ages[0]), int(ages[1])), sigs))
+        self.unique(f, "signal", [s.key for g in groups for s in g.signals])
+        self.unique(f, "age group", [g.key for g in groups])
+        return tuple(groups)
+
+    def measures(self, data: dict, services: Mapping[str, Service]) -> tuple[MeasureArea, ...]:
+        f = "measures.yaml"
+        areas = []
+        for a in self.items(f, data.get("areas"), "areas"):
+            akey = str(a.get("key"))
+            measures = []
+            for m in self.items(f, a.get("measures"), f"area '{akey}'"):
+                mkey = str(m.get("key"))
+                e = f"measure '{mkey}'"
+                svc = tuple(str(s) for s in m.get("services") or ())
+                for s in svc:
+                    if s not in services:
+                        self.problem(f, e, f"unknown service '{s}'")
+                measures.append(MeasureTemplate(mkey, akey, self.text(f, e, m.get("title"), "title"),
+                                                self.text(f, e, m.get("description"), "description"),
+                                                svc, tuple(int(x) for x in m.get("levels") or ())))
+            areas.append(MeasureArea(akey, self.text(f, f"area '{akey}'", a.get("title"), "title"),
+                                     tuple(measures)))
+        self.unique(f, "measure", [m.key for a in areas for m in a.measures])
+        return tuple(areas)

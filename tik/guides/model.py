@@ -1,0 +1,201 @@
+"""The guidebook as typed, immutable objects. Pure Python: nothing here knows about Flask."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+DEFAULT_LANGUAGE = "nb"
+FIELD_KINDS = ("text", "textarea", "date", "choice", "services")
+VOICES = ("child", "parents")
+
+
+@dataclass(frozen=True)
+class Text:
+    """A text given in several languages."""
+
+    by_lang: Mapping[str, str]
+
+    def get(self, lang: str | None = None) -> str:
+        """The text in `lang`, else in bokmål, else in any language the guidebook has."""
+        for candidate in (lang, DEFAULT_LANGUAGE):
+            if candidate and self.by_lang.get(candidate):
+                return self.by_lang[candidate]
+        return next(iter(self.by_lang.values()), "")
+
+    __call__ = get
+
+
+@dataclass(frozen=True)
+class Option:
+    key: str
+    label: Text
+
+
+@dataclass(frozen=True)
+class Field:
+    """Something a step asks the user to record."""
+
+    key: str
+    label: Text
+    kind: str
+    required: bool = False
+    voice: str | None = None
+    hint: Text | None = None
+    options: tuple[Option, ...] = ()
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A way out of a step: to a next step, or to an end."""
+
+    key: str
+    label: Text
+    next: str | None = None
+    end: str | None = None
+    requires: tuple[str, ...] = ()
+    hard_stop: bool = False
+    guidance: str | None = None
+    inform_parents: bool = True
+
+
+@dataclass(frozen=True)
+class Step:
+    id: str
+    level: int | None  # None for closing steps: the case keeps its level
+    title: Text
+    role: str
+    guidance: str
+    tools: tuple[str, ...] = ()
+    fields: tuple[Field, ...] = ()
+    decisions: tuple[Decision, ...] = ()
+    time_frame_days: int | None = None
+
+    def field(self, key: str) -> Field | None:
+        return next((f for f in self.fields if f.key == key), None)
+
+
+@dataclass(frozen=True)
+class Level:
+    number: int
+    title: Text
+    summary: Text
+    requires_consent: bool
+    steps: tuple[Step, ...]
+
+
+@dataclass(frozen=True)
+class Tool:
+    key: str
+    title: Text
+    body: Text  # Markdown
+
+
+@dataclass(frozen=True)
+class End:
+    key: str
+    title: Text
+
+
+@dataclass(frozen=True)
+class EmergencyNumber:
+    key: str
+    name: Text
+    number: str
+
+
+@dataclass(frozen=True)
+class Signal:
+    key: str
+    category: str
+    text: Text
+
+
+@dataclass(frozen=True)
+class AgeGroup:
+    key: str
+    title: Text
+    ages: tuple[int, int]
+    signals: tuple[Signal, ...]
+
+
+@dataclass(frozen=True)
+class Service:
+    key: str
+    name: Text
+    offers: Text
+    kind: str
+    consent: Text
+    contact: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class MeasureTemplate:
+    key: str
+    area: str
+    title: Text
+    description: Text
+    services: tuple[str, ...]
+    levels: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class MeasureArea:
+    key: str
+    title: Text
+    measures: tuple[MeasureTemplate, ...]
+
+
+@dataclass(frozen=True)
+class Guide:
+    """A validated guidebook. `digest` is the content hash a case pins."""
+
+    id: str
+    title: Text
+    version: str
+    digest: str
+    languages: tuple[str, ...]
+    consent_age: int
+    emergency_numbers: tuple[EmergencyNumber, ...]
+    ends: Mapping[str, End]
+    hard_stops: tuple[Decision, ...]
+    tools: Mapping[str, Tool]
+    levels: tuple[Level, ...]
+    closing_title: Text
+    closing: tuple[Step, ...]
+    guidance: Mapping[str, Text]  # guidance key -> Markdown per language
+    age_groups: tuple[AgeGroup, ...]
+    services: Mapping[str, Service]
+    measure_areas: tuple[MeasureArea, ...]
+
+    @property
+    def start(self) -> Step:
+        """The first step of level 0: where every case begins."""
+        return self.levels[0].steps[0]
+
+    @property
+    def steps(self) -> dict[str, Step]:
+        all_steps = [s for level in self.levels for s in level.steps] + list(self.closing)
+        return {s.id: s for s in all_steps}
+
+    def step(self, step_id: str) -> Step:
+        return self.steps[step_id]
+
+    def level(self, number: int) -> Level:
+        return next(level for level in self.levels if level.number == number)
+
+    def decisions(self, step: Step) -> tuple[Decision, ...]:
+        """The step's own decisions followed by the hard stops offered at every step."""
+        return step.decisions + self.hard_stops
+
+    def signals_for_age(self, age: int) -> tuple[AgeGroup, ...]:
+        """The age groups whose signals apply to a child of `age` years."""
+        return tuple(g for g in self.age_groups if g.ages[0] <= age <= g.ages[1])
+
+    @property
+    def signals(self) -> dict[str, Signal]:
+        return {s.key: s for g in self.age_groups for s in g.signals}
+
+    @property
+    def measures(self) -> dict[str, MeasureTemplate]:
+        return {m.key: m for a in self.measure_areas for m in a.measures}

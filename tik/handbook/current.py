@@ -1,0 +1,45 @@
+"""Which guide is in use: the app's guidebook for new cases, each case's pinned snapshot for old ones."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from flask import current_app
+
+from tik.extensions import db
+from tik.guides.loader import load_files, load_guide, read_folder
+from tik.guides.model import Guide
+
+
+def current_guide() -> Guide:
+    """The guidebook this app was started with (loaded once per process; it is immutable)."""
+    guide = current_app.extensions.get("tik_guide")
+    if guide is None:
+        guide = current_app.extensions["tik_guide"] = load_guide(current_app.config["TIK_GUIDEBOOK"])
+    return guide
+
+
+def pin_current_guide() -> str:
+    """Store the current guidebook's files under its digest (once) and return the digest."""
+    from tik.cases.models import GuideSnapshot
+
+    guide = current_guide()
+    if db.session.get(GuideSnapshot, guide.digest) is None:
+        files = read_folder(current_app.config["TIK_GUIDEBOOK"])
+        db.session.add(GuideSnapshot(digest=guide.digest, files={k: v.decode() for k, v in files.items()}))
+        db.session.flush()
+    return guide.digest
+
+
+def guide_for(digest: str) -> Guide:
+    """The guide a case was opened under: the current one, or its stored snapshot."""
+    guide = current_guide()
+    return guide if guide.digest == digest else _snapshot(digest)
+
+
+@lru_cache(maxsize=32)
+def _snapshot(digest: str) -> Guide:
+    from tik.cases.models import GuideSnapshot
+
+    snap = db.session.get(GuideSnapshot, digest)
+    return load_files({k: v.encode() for k, v in snap.files.items()})

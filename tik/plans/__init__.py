@@ -1,0 +1,1 @@
+"""The coordinated plan (handlingsplan): measures across services, revisions, the PDF."""

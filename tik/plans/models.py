@@ -1,0 +1,67 @@
+"""The coordinated plan (handlingsplan): goals, voices, measures across services, revisions."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tik.clock import now
+from tik.extensions import db
+
+
+class MeasureStatus(enum.StrEnum):
+    PLANNED = "planned"
+    ACTIVE = "active"
+    DONE = "done"
+    ENDED = "ended"
+
+
+class Plan(db.Model):
+    """One plan per case; it grows with the case and is printed for the family and the team."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), unique=True)
+    goals: Mapped[str] = mapped_column(Text, default="")
+    child_voice: Mapped[str] = mapped_column(Text, default="")
+    parents_voice: Mapped[str] = mapped_column(Text, default="")
+    internal_notes: Mapped[str] = mapped_column(Text, default="")  # staff only, never in the family PDF
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    shared: Mapped[bool] = mapped_column(Boolean, default=False)  # current revision printed for the family
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=now)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    measures: Mapped[list[Measure]] = relationship(back_populates="plan", order_by="Measure.id",
+                                                   cascade="all, delete-orphan")
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Measure(db.Model):
+    """One thing one service does for the child, evaluated on a date."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id"), index=True)
+    service_key: Mapped[str] = mapped_column(String(64))
+    responsible: Mapped[str] = mapped_column(String(200))
+    what: Mapped[str] = mapped_column(Text)
+    goal: Mapped[str] = mapped_column(Text)
+    start_on: Mapped[date] = mapped_column(Date)
+    evaluate_on: Mapped[date] = mapped_column(Date, index=True)
+    status: Mapped[MeasureStatus] = mapped_column(default=MeasureStatus.PLANNED)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    plan: Mapped[Plan] = relationship(back_populates="measures")
+    __mapper_args__ = {"version_id_col": version}
+
+
+class PlanRevision(db.Model):
+    """A frozen copy of the plan as it was shared; earlier revisions stay readable."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=now)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    snapshot: Mapped[dict] = mapped_column(JSON)

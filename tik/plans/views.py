@@ -1,0 +1,170 @@
+"""The plan page, measures, revisions and the PDF download."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from tik.auth.policy import case_for, requires
+from tik.cases.messages import refusal_message
+from tik.cases.service import StaleEdit, guide_of
+from tik.clock import today
+from tik.extensions import db
+from tik.forms import error_list
+from tik.idempotency import claim
+from tik.plans import service
+from tik.plans.forms import EditMeasureForm, NewMeasureForm, PlanForm
+from tik.plans.models import Measure, MeasureStatus, PlanRevision
+from tik.plans.printing import plan_pdf
+
+bp = Blueprint("plans", __name__)
+
+
+def _lang() -> str:
+    return str(get_locale() or "nb")
+
+
+def _service_choices(case) -> list[tuple[str, str]]:
+    return [(k, s.name.get(_lang())) for k, s in guide_of(case).services.items()]
+
+
+def _plan_page(case, status: int = 200, **extra):
+    plan = service.plan_of(case)
+    plan_form = extra.pop("plan_form", None) or PlanForm(obj=plan, version=plan.version if plan else 0)
+    measure_form = extra.pop("measure_form", None)
+    if measure_form is None:
+        measure_form = NewMeasureForm(idempotency_key=secrets.token_urlsafe(24), start_on=today(),
+                                      evaluate_on=today() + timedelta(weeks=6))
+        measure_form.service_key.choices = _service_choices(case)
+    response = render_template("plans/plan.html", case=case, plan=plan, guide=guide_of(case), L=_lang(),
+                               plan_form=plan_form, measure_form=measure_form,
+                               revisions=service.revisions(plan) if plan else [],
+                               errors=extra.pop("errors", []), **extra)
+    db.session.commit()
+    return response, status
+
+
+@bp.get("/saker/<ref>/plan")
+@requires()
+def show(ref: str):
+    return _plan_page(case_for(current_user, ref, action="plan.view"))
+
+
+@bp.post("/saker/<ref>/plan")
+@requires()
+def save(ref: str):
+    case = case_for(current_user, ref, action="plan.view")
+    form = PlanForm()
+    if not form.validate_on_submit():
+        return _plan_page(case, 422, plan_form=form, errors=error_list(form))
+    try:
+        service.update_plan(case, current_user, goals=form.goals.data or "", child_voice=form.child_voice.data or "",
+                            parents_voice=form.parents_voice.data or "",
+                            internal_notes=form.internal_notes.data or "",
+                            expected_version=form.version.data if service.plan_of(case) else None)
+    except StaleEdit as stale:
+        db.session.rollback()
+        case = case_for(current_user, ref, action="plan.view")
+        return _plan_page(case, 409, plan_form=form, stale=stale.current)
+    flash(_("Planen er lagret."))
+    return redirect(url_for("plans.show", ref=ref))
+
+
+@bp.post("/saker/<ref>/plan/tiltak")
+@requires()
+def add_measure(ref: str):
+    case = case_for(current_user, ref, action="plan.view")
+    form = NewMeasureForm()
+    form.service_key.choices = _service_choices(case)
+    if not form.validate_on_submit():
+        return _plan_page(case, 422, measure_form=form, errors=error_list(form))
+    if not claim(form.idempotency_key.data):
+        db.session.commit()
+        return redirect(url_for("plans.show", ref=ref))
+    try:
+        service.add_measure(case, current_user, _measure_input(form))
+    except service.PlanError as error:
+        db.session.rollback()
+        form.evaluate_on.errors = [refusal_message(error.code)]
+        return _plan_page(case_for(current_user, ref, action="plan.view"), 422, measure_form=form,
+                          errors=error_list(form))
+    flash(_("Tiltaket er lagt til i planen."))
+    return redirect(url_for("plans.show", ref=ref))
+
+
+def _measure_input(form) -> service.MeasureInput:
+    return service.MeasureInput(service_key=form.service_key.data, responsible=form.responsible.data,
+                                what=form.what.data, goal=form.goal.data, start_on=form.start_on.data,
+                                evaluate_on=form.evaluate_on.data, status=MeasureStatus(form.status.data))
+
+
+def _measure_of(case, measure_id: int) -> Measure:
+    measure = db.session.get(Measure, measure_id)
+    if measure is None or measure.plan.case_id != case.id:
+        abort(404)
+    return measure
+
+
+@bp.route("/saker/<ref>/plan/tiltak/<int:measure_id>", methods=["GET", "POST"])
+@requires()
+def edit_measure(ref: str, measure_id: int):
+    case = case_for(current_user, ref, action="plan.view")
+    measure = _measure_of(case, measure_id)
+    form = EditMeasureForm(obj=measure if request.method == "GET" else None)
+    form.service_key.choices = _service_choices(case)
+    if request.method == "GET":
+        form.version.data = measure.version
+        form.status.data = measure.status.value
+    status, stale = 200, None
+    if form.validate_on_submit():
+        try:
+            service.update_measure(case, measure, current_user, _measure_input(form),
+                                   expected_version=form.version.data)
+            flash(_("Tiltaket er lagret."))
+            return redirect(url_for("plans.show", ref=ref))
+        except StaleEdit as error:
+            db.session.rollback()
+            status, stale = 409, error.current
+            db.session.refresh(stale)
+        except service.PlanError as error:
+            db.session.rollback()
+            form.evaluate_on.errors = [refusal_message(error.code)]
+            status = 422
+    elif request.method == "POST":
+        status = 422
+    response = render_template("plans/measure.html", case=case, measure=measure, form=form, stale=stale,
+                               guide=guide_of(case), L=_lang(), errors=error_list(form))
+    db.session.commit()
+    return response, status
+
+
+@bp.get("/saker/<ref>/plan/revisjon/<int:number>")
+@requires()
+def revision(ref: str, number: int):
+    case = case_for(current_user, ref, action="plan.view")
+    plan = service.plan_of(case)
+    rev = plan and db.session.scalar(db.select(PlanRevision).where(PlanRevision.plan_id == plan.id,
+                                                                    PlanRevision.number == number))
+    if not rev:
+        abort(404)
+    response = render_template("plans/revision.html", case=case, rev=rev, guide=guide_of(case), L=_lang())
+    db.session.commit()
+    return response
+
+
+@bp.get("/saker/<ref>/plan.pdf")
+@requires()
+def pdf(ref: str):
+    family = request.args.get("versjon") == "familie"
+    case = case_for(current_user, ref, action="plan.pdf")
+    lang = request.args.get("lang") or None
+    filename, data = plan_pdf(case, current_user, family=family, lang=lang)
+    response = make_response(data)
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -1,0 +1,127 @@
+"""What every request shares: language, sessions and their timeouts, access, security headers, filters."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+from flask import Flask, abort, redirect, render_template, request, send_from_directory, session, url_for
+from flask_babel import format_date, format_datetime
+from flask_login import current_user, logout_user
+
+from tik.auth.policy import ACCESS_ATTR, public
+from tik.clock import now
+from tik.config import ROOT
+from tik.extensions import login_manager
+
+LANGUAGES = ("nb", "nn", "en")
+DESIGNSYSTEM = ROOT / "node_modules" / "@digdir"
+CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+       "frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'")
+
+
+def locale_for_request() -> str:
+    """The user's chosen language, else the session's, else bokmål."""
+    if current_user and current_user.is_authenticated and current_user.locale in LANGUAGES:
+        return current_user.locale
+    return session.get("lang") if session.get("lang") in LANGUAGES else "nb"
+
+
+def register_web(app: Flask) -> None:
+    from tik.auth.service import load_user
+
+    login_manager.user_loader(load_user)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    login_manager.session_protection = "strong"
+
+    @app.before_request
+    def deny_undeclared_routes():
+        """Default deny: a route that does not declare its access answers 404."""
+        view = app.view_functions.get(request.endpoint or "")
+        if view is not None and not hasattr(view, ACCESS_ATTR):
+            abort(404)
+
+    @app.before_request
+    def session_timeouts():
+        if not current_user.is_authenticated:
+            return None
+        stamp = now().timestamp()
+        idle = app.config["TIK_IDLE_MINUTES"] * 60
+        absolute = app.config["TIK_ABSOLUTE_HOURS"] * 3600
+        if stamp - session.get("seen_at", 0) > idle or stamp - session.get("started_at", 0) > absolute:
+            logout_user()
+            session.clear()
+            return redirect(url_for("auth.login", next=request.path, expired=1))
+        session["seen_at"] = stamp
+        return None
+
+    @app.after_request
+    def security_headers(response):
+        response.headers["Content-Security-Policy"] = CSP
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["X-Frame-Options"] = "DENY"
+        if app.config["TIK_ENV"] == "production":
+            response.headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
+        if request.endpoint != "static" and not request.endpoint == "designsystem":
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
+    @app.errorhandler(404)
+    def not_found(_error):
+        return render_template("errors/404.html"), 404
+
+    @app.errorhandler(429)
+    def too_many(_error):
+        return render_template("errors/429.html"), 429
+
+    @app.route("/designsystem/<path:filename>", endpoint="designsystem")
+    @public
+    def designsystem(filename: str):
+        """Designsystemet's CSS from npm (installed by the setup, never copied into the repository)."""
+        return send_from_directory(DESIGNSYSTEM, filename, max_age=86400)
+
+    app.view_functions["static"] = public(app.view_functions["static"])
+
+    @app.get("/")
+    @public
+    def index():
+        if current_user.is_authenticated:
+            return redirect(url_for("cases.my_work"))
+        return redirect(url_for("auth.login"))
+
+    @app.get("/healthz")
+    @public
+    def healthz():
+        from sqlalchemy import text
+
+        from tik.extensions import db
+
+        db.session.execute(text("SELECT 1"))
+        return {"status": "ok"}
+
+    app.jinja_env.filters["date"] = _date
+    app.jinja_env.filters["datetime"] = _datetime
+    app.jinja_env.globals["LANGUAGES"] = {"nb": "Bokmål", "nn": "Nynorsk", "en": "English"}
+
+    @app.context_processor
+    def shared():
+        from flask_babel import get_locale
+
+        return {"municipality": app.config["TIK_MUNICIPALITY"], "lang": str(get_locale() or "nb"),
+                "has_designsystem": (DESIGNSYSTEM / "designsystemet-css").is_dir()}
+
+
+
+def _date(value: date | None, fmt: str = "short") -> str:
+    if value is None:
+        return ""
+    return format_date(value, "dd.MM.yyyy" if fmt == "short" else fmt)
+
+
+def _datetime(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    return format_datetime(value, "dd.MM.yyyy HH:mm")
+
