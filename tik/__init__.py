@@ -5,13 +5,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask
+from typing import TYPE_CHECKING
 
-from tik.config import ROOT, instance_path, settings_from_env
+if TYPE_CHECKING:  # the guide engine imports this package and must not pull Flask in
+    from flask import Flask
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """The app factory: settings from the environment, then `config` on top (tests)."""
+    from flask import Flask
+
+    from tik.config import ROOT, instance_path, settings_from_env
+
     app = Flask(__name__, instance_path=instance_path(), template_folder=str(ROOT / "templates"),
                 static_folder="static")
     app.config.from_mapping(settings_from_env())

@@ -1,0 +1,203 @@
+"""Fixtures: a fresh database per test (SQLite, or PostgreSQL when TIK_TEST_DATABASE_URL is set),
+a client, login, factories, a controllable clock and a statement counter."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tempfile
+from datetime import date
+from io import BytesIO
+
+import pytest
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import make_url
+
+os.environ.setdefault("TIK_INSTANCE_PATH", tempfile.mkdtemp(prefix="tik-test-instance-"))
+
+from tik import clock, create_app  # noqa: E402
+from tik.extensions import db  # noqa: E402
+
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    """One database for the run: a SQLite file, or a new PostgreSQL database dropped afterwards."""
+    server = os.environ.get("TIK_TEST_DATABASE_URL")
+    if not server:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'tik-test.sqlite'}"
+        return
+    name = f"tik_test_{secrets.token_hex(4)}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as error:  # noqa: BLE001 - any failure to reach the server ends the run loudly
+        pytest.exit(f"PostgreSQL at {make_url(server).render_as_string(hide_password=True)} is not reachable "
+                    f"({error.__class__.__name__}: {error}). The PostgreSQL run cannot be skipped.", returncode=3)
+    yield make_url(server).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def _schema(database_url):
+    app = create_app(_test_config(database_url))
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        db.engine.dispose()
+    return True
+
+
+def _test_config(database_url: str) -> dict:
+    return {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "SERVER_NAME": "tik.test",
+    }
+
+
+@pytest.fixture
+def app(database_url, _schema):
+    """The app with an empty database and an app context pushed."""
+    app = create_app(_test_config(database_url))
+    with app.app_context():
+        _empty_all_tables()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+    clock.reset()
+
+
+def _empty_all_tables() -> None:
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(db.metadata.sorted_tables):
+                conn.execute(table.delete())
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_user(app):
+    from tik.auth.models import Role
+    from tik.auth.service import create_user
+
+    counter = iter(range(1, 10_000))
+
+    def make(username: str | None = None, service: str = "school", roles=(Role.EMPLOYEE,), name: str | None = None,
+             **extra):
+        n = next(counter)
+        user = create_user(username or f"user{n}", name or f"Ansatt Nummer{n}", service, PASSWORD,
+                           set(roles), **extra)
+        db.session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def login(client):
+    """Log `user` in on the shared test client (and out of whoever was logged in)."""
+
+    def do(user):
+        client.post("/logout")
+        response = client.post("/login", data={"username": user.username, "password": PASSWORD})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return user
+
+    return do
+
+
+@pytest.fixture
+def make_case(app, make_user):
+    """A case registered by a user of `service` (a real concern through the service function)."""
+    from tik.concerns.service import ChildInput, ConcernInput, GuardianInput, register_concern
+
+    def make(service: str = "school", by=None, first_name: str = "Emma", last_name: str | None = None,
+             birth_date: date = date(2016, 3, 14), observation: str = "Trøtt og lei seg i timene.", **child):
+        by = by or make_user(service=service)
+        last_name = last_name or f"Hansen{secrets.token_hex(2)}"
+        result = register_concern(
+            ChildInput(first_name=first_name, last_name=last_name, birth_date=birth_date,
+                       school=child.pop("school", "Fjordvik barneskole"), class_name=child.pop("class_name", "5B"),
+                       guardians=child.pop("guardians", [GuardianInput("Kari Hansen", "mor", "400 00 000", "nb")]),
+                       **child),
+            ConcernInput(observation=observation, since_when="i høst", how_often="flere ganger i uka"),
+            by=by,
+        )
+        return result.case
+
+    return make
+
+
+@pytest.fixture
+def move_case(app):
+    """Drive a case through the guide with filled-in fields until it stands at `step_id`."""
+    from tik.cases import service
+
+    def move(case, by, path: list[tuple[str, dict]]):
+        for decision, values in path:
+            service.decide(case, decision, values, by=by)
+        return case
+
+    return move
+
+
+@pytest.fixture
+def give_consent(app):
+    from tik.cases import service
+    from tik.cases.models import ConsentForm
+
+    def give(case, by, services, days: int = 365, young_person: bool = False):
+        return service.record_consent(case, by, given_by="Kari Hansen", services=list(services),
+                                      purpose="Samarbeid om tiltak", form=ConsentForm.PAPER,
+                                      given_on=clock.today(), expires_on=clock.today().fromordinal(
+                                          clock.today().toordinal() + days), young_person=young_person)
+
+    return give
+
+
+@pytest.fixture
+def count_queries(app):
+    """Count SQL statements issued inside the `with` block: `with count_queries() as n: …; n()`."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def counting():
+        statements: list[str] = []
+
+        def before(conn, cursor, statement, params, context, executemany):
+            statements.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", before)
+        try:
+            yield lambda: len(statements)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", before)
+
+    return counting
+
+
+def pdf_text(data: bytes) -> str:
+    """The text of a PDF as a reader (or a screen reader) gets it, with line breaks folded to spaces."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(BytesIO(data))
+    return " ".join(" ".join((page.extract_text() or "").split()) for page in reader.pages)

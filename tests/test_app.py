@@ -1,0 +1,110 @@
+"""The app factory, configuration, the handbook pages and the response headers."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+
+from tik.config import ConfigError, settings_from_env
+
+
+def test_factory_uses_given_config(app):
+    assert app.config["TESTING"] is True
+    assert "auth" in app.blueprints and "cases" in app.blueprints and "plans" in app.blueprints
+
+
+def test_development_defaults_use_sqlite_in_the_instance_folder(tmp_path):
+    settings = settings_from_env({"TIK_INSTANCE_PATH": str(tmp_path)})
+    assert settings["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'tik.sqlite'}"
+    assert len(settings["SECRET_KEY"]) >= 32
+    assert len(base64.b64decode(settings["TIK_DATA_KEY"])) == 32
+    assert settings_from_env({"TIK_INSTANCE_PATH": str(tmp_path)})["SECRET_KEY"] == settings["SECRET_KEY"]
+
+
+def test_database_url_comes_from_the_environment(tmp_path):
+    url = "postgresql+psycopg://tik@db/tik"
+    assert settings_from_env({"TIK_INSTANCE_PATH": str(tmp_path), "DATABASE_URL": url})[
+        "SQLALCHEMY_DATABASE_URI"] == url
+
+
+@pytest.mark.parametrize("env, complaint", [
+    ({}, "TIK_SECRET_KEY"),
+    ({"TIK_SECRET_KEY": "short"}, "TIK_SECRET_KEY"),
+    ({"TIK_SECRET_KEY": "x" * 40}, "TIK_DATA_KEY"),
+    ({"TIK_SECRET_KEY": "x" * 40, "TIK_DATA_KEY": base64.b64encode(b"k" * 32).decode()}, "DATABASE_URL"),
+    ({"TIK_SECRET_KEY": "x" * 40, "TIK_DATA_KEY": base64.b64encode(b"k" * 32).decode(),
+      "DATABASE_URL": "postgresql+psycopg://db/tik", "FLASK_DEBUG": "1"}, "DEBUG"),
+])
+def test_production_refuses_to_start_unsafe(tmp_path, env, complaint):
+    with pytest.raises(ConfigError, match=complaint):
+        settings_from_env({"TIK_ENV": "production", "TIK_INSTANCE_PATH": str(tmp_path), **env})
+
+
+def test_production_with_everything_set_starts(tmp_path):
+    settings = settings_from_env({"TIK_ENV": "production", "TIK_INSTANCE_PATH": str(tmp_path),
+                                  "TIK_SECRET_KEY": "s" * 40, "TIK_DATA_KEY": base64.b64encode(b"k" * 32).decode(),
+                                  "DATABASE_URL": "postgresql+psycopg://db/tik"})
+    assert settings["SESSION_COOKIE_SECURE"] is True
+
+
+def test_handbook_shows_levels_steps_and_hard_stops(client):
+    page = client.get("/handbok/").get_data(as_text=True)
+    for text in ("Nivå 0", "Undring", "Nivå 3", "Stopp-punkter", "112"):
+        assert text in page
+
+
+def test_every_step_and_tool_page_renders(client, app):
+    from tik.handbook.current import current_guide
+
+    guide = current_guide()
+    for step in guide.steps.values():
+        page = client.get(f"/handbok/steg/{step.id}")
+        assert page.status_code == 200 and step.title.get("nb") in page.get_data(as_text=True)
+    for tool in guide.tools.values():
+        page = client.get(f"/handbok/verktoy/{tool.key}")
+        assert page.status_code == 200 and tool.title.get("nb") in page.get_data(as_text=True)
+
+
+def test_service_directory_signals_and_measures_render(client, app):
+    from tik.handbook.current import current_guide
+
+    guide = current_guide()
+    services = client.get("/handbok/tjenester").get_data(as_text=True)
+    assert all(s.name.get("nb") in services for s in guide.services.values())
+    signals = client.get("/handbok/tegn").get_data(as_text=True)
+    assert all(g.title.get("nb") in signals for g in guide.age_groups)
+    measures = client.get("/handbok/tiltak").get_data(as_text=True)
+    assert all(a.title.get("nb") in measures for a in guide.measure_areas)
+
+
+def test_handbook_in_english(client):
+    client.post("/language", data={"lang": "en", "next": "/handbok/"})
+    page = client.get("/handbok/").get_data(as_text=True)
+    assert "Wondering" in page
+
+
+def test_unknown_handbook_step_is_404(client):
+    assert client.get("/handbok/steg/no-such-step").status_code == 404
+
+
+def test_security_headers_on_every_response(client):
+    for url in ("/login", "/handbok/", "/nowhere"):
+        headers = client.get(url).headers
+        assert headers["Content-Security-Policy"].startswith("default-src 'self'")
+        assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Referrer-Policy"] == "no-referrer"
+
+
+def test_pages_have_no_inline_scripts(client, login, make_user, make_case):
+    user = make_user()
+    case = make_case(by=user)
+    login(user)
+    for url in ("/login", "/handbok/", f"/saker/{case.ref}", "/min-side", "/bekymring/skjema"):
+        page = client.get(url).get_data(as_text=True)
+        assert "<script>" not in page and "onclick=" not in page and "javascript:" not in page
+
+
+def test_healthz_checks_the_database(client):
+    assert client.get("/healthz").get_json() == {"status": "ok"}

@@ -1,0 +1,142 @@
+"""`tik guide check`: each kind of broken guidebook gives its precise error, with file and entry."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from tik.cli import guide as guide_cli
+from tik.guides.loader import check_guide
+
+GUIDEBOOK = Path(__file__).resolve().parent.parent / "guidebook"
+
+
+@pytest.fixture
+def broken(tmp_path):
+    """A copy of the default guidebook and a way to edit its YAML."""
+    copy = tmp_path / "guidebook"
+    shutil.copytree(GUIDEBOOK, copy)
+
+    class Book:
+        path = copy
+
+        def edit(self, name: str, change) -> None:
+            file = copy / name
+            data = yaml.safe_load(file.read_text())
+            change(data)
+            file.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+
+        def step(self, data: dict, step_id: str) -> dict:
+            steps = [s for lv in data["levels"] for s in lv["steps"]] + data["closing"]["steps"]
+            return next(s for s in steps if s["id"] == step_id)
+
+    return Book()
+
+
+def _problems(path) -> list[str]:
+    guide, problems = check_guide(path)
+    assert guide is None
+    return [str(p) for p in problems]
+
+
+def test_the_default_guidebook_passes():
+    guide, problems = check_guide(GUIDEBOOK)
+    assert problems == [] and guide is not None
+
+
+def test_unknown_step_reference(broken):
+    broken.edit("guide.yaml", lambda d: broken.step(d, "l0-discuss")["decisions"][0].update(next="l0-nowhere"))
+    assert "guide.yaml: step 'l0-discuss' decision 'done': unknown step 'l0-nowhere'" in _problems(broken.path)
+
+
+def test_unknown_tool_reference(broken):
+    broken.edit("guide.yaml", lambda d: broken.step(d, "l0-discuss")["tools"].append("crystal-ball"))
+    assert "guide.yaml: step 'l0-discuss': unknown tool 'crystal-ball'" in _problems(broken.path)
+
+
+def test_unknown_service_in_measures(broken):
+    broken.edit("measures.yaml", lambda d: d["areas"][0]["measures"][0]["services"].append("astrology"))
+    key = yaml.safe_load((broken.path / "measures.yaml").read_text())["areas"][0]["measures"][0]["key"]
+    assert f"measures.yaml: measure '{key}': unknown service 'astrology'" in _problems(broken.path)
+
+
+def test_unreachable_step(broken):
+    def orphan(d):
+        d["levels"][0]["steps"].append({**broken.step(d, "l0-decide"), "id": "l0-orphan", "guidance": "l0-decide"})
+
+    broken.edit("guide.yaml", orphan)
+    assert "guide.yaml: step 'l0-orphan': unreachable from the start" in _problems(broken.path)
+
+
+def test_step_with_no_path_to_an_end(broken):
+    def loop(d):
+        step = broken.step(d, "close-note")
+        step["decisions"] = [{"key": "again", "label": {"nb": "Igjen", "en": "Again"}, "next": "close-note"}]
+
+    broken.edit("guide.yaml", loop)
+    assert "guide.yaml: step 'close-note': no path to an end" in _problems(broken.path)
+
+
+def test_missing_guidance_file(broken):
+    (broken.path / "steps" / "l0-discuss.en.md").unlink()
+    problems = _problems(broken.path)
+    assert any(p.startswith("steps/l0-discuss.en.md: step 'l0-discuss': missing file") for p in problems)
+
+
+def test_missing_translation(broken):
+    broken.edit("services.yaml", lambda d: d["services"][1]["offers"].pop("en"))
+    key = yaml.safe_load((broken.path / "services.yaml").read_text())["services"][1]["key"]
+    assert f"services.yaml: service '{key}': 'offers' has no text in language 'en'" in _problems(broken.path)
+
+
+def test_duplicate_step_ids(broken):
+    broken.edit("guide.yaml", lambda d: broken.step(d, "l0-discuss").update(id="l0-concretise"))
+    assert "guide.yaml: step 'l0-concretise': duplicate key" in _problems(broken.path)
+
+
+def test_duplicate_yaml_key_is_not_silently_overwritten(broken):
+    file = broken.path / "signals.yaml"
+    file.write_text(file.read_text().replace("age_groups:", "age_groups: []\nage_groups:", 1))
+    problems = _problems(broken.path)
+    assert any(p.startswith("signals.yaml: -: malformed YAML") and "duplicate key 'age_groups'" in p
+               for p in problems)
+
+
+def test_malformed_yaml(broken):
+    (broken.path / "services.yaml").write_text("services: [unclosed\n")
+    assert any(p.startswith("services.yaml: -: malformed YAML") for p in _problems(broken.path))
+
+
+def test_missing_yaml_file(broken):
+    (broken.path / "measures.yaml").unlink()
+    assert "measures.yaml: -: missing file" in _problems(broken.path)
+
+
+def test_decision_with_both_next_and_end(broken):
+    broken.edit("guide.yaml", lambda d: broken.step(d, "l0-discuss")["decisions"][0].update(end="closed"))
+    assert ("guide.yaml: step 'l0-discuss' decision 'done': a decision needs exactly one of 'next' or 'end'"
+            in _problems(broken.path))
+
+
+def test_several_problems_are_all_listed(broken):
+    (broken.path / "tools" / "consent-text.nb.md").unlink()
+    broken.edit("guide.yaml", lambda d: broken.step(d, "l0-discuss")["decisions"][0].update(next="l9"))
+    problems = _problems(broken.path)
+    assert len(problems) >= 2
+
+
+def test_cli_check_passes_on_the_default_guidebook():
+    result = CliRunner().invoke(guide_cli, ["check"])
+    assert result.exit_code == 0, result.output
+    assert "levels: 4" in result.output and "services: 14" in result.output and "OK" in result.output
+
+
+def test_cli_check_names_file_and_entry_and_exits_1(broken):
+    broken.edit("guide.yaml", lambda d: broken.step(d, "l1-consent")["tools"].append("ouija"))
+    result = CliRunner().invoke(guide_cli, ["check", str(broken.path)])
+    assert result.exit_code == 1
+    assert "guide.yaml: step 'l1-consent': unknown tool 'ouija'" in result.output
