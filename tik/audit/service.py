@@ -70,14 +70,21 @@ def verify() -> list[AuditBreak]:
     return breaks
 
 
+READ_ACTIONS = ("case.view", "plan.view", "plan.pdf", "case.export")
+
+
 def viewers_of(case_id: int) -> list[tuple[str, str, object, int]]:
-    """Who has opened a case: (username, service, last time, times) per person, most recent first."""
+    """Who has opened a case: (name, service, last time, times) per person, most recent first."""
     from sqlalchemy import func
 
+    from tik.auth.models import User
+
     rows = db.session.execute(
-        select(AuditEvent.username, AuditEvent.service_key, func.max(AuditEvent.at), func.count())
-        .where(AuditEvent.case_id == case_id, AuditEvent.action.in_(("case.view", "plan.pdf", "case.export")))
-        .group_by(AuditEvent.username, AuditEvent.service_key)
+        select(func.coalesce(User.name, AuditEvent.username), AuditEvent.service_key, func.max(AuditEvent.at),
+               func.count())
+        .outerjoin(User, User.id == AuditEvent.user_id)
+        .where(AuditEvent.case_id == case_id, AuditEvent.action.in_(READ_ACTIONS))
+        .group_by(func.coalesce(User.name, AuditEvent.username), AuditEvent.service_key)
         .order_by(func.max(AuditEvent.at).desc())
     )
     return [tuple(r) for r in rows]

@@ -45,10 +45,11 @@ def my_work():
                            L=_lang(), today=today())
 
 
-@bp.get("/saker")
+@bp.route("/saker", methods=["GET", "POST"])
 @requires()
 def my_cases():
-    q = request.args.get("q", "").strip()
+    """My cases; a search posts its text so a child's name never lands in a URL or an access log."""
+    q = request.form.get("q", "").strip() if request.method == "POST" else ""
     rows = service.search_cases(current_user, q) if q else service.my_cases(current_user)
     if q:
         record(current_user, "case.search", detail=f"{len(rows)} treff")

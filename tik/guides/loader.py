@@ -123,7 +123,8 @@ class _Builder:
             self.problem(name, "-", "missing file")
             return {}
         try:
-            data = yaml.load(self.files[name].decode("utf-8"), Loader=_UniqueKeyLoader)  # noqa: S506
+            # _UniqueKeyLoader is a SafeLoader: no arbitrary objects are built.
+            data = yaml.load(self.files[name].decode("utf-8"), Loader=_UniqueKeyLoader)  # nosec B506
         except (yaml.YAMLError, UnicodeDecodeError) as error:
             self.problem(name, "-", f"malformed YAML: {error}".replace("\n", " "))
             return {}
