@@ -14,8 +14,8 @@ TO_LEVEL1 = TO_LEVEL0_DECISION + [("level1", DECIDE)]
 TO_LEVEL2 = TO_LEVEL0_DECISION + [("level2", DECIDE)]
 
 
-def form_data(values: dict, decision: str, version: int) -> dict:
+def form_data(values: dict, decision: str, version: int, step_id: str = "") -> dict:
     """The case page's decision form as a browser would post it."""
     data = {f"f_{key}": value for key, value in values.items()}
-    data.update(decision=decision, version=str(version))
+    data.update(decision=decision, version=str(version), step_id=step_id)
     return data

@@ -122,14 +122,19 @@ def decide(ref: str):
     case = case_for(current_user, ref, action="case.view")
     form = DecisionForm()
     decision = request.form.get("decision", "")
-    step = service.guide_of(case).step(case.step_id)
-    values = {f.key: _field_value(f) for f in step.fields}
+    guide = service.guide_of(case)
+    # The user filled in the step they saw; someone may have moved the case on since.
+    seen = guide.steps.get(request.form.get("step_id", ""), guide.step(case.step_id))
+    values = {f.key: _field_value(f) for f in seen.fields}
     try:
+        if seen.id != case.step_id:
+            raise service.StaleEdit(case)
         service.decide(case, decision, values, by=current_user, expected_version=form.version.data)
     except service.StaleEdit:
         db.session.rollback()
         case = case_for(current_user, ref)
-        return _case_page(case, 409, values=values, stale=True)
+        typed = [(f.label.get(_lang()), values[f.key]) for f in seen.fields if values.get(f.key)]
+        return _case_page(case, 409, stale=True, typed=typed)
     except DecisionRefused as refused:
         db.session.rollback()
         case = case_for(current_user, ref)

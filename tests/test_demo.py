@@ -1,0 +1,166 @@
+"""The demo municipality: loaded once through the real services, and usable by every demo login."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from tik import clock, demo
+from tik.audit.models import AuditEvent
+from tik.audit.service import verify
+from tik.auth.models import User
+from tik.auth.policy import consented_services
+from tik.cases.models import Case, CaseEvent, CaseStatus, EventKind, Handover, HandoverStatus
+from tik.concerns.models import Concern, Guardian
+from tik.extensions import db
+from tik.plans.service import plan_of
+
+
+def _count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def _cases(**where) -> list[Case]:
+    query = select(Case).order_by(Case.ref)
+    for key, value in where.items():
+        query = query.where(getattr(Case, key) == value)
+    return list(db.session.scalars(query))
+
+
+@contextmanager
+def _logged_in(app, username: str):
+    """A browser of its own for `username`. Its own app context too: the fixture's pushed context would
+    otherwise share `g` (and so Flask-Login's current user) between every test client."""
+    db.session.commit()  # end the test's own transaction: SQLite begins IMMEDIATE, so it holds the lock
+    with app.app_context():
+        client = app.test_client()
+        response = client.post("/login", data={"username": username, "password": demo.DEMO_PASSWORD})
+        assert response.status_code == 302 and response.location == "/min-side", f"{username} could not log in"
+        yield client
+
+
+@pytest.fixture
+def loaded(app):
+    assert demo.load() is True
+    return app
+
+
+def test_load_creates_the_users_and_cases_at_every_level(loaded):
+    usernames = set(db.session.scalars(select(User.username)))
+    assert usernames == {u[0] for u in demo.DEMO_USERS}
+    assert {"laerer", "barnehage", "helsesykepleier", "ppt", "barnevern", "nav", "ungdom", "leder",
+            "koordinator", "psykhelse", "admin"} <= usernames
+
+    open_cases = _cases(status=CaseStatus.OPEN)
+    for level in (0, 1, 2, 3):
+        assert len([c for c in open_cases if c.level == level]) >= 2, f"too few open cases at level {level}"
+    closed = _cases(status=CaseStatus.CLOSED)
+    assert len(closed) >= 1 and all(c.end_key == "closed" for c in closed)
+    assert 10 <= len(open_cases) + len(closed) <= 14
+
+
+def test_load_leaves_the_clock_at_the_real_time(loaded):
+    assert abs(clock.now() - datetime.now(UTC).replace(tzinfo=None)) < timedelta(seconds=5)
+
+
+def test_a_second_load_returns_false_and_adds_nothing(loaded):
+    before = [_count(m) for m in (User, Case, CaseEvent, Concern, AuditEvent)]
+    assert demo.load() is False
+    assert [_count(m) for m in (User, Case, CaseEvent, Concern, AuditEvent)] == before
+
+
+def test_load_does_nothing_when_any_user_exists(app):
+    from tik.auth.service import create_user
+
+    create_user("eneste", "Eneste Bruker", "school", "et-langt-passord")
+    db.session.commit()
+    assert demo.load() is False
+    assert _count(User) == 1 and _count(Case) == 0
+
+
+def test_every_demo_user_can_log_in_and_see_their_page(loaded):
+    for username, name, *_ in demo.DEMO_USERS:
+        with _logged_in(loaded, username) as client:
+            response = client.get("/min-side")
+            assert response.status_code == 200, username
+            assert name.split(" ")[0] in response.get_data(as_text=True)
+
+
+def test_every_holder_can_open_their_cases_and_plans(loaded):
+    for ref, holder in [(c.ref, c.coordinator.username) for c in _cases(status=CaseStatus.OPEN)]:
+        with _logged_in(loaded, holder) as client:
+            assert client.get(f"/saker/{ref}").status_code == 200, ref
+            assert client.get(f"/saker/{ref}/plan").status_code == 200, ref
+            assert ref in client.get("/min-side").get_data(as_text=True), f"{ref} missing on {holder}'s page"
+
+
+def test_cases_at_level_2_and_3_have_an_active_consent_and_a_plan_with_measures(loaded):
+    high = [c for c in _cases(status=CaseStatus.OPEN) if c.level >= 2]
+    assert high
+    for case in high:
+        assert consented_services(case, clock.today()), f"{case.ref} has no active consent"
+        plan = plan_of(case)
+        assert plan is not None and 2 <= len(plan.measures) <= 6, case.ref
+        assert plan.goals
+
+
+def test_plans_at_levels_1_to_3_span_services(loaded):
+    services = set()
+    for case in _cases():
+        plan = plan_of(case)
+        if plan:
+            services |= {m.service_key for m in plan.measures}
+    assert {"school", "kindergarten", "health-nurse", "ppt", "family-team", "mental-health",
+            "nav"} <= services
+
+
+def test_the_level_3_case_was_handed_over_to_the_coordinator(loaded):
+    koordinator = db.session.scalar(select(User).where(User.username == "koordinator"))
+    laerer = db.session.scalar(select(User).where(User.username == "laerer"))
+    handovers = list(db.session.scalars(select(Handover).where(Handover.status == HandoverStatus.ACCEPTED)))
+    assert len(handovers) == 1
+    handover = handovers[0]
+    assert handover.case.level == 3 and handover.case.is_open
+    assert handover.case.coordinator_id == koordinator.id
+    assert handover.from_id == laerer.id and handover.to_id == koordinator.id
+    actions = [e.data.get("action") for e in db.session.scalars(
+        select(CaseEvent).where(CaseEvent.case_id == handover.case_id, CaseEvent.kind == EventKind.HANDOVER))]
+    assert actions == ["proposed", "accepted"]
+
+
+def test_level_0_deadlines_one_overdue_and_one_due_soon(loaded):
+    today = clock.today()
+    deadlines = [c.deadline for c in _cases(status=CaseStatus.OPEN, level=0)]
+    assert all(deadlines)
+    assert any(d < today for d in deadlines)
+    assert any(today <= d <= today + timedelta(days=7) for d in deadlines)
+
+
+def test_timelines_are_spread_over_past_months(loaded):
+    now = clock.now()
+    times = list(db.session.scalars(select(CaseEvent.at)))
+    assert max(times) <= now
+    assert now - min(times) > timedelta(days=90)
+    for case in _cases():
+        events = list(db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id)
+                                         .order_by(CaseEvent.id)))
+        assert [e.at for e in events] == sorted(e.at for e in events), f"{case.ref} timeline out of order"
+
+
+def test_guardians_speak_several_languages(loaded):
+    languages = set(db.session.scalars(select(Guardian.language)))
+    assert {"nb", "en", "pl"} <= languages
+
+
+def test_the_audit_trail_of_the_demo_is_whole(loaded):
+    assert verify() == []
+
+
+def test_logins_text_names_every_user_and_the_password(app):
+    text = demo.logins_text()
+    assert demo.DEMO_PASSWORD in text
+    for username, name, *_ in demo.DEMO_USERS:
+        assert username in text and name in text

@@ -1,0 +1,300 @@
+"""Hardening: login, sessions, CSRF, stale edits, double submits, the national id, logs."""
+
+from __future__ import annotations
+
+import base64
+import logging
+from datetime import datetime, timedelta
+
+import pytest
+
+from conftest import PASSWORD
+from tik import clock
+from tik.auth import service as auth
+from tik.concerns.nin import InvalidNationalId, birth_date_of
+from tik.extensions import db
+
+
+def _login(client, username, password=PASSWORD):
+    return client.post("/login", data={"username": username, "password": password})
+
+
+def test_passwords_are_hashed_with_argon2id(make_user):
+    user = make_user()
+    assert user.password_hash.startswith("$argon2id$") and PASSWORD not in user.password_hash
+
+
+def test_five_wrong_passwords_lock_the_account_in_the_database(client, make_user):
+    user = make_user(username="target")
+    for _ in range(5):
+        assert _login(client, "target", "wrong-password").status_code == 422
+    page = _login(client, "target")
+    assert page.status_code == 422 and "låst" in page.get_data(as_text=True)
+    db.session.refresh(user)
+    assert user.locked_until is not None
+    clock.travel(clock.now() + timedelta(minutes=16))
+    assert _login(client, "target").status_code == 302
+
+
+def test_login_is_rate_limited(database_url, _schema):
+    from tik import create_app
+
+    limited = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "WTF_CSRF_ENABLED": False,
+                          "RATELIMIT_ENABLED": True})
+    client = limited.test_client()
+    statuses = [_login(client, "nobody", "x").status_code for _ in range(12)]
+    assert 429 in statuses
+
+
+def test_unknown_user_and_wrong_password_look_the_same(client, make_user):
+    make_user(username="real")
+    a = _login(client, "real", "wrong-password").get_data(as_text=True)
+    b = _login(client, "ghost", "wrong-password").get_data(as_text=True)
+    assert "Feil brukernavn eller passord." in a and "Feil brukernavn eller passord." in b
+
+
+def test_session_cookie_flags(app, client, make_user):
+    app.config["SESSION_COOKIE_SECURE"] = True
+    make_user(username="cookie")
+    response = _login(client, "cookie")
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" in cookie
+
+
+def test_idle_timeout_after_30_minutes(client, login, make_user):
+    login(make_user())
+    assert client.get("/min-side").status_code == 200
+    clock.travel(clock.now() + timedelta(minutes=29))
+    assert client.get("/min-side").status_code == 200
+    clock.travel(clock.now() + timedelta(minutes=31))
+    response = client.get("/min-side")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_absolute_timeout_after_10_hours(client, login, make_user):
+    login(make_user())
+    start = clock.now()
+    for minutes in range(25, 10 * 60, 25):  # active all day, never idle for long
+        clock.travel(start + timedelta(minutes=minutes))
+        assert client.get("/min-side").status_code == 200
+    clock.travel(start + timedelta(hours=10, minutes=5))
+    assert client.get("/min-side").status_code == 302
+
+
+def test_password_change_ends_other_sessions(app, make_user):
+    user = make_user(username="changer")
+    first, second = app.test_client(), app.test_client()
+    _login(first, "changer")
+    _login(second, "changer")
+    auth.change_password(user, "a-brand-new-password")
+    assert first.get("/min-side").status_code == 302
+    assert second.get("/min-side").status_code == 302
+
+
+def test_deactivation_ends_sessions_and_blocks_login(client, make_user):
+    user = make_user(username="leaver")
+    _login(client, "leaver")
+    auth.deactivate(user)
+    assert client.get("/min-side").status_code == 302
+    assert _login(client, "leaver").status_code == 422
+
+
+def test_post_without_csrf_token_is_refused(app, make_user, make_case):
+    app.config["WTF_CSRF_ENABLED"] = True
+    user = make_user(username="csrf")
+    case = make_case(by=user)
+    client = app.test_client()
+    assert client.post("/login", data={"username": "csrf", "password": PASSWORD}).status_code == 400
+    page = client.get("/login").get_data(as_text=True)
+    import re
+
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    assert client.post("/login", data={"username": "csrf", "password": PASSWORD,
+                                       "csrf_token": token}).status_code == 302
+    assert client.post(f"/saker/{case.ref}/beslutning", data={"decision": "done"}).status_code == 400
+
+
+@pytest.mark.parametrize("target, expected", [
+    ("/saker", "/saker"), ("https://evil.example/x", "/min-side"), ("//evil.example", "/min-side"),
+    ("/\\evil.example", "/min-side"), ("javascript:alert(1)", "/min-side"),
+])
+def test_next_redirects_stay_on_the_site(client, make_user, target, expected):
+    make_user(username=f"n{abs(hash(target)) % 10000}")
+    response = client.post(f"/login?next={target}", data={"username": f"n{abs(hash(target)) % 10000}",
+                                                          "password": PASSWORD})
+    assert response.headers["Location"].endswith(expected)
+
+
+def test_stale_plan_save_answers_409_and_keeps_text(app, make_user, make_case):
+    from tik.plans import service as plans
+
+    holder = make_user()
+    case = make_case(by=holder)
+    plan = plans.update_plan(case, holder, goals="Første versjon", child_voice="", parents_voice="")
+    stale_version = plan.version
+    plans.update_plan(case, holder, goals="Kollegaens endring", child_voice="", parents_voice="",
+                      expected_version=stale_version)
+    client = app.test_client()
+    _login(client, holder.username)
+    response = client.post(f"/saker/{case.ref}/plan", data={"goals": "Min tekst som ikke må forsvinne",
+                                                            "child_voice": "", "parents_voice": "",
+                                                            "version": str(stale_version)})
+    text = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "Min tekst som ikke må forsvinne" in text and "Kollegaens endring" in text
+    db.session.expire_all()
+    assert plans.plan_of(case).goals == "Kollegaens endring"
+
+
+def test_stale_measure_save_answers_409(client, login, make_user, make_case):
+    from datetime import date
+
+    from tik.plans import service as plans
+
+    holder = login(make_user())
+    case = make_case(by=holder)
+    measure = plans.add_measure(case, holder, plans.MeasureInput("school", "Lærer", "Leksehjelp", "Mål",
+                                                                 date(2026, 1, 1), date(2026, 2, 1)))
+    old = measure.version
+    plans.update_measure(case, measure, holder, plans.MeasureInput("school", "Rektor", "Leksehjelp", "Mål",
+                                                                   date(2026, 1, 1), date(2026, 2, 1)), old)
+    response = client.post(f"/saker/{case.ref}/plan/tiltak/{measure.id}", data={
+        "service_key": "school", "responsible": "Meg", "what": "Min nye beskrivelse", "goal": "Mål",
+        "start_on": "2026-01-01", "evaluate_on": "2026-02-01", "status": "active", "version": str(old)})
+    text = response.get_data(as_text=True)
+    assert response.status_code == 409 and "Min nye beskrivelse" in text and "Rektor" in text
+
+
+def test_stale_decision_answers_409_and_keeps_fields(client, login, make_user, make_case):
+    from flows import CONCRETISE, form_data
+
+    from tik.cases import service as cases
+
+    holder = login(make_user())
+    case = make_case(by=holder)
+    old = case.version
+    cases.decide(case, "done", CONCRETISE, by=holder)
+    response = client.post(f"/saker/{case.ref}/beslutning",
+                           data=form_data({"observation": "Min observasjon"}, "done", old, "l0-concretise"))
+    assert response.status_code == 409 and "Min observasjon" in response.get_data(as_text=True)
+
+
+def test_double_submitted_measure_creates_one(client, login, make_user, make_case):
+    from tik.plans.models import Measure
+
+    holder = login(make_user())
+    case = make_case(by=holder)
+    data = {"service_key": "school", "responsible": "Lærer", "what": "Leksehjelp", "goal": "Mål",
+            "start_on": "2026-01-01", "evaluate_on": "2026-02-01", "status": "planned", "idempotency_key": "k1"}
+    client.post(f"/saker/{case.ref}/plan/tiltak", data=data)
+    client.post(f"/saker/{case.ref}/plan/tiltak", data=data)
+    assert db.session.scalar(db.select(db.func.count(Measure.id))) == 1
+
+
+def nin_with_control_digits(first9: str) -> str:
+    """Add both control digits by the rule in use before 2032 (the tests' own independent computation)."""
+    d = [int(c) for c in first9]
+    k1 = (11 - sum(w * x for w, x in zip((3, 7, 6, 1, 8, 9, 4, 5, 2), d, strict=True)) % 11) % 11
+    d.append(k1)
+    k2 = (11 - sum(w * x for w, x in zip((5, 4, 3, 2, 7, 6, 5, 4, 3, 2), d, strict=True)) % 11) % 11
+    assert k1 != 10 and k2 != 10, "pick another individual number"
+    return first9 + str(k1) + str(k2)
+
+
+@pytest.mark.parametrize("first9, born", [
+    ("010107501", "2007-01-01"),     # ordinary, born 2007 (individual number 501)
+    ("150583123", "1983-05-15"),     # ordinary, born 1983
+    ("410107501", "2007-01-01"),     # D-number (day + 40)
+    ("014187123", "1987-01-01"),     # H-number / NAV synthetic (month + 40)
+    ("018187123", "1987-01-01"),     # Skatteetaten synthetic (month + 80)
+])
+def test_valid_national_ids(first9, born):
+    assert birth_date_of(nin_with_control_digits(first9)).isoformat() == born
+
+
+def test_the_2032_rule_accepts_first_control_digits_with_remainder_1_to_3():
+    from tik.concerns.nin import W1, W2
+
+    base = [0, 1, 0, 1, 3, 2, 5, 0, 0]  # 01.01.32, individual number 500 → 2032
+    found = set()
+    for k1 in range(10):
+        digits = base + [k1]
+        r = sum(w * d for w, d in zip(W1, digits, strict=True)) % 11
+        k2 = (11 - sum(w * d for w, d in zip(W2[:10], digits, strict=True)) % 11) % 11
+        if k2 == 10:
+            continue
+        nin = "".join(map(str, digits + [k2]))
+        if r in (1, 2, 3):
+            assert birth_date_of(nin).year == 2032
+            found.add(r)
+    assert found
+
+
+def _flip(nin: str, index: int) -> str:
+    return nin[:index] + str((int(nin[index]) + 1) % 10) + nin[index + 1:]
+
+
+@pytest.mark.parametrize("nin, reason", [
+    (_flip(nin_with_control_digits("010107501"), 10), "control_digit_2"),
+    (_flip(nin_with_control_digits("010107501"), 9), None),  # a wrong first digit breaks a rule
+    ("0101075016", "format"), ("abcdefghijk", "format"),
+    (nin_with_control_digits("310207501"), "birth_date"),  # 31 February
+])
+def test_invalid_national_ids(nin, reason):
+    with pytest.raises(InvalidNationalId) as error:
+        birth_date_of(nin)
+    if reason:
+        assert error.value.reason == reason
+
+
+def test_national_id_is_encrypted_at_rest(app, client, login, make_user, database_url):
+    login(make_user())
+    response = client.post("/bekymring/skjema", data={
+        "first_name": "Kari", "last_name": "Nordmann", "birth_date": "2007-01-01", "nin": "01010750160",
+        "observation": "Observasjon", "urgency": "none", "guardians-0-name": "Ola"})
+    assert response.status_code == 302
+    from tik.concerns.models import Child
+
+    child = db.session.scalar(db.select(Child))
+    assert child.nin_encrypted and b"01010750160" not in child.nin_encrypted
+    from tik import crypto
+
+    assert crypto.decrypt(child.nin_encrypted) == "01010750160"
+    if database_url.startswith("sqlite"):
+        from pathlib import Path
+
+        db.session.commit()
+        path = Path(database_url.removeprefix("sqlite:///"))
+        raw = b"".join(p.read_bytes() for p in (path, path.with_name(path.name + "-wal")) if p.exists())
+        assert b"01010750160" not in raw and b"Nordmann" in raw  # the name is there, the id is not
+
+
+def test_logs_of_the_full_flow_carry_no_personal_data(client, login, make_user, caplog):
+    caplog.set_level(logging.DEBUG)
+    user = login(make_user())
+    response = client.post("/bekymring/skjema", data={
+        "first_name": "Lykkelina", "last_name": "Hemmeligsen", "birth_date": "2007-01-01", "nin": "01010750160",
+        "observation": "Sårbar-observasjon-x", "urgency": "none", "guardians-0-name": "Forelder Fornavnsen"})
+    ref = response.headers["Location"].split("/saker/")[1].split("?")[0]
+    client.get(f"/saker/{ref}")
+    client.post("/saker", data={"q": "Lykkelina"})
+    client.get(f"/saker/{ref}/plan.pdf?versjon=familie")
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    for secret in ("Lykkelina", "Hemmeligsen", "01010750160", "Sårbar-observasjon", "Fornavnsen"):
+        assert secret not in logged
+    assert user.username  # the flow ran as a real user
+
+
+def test_data_key_must_be_32_bytes(tmp_path):
+    from tik.config import ConfigError, settings_from_env
+
+    with pytest.raises(ConfigError, match="TIK_DATA_KEY"):
+        settings_from_env({"TIK_ENV": "production", "TIK_INSTANCE_PATH": str(tmp_path), "TIK_SECRET_KEY": "s" * 40,
+                           "TIK_DATA_KEY": base64.b64encode(b"short").decode(), "DATABASE_URL": "postgresql://x"})
+
+
+def test_case_pages_are_not_cached(client, login, make_user, make_case):
+    user = login(make_user())
+    case = make_case(by=user)
+    assert client.get(f"/saker/{case.ref}").headers["Cache-Control"] == "no-store"
+    assert isinstance(clock.now(), datetime)
