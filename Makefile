@@ -8,7 +8,7 @@ SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fonts-dejavu-core fonts-noto-core poppler-utils
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 
-.PHONY: run test test-sqlite test-postgres check install assets system-deps browser-deps bench clean
+.PHONY: run test test-sqlite test-postgres check install translations assets system-deps browser-deps bench clean
 
 run: install assets
 	$(BIN)/tik init-db
@@ -32,7 +32,11 @@ check:
 	$(BIN)/bandit -q -r tik -c pyproject.toml
 	$(BIN)/pip-audit --progress-spinner off --skip-editable
 
-install: system-deps $(VENV)/.installed
+install: system-deps $(VENV)/.installed translations
+
+# The interface in nynorsk and English: catalogues compiled from the committed .po files.
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile -q -d tik/translations
 
 $(VENV)/.installed: pyproject.toml
 	[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)

@@ -59,7 +59,6 @@ def settings_from_env(env: dict[str, str] | None = None) -> dict[str, Any]:
         "SECRET_KEY": secret,
         "TIK_DATA_KEY": data_key,
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(database_url),
         "SQLALCHEMY_SESSION_OPTIONS": {"expire_on_commit": False},
         "TIK_GUIDEBOOK": env.get("TIK_GUIDEBOOK") or str(ROOT / "guidebook"),
         "TIK_MUNICIPALITY": env.get("TIK_MUNICIPALITY") or "Fjordvik kommune",
@@ -88,7 +87,8 @@ def _b64(value: str) -> bytes:
         return b""
 
 
-def _engine_options(url: str) -> dict[str, Any]:
+def engine_options(url: str) -> dict[str, Any]:
+    """Connection settings for the database at `url` (the SQLite pragmas are set on connect)."""
     if url.startswith("sqlite"):
         # Threads share nothing: one connection per checkout, waits of up to 10 s for the write lock.
         return {"connect_args": {"timeout": 10, "check_same_thread": False}}
