@@ -38,7 +38,8 @@ def _logged_in(app, username: str):
     with app.app_context():
         client = app.test_client()
         response = client.post("/login", data={"username": username, "password": demo.DEMO_PASSWORD})
-        assert response.status_code == 302 and response.location == "/min-side", f"{username} could not log in"
+        assert response.status_code == 302, f"{username} could not log in"
+        assert response.location == "/min-side", username
         yield client
 
 
