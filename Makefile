@@ -36,7 +36,7 @@ install: system-deps $(VENV)/.installed translations
 
 # The interface in nynorsk and English: catalogues compiled from the committed .po files.
 translations: $(VENV)/.installed
-	$(BIN)/pybabel compile -d tik/translations 2>&1 | grep -v "^compiling" || true
+	$(BIN)/pybabel compile -d tik/translations
 
 $(VENV)/.installed: pyproject.toml
 	[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
