@@ -7,7 +7,6 @@ import os
 import secrets
 import tempfile
 from datetime import date
-from io import BytesIO
 
 import pytest
 from sqlalchemy import create_engine, event, text
@@ -15,10 +14,10 @@ from sqlalchemy.engine import make_url
 
 os.environ.setdefault("TIK_INSTANCE_PATH", tempfile.mkdtemp(prefix="tik-test-instance-"))
 
+from support import PASSWORD  # noqa: E402
+
 from tik import clock, create_app  # noqa: E402
 from tik.extensions import db  # noqa: E402
-
-PASSWORD = "correct-horse-battery"
 
 
 @pytest.fixture(scope="session")
@@ -193,11 +192,3 @@ def count_queries(app):
             event.remove(db.engine, "before_cursor_execute", before)
 
     return counting
-
-
-def pdf_text(data: bytes) -> str:
-    """The text of a PDF as a reader (or a screen reader) gets it, with line breaks folded to spaces."""
-    from pypdf import PdfReader
-
-    reader = PdfReader(BytesIO(data))
-    return " ".join(" ".join((page.extract_text() or "").split()) for page in reader.pages)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from conftest import pdf_text
+from support import pdf_text
+
 from tik.cases.models import Case, CaseEvent, EventKind
 from tik.concerns.models import Concern, ReportDraft, Urgency
 from tik.extensions import db

@@ -159,7 +159,8 @@ def test_the_digest_changes_when_any_file_changes(guide, tmp_path):
 def test_guidance_markdown_is_rendered_without_raw_html():
     from tik.guides.markdown import render_markdown
 
-    html = render_markdown("# Tittel\n\n<script>alert(1)</script> <img src=x onerror=alert(1)>\n\n[lenke](javascript:alert(1))")
+    html = render_markdown("# Tittel\n\n<script>alert(1)</script> <img src=x onerror=alert(1)>\n\n"
+                           "[lenke](javascript:alert(1))")
     assert "<h1>Tittel</h1>" in html
     assert "<script" not in html and "<img" not in html and 'href="javascript' not in html
     assert "&lt;script&gt;" in html  # shown as text, never run

@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 
 from flows import CONCRETISE, DECIDE, DISCUSS, TALK_CHILD, TALK_PARENTS, TODAY, form_data
+from support import pdf_text
 
-from conftest import pdf_text
 from tik.auth.models import Role
 from tik.cases.models import Case, CaseEvent, EventKind
 from tik.extensions import db

@@ -6,8 +6,8 @@ import http.server
 import threading
 
 import pytest
+from support import pdf_text
 
-from conftest import pdf_text
 from tik.concerns.service import GuardianInput
 from tik.plans import service as plans
 from tik.plans.pdf import StaticOnlyFetcher, render_pdf

@@ -7,8 +7,8 @@ import logging
 from datetime import datetime, timedelta
 
 import pytest
+from support import PASSWORD
 
-from conftest import PASSWORD
 from tik import clock
 from tik.auth import service as auth
 from tik.concerns.nin import InvalidNationalId, birth_date_of

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
-
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the guide engine imports this package and must not pull Flask in
     from flask import Flask
@@ -38,10 +36,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from tik.cases import views as cases
     from tik.concerns import views as concerns
     from tik.handbook import views as handbook
+    from tik.meetings import views as meetings
     from tik.plans import views as plans
     from tik.web import register_web
 
-    for module in (auth, handbook, concerns, cases, plans):
+    for module in (auth, handbook, concerns, cases, plans, meetings):
         app.register_blueprint(module.bp)
     register_web(app)
 

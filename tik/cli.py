@@ -34,7 +34,9 @@ def _add_commands(cli: click.Group) -> None:
 
 
 def _commands() -> list[click.Command]:
-    return [init_db, demo, guide, users, plan, audit]
+    from tik.backup import backup_command, restore_command
+
+    return [init_db, demo, guide, users, plan, audit, backup_command, restore_command]
 
 
 @click.command("init-db")

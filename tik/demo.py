@@ -197,8 +197,9 @@ def _tiril(u: dict[str, User], base: date) -> Iterator[datetime]:
     yield _when(base, 19, "08:40")
     case = _register(
         ChildInput("Tiril", "Vangsnes", _born(base, 4, 3, 14), gender="girl", school=BARNEHAGE,
-                   class_name="Blåbær", guardians=[GuardianInput("Hanne Vangsnes", "mor", "913 40 221"),
-                                                   GuardianInput("Rune Vangsnes", "far", "988 12 604")]),
+                   class_name="Blåbær",
+                   guardians=[GuardianInput("Hanne Vangsnes", "mor", "913 40 221"),
+                              GuardianInput("Rune Vangsnes", "far", "988 12 604")]),
         ConcernInput("Tiril har de siste ukene sittet mye for seg selv, spiser lite av matpakka og gråter "
                      "lenge ved levering.", since_when="siden høstferien", how_often="nesten hver dag",
                      who_knows="Styrer og de andre på Blåbær", signals=["kg-tense-passive", "kg-sleep-food"]),
@@ -261,14 +262,15 @@ def _sofie(u: dict[str, User], base: date) -> Iterator[datetime]:
         ChildInput("Sofie", "Lien", _born(base, 16, 9, 27), gender="girl", school=VGS, class_name="VG1 ST",
                    guardians=[GuardianInput("Kjersti Lien", "mor", "470 55 812")]),
         ConcernInput("Sofie har kommet på fritidsklubben nesten hver kveld og blir til stenging. Hun virker "
-                     "nedfor og sier hun ikke vil hjem.", since_when="ca. tre uker", how_often="4–5 kvelder i uka",
+                     "nedfor og sier hun ikke vil hjem.", since_when="ca. tre uker",
+                     how_often="4–5 kvelder i uka",
                      signals=["yo-low-mood", "yo-home-conflict"]),
         me)
     yield _when(base, 3, "10:30")
     _step(case, "done", me,
-          observation="Sofie har vært på klubben 11 av de siste 14 kveldene og blir til vi stenger kl. 22. Hun "
-                      "har sagt «jeg orker ikke å være hjemme nå» to ganger. Hun spiser ofte bare chips fra "
-                      "kiosken.",
+          observation="Sofie har vært på klubben 11 av de siste 14 kveldene og blir til vi stenger kl. 22. "
+                      "Hun har sagt «jeg orker ikke å være hjemme nå» to ganger. Hun spiser ofte bare "
+                      "chips fra kiosken.",
           since_when="Ca. tre uker", how_often="4–5 kvelder i uka",
           situation="På klubben, mest sammen med to venninner. Hun har ikke vært urolig, bare stille.")
 
@@ -276,7 +278,8 @@ def _sofie(u: dict[str, User], base: date) -> Iterator[datetime]:
 def _mikkel(u: dict[str, User], base: date) -> Iterator[datetime]:
     """Level 1, school: measures under way; the health nurse added her own concern."""
     me, nurse = u["laerer"], u["helsesykepleier"]
-    child = ChildInput("Mikkel", "Aune", _born(base, 12, 1, 19), gender="boy", school=BARNESKOLE, class_name="7A",
+    child = ChildInput("Mikkel", "Aune", _born(base, 12, 1, 19), gender="boy", school=BARNESKOLE,
+                       class_name="7A",
                        guardians=[GuardianInput("Ane Aune", "mor", "951 02 377"),
                                   GuardianInput("Stian Aune", "far", "916 88 140")])
     yield _when(base, 48, "09:10")
@@ -322,9 +325,11 @@ def _mikkel(u: dict[str, User], base: date) -> Iterator[datetime]:
     yield _when(base, 36, "14:40")
     _consent(case, me, "Ane Aune og Stian Aune (foreldre)", ["school", "health-nurse"],
              "Samarbeid mellom kontaktlærer og helsesykepleier om Mikkels lesing og hodepine.", days=300,
-             information="Opplysninger om trivsel, lesing og helseplager som har betydning for skolehverdagen.")
+             information="Opplysninger om trivsel, lesing og helseplager som har betydning for "
+                         "skolehverdagen.")
     yield _when(base, 36, "14:45")
-    _step(case, "done", me, consent_note="Foreldrene har skriftlig samtykket til samarbeid med helsesykepleier.")
+    _step(case, "done", me,
+          consent_note="Foreldrene har skriftlig samtykket til samarbeid med helsesykepleier.")
     yield _when(base, 35, "08:30")
     _step(case, "done", me, coordinator_note="Kontaktlærer Marte er stafettholder. Foreldrene når henne på "
                                              "telefon 35 98 11 24 eller i Visma-meldinger.")
@@ -357,7 +362,8 @@ def _filip(u: dict[str, User], base: date) -> Iterator[datetime]:
     me = u["barnehage"]
     yield _when(base, 60, "09:00")
     case = _register(
-        ChildInput("Filip", "Nowak", _born(base, 5, 5, 8), gender="boy", school=BARNEHAGE, class_name="Tyttebær",
+        ChildInput("Filip", "Nowak", _born(base, 5, 5, 8), gender="boy", school=BARNEHAGE,
+                   class_name="Tyttebær",
                    guardians=[GuardianInput("Agnieszka Nowak", "mor", "462 19 803", language="pl"),
                               GuardianInput("Tomasz Nowak", "far", "462 19 804", language="pl")]),
         ConcernInput("Filip bruker nesten ikke norske ord og blir sint når de andre ikke forstår ham.",
@@ -392,7 +398,8 @@ def _filip(u: dict[str, User], base: date) -> Iterator[datetime]:
                                "styrke og skal brukes videre hjemme.",
           parents_words="«Vi vil at han skal ha venner i barnehagen.»")
     yield _when(base, 45, "15:20")
-    _step(case, "done", me, consent_note="Informert med tolk om tiltakene. Ingen deling med andre tjenester nå.")
+    _step(case, "done", me,
+          consent_note="Informert med tolk om tiltakene. Ingen deling med andre tjenester nå.")
     yield _when(base, 44, "08:45")
     _step(case, "done", me, coordinator_note="Pedagogisk leder Ingvild er stafettholder.")
     yield _when(base, 38, "13:00")
@@ -421,11 +428,13 @@ def _ella(u: dict[str, User], base: date) -> Iterator[datetime]:
     me = u["lektor"]
     yield _when(base, 40, "12:15")
     case = _register(
-        ChildInput("Ella", "Sørbø", _born(base, 13, 11, 2), gender="girl", school=UNGDOMSSKOLE, class_name="8C",
+        ChildInput("Ella", "Sørbø", _born(base, 13, 11, 2), gender="girl", school=UNGDOMSSKOLE,
+                   class_name="8C",
                    guardians=[GuardianInput("Maria Sørbø", "mor", "993 60 418"),
                               GuardianInput("Jørgen Sørbø", "far", "993 60 419", language="nn")]),
         ConcernInput("Ella har trukket seg bort fra venninnegjengen og sitter alene i lunsjen.",
-                     since_when="etter høstferien", how_often="daglig", signals=["sc-withdrawn", "sc-no-friends"]),
+                     since_when="etter høstferien", how_often="daglig",
+                     signals=["sc-withdrawn", "sc-no-friends"]),
         me)
     yield _when(base, 40, "15:00")
     _step(case, "done", me,
@@ -435,8 +444,8 @@ def _ella(u: dict[str, User], base: date) -> Iterator[datetime]:
           since_when="Etter høstferien", how_often="Daglig", situation="Lunsj, gruppearbeid og gym.")
     yield _when(base, 37, "13:00")
     _step(case, "done", me, discussed_with="team",
-          advice="TIK-teamet (anonymt): mulig utestenging på nett – følg opp etter kap. 12 med aktivitetsplikt, "
-                 "snakk med Ella alene først.")
+          advice="TIK-teamet (anonymt): mulig utestenging på nett – følg opp etter kap. 12 med "
+                 "aktivitetsplikt, snakk med Ella alene først.")
     yield _when(base, 35, "10:40")
     _step(case, "done", me, conversation_date=_iso(),
           child_words="«De lagde en ny gruppe uten meg. Jeg vet ikke hva jeg har gjort.»")
@@ -445,7 +454,8 @@ def _ella(u: dict[str, User], base: date) -> Iterator[datetime]:
           parents_words="Mor: «Hun har vært lei seg hjemme også, men ville ikke si hvorfor.»",
           agreed="Skolen lager aktivitetsplan for skolemiljø. Foreldrene følger med på mobilbruk.")
     yield _when(base, 31, "14:00")
-    _step(case, "level1", me, assessment="Utestenging i klassen. Skolen har aktivitetsplikt og setter inn tiltak.")
+    _step(case, "level1", me,
+          assessment="Utestenging i klassen. Skolen har aktivitetsplikt og setter inn tiltak.")
     yield _when(base, 27, "14:30")
     _step(case, "done", me, meeting_date=_iso(),
           shared_understanding="Ella er utestengt fra venninnegruppen og har mistet tryggheten i klassen.",
@@ -456,7 +466,8 @@ def _ella(u: dict[str, User], base: date) -> Iterator[datetime]:
     _step(case, "done", me, coordinator_note="Kontaktlærer Henrik er stafettholder.")
     yield _when(base, 24, "13:45")
     _measure(case, me, "school", "Henrik Aasmundsen, kontaktlærer",
-             "Aktivitetsplan etter opplæringslova § 12-4: samtaler med de involverte elevene, ny gruppeinndeling.",
+             "Aktivitetsplan etter opplæringslova § 12-4: samtaler med de involverte elevene, "
+             "ny gruppeinndeling.",
              "Ella opplever at hun har noen å være sammen med i friminuttene.", evaluate_in=28)
     _measure(case, me, "school", "Henrik Aasmundsen, kontaktlærer",
              "Ukentlig kort samtale med Ella (10 min, fredag).",
@@ -480,13 +491,15 @@ def _oskar(u: dict[str, User], base: date) -> Iterator[datetime]:
                       "medelever. Han har vært sendt ut sju ganger i august og september.",
           since_when="Siden skolestart", how_often="Daglig, mest i lange økter")
     yield _when(base, 97, "12:00")
-    _step(case, "done", me, discussed_with="leader", advice="Rektor: prøv struktur og pauser i egen klasse først.")
+    _step(case, "done", me, discussed_with="leader",
+          advice="Rektor: prøv struktur og pauser i egen klasse først.")
     yield _when(base, 95, "10:30")
     _step(case, "done", me, conversation_date=_iso(),
           child_words="«Det kribler i beina. Jeg prøver, men så glemmer jeg det.»")
     yield _when(base, 93, "15:30")
     _step(case, "done", me, conversation_date=_iso(),
-          parents_words="Far: «Hjemme er det likt – lekser tar to timer.» Mor: «Vi er slitne, og vi vil ha hjelp.»")
+          parents_words="Far: «Hjemme er det likt – lekser tar to timer.» "
+                        "Mor: «Vi er slitne, og vi vil ha hjelp.»")
     yield _when(base, 91, "14:00")
     _step(case, "level1", me, assessment="Stort uro- og konsentrasjonsbehov. Tiltak i klassen først.")
     yield _when(base, 90, "14:00")
@@ -515,13 +528,15 @@ def _oskar(u: dict[str, User], base: date) -> Iterator[datetime]:
     _step(case, "continue", me, evaluation="Noe bedring, men store variasjoner. Vi fortsetter og justerer.",
           child_experience="«Pausene er bra. Matte etter lunsj er vanskelig.»")
     yield _when(base, 10, "15:00")
-    _step(case, "done", me, progress="Etter lunsj går det fortsatt dårlig; lekser hjemme er en kamp hver dag.")
+    _step(case, "done", me,
+          progress="Etter lunsj går det fortsatt dårlig; lekser hjemme er en kamp hver dag.")
     yield _when(base, 8, "13:00")
     _consent(case, me, "Ida Dahl og Morten Dahl (foreldre)", ["school", "ppt", "health-nurse"],
              "Samarbeidsmøte og mulig utredning hos PPT om Oskars konsentrasjon og læring.", days=365,
              information="Skolefaglige opplysninger, observasjoner og helseopplysninger som er nødvendige.")
     yield _when(base, 8, "13:10")
-    _step(case, "level2", me, evaluation="Tiltakene i klassen er ikke nok. Vi trenger PPT og helsesykepleier.",
+    _step(case, "level2", me,
+          evaluation="Tiltakene i klassen er ikke nok. Vi trenger PPT og helsesykepleier.",
           child_experience="«Det er fortsatt vanskelig å sitte stille.»",
           parents_words="«Vi vil gjerne at noen ser på om det er noe mer.»")
     yield _when(base, 7, "09:00")
@@ -533,10 +548,12 @@ def _amina(u: dict[str, User], base: date) -> Iterator[datetime]:
     me, teacher = u["helsesykepleier"], u["lektor"]
     yield _when(base, 80, "10:20")
     case = _register(
-        ChildInput("Amina", "Hassan", _born(base, 14, 4, 17), gender="girl", school=UNGDOMSSKOLE, class_name="9B",
+        ChildInput("Amina", "Hassan", _born(base, 14, 4, 17), gender="girl", school=UNGDOMSSKOLE,
+                   class_name="9B",
                    guardians=[GuardianInput("Fadumo Hassan", "mor", "967 41 322", language="so"),
                               GuardianInput("Abdirahman Hassan", "far", "967 41 323")]),
-        ConcernInput("Amina kommer til meg med vondt i magen eller hodet flere ganger i uka og har mye fravær.",
+        ConcernInput("Amina kommer til meg med vondt i magen eller hodet flere ganger i uka og har mye "
+                     "fravær.",
                      since_when="siden august", how_often="2–3 ganger i uka",
                      signals=["sc-aches", "sc-absence-pattern"]),
         me)
@@ -558,7 +575,8 @@ def _amina(u: dict[str, User], base: date) -> Iterator[datetime]:
                         "Far: «Vi vil at skolen skal hjelpe henne tilbake.»",
           agreed="Foreldrene samtykker til samarbeid med skolen og psykisk helse.")
     yield _when(base, 73, "13:00")
-    _consent(case, me, "Fadumo Hassan og Abdirahman Hassan (foreldre)", ["health-nurse", "school", "mental-health"],
+    _consent(case, me, "Fadumo Hassan og Abdirahman Hassan (foreldre)",
+             ["health-nurse", "school", "mental-health"],
              "Samarbeid om Aminas fravær og helseplager, med evaluering før jul.", days=100,
              information="Fravær, trivsel og helseopplysninger som er nødvendige for tiltakene.")
     yield _when(base, 73, "13:20")
@@ -570,8 +588,8 @@ def _amina(u: dict[str, User], base: date) -> Iterator[datetime]:
     _step(case, "done", me, meeting_date=_iso(),
           participants="Amina, mor og far (med tolk), Siri Tveitan (helsesykepleier), Henrik Aasmundsen "
                        "(kontaktlærer), Anders Rørvik (kommunepsykolog)",
-          shared_understanding="Amina har mye uro knyttet til skolen, særlig gym og prøver. Fraværet gjør det "
-                               "vanskeligere å komme tilbake.",
+          shared_understanding="Amina har mye uro knyttet til skolen, særlig gym og prøver. Fraværet gjør "
+                               "det vanskeligere å komme tilbake.",
           child_words="«Hvis jeg vet hva som skjer, er det lettere.»",
           parents_words="«Vi vil hjelpe, men vet ikke hvordan.»")
     yield _when(base, 65, "10:00")
@@ -619,7 +637,8 @@ def _mathias(u: dict[str, User], base: date) -> Iterator[datetime]:
     _step(case, "done", me, conversation_date=_iso(),
           parents_words="Mor: «Jeg får ham ikke opp om morgenen. Jeg er redd han faller helt ut.»")
     yield _when(base, 46, "13:00")
-    _consent(case, me, "Mathias Kristiansen og Tone Kristiansen (mor)", ["youth-service", "nav", "health-nurse"],
+    _consent(case, me, "Mathias Kristiansen og Tone Kristiansen (mor)",
+             ["youth-service", "nav", "health-nurse"],
              "Samarbeid om skole, arbeid og søvn.", days=365, form=ConsentForm.DIGITAL,
              information="Skole- og arbeidssituasjon, søvn og helse så langt det er nødvendig.")
     yield _when(base, 46, "13:10")
@@ -652,7 +671,8 @@ def _emil(u: dict[str, User], base: date) -> Iterator[datetime]:
     me, coord = u["laerer"], u["koordinator"]
     yield _when(base, 120, "09:30")
     case = _register(
-        ChildInput("Emil", "Johansen", _born(base, 11, 7, 5), gender="boy", school=BARNESKOLE, class_name="6A",
+        ChildInput("Emil", "Johansen", _born(base, 11, 7, 5), gender="boy", school=BARNESKOLE,
+                   class_name="6A",
                    guardians=[GuardianInput("Lene Johansen", "mor", "934 70 215"),
                               GuardianInput("Kim André Johansen", "far", "920 58 331")]),
         ConcernInput("Emil har raseriutbrudd i klassen og er borte nesten hver mandag.",
@@ -662,7 +682,8 @@ def _emil(u: dict[str, User], base: date) -> Iterator[datetime]:
     yield _when(base, 120, "15:00")
     _step(case, "done", me,
           observation="Emil har hatt seks raseriutbrudd siden skolestart der han har veltet pulten. Han har "
-                      "vært borte sju av ni mandager. Han er ofte sliten og uten matpakke etter helger hos far.",
+                      "vært borte sju av ni mandager. Han er ofte sliten og uten matpakke etter helger "
+                      "hos far.",
           since_when="Etter sommerferien", how_often="Ukentlig, mest mandag",
           situation="Foreldrene flyttet fra hverandre i juni; Emil bor annenhver uke.")
     yield _when(base, 117, "12:00")
@@ -679,7 +700,8 @@ def _emil(u: dict[str, User], base: date) -> Iterator[datetime]:
                         "vil gjerne samarbeide om Emil.»",
           agreed="Skolen setter inn tiltak. Foreldrene får informasjon om familieteamet.")
     yield _when(base, 111, "14:00")
-    _step(case, "level1", me, assessment="Emil reagerer på bruddet. Tiltak i skolen først, med tett kontakt hjem.")
+    _step(case, "level1", me,
+          assessment="Emil reagerer på bruddet. Tiltak i skolen først, med tett kontakt hjem.")
     yield _when(base, 110, "14:00")
     _step(case, "done", me, meeting_date=_iso(),
           shared_understanding="Emil har det vanskelig etter bruddet, og mandager er verst.",
@@ -690,18 +712,19 @@ def _emil(u: dict[str, User], base: date) -> Iterator[datetime]:
     _step(case, "done", me, coordinator_note="Kontaktlærer Marte er stafettholder inntil videre.")
     yield _when(base, 108, "12:00")
     _measure(case, me, "school", "Marte Solberg-Haugen, kontaktlærer",
-             "Mandagsprat: 10 minutter med kontaktlærer hver mandag morgen.", "Emil kommer på skolen på mandager.",
-             evaluate_in=42)
+             "Mandagsprat: 10 minutter med kontaktlærer hver mandag morgen.",
+             "Emil kommer på skolen på mandager.", evaluate_in=42)
     _measure(case, me, "school", "Marte Solberg-Haugen, kontaktlærer",
-             "Rolig rom og avtalt signal når sinnet bygger seg opp.", "Færre utbrudd i klassen.", evaluate_in=42)
+             "Rolig rom og avtalt signal når sinnet bygger seg opp.", "Færre utbrudd i klassen.",
+             evaluate_in=42)
     update_plan(case, me, goals="Emil skal ha det trygt på skolen og komme hver dag.",
                 child_voice="«Jeg vil at noen spør meg hva jeg vil.»",
                 parents_voice="Begge foreldrene vil samarbeide om Emil, men ikke i samme møte ennå.")
     yield _when(base, 108, "12:30")
     _step(case, "done", me, plan_summary="Mandagsprat og rolig rom. Evaluering om seks uker.")
     yield _when(base, 70, "15:00")
-    _step(case, "done", me, progress="Færre utbrudd, men fraværet på mandager er uendret. Foreldrekonflikten er "
-                                     "økt.")
+    _step(case, "done", me,
+          progress="Færre utbrudd, men fraværet på mandager er uendret. Foreldrekonflikten har økt.")
     yield _when(base, 68, "13:00")
     _consent(case, me, "Lene Johansen og Kim André Johansen (foreldre)",
              ["school", "ppt", "health-nurse", "family-team"],
@@ -754,15 +777,17 @@ def _emil(u: dict[str, User], base: date) -> Iterator[datetime]:
                                              "følger opp på skolen.")
     yield _when(base, 24, "13:00")
     _measure(case, u["barnevern"], "child-welfare", "Camilla Strand, barneverntjenesten",
-             "Hjelpetiltak: støttekontakt for Emil to ettermiddager i uka.", "Emil har en trygg voksen utenfor "
-             "hjemmene.", evaluate_in=60, start_in=7)
+             "Hjelpetiltak: støttekontakt for Emil to ettermiddager i uka.",
+             "Emil har en trygg voksen utenfor hjemmene.", evaluate_in=60, start_in=7)
     _measure(case, u["psykhelse"], "mental-health", "Anders Rørvik, kommunepsykolog",
-             "Samtaler med Emil hver uke i åtte uker.", "Emil har ord for det som er vanskelig.", evaluate_in=56)
+             "Samtaler med Emil hver uke i åtte uker.", "Emil har ord for det som er vanskelig.",
+             evaluate_in=56)
     update_plan(case, coord, goals="Emil skal komme på skolen hver dag, og foreldrene skal samarbeide om "
                                    "overgangene.",
                 child_voice="«Jeg vil ikke velge. Jeg vil at de skal slutte å krangle.»",
                 parents_voice="Begge foreldrene vil ha hjelp til samarbeidet.",
-                internal_notes="Barneverntjenesten deltar med hjelpetiltak etter samtykke, ikke undersøkelse.")
+                internal_notes="Barneverntjenesten deltar med hjelpetiltak etter samtykke, ikke "
+                               "undersøkelse.")
     yield _when(base, 24, "13:30")
     _step(case, "done", coord, plan_summary="Tverrfaglig plan med skole, PPT, familieteam, barnevern og "
                                             "psykisk helse. Evaluering om åtte uker.")
@@ -801,8 +826,8 @@ def _kristian(u: dict[str, User], base: date) -> Iterator[datetime]:
           child_words="«Jeg vil ha en jobb, men jeg klarer ikke å møte folk nå.»")
     yield _when(base, 85, "15:00")
     _step(case, "done", me, conversation_date=_iso(),
-          parents_words="Kristian ga lov til at vi snakket med mor. Mor: «Han har trukket seg unna alle. Vi er "
-                        "bekymret.»")
+          parents_words="Kristian ga lov til at vi snakket med mor. Mor: «Han har trukket seg unna alle. "
+                        "Vi er bekymret.»")
     yield _when(base, 84, "12:00")
     _consent(case, me, "Kristian Moe", ["nav", "mental-health", "gp", "youth-service"],
              "Samarbeid om helse, aktivitet og arbeid.", days=365, form=ConsentForm.DIGITAL)
@@ -826,16 +851,19 @@ def _kristian(u: dict[str, User], base: date) -> Iterator[datetime]:
     update_plan(case, me, goals="Kristian skal ha en fast ukerytme og en plan for arbeid eller skole.",
                 child_voice="«Ett steg om gangen.»", parents_voice="(Kristian er over 18; mor er pårørende.)")
     yield _when(base, 78, "10:30")
-    _step(case, "done", me, plan_summary="NAV, psykisk helse og fastlege samarbeider. Evaluering om seks uker.")
+    _step(case, "done", me,
+          plan_summary="NAV, psykisk helse og fastlege samarbeider. Evaluering om seks uker.")
     yield _when(base, 40, "13:00")
-    _step(case, "level3", me, evaluation="Noe bedre søvn, men fortsatt isolert. Trenger langvarig samordning.",
+    _step(case, "level3", me,
+          evaluation="Noe bedre søvn, men fortsatt isolert. Trenger langvarig samordning.",
           child_experience="«Samtalene hjelper, men jeg er ikke klar for jobb.»")
     yield _when(base, 35, "14:00")
     _step(case, "done", me, meeting_date=_iso(),
           participants="Kristian, NAV, psykisk helse, ungdomstjenesten, fastlege (telefon)",
           shared_understanding="Kristian trenger individuell plan og en fast koordinator.")
     yield _when(base, 34, "09:00")
-    _step(case, "done", me, handover_note="Kristian ønsker at NAV-veileder Yusuf fortsetter som stafettholder.")
+    _step(case, "done", me,
+          handover_note="Kristian ønsker at NAV-veileder Yusuf fortsetter som stafettholder.")
     yield _when(base, 20, "11:00")
     _measure(case, u["ungdom"], "youth-service", "Eirik Fosse, ungdomsarbeider",
              "Blir med på de første treningene på klatresenteret.", "Kristian har én fast fritidsaktivitet.",
@@ -847,7 +875,8 @@ def _ingrid(u: dict[str, User], base: date) -> Iterator[datetime]:
     me = u["laerer"]
     yield _when(base, 110, "08:30")
     case = _register(
-        ChildInput("Ingrid", "Solheim", _born(base, 7, 10, 21), gender="girl", school=BARNESKOLE, class_name="2A",
+        ChildInput("Ingrid", "Solheim", _born(base, 7, 10, 21), gender="girl", school=BARNESKOLE,
+                   class_name="2A",
                    guardians=[GuardianInput("Kristine Solheim", "mor", "977 13 090"),
                               GuardianInput("Ola Solheim", "far", "977 13 091")]),
         ConcernInput("Ingrid gråter ved levering og har ofte vondt i magen på SFO.", since_when="august",
@@ -859,7 +888,8 @@ def _ingrid(u: dict[str, User], base: date) -> Iterator[datetime]:
                       "tirsdager når SFO er lang.",
           since_when="August", how_often="Daglig")
     yield _when(base, 108, "13:00")
-    _step(case, "done", me, discussed_with="colleague", advice="Lag en fast morgenrutine med en trygg voksen.")
+    _step(case, "done", me, discussed_with="colleague",
+          advice="Lag en fast morgenrutine med en trygg voksen.")
     yield _when(base, 106, "10:00")
     _step(case, "done", me, conversation_date=_iso(),
           child_words="«Jeg savner mamma når det er lenge på SFO.»")
@@ -875,8 +905,9 @@ def _ingrid(u: dict[str, User], base: date) -> Iterator[datetime]:
     yield _when(base, 99, "14:20")
     _step(case, "done", me)
     yield _when(base, 97, "12:00")
-    _measure(case, me, "school", "Marte Solberg-Haugen, kontaktlærer", "Fast voksen tar imot Ingrid om morgenen.",
-             "Kortere gråt ved levering.", evaluate_in=42, status=MeasureStatus.DONE)
+    _measure(case, me, "school", "Marte Solberg-Haugen, kontaktlærer",
+             "Fast voksen tar imot Ingrid om morgenen.", "Kortere gråt ved levering.", evaluate_in=42,
+             status=MeasureStatus.DONE)
     _measure(case, me, "school", "SFO-leder", "Kortere SFO-dag tirsdag i en periode; bildekalender.",
              "Ingrid vet hvem som henter og når.", evaluate_in=42, status=MeasureStatus.DONE)
     update_plan(case, me, goals="Ingrid skal gå glad på skolen.", child_voice="«Jeg savner mamma.»",
@@ -894,4 +925,5 @@ def _ingrid(u: dict[str, User], base: date) -> Iterator[datetime]:
           family_informed="yes", archived_where="Elevmappen, Fjordvik barneskole")
 
 
-STORIES = [_emil, _ingrid, _oskar, _filip, _kristian, _amina, _mikkel, _mathias, _ella, _tiril, _elias, _sofie]
+STORIES = [_emil, _ingrid, _oskar, _filip, _kristian, _amina, _mikkel, _mathias, _ella, _tiril, _elias,
+           _sofie]

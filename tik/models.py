@@ -5,7 +5,11 @@ from tik.auth.models import Role, User
 from tik.cases.models import Case, CaseEvent, Consent, ConsentService, GuideSnapshot, Handover
 from tik.concerns.models import Child, Concern, Guardian, ReportDraft
 from tik.idempotency import UsedFormKey
-from tik.plans.models import Measure, Plan, PlanRevision
+from tik.meetings.models import AgendaItem, Meeting, Participant, Team, TeamMember
+from tik.mywork.models import OutboxMessage
+from tik.plans.models import Evaluation, Measure, Plan, PlanRevision
 
-__all__ = ["AuditEvent", "Case", "CaseEvent", "Child", "Concern", "Consent", "ConsentService", "GuideSnapshot",
-           "Guardian", "Handover", "Measure", "Plan", "PlanRevision", "ReportDraft", "Role", "UsedFormKey", "User"]
+__all__ = ["AgendaItem", "AuditEvent", "Case", "CaseEvent", "Child", "Concern", "Consent",
+           "ConsentService", "Evaluation", "Guardian", "GuideSnapshot", "Handover", "Measure",
+           "Meeting", "OutboxMessage", "Participant", "Plan", "PlanRevision", "ReportDraft", "Role",
+           "Team", "TeamMember", "UsedFormKey", "User"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from pathlib import Path
 
 from flask import Flask, abort, redirect, render_template, request, send_from_directory, session, url_for
 from flask_babel import format_date, format_datetime
@@ -12,6 +11,7 @@ from flask_login import current_user, logout_user
 from tik.auth.policy import ACCESS_ATTR, public
 from tik.clock import now
 from tik.config import ROOT
+from tik.guides.markdown import render_guidance
 from tik.extensions import login_manager
 
 LANGUAGES = ("nb", "nn", "en")
@@ -103,6 +103,7 @@ def register_web(app: Flask) -> None:
 
     app.jinja_env.filters["date"] = _date
     app.jinja_env.filters["datetime"] = _datetime
+    app.jinja_env.filters["guidance"] = render_guidance  # guidebook text under the page's own heading
     app.jinja_env.globals["LANGUAGES"] = {"nb": "Bokmål", "nn": "Nynorsk", "en": "English"}
 
     @app.context_processor

@@ -14,7 +14,6 @@ from tik.auth.policy import public, requires
 from tik.clock import now
 from tik.extensions import db, limiter
 from tik.forms import error_list
-
 from tik.web import LANGUAGES
 
 bp = Blueprint("auth", __name__)

@@ -97,10 +97,11 @@ def _move(case: Case, guide: Guide, state: engine.CaseState) -> None:
     case.level = state.level
     case.step_since = now()
     step = guide.step(state.step_id)
-    if level_changed:
-        case.deadline = level_deadline(guide, state.level, today())
-    elif step.time_frame_days and state.level != 0:
-        case.deadline = today() + timedelta(days=step.time_frame_days)
+    if state.level == 0:
+        if level_changed:  # back to wondering: a new decision deadline
+            case.deadline = level_deadline(guide, 0, today())
+    else:  # above level 0 a step's own time frame is the deadline; evaluations have their own dates
+        case.deadline = today() + timedelta(days=step.time_frame_days) if step.time_frame_days else None
 
 
 def state_of(case: Case, guide: Guide | None = None) -> engine.CaseState:
@@ -117,7 +118,7 @@ def current_step(case: Case) -> engine.StepView:
 
 
 def decide(case: Case, decision_key: str, values: dict[str, str], by: User,
-           expected_version: int | None = None) -> engine.Outcome:
+           expected_version: int | None = None, meeting_id: int | None = None) -> engine.Outcome:
     """Apply a decision of the current step; raises DecisionRefused with the reason, StaleEdit if stale."""
     check_version(case, expected_version)
     if not case.is_open:
@@ -128,7 +129,9 @@ def decide(case: Case, decision_key: str, values: dict[str, str], by: User,
     recorded = {k: v for k, v in outcome.values.items() if v}
     voices = {f.key: f.voice for f in step.fields if f.voice and recorded.get(f.key)}
     kind = EventKind.CONVERSATION if voices else EventKind.STEP
-    log(case, kind, by, step_id=step.id, decision=decision_key, level=case.level, fields=recorded, voices=voices)
+    log(case, kind, by, step_id=step.id, decision=decision_key, level=case.level, fields=recorded, voices=voices,
+        meeting_id=meeting_id)
+    _apply_effects(case, step, recorded, by)
     if outcome.end:
         _close(case, outcome.end, recorded.get("close_reason") or recorded.get("closing_note", ""), by)
         kind = {"emergency": EventKind.EMERGENCY, "child_welfare_report": EventKind.REPORT}.get(
@@ -143,6 +146,24 @@ def decide(case: Case, decision_key: str, values: dict[str, str], by: User,
     record(by, "case.decide", case, detail=f"{step.id}:{decision_key}")
     db.session.commit()
     return outcome
+
+
+def _apply_effects(case: Case, step: Step, recorded: dict[str, str], by: User) -> None:
+    """A "yes" on a field with an effect grows the same plan into the individual plan (no second document)."""
+    from tik.plans.models import Plan
+
+    effects = [f.effect for f in step.fields if f.effect and recorded.get(f.key) == "yes"]
+    if not effects:
+        return
+    plan = db.session.scalar(select(Plan).where(Plan.case_id == case.id))
+    if plan is None:
+        plan = Plan(case_id=case.id)
+        db.session.add(plan)
+    if "individual_plan" in effects:
+        plan.individual_plan = True
+    if "child_coordinator" in effects:
+        plan.child_coordinator = case.coordinator.name
+    log(case, EventKind.PLAN, by, action="plan.individual", effects=effects)
 
 
 def _close(case: Case, end: str, reason: str, by: User) -> None:
@@ -249,7 +270,7 @@ class HandoverError(ValueError):
         self.code = code
 
 
-def propose_handover(case: Case, to: User, by: User, note: str = "") -> Handover:
+def propose_handover(case: Case, to: User, by: User, note: str = "", meeting_id: int | None = None) -> Handover:
     """Propose a new stafettholder. The old one keeps the case until the proposed one accepts."""
     if to.id == case.coordinator_id:
         raise HandoverError("already_holder")
@@ -260,7 +281,7 @@ def propose_handover(case: Case, to: User, by: User, note: str = "") -> Handover
     handover = Handover(case_id=case.id, from_id=case.coordinator_id, to_id=to.id, proposed_by_id=by.id,
                         note=note.strip())
     db.session.add(handover)
-    log(case, EventKind.HANDOVER, by, action="proposed", to_user=to.name)
+    log(case, EventKind.HANDOVER, by, action="proposed", to_user=to.name, meeting_id=meeting_id)
     record(by, "handover.propose", case, detail=to.username)
     db.session.commit()
     return handover

@@ -17,7 +17,8 @@ from tik.auth.policy import can_hold_case, case_for, consented_services, require
 from tik.cases import service
 from tik.cases.forms import ConsentForm, DecisionForm, HandoverAnswerForm, HandoverForm
 from tik.cases.messages import refusal_message
-from tik.cases.models import Case, Consent, ConsentForm as ConsentKind, Handover
+from tik.cases.models import Case, Consent, Handover
+from tik.cases.models import ConsentForm as ConsentKind
 from tik.clock import today
 from tik.concerns.models import Concern, ReportDraft
 from tik.extensions import db

@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from tik.guides.model import (
+    EFFECTS,
     FIELD_KINDS,
     VOICES,
     AgeGroup,
@@ -222,6 +223,7 @@ class _Builder:
             digest=digest_of(self.files),
             languages=self.languages,
             consent_age=int(guide.get("consent_age") or 15),
+            team_service=str(guide["team_service"]) if guide.get("team_service") else None,
             emergency_numbers=numbers,
             ends=ends,
             hard_stops=hard_stops,
@@ -234,6 +236,8 @@ class _Builder:
             services=services,
             measure_areas=areas,
         )
+        if result.team_service and result.team_service not in services:
+            self.problem(g, "team_service", f"unknown service '{result.team_service}'")
         if levels:
             self.check_graph(result)
         if self.problems:
@@ -259,9 +263,14 @@ class _Builder:
                             for o in self.items(g, f.get("options"), fentry))
             if kind == "choice" and not options:
                 self.problem(g, fentry, "a choice needs options")
+            effect = f.get("effect")
+            if effect is not None and (effect not in EFFECTS or "yes" not in {o.key for o in options}):
+                self.problem(g, fentry, f"effect '{effect}' needs a choice with a 'yes' option "
+                                        f"and one of {', '.join(EFFECTS)}")
             fields.append(Field(fkey, self.text(g, fentry, f.get("label"), "label"), kind,
                                 bool(f.get("required")), voice,
-                                self.text(g, fentry, f.get("hint"), "hint", optional=True), options))
+                                self.text(g, fentry, f.get("hint"), "hint", optional=True), options,
+                                str(effect) if effect else None))
         self.unique(g, f"{entry} field", [f.key for f in fields])
         decisions = tuple(self.decision(g, entry, d, guidance=guidance)
                           for d in self.items(g, s.get("decisions"), entry))

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 DEFAULT_LANGUAGE = "nb"
 FIELD_KINDS = ("text", "textarea", "date", "choice", "services")
 VOICES = ("child", "parents")
+EFFECTS = ("individual_plan", "child_coordinator")
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,7 @@ class Field:
     voice: str | None = None
     hint: Text | None = None
     options: tuple[Option, ...] = ()
+    effect: str | None = None  # what answering "yes" does to the plan (see EFFECTS)
 
 
 @dataclass(frozen=True)
@@ -156,6 +158,7 @@ class Guide:
     digest: str
     languages: tuple[str, ...]
     consent_age: int
+    team_service: str | None
     emergency_numbers: tuple[EmergencyNumber, ...]
     ends: Mapping[str, End]
     hard_stops: tuple[Decision, ...]

@@ -28,6 +28,9 @@ class Plan(db.Model):
     child_voice: Mapped[str] = mapped_column(Text, default="")
     parents_voice: Mapped[str] = mapped_column(Text, default="")
     internal_notes: Mapped[str] = mapped_column(Text, default="")  # staff only, never in the family PDF
+    # At level 3 the same plan grows into the statutory individual plan (IP); no second document.
+    individual_plan: Mapped[bool] = mapped_column(Boolean, default=False)
+    child_coordinator: Mapped[str] = mapped_column(String(200), default="")
     revision: Mapped[int] = mapped_column(Integer, default=1)
     shared: Mapped[bool] = mapped_column(Boolean, default=False)  # current revision printed for the family
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=now)
@@ -65,3 +68,35 @@ class PlanRevision(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=now)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     snapshot: Mapped[dict] = mapped_column(JSON)
+
+
+class GoalReached(enum.StrEnum):
+    YES = "yes"
+    PARTLY = "partly"
+    NO = "no"
+
+
+class NextAction(enum.StrEnum):
+    CONTINUE = "continue"
+    CHANGE = "change"
+    END = "end"
+    CHANGE_LEVEL = "change_level"
+
+
+class Evaluation(db.Model):
+    """Was the measure's goal reached, what did the child and the parents say, and what happens next."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    measure_id: Mapped[int] = mapped_column(ForeignKey("measure.id"), index=True)
+    evaluated_on: Mapped[date] = mapped_column(Date)
+    goal_reached: Mapped[GoalReached] = mapped_column()
+    child_experience: Mapped[str] = mapped_column(Text)
+    parents_said: Mapped[str] = mapped_column(Text, default="")
+    next_action: Mapped[NextAction] = mapped_column()
+    next_evaluate_on: Mapped[date | None] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(Text, default="")
+    revision: Mapped[int] = mapped_column(Integer)  # the plan revision this evaluation started
+    by_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=now)
+
+    measure: Mapped[Measure] = relationship()

@@ -14,7 +14,7 @@ from tik.cases.models import Case, EventKind
 from tik.cases.service import check_version, guide_of, log
 from tik.clock import now
 from tik.extensions import db
-from tik.plans.models import Measure, MeasureStatus, Plan, PlanRevision
+from tik.plans.models import Evaluation, GoalReached, Measure, MeasureStatus, NextAction, Plan, PlanRevision
 
 
 class PlanError(ValueError):
@@ -51,9 +51,15 @@ def ensure_plan(case: Case) -> Plan:
 def _before_change(plan: Plan) -> None:
     """A plan that was shared is frozen as it was; the change becomes the next revision."""
     if plan.shared:
-        plan.revision += 1
-        plan.shared = False
+        _next_revision(plan)
     plan.updated_at = now()
+
+
+def _next_revision(plan: Plan, by: User | None = None) -> None:
+    """Freeze the current revision (once) and continue on the next number."""
+    freeze(plan, by)
+    plan.revision += 1
+    plan.shared = False
 
 
 def update_plan(case: Case, by: User, *, goals: str, child_voice: str, parents_voice: str,
@@ -77,7 +83,7 @@ def _check_measure(case: Case, data: MeasureInput) -> None:
         raise PlanError("evaluation_before_start")
 
 
-def add_measure(case: Case, by: User, data: MeasureInput) -> Measure:
+def add_measure(case: Case, by: User, data: MeasureInput, meeting_id: int | None = None) -> Measure:
     """Add a measure to the case's plan (creating the plan if needed)."""
     _check_measure(case, data)
     plan = ensure_plan(case)
@@ -86,7 +92,7 @@ def add_measure(case: Case, by: User, data: MeasureInput) -> Measure:
     db.session.add(measure)
     db.session.flush()
     log(case, EventKind.PLAN, by, action="measure.added", measure_id=measure.id, what=measure.what,
-        service=measure.service_key, revision=plan.revision)
+        service=measure.service_key, revision=plan.revision, meeting_id=meeting_id)
     record(by, "measure.add", case)
     db.session.commit()
     return measure
@@ -112,25 +118,118 @@ def snapshot(plan: Plan) -> dict:
     return {
         "revision": plan.revision,
         "goals": plan.goals, "child_voice": plan.child_voice, "parents_voice": plan.parents_voice,
+        "individual_plan": plan.individual_plan, "child_coordinator": plan.child_coordinator,
         "measures": [{"id": m.id, "service_key": m.service_key, "responsible": m.responsible, "what": m.what,
                       "goal": m.goal, "start_on": m.start_on.isoformat(), "evaluate_on": m.evaluate_on.isoformat(),
                       "status": m.status.value} for m in plan.measures],
     }
 
 
-def mark_shared(plan: Plan, by: User) -> PlanRevision:
-    """The plan was given to the family: freeze this revision (once) so it stays readable."""
+def freeze(plan: Plan, by: User | None) -> PlanRevision:
+    """Store the plan as it is now under its revision number (replacing an earlier freeze of the same)."""
     existing = db.session.scalar(select(PlanRevision).where(PlanRevision.plan_id == plan.id,
                                                             PlanRevision.number == plan.revision))
-    plan.shared = True
     if existing:
         existing.snapshot = snapshot(plan)
         return existing
-    revision = PlanRevision(plan_id=plan.id, number=plan.revision, created_by_id=by.id, snapshot=snapshot(plan))
+    revision = PlanRevision(plan_id=plan.id, number=plan.revision, created_by_id=getattr(by, "id", None),
+                            snapshot=snapshot(plan))
     db.session.add(revision)
     return revision
+
+
+def mark_shared(plan: Plan, by: User) -> PlanRevision:
+    """The plan was given to the family: freeze this revision so it stays readable."""
+    plan.shared = True
+    return freeze(plan, by)
 
 
 def revisions(plan: Plan) -> list[PlanRevision]:
     return list(db.session.scalars(select(PlanRevision).where(PlanRevision.plan_id == plan.id)
                                    .order_by(PlanRevision.number)))
+
+
+@dataclass
+class EvaluationInput:
+    evaluated_on: date
+    goal_reached: GoalReached
+    child_experience: str
+    next_action: NextAction
+    parents_said: str = ""
+    next_evaluate_on: date | None = None
+    note: str = ""
+
+
+def evaluate_measure(case: Case, measure: Measure, by: User, data: EvaluationInput,
+                     meeting_id: int | None = None) -> Evaluation:
+    """Record an evaluation; it closes the current plan revision and starts the next one.
+
+    Continue or change needs the next evaluation date; end ends the measure. Raises PlanError.
+    """
+    if not data.child_experience.strip():
+        raise PlanError("child_experience_required")
+    if data.next_action in (NextAction.CONTINUE, NextAction.CHANGE) and not data.next_evaluate_on:
+        raise PlanError("next_evaluation_required")
+    plan = measure.plan
+    _next_revision(plan, by)
+    plan.updated_at = now()
+    if data.next_action == NextAction.END:
+        measure.status = MeasureStatus.ENDED
+    elif data.next_evaluate_on:
+        measure.evaluate_on = data.next_evaluate_on
+        if measure.status == MeasureStatus.PLANNED:
+            measure.status = MeasureStatus.ACTIVE
+    evaluation = Evaluation(measure_id=measure.id, evaluated_on=data.evaluated_on, goal_reached=data.goal_reached,
+                            child_experience=data.child_experience.strip(), parents_said=data.parents_said.strip(),
+                            next_action=data.next_action, next_evaluate_on=data.next_evaluate_on,
+                            note=data.note.strip(), revision=plan.revision, by_id=by.id)
+    db.session.add(evaluation)
+    log(case, EventKind.PLAN, by, action="measure.evaluated", measure_id=measure.id, what=measure.what,
+        goal_reached=data.goal_reached.value, next_action=data.next_action.value, revision=plan.revision,
+        child_experience=evaluation.child_experience, meeting_id=meeting_id)
+    record(by, "measure.evaluate", case)
+    db.session.commit()
+    return evaluation
+
+
+def revision_snapshot(plan: Plan, number: int) -> dict | None:
+    """The plan as it was in revision `number` (the live plan for the current revision)."""
+    if number == plan.revision:
+        return snapshot(plan)
+    rev = db.session.scalar(select(PlanRevision).where(PlanRevision.plan_id == plan.id,
+                                                       PlanRevision.number == number))
+    return rev.snapshot if rev else None
+
+
+@dataclass
+class PlanDiff:
+    added: list[dict]
+    ended: list[dict]
+    removed: list[dict]
+    changed: list[tuple[dict, dict[str, tuple[str, str]]]]
+    texts: dict[str, tuple[str, str]]
+
+    @property
+    def empty(self) -> bool:
+        return not (self.added or self.ended or self.removed or self.changed or self.texts)
+
+
+COMPARED = ("service_key", "responsible", "what", "goal", "start_on", "evaluate_on", "status")
+
+
+def compare(old: dict, new: dict) -> PlanDiff:
+    """What changed from revision `old` to `new`: measures added, ended, removed, changed; texts changed."""
+    before = {m["id"]: m for m in old["measures"]}
+    after = {m["id"]: m for m in new["measures"]}
+    added = [m for k, m in after.items() if k not in before]
+    removed = [m for k, m in before.items() if k not in after]
+    ended = [m for k, m in after.items() if k in before and m["status"] == "ended" != before[k]["status"]]
+    changed = []
+    for k, m in after.items():
+        if k in before and m not in ended:
+            fields = {f: (before[k][f], m[f]) for f in COMPARED if before[k][f] != m[f]}
+            if fields:
+                changed.append((m, fields))
+    texts = {f: (old.get(f, ""), new.get(f, "")) for f in ("goals", "child_voice", "parents_voice")
+             if old.get(f, "") != new.get(f, "")}
+    return PlanDiff(added, ended, removed, changed, texts)

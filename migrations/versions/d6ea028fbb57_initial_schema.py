@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 1195e56b92f8
+Revision ID: d6ea028fbb57
 Revises: 
-Create Date: 2026-11-23 13:00:18.670437
+Create Date: 2026-11-23 13:14:46.495318
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '1195e56b92f8'
+revision = 'd6ea028fbb57'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -59,6 +59,13 @@ def upgrade():
     sa.Column('files', sa.JSON(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.PrimaryKeyConstraint('digest', name=op.f('pk_guide_snapshot'))
+    )
+    op.create_table('team',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('area', sa.String(length=200), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_team')),
+    sa.UniqueConstraint('name', name=op.f('uq_team_name'))
     )
     op.create_table('used_form_key',
     sa.Column('key', sa.String(length=64), nullable=False),
@@ -137,6 +144,36 @@ def upgrade():
     )
     with op.batch_alter_table('guardian', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_guardian_child_id'), ['child_id'], unique=False)
+
+    op.create_table('outbox_message',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('to_address', sa.String(length=200), nullable=False),
+    sa.Column('subject', sa.String(length=200), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('for_day', sa.Date(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('sent_at', sa.DateTime(), nullable=True),
+    sa.Column('error', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_outbox_message_user_id_user')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox_message')),
+    sa.UniqueConstraint('user_id', 'for_day', name=op.f('uq_outbox_message_user_id'))
+    )
+    with op.batch_alter_table('outbox_message', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_outbox_message_user_id'), ['user_id'], unique=False)
+
+    op.create_table('team_member',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('team_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['team_id'], ['team.id'], name=op.f('fk_team_member_team_id_team')),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_team_member_user_id_user')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_team_member')),
+    sa.UniqueConstraint('team_id', 'user_id', name=op.f('uq_team_member_team_id'))
+    )
+    with op.batch_alter_table('team_member', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_team_member_team_id'), ['team_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_team_member_user_id'), ['user_id'], unique=False)
 
     op.create_table('case_event',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -221,6 +258,26 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_handover_status'), ['status'], unique=False)
         batch_op.create_index(batch_op.f('ix_handover_to_id'), ['to_id'], unique=False)
 
+    op.create_table('meeting',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.Enum('TEAM', 'NETWORK', name='meetingkind'), nullable=False),
+    sa.Column('team_id', sa.Integer(), nullable=True),
+    sa.Column('case_id', sa.Integer(), nullable=True),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('starts_at', sa.DateTime(), nullable=False),
+    sa.Column('place', sa.String(length=200), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['case.id'], name=op.f('fk_meeting_case_id_case')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['user.id'], name=op.f('fk_meeting_created_by_id_user')),
+    sa.ForeignKeyConstraint(['team_id'], ['team.id'], name=op.f('fk_meeting_team_id_team')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_meeting'))
+    )
+    with op.batch_alter_table('meeting', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_meeting_case_id'), ['case_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_meeting_starts_at'), ['starts_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_meeting_team_id'), ['team_id'], unique=False)
+
     op.create_table('plan',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('case_id', sa.Integer(), nullable=False),
@@ -228,6 +285,8 @@ def upgrade():
     sa.Column('child_voice', sa.Text(), nullable=False),
     sa.Column('parents_voice', sa.Text(), nullable=False),
     sa.Column('internal_notes', sa.Text(), nullable=False),
+    sa.Column('individual_plan', sa.Boolean(), nullable=False),
+    sa.Column('child_coordinator', sa.String(length=200), nullable=False),
     sa.Column('revision', sa.Integer(), nullable=False),
     sa.Column('shared', sa.Boolean(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
@@ -251,6 +310,27 @@ def upgrade():
     with op.batch_alter_table('report_draft', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_report_draft_case_id'), ['case_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_report_draft_created_by_id'), ['created_by_id'], unique=False)
+
+    op.create_table('agenda_item',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('meeting_id', sa.Integer(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=True),
+    sa.Column('anonymous', sa.Boolean(), nullable=False),
+    sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('brought_by_id', sa.Integer(), nullable=False),
+    sa.Column('discussion', sa.Text(), nullable=False),
+    sa.Column('advice', sa.Text(), nullable=False),
+    sa.Column('decisions', sa.Text(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['brought_by_id'], ['user.id'], name=op.f('fk_agenda_item_brought_by_id_user')),
+    sa.ForeignKeyConstraint(['case_id'], ['case.id'], name=op.f('fk_agenda_item_case_id_case')),
+    sa.ForeignKeyConstraint(['meeting_id'], ['meeting.id'], name=op.f('fk_agenda_item_meeting_id_meeting')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_agenda_item'))
+    )
+    with op.batch_alter_table('agenda_item', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_agenda_item_case_id'), ['case_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_agenda_item_meeting_id'), ['meeting_id'], unique=False)
 
     op.create_table('consent_service',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -281,6 +361,21 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_measure_evaluate_on'), ['evaluate_on'], unique=False)
         batch_op.create_index(batch_op.f('ix_measure_plan_id'), ['plan_id'], unique=False)
 
+    op.create_table('participant',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('meeting_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('role', sa.String(length=120), nullable=False),
+    sa.Column('attended', sa.Boolean(), nullable=True),
+    sa.ForeignKeyConstraint(['meeting_id'], ['meeting.id'], name=op.f('fk_participant_meeting_id_meeting')),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_participant_user_id_user')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_participant'))
+    )
+    with op.batch_alter_table('participant', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_participant_meeting_id'), ['meeting_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_participant_user_id'), ['user_id'], unique=False)
+
     op.create_table('plan_revision',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('plan_id', sa.Integer(), nullable=False),
@@ -295,15 +390,46 @@ def upgrade():
     with op.batch_alter_table('plan_revision', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_plan_revision_plan_id'), ['plan_id'], unique=False)
 
+    op.create_table('evaluation',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('measure_id', sa.Integer(), nullable=False),
+    sa.Column('evaluated_on', sa.Date(), nullable=False),
+    sa.Column('goal_reached', sa.Enum('YES', 'PARTLY', 'NO', name='goalreached'), nullable=False),
+    sa.Column('child_experience', sa.Text(), nullable=False),
+    sa.Column('parents_said', sa.Text(), nullable=False),
+    sa.Column('next_action', sa.Enum('CONTINUE', 'CHANGE', 'END', 'CHANGE_LEVEL', name='nextaction'), nullable=False),
+    sa.Column('next_evaluate_on', sa.Date(), nullable=True),
+    sa.Column('note', sa.Text(), nullable=False),
+    sa.Column('revision', sa.Integer(), nullable=False),
+    sa.Column('by_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['by_id'], ['user.id'], name=op.f('fk_evaluation_by_id_user')),
+    sa.ForeignKeyConstraint(['measure_id'], ['measure.id'], name=op.f('fk_evaluation_measure_id_measure')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_evaluation'))
+    )
+    with op.batch_alter_table('evaluation', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_evaluation_by_id'), ['by_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_evaluation_measure_id'), ['measure_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('evaluation', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_evaluation_measure_id'))
+        batch_op.drop_index(batch_op.f('ix_evaluation_by_id'))
+
+    op.drop_table('evaluation')
     with op.batch_alter_table('plan_revision', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_plan_revision_plan_id'))
 
     op.drop_table('plan_revision')
+    with op.batch_alter_table('participant', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_participant_user_id'))
+        batch_op.drop_index(batch_op.f('ix_participant_meeting_id'))
+
+    op.drop_table('participant')
     with op.batch_alter_table('measure', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_measure_plan_id'))
         batch_op.drop_index(batch_op.f('ix_measure_evaluate_on'))
@@ -314,12 +440,23 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_consent_service_consent_id'))
 
     op.drop_table('consent_service')
+    with op.batch_alter_table('agenda_item', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_agenda_item_meeting_id'))
+        batch_op.drop_index(batch_op.f('ix_agenda_item_case_id'))
+
+    op.drop_table('agenda_item')
     with op.batch_alter_table('report_draft', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_report_draft_created_by_id'))
         batch_op.drop_index(batch_op.f('ix_report_draft_case_id'))
 
     op.drop_table('report_draft')
     op.drop_table('plan')
+    with op.batch_alter_table('meeting', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_meeting_team_id'))
+        batch_op.drop_index(batch_op.f('ix_meeting_starts_at'))
+        batch_op.drop_index(batch_op.f('ix_meeting_case_id'))
+
+    op.drop_table('meeting')
     with op.batch_alter_table('handover', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_handover_to_id'))
         batch_op.drop_index(batch_op.f('ix_handover_status'))
@@ -342,6 +479,15 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_case_event_by_id'))
 
     op.drop_table('case_event')
+    with op.batch_alter_table('team_member', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_team_member_user_id'))
+        batch_op.drop_index(batch_op.f('ix_team_member_team_id'))
+
+    op.drop_table('team_member')
+    with op.batch_alter_table('outbox_message', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_outbox_message_user_id'))
+
+    op.drop_table('outbox_message')
     with op.batch_alter_table('guardian', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_guardian_child_id'))
 
@@ -361,6 +507,7 @@ def downgrade():
 
     op.drop_table('user')
     op.drop_table('used_form_key')
+    op.drop_table('team')
     op.drop_table('guide_snapshot')
     with op.batch_alter_table('child', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_child_nin_lookup'))

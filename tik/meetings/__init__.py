@@ -1,0 +1,1 @@
+"""Teams and meetings: the interdisciplinary team, network meetings, agendas, minutes and decisions."""

@@ -1,0 +1,186 @@
+"""Meetings: who may see them, what the agenda shows about each case, and decisions that change cases."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from tik.audit.service import record
+from tik.auth.models import User
+from tik.auth.policy import can_edit_case, can_view_case, consented_services
+from tik.cases import service as cases
+from tik.cases.anonymise import alias
+from tik.cases.models import Case
+from tik.clock import today
+from tik.extensions import db
+from tik.meetings.models import AgendaItem, Meeting, MeetingKind, Participant, Team, TeamMember
+
+
+class MeetingError(ValueError):
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def create_team(name: str, members: list[User], area: str = "") -> Team:
+    team = Team(name=name, area=area, members=[TeamMember(user_id=u.id) for u in members])
+    db.session.add(team)
+    db.session.commit()
+    return team
+
+
+def teams_of(user: User) -> list[Team]:
+    return list(db.session.scalars(select(Team).join(TeamMember).where(TeamMember.user_id == user.id)
+                                   .order_by(Team.name)))
+
+
+def _is_member(user: User, team_id: int | None) -> bool:
+    return team_id is not None and db.session.scalar(
+        select(TeamMember.id).where(TeamMember.team_id == team_id, TeamMember.user_id == user.id)) is not None
+
+
+def can_view_meeting(user: User, meeting: Meeting) -> bool:
+    """Team meetings: the team's members. Network meetings: whoever may see the case."""
+    if meeting.kind == MeetingKind.NETWORK:
+        case = db.session.get(Case, meeting.case_id)
+        return case is not None and can_view_case(user, case, today())
+    return _is_member(user, meeting.team_id)
+
+
+def meetings_for(user: User, start: datetime | None = None) -> list[Meeting]:
+    """The meetings `user` may see (from `start`, when given), soonest first."""
+    team_ids = select(TeamMember.team_id).where(TeamMember.user_id == user.id)
+    visible_cases = select(Case.id).where(cases.visible_cases(user, today()))
+    query = (select(Meeting).where(or_(Meeting.team_id.in_(team_ids),
+                                       (Meeting.kind == MeetingKind.NETWORK) & Meeting.case_id.in_(visible_cases)))
+             .options(selectinload(Meeting.team)).order_by(Meeting.starts_at))
+    if start is not None:
+        query = query.where(Meeting.starts_at >= start)
+    return list(db.session.scalars(query))
+
+
+def create_meeting(by: User, *, title: str, starts_at: datetime, place: str = "", team: Team | None = None,
+                   case: Case | None = None, family: list[tuple[str, str]] = ()) -> Meeting:
+    """A team meeting (members invited) or a network meeting about `case` (holder and family invited)."""
+    if case is not None:
+        if not can_edit_case(by, case, today()):
+            raise MeetingError("no_access")
+        meeting = Meeting(kind=MeetingKind.NETWORK, case_id=case.id, title=title.strip(), starts_at=starts_at,
+                          place=place.strip(), created_by_id=by.id)
+        people = [(case.coordinator, _("stafettholder"))] + ([(by, "")] if by.id != case.coordinator_id else [])
+        meeting.participants = [Participant(user_id=u.id, name=u.name, role=role) for u, role in people]
+        meeting.participants += [Participant(name=name.strip(), role=role.strip()) for name, role in family
+                                 if name.strip()]
+        meeting.items = [AgendaItem(case_id=case.id, brought_by_id=by.id, position=1)]
+        db.session.add(meeting)
+        db.session.flush()
+        cases.log(case, cases.EventKind.STEP, by, action="meeting.planned", meeting_id=meeting.id)
+        record(by, "meeting.create", case)
+    else:
+        if team is None or not _is_member(by, team.id):
+            raise MeetingError("not_member")
+        meeting = Meeting(kind=MeetingKind.TEAM, team_id=team.id, title=title.strip(), starts_at=starts_at,
+                          place=place.strip(), created_by_id=by.id)
+        meeting.participants = [Participant(user_id=m.user.id, name=m.user.name, role=m.user.title)
+                                for m in team.members]
+        db.session.add(meeting)
+    db.session.commit()
+    return meeting
+
+
+def _(text: str) -> str:
+    from flask_babel import gettext
+
+    return gettext(text)
+
+
+def identified(item: AgendaItem, meeting: Meeting, on: date) -> bool:
+    """May the agenda show who the child is? Network meetings: yes. Team meetings: only when an active
+    consent names the team, and the case was not brought anonymously."""
+    if item.case is None or item.anonymous:
+        return False
+    if meeting.kind == MeetingKind.NETWORK:
+        return True
+    team_service = cases.guide_of(item.case).team_service
+    return team_service is not None and team_service in consented_services(item.case, on)
+
+
+@dataclass(frozen=True)
+class ItemView:
+    """An agenda item as one participant may see it."""
+
+    item: AgendaItem
+    label: str
+    identified: bool
+    can_act: bool  # may apply decisions to the case (sees it through the policy)
+    level: int | None
+
+
+def agenda(meeting: Meeting, user: User, on: date) -> list[ItemView]:
+    """The agenda for `user`: identified cases by name and reference; the rest by alias only."""
+    views = []
+    for item in meeting.items:
+        case = item.case
+        if case is None:
+            views.append(ItemView(item, item.description or _("Anonym drøfting"), False, False, None))
+            continue
+        shown = identified(item, meeting, on)
+        label = f"{case.child.name} ({case.ref})" if shown else alias(case.child, on)
+        views.append(ItemView(item, label, shown, shown and can_edit_case(user, case, on), case.level))
+    return views
+
+
+def audit_meeting_view(meeting: Meeting, user: User, views: list[ItemView], action: str = "meeting.view") -> None:
+    """Reading identified cases in a meeting is reading case data: one audit event per such case."""
+    for view in views:
+        if view.identified:
+            record(user, action, view.item.case, detail=f"meeting:{meeting.id}")
+
+
+def add_item(meeting: Meeting, by: User, *, case_ref: str = "", anonymous: bool = False,
+             description: str = "") -> AgendaItem:
+    """Put a case (one `by` may see) on the agenda, or an anonymous question for advice."""
+    case = None
+    if case_ref.strip():
+        case = db.session.scalar(select(Case).where(Case.ref == case_ref.strip().upper()))
+        if case is None or not can_view_case(by, case, today()):
+            raise MeetingError("unknown_case")
+    elif not description.strip():
+        raise MeetingError("description_required")
+    item = AgendaItem(meeting_id=meeting.id, case_id=case.id if case else None, anonymous=anonymous,
+                      description=description.strip(), brought_by_id=by.id, position=len(meeting.items) + 1)
+    db.session.add(item)
+    if case is not None:
+        record(by, "meeting.agenda", case, detail=f"meeting:{meeting.id}")
+    db.session.commit()
+    return item
+
+
+def save_minutes(item: AgendaItem, by: User, *, discussion: str, advice: str, decisions: str,
+                 expected_version: int | None = None) -> AgendaItem:
+    """The minutes of one agenda item; raises StaleEdit if someone else saved them first."""
+    cases.check_version(item, expected_version)
+    item.discussion, item.advice, item.decisions = discussion.strip(), advice.strip(), decisions.strip()
+    if item.case is not None:
+        record(by, "meeting.minutes", item.case, detail=f"meeting:{item.meeting_id}")
+    db.session.commit()
+    return item
+
+
+def case_to_act_on(item: AgendaItem, by: User) -> Case:
+    """The item's case, if `by` may change it from the meeting; MeetingError otherwise."""
+    if item.case is None or not identified(item, item.meeting, today()) or not can_edit_case(by, item.case, today()):
+        raise MeetingError("cannot_act")
+    return item.case
+
+
+def set_attendance(meeting: Meeting, attended_ids: set[int], extra: tuple[str, str] | None = None) -> None:
+    """Record who came; optionally add a participant (e.g. a parent) by name."""
+    for p in meeting.participants:
+        p.attended = p.id in attended_ids
+    if extra and extra[0].strip():
+        meeting.participants.append(Participant(name=extra[0].strip(), role=extra[1].strip(), attended=True))
+    db.session.commit()

@@ -1,0 +1,256 @@
+"""Meeting pages: list, create, agenda, minutes, decisions into cases, attendance, minutes PDF."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from tik.auth.policy import case_for, consented_services, requires
+from tik.cases import service as cases
+from tik.cases.messages import refusal_message
+from tik.cases.service import StaleEdit
+from tik.clock import now, today
+from tik.extensions import db
+from tik.forms import error_list
+from tik.guides.engine import DecisionRefused
+from tik.idempotency import claim
+from tik.meetings import service
+from tik.meetings.forms import AgendaForm, MeetingForm, MinutesForm, NetworkMeetingForm
+from tik.meetings.models import AgendaItem, Meeting, MeetingKind
+from tik.plans import service as plans
+from tik.plans.forms import NewMeasureForm
+from tik.plans.models import MeasureStatus
+from tik.plans.pdf import render_pdf
+
+bp = Blueprint("meetings", __name__, url_prefix="/moter")
+
+
+def _lang() -> str:
+    return str(get_locale() or "nb")
+
+
+def _meeting(meeting_id: int) -> Meeting:
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None or not service.can_view_meeting(current_user, meeting):
+        abort(404)
+    return meeting
+
+
+def _meeting_form(formdata=None) -> MeetingForm:
+    form = MeetingForm(formdata=formdata)
+    form.team.choices = [(t.id, t.name) for t in service.teams_of(current_user)]
+    if formdata is None:
+        form.idempotency_key.data = secrets.token_urlsafe(24)
+        form.starts_at.data = (now() + timedelta(days=7)).replace(hour=9, minute=0, second=0, microsecond=0)
+    return form
+
+
+@bp.route("/", methods=["GET", "POST"])
+@requires()
+def index():
+    form = _meeting_form(request.form if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            if not claim(form.idempotency_key.data):
+                db.session.commit()
+                return redirect(url_for("meetings.index"))
+            team = next(t for t in service.teams_of(current_user) if t.id == form.team.data)
+            meeting = service.create_meeting(current_user, title=form.title.data, starts_at=form.starts_at.data,
+                                             place=form.place.data or "", team=team)
+            flash(_("Møtet er opprettet."))
+            return redirect(url_for("meetings.show", meeting_id=meeting.id))
+        status = 422
+    start = datetime.combine(today(), datetime.min.time())
+    all_meetings = service.meetings_for(current_user)
+    upcoming = [m for m in all_meetings if m.starts_at >= start]
+    past = [m for m in reversed(all_meetings) if m.starts_at < start]
+    return render_template("meetings/index.html", upcoming=upcoming, past=past, form=form,
+                           errors=error_list(form), teams=service.teams_of(current_user)), status
+
+
+def _page(meeting: Meeting, status: int = 200, **extra):
+    views = service.agenda(meeting, current_user, today())
+    service.audit_meeting_view(meeting, current_user, views)
+    guides = {v.item.id: cases.guide_of(v.item.case) for v in views if v.can_act}
+    steps = {v.item.id: cases.current_step(v.item.case) for v in views if v.can_act}
+    covered_by_item = {v.item.id: consented_services(v.item.case, today()) for v in views if v.can_act}
+    measure_forms = extra.pop("measure_forms", {})
+    for v in views:
+        if v.can_act and v.item.id not in measure_forms:
+            f = NewMeasureForm(idempotency_key=secrets.token_urlsafe(24), start_on=today(),
+                               evaluate_on=today() + timedelta(weeks=6), prefix=f"m{v.item.id}")
+            f.service_key.choices = [(k, s.name.get(_lang())) for k, s in guides[v.item.id].services.items()]
+            measure_forms[v.item.id] = f
+    minutes_forms = extra.pop("minutes_forms", {})
+    for v in views:
+        minutes_forms.setdefault(v.item.id, MinutesForm(obj=v.item, prefix=f"i{v.item.id}"))
+    agenda_form = extra.pop("agenda_form", None) or AgendaForm(idempotency_key=secrets.token_urlsafe(24))
+    response = render_template("meetings/meeting.html", meeting=meeting, views=views, guides=guides, steps=steps,
+                               measure_forms=measure_forms, minutes_forms=minutes_forms, agenda_form=agenda_form,
+                               covered_by_item=covered_by_item,
+                               L=_lang(), today=today(), values={}, field_errors={}, **extra)
+    db.session.commit()
+    return response, status
+
+
+@bp.get("/<int:meeting_id>")
+@requires()
+def show(meeting_id: int):
+    return _page(_meeting(meeting_id))
+
+
+@bp.post("/<int:meeting_id>/saker")
+@requires()
+def add_item(meeting_id: int):
+    meeting = _meeting(meeting_id)
+    form = AgendaForm()
+    if form.validate_on_submit() and claim(form.idempotency_key.data):
+        try:
+            service.add_item(meeting, current_user, case_ref=form.case_ref.data or "",
+                             anonymous=form.anonymous.data, description=form.description.data or "")
+        except service.MeetingError as error:
+            db.session.rollback()
+            messages = {"unknown_case": _("Fant ingen sak med det nummeret som du har tilgang til."),
+                        "description_required": _("Skriv et saksnummer, eller beskriv saken uten navn.")}
+            form.case_ref.errors = [messages[error.code]]
+            return _page(meeting, 422, agenda_form=form, agenda_errors=error_list(form))
+        flash(_("Saken er satt på sakslisten."))
+    else:
+        db.session.commit()
+    return redirect(url_for("meetings.show", meeting_id=meeting.id))
+
+
+def _item(meeting: Meeting, item_id: int) -> AgendaItem:
+    item = db.session.get(AgendaItem, item_id)
+    if item is None or item.meeting_id != meeting.id:
+        abort(404)
+    return item
+
+
+@bp.post("/<int:meeting_id>/punkt/<int:item_id>")
+@requires()
+def minutes(meeting_id: int, item_id: int):
+    meeting = _meeting(meeting_id)
+    item = _item(meeting, item_id)
+    form = MinutesForm(prefix=f"i{item.id}")
+    if not form.validate_on_submit():
+        return _page(meeting, 422, minutes_forms={item.id: form})
+    try:
+        service.save_minutes(item, current_user, discussion=form.discussion.data or "", advice=form.advice.data or "",
+                             decisions=form.decisions.data or "", expected_version=form.version.data)
+    except StaleEdit:
+        db.session.rollback()
+        db.session.refresh(item)
+        return _page(meeting, 409, minutes_forms={item.id: form}, stale_item=item)
+    flash(_("Referatet er lagret."))
+    return redirect(url_for("meetings.show", meeting_id=meeting.id, _anchor=f"item-{item.id}"))
+
+
+@bp.post("/<int:meeting_id>/punkt/<int:item_id>/tiltak")
+@requires()
+def add_measure(meeting_id: int, item_id: int):
+    meeting = _meeting(meeting_id)
+    item = _item(meeting, item_id)
+    case = _case_to_act_on(item)
+    form = NewMeasureForm(prefix=f"m{item.id}")
+    form.service_key.choices = [(k, s.name.get(_lang())) for k, s in cases.guide_of(case).services.items()]
+    if not form.validate_on_submit():
+        return _page(meeting, 422, measure_forms={item.id: form})
+    if claim(form.idempotency_key.data):
+        try:
+            plans.add_measure(case, current_user, plans.MeasureInput(
+                service_key=form.service_key.data, responsible=form.responsible.data, what=form.what.data,
+                goal=form.goal.data, start_on=form.start_on.data, evaluate_on=form.evaluate_on.data,
+                status=MeasureStatus(form.status.data)), meeting_id=meeting.id)
+        except plans.PlanError as error:
+            db.session.rollback()
+            form.evaluate_on.errors = [refusal_message(error.code)]
+            return _page(meeting, 422, measure_forms={item.id: form})
+        flash(_("Tiltaket er lagt til i planen."))
+    else:
+        db.session.commit()
+    return redirect(url_for("meetings.show", meeting_id=meeting.id, _anchor=f"item-{item.id}"))
+
+
+def _case_to_act_on(item: AgendaItem):
+    try:
+        return service.case_to_act_on(item, current_user)
+    except service.MeetingError:
+        abort(404)
+
+
+@bp.post("/<int:meeting_id>/punkt/<int:item_id>/beslutning")
+@requires()
+def decide(meeting_id: int, item_id: int):
+    meeting = _meeting(meeting_id)
+    item = _item(meeting, item_id)
+    case = _case_to_act_on(item)
+    step = cases.guide_of(case).step(case.step_id)
+    values = {f.key: (",".join(request.form.getlist(f"f_{f.key}")) if f.kind == "services"
+                      else request.form.get(f"f_{f.key}", "")) for f in step.fields}
+    try:
+        cases.decide(case, request.form.get("decision", ""), values, by=current_user,
+                     expected_version=request.form.get("version", type=int), meeting_id=meeting.id)
+    except StaleEdit:
+        db.session.rollback()
+        return _page(meeting, 409, refusal=_("Noen andre har endret saken. Se saken og prøv igjen."))
+    except DecisionRefused as refused:
+        db.session.rollback()
+        return _page(meeting, 422, refusal=refusal_message(refused.code, **refused.params))
+    flash(_("Beslutningen er lagret i saken."))
+    return redirect(url_for("meetings.show", meeting_id=meeting.id, _anchor=f"item-{item.id}"))
+
+
+@bp.post("/<int:meeting_id>/oppmote")
+@requires()
+def attendance(meeting_id: int):
+    meeting = _meeting(meeting_id)
+    ids = {int(x) for x in request.form.getlist("attended") if x.isdigit()}
+    service.set_attendance(meeting, ids, (request.form.get("name", ""), request.form.get("role", "")))
+    flash(_("Oppmøtet er lagret."))
+    return redirect(url_for("meetings.show", meeting_id=meeting.id))
+
+
+@bp.get("/<int:meeting_id>/referat.pdf")
+@requires()
+def minutes_pdf(meeting_id: int):
+    meeting = _meeting(meeting_id)
+    views = service.agenda(meeting, current_user, today())
+    service.audit_meeting_view(meeting, current_user, views, action="meeting.pdf")
+    html = render_template("pdf/minutes.html", meeting=meeting, views=views, L=_lang(), today=today())
+    data = render_pdf(html)
+    db.session.commit()
+    response = make_response(data)
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = f'attachment; filename="referat-mote-{meeting.id}.pdf"'
+    return response
+
+
+@bp.route("/nettverk/<ref>", methods=["GET", "POST"])
+@requires()
+def new_network(ref: str):
+    """A network meeting (ansvarsgruppe) about one case, with the family."""
+    case = case_for(current_user, ref)
+    form = NetworkMeetingForm()
+    if request.method == "GET":
+        form.idempotency_key.data = secrets.token_urlsafe(24)
+        form.starts_at.data = (now() + timedelta(days=7)).replace(hour=9, minute=0, second=0, microsecond=0)
+        form.family.data = "\n".join(f"{g.name}, {g.relation}" for g in case.child.guardians)
+    elif form.validate_on_submit() and claim(form.idempotency_key.data):
+        family = [tuple((line.split(",", 1) + [""])[:2]) for line in (form.family.data or "").splitlines()]
+        meeting = service.create_meeting(current_user, title=form.title.data, starts_at=form.starts_at.data,
+                                         place=form.place.data or "", case=case, family=family)
+        return redirect(url_for("meetings.show", meeting_id=meeting.id))
+    status = 422 if request.method == "POST" else 200
+    response = render_template("meetings/network_new.html", case=case, form=form, errors=error_list(form))
+    db.session.commit()
+    return response, status
+
+
+__all__ = ["bp", "MeetingKind"]
