@@ -57,9 +57,11 @@ system-deps:
 	  $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; fi
 
 # Browser tests drive Debian's chromium (never a downloaded browser).
+# chromium-l10n makes it a Norwegian browser, so date fields read dd.mm.åååå as our users see them.
 browser-deps:
-	@[ -x /usr/bin/chromium ] || { $(SUDO) apt-get update -qq && \
-	  $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+	@missing=""; for p in chromium chromium-l10n; do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then echo "Installing$$missing"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; fi
 
 bench: install assets
 	$(BIN)/python -m bench.run

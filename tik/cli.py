@@ -35,8 +35,10 @@ def _add_commands(cli: click.Group) -> None:
 
 def _commands() -> list[click.Command]:
     from tik.backup import backup_command, restore_command
+    from tik.scale import seed_scale_command
 
-    return [init_db, demo, guide, users, plan, audit, backup_command, restore_command]
+    return [init_db, demo, guide, users, plan, audit, reminders, backup_command, restore_command,
+            seed_scale_command]
 
 
 @click.command("init-db")
@@ -164,6 +166,19 @@ def plan_pdf_command(ref: str, output: Path, family: bool, username: str, lang: 
 
 
 plan_pdf_command.name = "pdf"
+
+
+@click.command("reminders")
+@with_appcontext
+def reminders() -> None:
+    """Queue today's reminder e-mails (no personal data) and send them when TIK_SMTP_HOST is set."""
+    from flask import current_app
+
+    from tik.mywork.service import queue_reminders, send_outbox
+
+    queued = queue_reminders()
+    sent = send_outbox(current_app.config["SMTP"])
+    click.echo(f"{queued} påminnelser lagt i utboksen, {sent} sendt.")
 
 
 @click.group()

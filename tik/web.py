@@ -11,8 +11,8 @@ from flask_login import current_user, logout_user
 from tik.auth.policy import ACCESS_ATTR, public
 from tik.clock import now
 from tik.config import ROOT
-from tik.guides.markdown import render_guidance
 from tik.extensions import login_manager
+from tik.guides.markdown import render_guidance
 
 LANGUAGES = ("nb", "nn", "en")
 DESIGNSYSTEM = ROOT / "node_modules" / "@digdir"

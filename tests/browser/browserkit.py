@@ -15,6 +15,8 @@ AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
+# A Norwegian browser (with Debian's chromium-l10n): date fields read dd.mm.åååå, as our users see them.
+CHROMIUM_LOCALE = {"LANG": "nb_NO.UTF-8", "LANGUAGE": "nb"}
 DEMO_PASSWORD = "tik-demo-2026"
 BLOCKING = ("serious", "critical")
 

@@ -3,12 +3,13 @@ Content-Security-Policy on, as in production), Debian's chromium driven by Playw
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-from browserkit import ARTIFACTS, AXE, CHROMIUM, CHROMIUM_ARGS
+from browserkit import ARTIFACTS, AXE, CHROMIUM, CHROMIUM_ARGS, CHROMIUM_LOCALE
 from flask import Flask
 
 ASSET_TYPES = {"stylesheet", "script", "image", "font"}
@@ -64,7 +65,8 @@ def browser():
         pytest.fail(f"{AXE} is missing: `make assets` installs axe-core from npm.", pytrace=False)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS,
+                                              env={**os.environ, **CHROMIUM_LOCALE})
         yield chromium
         chromium.close()
 

@@ -33,7 +33,7 @@ STAFF_PAGES = {
 @pytest.mark.parametrize("name", PUBLIC_PAGES)
 def test_public_page_has_no_serious_axe_violation(page, name):
     page.goto(PUBLIC_PAGES[name])
-    expect(page.locator("h1")).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
     shot(page, f"axe-{name}")
     assert_accessible(page)
 
@@ -42,7 +42,7 @@ def test_public_page_has_no_serious_axe_violation(page, name):
 def test_staff_page_has_no_serious_axe_violation(page, demo_ref, name):
     login(page, "laerer")
     page.goto(STAFF_PAGES[name].format(ref=demo_ref("laerer", level=2)))
-    expect(page.locator("h1")).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
     shot(page, f"axe-{name}")
     assert_accessible(page)
 

@@ -85,10 +85,16 @@ def change_password(user: User, password: str) -> None:
     db.session.commit()
 
 
-def deactivate(user: User) -> None:
-    """Close the account and end every session of the user. Their cases stay with them until handed over."""
+def deactivate(user: User, by: User | None = None) -> None:
+    """Close the account and end every session of the user.
+
+    Their open cases stay with them (a case never has no holder) and go to their leader's handover list.
+    """
+    from tik.cases.service import hand_to_leader
+
     user.active = False
     user.session_epoch += 1
+    hand_to_leader(user, by or user)
     db.session.commit()
 
 

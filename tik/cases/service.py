@@ -307,6 +307,23 @@ def answer_handover(handover: Handover, by: User, accept: bool, reason: str = ""
     db.session.commit()
 
 
+def hand_to_leader(user: User, by: User) -> int:
+    """Propose each open case `user` holds to their leader (who accepts it from the handover list)."""
+    if user.leader_id is None:
+        return 0
+    held = db.session.scalars(select(Case).where(Case.coordinator_id == user.id, Case.status == CaseStatus.OPEN))
+    count = 0
+    for case in held:
+        for pending in pending_handovers(case):
+            pending.status = HandoverStatus.WITHDRAWN
+        db.session.add(Handover(case_id=case.id, from_id=user.id, to_id=user.leader_id, proposed_by_id=by.id,
+                                note="deactivated"))
+        log(case, EventKind.HANDOVER, by, action="proposed", to_user=db.session.get(User, user.leader_id).name,
+            reason="deactivated")
+        count += 1
+    return count
+
+
 def pending_handovers(case: Case) -> list[Handover]:
     return list(db.session.scalars(select(Handover).where(Handover.case_id == case.id,
                                                           Handover.status == HandoverStatus.PENDING)))

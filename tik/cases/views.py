@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -39,11 +39,21 @@ def _lang() -> str:
 @requires()
 def my_work():
     """The start page: what to do today."""
-    rows = service.my_cases(current_user)
-    handovers = service.handovers_waiting_for(current_user)
-    expiring = service.expiring_consents(current_user, within=timedelta(days=30))
-    return render_template("cases/my_work.html", rows=rows, handovers=handovers, expiring=expiring,
-                           L=_lang(), today=today())
+    from tik.mywork.service import work_for
+
+    return render_template("cases/my_work.html", work=work_for(current_user), L=_lang(), today=today())
+
+
+@bp.get("/min-side/kalender.ics")
+@requires()
+def calendar():
+    """The user's meetings and evaluation dates for their calendar (references only, no names)."""
+    from tik.mywork.service import calendar_for
+
+    response = make_response(calendar_for(current_user))
+    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
+    response.headers["Content-Disposition"] = 'attachment; filename="tik.ics"'
+    return response
 
 
 @bp.route("/saker", methods=["GET", "POST"])

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from tik.forms import IdempotentForm, VersionedForm
@@ -41,3 +41,20 @@ class NewMeasureForm(_MeasureFields, IdempotentForm):
 
 class EditMeasureForm(_MeasureFields, VersionedForm):
     pass
+
+
+class EvaluationForm(IdempotentForm):
+    evaluated_on = DateField(_l("Evaluert dato"), format=DATE_FORMATS, validators=[DataRequired(_l("Skriv datoen."))])
+    goal_reached = RadioField(_l("Er målet nådd?"), choices=[("yes", _l("Ja")), ("partly", _l("Delvis")),
+                                                             ("no", _l("Nei"))],
+                              validators=[DataRequired(_l("Svar på om målet er nådd."))])
+    child_experience = TextAreaField(_l("Hva opplevde barnet? (barnets egne ord)"),
+                                     validators=[DataRequired(_l("Skriv hva barnet opplevde.")), Length(max=5000)])
+    parents_said = TextAreaField(_l("Hva sa foreldrene?"), validators=[Optional(), Length(max=5000)])
+    next_action = RadioField(_l("Hva skjer nå?"), choices=[("continue", _l("Fortsette tiltaket")),
+                                                            ("change", _l("Endre tiltaket")),
+                                                            ("end", _l("Avslutte tiltaket")),
+                                                            ("change_level", _l("Endre nivå i saken"))],
+                             validators=[DataRequired(_l("Velg hva som skjer nå."))])
+    next_evaluate_on = DateField(_l("Neste evaluering"), format=DATE_FORMATS, validators=[Optional()])
+    note = TextAreaField(_l("Notat"), validators=[Optional(), Length(max=5000)])

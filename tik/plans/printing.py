@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
+from types import SimpleNamespace
+
 from flask import render_template
 from flask_babel import force_locale
 
@@ -11,6 +14,7 @@ from tik.cases.service import guide_of, timeline
 from tik.clock import today
 from tik.extensions import db
 from tik.plans import service
+from tik.plans.models import MeasureStatus
 from tik.plans.pdf import render_pdf
 
 PRINT_LANGUAGES = ("nb", "nn", "en")
@@ -24,10 +28,13 @@ def family_language(case: Case) -> str:
     return "nb"
 
 
-def plan_html(case: Case, family: bool, lang: str) -> str:
-    """The plan as print HTML. The family version leaves internal notes, drafts and the log out."""
+def plan_html(case: Case, family: bool, lang: str, plan=None) -> str:
+    """The plan as print HTML. The family version leaves internal notes, drafts and the log out.
+
+    `plan` may be a frozen revision (see revision_view); by default the live plan is printed.
+    """
     guide = guide_of(case)
-    plan = service.plan_of(case)
+    plan = plan or service.plan_of(case)
     measures = list(plan.measures) if plan else []
     evaluations = sorted(m.evaluate_on for m in measures if m.evaluate_on >= today())
     signers_services = list(dict.fromkeys(m.service_key for m in measures))
@@ -54,3 +61,28 @@ def plan_pdf(case: Case, by: User, family: bool, lang: str | None = None) -> tup
     db.session.commit()
     kind = "familie" if family else "tjeneste"
     return f"{case.ref}-plan-{kind}-rev{plan.revision}.pdf", data
+
+
+def revision_view(snapshot: dict) -> SimpleNamespace:
+    """A frozen revision shaped like a Plan, so the same print template prints it."""
+    measures = [SimpleNamespace(**{**m, "start_on": date.fromisoformat(m["start_on"]),
+                                   "evaluate_on": date.fromisoformat(m["evaluate_on"]),
+                                   "status": MeasureStatus(m["status"])}) for m in snapshot["measures"]]
+    return SimpleNamespace(goals=snapshot["goals"], child_voice=snapshot["child_voice"],
+                           parents_voice=snapshot["parents_voice"], internal_notes="",
+                           revision=snapshot["revision"], measures=measures,
+                           individual_plan=snapshot.get("individual_plan", False),
+                           child_coordinator=snapshot.get("child_coordinator", ""))
+
+
+def revision_pdf_bytes(case: Case, by: User, number: int, family: bool = False) -> tuple[str, bytes | None]:
+    """(file name, PDF) of revision `number` as it was; (name, None) if there is no such revision."""
+    plan = service.plan_of(case)
+    snap = service.revision_snapshot(plan, number) if plan else None
+    name = f"{case.ref}-plan-{'familie' if family else 'tjeneste'}-rev{number}.pdf"
+    if snap is None:
+        return name, None
+    lang = family_language(case) if family else "nb"
+    data = render_pdf(plan_html(case, family, lang, plan=revision_view(snap)))
+    db.session.commit()
+    return name, data

@@ -18,9 +18,9 @@ from tik.extensions import db
 from tik.forms import error_list
 from tik.idempotency import claim
 from tik.plans import service
-from tik.plans.forms import EditMeasureForm, NewMeasureForm, PlanForm
-from tik.plans.models import Measure, MeasureStatus, PlanRevision
-from tik.plans.printing import plan_pdf
+from tik.plans.forms import EditMeasureForm, EvaluationForm, NewMeasureForm, PlanForm
+from tik.plans.models import GoalReached, Measure, MeasureStatus, NextAction, PlanRevision
+from tik.plans.printing import plan_pdf, revision_pdf_bytes
 
 bp = Blueprint("plans", __name__)
 
@@ -164,6 +164,77 @@ def pdf(ref: str):
     case = case_for(current_user, ref, action="plan.pdf")
     lang = request.args.get("lang") or None
     filename, data = plan_pdf(case, current_user, family=family, lang=lang)
+    response = make_response(data)
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@bp.route("/saker/<ref>/plan/tiltak/<int:measure_id>/evaluering", methods=["GET", "POST"])
+@requires()
+def evaluate(ref: str, measure_id: int):
+    case = case_for(current_user, ref, action="plan.view")
+    measure = _measure_of(case, measure_id)
+    form = EvaluationForm()
+    if request.method == "GET":
+        form.idempotency_key.data = secrets.token_urlsafe(24)
+        form.evaluated_on.data = today()
+        form.next_evaluate_on.data = today() + timedelta(weeks=6)
+    status = 200
+    if form.validate_on_submit():
+        if not claim(form.idempotency_key.data):
+            db.session.commit()
+            return redirect(url_for("plans.show", ref=ref))
+        try:
+            service.evaluate_measure(case, measure, current_user, service.EvaluationInput(
+                evaluated_on=form.evaluated_on.data, goal_reached=GoalReached(form.goal_reached.data),
+                child_experience=form.child_experience.data, next_action=NextAction(form.next_action.data),
+                parents_said=form.parents_said.data or "", next_evaluate_on=form.next_evaluate_on.data,
+                note=form.note.data or ""))
+        except service.PlanError as error:
+            db.session.rollback()
+            form.next_evaluate_on.errors = [refusal_message(error.code)]
+            status = 422
+        else:
+            flash(_("Evalueringen er lagret, og planen har fått en ny revisjon."))
+            return redirect(url_for("plans.show", ref=ref))
+    elif request.method == "POST":
+        status = 422
+    response = render_template("plans/evaluate.html", case=case, measure=measure, form=form, guide=guide_of(case),
+                               L=_lang(), errors=error_list(form))
+    db.session.commit()
+    return response, status
+
+
+@bp.get("/saker/<ref>/plan/sammenlign")
+@requires()
+def compare(ref: str):
+    """What changed between two revisions: measures added, ended, changed; goals and voices."""
+    case = case_for(current_user, ref, action="plan.view")
+    plan = service.plan_of(case)
+    if plan is None:
+        abort(404)
+    old_n = request.args.get("fra", type=int) or max(plan.revision - 1, 1)
+    new_n = request.args.get("til", type=int) or plan.revision
+    old, new = service.revision_snapshot(plan, old_n), service.revision_snapshot(plan, new_n)
+    if old is None or new is None:
+        abort(404)
+    response = render_template("plans/compare.html", case=case, plan=plan, diff=service.compare(old, new),
+                               old_n=old_n, new_n=new_n, guide=guide_of(case), L=_lang(),
+                               numbers=range(1, plan.revision + 1))
+    db.session.commit()
+    return response
+
+
+@bp.get("/saker/<ref>/plan/revisjon/<int:number>.pdf")
+@requires()
+def revision_pdf(ref: str, number: int):
+    """An earlier revision printed as it was."""
+    case = case_for(current_user, ref, action="plan.pdf")
+    family = request.args.get("versjon") == "familie"
+    filename, data = revision_pdf_bytes(case, current_user, number, family=family)
+    if data is None:
+        abort(404)
     response = make_response(data)
     response.headers["Content-Type"] = "application/pdf"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -1,0 +1,128 @@
+"""The evaluation cycle: each evaluation makes a revision; revisions compare and print."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from support import pdf_text
+
+from tik.extensions import db
+from tik.plans import service as plans
+from tik.plans.models import MeasureStatus
+
+
+@pytest.fixture
+def planned(make_user, make_case):
+    holder = make_user(name="Helle Holder")
+    case = make_case(by=holder)
+    plans.update_plan(case, holder, goals="Trygg skolehverdag", child_voice="Jeg vil ha venner",
+                      parents_voice="Vi vil samarbeide")
+    keep = plans.add_measure(case, holder, plans.MeasureInput("school", "Lærer", "Leksehjelp", "Bedre karakterer",
+                                                              date(2026, 9, 1), date(2026, 11, 1)))
+    stop = plans.add_measure(case, holder, plans.MeasureInput("health-nurse", "Helsesykepleier", "Samtaler",
+                                                              "Bedre søvn", date(2026, 9, 1), date(2026, 11, 1)))
+    return holder, case, keep, stop
+
+
+def _evaluate(case, measure, holder, action, next_on=None):
+    return plans.evaluate_measure(case, measure, holder, plans.EvaluationInput(
+        evaluated_on=date(2026, 11, 2), goal_reached=plans.GoalReached.PARTLY,
+        child_experience="Det har blitt litt bedre", next_action=action, parents_said="Vi ser framgang",
+        next_evaluate_on=next_on))
+
+
+def test_an_evaluation_creates_a_revision_and_the_diff_is_right(planned):
+    holder, case, keep, stop = planned
+    assert plans.plan_of(case).revision == 1
+    _evaluate(case, keep, holder, plans.NextAction.CONTINUE, date(2027, 1, 10))
+    plan = plans.plan_of(case)
+    assert plan.revision == 2
+    _evaluate(case, stop, holder, plans.NextAction.END)
+    plan = plans.plan_of(case)
+    assert plan.revision == 3 and stop.status == MeasureStatus.ENDED
+    added = plans.add_measure(case, holder, plans.MeasureInput("ppt", "PPT", "Kartlegging", "Vite mer",
+                                                               date(2026, 11, 5), date(2027, 2, 1)))
+    assert [r.number for r in plans.revisions(plan)] == [1, 2]
+
+    diff_1_2 = plans.compare(plans.revision_snapshot(plan, 1), plans.revision_snapshot(plan, 2))
+    assert [m["what"] for m, _ in diff_1_2.changed] == ["Leksehjelp"]
+    assert diff_1_2.changed[0][1]["evaluate_on"] == ("2026-11-01", "2027-01-10")
+    assert diff_1_2.changed[0][1]["status"] == ("planned", "active")
+    assert not diff_1_2.added and not diff_1_2.ended
+
+    diff_1_3 = plans.compare(plans.revision_snapshot(plan, 1), plans.revision_snapshot(plan, 3))
+    assert [m["what"] for m in diff_1_3.ended] == ["Samtaler"]
+    assert [m["what"] for m in diff_1_3.added] == ["Kartlegging"]
+    assert added.id in {m["id"] for m in diff_1_3.added}
+
+
+def test_evaluation_records_the_child_and_the_parents(client, login, planned):
+    holder, case, keep, _stop = planned
+    login(holder)
+    response = client.post(f"/saker/{case.ref}/plan/tiltak/{keep.id}/evaluering", data={
+        "evaluated_on": "2026-11-02", "goal_reached": "yes", "child_experience": "Jeg får hjelp når jeg trenger det",
+        "parents_said": "Leksene går lettere", "next_action": "continue", "next_evaluate_on": "2027-01-20",
+        "idempotency_key": "ev1"})
+    assert response.status_code == 302, response.get_data(as_text=True)[:1500]
+    page = client.get(f"/saker/{case.ref}").get_data(as_text=True)
+    assert "Tiltak evaluert" in page
+    db.session.expire_all()
+    assert keep.evaluate_on == date(2027, 1, 20)
+
+
+def test_continue_needs_a_next_evaluation_date_and_the_child_is_heard(client, login, planned):
+    holder, case, keep, _stop = planned
+    login(holder)
+    response = client.post(f"/saker/{case.ref}/plan/tiltak/{keep.id}/evaluering", data={
+        "evaluated_on": "2026-11-02", "goal_reached": "yes", "child_experience": "",
+        "next_action": "continue", "next_evaluate_on": "", "idempotency_key": "ev2"})
+    assert response.status_code == 422 and "Skriv hva barnet opplevde." in response.get_data(as_text=True)
+    with pytest.raises(plans.PlanError):
+        _evaluate(case, keep, holder, plans.NextAction.CONTINUE, None)
+
+
+def test_old_revisions_print_as_they_were(client, login, planned):
+    holder, case, keep, _stop = planned
+    _evaluate(case, keep, holder, plans.NextAction.END)
+    plans.update_plan(case, holder, goals="Nytt mål etter evaluering", child_voice="", parents_voice="")
+    login(holder)
+    old = client.get(f"/saker/{case.ref}/plan/revisjon/1.pdf")
+    assert old.status_code == 200 and "rev1.pdf" in old.headers["Content-Disposition"]
+    text = pdf_text(old.data)
+    assert "Trygg skolehverdag" in text and "Nytt mål etter evaluering" not in text
+    current = pdf_text(client.get(f"/saker/{case.ref}/plan.pdf").data)
+    assert "Nytt mål etter evaluering" in current
+    assert client.get(f"/saker/{case.ref}/plan/revisjon/9.pdf").status_code == 404
+
+
+def test_compare_page_shows_what_changed(client, login, planned):
+    holder, case, keep, stop = planned
+    _evaluate(case, stop, holder, plans.NextAction.END)
+    login(holder)
+    page = client.get(f"/saker/{case.ref}/plan/sammenlign?fra=1&til=2").get_data(as_text=True)
+    assert "Avsluttede tiltak" in page and "Samtaler" in page
+
+
+def test_level_3_individual_plan_is_the_same_plan(app, make_user, make_case, give_consent, move_case):
+    from flows import TO_LEVEL2
+
+    from tik.cases import service as cases
+
+    holder = make_user(name="Helle Holder")
+    case = make_case(by=holder)
+    give_consent(case, holder, ["health-nurse", "ppt", "child-welfare"])
+    move_case(case, holder, TO_LEVEL2 + [
+        ("done", {"services": "health-nurse,ppt"}),
+        ("done", {"meeting_date": "2026-11-20", "participants": "x", "shared_understanding": "x"}),
+        ("done", {"plan_summary": "x"}),
+        ("level3", {"evaluation": "x", "child_experience": "x"}),
+        ("done", {"meeting_date": "2026-11-21", "participants": "TIK-team", "shared_understanding": "x"}),
+        ("done", {}), ("done", {"plan_summary": "Koordinert plan"}),
+    ])
+    assert case.step_id == "l3-ip"
+    plan_before = plans.ensure_plan(case)
+    cases.decide(case, "done", {"ip_right": "yes", "child_coordinator_right": "yes",
+                                "ip_assessment": "Langvarige og koordinerte tjenester"}, by=holder)
+    plan = plans.plan_of(case)
+    assert plan.id == plan_before.id and plan.individual_plan and plan.child_coordinator == "Helle Holder"

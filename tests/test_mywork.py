@@ -1,0 +1,105 @@
+"""My work: the right items on the right days, reminders without personal data, a calendar file."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from icalendar import Calendar
+
+from tik import clock
+from tik.extensions import db
+from tik.meetings import service as meetings
+from tik.mywork import service as mywork
+from tik.mywork.models import OutboxMessage
+from tik.plans import service as plans
+
+
+def test_my_work_lists_the_right_items_at_the_right_dates(client, login, make_user, make_case, give_consent):
+    clock.travel(date(2026, 11, 2))
+    holder = make_user(username="holder", email="holder@fjordvik.kommune.no")
+    older = make_case(by=holder, first_name="Eldre")          # level 0: deadline 16.11
+    clock.travel(date(2026, 11, 9))
+    newer = make_case(by=holder, first_name="Yngre")          # level 0: deadline 23.11
+    plans.add_measure(newer, holder, plans.MeasureInput("school", "Lærer", "Leksehjelp", "Mål",
+                                                        date(2026, 11, 9), date(2026, 11, 20)))
+    give_consent(older, holder, ["ppt"], days=40)             # expires 19.12
+    team = meetings.create_team("Team", [holder])
+    meetings.create_meeting(holder, title="Teammøtet", starts_at=datetime(2026, 11, 25, 9), team=team)
+    meetings.create_meeting(holder, title="Langt fram", starts_at=datetime(2027, 3, 1, 9), team=team)
+
+    clock.travel(date(2026, 11, 10))
+    work = mywork.work_for(holder)
+    assert [r.ref for r in work.steps] == [older.ref, newer.ref]   # the earliest level 0 decision first
+    assert work.evaluations == []                                   # 20.11 is more than a week away
+    assert [m.title for m in work.meetings] == ["Teammøtet"]
+    assert work.consents == []                                      # more than 30 days left
+
+    clock.travel(date(2026, 11, 17))
+    work = mywork.work_for(holder)
+    assert work.steps[0].ref == older.ref and work.steps[0].overdue
+    assert [e.measure.what for e in work.evaluations] == ["Leksehjelp"] and not work.evaluations[0].overdue
+    assert work.consents == []                                      # expires 19.12: 32 days left
+    login(holder)
+    page = client.get("/min-side").get_data(as_text=True)
+    assert older.ref in page and "passert" in page and "Leksehjelp" in page and "Teammøtet" in page
+
+    clock.travel(date(2026, 11, 21))
+    work = mywork.work_for(holder)
+    assert work.evaluations[0].overdue
+    assert [c.case_id for c in work.consents] == [older.id]         # 28 days left: warned
+
+
+def test_reminders_hold_no_personal_data_and_come_once_a_day(make_user, make_case):
+    holder = make_user(email="holder@fjordvik.kommune.no")
+    make_case(by=holder, first_name="Hemmeligna")
+    clock.travel(clock.today() + timedelta(days=20))               # the level 0 decision is overdue
+    assert mywork.queue_reminders() == 1
+    assert mywork.queue_reminders() == 0
+    message = db.session.scalar(db.select(OutboxMessage))
+    assert message.to_address == "holder@fjordvik.kommune.no"
+    assert "Hemmeligna" not in message.body + message.subject and "TIK-" not in message.body
+
+
+def test_reminders_are_sent_through_smtp(make_user, make_case, monkeypatch):
+    sent = []
+
+    class FakeSMTP:
+        def __init__(self, host, port, timeout):
+            sent.append(("connect", host, port))
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def send_message(self, mail):
+            sent.append(("mail", mail["To"], mail["Subject"]))
+
+    monkeypatch.setattr(mywork.smtplib, "SMTP", FakeSMTP)
+    holder = make_user(email="h@fjordvik.kommune.no")
+    make_case(by=holder)
+    clock.travel(clock.today() + timedelta(days=20))
+    mywork.queue_reminders()
+    assert mywork.send_outbox({"HOST": "smtp.fjordvik.kommune.no", "PORT": "25"}) == 1
+    assert ("mail", "h@fjordvik.kommune.no", "Du har oppgaver i TIK") in sent
+    assert mywork.send_outbox({"HOST": "smtp.fjordvik.kommune.no"}) == 0
+    assert mywork.send_outbox({}) == 0
+
+
+def test_calendar_file_parses_and_holds_meetings_and_evaluations(client, login, make_user, make_case):
+    holder = login(make_user())
+    case = make_case(by=holder, first_name="Kalenderbarn")
+    plans.add_measure(case, holder, plans.MeasureInput("school", "Lærer", "Leksehjelp", "Mål",
+                                                       clock.today(), clock.today() + timedelta(days=40)))
+    team = meetings.create_team("Team", [holder])
+    meetings.create_meeting(holder, title="Teammøtet", starts_at=clock.now() + timedelta(days=3), place="Rom 1",
+                            team=team)
+    response = client.get("/min-side/kalender.ics")
+    assert response.headers["Content-Type"].startswith("text/calendar")
+    cal = Calendar.from_ical(response.data)
+    events = {str(e["summary"]): e for e in cal.walk("VEVENT")}
+    assert "TIK: Teammøtet" in events and str(events["TIK: Teammøtet"]["location"]) == "Rom 1"
+    assert f"TIK: evaluering {case.ref}" in events
+    assert events[f"TIK: evaluering {case.ref}"].decoded("dtstart") == clock.today() + timedelta(days=40)
+    assert b"Kalenderbarn" not in response.data

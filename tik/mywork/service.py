@@ -1,0 +1,153 @@
+"""What each user should do today, the reminders about it, and a calendar of meetings and evaluations."""
+
+from __future__ import annotations
+
+import smtplib
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from email.message import EmailMessage
+
+from icalendar import Calendar, Event
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from tik.auth.models import User
+from tik.cases import service as cases
+from tik.cases.models import Case, CaseStatus, Consent, Handover
+from tik.clock import now, today
+from tik.extensions import db
+from tik.meetings.models import Meeting
+from tik.meetings.service import meetings_for
+from tik.mywork.models import OutboxMessage
+from tik.plans.models import Measure, MeasureStatus, Plan
+
+EVALUATION_HORIZON = timedelta(days=7)
+MEETING_HORIZON = timedelta(days=30)
+CONSENT_WARNING = timedelta(days=30)
+
+
+@dataclass(frozen=True)
+class DueEvaluation:
+    ref: str
+    measure: Measure
+    overdue: bool
+
+
+@dataclass
+class Work:
+    """The start page: each list is what the user should act on, most urgent first."""
+
+    steps: list[cases.CaseRow] = field(default_factory=list)
+    evaluations: list[DueEvaluation] = field(default_factory=list)
+    meetings: list[Meeting] = field(default_factory=list)
+    handovers: list[Handover] = field(default_factory=list)
+    consents: list[Consent] = field(default_factory=list)
+
+    @property
+    def today_count(self) -> int:
+        """Items needing action now: overdue or due steps, due evaluations, handovers waiting."""
+        due = [r for r in self.steps if r.deadline and r.deadline <= today()]
+        return len(due) + len([e for e in self.evaluations if e.overdue or e.measure.evaluate_on <= today()]) + len(
+            self.handovers)
+
+
+def work_for(user: User, on: date | None = None) -> Work:
+    on = on or today()
+    rows = cases.my_cases(user)
+    # The level 0 decision deadline comes first, then the other steps by deadline.
+    rows.sort(key=lambda r: (r.deadline is None, r.level != 0, r.deadline or date.max))
+    start = datetime.combine(on, datetime.min.time())
+    return Work(
+        steps=rows,
+        evaluations=evaluations_due(user, on),
+        meetings=[m for m in meetings_for(user, start=start) if m.starts_at <= start + MEETING_HORIZON],
+        handovers=cases.handovers_waiting_for(user),
+        consents=cases.expiring_consents(user, within=CONSENT_WARNING),
+    )
+
+
+def evaluations_due(user: User, on: date) -> list[DueEvaluation]:
+    """Measures in the plans of the user's open cases that are to be evaluated within a week (or overdue)."""
+    query = (select(Measure, Case.ref).join(Plan, Plan.id == Measure.plan_id).join(Case, Case.id == Plan.case_id)
+             .where(Case.coordinator_id == user.id, Case.status == CaseStatus.OPEN,
+                    Measure.status.in_((MeasureStatus.PLANNED, MeasureStatus.ACTIVE)),
+                    Measure.evaluate_on <= on + EVALUATION_HORIZON)
+             .order_by(Measure.evaluate_on))
+    return [DueEvaluation(ref, m, m.evaluate_on < on) for m, ref in db.session.execute(query)]
+
+
+def calendar_for(user: User) -> bytes:
+    """An ICS file of the user's meetings and evaluation dates. Titles carry references, never names."""
+    cal = Calendar()
+    cal.add("prodid", "-//TIK//tidlig innsats//NO")
+    cal.add("version", "2.0")
+    for meeting in meetings_for(user, start=now() - timedelta(days=30)):
+        event = Event()
+        event.add("uid", f"tik-meeting-{meeting.id}@tik")
+        event.add("summary", f"TIK: {meeting.title}")
+        event.add("dtstart", meeting.starts_at)
+        event.add("dtend", meeting.starts_at + timedelta(hours=1))
+        event.add("dtstamp", now())
+        if meeting.place:
+            event.add("location", meeting.place)
+        cal.add_component(event)
+    for due in evaluations_due(user, today() + timedelta(days=365)):
+        event = Event()
+        event.add("uid", f"tik-evaluation-{due.measure.id}-{due.measure.evaluate_on.isoformat()}@tik")
+        event.add("summary", f"TIK: evaluering {due.ref}")
+        event.add("dtstart", due.measure.evaluate_on)
+        event.add("dtstamp", now())
+        cal.add_component(event)
+    return cal.to_ical()
+
+
+def queue_reminders(on: date | None = None) -> int:
+    """One e-mail per user and day for users with something due. The text holds no personal data."""
+    on = on or today()
+    queued = 0
+    users = db.session.scalars(select(User).where(User.active.is_(True), User.email != "")).all()
+    for user in users:
+        if work_for(user, on).today_count == 0:
+            continue
+        if db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.user_id == user.id,
+                                                            OutboxMessage.for_day == on)):
+            continue
+        db.session.add(OutboxMessage(user_id=user.id, to_address=user.email, for_day=on,
+                                     subject="Du har oppgaver i TIK",
+                                     body="Du har oppgaver i TIK. Logg inn for å se dem under «Min side»."))
+        try:
+            db.session.commit()
+            queued += 1
+        except IntegrityError:  # another process queued it first
+            db.session.rollback()
+    return queued
+
+
+def send_outbox(smtp: dict) -> int:
+    """Send queued reminders through SMTP (`TIK_SMTP_*`); returns how many were sent."""
+    if not smtp.get("HOST"):
+        return 0
+    pending = db.session.scalars(select(OutboxMessage).where(OutboxMessage.sent_at.is_(None))
+                                 .options(selectinload("*"))).all()
+    if not pending:
+        return 0
+    sent = 0
+    with smtplib.SMTP(smtp["HOST"], int(smtp.get("PORT") or 25), timeout=10) as server:
+        if smtp.get("USER"):
+            server.starttls()
+            server.login(smtp["USER"], smtp.get("PASSWORD") or "")
+        for message in pending:
+            mail = EmailMessage()
+            mail["From"] = smtp.get("FROM") or "tik@localhost"
+            mail["To"] = message.to_address
+            mail["Subject"] = message.subject
+            mail.set_content(message.body)
+            try:
+                server.send_message(mail)
+                message.sent_at = now()
+                sent += 1
+            except smtplib.SMTPException as error:
+                message.error = type(error).__name__
+    db.session.commit()
+    return sent
