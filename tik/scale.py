@@ -12,7 +12,6 @@ ended at level 0/1/2/3 = 55/28/13/4 %. 13 % of children have had more than one c
 
 from __future__ import annotations
 
-import hashlib
 import random
 import time
 from collections import defaultdict
@@ -30,8 +29,17 @@ from tik.audit.models import AuditEvent
 from tik.audit.service import GENESIS, _digest
 from tik.auth.models import Role, User
 from tik.auth.service import hash_password
-from tik.cases.models import Case, CaseEvent, CaseStatus, Consent, ConsentForm, ConsentService, EventKind
-from tik.cases.models import Handover, HandoverStatus
+from tik.cases.models import (
+    Case,
+    CaseEvent,
+    CaseStatus,
+    Consent,
+    ConsentForm,
+    ConsentService,
+    EventKind,
+    Handover,
+    HandoverStatus,
+)
 from tik.cases.service import level_deadline
 from tik.clock import now
 from tik.concerns.models import Child, Concern, Guardian, ReportDraft, Urgency
@@ -188,7 +196,9 @@ class Seeder:
                 created_at=self.now - timedelta(days=5 * 365))
             self.by_service[service].append(uid)
         self.bench_user = 1
-        self.active = {s: [u for u in ids if self.user_rows[u]["active"]] for s, ids in self.by_service.items()}
+        # Random picks never land on the bench user, whose portfolio stays fixed.
+        self.active = {s: [u for u in ids if self.user_rows[u]["active"] and u != self.bench_user]
+                       for s, ids in self.by_service.items()}
 
     # -- planning cases ------------------------------------------------------------------------------------
 
@@ -632,7 +642,7 @@ def seed(children: int, seed: int = 2026, echo=print) -> dict[str, int]:
 
 @click.command("seed-scale")
 @click.option("--children", type=click.IntRange(1), default=1000, show_default=True)
-@click.option("--seed", "random_seed", type=int, default=2026, show_default=True, help="Same seed, same data.")
+@click.option("--seed", "random_seed", type=int, default=2026, show_default=True, help="The random seed.")
 @with_appcontext
 def seed_scale_command(children: int, random_seed: int) -> None:
     """Fill an EMPTY database with synthetic scale data (benchmarks, load tests; never production)."""

@@ -126,3 +126,12 @@ def _datetime(value: datetime | None) -> str:
         return ""
     return format_datetime(value, "dd.MM.yyyy HH:mm")
 
+
+def pdf_response(filename: str, data: bytes):
+    """A PDF download. The file name carries a reference, never a child's name."""
+    from flask import make_response
+
+    response = make_response(data)
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -121,3 +121,35 @@ def demo_ref(live_server):
         return ref
 
     return find
+
+
+@pytest.fixture
+def new_case(live_server):
+    """Register a concern for a new child as `username` (through the service, as the form would) and
+    return the case reference; the reporter, a coordinator, holds the case at level 0."""
+    import secrets
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from tik.auth.models import User
+    from tik.concerns.service import ChildInput, ConcernInput, GuardianInput, register_concern
+    from tik.extensions import db
+
+    def make(username: str, first_name: str, last_name: str, guardian_language: str = "nb",
+             birth_date: date = date(2015, 5, 4)) -> str:
+        with live_server.app.app_context():
+            by = db.session.scalar(select(User).where(User.username == username))
+            result = register_concern(
+                ChildInput(first_name=first_name, last_name=last_name, birth_date=birth_date,
+                           school="Fjordvik barneskole", class_name="5B",
+                           guardians=[GuardianInput(f"Hilde {last_name}", "mor", "412 34 567", guardian_language)]),
+                ConcernInput(observation=f"{first_name} sover i timene og har ofte ikke matpakke.",
+                             since_when="Siden høstferien", how_often="Tre dager i uka",
+                             idempotency_key=secrets.token_urlsafe(16)),
+                by=by)
+            ref = result.case.ref
+            db.session.remove()
+        return ref
+
+    return make

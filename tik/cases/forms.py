@@ -40,3 +40,9 @@ class HandoverForm(IdempotentForm):
 class HandoverAnswerForm(IdempotentForm):
     reason = TextAreaField(_l("Begrunnelse (må fylles ut hvis du takker nei)"),
                            validators=[Optional(), Length(max=2000)])
+
+
+def step_values(step, formdata) -> dict[str, str]:
+    """The values a user entered for a guide step's fields (inputs named f_<key>; services as a list)."""
+    return {f.key: (",".join(formdata.getlist(f"f_{f.key}")) if f.kind == "services"
+                    else formdata.get(f"f_{f.key}", "")) for f in step.fields}

@@ -15,7 +15,7 @@ from tik.audit.service import record, viewers_of
 from tik.auth.models import User
 from tik.auth.policy import can_hold_case, case_for, consented_services, requires
 from tik.cases import service
-from tik.cases.forms import ConsentForm, DecisionForm, HandoverAnswerForm, HandoverForm
+from tik.cases.forms import ConsentForm, DecisionForm, HandoverAnswerForm, HandoverForm, step_values
 from tik.cases.messages import refusal_message
 from tik.cases.models import Case, Consent, Handover
 from tik.cases.models import ConsentForm as ConsentKind
@@ -136,7 +136,7 @@ def decide(ref: str):
     guide = service.guide_of(case)
     # The user filled in the step they saw; someone may have moved the case on since.
     seen = guide.steps.get(request.form.get("step_id", ""), guide.step(case.step_id))
-    values = {f.key: _field_value(f) for f in seen.fields}
+    values = step_values(seen, request.form)
     try:
         if seen.id != case.step_id:
             raise service.StaleEdit(case)
@@ -156,12 +156,6 @@ def decide(ref: str):
                           refusal=refusal_message(refused.code, **refused.params))
     flash(_("Beslutningen er lagret."))
     return redirect(url_for("cases.show", ref=ref))
-
-
-def _field_value(field) -> str:
-    if field.kind == "services":
-        return ",".join(request.form.getlist(f"f_{field.key}"))
-    return request.form.get(f"f_{field.key}", "")
 
 
 @bp.post("/saker/<ref>/samtykke")

@@ -5,13 +5,14 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from tik.auth.policy import case_for, consented_services, requires
 from tik.cases import service as cases
+from tik.cases.forms import step_values
 from tik.cases.messages import refusal_message
 from tik.cases.service import StaleEdit
 from tik.clock import now, today
@@ -26,6 +27,7 @@ from tik.plans import service as plans
 from tik.plans.forms import NewMeasureForm
 from tik.plans.models import MeasureStatus
 from tik.plans.pdf import render_pdf
+from tik.web import pdf_response
 
 bp = Blueprint("meetings", __name__, url_prefix="/moter")
 
@@ -192,8 +194,7 @@ def decide(meeting_id: int, item_id: int):
     item = _item(meeting, item_id)
     case = _case_to_act_on(item)
     step = cases.guide_of(case).step(case.step_id)
-    values = {f.key: (",".join(request.form.getlist(f"f_{f.key}")) if f.kind == "services"
-                      else request.form.get(f"f_{f.key}", "")) for f in step.fields}
+    values = step_values(step, request.form)
     try:
         cases.decide(case, request.form.get("decision", ""), values, by=current_user,
                      expected_version=request.form.get("version", type=int), meeting_id=meeting.id)
@@ -226,10 +227,7 @@ def minutes_pdf(meeting_id: int):
     html = render_template("pdf/minutes.html", meeting=meeting, views=views, L=_lang(), today=today())
     data = render_pdf(html)
     db.session.commit()
-    response = make_response(data)
-    response.headers["Content-Type"] = "application/pdf"
-    response.headers["Content-Disposition"] = f'attachment; filename="referat-mote-{meeting.id}.pdf"'
-    return response
+    return pdf_response(f"referat-mote-{meeting.id}.pdf", data)
 
 
 @bp.route("/nettverk/<ref>", methods=["GET", "POST"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -21,6 +21,7 @@ from tik.plans import service
 from tik.plans.forms import EditMeasureForm, EvaluationForm, NewMeasureForm, PlanForm
 from tik.plans.models import GoalReached, Measure, MeasureStatus, NextAction, PlanRevision
 from tik.plans.printing import plan_pdf, revision_pdf_bytes
+from tik.web import pdf_response
 
 bp = Blueprint("plans", __name__)
 
@@ -164,10 +165,7 @@ def pdf(ref: str):
     case = case_for(current_user, ref, action="plan.pdf")
     lang = request.args.get("lang") or None
     filename, data = plan_pdf(case, current_user, family=family, lang=lang)
-    response = make_response(data)
-    response.headers["Content-Type"] = "application/pdf"
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return pdf_response(f"{filename}", data)
 
 
 @bp.route("/saker/<ref>/plan/tiltak/<int:measure_id>/evaluering", methods=["GET", "POST"])
@@ -235,7 +233,4 @@ def revision_pdf(ref: str, number: int):
     filename, data = revision_pdf_bytes(case, current_user, number, family=family)
     if data is None:
         abort(404)
-    response = make_response(data)
-    response.headers["Content-Type"] = "application/pdf"
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return pdf_response(f"{filename}", data)

@@ -1,0 +1,123 @@
+"""No N+1: each main page issues a handful of SQL statements, however much the case or the user holds.
+
+Every request is counted from a fresh session (as in production, where each request has its own), after
+one warm-up request (the guide is loaded once per process). On SQLite the `BEGIN IMMEDIATE` of each
+transaction counts as a statement; on PostgreSQL the audit trail's advisory lock does.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from contextlib import contextmanager
+from datetime import timedelta
+
+import pytest
+from flows import TO_LEVEL1
+from sqlalchemy import event
+
+from tik.auth.models import Role
+from tik.clock import today
+from tik.extensions import db
+from tik.plans import service as plans
+
+LIMIT = 10
+FEW, MANY = 3, 30
+
+
+@contextmanager
+def _recording():
+    """The statements themselves, so a failure names the ones that repeat."""
+    seen: list[str] = []
+
+    def before(conn, cursor, statement, params, context, executemany):
+        seen.append(" ".join(statement.split()))
+
+    event.listen(db.engine, "before_cursor_execute", before)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", before)
+
+
+def _count(client, count_queries, method: str, url: str, data: dict | None = None) -> tuple[int, list[str]]:
+    """Statements of one request, after a warm-up request; asserts the page answered 200."""
+    db.session.remove()
+    assert client.open(url, method=method, data=data).status_code == 200
+    db.session.remove()
+    with count_queries() as n, _recording() as seen:
+        response = client.open(url, method=method, data=data)
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    return n(), seen
+
+
+def _listing(statements: list[str]) -> str:
+    """Each distinct statement once, with how often it ran: what repeats is the N+1."""
+    return "\n".join(f"  {k}× {s[:150]}" for s, k in Counter(statements).items())
+
+
+def _assert_flat(page: str, few: tuple[int, list[str]], many: tuple[int, list[str]]) -> None:
+    (n_few, seen_few), (n_many, seen_many) = few, many
+    assert n_many <= LIMIT, f"{page}: {n_many} statements (limit {LIMIT}). Statements:\n{_listing(seen_many)}"
+    assert n_many == n_few, (f"{page}: {n_few} statements with {FEW}, {n_many} with {MANY}. "
+                             f"Statements:\n{_listing(seen_many)}")
+
+
+@pytest.fixture
+def case_holding(make_user, make_case, move_case, give_consent):
+    """A level-1 case with `k` measures, `k` more timeline entries, written by three people."""
+
+    def build(k: int):
+        people = [make_user(service=s, roles=(Role.EMPLOYEE, Role.COORDINATOR))
+                  for s in ("school", "school", "health-nurse")]
+        holder = people[0]
+        case = make_case(by=holder)
+        move_case(case, holder, TO_LEVEL1)
+        give_consent(case, holder, ["health-nurse"])
+        for i in range(k):
+            by = people[i % len(people)]
+            plans.add_measure(case, by, plans.MeasureInput(
+                service_key=by.service_key, responsible=by.name, what=f"Tiltak {i}", goal="Bedre hverdag",
+                start_on=today(), evaluate_on=today() + timedelta(weeks=6)))
+        return holder, case
+
+    return build
+
+
+@pytest.fixture
+def user_holding(make_user, make_case, give_consent):
+    """A user who holds `k` open cases, all found by one search, each with a consent expiring soon."""
+
+    def build(k: int):
+        user = make_user(service="school", roles=(Role.EMPLOYEE, Role.COORDINATOR))
+        for i in range(k):
+            case = make_case(by=user, first_name=f"Barn{i}", last_name="Søkesen")
+            give_consent(case, user, ["health-nurse"], days=10)
+        return user
+
+    return build
+
+
+@pytest.mark.parametrize("page", ["case", "plan"])
+def test_case_pages_issue_few_statements_whatever_the_case_holds(page, client, login, count_queries,
+                                                                 case_holding):
+    counts = []
+    for k in (FEW, MANY):
+        holder, case = case_holding(k)
+        login(holder)
+        url = f"/saker/{case.ref}" if page == "case" else f"/saker/{case.ref}/plan"
+        counts.append(_count(client, count_queries, "GET", url))
+    _assert_flat(f"{page} page", *counts)
+
+
+@pytest.mark.parametrize(("page", "method", "url", "data"), [
+    ("my cases", "GET", "/saker", None),
+    ("search", "POST", "/saker", {"q": "søkesen"}),
+    ("my work", "GET", "/min-side", None),
+])
+def test_list_pages_issue_few_statements_whatever_the_user_holds(page, method, url, data, client, login,
+                                                                 count_queries, user_holding):
+    counts = []
+    for k in (FEW, MANY):
+        login(user_holding(k))
+        counts.append(_count(client, count_queries, method, url, data))
+    _assert_flat(page, *counts)
