@@ -8,7 +8,7 @@ import pytest
 from flows import CONCRETISE
 from support import pdf_text
 
-from tik.cases.models import CaseEvent, EventKind
+from tik.cases.models import CaseEvent
 from tik.clock import now
 from tik.extensions import db
 from tik.meetings import service as meetings
@@ -131,7 +131,8 @@ def test_creating_a_team_meeting_through_the_page(client, login, team_world):
                                            "idempotency_key": "new-meeting"})
     assert response.status_code == 302
     meeting = db.session.scalar(db.select(Meeting).where(Meeting.title == "Desembermøtet"))
-    assert meeting.starts_at == datetime(2026, 12, 10, 9, 0)
+    assert meeting.starts_at == datetime(2026, 12, 10, 8, 0)  # 09:00 in Oslo (winter time) is 08:00 UTC
+    assert "10.12.2026 09:00" in client.get(f"/moter/{meeting.id}").get_data(as_text=True)
     assert {p.name for p in meeting.participants} == {"Helle Holder", "Nina Nurse", "Pål PPT"}
 
 

@@ -93,13 +93,16 @@ def test_calendar_file_parses_and_holds_meetings_and_evaluations(client, login, 
     plans.add_measure(case, holder, plans.MeasureInput("school", "Lærer", "Leksehjelp", "Mål",
                                                        clock.today(), clock.today() + timedelta(days=40)))
     team = meetings.create_team("Team", [holder])
-    meetings.create_meeting(holder, title="Teammøtet", starts_at=clock.now() + timedelta(days=3), place="Rom 1",
-                            team=team)
+    meeting = meetings.create_meeting(holder, title="Teammøtet", starts_at=clock.now() + timedelta(days=3),
+                                      place="Rom 1", team=team)
     response = client.get("/min-side/kalender.ics")
     assert response.headers["Content-Type"].startswith("text/calendar")
     cal = Calendar.from_ical(response.data)
     events = {str(e["summary"]): e for e in cal.walk("VEVENT")}
     assert "TIK: Teammøtet" in events and str(events["TIK: Teammøtet"]["location"]) == "Rom 1"
+    starts = events["TIK: Teammøtet"].decoded("dtstart")
+    assert starts.utcoffset() == timedelta(0)
+    assert starts.replace(tzinfo=None) == meeting.starts_at.replace(microsecond=0)
     assert f"TIK: evaluering {case.ref}" in events
     assert events[f"TIK: evaluering {case.ref}"].decoded("dtstart") == clock.today() + timedelta(days=40)
     assert b"Kalenderbarn" not in response.data

@@ -24,3 +24,20 @@ def travel(to: date | datetime) -> None:
 def reset() -> None:
     global _offset
     _offset = timedelta(0)
+
+
+LOCAL = "Europe/Oslo"
+
+
+def local_to_utc(moment: datetime) -> datetime:
+    """A wall-clock time in Norway (as people type it) as the naive UTC time the database keeps."""
+    from zoneinfo import ZoneInfo
+
+    return moment.replace(tzinfo=ZoneInfo(LOCAL)).astimezone(UTC).replace(tzinfo=None)
+
+
+def utc_to_local(moment: datetime) -> datetime:
+    """A stored (naive UTC) time as Norwegian wall-clock time, naive."""
+    from zoneinfo import ZoneInfo
+
+    return moment.replace(tzinfo=UTC).astimezone(ZoneInfo(LOCAL)).replace(tzinfo=None)

@@ -75,6 +75,7 @@ def load() -> bool:
         users = _create_users()
         db.session.commit()
         _run([story(users, base) for story in STORIES])
+        _teams_and_meetings(users, base)
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -82,6 +83,39 @@ def load() -> bool:
     finally:
         clock.reset()
     return True
+
+
+def _teams_and_meetings(u: dict[str, User], base: date) -> None:
+    """The school area's TIK-team, a past meeting with minutes and the next one with its agenda."""
+    from tik.concerns.models import Child
+    from tik.meetings import service as meetings
+
+    def case_of(first_name: str) -> Case:
+        return db.session.scalar(select(Case).join(Child, Child.id == Case.child_id)
+                                 .where(Child.first_name == first_name))
+
+    members = [u[k] for k in ("koordinator", "helsesykepleier", "ppt", "barnevern", "laerer", "leder")]
+    team = meetings.create_team("TIK-team Fjordvik barneskole", members, area="Fjordvik barneskole")
+    clock.travel(_when(base, 14, "08:00"))
+    past = meetings.create_meeting(u["koordinator"], title="TIK-team – ukemøte",
+                                   starts_at=clock.local_to_utc(_when(base, 7, "09:00")),
+                                   place="Møterom 2, Fjordvik barneskole", team=team)
+    item = meetings.add_item(past, u["laerer"], case_ref=case_of("Oskar").ref)
+    meetings.save_minutes(item, u["koordinator"],
+                          discussion="Oskar strever med konsentrasjonen; tiltakene i klassen har ikke vært nok.",
+                          advice="PPT gjør en kartlegging. Helsesykepleier tar en samtale om søvn.",
+                          decisions="Saken løftes til nivå 2. Ansvarsgruppemøte med foreldrene innen to uker.")
+    anon = meetings.add_item(past, u["helsesykepleier"], description="Jente, 9 år, 4. trinn – mye fravær")
+    meetings.save_minutes(anon, u["koordinator"], discussion="Drøftet anonymt: mønster i fraværet etter helger.",
+                          advice="Snakk med jenta og foreldrene; bruk samtaleveilederen 6–12 år.", decisions="")
+    meetings.set_attendance(past, {p.id for p in past.participants if p.name != u["leder"].name})
+    clock.travel(_when(base, 0, "08:00"))
+    upcoming = meetings.create_meeting(u["koordinator"], title="TIK-team – neste ukemøte",
+                                       starts_at=clock.local_to_utc(_when(base, -5, "09:00")),
+                                       place="Møterom 2, Fjordvik barneskole",
+                                       team=team)
+    for first_name in ("Oskar", "Elias"):
+        meetings.add_item(upcoming, u["laerer"], case_ref=case_of(first_name).ref)
 
 
 def logins_text() -> str:
@@ -531,7 +565,7 @@ def _oskar(u: dict[str, User], base: date) -> Iterator[datetime]:
     _step(case, "done", me,
           progress="Etter lunsj går det fortsatt dårlig; lekser hjemme er en kamp hver dag.")
     yield _when(base, 8, "13:00")
-    _consent(case, me, "Ida Dahl og Morten Dahl (foreldre)", ["school", "ppt", "health-nurse"],
+    _consent(case, me, "Ida Dahl og Morten Dahl (foreldre)", ["school", "ppt", "health-nurse", "tik-team"],
              "Samarbeidsmøte og mulig utredning hos PPT om Oskars konsentrasjon og læring.", days=365,
              information="Skolefaglige opplysninger, observasjoner og helseopplysninger som er nødvendige.")
     yield _when(base, 8, "13:10")

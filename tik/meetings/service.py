@@ -64,7 +64,10 @@ def meetings_for(user: User, start: datetime | None = None) -> list[Meeting]:
 
 def create_meeting(by: User, *, title: str, starts_at: datetime, place: str = "", team: Team | None = None,
                    case: Case | None = None, family: list[tuple[str, str]] = ()) -> Meeting:
-    """A team meeting (members invited) or a network meeting about `case` (holder and family invited)."""
+    """A team meeting (members invited) or a network meeting about `case` (holder and family invited).
+
+    `starts_at` is stored as given: naive UTC, like every time in the database (see clock.local_to_utc).
+    """
     if case is not None:
         if not can_edit_case(by, case, today()):
             raise MeetingError("no_access")

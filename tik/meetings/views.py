@@ -15,7 +15,7 @@ from tik.cases import service as cases
 from tik.cases.forms import step_values
 from tik.cases.messages import refusal_message
 from tik.cases.service import StaleEdit
-from tik.clock import now, today
+from tik.clock import local_to_utc, now, today, utc_to_local
 from tik.extensions import db
 from tik.forms import error_list
 from tik.guides.engine import DecisionRefused
@@ -48,7 +48,8 @@ def _meeting_form(formdata=None) -> MeetingForm:
     form.team.choices = [(t.id, t.name) for t in service.teams_of(current_user)]
     if formdata is None:
         form.idempotency_key.data = secrets.token_urlsafe(24)
-        form.starts_at.data = (now() + timedelta(days=7)).replace(hour=9, minute=0, second=0, microsecond=0)
+        form.starts_at.data = (utc_to_local(now()) + timedelta(days=7)).replace(hour=9, minute=0, second=0,
+                                                                                 microsecond=0)
     return form
 
 
@@ -63,7 +64,8 @@ def index():
                 db.session.commit()
                 return redirect(url_for("meetings.index"))
             team = next(t for t in service.teams_of(current_user) if t.id == form.team.data)
-            meeting = service.create_meeting(current_user, title=form.title.data, starts_at=form.starts_at.data,
+            meeting = service.create_meeting(current_user, title=form.title.data,
+                                             starts_at=local_to_utc(form.starts_at.data),
                                              place=form.place.data or "", team=team)
             flash(_("Møtet er opprettet."))
             return redirect(url_for("meetings.show", meeting_id=meeting.id))
@@ -238,11 +240,13 @@ def new_network(ref: str):
     form = NetworkMeetingForm()
     if request.method == "GET":
         form.idempotency_key.data = secrets.token_urlsafe(24)
-        form.starts_at.data = (now() + timedelta(days=7)).replace(hour=9, minute=0, second=0, microsecond=0)
+        form.starts_at.data = (utc_to_local(now()) + timedelta(days=7)).replace(hour=9, minute=0, second=0,
+                                                                                 microsecond=0)
         form.family.data = "\n".join(f"{g.name}, {g.relation}" for g in case.child.guardians)
     elif form.validate_on_submit() and claim(form.idempotency_key.data):
         family = [tuple((line.split(",", 1) + [""])[:2]) for line in (form.family.data or "").splitlines()]
-        meeting = service.create_meeting(current_user, title=form.title.data, starts_at=form.starts_at.data,
+        meeting = service.create_meeting(current_user, title=form.title.data,
+                                         starts_at=local_to_utc(form.starts_at.data),
                                          place=form.place.data or "", case=case, family=family)
         return redirect(url_for("meetings.show", meeting_id=meeting.id))
     status = 422 if request.method == "POST" else 200

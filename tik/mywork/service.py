@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import smtplib
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
 
 from icalendar import Calendar, Event
@@ -86,8 +86,9 @@ def calendar_for(user: User) -> bytes:
         event = Event()
         event.add("uid", f"tik-meeting-{meeting.id}@tik")
         event.add("summary", f"TIK: {meeting.title}")
-        event.add("dtstart", meeting.starts_at)
-        event.add("dtend", meeting.starts_at + timedelta(hours=1))
+        starts = meeting.starts_at.replace(tzinfo=UTC)  # stored as naive UTC
+        event.add("dtstart", starts)
+        event.add("dtend", starts + timedelta(hours=1))
         event.add("dtstamp", now())
         if meeting.place:
             event.add("location", meeting.place)
