@@ -17,6 +17,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 # A Norwegian browser (with Debian's chromium-l10n): date fields read dd.mm.åååå, as our users see them.
 CHROMIUM_LOCALE = {"LANG": "nb_NO.UTF-8", "LANGUAGE": "nb"}
+CHROMIUM_NORWEGIAN = Path("/usr/lib/chromium/locales/nb.pak")
 DEMO_PASSWORD = "tik-demo-2026"
 BLOCKING = ("serious", "critical")
 

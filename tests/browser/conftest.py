@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-from browserkit import ARTIFACTS, AXE, CHROMIUM, CHROMIUM_ARGS, CHROMIUM_LOCALE
+from browserkit import ARTIFACTS, AXE, CHROMIUM, CHROMIUM_ARGS, CHROMIUM_LOCALE, CHROMIUM_NORWEGIAN
 from flask import Flask
 
 ASSET_TYPES = {"stylesheet", "script", "image", "font"}
@@ -21,13 +21,6 @@ class LiveServer:
 
     app: Flask
     url: str
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Every test in this folder is a browser test (`-m "not browser"` leaves them out)."""
-    for item in items:
-        if "/tests/browser/" in str(item.path):
-            item.add_marker(pytest.mark.browser)
 
 
 @pytest.fixture(scope="session")
@@ -59,8 +52,9 @@ def browser():
     """Debian's chromium, headless; a missing browser or axe-core fails the run instead of skipping it."""
     from playwright.sync_api import sync_playwright
 
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: `make browser-deps` installs Debian's chromium.", pytrace=False)
+    if not CHROMIUM.exists() or not CHROMIUM_NORWEGIAN.exists():
+        pytest.fail(f"{CHROMIUM} or its Norwegian locale is missing: `make browser-deps` installs Debian's "
+                    "chromium and chromium-l10n.", pytrace=False)
     if not AXE.exists():
         pytest.fail(f"{AXE} is missing: `make assets` installs axe-core from npm.", pytrace=False)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -73,9 +67,11 @@ def browser():
 
 @pytest.fixture
 def context(browser, live_server):
-    """A fresh browser profile (no cookies) in Norwegian, desktop size, downloads allowed, paths relative to the app."""
+    """A fresh browser profile (no cookies) in Norwegian, desktop size, downloads allowed, paths relative
+    to the app."""
     ctx = browser.new_context(base_url=live_server.url, locale="nb-NO", timezone_id="Europe/Oslo",
-                              viewport={"width": 1280, "height": 900}, accept_downloads=True)
+                              viewport={"width": 1280, "height": 900}, accept_downloads=True,
+                              reduced_motion="reduce")  # details open at once: no half-open screenshots
     ctx.set_default_timeout(15_000)
     yield ctx
     ctx.close()
@@ -137,11 +133,11 @@ def new_case(live_server):
     from tik.extensions import db
 
     def make(username: str, first_name: str, last_name: str, guardian_language: str = "nb",
-             birth_date: date = date(2015, 5, 4)) -> str:
+             birth_date: date = date(2015, 5, 4), gender: str = "girl") -> str:
         with live_server.app.app_context():
             by = db.session.scalar(select(User).where(User.username == username))
             result = register_concern(
-                ChildInput(first_name=first_name, last_name=last_name, birth_date=birth_date,
+                ChildInput(first_name=first_name, last_name=last_name, birth_date=birth_date, gender=gender,
                            school="Fjordvik barneskole", class_name="5B",
                            guardians=[GuardianInput(f"Hilde {last_name}", "mor", "412 34 567", guardian_language)]),
                 ConcernInput(observation=f"{first_name} sover i timene og har ofte ikke matpakke.",

@@ -6,6 +6,8 @@ import pytest
 from browserkit import assert_accessible, login, shot
 from playwright.sync_api import expect
 
+pytestmark = pytest.mark.browser
+
 PUBLIC_PAGES = {
     "login": "/login",
     "handbook": "/handbok/",
@@ -67,3 +69,41 @@ def test_login_errors_are_accessible(page):
     expect(page.get_by_text("Skriv brukernavnet ditt.").first).to_be_visible()
     shot(page, "axe-login-errors")
     assert_accessible(page)
+
+
+def test_a_team_meeting_with_identified_cases_is_accessible(page):
+    """The demo's next team meeting: cases with the family's consent, with minutes and decision forms."""
+    login(page, "koordinator")
+    page.goto("/moter")
+    page.get_by_role("link", name="TIK-team – neste ukemøte").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("TIK-team – neste ukemøte")
+    shot(page, "axe-meeting")
+    assert_accessible(page)
+
+
+def test_new_network_meeting_page_is_accessible(page, demo_ref):
+    login(page, "laerer")
+    page.goto(f"/moter/nettverk/{demo_ref('laerer', level=2)}")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Nytt ansvarsgruppemøte")
+    shot(page, "axe-network-meeting-new")
+    assert_accessible(page)
+
+
+def test_designsystemet_loads_under_the_content_security_policy(page):
+    """The theme and the components come from npm through /designsystem/, allowed by the strict CSP."""
+    response = page.goto("/login")
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+    button = page.get_by_role("button", name="Logg inn")
+    assert button.evaluate("b => getComputedStyle(b).backgroundColor") == "rgb(0, 98, 186)"  # Designsystemet's accent
+    font = page.evaluate("getComputedStyle(document.body).fontFamily")
+    assert font.startswith("Inter") and "sans-serif" in font
+
+
+def test_the_case_page_prints_without_menus_and_forms(page, demo_ref):
+    login(page, "laerer")
+    page.goto(f"/saker/{demo_ref('laerer', level=2)}")
+    page.emulate_media(media="print")
+    expect(page.get_by_role("navigation", name="Hovedmeny")).to_be_hidden()
+    expect(page.locator("form").first).to_be_hidden()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    expect(page.get_by_role("heading", name="Stafettlogg")).to_be_visible()

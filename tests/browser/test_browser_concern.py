@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from browserkit import assert_accessible, focused, login, shot, tab_to
 from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
 
 
 def _type_into(page, name: str, text: str) -> None:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from browserkit import download, login, pdf_text, shot
 from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.browser
 
 
 def _switch(page: Page, language: str) -> None:

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 
+import pytest
 from browserkit import assert_accessible, download, login, pdf_text, shot
 from playwright.sync_api import Page, expect
 
-TODAY = date.today().isoformat()
+from tik.clock import today
+
+pytestmark = pytest.mark.browser
+
+TODAY = today().isoformat()  # the app's own clock (UTC), as the server sees it
 
 
 def _step(page: Page, title: str) -> None:
