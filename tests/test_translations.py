@@ -1,0 +1,38 @@
+"""Every interface text has a nynorsk and an English translation, and the interface switches language."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def extracted(tmp_path_factory) -> set[str]:
+    pot = tmp_path_factory.mktemp("pot") / "messages.pot"
+    pybabel = Path(sys.executable).with_name("pybabel")
+    subprocess.run([str(pybabel), "-q", "extract", "-F", "babel.cfg",
+                    "-k", "_l", "-k", "lazy_gettext", "-o", str(pot), "tik", "templates"],
+                   cwd=ROOT, check=True, capture_output=True)
+    with pot.open("rb") as f:
+        return {m.id for m in read_po(f) if m.id}
+
+
+@pytest.mark.parametrize("lang", ["nn", "en"])
+def test_every_message_is_translated(extracted, lang):
+    with (ROOT / "tik" / "translations" / lang / "LC_MESSAGES" / "messages.po").open("rb") as f:
+        catalog = read_po(f)
+    translated = {m.id for m in catalog if m.id and m.string and not m.fuzzy}
+    missing = sorted(extracted - translated)
+    assert missing == [], f"{len(missing)} untranslated in {lang} (run sh tik/translations/update.sh): {missing[:5]}"
+
+
+@pytest.mark.parametrize("lang, text", [("nn", "Mi side"), ("en", "My page"), ("nb", "Min side")])
+def test_pages_follow_the_users_language(client, login, make_user, lang, text):
+    login(make_user(locale=lang))
+    assert text in client.get("/min-side").get_data(as_text=True)
