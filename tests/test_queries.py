@@ -56,7 +56,7 @@ def _listing(statements: list[str]) -> str:
 
 
 def _assert_flat(page: str, few: tuple[int, list[str]], many: tuple[int, list[str]]) -> None:
-    (n_few, seen_few), (n_many, seen_many) = few, many
+    (n_few, _seen_few), (n_many, seen_many) = few, many
     assert n_many <= LIMIT, f"{page}: {n_many} statements (limit {LIMIT}). Statements:\n{_listing(seen_many)}"
     assert n_many == n_few, (f"{page}: {n_few} statements with {FEW}, {n_many} with {MANY}. "
                              f"Statements:\n{_listing(seen_many)}")

@@ -9,11 +9,13 @@ from functools import wraps
 from flask import abort
 from flask_login import current_user
 from sqlalchemy import and_, exists, or_, select
+from sqlalchemy.orm import joinedload
 from sqlalchemy.sql.elements import ColumnElement
 
 from tik.auth.models import Role, User
 from tik.cases.models import Case, Consent, ConsentService
 from tik.clock import today
+from tik.concerns.models import Child
 from tik.extensions import db, login_manager
 
 
@@ -53,7 +55,11 @@ def case_for(user: User, ref: str, action: str = "case.view") -> Case:
     """The case `ref` if `user` may see it, with the access audited; 404 otherwise (no probing)."""
     from tik.audit.service import record
 
-    case = db.session.scalar(select(Case).where(Case.ref == ref))
+    case = db.session.scalars(
+        select(Case).where(Case.ref == ref)
+        .options(joinedload(Case.child).joinedload(Child.guardians), joinedload(Case.coordinator),
+                 joinedload(Case.consents).joinedload(Consent.service_rows))
+    ).unique().one_or_none()
     if case is None or not can_view_case(user, case, today()):
         abort(404)
     record(user, action, case)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from tik.audit.service import record
 from tik.auth.models import User
@@ -210,7 +210,7 @@ def withdraw_consent(consent: Consent, by: User) -> None:
 def timeline(case: Case, limit: int | None = None) -> list[CaseEvent]:
     """The stafettlogg, newest first, with who did it loaded in the same query."""
     query = (select(CaseEvent).where(CaseEvent.case_id == case.id)
-             .options(selectinload(CaseEvent.by)).order_by(CaseEvent.at.desc(), CaseEvent.id.desc()))
+             .options(joinedload(CaseEvent.by)).order_by(CaseEvent.at.desc(), CaseEvent.id.desc()))
     if limit:
         query = query.limit(limit)
     return list(db.session.scalars(query))
@@ -326,7 +326,8 @@ def hand_to_leader(user: User, by: User) -> int:
 
 def pending_handovers(case: Case) -> list[Handover]:
     return list(db.session.scalars(select(Handover).where(Handover.case_id == case.id,
-                                                          Handover.status == HandoverStatus.PENDING)))
+                                                          Handover.status == HandoverStatus.PENDING)
+                                   .options(joinedload(Handover.to_user))))
 
 
 def handovers_waiting_for(user: User) -> list[Handover]:

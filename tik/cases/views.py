@@ -10,6 +10,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from tik.audit.service import record, viewers_of
 from tik.auth.models import User
@@ -81,6 +82,7 @@ def _case_page(case: Case, status: int = 200, **extra):
         timeline=service.timeline(case), consents=consents,
         covered=consented_services(case, on), plan=plan_of(case),
         concerns=db.session.scalars(select(Concern).where(Concern.case_id == case.id)
+                                    .options(joinedload(Concern.reported_by))
                                     .order_by(Concern.created_at.desc())).all(),
         drafts=db.session.scalars(select(ReportDraft).where(ReportDraft.case_id == case.id)).all(),
         handovers=service.pending_handovers(case),

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from tik.audit.service import record
 from tik.auth.models import User
@@ -36,7 +36,8 @@ class MeasureInput:
 
 def plan_of(case: Case) -> Plan | None:
     """The case's plan with its measures, loaded in one go."""
-    return db.session.scalar(select(Plan).where(Plan.case_id == case.id).options(selectinload(Plan.measures)))
+    return db.session.scalars(select(Plan).where(Plan.case_id == case.id)
+                              .options(joinedload(Plan.measures))).unique().one_or_none()
 
 
 def ensure_plan(case: Case) -> Plan:
