@@ -18,21 +18,24 @@ CHILDREN = 300
 
 
 @pytest.fixture
-def seeded(app):
-    return seed(CHILDREN, seed=7, echo=lambda *_: None)
+def seeded(app, runner):
+    result = runner.invoke(args=["seed-scale", "--children", str(CHILDREN), "--seed", "7"])
+    assert result.exit_code == 0, result.output
+    return {t.name: db.session.scalar(select(func.count()).select_from(t)) for t in db.metadata.sorted_tables}
 
 
 def _cases() -> list[Case]:
     return list(db.session.scalars(select(Case)))
 
 
-def test_every_child_has_a_case_and_most_cases_are_closed_or_low_level(seeded):
+def test_every_child_has_a_case_most_are_closed_and_open_ones_stand_at_every_level(seeded):
     cases = _cases()
     assert len({c.child_id for c in cases}) == CHILDREN
     closed = sum(c.status == CaseStatus.CLOSED for c in cases) / len(cases)
-    assert 0.5 < closed < 0.8
-    open_levels = Counter(c.level for c in cases if c.is_open)
-    assert open_levels[0] + open_levels[1] > open_levels[2] + open_levels[3] > 0
+    assert 0.75 < closed < 0.95
+    reached = Counter(c.level for c in cases)
+    assert reached[0] > reached[1] > reached[2] > reached[3] > 0
+    assert {c.level for c in cases if c.is_open} == {0, 1, 2, 3}
     assert seeded["audit_event"] > 10 * len(cases) and seeded["case_event"] > 5 * len(cases)
 
 
@@ -81,6 +84,8 @@ def test_new_cases_are_numbered_after_the_seeded_ones(seeded, make_case):
     assert case.id == max(c.id for c in _cases())
 
 
-def test_scale_data_goes_into_an_empty_database_only(seeded):
+def test_scale_data_goes_into_an_empty_database_only(seeded, runner):
     with pytest.raises(ScaleError):
         seed(10, echo=lambda *_: None)
+    result = runner.invoke(args=["seed-scale", "--children", "10"])
+    assert result.exit_code != 0 and "empty database" in result.output

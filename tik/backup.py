@@ -11,7 +11,7 @@ import os
 import secrets
 import shutil
 import sqlite3
-import subprocess  # nosec B404 - pg_dump/pg_restore/psql with fixed arguments, no shell
+import subprocess  # nosec B404
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -126,10 +126,10 @@ def _sqlite_restore(backup_file: Path, target: Path) -> None:
 def _pg_restore(path: Path, url: URL) -> None:
     """pg_restore writes the archive as SQL; psql applies it after emptying the schema, in one transaction."""
     env = _pg_env(url)
-    reader = subprocess.Popen(  # nosec B603 - fixed argument list
+    reader = subprocess.Popen(  # nosec B603
         [_tool("pg_restore"), "--no-owner", "--no-privileges", "--file", "-", str(path)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
-    writer = subprocess.run(  # nosec B603 - fixed argument list
+    writer = subprocess.run(  # nosec B603
         [_tool("psql"), "--no-psqlrc", "--quiet", "--single-transaction", "-v", "ON_ERROR_STOP=1",
          "--command", _PG_EMPTY_SCHEMA, "--file", "-"],
         stdin=reader.stdout, capture_output=True, env=env, check=False)

@@ -23,7 +23,7 @@ from tik.extensions import db
 from tik.plans.models import MeasureStatus
 from tik.plans.service import MeasureInput, add_measure, mark_shared, plan_of, update_plan
 
-DEMO_PASSWORD = "tik-demo-2026"
+DEMO_PASSWORD = "tik-demo-2026"  # nosec B105 - the demo logins are printed for everyone on purpose
 
 E, C, T, L, A = Role.EMPLOYEE, Role.COORDINATOR, Role.TEAM, Role.LEADER, Role.ADMIN
 

@@ -5,8 +5,10 @@ through SQLAlchemy Core inserts in batches. Cases walk the guidebook in use, so 
 decision is one the guide has; the audit trail is hash-chained in Python exactly as `audit.record` does
 and `tik audit verify` passes. National ids are synthetic test numbers (month + 80), never real ones.
 
-Proportions (per case): 65 % closed, 35 % open; open cases at level 0/1/2/3 = 45/30/18/7 %, closed ones
-ended at level 0/1/2/3 = 55/28/13/4 %. 13 % of children have had more than one case. One user, `skala`
+Proportions: concerns arrive evenly over six years; a case reaches level 0/1/2/3 in 53/30/13/4 % of
+cases and runs 10–60, 60–300, 120–540 or 240–800 days, so what is open today is what such a stream
+leaves open: about 9 of 10 cases are closed, and the open ones stand at level 0/1/2/3 in roughly
+13/40/31/15 %. 13 % of children have had more than one case (never two open). One user, `skala`
 (school, coordinator), holds the same 15 open and 10 closed cases whatever N is, for benchmarks.
 """
 
@@ -48,13 +50,14 @@ from tik.guides.model import Guide, Step
 from tik.handbook.current import current_guide, pin_current_guide
 from tik.plans.models import Measure, MeasureStatus, Plan, PlanRevision
 
-PASSWORD = "tik-skala-2026"
+# The one password of the synthetic users, printed by the command: scale data is never real data.
+PASSWORD = "tik-skala-2026"  # nosec B105
 BENCH_USER = "skala"
 BATCH_CASES = 5000
 CHILDREN_PER_USER = 25
-OPEN_SHARE = 0.35
-OPEN_LEVELS = (0.45, 0.30, 0.18, 0.07)
-CLOSED_LEVELS = (0.55, 0.28, 0.13, 0.04)
+HISTORY_DAYS = 6 * 365  # TIK has been in use for six years
+LEVEL_REACHED = (0.53, 0.30, 0.13, 0.04)  # the highest level a case reaches
+DURATION_DAYS = ((10, 60), (60, 300), (120, 540), (240, 800))  # how long a case at that level runs
 EXTRA_CASES = ((1, 0.87), (2, 0.11), (3, 0.02))
 SERVICE_WEIGHTS = {"school": 30, "kindergarten": 20, "health-nurse": 12, "youth-service": 5, "ppt": 5,
                    "child-welfare": 5, "family-team": 4, "mental-health": 4, "culture-leisure": 3, "bup": 3,
@@ -109,6 +112,7 @@ class PlannedCase:
     open: bool
     level: int
     end: str | None = None
+    closed: datetime | None = None
     holder: int | None = None  # a fixed holder (the bench user), else one of the owning service
     service: str = ""
     id: int = 0
@@ -131,7 +135,7 @@ class Seeder:
 
     def __init__(self, children: int, seed: int, echo=print) -> None:
         self.n = children
-        self.rng = random.Random(seed)
+        self.rng = random.Random(seed)  # nosec B311 - synthetic data, not secrets
         self.echo = echo
         self.guide: Guide = current_guide()
         self.now = now().replace(microsecond=0)
@@ -208,20 +212,21 @@ class Seeder:
         for child in range(self.n):
             if child < len(BENCH_PORTFOLIO):  # one case per child, so no child has two open cases
                 is_open, level = BENCH_PORTFOLIO[child]
-                case = self.outcome(is_open, level)
+                case = self.fixed_outcome(is_open, level)
                 case.child, case.holder, case.service = child, self.bench_user, self.home
                 cases.append(case)
                 continue
             count = self.rng.choices([c for c, _ in EXTRA_CASES], weights=[w for _, w in EXTRA_CASES])[0]
-            latest = self.outcome(self.rng.random() < OPEN_SHARE)
-            cases.append(latest)
-            before = latest.opened
-            for _ in range(count - 1):
-                earlier = self.outcome(False, before=before - timedelta(days=60))
-                cases.append(earlier)
-                before = earlier.opened
-            for case in cases[-count:]:
+            mine = [self.outcome(self.between(self.now - timedelta(days=HISTORY_DAYS), self.now))]
+            for _ in range(count - 1):  # earlier cases, closed a while before the next one opened
+                before = mine[-1].opened - timedelta(days=60)
+                earliest = self.now - timedelta(days=HISTORY_DAYS)
+                if before <= earliest:
+                    break
+                mine.append(self.outcome(self.between(earliest, before), closed_by=before))
+            for case in mine:
                 case.child = child
+            cases += mine
         cases.sort(key=lambda c: c.opened)
         per_year: dict[int, int] = defaultdict(int)
         for case in cases:
@@ -233,17 +238,25 @@ class Seeder:
                                          or {k: 1 for k in self.active})
         return cases
 
-    def outcome(self, is_open: bool, level: int | None = None, before: datetime | None = None) -> PlannedCase:
-        if level is None:
-            level = self.rng.choices(range(4), weights=OPEN_LEVELS if is_open else CLOSED_LEVELS)[0]
-        if is_open:
-            age_days = (self.rng.uniform(1, 40), self.rng.uniform(20, 250), self.rng.uniform(60, 500),
-                        self.rng.uniform(150, 900))[level]
-            return PlannedCase(0, self.now - timedelta(days=age_days), True, level)
-        latest = before or self.now - timedelta(days=30)
-        opened = self.between(latest - timedelta(days=5 * 365), latest)
+    def outcome(self, opened: datetime, closed_by: datetime | None = None) -> PlannedCase:
+        """A case opened at `opened`: the level it reaches and how long it runs decide whether it is
+        still open today, so the open cases are those a steady stream of concerns leaves open."""
+        level = self.rng.choices(range(4), weights=LEVEL_REACHED)[0]
+        ends = opened + timedelta(days=self.rng.uniform(*DURATION_DAYS[level]))
+        if closed_by is not None:
+            ends = min(ends, closed_by)
+        if ends >= self.now:
+            return PlannedCase(0, opened, True, level)
         end = self.rng.choices(["closed", "child_welfare_report", "emergency"], weights=[90, 8, 2])[0]
-        return PlannedCase(0, opened, False, level, end=end if end in self.guide.ends else "closed")
+        return PlannedCase(0, opened, False, level, end=end if end in self.guide.ends else "closed", closed=ends)
+
+    def fixed_outcome(self, is_open: bool, level: int) -> PlannedCase:
+        """A case of the bench user's portfolio: open at `level` today, or closed some time ago."""
+        days = self.rng.uniform(*DURATION_DAYS[level])
+        if is_open:
+            return PlannedCase(0, self.now - timedelta(days=days * self.rng.uniform(0.1, 0.9)), True, level)
+        opened = self.now - timedelta(days=days + self.rng.uniform(30, 700))
+        return PlannedCase(0, opened, False, level, end="closed", closed=opened + timedelta(days=days))
 
     # -- walking the guide ----------------------------------------------------------------------------------
 
@@ -303,9 +316,8 @@ class Seeder:
             walk = self.path(case.level, stop)
             standing = level_steps[-1 if stop is None else stop]
             walk = walk + self.closing(standing, case.end)
-        end_time = self.now - timedelta(hours=self.rng.uniform(1, 48)) if case.open else min(
-            case.opened + timedelta(days=(20, 150, 300, 500)[case.level] * self.rng.uniform(0.3, 1.5)),
-            self.now - timedelta(days=1))
+        end_time = self.now - timedelta(hours=self.rng.uniform(1, 48)) if case.open else case.closed
+        end_time = max(end_time, case.opened + timedelta(hours=1))
         times = self.spread(case.opened + timedelta(minutes=2), end_time, len(walk) + 1)
         urgency = Urgency.NONE
         if case.end == "emergency":
@@ -532,7 +544,8 @@ class Seeder:
                     self.counts[table.name] += len(rows)
             # A child is only needed while its cases are built; cases come in time order, so keep it small.
             if len(children) > 4 * BATCH_CASES:
-                children = {k: v for k, v in children.items() if k in {c.child for c in cases[start:]}}
+                later = {c.child for c in cases[start + BATCH_CASES:]}
+                children = {k: v for k, v in children.items() if k in later}
         self.lap("children, cases, timelines, plans", started)
         self.write_audit(cases)
         self.lap(f"audit trail ({len(self.audit)} events, hash-chained)", started)
@@ -618,9 +631,11 @@ def _reset_sequences() -> None:
         for table in db.metadata.sorted_tables:
             pk = list(table.primary_key.columns)
             if len(pk) == 1 and pk[0].autoincrement in (True, "auto") and pk[0].type.python_type is int:
-                conn.execute(text(
-                    f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', '{pk[0].name}'), "
-                    f"COALESCE((SELECT MAX(\"{pk[0].name}\") FROM \"{table.name}\"), 0) + 1, false)"))
+                # Table and column names come from the models' metadata, never from input.
+                name, column = table.name, pk[0].name
+                last = f'SELECT MAX("{column}") FROM "{name}"'  # nosec B608
+                conn.execute(text(f"SELECT setval(pg_get_serial_sequence('\"{name}\"', '{column}'), "
+                                  f"COALESCE(({last}), 0) + 1, false)"))
         conn.execute(text("ANALYZE"))
 
 
