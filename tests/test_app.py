@@ -108,3 +108,25 @@ def test_pages_have_no_inline_scripts(client, login, make_user, make_case):
 
 def test_healthz_checks_the_database(client):
     assert client.get("/healthz").get_json() == {"status": "ok"}
+
+
+def test_static_files_are_cached_but_pages_are_not(client):
+    css = client.get("/static/tik.css")
+    assert css.status_code == 200 and "max-age=3600" in css.headers["Cache-Control"]
+    assert client.get("/login").headers["Cache-Control"] == "no-store"
+
+
+def test_behind_a_proxy_the_client_address_is_recorded(database_url, _schema):
+    from tik import create_app
+
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "TIK_PROXY_COUNT": 1})
+    with app.test_request_context(environ_base={"REMOTE_ADDR": "10.0.0.1"},
+                                  headers={"X-Forwarded-For": "203.0.113.7"}):
+        from flask import request
+
+        assert request.remote_addr == "10.0.0.1"  # the test context bypasses WSGI middleware
+    client = app.test_client()
+    seen = []
+    app.before_request(lambda: seen.append(__import__("flask").request.remote_addr))
+    client.get("/healthz", headers={"X-Forwarded-For": "203.0.113.7"}, environ_base={"REMOTE_ADDR": "10.0.0.1"})
+    assert seen == ["203.0.113.7"]

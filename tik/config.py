@@ -76,6 +76,9 @@ def settings_from_env(env: dict[str, str] | None = None) -> dict[str, Any]:
         "BABEL_DEFAULT_TIMEZONE": "Europe/Oslo",
         "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "tik" / "translations"),
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+        "SEND_FILE_MAX_AGE_DEFAULT": 3600,  # static files: cached an hour (case pages are never cached)
+        # Behind N reverse proxies: trust N X-Forwarded-For/-Proto hops, so the audit trail records the client.
+        "TIK_PROXY_COUNT": int(env.get("TIK_PROXY_COUNT") or 0),
         "SMTP": {k: env.get(f"TIK_SMTP_{k}") for k in ("HOST", "PORT", "USER", "PASSWORD", "FROM")},
     }
 

@@ -23,7 +23,8 @@ from tik.extensions import db
 from tik.plans.models import MeasureStatus
 from tik.plans.service import MeasureInput, add_measure, mark_shared, plan_of, update_plan
 
-DEMO_PASSWORD = "tik-demo-2026"  # nosec B105 - the demo logins are printed for everyone on purpose
+# The demo logins are printed for everyone on purpose: this is not a secret.
+DEMO_PASSWORD = "tik-demo-2026"  # nosec B105
 
 E, C, T, L, A = Role.EMPLOYEE, Role.COORDINATOR, Role.TEAM, Role.LEADER, Role.ADMIN
 

@@ -44,7 +44,7 @@ from tik.cases.models import (
 )
 from tik.cases.service import level_deadline
 from tik.clock import now
-from tik.concerns.models import Child, Concern, Guardian, ReportDraft, Urgency
+from tik.concerns.models import Child, Concern, Guardian, ReportDraft, Urgency, name_key
 from tik.extensions import db
 from tik.guides.model import Guide, Step
 from tik.handbook.current import current_guide, pin_current_guide
@@ -135,7 +135,8 @@ class Seeder:
 
     def __init__(self, children: int, seed: int, echo=print) -> None:
         self.n = children
-        self.rng = random.Random(seed)  # nosec B311 - synthetic data, not secrets
+        # Synthetic data, not secrets: a seeded generator makes runs repeatable.
+        self.rng = random.Random(seed)  # nosec B311
         self.echo = echo
         self.guide: Guide = current_guide()
         self.now = now().replace(microsecond=0)
@@ -500,7 +501,9 @@ class Seeder:
         birth = first_case.opened.date() - timedelta(days=age * 365 + self.rng.randrange(365))
         school = self.rng.choice(SCHOOLS[group])
         last = self.rng.choice(LAST)
-        row = batch.add(Child, id=self.id(Child), first_name=self.rng.choice(FIRST), last_name=last,
+        first = self.rng.choice(FIRST)
+        row = batch.add(Child, id=self.id(Child), first_name=first, last_name=last,
+                        first_name_key=name_key(first), last_name_key=name_key(last),
                         birth_date=birth, gender=self.rng.choice(("girl", "boy", "boy", "girl", "other", "")),
                         nin_encrypted=None, nin_lookup=None, school=school,
                         class_name=f"{max(1, age - 5)}{self.rng.choice('ABC')}" if 6 <= age <= 19 else "",

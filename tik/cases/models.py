@@ -31,6 +31,13 @@ class EventKind(enum.StrEnum):
     CLOSED = "closed"
 
 
+class CaseCounter(db.Model):
+    """The last reference number used in a year: TIK-YYYY-NNNN is taken under this row's lock."""
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class GuideSnapshot(db.Model):
     """The exact guidebook files a case was opened under, so editing the guide never rewrites history."""
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, cast, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from tik.audit.service import record
@@ -13,6 +15,7 @@ from tik.auth.models import User
 from tik.auth.policy import can_hold_case, consented_services, visible_cases
 from tik.cases.models import (
     Case,
+    CaseCounter,
     CaseEvent,
     CaseStatus,
     Consent,
@@ -60,11 +63,21 @@ def log(case: Case, kind: EventKind, by: User | None, step_id: str = "", decisio
 
 
 def next_reference(year: int) -> str:
-    """TIK-YYYY-NNNN: the next number in the year."""
-    prefix = f"TIK-{year}-"
-    last = db.session.scalar(select(func.max(Case.ref)).where(Case.ref.like(prefix + "%")))
-    number = int(last.rsplit("-", 1)[1]) + 1 if last else 1
-    return f"{prefix}{number:04d}"
+    """TIK-YYYY-NNNN: the next number in the year, taken under a row lock so concurrent writers differ."""
+    bump = (update(CaseCounter).where(CaseCounter.year == year)
+            .values(last=CaseCounter.last + 1).returning(CaseCounter.last))
+    number = db.session.scalar(bump)
+    if number is None:
+        prefix = f"TIK-{year}-"
+        used = db.session.scalar(select(func.max(cast(func.substr(Case.ref, len(prefix) + 1), Integer)))
+                                 .where(Case.ref.like(prefix + "%"))) or 0
+        try:
+            with db.session.begin_nested():
+                db.session.add(CaseCounter(year=year, last=used + 1))
+            number = used + 1
+        except IntegrityError:  # another writer created the year's counter first
+            number = db.session.scalar(bump)
+    return f"TIK-{year}-{number:04d}"
 
 
 def open_case(child, by: User) -> Case:
@@ -245,17 +258,32 @@ def _row(case: Case) -> CaseRow:
 
 
 def search_cases(user: User, text: str, limit: int = 50) -> list[CaseRow]:
-    """Cases `user` may see whose reference or child's name matches `text`."""
-    from tik.concerns.models import Child
+    """Cases `user` may see with reference `text`, or whose child's names start with each word of `text`.
 
-    needle = f"%{text.strip().lower()}%"
-    query = (select(Case).join(Child, Child.id == Case.child_id)
-             .where(visible_cases(user, today()),
-                    func.lower(Case.ref).like(needle)
-                    | func.lower(Child.first_name + " " + Child.last_name).like(needle))
+    Names are matched on indexed lower-case keys by range (works on SQLite and PostgreSQL alike).
+    """
+    from tik.concerns.models import Child, name_key
+
+    words = name_key(text).split()
+    if not words:
+        return []
+    query = (select(Case).join(Child, Child.id == Case.child_id).where(visible_cases(user, today()))
              .options(selectinload(Case.child), selectinload(Case.coordinator))
              .order_by(Case.ref.desc()).limit(limit))
+    if REFERENCE.fullmatch(text.strip().upper()):
+        query = query.where(Case.ref == text.strip().upper())
+    else:
+        for word in words:
+            query = query.where(_starts(Child.first_name_key, word) | _starts(Child.last_name_key, word))
     return [_row(c) for c in db.session.scalars(query)]
+
+
+REFERENCE = re.compile(r"TIK-\d{4}-\d{4,}")
+
+
+def _starts(column, prefix: str):
+    """`column` starts with `prefix`, as an index range (LIKE 'x%' uses no index on SQLite)."""
+    return (column >= prefix) & (column < prefix + "\uffff")
 
 
 def open_case_holder(child_id: int) -> tuple[str, User] | None:

@@ -112,7 +112,10 @@ def _consent_form(case: Case, formdata=None) -> ConsentForm:
 def _handover_form(case: Case, formdata=None) -> HandoverForm:
     form = HandoverForm(formdata=formdata)
     on = today()
-    candidates = db.session.scalars(select(User).where(User.active.is_(True), User.id != case.coordinator_id)
+    # Only people in services that may see the case can hold it: ask the database for just those.
+    services = {case.owning_service} | consented_services(case, on)
+    candidates = db.session.scalars(select(User).where(User.active.is_(True), User.id != case.coordinator_id,
+                                                       User.service_key.in_(services))
                                     .order_by(User.name)).all()
     form.to_user.choices = [(u.id, f"{u.name} ({service.guide_of(case).services[u.service_key].name.get(_lang())})"
                              if u.service_key in service.guide_of(case).services else u.name)

@@ -18,13 +18,23 @@ class Urgency(enum.StrEnum):
     SUSPICION = "suspicion"  # suspicion of violence, abuse or serious neglect: report to child welfare
 
 
+def name_key(name: str) -> str:
+    """How a name is searched: trimmed and lower-cased."""
+    return " ".join(name.split()).lower()
+
+
 class Child(db.Model):
     """A child or young person (0–24). The national id is only stored encrypted."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     first_name: Mapped[str] = mapped_column(String(120))
     last_name: Mapped[str] = mapped_column(String(120))
-    birth_date: Mapped[date] = mapped_column(Date)
+    # Lower-case copies, indexed: search by the start of a name without scanning every child.
+    first_name_key: Mapped[str] = mapped_column(String(120), index=True, default=lambda ctx: name_key(
+        ctx.get_current_parameters()["first_name"]))
+    last_name_key: Mapped[str] = mapped_column(String(120), index=True, default=lambda ctx: name_key(
+        ctx.get_current_parameters()["last_name"]))
+    birth_date: Mapped[date] = mapped_column(Date, index=True)
     gender: Mapped[str] = mapped_column(String(16), default="")  # girl | boy | other | ""
     nin_encrypted: Mapped[bytes | None] = mapped_column(LargeBinary)
     nin_lookup: Mapped[str | None] = mapped_column(String(64), index=True)  # keyed hash for lookup

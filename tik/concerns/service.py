@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from tik import crypto
 from tik.audit.service import record
 from tik.auth.models import User
 from tik.cases import service as cases
 from tik.cases.models import Case, CaseStatus, EventKind
-from tik.concerns.models import Child, Concern, Guardian, ReportDraft, Urgency
+from tik.concerns.models import Child, Concern, Guardian, ReportDraft, Urgency, name_key
 from tik.extensions import db
 
 
@@ -64,9 +64,9 @@ def find_child(child: ChildInput) -> Child | None:
         if found:
             return found
     return db.session.scalar(select(Child).where(
-        func.lower(Child.first_name) == child.first_name.strip().lower(),
-        func.lower(Child.last_name) == child.last_name.strip().lower(),
         Child.birth_date == child.birth_date,
+        Child.first_name_key == name_key(child.first_name),
+        Child.last_name_key == name_key(child.last_name),
     ).limit(1))
 
 

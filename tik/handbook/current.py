@@ -21,13 +21,18 @@ def current_guide() -> Guide:
 
 def pin_current_guide() -> str:
     """Store the current guidebook's files under its digest (once) and return the digest."""
+    from sqlalchemy.exc import IntegrityError
+
     from tik.cases.models import GuideSnapshot
 
     guide = current_guide()
     if db.session.get(GuideSnapshot, guide.digest) is None:
         files = read_folder(current_app.config["TIK_GUIDEBOOK"])
-        db.session.add(GuideSnapshot(digest=guide.digest, files={k: v.decode() for k, v in files.items()}))
-        db.session.flush()
+        try:
+            with db.session.begin_nested():
+                db.session.add(GuideSnapshot(digest=guide.digest, files={k: v.decode() for k, v in files.items()}))
+        except IntegrityError:  # another process pinned the same guide at the same moment
+            pass
     return guide.digest
 
 

@@ -53,9 +53,10 @@ def can_view_meeting(user: User, meeting: Meeting) -> bool:
 def meetings_for(user: User, start: datetime | None = None) -> list[Meeting]:
     """The meetings `user` may see (from `start`, when given), soonest first."""
     team_ids = select(TeamMember.team_id).where(TeamMember.user_id == user.id)
-    visible_cases = select(Case.id).where(cases.visible_cases(user, today()))
-    query = (select(Meeting).where(or_(Meeting.team_id.in_(team_ids),
-                                       (Meeting.kind == MeetingKind.NETWORK) & Meeting.case_id.in_(visible_cases)))
+    # Join the case rather than listing every visible case: the check then runs per meeting only.
+    query = (select(Meeting).outerjoin(Case, Case.id == Meeting.case_id)
+             .where(or_(Meeting.team_id.in_(team_ids),
+                        (Meeting.kind == MeetingKind.NETWORK) & cases.visible_cases(user, today())))
              .options(selectinload(Meeting.team)).order_by(Meeting.starts_at))
     if start is not None:
         query = query.where(Meeting.starts_at >= start)

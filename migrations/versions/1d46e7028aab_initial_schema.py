@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: d6ea028fbb57
+Revision ID: 1d46e7028aab
 Revises: 
-Create Date: 2026-11-23 13:14:46.495318
+Create Date: 2026-11-23 14:17:45.055330
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'd6ea028fbb57'
+revision = '1d46e7028aab'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -38,10 +38,17 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_audit_event_case_id'), ['case_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_event_user_id'), ['user_id'], unique=False)
 
+    op.create_table('case_counter',
+    sa.Column('year', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('last', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('year', name=op.f('pk_case_counter'))
+    )
     op.create_table('child',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('first_name', sa.String(length=120), nullable=False),
     sa.Column('last_name', sa.String(length=120), nullable=False),
+    sa.Column('first_name_key', sa.String(length=120), nullable=False),
+    sa.Column('last_name_key', sa.String(length=120), nullable=False),
     sa.Column('birth_date', sa.Date(), nullable=False),
     sa.Column('gender', sa.String(length=16), nullable=False),
     sa.Column('nin_encrypted', sa.LargeBinary(), nullable=True),
@@ -52,6 +59,9 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_child'))
     )
     with op.batch_alter_table('child', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_child_birth_date'), ['birth_date'], unique=False)
+        batch_op.create_index(batch_op.f('ix_child_first_name_key'), ['first_name_key'], unique=False)
+        batch_op.create_index(batch_op.f('ix_child_last_name_key'), ['last_name_key'], unique=False)
         batch_op.create_index(batch_op.f('ix_child_nin_lookup'), ['nin_lookup'], unique=False)
 
     op.create_table('guide_snapshot',
@@ -511,8 +521,12 @@ def downgrade():
     op.drop_table('guide_snapshot')
     with op.batch_alter_table('child', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_child_nin_lookup'))
+        batch_op.drop_index(batch_op.f('ix_child_last_name_key'))
+        batch_op.drop_index(batch_op.f('ix_child_first_name_key'))
+        batch_op.drop_index(batch_op.f('ix_child_birth_date'))
 
     op.drop_table('child')
+    op.drop_table('case_counter')
     with op.batch_alter_table('audit_event', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_audit_event_user_id'))
         batch_op.drop_index(batch_op.f('ix_audit_event_case_id'))
@@ -520,3 +534,8 @@ def downgrade():
 
     op.drop_table('audit_event')
     # ### end Alembic commands ###
+
+    # PostgreSQL keeps enum types after their tables are dropped; remove them so an upgrade can follow.
+    for name in ("casestatus", "consentform", "eventkind", "goalreached", "handoverstatus", "measurestatus",
+                 "meetingkind", "nextaction", "urgency"):
+        sa.Enum(name=name).drop(op.get_bind(), checkfirst=True)

@@ -1,0 +1,69 @@
+"""Case references: TIK-YYYY-NNNN, unique under concurrent registration, past 9999; search finds them."""
+
+from __future__ import annotations
+
+import threading
+
+from tik.auth.models import User
+from tik.cases.models import Case, CaseCounter
+from tik.cases.service import next_reference, search_cases
+from tik.clock import today
+from tik.extensions import db
+
+
+def test_references_count_on_past_9999(app, make_case):
+    year = today().year
+    make_case()
+    db.session.execute(db.update(CaseCounter).where(CaseCounter.year == year).values(last=9999))
+    assert next_reference(year) == f"TIK-{year}-10000"
+    assert next_reference(year) == f"TIK-{year}-10001"
+
+
+def test_the_counter_starts_after_references_already_in_the_database(app, make_case):
+    year = today().year
+    make_case()
+    db.session.execute(db.delete(CaseCounter))
+    db.session.execute(db.update(Case).values(ref=f"TIK-{year}-10042"))
+    db.session.commit()
+    assert next_reference(year) == f"TIK-{year}-10043"
+
+
+def test_concurrent_registrations_get_different_references(app, make_user):
+    from tik.concerns.service import ChildInput, ConcernInput, register_concern
+
+    user_id = make_user().id
+    db.session.commit()  # this thread's session must not hold SQLite's write lock while the others register
+    refs: list[str] = []
+    errors: list[BaseException] = []
+
+    def register(i: int) -> None:
+        with app.app_context():
+            try:
+                by = db.session.get(User, user_id)
+                result = register_concern(ChildInput(first_name=f"Barn{i}", last_name="Samtidig",
+                                                     birth_date=today().replace(year=today().year - 9)),
+                                          ConcernInput(observation="Samtidig registrert"), by=by)
+                refs.append(result.case.ref)
+            except BaseException as error:  # noqa: BLE001 - collected and asserted below
+                errors.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=register, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert len(refs) == 8 and len(set(refs)) == 8
+
+
+def test_search_by_name_start_and_by_reference(app, make_user, make_case):
+    user = make_user()
+    astrid = make_case(by=user, first_name="Astrid", last_name="Kvalvik")
+    make_case(by=user, first_name="Asbjørn", last_name="Berg")
+    assert [r.ref for r in search_cases(user, "astr")] == [astrid.ref]
+    assert [r.ref for r in search_cases(user, "Kvalvik astrid")] == [astrid.ref]
+    assert len(search_cases(user, "as")) == 2
+    assert [r.ref for r in search_cases(user, astrid.ref.lower())] == [astrid.ref]
+    assert search_cases(user, "   ") == []
