@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from types import SimpleNamespace
 
 from flask import render_template
@@ -17,13 +18,19 @@ from tik.plans import service
 from tik.plans.models import MeasureStatus
 from tik.plans.pdf import render_pdf
 
-PRINT_LANGUAGES = ("nb", "nn", "en")
+TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
+
+
+def print_languages() -> set[str]:
+    """Bokmål and every language with a catalogue: adding tik/translations/<lang>/ adds a print language."""
+    return {"nb"} | {p.parent.parent.name for p in TRANSLATIONS.glob("*/LC_MESSAGES/messages.po")}
 
 
 def family_language(case: Case) -> str:
     """The first guardian's language when TIK can print in it, else bokmål."""
+    available = print_languages()
     for guardian in case.child.guardians:
-        if guardian.language in PRINT_LANGUAGES:
+        if guardian.language in available:
             return guardian.language
     return "nb"
 
@@ -53,7 +60,7 @@ def plan_pdf(case: Case, by: User, family: bool, lang: str | None = None) -> tup
 
     Printing the family version shares the plan: that revision is frozen and stays readable.
     """
-    lang = lang if lang in PRINT_LANGUAGES else (family_language(case) if family else "nb")
+    lang = lang if lang in print_languages() else (family_language(case) if family else "nb")
     plan = service.ensure_plan(case)
     if family:
         service.mark_shared(plan, by)
