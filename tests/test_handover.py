@@ -32,7 +32,7 @@ def test_propose_decline_propose_accept(client, login, make_user, make_case, giv
     assert handover.status == HandoverStatus.DECLINED and case.coordinator_id == holder.id
 
     login(holder)
-    response = client.post(f"/saker/{case.ref}/stafett", data={"to_user": str(second.id), "note": "Helse tar over",
+    response = client.post(f"/saker/{case.ref}/stafett", data={"to_user": second.username, "note": "Helse tar over",
                                                                 "idempotency_key": "h2"})
     assert response.status_code == 302
     db.session.expire_all()
@@ -82,3 +82,17 @@ def test_deactivation_moves_cases_to_the_leaders_handover_list(client, login, ma
         cases.answer_handover(handover, leader, accept=True)
     db.session.expire_all()
     assert case_a.coordinator_id == leader.id and case_b.coordinator_id == leader.id
+
+
+def test_proposing_by_name_finds_only_people_who_may_hold_the_case(client, login, make_user, make_case):
+    holder = login(make_user(service="school"))
+    make_user(username="nav1", service="nav", name="Nils Nav")
+    make_user(username="twin1", service="school", name="Tone Tvilling")
+    make_user(username="twin2", service="school", name="Tone Tvilling")
+    case = make_case(by=holder)
+    for who in ("Nils Nav", "Tone Tvilling", "nobody"):
+        response = client.post(f"/saker/{case.ref}/stafett", data={"to_user": who, "idempotency_key": who})
+        assert response.status_code == 422 and "Fant ikke én person" in response.get_data(as_text=True)
+        assert who in response.get_data(as_text=True)  # what the user typed is kept
+    assert client.post(f"/saker/{case.ref}/stafett", data={"to_user": "TWIN2", "idempotency_key": "k"}).status_code == 302
+    assert [h.to_user.username for h in cases.pending_handovers(case)] == ["twin2"]

@@ -33,7 +33,9 @@ class DecisionForm(VersionedForm):
 
 
 class HandoverForm(IdempotentForm):
-    to_user = SelectField(_l("Ny stafettholder"), coerce=int, choices=[])
+    to_user = StringField(_l("Ny stafettholder (brukernavn eller fullt navn)"),
+                          validators=[DataRequired(_l("Skriv brukernavnet eller navnet til den nye stafettholderen.")),
+                                      Length(max=200)])
     note = TextAreaField(_l("Melding til den nye stafettholderen"), validators=[Optional(), Length(max=2000)])
 
 

@@ -9,12 +9,12 @@ from flask import Blueprint, abort, flash, make_response, redirect, render_templ
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from tik.audit.service import record, viewers_of
 from tik.auth.models import User
-from tik.auth.policy import can_hold_case, case_for, consented_services, requires
+from tik.auth.policy import case_for, consented_services, requires
 from tik.cases import service
 from tik.cases.forms import ConsentForm, DecisionForm, HandoverAnswerForm, HandoverForm, step_values
 from tik.cases.messages import refusal_message
@@ -111,18 +111,19 @@ def _consent_form(case: Case, formdata=None) -> ConsentForm:
 
 def _handover_form(case: Case, formdata=None) -> HandoverForm:
     form = HandoverForm(formdata=formdata)
-    on = today()
-    # Only people in services that may see the case can hold it: ask the database for just those.
-    services = {case.owning_service} | consented_services(case, on)
-    candidates = db.session.scalars(select(User).where(User.active.is_(True), User.id != case.coordinator_id,
-                                                       User.service_key.in_(services))
-                                    .order_by(User.name)).all()
-    form.to_user.choices = [(u.id, f"{u.name} ({service.guide_of(case).services[u.service_key].name.get(_lang())})"
-                             if u.service_key in service.guide_of(case).services else u.name)
-                            for u in candidates if can_hold_case(u, case, on)]
     if formdata is None:
         form.idempotency_key.data = secrets.token_urlsafe(24)
     return form
+
+
+def _proposed_holder(case: Case, text: str) -> User | None:
+    """The person named by username or full name among those who may hold the case; None if not one."""
+    wanted = text.strip().lower()
+    services = {case.owning_service} | consented_services(case, today())
+    matches = db.session.scalars(select(User).where(
+        User.active.is_(True), User.service_key.in_(services),
+        (func.lower(User.username) == wanted) | (func.lower(User.name) == wanted)).limit(2)).all()
+    return matches[0] if len(matches) == 1 else None
 
 
 @bp.get("/saker/<ref>")
@@ -219,8 +220,12 @@ def propose_handover(ref: str):
     form = _handover_form(case, formdata=request.form)
     if not form.validate_on_submit():
         return _case_page(case, 422, handover_form=form, handover_errors=error_list(form))
+    to = _proposed_holder(case, form.to_user.data)
+    if to is None:
+        form.to_user.errors = [_("Fant ikke én person med det brukernavnet eller navnet blant dem som har tilgang "
+                                 "til saken. Skriv brukernavnet.")]
+        return _case_page(case, 422, handover_form=form, handover_errors=error_list(form))
     if claim(form.idempotency_key.data):
-        to = db.session.get(User, form.to_user.data)
         try:
             service.propose_handover(case, to, current_user, note=form.note.data or "")
         except service.HandoverError as error:
