@@ -31,6 +31,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 
 from bench.load import Browser, drive, merge
+from tik.config import kept_secret
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "bench" / ".data"
@@ -56,22 +57,13 @@ def say(message: str) -> None:
 # -- keys and environment --------------------------------------------------------------------------------
 
 
-def _secret(name: str, make) -> str:
-    path = DATA / name
-    if not path.exists():
-        DATA.mkdir(parents=True, exist_ok=True)
-        path.write_text(make())
-        path.chmod(0o600)
-    return path.read_text().strip()
-
-
 def environment(url: str, production: bool = False) -> dict[str, str]:
     """What tik and gunicorn see: the bench's own keys and instance folder, never the developer's."""
     env = dict(os.environ)
     env.update(DATABASE_URL=url, TIK_INSTANCE_PATH=str(DATA / "instance"),
                TIK_ENV="production" if production else "development",
-               TIK_SECRET_KEY=_secret("secret_key", lambda: secrets.token_urlsafe(48)),
-               TIK_DATA_KEY=_secret("data_key", lambda: base64.b64encode(secrets.token_bytes(32)).decode()))
+               TIK_SECRET_KEY=kept_secret(DATA, "secret_key", lambda: secrets.token_urlsafe(48)),
+               TIK_DATA_KEY=kept_secret(DATA, "data_key", lambda: base64.b64encode(secrets.token_bytes(32)).decode()))
     env.pop("TIK_REDIS_URL", None)
     return env
 

@@ -19,8 +19,8 @@ def instance_path() -> str:
     return os.environ.get("TIK_INSTANCE_PATH") or str(ROOT / "instance")
 
 
-def _dev_secret(folder: Path, name: str, make: callable) -> str:
-    """A development secret generated once into the instance folder and kept between runs."""
+def kept_secret(folder: Path, name: str, make: callable) -> str:
+    """A secret generated once into `folder` (readable by the owner only) and kept between runs."""
     path = folder / name
     if not path.exists():
         folder.mkdir(parents=True, exist_ok=True)
@@ -49,8 +49,8 @@ def settings_from_env(env: dict[str, str] | None = None) -> dict[str, Any]:
         if problems:
             raise ConfigError("; ".join(problems))
     else:
-        secret = secret or _dev_secret(folder, "secret_key", lambda: secrets.token_urlsafe(48))
-        data_key = data_key or _dev_secret(
+        secret = secret or kept_secret(folder, "secret_key", lambda: secrets.token_urlsafe(48))
+        data_key = data_key or kept_secret(
             folder, "data_key", lambda: base64.b64encode(secrets.token_bytes(32)).decode()
         )
     database_url = env.get("DATABASE_URL") or f"sqlite:///{folder / 'tik.sqlite'}"
