@@ -25,8 +25,8 @@ from tik.meetings.forms import AgendaForm, MeetingForm, MinutesForm, NetworkMeet
 from tik.meetings.models import AgendaItem, Meeting, MeetingKind
 from tik.plans import service as plans
 from tik.plans.forms import NewMeasureForm
-from tik.plans.models import MeasureStatus
 from tik.plans.pdf import render_pdf
+from tik.plans.views import measure_input
 from tik.web import pdf_response
 
 bp = Blueprint("meetings", __name__, url_prefix="/moter")
@@ -168,10 +168,7 @@ def add_measure(meeting_id: int, item_id: int):
         return _page(meeting, 422, measure_forms={item.id: form})
     if claim(form.idempotency_key.data):
         try:
-            plans.add_measure(case, current_user, plans.MeasureInput(
-                service_key=form.service_key.data, responsible=form.responsible.data, what=form.what.data,
-                goal=form.goal.data, start_on=form.start_on.data, evaluate_on=form.evaluate_on.data,
-                status=MeasureStatus(form.status.data)), meeting_id=meeting.id)
+            plans.add_measure(case, current_user, measure_input(form), meeting_id=meeting.id)
         except plans.PlanError as error:
             db.session.rollback()
             form.evaluate_on.errors = [refusal_message(error.code)]

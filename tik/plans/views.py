@@ -88,7 +88,7 @@ def add_measure(ref: str):
         db.session.commit()
         return redirect(url_for("plans.show", ref=ref))
     try:
-        service.add_measure(case, current_user, _measure_input(form))
+        service.add_measure(case, current_user, measure_input(form))
     except service.PlanError as error:
         db.session.rollback()
         form.evaluate_on.errors = [refusal_message(error.code)]
@@ -98,7 +98,8 @@ def add_measure(ref: str):
     return redirect(url_for("plans.show", ref=ref))
 
 
-def _measure_input(form) -> service.MeasureInput:
+def measure_input(form) -> service.MeasureInput:
+    """A measure form's values as the service takes them (the plan page and meetings both use it)."""
     return service.MeasureInput(service_key=form.service_key.data, responsible=form.responsible.data,
                                 what=form.what.data, goal=form.goal.data, start_on=form.start_on.data,
                                 evaluate_on=form.evaluate_on.data, status=MeasureStatus(form.status.data))
@@ -124,7 +125,7 @@ def edit_measure(ref: str, measure_id: int):
     status, stale = 200, None
     if form.validate_on_submit():
         try:
-            service.update_measure(case, measure, current_user, _measure_input(form),
+            service.update_measure(case, measure, current_user, measure_input(form),
                                    expected_version=form.version.data)
             flash(_("Tiltaket er lagret."))
             return redirect(url_for("plans.show", ref=ref))
