@@ -36,6 +36,34 @@ def test_five_wrong_passwords_lock_the_account_in_the_database(client, make_user
     assert _login(client, "target").status_code == 302
 
 
+def test_unknown_user_is_answered_as_locked_after_five_failures_too(client, make_user):
+    make_user(username="real-one")
+    for name in ("real-one", "no-such-user"):
+        for _ in range(4):
+            assert "låst" not in _login(client, name, "wrong-password").get_data(as_text=True)
+    real, ghost = (_login(client, name, "wrong-password").get_data(as_text=True) for name in ("real-one", "no-such-user"))
+    assert "Kontoen er låst i 15 minutter" in real and "Kontoen er låst i 15 minutter" in ghost
+    from tik.auth.throttle import UnknownLoginFailure
+
+    assert "no-such-user" not in str([(r.key,) for r in db.session.scalars(db.select(UnknownLoginFailure))])
+
+
+def test_logins_are_audited_without_the_password(client, make_user):
+    from tik.audit.models import AuditEvent
+
+    make_user(username="audited")
+    _login(client, "audited", "wrong-password-xyz")
+    _login(client, "typo-name", "another-secret-xyz")
+    _login(client, "audited")
+    client.post("/logout")
+    rows = db.session.scalars(db.select(AuditEvent).order_by(AuditEvent.id)).all()
+    assert [(r.action, r.username) for r in rows] == [
+        ("auth.login_failed", "audited"), ("auth.login_failed", ""), ("auth.login", "audited"),
+        ("auth.logout", "audited")]
+    everything = " ".join(f"{r.username} {r.detail}" for r in rows)
+    assert "xyz" not in everything and "typo-name" not in everything
+
+
 def test_login_is_rate_limited(database_url, _schema):
     from tik import create_app
 
@@ -84,16 +112,59 @@ def test_absolute_timeout_after_10_hours(client, login, make_user):
 def test_password_change_ends_other_sessions(app, make_user):
     user = make_user(username="changer")
     first, second = app.test_client(), app.test_client()
-    _login(first, "changer")
-    _login(second, "changer")
+    assert _login(first, "changer").status_code == 302 and _login(second, "changer").status_code == 302
+    assert first.get("/min-side").status_code == 200 and second.get("/min-side").status_code == 200
     auth.change_password(user, "a-brand-new-password")
     assert first.get("/min-side").status_code == 302
     assert second.get("/min-side").status_code == 302
 
 
+def _copy_session(source, target) -> None:
+    cookie = source.get_cookie("session", domain="tik.test")
+    target.set_cookie("session", cookie.value, domain="tik.test")
+
+
+@pytest.mark.parametrize("headers", [{}, {"X-Forwarded-For": "10.9.8.7"}, {"User-Agent": "Other/1.0"}])
+def test_cookie_copied_before_logout_is_refused_after_it(app, make_user, headers):
+    make_user(username="copier")
+    browser, thief = app.test_client(), app.test_client()
+    assert _login(browser, "copier").status_code == 302
+    _copy_session(browser, thief)
+    assert thief.get("/min-side", headers=headers).status_code == 200  # the copy is the session, for now
+    assert browser.post("/logout").status_code == 302
+    assert thief.get("/min-side", headers=headers).status_code == 302
+    assert browser.get("/min-side").status_code == 302
+
+
+def test_the_session_cookie_names_no_user(app, make_user):
+    from flask.sessions import SecureCookieSessionInterface
+
+    user = make_user(username="anonymous-cookie")
+    browser = app.test_client()
+    _login(browser, "anonymous-cookie")
+    serializer = SecureCookieSessionInterface().get_signing_serializer(app)
+    data = serializer.loads(browser.get_cookie("session", domain="tik.test").value)
+    assert data["_user_id"] not in (str(user.id), f"{user.id}:{user.session_epoch}") and len(data["_user_id"]) >= 40
+    from tik.auth.sessions import UserSession
+
+    assert db.session.get(UserSession, data["_user_id"]) is None  # the database keeps only a hash of it
+
+
+def test_timed_out_session_is_revoked_in_the_database(client, login, make_user):
+    from tik.auth.sessions import live_count
+
+    user = login(make_user())
+    assert live_count(user) == 1
+    clock.travel(clock.now() + timedelta(minutes=31))
+    assert client.get("/min-side").status_code == 302
+    clock.reset()
+    assert live_count(user) == 0 and client.get("/min-side").status_code == 302
+
+
 def test_deactivation_ends_sessions_and_blocks_login(client, make_user):
     user = make_user(username="leaver")
     _login(client, "leaver")
+    assert client.get("/min-side").status_code == 200
     auth.deactivate(user)
     assert client.get("/min-side").status_code == 302
     assert _login(client, "leaver").status_code == 422

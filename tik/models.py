@@ -2,6 +2,8 @@
 
 from tik.audit.models import AuditEvent
 from tik.auth.models import Role, User
+from tik.auth.sessions import UserSession
+from tik.auth.throttle import UnknownLoginFailure
 from tik.cases.models import Case, CaseEvent, Consent, ConsentService, GuideSnapshot, Handover
 from tik.concerns.models import Child, Concern, Guardian, ReportDraft
 from tik.idempotency import UsedFormKey
@@ -12,4 +14,4 @@ from tik.plans.models import Evaluation, Measure, Plan, PlanRevision
 __all__ = ["AgendaItem", "AuditEvent", "Case", "CaseEvent", "Child", "Concern", "Consent",
            "ConsentService", "Evaluation", "Guardian", "GuideSnapshot", "Handover", "Measure",
            "Meeting", "OutboxMessage", "Participant", "Plan", "PlanRevision", "ReportDraft", "Role",
-           "Team", "TeamMember", "UsedFormKey", "User"]
+           "Team", "TeamMember", "UnknownLoginFailure", "UsedFormKey", "User", "UserSession"]

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import Flask, abort, redirect, render_template, request, send_from_directory, session, url_for
+from flask import Flask, abort, g, redirect, render_template, request, send_from_directory, session, url_for
 from flask_babel import format_date, format_datetime
-from flask_login import current_user, logout_user
+from flask_login import current_user
 
 from tik.auth.policy import ACCESS_ATTR, public
-from tik.clock import now
 from tik.config import ROOT
 from tik.extensions import login_manager
 from tik.guides.markdown import render_guidance
@@ -33,7 +32,15 @@ def register_web(app: Flask) -> None:
     login_manager.user_loader(load_user)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
-    login_manager.session_protection = "strong"
+    # Sessions are server-side rows (tik/auth/sessions.py); nothing a header can forge (the address,
+    # X-Forwarded-For) decides whether one holds.
+    login_manager.session_protection = None
+
+    @app.before_request
+    def load_user_afresh():
+        """Each request loads its user from its own session, never from an outer app context (tests, CLI)."""
+        g.pop("_login_user", None)
+        g.pop("session_expired", None)
 
     @app.before_request
     def deny_undeclared_routes():
@@ -44,17 +51,11 @@ def register_web(app: Flask) -> None:
 
     @app.before_request
     def session_timeouts():
-        if not current_user.is_authenticated:
+        """A session that timed out (the loader revoked it) sends the user to log in again, saying why."""
+        if current_user.is_authenticated or not g.get("session_expired"):
             return None
-        stamp = now().timestamp()
-        idle = app.config["TIK_IDLE_MINUTES"] * 60
-        absolute = app.config["TIK_ABSOLUTE_HOURS"] * 3600
-        if stamp - session.get("seen_at", 0) > idle or stamp - session.get("started_at", 0) > absolute:
-            logout_user()
-            session.clear()
-            return redirect(url_for("auth.login", next=request.path, expired=1))
-        session["seen_at"] = stamp
-        return None
+        session.clear()
+        return redirect(url_for("auth.login", next=request.path, expired=1))
 
     @app.after_request
     def security_headers(response):
