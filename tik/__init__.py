@@ -38,11 +38,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from tik.handbook import views as handbook
     from tik.meetings import views as meetings
     from tik.plans import views as plans
+    from tik.errors import register_errors
     from tik.web import register_web
 
     for module in (auth, handbook, concerns, cases, plans, meetings):
         app.register_blueprint(module.bp)
     register_web(app)
+    register_errors(app)
 
     if app.config["TIK_PROXY_COUNT"]:
         from werkzeug.middleware.proxy_fix import ProxyFix

@@ -91,8 +91,11 @@ def _b64(value: str) -> bytes:
 
 
 def engine_options(url: str) -> dict[str, Any]:
-    """Connection settings for the database at `url` (the SQLite pragmas are set on connect)."""
+    """Connection settings for the database at `url` (the SQLite pragmas are set on connect).
+
+    SQL parameters are never put into error messages or logs: they are children's names and concern text.
+    """
     if url.startswith("sqlite"):
         # Threads share nothing: one connection per checkout, waits of up to 10 s for the write lock.
-        return {"connect_args": {"timeout": 10, "check_same_thread": False}}
-    return {"pool_pre_ping": True}
+        return {"connect_args": {"timeout": 10, "check_same_thread": False}, "hide_parameters": True}
+    return {"pool_pre_ping": True, "hide_parameters": True}
