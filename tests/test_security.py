@@ -209,12 +209,77 @@ def test_stale_plan_save_answers_409_and_keeps_text(app, make_user, make_case):
     _login(client, holder.username)
     response = client.post(f"/saker/{case.ref}/plan", data={"goals": "Min tekst som ikke må forsvinne",
                                                             "child_voice": "", "parents_voice": "",
-                                                            "version": str(stale_version)})
+                                                            "internal_notes": "", "version": str(stale_version)})
     text = response.get_data(as_text=True)
     assert response.status_code == 409
     assert "Min tekst som ikke må forsvinne" in text and "Kollegaens endring" in text
     db.session.expire_all()
     assert plans.plan_of(case).goals == "Kollegaens endring"
+
+
+@pytest.mark.parametrize("version", [None, "", "abc", "1.0", "99999999999999999999", "-1", "٣"])
+def test_plan_save_without_a_valid_version_is_refused_and_keeps_text(client, login, make_user, make_case, version):
+    from tik.plans import service as plans
+
+    holder = login(make_user())
+    case = make_case(by=holder)
+    plans.update_plan(case, holder, goals="Lagret mål", child_voice="Lagret stemme", parents_voice="")
+    data = {"goals": "Min tekst som ikke må forsvinne", "child_voice": "", "parents_voice": "", "internal_notes": ""}
+    if version is not None:
+        data["version"] = version
+    response = client.post(f"/saker/{case.ref}/plan", data=data)
+    assert response.status_code == 422
+    assert "Min tekst som ikke må forsvinne" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert plans.plan_of(case).goals == "Lagret mål"
+
+
+def test_partial_plan_post_never_blanks_fields(client, login, make_user, make_case):
+    from tik.plans import service as plans
+
+    holder = login(make_user())
+    case = make_case(by=holder)
+    plan = plans.update_plan(case, holder, goals="Lagret mål", child_voice="Lagret stemme", parents_voice="Foreldre",
+                             internal_notes="Internt")
+    response = client.post(f"/saker/{case.ref}/plan", data={"goals": "Nytt mål", "version": str(plan.version)})
+    assert response.status_code == 422 and "Nytt mål" in response.get_data(as_text=True)
+    db.session.expire_all()
+    saved = plans.plan_of(case)
+    assert (saved.goals, saved.child_voice, saved.parents_voice, saved.internal_notes) == (
+        "Lagret mål", "Lagret stemme", "Foreldre", "Internt")
+
+
+@pytest.mark.parametrize("drop", ["version", "what", "responsible"])
+def test_measure_save_without_version_or_with_a_field_missing_is_refused(client, login, make_user, make_case, drop):
+    from datetime import date
+
+    from tik.plans import service as plans
+
+    holder = login(make_user())
+    case = make_case(by=holder)
+    measure = plans.add_measure(case, holder, plans.MeasureInput("school", "Lærer", "Leksehjelp", "Mål",
+                                                                 date(2026, 1, 1), date(2026, 2, 1)))
+    data = {"service_key": "school", "responsible": "Meg", "what": "Min nye beskrivelse", "goal": "Nytt mål",
+            "start_on": "2026-01-01", "evaluate_on": "2026-02-01", "status": "active", "version": str(measure.version)}
+    del data[drop]
+    response = client.post(f"/saker/{case.ref}/plan/tiltak/{measure.id}", data=data)
+    assert response.status_code == 422 and "Nytt mål" in response.get_data(as_text=True)
+    db.session.expire_all()
+    kept = db.session.get(type(measure), measure.id)
+    assert (kept.what, kept.responsible, kept.goal) == ("Leksehjelp", "Lærer", "Mål")
+
+
+def test_decision_without_version_is_refused(client, login, make_user, make_case):
+    from flows import form_data
+
+    holder = login(make_user())
+    case = make_case(by=holder)
+    data = form_data({"observation": "Min observasjon"}, "done", case.version, "l0-concretise")
+    del data["version"]
+    response = client.post(f"/saker/{case.ref}/beslutning", data=data)
+    assert response.status_code == 422 and "Min observasjon" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(type(case), case.id).step_id == case.step_id
 
 
 def test_stale_measure_save_answers_409(client, login, make_user, make_case):

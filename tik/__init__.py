@@ -35,10 +35,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from tik.auth import views as auth
     from tik.cases import views as cases
     from tik.concerns import views as concerns
+    from tik.errors import register_errors
     from tik.handbook import views as handbook
     from tik.meetings import views as meetings
     from tik.plans import views as plans
-    from tik.errors import register_errors
     from tik.web import register_web
 
     for module in (auth, handbook, concerns, cases, plans, meetings):

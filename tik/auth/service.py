@@ -140,10 +140,9 @@ def load_user(token: str) -> User | None:
     """
     from flask import current_app, g
 
-    row, expired = sessions.resume(token, idle=timedelta(minutes=current_app.config["TIK_IDLE_MINUTES"]),
-                                   absolute=timedelta(hours=current_app.config["TIK_ABSOLUTE_HOURS"]))
+    user, expired = sessions.resume(token, idle=timedelta(minutes=current_app.config["TIK_IDLE_MINUTES"]),
+                                    absolute=timedelta(hours=current_app.config["TIK_ABSOLUTE_HOURS"]))
     g.session_expired = expired
-    user = db.session.get(User, row.user_id) if row else None
     if user is None or not user.active:
         return None
     user.session_token = token

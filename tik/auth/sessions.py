@@ -46,16 +46,21 @@ def start(user) -> str:
     return token
 
 
-def resume(token: str, idle: timedelta, absolute: timedelta) -> tuple[UserSession | None, bool]:
-    """(the live session of `token`, False), or (None, True) when it just timed out, (None, False) if unknown.
+def resume(token: str, idle: timedelta, absolute: timedelta):
+    """(the user of the live session `token`, False); (None, True) when it just timed out; (None, False) if unknown.
 
-    A timed-out session is revoked here, so it cannot come back when the clock or the settings change.
+    One statement loads the session and its user. A timed-out session is revoked here, so it cannot come
+    back when the clock or the settings change.
     """
+    from tik.auth.models import User
+
     if not isinstance(token, str) or len(token) > 100:
         return None, False
-    row = db.session.get(UserSession, _key(token))
-    if row is None or row.revoked_at is not None:
+    found = db.session.execute(select(UserSession, User).join(User, User.id == UserSession.user_id)
+                               .where(UserSession.id == _key(token))).one_or_none()
+    if found is None or found[0].revoked_at is not None:
         return None, False
+    row, user = found
     moment = now()
     if moment - row.seen_at > idle or moment - row.created_at > absolute:
         row.revoked_at = moment
@@ -64,7 +69,7 @@ def resume(token: str, idle: timedelta, absolute: timedelta) -> tuple[UserSessio
     if moment - row.seen_at >= SEEN_PRECISION:
         row.seen_at = moment
         db.session.commit()
-    return row, False
+    return user, False
 
 
 def end(token: str | None) -> None:

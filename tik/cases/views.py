@@ -143,6 +143,8 @@ def decide(ref: str):
     # The user filled in the step they saw; someone may have moved the case on since.
     seen = guide.steps.get(request.form.get("step_id", ""), guide.step(case.step_id))
     values = step_values(seen, request.form)
+    if not form.validate_on_submit():  # no version (or a malformed one): never a save that skips the check
+        return _case_page(case, 422, values=values, refusal=error_list(form)[0][1])
     try:
         if seen.id != case.step_id:
             raise service.StaleEdit(case)

@@ -12,7 +12,7 @@ from flask_login import current_user
 
 from tik.auth.policy import case_for, consented_services, requires
 from tik.cases import service as cases
-from tik.cases.forms import step_values
+from tik.cases.forms import DecisionForm, step_values
 from tik.cases.messages import refusal_message
 from tik.cases.service import StaleEdit
 from tik.clock import local_to_utc, now, today, utc_to_local
@@ -194,9 +194,12 @@ def decide(meeting_id: int, item_id: int):
     case = _case_to_act_on(item)
     step = cases.guide_of(case).step(case.step_id)
     values = step_values(step, request.form)
+    form = DecisionForm()
+    if not form.validate_on_submit():  # no version (or a malformed one): never a save that skips the check
+        return _page(meeting, 422, refusal=error_list(form)[0][1])
     try:
         cases.decide(case, request.form.get("decision", ""), values, by=current_user,
-                     expected_version=request.form.get("version", type=int), meeting_id=meeting.id)
+                     expected_version=form.version.data, meeting_id=meeting.id)
     except StaleEdit:
         db.session.rollback()
         return _page(meeting, 409, refusal=_("Noen andre har endret saken. Se saken og prøv igjen."))
