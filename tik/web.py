@@ -38,8 +38,9 @@ def register_web(app: Flask) -> None:
 
     @app.before_request
     def load_user_afresh():
-        """Each request loads its user from its own session, never from an outer app context (tests, CLI)."""
+        """Each request loads its user and language afresh, never from an outer app context (tests, CLI)."""
         g.pop("_login_user", None)
+        g.pop("_flask_babel", None)
         g.pop("session_expired", None)
 
     @app.before_request
