@@ -7,6 +7,7 @@ from datetime import date, datetime
 from flask import Flask, abort, g, redirect, render_template, request, send_from_directory, session, url_for
 from flask_babel import format_date, format_datetime
 from flask_login import current_user
+from werkzeug.routing import IntegerConverter
 
 from tik.auth.policy import ACCESS_ATTR, public
 from tik.config import ROOT
@@ -17,6 +18,14 @@ LANGUAGES = ("nb", "nn", "en")
 DESIGNSYSTEM = ROOT / "node_modules" / "@digdir"
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
        "frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'")
+
+
+class BoundedInt(IntegerConverter):
+    """`<int:…>` in every route: 0 … 2³¹−1, the range of the database's integer ids; anything else is a 404."""
+
+    def __init__(self, url_map, fixed_digits: int = 0, min: int | None = 0, max: int | None = 2**31 - 1,
+                 signed: bool = False) -> None:
+        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 def locale_for_request() -> str:

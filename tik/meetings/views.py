@@ -21,7 +21,7 @@ from tik.forms import error_list
 from tik.guides.engine import DecisionRefused
 from tik.idempotency import claim
 from tik.meetings import service
-from tik.meetings.forms import AgendaForm, MeetingForm, MinutesForm, NetworkMeetingForm
+from tik.meetings.forms import AgendaForm, AttendanceForm, MeetingForm, MinutesForm, NetworkMeetingForm
 from tik.meetings.models import AgendaItem, Meeting, MeetingKind
 from tik.plans import service as plans
 from tik.plans.forms import NewMeasureForm
@@ -214,8 +214,11 @@ def decide(meeting_id: int, item_id: int):
 @requires()
 def attendance(meeting_id: int):
     meeting = _meeting(meeting_id)
-    ids = {int(x) for x in request.form.getlist("attended") if x.isdigit()}
-    service.set_attendance(meeting, ids, (request.form.get("name", ""), request.form.get("role", "")))
+    form = AttendanceForm()
+    if not form.validate_on_submit():
+        return _page(meeting, 422, refusal=error_list(form)[0][1])
+    ids = {int(x) for x in request.form.getlist("attended") if x.isascii() and x.isdigit() and len(x) < 10}
+    service.set_attendance(meeting, ids, (form.name.data or "", form.role.data or ""))
     flash(_("Oppmøtet er lagret."))
     return redirect(url_for("meetings.show", meeting_id=meeting.id))
 
