@@ -41,7 +41,8 @@ def test_unknown_user_is_answered_as_locked_after_five_failures_too(client, make
     for name in ("real-one", "no-such-user"):
         for _ in range(4):
             assert "låst" not in _login(client, name, "wrong-password").get_data(as_text=True)
-    real, ghost = (_login(client, name, "wrong-password").get_data(as_text=True) for name in ("real-one", "no-such-user"))
+    real, ghost = (_login(client, name, "wrong-password").get_data(as_text=True)
+                   for name in ("real-one", "no-such-user"))
     assert "Kontoen er låst i 15 minutter" in real and "Kontoen er låst i 15 minutter" in ghost
     from tik.auth.throttle import UnknownLoginFailure
 

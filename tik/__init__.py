@@ -13,7 +13,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """The app factory: settings from the environment, then `config` on top (tests)."""
     from flask import Flask
 
-    from tik.config import ROOT, engine_options, instance_path, settings_from_env
+    from tik.config import ROOT, engine_options, instance_path, private_sqlite_file, settings_from_env
 
     app = Flask(__name__, instance_path=instance_path(), template_folder=str(ROOT / "templates"),
                 static_folder="static")
@@ -23,6 +23,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_mapping(settings_from_env())
     app.config.update(config or {})
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(app.config["SQLALCHEMY_DATABASE_URI"]))
+    private_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"])
 
     from tik.extensions import babel, csrf, db, limiter, login_manager, migrate
     from tik.web import locale_for_request

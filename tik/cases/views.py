@@ -42,7 +42,10 @@ def my_work():
     """The start page: what to do today."""
     from tik.mywork.service import work_for
 
-    return render_template("cases/my_work.html", work=work_for(current_user), L=_lang(), today=today())
+    work = work_for(current_user)
+    record(current_user, "mywork.view")  # the page names children: who saw which list is audited
+    db.session.commit()
+    return render_template("cases/my_work.html", work=work, L=_lang(), today=today())
 
 
 @bp.get("/min-side/kalender.ics")
@@ -63,9 +66,9 @@ def my_cases():
     """My cases; a search posts its text so a child's name never lands in a URL or an access log."""
     q = request.form.get("q", "").strip() if request.method == "POST" else ""
     rows = service.search_cases(current_user, q) if q else service.my_cases(current_user)
-    if q:
-        record(current_user, "case.search", detail=f"{len(rows)} treff")
-        db.session.commit()
+    # Both the list and a search name children: audited (the count, never the words searched for).
+    record(current_user, "case.search" if q else "case.list", detail=f"{len(rows)} treff")
+    db.session.commit()
     return render_template("cases/list.html", rows=rows, q=q, L=_lang(), today=today())
 
 
