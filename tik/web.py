@@ -10,6 +10,7 @@ from flask_login import current_user
 from werkzeug.routing import IntegerConverter
 
 from tik.auth.policy import ACCESS_ATTR, public
+from tik.bidi import isolate_user_text
 from tik.config import ROOT
 from tik.extensions import login_manager
 from tik.guides.markdown import render_guidance
@@ -112,6 +113,7 @@ def register_web(app: Flask) -> None:
         db.session.execute(text("SELECT 1"))
         return {"status": "ok"}
 
+    isolate_user_text(app.jinja_env)  # a right-to-left override in user text stays inside that text
     app.jinja_env.filters["date"] = _date
     app.jinja_env.filters["datetime"] = _datetime
     app.jinja_env.filters["guidance"] = render_guidance  # guidebook text under the page's own heading
