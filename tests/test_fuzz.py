@@ -92,7 +92,7 @@ def world(app, make_user, make_case, give_consent):
     other = make_user(username="colleague")
     case = make_case(by=user)
     theirs = make_case(by=other)
-    consent = give_consent(case, user, ["health-nurse"])
+    consent = give_consent(case, user, ["health-nurse", "tik-team"])
     measure = plans.add_measure(case, user, plans.MeasureInput("school", "Lærer", "Leksehjelp", "Mål",
                                                                now().date(), now().date() + timedelta(days=30)))
     plans.mark_shared(plans.plan_of(case), user)
