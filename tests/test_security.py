@@ -260,7 +260,8 @@ def test_measure_save_without_version_or_with_a_field_missing_is_refused(client,
     case = make_case(by=holder)
     measure = plans.add_measure(case, holder, plans.MeasureInput("school", "Lærer", "Leksehjelp", "Mål",
                                                                  date(2026, 1, 1), date(2026, 2, 1)))
-    data = {"service_key": "school", "responsible": "Meg", "what": "Min nye beskrivelse", "goal": "Nytt mål",
+    data = {"service_key": "school", "responsible_id": "", "responsible": "Meg", "what": "Min nye beskrivelse",
+            "goal": "Nytt mål",
             "start_on": "2026-01-01", "evaluate_on": "2026-02-01", "status": "active", "version": str(measure.version)}
     del data[drop]
     response = client.post(f"/saker/{case.ref}/plan/tiltak/{measure.id}", data=data)
@@ -296,8 +297,8 @@ def test_stale_measure_save_answers_409(client, login, make_user, make_case):
     plans.update_measure(case, measure, holder, plans.MeasureInput("school", "Rektor", "Leksehjelp", "Mål",
                                                                    date(2026, 1, 1), date(2026, 2, 1)), old)
     response = client.post(f"/saker/{case.ref}/plan/tiltak/{measure.id}", data={
-        "service_key": "school", "responsible": "Meg", "what": "Min nye beskrivelse", "goal": "Mål",
-        "start_on": "2026-01-01", "evaluate_on": "2026-02-01", "status": "active", "version": str(old)})
+        "service_key": "school", "responsible_id": "", "responsible": "Meg", "what": "Min nye beskrivelse",
+        "goal": "Mål", "start_on": "2026-01-01", "evaluate_on": "2026-02-01", "status": "active", "version": str(old)})
     text = response.get_data(as_text=True)
     assert response.status_code == 409 and "Min nye beskrivelse" in text and "Rektor" in text
 

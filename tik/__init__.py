@@ -42,10 +42,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from tik.errors import register_errors
     from tik.handbook import views as handbook
     from tik.meetings import views as meetings
+    from tik.org import views as org
     from tik.plans import views as plans
     from tik.web import register_web
 
-    for module in (auth, handbook, concerns, cases, plans, meetings):
+    for module in (auth, handbook, concerns, cases, plans, meetings, org):
         app.register_blueprint(module.bp)
     register_web(app)
     register_errors(app)

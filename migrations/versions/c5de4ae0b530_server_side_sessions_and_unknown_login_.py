@@ -1,7 +1,7 @@
 """server-side sessions and unknown login failures
 
 Revision ID: c5de4ae0b530
-Revises: 1d46e7028aab
+Revises: 6a92a24595ea
 Create Date: 2026-12-01 14:07:36.003553
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c5de4ae0b530'
-down_revision = '1d46e7028aab'
+down_revision = '6a92a24595ea'
 branch_labels = None
 depends_on = None
 
