@@ -32,3 +32,10 @@ def test_arabic_names_are_isolated_and_plain_text_is_left_alone():
     assert isolate("Emma Hansen") == "Emma Hansen"
     assert isolate(f"a{PDI}{RLO}b") == f"{FSI}a{RLO}b{PDI}"  # a stray PDI cannot end the isolate early
     assert isolate(isolate("سارة")) == isolate("سارة") and isolate(42) == 42
+
+
+def test_markup_stays_markup_and_is_not_escaped_twice():
+    from markupsafe import Markup
+
+    out = isolate(Markup("<b>سارة</b> &amp;"))
+    assert isinstance(out, Markup) and out == Markup(f"{FSI}<b>سارة</b> &amp;{PDI}")

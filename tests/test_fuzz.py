@@ -88,7 +88,7 @@ def world(app, make_user, make_case, give_consent):
     from tik.plans import service as plans
 
     app.config["WTF_CSRF_ENABLED"] = True
-    user = make_user(username="fuzzer", roles=(Role.EMPLOYEE, Role.COORDINATOR, Role.LEADER, Role.TEAM))
+    user = make_user(username="fuzzer", roles=tuple(Role))  # every role: every route is reachable
     other = make_user(username="colleague")
     case = make_case(by=user)
     theirs = make_case(by=other)
@@ -102,12 +102,14 @@ def world(app, make_user, make_case, give_consent):
     meeting = meetings.create_meeting(user, title="Møte", starts_at=now() + timedelta(days=1), team=team)
     item = meetings.add_item(meeting, user, case_ref=case.ref)
     ids = {"ref": case.ref, "measure_id": measure.id, "consent_id": consent.id, "handover_id": handover.id,
-           "meeting_id": meeting.id, "item_id": item.id, "number": 1, "step_id": case.step_id, "key": "x"}
+           "meeting_id": meeting.id, "item_id": item.id, "number": 1, "step_id": case.step_id, "key": "x",
+           "user_id": other.id}
     client = app.test_client()
     _log_in(client)
     pages = [f"/saker/{case.ref}", f"/saker/{case.ref}/plan", f"/saker/{case.ref}/plan/tiltak/{measure.id}",
              f"/saker/{case.ref}/plan/tiltak/{measure.id}/evaluering", f"/moter/{meeting.id}", "/moter/",
-             f"/moter/nettverk/{case.ref}", "/bekymring/ny", "/bekymring/skjema", "/saker", "/min-side"]
+             f"/moter/nettverk/{case.ref}", "/bekymring/ny", "/bekymring/skjema", "/saker", "/min-side",
+             "/admin/brukere", "/admin/enheter", "/enhet"]
     fields: dict[str, dict[str, list[str]]] = {}
     adapter = app.url_map.bind("tik.test")
     for path in pages:
@@ -189,7 +191,7 @@ def _assert_survives(world, method: str, url: str, **kwargs) -> None:
         from tik.auth.models import User
         from tik.extensions import db
 
-        db.session.execute(db.update(User).values(failed_logins=0, locked_until=None))
+        db.session.execute(db.update(User).values(failed_logins=0, locked_until=None, active=True))
         db.session.commit()
         _log_in(client)
         world["token"] = _token(client.get("/min-side").get_data(as_text=True))

@@ -10,14 +10,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from markupsafe import Markup
-
 FSI, PDI = "\u2068", "\u2069"
 # Right-to-left scripts (Hebrew, Arabic, Syriac, Thaana, N'Ko, …, their presentation forms) and the bidi
 # controls: marks, embeddings, overrides, isolates.
 BIDI_RELEVANT = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
                            "\U00010800-\U00010fff\U0001e800-\U0001efff]")
-# A stray isolate control inside the text could end our isolate early; they are removed from it.
+# A stray isolate control inside the text could end our isolate early: they are removed from it.
 ISOLATES = re.compile("[\u2066-\u2069]")
 
 
@@ -27,9 +25,9 @@ def isolate(value: Any) -> Any:
         return value
     if value.startswith(FSI) and value.endswith(PDI) and not ISOLATES.search(value[1:-1]):
         return value  # already isolated (read twice)
-    inner = ISOLATES.sub("", value)
-    if isinstance(value, Markup):
-        return Markup(FSI) + Markup(inner) + Markup(PDI)
+    inner = value
+    for control in "\u2066\u2067\u2068\u2069":
+        inner = inner.replace(control, "")  # on Markup, replace keeps it Markup (nothing is escaped twice)
     return FSI + inner + PDI
 
 
