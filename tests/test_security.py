@@ -284,6 +284,23 @@ def test_decision_without_version_is_refused(client, login, make_user, make_case
     assert db.session.get(type(case), case.id).step_id == case.step_id
 
 
+@pytest.mark.parametrize("observation, message", [("x" * 5001, "høyst 5000 tegn"),
+                                                  ("Sover\x00 i timene", "kontrolltegn")])
+def test_step_fields_are_bounded_and_refuse_control_characters(client, login, make_user, make_case, observation,
+                                                               message):
+    from flows import CONCRETISE, form_data
+
+    holder = login(make_user())
+    case = make_case(by=holder)
+    response = client.post(f"/saker/{case.ref}/beslutning",
+                           data=form_data({**CONCRETISE, "observation": observation}, "done", case.version,
+                                          "l0-concretise"))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and message in page and 'maxlength="5000"' in page
+    db.session.expire_all()
+    assert db.session.get(type(case), case.id).step_id == case.step_id
+
+
 def test_stale_measure_save_answers_409(client, login, make_user, make_case):
     from datetime import date
 

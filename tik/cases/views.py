@@ -25,7 +25,15 @@ from tik.auth.policy import (
     requires,
 )
 from tik.cases import service
-from tik.cases.forms import ConsentForm, DecisionForm, HandoverAnswerForm, HandoverForm, InviteForm, step_values
+from tik.cases.forms import (
+    ConsentForm,
+    DecisionForm,
+    HandoverAnswerForm,
+    HandoverForm,
+    InviteForm,
+    step_field_errors,
+    step_values,
+)
 from tik.cases.messages import refusal_message
 from tik.cases.models import Case, Consent, Handover
 from tik.cases.models import ConsentForm as ConsentKind
@@ -158,6 +166,8 @@ def decide(ref: str):
     values = step_values(seen, request.form)
     if not form.validate_on_submit():  # no version (or a malformed one): never a save that skips the check
         return _case_page(case, 422, values=values, refusal=error_list(form)[0][1])
+    if errors := step_field_errors(values):
+        return _case_page(case, 422, values=values, field_errors=errors, refusal=next(iter(errors.values())))
     try:
         if seen.id != at.id:
             raise service.StaleEdit(case)

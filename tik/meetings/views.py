@@ -12,7 +12,7 @@ from flask_login import current_user
 
 from tik.auth.policy import can_view_meeting, case_for, consented_services, requires
 from tik.cases import service as cases
-from tik.cases.forms import DecisionForm, step_values
+from tik.cases.forms import DecisionForm, step_field_errors, step_values
 from tik.cases.messages import refusal_message
 from tik.cases.service import StaleEdit
 from tik.clock import local_to_utc, now, today, utc_to_local
@@ -196,6 +196,8 @@ def decide(meeting_id: int, item_id: int):
     form = DecisionForm()
     if not form.validate_on_submit():  # no version (or a malformed one): never a save that skips the check
         return _page(meeting, 422, refusal=error_list(form)[0][1])
+    if errors := step_field_errors(values):
+        return _page(meeting, 422, refusal=next(iter(errors.values())))
     try:
         cases.decide(case, request.form.get("decision", ""), values, by=current_user,
                      expected_version=form.version.data, meeting_id=meeting.id)
