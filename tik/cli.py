@@ -36,9 +36,10 @@ def _add_commands(cli: click.Group) -> None:
 def _commands() -> list[click.Command]:
     from tik.backup import backup_command, restore_command
     from tik.scale import seed_scale_command
+    from tik.stats.cli import stats_command
 
     return [init_db, demo, guide, users, plan, audit, reminders, backup_command, restore_command,
-            seed_scale_command]
+            seed_scale_command, stats_command]
 
 
 @click.command("init-db")

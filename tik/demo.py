@@ -54,6 +54,8 @@ DEMO_USERS: list[tuple[str, str, str, str, tuple[Role, ...], str, str]] = [
      "35 98 18 45", "anders.rorvik@fjordvik.kommune.no"),
     ("admin", "Petter Øyen", "Systemansvarlig TIK, Oppvekst og kultur", "culture-leisure", (A,),
      "35 98 19 90", "petter.oyen@fjordvik.kommune.no"),
+    ("analytiker", "Nina Berge", "Analytiker, Strategi og utvikling", "culture-leisure", (Role.ANALYST,),
+     "35 98 19 95", "nina.berge@fjordvik.kommune.no"),
 ]
 
 # Who reports to whom (username -> leader's username).
@@ -78,6 +80,9 @@ def load() -> bool:
         _run([story(users, base) for story in STORIES])
         _teams_and_meetings(users, base)
         db.session.commit()
+        from tik.stats.refresh import refresh
+
+        refresh()  # the statistics page has figures from the start (nightly afterwards)
     except Exception:
         db.session.rollback()
         raise

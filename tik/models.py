@@ -8,8 +8,9 @@ from tik.idempotency import UsedFormKey
 from tik.meetings.models import AgendaItem, Meeting, Participant, Team, TeamMember
 from tik.mywork.models import OutboxMessage
 from tik.plans.models import Evaluation, Measure, Plan, PlanRevision
+from tik.stats.models import StatCell, StatRun, SurveyValue
 
 __all__ = ["AgendaItem", "AuditEvent", "Case", "CaseEvent", "Child", "Concern", "Consent",
            "ConsentService", "Evaluation", "Guardian", "GuideSnapshot", "Handover", "Measure",
            "Meeting", "OutboxMessage", "Participant", "Plan", "PlanRevision", "ReportDraft", "Role",
-           "Team", "TeamMember", "UsedFormKey", "User"]
+           "StatCell", "StatRun", "SurveyValue", "Team", "TeamMember", "UsedFormKey", "User"]
