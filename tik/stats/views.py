@@ -49,7 +49,7 @@ def _filters(scope: service.Scope) -> tuple[FilterForm, service.Filters, bool]:
     valid = form.validate() if request.args else True
     this_month = today().replace(day=1)
     end = (parse_month(form.til.data or "") if valid else None) or this_month
-    start = (parse_month(form.fra.data or "") if valid else None) or date(end.year - (end.month == 12 and 0 or 1), end.month % 12 + 1, 1)
+    start = (parse_month(form.fra.data or "") if valid else None) or _months_before(end, 11)
     if start > end:
         start = end
     pick = (lambda f: f.data or None) if valid else (lambda f: None)
@@ -58,6 +58,11 @@ def _filters(scope: service.Scope) -> tuple[FilterForm, service.Filters, bool]:
                               service=(pick(form.tjeneste) if scope.whole else scope.service),
                               age_group=pick(form.aldersgruppe), level=int(level) if level else None)
     return form, filters, valid
+
+
+def _months_before(month: date, n: int) -> date:
+    index = month.year * 12 + month.month - 1 - n
+    return date(index // 12, index % 12 + 1, 1)
 
 
 def _sections(filters: service.Filters, scope: service.Scope) -> list[service.Section]:
