@@ -17,7 +17,7 @@ def extracted(tmp_path_factory) -> set[str]:
     pot = tmp_path_factory.mktemp("pot") / "messages.pot"
     pybabel = Path(sys.executable).with_name("pybabel")
     subprocess.run([str(pybabel), "-q", "extract", "-F", "babel.cfg",
-                    "-k", "_l", "-k", "lazy_gettext", "-o", str(pot), "tik", "templates"],
+                    "-k", "_l", "-k", "lazy_gettext", "-o", str(pot), "."],
                    cwd=ROOT, check=True, capture_output=True)
     with pot.open("rb") as f:
         return {m.id for m in read_po(f) if m.id}
