@@ -110,7 +110,7 @@ def test_early_concerns_per_month_age_group_and_signal_category(town):
 def test_early_level_at_end_and_age_at_first_concern(town):
     figures = service.read(YEAR, WHOLE)
     assert figures.of("end_level") == {"0": 3}
-    assert figures.of("first_age") == {"8": 3, "14": 1, "16": 1, "4": 1, "2": 1}
+    assert figures.of("first_age") == {"6-9": 3, "13-15": 1, "16-18": 1, "3-5": 1, "0-2": 1}
 
 
 def test_accessible_days_to_conversations_and_decision(town):
@@ -310,3 +310,30 @@ def test_survey_import_refuses_a_malformed_file_naming_line_and_column(client, l
     from tik.stats.survey import values
 
     assert values() == []  # nothing of a refused file is kept
+
+
+# -- the summary's shape ---------------------------------------------------------------------------------------
+
+
+def test_a_period_reads_whole_years_from_yearly_rows_and_the_rest_by_month():
+    assert service.period_parts(date(2025, 12, 1), date(2026, 11, 1)) == [(1, date(2025, 12, 1), date(2026, 11, 1))]
+    assert service.period_parts(date(2021, 3, 1), date(2026, 2, 1)) == [
+        (1, date(2021, 3, 1), date(2021, 12, 1)), (12, date(2022, 1, 1), date(2025, 1, 1)),
+        (1, date(2026, 1, 1), date(2026, 2, 1))]
+    assert service.period_parts(date(2024, 1, 1), date(2024, 12, 1)) == [(12, date(2024, 1, 1), date(2024, 1, 1))]
+
+
+def test_yearly_rows_give_the_same_figures_as_the_months(town):
+    by_year = service.read(service.Filters(start=date(2025, 1, 1), end=date(2026, 12, 1)), WHOLE)
+    by_month = service.read(service.Filters(start=date(2025, 2, 1), end=date(2026, 12, 1)), WHOLE)
+    assert by_year.totals == by_month.totals and by_year.by_age == by_month.by_age
+
+
+def test_long_durations_are_counted_in_bands_and_shown_as_such(app):
+    from tik.stats.refresh import _days
+
+    start = datetime(2026, 1, 1, 9)
+    assert [_days(start, start + timedelta(days=d)) for d in (0, 14, 60, 61, 120, 365, 400)] == [
+        0, 14, 60, 90, 180, 365, 366]
+    with app.test_request_context():
+        assert [service.days_text(d) for d in (14, 90, 366)] == ["14", "61–90", "over 365"]

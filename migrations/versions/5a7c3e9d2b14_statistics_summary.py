@@ -19,6 +19,7 @@ def upgrade():
         sa.Column('metric', sa.String(length=32), nullable=False),
         sa.Column('key', sa.String(length=80), nullable=False),
         sa.Column('month', sa.Date(), nullable=False),
+        sa.Column('months', sa.Integer(), nullable=False),
         sa.Column('unit_id', sa.Integer(), nullable=True),
         sa.Column('service_key', sa.String(length=64), nullable=False),
         sa.Column('age_group', sa.String(length=32), nullable=False),
@@ -26,7 +27,8 @@ def upgrade():
         sa.Column('count', sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_stat_cell')),
     )
-    op.create_index('ix_stat_cell_metric_month', 'stat_cell', ['metric', 'month'], unique=False)
+    op.create_index('ix_stat_cell_covering', 'stat_cell',
+                    ['metric', 'months', 'month', 'key', 'service_key', 'unit_id', 'age_group', 'level', 'count'], unique=False)
     op.create_table('stat_run',
         sa.Column('id', sa.Integer(), nullable=False),
         sa.Column('finished_at', sa.DateTime(), nullable=False),
@@ -49,5 +51,5 @@ def upgrade():
 def downgrade():
     op.drop_table('survey_value')
     op.drop_table('stat_run')
-    op.drop_index('ix_stat_cell_metric_month', table_name='stat_cell')
+    op.drop_index('ix_stat_cell_covering', table_name='stat_cell')
     op.drop_table('stat_cell')

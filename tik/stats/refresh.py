@@ -23,15 +23,18 @@ from tik.meetings.models import AgendaItem, Meeting
 from tik.plans.models import Evaluation, Measure, Plan
 from tik.stats.models import StatCell, StatRun
 
-DAYS_CAP = 366  # durations longer than a year are counted as 366 days ("over a year")
+DAYS_EXACT = 60  # durations are counted in whole days up to two months …
+DAYS_BANDS = (90, 180, 365)  # … then by the upper end of these bands; 366 means "over a year"
 SERVICES_CAP = 9
+STREAM = {"yield_per": 20_000}  # a million timeline rows are read in batches, never held at once
+AGE_BANDS = ((0, 2), (3, 5), (6, 9), (10, 12), (13, 15), (16, 18), (19, 24))
 
 # metric: (what one count is, the month it falls in)
 METRICS = {
     "concern": ("a concern registered (also one added to an open case)", "the concern's month"),
     "concern_signal": ("a concern naming at least one signal of the category (key)", "the concern's month"),
     "case_opened": ("a case opened", "the month it opened"),
-    "first_age": ("a child's first case, by the child's age in whole years then (key)", "the month it opened"),
+    "first_age": ("a child's first case, by the child's age band then (key, e.g. 6-9; 25+)", "the month it opened"),
     "end_level": ("a closed case, by its level when it closed (key)", "the month it closed"),
     "closing": ("a closed case, by the decision that closed it (key step:decision)", "the month it closed"),
     "days_child": ("days from concern to the first conversation with the child (key)", "the month it opened"),
@@ -82,8 +85,19 @@ class _Case:
 
 
 def _days(start: datetime, end: datetime | date) -> int:
+    """Whole days from `start` to `end`, exact up to DAYS_EXACT, then the upper end of a band (366: longer).
+
+    Deadlines are days to weeks, so the share within a deadline and medians under two months stay exact
+    while the summary keeps a few dozen values per group instead of hundreds."""
     end_day = end.date() if isinstance(end, datetime) else end
-    return min(DAYS_CAP, max(0, (end_day - start.date()).days))
+    days = max(0, (end_day - start.date()).days)
+    if days <= DAYS_EXACT:
+        return days
+    return next((upper for upper in DAYS_BANDS if days <= upper), 366)
+
+
+def age_band(age: int) -> str:
+    return next((f"{lo}-{hi}" for lo, hi in AGE_BANDS if lo <= age <= hi), "25+")
 
 
 def unit_column():
@@ -115,7 +129,7 @@ def compute(guide: Guide) -> Counter:
         add("case_opened", "", c.opened, case_id)
     for case_id in first_case_of_child.values():
         c = cases[case_id]
-        add("first_age", age_on(c.birth, c.opened.date()), c.opened, case_id)
+        add("first_age", age_band(age_on(c.birth, c.opened.date())), c.opened, case_id)
 
     _concerns(guide, cases, add)
     _timeline(guide, cases, closed, add)
@@ -126,7 +140,8 @@ def compute(guide: Guide) -> Counter:
 
 def _concerns(guide: Guide, cases: dict[int, _Case], add) -> None:
     categories = {key: s.category for key, s in guide.signals.items()}
-    for case_id, at, signals in db.session.execute(select(Concern.case_id, Concern.created_at, Concern.signals)):
+    for case_id, at, signals in db.session.execute(select(Concern.case_id, Concern.created_at, Concern.signals),
+                                                   execution_options=STREAM):
         group = age_group_of(guide, age_on(cases[case_id].birth, at.date()))
         add("concern", "", at, case_id, group)
         for category in sorted({categories.get(s, "other") for s in signals or []}) or ["none"]:
@@ -144,7 +159,7 @@ def _timeline(guide: Guide, cases: dict[int, _Case], closed: dict[int, datetime]
     events = db.session.execute(
         select(CaseEvent.case_id, CaseEvent.kind, CaseEvent.step_id, CaseEvent.decision, CaseEvent.at)
         .where(CaseEvent.kind.in_((EventKind.STEP, EventKind.CONVERSATION, *ends)))
-        .order_by(CaseEvent.case_id, CaseEvent.id))
+        .order_by(CaseEvent.case_id, CaseEvent.id), execution_options=STREAM)
     current, seen, previous = None, set(), ""
     for case_id, kind, step_id, decision, at in events:
         if case_id != current:
@@ -221,8 +236,11 @@ def refresh(guide: Guide | None = None) -> StatRun:
     started = time.perf_counter()
     cells = compute(guide or current_guide())
     db.session.execute(delete(StatCell))
-    rows = [dict(metric=m, key=k, month=mo, unit_id=u, service_key=s, age_group=a, level=lv, count=n)
-            for (m, k, mo, u, s, a, lv), n in cells.items()]
+    years: Counter = Counter()
+    for (m, k, mo, u, s, a, lv), n in cells.items():  # whole years summed too: long periods read few rows
+        years[(m, k, date(mo.year, 1, 1), u, s, a, lv)] += n
+    rows = [dict(metric=m, key=k, month=mo, months=span, unit_id=u, service_key=s, age_group=a, level=lv, count=n)
+            for span, counted in ((1, cells), (12, years)) for (m, k, mo, u, s, a, lv), n in counted.items()]
     for start in range(0, len(rows), 5000):
         db.session.execute(insert(StatCell), rows[start:start + 5000])
     run = StatRun(cells=len(rows), seconds=round(time.perf_counter() - started, 2))

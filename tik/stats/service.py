@@ -6,6 +6,7 @@ Python on plain dicts, so each indicator can be checked on a hand-built data set
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -17,6 +18,7 @@ from tik.auth.models import Role, User
 from tik.extensions import db
 from tik.guides.model import Guide
 from tik.stats.models import StatCell, StatRun
+from tik.stats.refresh import METRICS
 from tik.stats.suppression import PRIMARY, SECONDARY, suppress_line, suppress_share
 
 # -- who sees what -------------------------------------------------------------------------------------------
@@ -81,27 +83,46 @@ class Figures:
         return {k: n for (m, k), n in self.totals.items() if m == metric}
 
 
+def period_parts(start: date, end: date) -> list[tuple[int, date, date]]:
+    """The period as the summary stores it: (12, first Jan, last Jan) for the whole years inside it, and
+    (1, first month, last month) for the months before and after them. Pure."""
+    first_full = start.year if start.month == 1 else start.year + 1
+    last_full = end.year if end.month == 12 else end.year - 1
+    if first_full > last_full:
+        return [(1, start, end)]
+    parts = [(12, date(first_full, 1, 1), date(last_full, 1, 1))]
+    if start.year < first_full:
+        parts.insert(0, (1, start, date(start.year, 12, 1)))
+    if end.year > last_full:
+        parts.append((1, date(end.year, 1, 1), end))
+    return parts
+
+
 def read(filters: Filters, scope: Scope) -> Figures:
-    """The four sums of the summary for `filters` within `scope`."""
+    """The four sums of the summary for `filters` within `scope` (a few index-only statements)."""
     where = _scope_where(scope)
     for column, value in ((StatCell.service_key, filters.service), (StatCell.unit_id, filters.unit_id),
                           (StatCell.age_group, filters.age_group), (StatCell.level, filters.level)):
         if value is not None:
             where.append(column == value)
-    period = [StatCell.month >= filters.start, StatCell.month <= filters.end]
-    total = func.sum(StatCell.count)
+    parts = period_parts(filters.start, filters.end)
+
+    def summed(columns: tuple, metrics: tuple[str, ...], parts=parts) -> dict:
+        out: dict = defaultdict(int)
+        for months, first, last in parts:
+            for *key, n in db.session.execute(
+                    select(*columns, func.sum(StatCell.count))
+                    .where(StatCell.metric.in_(metrics), StatCell.months == months, StatCell.month >= first,
+                           StatCell.month <= last, *where).group_by(*columns)):
+                out[key[0] if len(key) == 1 else tuple(key)] += int(n)
+        return dict(out)
+
     figures = Figures()
-    figures.totals = {(m, k): int(n) for m, k, n in db.session.execute(
-        select(StatCell.metric, StatCell.key, total).where(*where, *period).group_by(StatCell.metric, StatCell.key))}
-    figures.monthly = {(m, mo): int(n) for m, mo, n in db.session.execute(
-        select(StatCell.metric, StatCell.month, total).where(
-            *where, StatCell.metric.in_(("concern", "case_opened"))).group_by(StatCell.metric, StatCell.month))}
-    figures.by_age = {a: int(n) for a, n in db.session.execute(
-        select(StatCell.age_group, total).where(*where, *period, StatCell.metric == "concern")
-        .group_by(StatCell.age_group))}
-    figures.by_level = {(lv, k): int(n) for lv, k, n in db.session.execute(
-        select(StatCell.level, StatCell.key, total).where(*where, *period, StatCell.metric == "services")
-        .group_by(StatCell.level, StatCell.key))}
+    figures.totals = summed((StatCell.metric, StatCell.key), tuple(METRICS))
+    figures.monthly = summed((StatCell.metric, StatCell.month), ("concern", "case_opened"),
+                             parts=[(1, date(1900, 1, 1), date(9999, 12, 1))])
+    figures.by_age = summed((StatCell.age_group,), ("concern",))
+    figures.by_level = summed((StatCell.level, StatCell.key), ("services",))
     return figures
 
 
@@ -239,12 +260,26 @@ def duration_row(label: str, histogram: dict[int, int], deadline: int | None, th
         return Row(label, (Cell(None, f"< {threshold}", PRIMARY), dash, dash,
                            Cell(deadline, str(deadline)) if deadline else dash, dash))
     median, p90 = percentile(histogram, 0.5), percentile(histogram, 0.9)
-    cells = [Cell(n, _number(n)), Cell(median, _number(median)), Cell(p90, _number(p90))]
+    cells = [Cell(n, _number(n)), Cell(median, days_text(median)), Cell(p90, days_text(p90))]
     if deadline is None:
         return Row(label, (*cells, dash, dash))
     within = sum(c for d, c in histogram.items() if d <= deadline)
     share = share_row(label, within, n, threshold).cells[2]
     return Row(label, (*cells, Cell(deadline, str(deadline)), share))
+
+
+def days_text(days: int) -> str:
+    """Days as the summary knows them: exact up to two months, then the band ("61–90", "over 365")."""
+    from tik.stats.refresh import DAYS_BANDS, DAYS_EXACT
+
+    if days <= DAYS_EXACT:
+        return _number(days)
+    lower = DAYS_EXACT
+    for upper in DAYS_BANDS:
+        if days <= upper:
+            return f"{lower + 1}–{upper}"
+        lower = upper
+    return _("over %(n)s", n=DAYS_BANDS[-1])
 
 
 DURATION_COLUMNS = (_l("Antall"), _l("Median (dager)"), _l("90-persentil (dager)"), _l("Frist (dager)"),
@@ -317,7 +352,7 @@ def sections(figures: Figures, filters: Filters, guide: Guide, threshold: int, l
         count_table("end_level", _("Avsluttede saker etter nivået de endte på"), _("Saker"),
                     [(level_label(lv), figures.of("end_level").get(str(lv), 0)) for lv in range(4)], t),
         count_table("first_age", _("Alder ved første bekymring"), _("Barn"),
-                    _age_bands(ints(figures.of("first_age"))), t),
+                    _age_bands(figures.of("first_age")), t),
     ))
 
     # accessible
@@ -404,11 +439,11 @@ def _signal_table(figures: Figures, t: int) -> Table:
                  summary, "hbar")
 
 
-def _age_bands(ages: dict[int, int]) -> list[tuple[str, int]]:
-    bands = ((0, 2), (3, 5), (6, 9), (10, 12), (13, 15), (16, 18), (19, 24))
-    out = [(f"{lo}–{hi} " + _("år"), sum(n for a, n in ages.items() if lo <= a <= hi)) for lo, hi in bands]
-    older = sum(n for a, n in ages.items() if a > 24)
-    return out + ([(_("over 24 år"), older)] if older else [])
+def _age_bands(bands: dict[str, int]) -> list[tuple[str, int]]:
+    from tik.stats.refresh import AGE_BANDS
+
+    out = [(f"{lo}–{hi} " + _("år"), bands.get(f"{lo}-{hi}", 0)) for lo, hi in AGE_BANDS]
+    return out + ([(_("over 24 år"), bands["25+"])] if bands.get("25+") else [])
 
 
 def _services_by_level(figures: Figures, t: int) -> Table:
