@@ -337,3 +337,19 @@ def test_long_durations_are_counted_in_bands_and_shown_as_such(app):
         0, 14, 60, 90, 180, 365, 366]
     with app.test_request_context():
         assert [service.days_text(d) for d in (14, 90, 366)] == ["14", "61–90", "over 365"]
+
+
+def test_the_nightly_refresh_is_a_command(runner, town):
+    result = runner.invoke(args=["stats", "refresh"])
+    assert result.exit_code == 0 and "Statistikken er oppdatert" in result.output
+    assert service.last_run().cells > 0
+
+
+def test_the_page_issues_a_handful_of_statements_whatever_the_period(town, client, login, make_user, count_queries):
+    login(make_user(service="culture-leisure", roles=(Role.ANALYST,)))
+    counts = []
+    for query in ("", "?fra=2026-01&til=2026-12", "?fra=2019-03&til=2026-11"):
+        with count_queries() as n:
+            assert client.get(f"/statistikk/{query}").status_code == 200
+        counts.append(n())
+    assert max(counts) <= 20, counts
