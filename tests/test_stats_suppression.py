@@ -88,3 +88,14 @@ def test_no_published_line_lets_a_hidden_count_be_recomputed(values, threshold):
     for i, options in possible.items():
         assert values[i] in options
         assert len(options) >= 2, f"hidden count {i} of {values} can only be {options}"
+
+
+def test_linked_tables_hide_together_when_one_must_hide_its_total(request_context):
+    """Two months of 4 and 4 must hide their total 8; the age table would show 8: both go."""
+    from tik.stats.service import Section, _linked
+
+    months = count_table("concerns_month", "M", "n", [("01", 4), ("02", 4)], threshold=5)
+    ages = count_table("concerns_age", "A", "n", [("6-12", 8), ("13-18", 0)], threshold=5)
+    assert months.rows[-1].cells[0].value is None and ages.rows[-1].cells[0].text == "8"
+    linked = _linked([Section("early", "E", "", (months, ages))], threshold=5)
+    assert all(c.value is None for t in linked[0].tables for r in t.rows for c in r.cells)

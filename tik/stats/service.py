@@ -420,7 +420,40 @@ def sections(figures: Figures, filters: Filters, guide: Guide, threshold: int, l
                     [(service_labels.get(k, k), n) for k, n in sorted(figures.of("measure_service").items())], t,
                     chart="hbar"),
     ))
-    return [early, accessible, cooperation, involvement, mastery, measures]
+    return _linked([early, accessible, cooperation, involvement, mastery, measures], t)
+
+
+# Tables that count the same things broken down two ways, so they publish the same total.
+LINKED = (("concerns_month", "concerns_age"), ("end_level", "closing"), ("services", "services_level"),
+          ("measure_area", "measure_service"))
+
+
+def _linked(section_list: list[Section], threshold: int) -> list[Section]:
+    """If one table of a linked pair had to hide its total, the other would give it away: hide both whole.
+
+    A table hides its total only when every count in it is hidden and one would still be pinned, i.e.
+    when the whole population is tiny; then nothing of that population is published."""
+    tables = {t.key: t for s in section_list for t in s.tables}
+    hide = {key for group in LINKED if any(_total_hidden(tables.get(k)) for k in group) for key in group}
+    if not hide:
+        return section_list
+    return [Section(s.key, s.title, s.intro, tuple(_hidden_whole(t, threshold) if t.key in hide else t
+                                                  for t in s.tables)) for s in section_list]
+
+
+def _total_hidden(table: Table | None) -> bool:
+    return bool(table and table.rows and table.rows[-1].total and table.rows[-1].cells[0].value is None)
+
+
+def _hidden_whole(table: Table, threshold: int) -> Table:
+    def cell(c: Cell) -> Cell:
+        if c.hidden or c.value is None:
+            return c if c.hidden else Cell(None, c.text)
+        return Cell(None, f"< {threshold}", PRIMARY) if c.value < threshold else Cell(None, "x", SECONDARY)
+
+    rows = tuple(Row(r.label, tuple(cell(c) for c in r.cells), r.total) for r in table.rows)
+    return Table(table.key, table.title, table.columns, rows,
+                 _("Tallene er for små til å vises (færre enn %(n)s).", n=threshold), table.chart, table.chart_column)
 
 
 def _signal_table(figures: Figures, t: int) -> Table:
@@ -447,20 +480,33 @@ def _age_bands(bands: dict[str, int]) -> list[tuple[str, int]]:
 
 
 def _services_by_level(figures: Figures, t: int) -> Table:
-    """Cases and the average number of services in them, per level (cases protected as one line)."""
+    """Cases and the average number of services in them, per level and in all (cases protected as one line)."""
     per_level = {lv: {int(k): n for (lev, k), n in figures.by_level.items() if lev == lv} for lv in range(4)}
     counts = [sum(per_level[lv].values()) for lv in range(4)]
     line = suppress_line(counts, t)
+
+    def average(counted: dict[int, int], n_cell: Cell) -> Cell:
+        n = sum(counted.values())
+        if n_cell.value is None or n == 0:
+            return Cell(None, "–")
+        value = round(sum(k * c for k, c in counted.items()) / n, 1)
+        return Cell(value, _number(value))
+
     rows = []
     for lv in range(4):
         n_cell = shown(counts[lv], line.hidden.get(lv, ""), t)
-        if n_cell.value is None or counts[lv] == 0:
-            average = Cell(None, "–")
-        else:
-            value = sum(k * n for k, n in per_level[lv].items()) / counts[lv]
-            average = Cell(round(value, 1), _number(round(value, 1)))
-        rows.append(Row(level_label(lv), (n_cell, average)))
-    visible = [r for r in rows if r.cells[1].value is not None]
+        rows.append(Row(level_label(lv), (n_cell, average(per_level[lv], n_cell))))
+    total = sum(counts)
+    if line.total_hidden:
+        total_cell = Cell(None, f"< {t}", PRIMARY) if total < t else Cell(None, "x", SECONDARY)
+    else:
+        total_cell = Cell(total, _number(total))
+    everything: dict[int, int] = defaultdict(int)
+    for counted in per_level.values():
+        for k, c in counted.items():
+            everything[k] += c
+    rows.append(Row(_("I alt"), (total_cell, average(everything, total_cell)), total=True))
+    visible = [r for r in rows[:-1] if r.cells[1].value is not None]
     summary = " ".join(_("%(label)s: %(value)s tjenester per sak i snitt.", label=r.label, value=r.cells[1].text)
                        for r in visible) or _("Tallene er for små til å vises (færre enn %(n)s).", n=t)
     return Table("services_level", _("Tjenester per sak etter nivå"), (_("Saker"), _("Tjenester i snitt")),
