@@ -34,7 +34,8 @@ def chart_svg(table: Table) -> str | None:
 def _render(kind: str, title: str, series: str, points: tuple[tuple[str, float | None], ...]) -> str:
     options = dict(style=STYLE, js=[], show_legend=False, width=720, height=320 if kind != "hbar" else
                    max(200, 34 * len(points) + 60), print_values=kind != "line", print_values_position="top",
-                   truncate_label=-1, show_y_guides=True, margin=12, disable_xml_declaration=True)
+                   truncate_label=-1, show_y_guides=True, margin=12, disable_xml_declaration=True,
+                   include_x_axis=True)  # counts start at zero: no axis that exaggerates a change
     chart_class = {"line": pygal.Line, "hbar": pygal.HorizontalBar}.get(kind, pygal.Bar)
     chart = chart_class(**options)
     labels = [label for label, _v in points]
