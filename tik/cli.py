@@ -101,7 +101,7 @@ def users() -> None:
 @click.option("--name", required=True)
 @click.option("--service", "service_key", required=True, help="Service key from services.yaml")
 @click.option("--role", "roles", multiple=True, default=["employee"],
-              type=click.Choice(["employee", "coordinator", "team", "leader", "admin"]))
+              type=click.Choice(["employee", "coordinator", "team", "leader", "analyst", "admin"]))
 @click.password_option()
 @with_appcontext
 def users_create(username: str, name: str, service_key: str, roles: tuple[str, ...], password: str) -> None:
