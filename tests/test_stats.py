@@ -166,7 +166,7 @@ def test_filters_narrow_every_figure(town):
 def test_a_leaders_scope_is_their_own_unit(town, make_user):
     leader = make_user(service="kindergarten", roles=(Role.EMPLOYEE, Role.LEADER))
     scope = service.scope_for(leader)
-    assert scope == service.Scope(whole=False, service="kindergarten")
+    assert scope == service.Scope(whole=False, unit_id=leader.unit_id)
     assert service.read(YEAR, scope).of("case_opened") == {"": 1}
     assert service.scope_for(make_user(roles=(Role.EMPLOYEE, Role.COORDINATOR))) is None
 
@@ -189,8 +189,8 @@ def test_leader_sees_only_their_own_unit(town, client, login, make_user):
     assert response.status_code == 200 and "Din enhet." in page
     assert 'value="school"' not in page  # no other unit to pick
     assert "<th scope=\"row\">I alt</th><td class=\"tik-num\" data-hidden=\"primary\">&lt; 5</td>" in page
-    asked_for_more = client.get("/statistikk/?fra=2026-01&til=2026-12&tjeneste=school")
-    assert asked_for_more.status_code == 422  # not a choice: refused, and the figures stay the unit's own
+    asked_for_more = client.get("/statistikk/?fra=2026-01&til=2026-12&tjeneste=school&enhet=1")
+    assert asked_for_more.status_code == 200  # no such filter for a leader: the figures stay the unit's own
     assert "<th scope=\"row\">I alt</th><td class=\"tik-num\">7</td>" not in asked_for_more.get_data(as_text=True)
 
 
@@ -353,3 +353,15 @@ def test_the_page_issues_a_handful_of_statements_whatever_the_period(town, clien
             assert client.get(f"/statistikk/{query}").status_code == 200
         counts.append(n())
     assert max(counts) <= 20, counts
+
+
+def test_an_analyst_can_narrow_to_one_unit(town, make_user):
+    kindergarten = make_user(service="kindergarten").unit_id
+    narrowed = service.read(service.Filters(start=YEAR.start, end=YEAR.end, unit_id=kindergarten), WHOLE)
+    assert narrowed.of("case_opened") == {"": 1} and narrowed.by_age == {"kindergarten": 1}
+
+
+def test_a_leader_without_a_unit_sees_no_statistics(app, make_user):
+    leader = make_user(roles=(Role.EMPLOYEE, Role.LEADER))
+    leader.unit_id = None
+    assert service.scope_for(leader) is None

@@ -1,14 +1,14 @@
 """Statistics: the nightly summary, its refresh log, and imported youth-survey figures.
 
 Revision ID: 5a7c3e9d2b14
-Revises: 1d46e7028aab
+Revises: 6a92a24595ea
 Create Date: 2026-12-01 15:30:00
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = '5a7c3e9d2b14'
-down_revision = '1d46e7028aab'
+down_revision = '6a92a24595ea'
 branch_labels = None
 depends_on = None
 

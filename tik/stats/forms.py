@@ -33,6 +33,7 @@ class FilterForm(FlaskForm):
     fra = StringField(_l("Fra måned"), validators=[Optional(), _month], description=_l("åååå-mm"))
     til = StringField(_l("Til og med måned"), validators=[Optional(), _month], description=_l("åååå-mm"))
     tjeneste = SelectField(_l("Tjeneste"), validators=[Optional()])
+    enhet = SelectField(_l("Enhet"), validators=[Optional()])
     aldersgruppe = SelectField(_l("Aldersgruppe"), validators=[Optional()])
     niva = SelectField(_l("Nivå"), validators=[Optional()])
 

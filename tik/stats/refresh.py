@@ -100,22 +100,17 @@ def age_band(age: int) -> str:
     return next((f"{lo}-{hi}" for lo, hi in AGE_BANDS if lo <= age <= hi), "25+")
 
 
-def unit_column():
-    """The owning unit of a case, as the summary records it. Units are not in TIK yet: None."""
-    return None
-
-
 def compute(guide: Guide) -> Counter:
     """Every count of METRICS, keyed by (metric, key, month, unit_id, service, age_group, level)."""
     cells: Counter = Counter()
     cases: dict[int, _Case] = {}
     first_case_of_child: dict[int, int] = {}
     rows = db.session.execute(
-        select(Case.id, Case.child_id, Case.owning_service, Case.level, Case.status, Case.opened_at,
+        select(Case.id, Case.child_id, Case.unit_id, Case.owning_service, Case.level, Case.status, Case.opened_at,
                Case.closed_at, Child.birth_date).join(Child, Child.id == Case.child_id).order_by(Case.opened_at))
     closed: dict[int, datetime] = {}
-    for case_id, child_id, service, level, status, opened, closed_at, birth in rows:
-        c = _Case(unit_column(), service, level, age_group_of(guide, age_on(birth, opened.date())), opened, birth)
+    for case_id, child_id, unit_id, service, level, status, opened, closed_at, birth in rows:
+        c = _Case(unit_id, service, level, age_group_of(guide, age_on(birth, opened.date())), opened, birth)
         cases[case_id] = c
         first_case_of_child.setdefault(child_id, case_id)
         if status == CaseStatus.CLOSED and closed_at is not None:

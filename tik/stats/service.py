@@ -29,24 +29,24 @@ class Scope:
     """The part of the municipality a user's statistics cover: all of it, or one unit."""
 
     whole: bool
-    service: str | None = None  # until TIK has units, a leader's unit is their service
     unit_id: int | None = None
 
 
 def scope_for(user: User) -> Scope | None:
-    """An analyst sees the whole municipality, a leader their own unit; anyone else nothing (None)."""
+    """An analyst sees the whole municipality, a leader their own unit (the cases it owns); anyone else,
+    and a leader with no unit, nothing (None)."""
     if user.has_role(Role.ANALYST):
         return Scope(whole=True)
-    if user.has_role(Role.LEADER):
-        return Scope(whole=False, service=user.service_key)
+    if user.has_role(Role.LEADER) and user.unit_id is not None:
+        return Scope(whole=False, unit_id=user.unit_id)
     return None
 
 
 def _scope_where(scope: Scope) -> list:
-    """The one place the leader's unit becomes SQL."""
+    """The one place the leader's unit becomes SQL: the cells of cases their unit owns."""
     if scope.whole:
         return []
-    return [StatCell.service_key == scope.service]
+    return [StatCell.unit_id == scope.unit_id]
 
 
 # -- filters and reading ------------------------------------------------------------------------------------

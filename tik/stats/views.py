@@ -8,6 +8,7 @@ from flask import Blueprint, abort, current_app, flash, make_response, redirect,
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 
 from tik.audit.service import record
 from tik.auth.models import Role
@@ -16,6 +17,7 @@ from tik.clock import today
 from tik.extensions import db
 from tik.forms import error_list
 from tik.handbook.current import current_guide
+from tik.org.models import Unit
 from tik.plans.pdf import render_pdf
 from tik.stats import charts, exports, service, survey
 from tik.stats.forms import FilterForm, ReportForm, SurveyForm, parse_month
@@ -40,10 +42,13 @@ def _filters(scope: service.Scope) -> tuple[FilterForm, service.Filters, bool]:
     guide = current_guide()
     lang = _lang()
     form = FilterForm(request.args)
-    services = [(k, s.name.get(lang)) for k, s in guide.services.items()]
-    if not scope.whole:
-        services = [(k, label) for k, label in services if k == scope.service]
-    form.tjeneste.choices = ([] if not scope.whole else [("", _("Alle"))]) + services
+    if scope.whole:
+        form.tjeneste.choices = [("", _("Alle"))] + [(k, s.name.get(lang)) for k, s in guide.services.items()]
+        form.enhet.choices = [("", _("Alle"))] + [(str(u.id), u.name) for u in db.session.scalars(
+            select(Unit).order_by(Unit.name))]
+    else:  # a leader's figures are their unit's: nothing to choose
+        del form.tjeneste
+        del form.enhet
     form.aldersgruppe.choices = [("", _("Alle"))] + [(g.key, g.title.get(lang)) for g in guide.age_groups]
     form.niva.choices = [("", _("Alle"))] + [(str(lv), service.level_label(lv)) for lv in range(4)]
     valid = form.validate() if request.args else True
@@ -54,9 +59,10 @@ def _filters(scope: service.Scope) -> tuple[FilterForm, service.Filters, bool]:
         start = end
     pick = (lambda f: f.data or None) if valid else (lambda f: None)
     level = pick(form.niva)
-    filters = service.Filters(start=start, end=end,
-                              service=(pick(form.tjeneste) if scope.whole else scope.service),
-                              age_group=pick(form.aldersgruppe), level=int(level) if level else None)
+    unit = pick(form.enhet) if scope.whole else None
+    filters = service.Filters(start=start, end=end, service=pick(form.tjeneste) if scope.whole else None,
+                              unit_id=int(unit) if unit else None, age_group=pick(form.aldersgruppe),
+                              level=int(level) if level else None)
     return form, filters, valid
 
 
@@ -127,8 +133,7 @@ def report():
     if not form.validate():
         abort(404)
     year = form.ar.data
-    filters = service.Filters(start=date(year, 1, 1), end=date(year, 12, 1),
-                              service=None if scope.whole else scope.service)
+    filters = service.Filters(start=date(year, 1, 1), end=date(year, 12, 1))
     sections = _sections(filters, scope)
     svgs = {t.key: charts.chart_svg(t) for s in sections for t in s.tables}
     with force_locale(_lang()):
