@@ -62,9 +62,9 @@ def _test_config(database_url: str) -> dict:
 
 
 @pytest.fixture
-def app(database_url, _schema):
-    """The app with an empty database and an app context pushed."""
-    app = create_app(_test_config(database_url))
+def app(database_url, _schema, tmp_path):
+    """The app with an empty database and an app context pushed (and its own audit anchor file)."""
+    app = create_app(_test_config(database_url) | {"TIK_AUDIT_ANCHOR": str(tmp_path / "audit-anchor")})
     with app.app_context():
         _empty_all_tables()
         yield app

@@ -44,6 +44,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.register_blueprint(module.bp)
     register_web(app)
 
+    from tik.audit.chain import seal_after_requests
+
+    seal_after_requests(app)
+
     if app.config["TIK_PROXY_COUNT"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
