@@ -44,6 +44,7 @@ def test_production_refuses_to_start_unsafe(tmp_path, env, complaint):
 def test_production_with_everything_set_starts(tmp_path):
     settings = settings_from_env({"TIK_ENV": "production", "TIK_INSTANCE_PATH": str(tmp_path),
                                   "TIK_SECRET_KEY": "s" * 40, "TIK_DATA_KEY": base64.b64encode(b"k" * 32).decode(),
+                                  "TIK_AUDIT_KEY": base64.b64encode(bytes(range(7, 39))).decode(),
                                   "DATABASE_URL": "postgresql+psycopg://db/tik"})
     assert settings["SESSION_COOKIE_SECURE"] is True
 
