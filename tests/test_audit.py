@@ -131,6 +131,24 @@ def test_a_request_that_wrote_events_seals_them_once_its_response_is_sent(app, c
     assert verify() == []
 
 
+def test_outside_tests_the_sequencer_thread_seals_what_requests_wrote(app, client, login, make_user, make_case):
+    import time
+
+    user = login(make_user())
+    case = make_case(by=user)
+    app.testing = False  # as in production: the request only pokes the process's sequencer
+    client.get(f"/saker/{case.ref}", buffered=True)
+    db.session.rollback()
+    deadline = time.monotonic() + 10
+    while db.session.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.seq.is_(None))) and \
+            time.monotonic() < deadline:
+        db.session.rollback()
+        time.sleep(0.05)
+    db.session.rollback()
+    assert db.session.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.seq.is_(None))) == 0
+    assert Path(app.config["TIK_AUDIT_ANCHOR"]).read_text().count("seal ") >= 1
+
+
 def test_with_sealing_off_requests_leave_events_for_the_sequencer(app, client, login, make_user, make_case):
     user = login(make_user())
     case = make_case(by=user)
@@ -196,6 +214,15 @@ def test_an_altered_detail_is_detected(make_case):
     ids = _sealed_cases(make_case)
     _sql("UPDATE audit_event SET detail = 'nothing happened' WHERE id = :id", id=ids[1])
     assert _problems() == [(ids[1], "was altered after it was written")]
+
+
+def test_a_body_moved_from_another_row_with_its_digest_is_detected(make_case):
+    ids = _sealed_cases(make_case)
+    donor = db.session.execute(select(AuditEvent.case_ref, AuditEvent.detail, AuditEvent.body_digest)
+                               .where(AuditEvent.id == ids[2])).one()
+    _sql("UPDATE audit_event SET case_ref = :r, detail = :d, body_digest = :b WHERE id = :id",
+         r=donor.case_ref, d=donor.detail, b=donor.body_digest, id=ids[0])
+    assert _problems() == [(ids[0], "was altered after it was written")]
 
 
 def test_a_deleted_row_is_detected(make_case):

@@ -11,11 +11,14 @@ body itself, so retention can remove a case's bodies and leave a keyed tombstone
 
 from __future__ import annotations
 
+import atexit
 import base64
 import hashlib
 import hmac
 import logging
 import os
+import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -156,13 +159,51 @@ def mark_written() -> None:
 
 
 def seal_after_requests(app: Flask) -> None:
-    """After a response that wrote events is sent, seal them (unless TIK_AUDIT_SEAL is off, for the bench)."""
+    """After a response that wrote events is sent, have them sealed (unless TIK_AUDIT_SEAL is off, for the
+    bench): by the process's sequencer thread, or at once when testing (deterministic tests)."""
+    sequencer = Sequencer(app)
+    app.extensions["tik_audit_sequencer"] = sequencer
 
     @app.after_request
     def _seal_when_sent(response):
         if g.pop("audit_unsealed", False) and app.config["TIK_AUDIT_SEAL"]:
-            response.call_on_close(lambda: _seal_quietly(app))
+            # On close: after the response is sent and the request's transaction has ended.
+            response.call_on_close(lambda: _seal_quietly(app) if app.testing else sequencer.poke())
         return response
+
+
+class Sequencer:
+    """One per process: a thread that seals what requests wrote, off the request path.
+
+    Requests only poke it. It waits `interval` seconds after a poke so that one short transaction seals
+    every event written meanwhile (under load one seal per interval, not one per request), then seals.
+    Started lazily in the process that pokes it (a forked worker gets its own); at exit it seals once more.
+    """
+
+    def __init__(self, app: Flask, interval: float = 0.05) -> None:
+        self.app, self.interval = app, interval
+        self.pending = threading.Event()
+        self._started_in: int | None = None
+        self._start = threading.Lock()
+
+    def poke(self) -> None:
+        with self._start:
+            if self._started_in != os.getpid():
+                self._started_in = os.getpid()
+                threading.Thread(target=self._run, name="tik-audit-sequencer", daemon=True).start()
+                atexit.register(self._at_exit)
+        self.pending.set()
+
+    def _run(self) -> None:
+        while True:
+            self.pending.wait()
+            time.sleep(self.interval)
+            self.pending.clear()  # a poke from now on asks for another round
+            _seal_quietly(self.app)
+
+    def _at_exit(self) -> None:
+        if self.pending.is_set():
+            _seal_quietly(self.app)
 
 
 def _seal_quietly(app: Flask) -> None:
