@@ -139,7 +139,7 @@ def test_outside_tests_the_sequencer_thread_seals_what_requests_wrote(app, clien
     app.testing = False  # as in production: the request only pokes the process's sequencer
     client.get(f"/saker/{case.ref}", buffered=True)
     db.session.rollback()
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 30  # the thread waits its interval, then for the write lock
     while db.session.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.seq.is_(None))) and \
             time.monotonic() < deadline:
         db.session.rollback()
