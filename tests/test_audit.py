@@ -298,6 +298,17 @@ def test_seal_command_seals_and_anchors_the_head(app, runner, make_case):
     assert (kind, int(seq), int(event_id), head) == ("seal", event.seq, event.id, event.hash)
 
 
+def test_a_restore_rebases_the_anchor_so_the_restored_chain_verifies(app, runner, make_case, tmp_path):
+    _sealed_cases(make_case, 2)
+    assert runner.invoke(args=["backup", str(tmp_path / "tik.backup")]).exit_code == 0
+    _sealed_cases(make_case, 2)  # anchored beyond what the backup holds
+    db.session.remove()
+    result = runner.invoke(args=["restore", "--yes", str(tmp_path / "tik.backup")])
+    assert result.exit_code == 0, result.output
+    assert verify() == []
+    assert Path(app.config["TIK_AUDIT_ANCHOR"]).read_text().splitlines()[-1].startswith("rebase ")
+
+
 # -- retention: redaction keeps the chain whole ------------------------------------------------------------
 
 
