@@ -94,16 +94,37 @@ def runner(app):
 
 
 @pytest.fixture
-def make_user(app):
+def make_unit(app):
+    """A unit of `service` (e.g. one school), with `leaders` (users) when given."""
+    from tik.org.models import Unit, UnitLeader
+
+    def make(key: str, service: str = "school", name: str | None = None, leaders=()):
+        unit = db.session.scalar(db.select(Unit).where(Unit.key == key))
+        if unit is None:
+            unit = Unit(key=key, name=name or key.replace("-", " ").title(), service_key=service)
+            db.session.add(unit)
+            db.session.flush()
+        for leader in leaders:
+            db.session.add(UnitLeader(unit_id=unit.id, user_id=leader.id))
+        db.session.commit()
+        return unit
+
+    return make
+
+
+@pytest.fixture
+def make_user(app, make_unit):
+    """A user; in `unit` when given, else in the one default unit of `service` (e.g. "school-1")."""
     from tik.auth.models import Role
     from tik.auth.service import create_user
 
     counter = iter(range(1, 10_000))
 
     def make(username: str | None = None, service: str = "school", roles=(Role.EMPLOYEE,), name: str | None = None,
-             **extra):
+             unit=None, **extra):
         n = next(counter)
-        user = create_user(username or f"user{n}", name or f"Ansatt Nummer{n}", service, PASSWORD,
+        unit = unit or make_unit(f"{service}-1", service)
+        user = create_user(username or f"user{n}", name or f"Ansatt Nummer{n}", unit, PASSWORD,
                            set(roles), **extra)
         db.session.commit()
         return user
