@@ -1,7 +1,7 @@
 """audit chain sealed by a sequencer: seq, keyed body digest and redaction tombstone; chain fields nullable
 
 Revision ID: 7a3c91e5b2d4
-Revises: 1d46e7028aab
+Revises: 6a92a24595ea
 Create Date: 2026-12-01 14:30:00.000000
 
 Rows chained by the old scheme (unkeyed SHA-256 in id order) are unsealed by this upgrade: their chain
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '7a3c91e5b2d4'
-down_revision = '1d46e7028aab'
+down_revision = '6a92a24595ea'
 branch_labels = None
 depends_on = None
 
