@@ -69,7 +69,7 @@ def body_text(data: bytes) -> str:
     right-to-left letters: running heads and page numbers are left out, so text that flows over a page
     break reads as one. (The boxes give right-to-left words in visual order; plain_text reads them.)"""
     words = [w.text for p in pages(data) for w in p.words
-             if w.y0 >= MARGIN_TOP - 2 and w.y1 <= p.height - MARGIN_BOTTOM + 2]
+             if MARGIN_TOP <= (w.y0 + w.y1) / 2 <= p.height - MARGIN_BOTTOM]
     return without_rtl(squeeze("".join(words)))
 
 

@@ -3,6 +3,7 @@ layouts that never run off the page, whatever staff wrote."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from datetime import date, timedelta
@@ -56,6 +57,11 @@ def long_case(make_user, make_case):
     return case, holder
 
 
+def letters(text: str) -> str:
+    """Only the letters and digits of `text`: where a right-to-left line puts a full stop is layout."""
+    return re.sub(r"[\W_]", "", text)
+
+
 def assert_laid_out(data: bytes, expected: list[str]) -> None:
     """Every word inside the page box minus the margins, page numbers on every page, nothing lost."""
     bad = outside_margins(data)
@@ -63,8 +69,6 @@ def assert_laid_out(data: bytes, expected: list[str]) -> None:
     assert page_numbers_present(data)
     body = body_text(data)
     for text in expected:
-        if without_rtl(squeeze(text)) not in body:
-            Path("/tmp/lt/fail.pdf").write_bytes(data)
         assert without_rtl(squeeze(text)) in body, f"lost: {text[:60]!r}…"
     assert squeeze(ARABIC_NAME) in squeeze(plain_text(data))
 
@@ -114,7 +118,8 @@ def test_minutes_keep_everything_inside_the_page(app, long_case):
     item = type("I", (), {"discussion": long_text("Drøftet"), "advice": long_text(LONG_WORD),
                           "decisions": long_text("Besluttet")})()
     views = [type("V", (), {"label": "Sak 1 – anonym", "item": item})()]
-    data = render_pdf(render_template("pdf/minutes.html", meeting=meeting, views=views, L="nb", today=today()))
+    with app.test_request_context():
+        data = render_pdf(render_template("pdf/minutes.html", meeting=meeting, views=views, L="nb", today=today()))
     assert_laid_out(data, [item.discussion, item.advice, item.decisions])
     assert tags(data) == {"struct_tree": True, "lang": "nb", "marked": True}
 
@@ -134,13 +139,13 @@ def test_the_letter_prints_its_fixed_texts_in_the_family_language(app, make_user
     assert f'<html lang="{lang}" dir="{"rtl" if lang == "ar" else "ltr"}">' in html
 
     _name, data = plan_pdf(case, holder, family=True, lang=lang, child_page=True)
-    text = squeeze(plain_text(data))
+    text = letters(plain_text(data))
     assert tags(data) == {"struct_tree": True, "lang": lang, "marked": True}
     for fixed in ("Hvem gjør hva, og når", "Dette kan dere gjøre", "Underskrifter", "Min plan"):
-        assert squeeze(str(texts(fixed))) in text, f"{fixed!r} in {lang}"
+        assert letters(str(texts(fixed))) in text, f"{fixed!r} in {lang}"
     # Every date visible, in the family's language; staff text as written.
-    assert squeeze(texts.date(date(2027, 1, 15))) in text
-    assert squeeze("Mandagsprat") in text and squeeze("Anna Nowak") in text
+    assert letters(texts.date(date(2027, 1, 15))) in text
+    assert "Mandagsprat" in text and "AnnaNowak" in text
     if lang not in ("nb", "nn"):
         assert "Hvem gjør hva" not in plain_text(data)
 
@@ -226,8 +231,10 @@ def test_consent_form_holds_the_consent_records_purpose_services_and_validity(ap
     text = " ".join(plain_text(data).split())
     assert tags(data) == {"struct_tree": True, "lang": "pl", "marked": True}
     assert "Samarbeid om Emmas skolehverdag" in text and "Fravær og trivsel" in text
-    assert "Szkoła" in text or "Skole" in text
-    assert "Helsesykepleier" in text or "helsesykepleier" in text.lower()
+    from tik.cases.service import guide_of
+
+    for key in ("school", "health-nurse"):
+        assert guide_of(case).services[key].name.get("pl") in text
     assert "2 listopada 2026" in text and "1 listopada 2027" in text
     assert "Wyjątki" in text and "wycofać" in text  # room for exclusions; can be withdrawn
     _name, blank = consent_form_pdf(case, None, "en")
@@ -266,8 +273,9 @@ def test_staff_log_speaks_labels_not_codes(app, make_user, make_case):
     plans.update_plan(case, holder, goals="Mål", child_voice="", parents_voice="")
     text = " ".join(plain_text(plan_pdf(case, holder, family=False)[1]).split())
     assert "Bekymring registrert" in text and "Planen er endret" in text
-    for code in (" plan ", " concern ", " step "):
-        assert code not in text.split("Stafettlogg")[-1].split("Underskrifter")[0]
+    log = text.split("Siste hendelser i stafettloggen")[1].split("Underskrifter")[0]
+    for code in (" plan ", " concern ", " step ", "l0-register"):
+        assert code not in log
     full = " ".join(plain_text(plan_pdf(case, holder, family=False, full_log=True)[1]).split())
     assert "Stafettlogg" in full and "Bekymring registrert" in full
 
