@@ -297,3 +297,18 @@ def test_guidebook_wording_replaces_the_default_in_its_languages(app, make_user,
     assert "We look forward to working with you for Emil." in english  # guidebook/letter.yaml, closing
     polish = plain_text(plan_pdf(case, holder, family=True, lang="pl")[1])
     assert "Prosimy o kontakt, jeśli coś jest niejasne." in " ".join(polish.split())  # the catalogue default
+
+
+def test_from_the_consent_age_the_young_person_gets_a_letter_of_their_own(app, make_user, make_case):
+    holder = make_user()
+    born = today().replace(year=today().year - 16) - timedelta(days=1)
+    case = make_case(by=holder, first_name="Sara", birth_date=born,
+                     guardians=[GuardianInput("Kari Hansen", "mor", "", "nb")])
+    assert [c.young for c in letter_choices(case)] == [False]
+    record_consent(case, holder, given_by="Sara og Kari Hansen", services=["school"], purpose="Samarbeid",
+                   form=ConsentForm.DIGITAL, given_on=today(), expires_on=today() + timedelta(days=90),
+                   young_person=True)
+    assert [(c.young, c.names) for c in letter_choices(case)] == [(False, ("Kari Hansen",)),
+                                                                  (True, (case.child.name,))]
+    text = " ".join(plain_text(plan_pdf(case, holder, family=True, young=True)[1]).split())
+    assert f"Til: {case.child.name}" in text and "Du får dette brevet" in text and "Dette kan du gjøre" in text
