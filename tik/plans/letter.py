@@ -44,10 +44,14 @@ def family_language(case: Case) -> str:
     return SOURCE_LANGUAGE
 
 
+def of_consent_age(case: Case, guide: Guide) -> bool:
+    """The child has reached the guidebook's consent age today: they sign the plan and the consent form too."""
+    return case.child.age_on(today()) >= guide.consent_age
+
+
 def young_person_consents(case: Case, guide: Guide) -> bool:
     """From the consent age, when an active consent is the young person's, the letter can be to them."""
-    return (case.child.age_on(today()) >= guide.consent_age
-            and any(c.young_person and c.is_active(today()) for c in case.consents))
+    return of_consent_age(case, guide) and any(c.young_person and c.is_active(today()) for c in case.consents)
 
 
 def letter_choices(case: Case) -> list[LetterChoice]:
@@ -104,7 +108,7 @@ def letter_html(case: Case, plan, lang: str, young: bool = False, child_page: bo
             holder=holder, municipality=municipality, measures=measures, young=young,
             names=addressees(case, lang, young), next_evaluation=upcoming[0] if upcoming else None,
             meeting=next_meeting(case), today=today(),
-            signer_services=services, young_signs=child.age_on(today()) >= guide.consent_age,
+            signer_services=services, young_signs=of_consent_age(case, guide),
             emergency=guide.letter.needs_emergency_numbers(case.level, services),
             translated=lang not in ("nb", "nn"), own=own, child_page=with_child,
             contact_services=[guide.services[k] for k in services if k in guide.services
@@ -121,7 +125,7 @@ def consent_html(case: Case, consent: Consent | None, lang: str, texts: Texts | 
             "pdf/consent.html", t=t, L=lang, rtl=is_rtl(lang), case=case, child=case.child, guide=guide,
             consent=consent, holder=case.coordinator, municipality=current_app.config["TIK_MUNICIPALITY"],
             today=today(), translated=lang not in ("nb", "nn"),
-            young_signs=case.child.age_on(today()) >= guide.consent_age,
+            young_signs=of_consent_age(case, guide),
             services=[guide.services[k] for k in (consent.services if consent else guide.services)
                       if k in guide.services],
         )

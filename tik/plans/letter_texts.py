@@ -37,7 +37,13 @@ def catalogue_path(lang: str, root: Path | None = None) -> Path:
 
 def letter_languages(root: Path | None = None) -> tuple[str, ...]:
     """Bokmål and every language with a letter catalogue, in the order they are offered."""
-    found = {p.parent.parent.name for p in (root or TRANSLATIONS).glob(f"*/LC_MESSAGES/{DOMAIN}.po")}
+    return _languages_in(root or TRANSLATIONS)
+
+
+@cache
+def _languages_in(root: Path) -> tuple[str, ...]:
+    # Looked up once per process: catalogues are part of the installed code, like the guidebook.
+    found = {p.parent.parent.name for p in root.glob(f"*/LC_MESSAGES/{DOMAIN}.po")}
     found.add(SOURCE_LANGUAGE)
     first = [lang for lang in FIRST if lang in found]
     return tuple(first + sorted(found - set(first), key=language_name))

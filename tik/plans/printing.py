@@ -14,7 +14,14 @@ from tik.cases.service import guide_of, timeline
 from tik.clock import today
 from tik.extensions import db
 from tik.plans import service
-from tik.plans.letter import consent_html, family_language, letter_html, printable, young_person_consents
+from tik.plans.letter import (
+    consent_html,
+    family_language,
+    letter_html,
+    of_consent_age,
+    printable,
+    young_person_consents,
+)
 from tik.plans.letter_texts import letter_languages
 from tik.plans.models import MeasureStatus
 from tik.plans.pdf import render_pdf
@@ -42,7 +49,7 @@ def staff_html(case: Case, lang: str, plan=None, full_log: bool = False) -> str:
             timeline=timeline(case, limit=None if full_log else RECENT_LOG), full_log=full_log, today=today(),
             next_evaluation=evaluations[0] if evaluations else None,
             signer_services=list(dict.fromkeys(m.service_key for m in measures)),
-            young_signs=case.child.age_on(today()) >= guide.consent_age, holder=case.coordinator,
+            young_signs=of_consent_age(case, guide), holder=case.coordinator,
         )
 
 
