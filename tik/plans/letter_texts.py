@@ -75,6 +75,7 @@ class Texts:
 
     def __init__(self, lang: str, root: Path | None = None) -> None:
         self.lang = lang
+        self.rtl = is_rtl(lang)
         path = catalogue_path(lang, root)
         self.messages = _catalogue(path) if lang != SOURCE_LANGUAGE and path.exists() else {}
         self.missing: set[str] = set()
@@ -86,6 +87,9 @@ class Texts:
             if self.lang != SOURCE_LANGUAGE:
                 self.missing.add(msgid)
             text = msgid
+        if params and self.rtl:
+            # Names and dates keep their own direction inside a right-to-left sentence (Unicode isolates).
+            params = {k: Markup("\u2068%s\u2069") % v for k, v in params.items()}
         return Markup.escape(text) % params if params else Markup.escape(text)
 
     def date(self, day: date | None) -> str:
