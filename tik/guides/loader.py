@@ -253,15 +253,22 @@ class _Builder:
         if f not in self.files:
             return Letter()
         data = self.yaml(f)
+        given = data.get("texts") or {}
+        if not isinstance(given, dict):
+            self.problem(f, "texts", "must map text keys to a text per language")
+            given = {}
         texts = {}
-        for key, value in (data.get("texts") or {}).items():
+        for key, value in given.items():
             if key not in LETTER_TEXTS:
                 self.problem(f, f"text '{key}'", f"unknown text (one of {', '.join(LETTER_TEXTS)})")
             texts[str(key)] = self.text(f, f"text '{key}'", value, key)
         emergency = data.get("emergency_numbers") or {}
-        levels_named = tuple(int(x) for x in emergency.get("levels") or ())
+        if not isinstance(emergency, dict):
+            self.problem(f, "emergency_numbers", "must give 'levels' and/or 'services'")
+            emergency = {}
+        levels_named = tuple(x for x in emergency.get("levels") or () if isinstance(x, int))
         services_named = tuple(str(x) for x in emergency.get("services") or ())
-        for number in levels_named:
+        for number in emergency.get("levels") or ():
             if number not in levels:
                 self.problem(f, "emergency_numbers", f"unknown level {number}")
         for key in services_named:
