@@ -1,91 +1,264 @@
-"""The access policy: holder, owning service, services an active consent covers — nobody else."""
+"""The access policy by unit and person: the holder, invited participants (outside the holder's unit only
+while consent covers their service) and the leaders of the holder's unit. Nobody else."""
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 import pytest
 from flows import TO_LEVEL2
 
+from tik import clock
 from tik.auth.models import Role
 from tik.cases import service as cases
 from tik.extensions import db
 
-SERVICES = ("school", "health-nurse", "ppt", "nav")
-LEVEL3 = [("done", {"services": "health-nurse,ppt"}),
-          ("done", {"meeting_date": "2026-11-20", "participants": "x", "shared_understanding": "x"}),
-          ("done", {"plan_summary": "x"}),
-          ("level3", {"evaluation": "x", "child_experience": "x"})]
 
-
-def _pages(ref: str) -> list[str]:
-    return [f"/saker/{ref}", f"/saker/{ref}/plan", f"/saker/{ref}/plan.pdf", f"/saker/{ref}/plan.pdf?versjon=familie"]
+@dataclass
+class World:
+    people: dict
+    case: object
+    meeting_id: int
 
 
 @pytest.fixture
-def world(app, make_user, make_case, move_case, give_consent):
-    """Users from four services; a case at each level owned by the school; consent for health and PPT
-    on the level 2 and 3 cases only."""
-    users = {s: make_user(username=f"u-{s}", service=s) for s in SERVICES}
-    users["admin"] = make_user(username="u-admin", service="culture-leisure", roles=[Role.ADMIN, Role.LEADER])
-    holder = make_user(username="holder", service="school")
-    built = {}
-    for level in (0, 1, 2, 3):
-        case = make_case(by=holder, first_name=f"Barn{level}")
-        if level == 1:
-            move_case(case, holder, TO_LEVEL2[:-1] + [("level1", {"assessment": "x"})])
-        if level >= 2:
-            give_consent(case, holder, ["health-nurse", "ppt"])
-            move_case(case, holder, TO_LEVEL2)
-        if level == 3:
-            move_case(case, holder, LEVEL3)
-        assert case.level == level
-        built[level] = case
-    return users, holder, built
+def world(app, make_unit, make_user, make_case, move_case, give_consent, make_measure, make_meeting):
+    """Two schools with their leaders, a health station, PPT and NAV. A level-2 case held by a teacher at
+    school A, with consent for health and PPT; one health nurse invited (responsible for a measure), another
+    not; a shared plan revision; a network meeting."""
+    from tik.meetings.models import Team, TeamMember
+    from tik.plans.service import mark_shared, plan_of
+
+    school_a, school_b = make_unit("skole-a", "school"), make_unit("skole-b", "school")
+    health, ppt, nav = make_unit("helse", "health-nurse"), make_unit("ppt", "ppt"), make_unit("nav", "nav")
+    staff = make_unit("stab", "culture-leisure")
+    p = {
+        "holder": make_user("holder", unit=school_a, roles=[Role.EMPLOYEE, Role.COORDINATOR]),
+        "colleague": make_user("colleague", unit=school_a, roles=[Role.EMPLOYEE, Role.COORDINATOR]),
+        "teacher_b": make_user("teacher-b", unit=school_b, roles=[Role.EMPLOYEE, Role.COORDINATOR]),
+        "leader_a": make_user("leader-a", unit=school_a, roles=[Role.EMPLOYEE, Role.LEADER]),
+        "leader_b": make_user("leader-b", unit=school_b, roles=[Role.EMPLOYEE, Role.LEADER]),
+        "nurse": make_user("nurse", unit=health, roles=[Role.EMPLOYEE, Role.COORDINATOR]),
+        "nurse2": make_user("nurse2", unit=health),
+        "ppt": make_user("ppt-user", unit=ppt, roles=[Role.EMPLOYEE, Role.TEAM]),
+        "nav": make_user("nav-user", unit=nav),
+        "admin": make_user("admin", unit=staff, roles=[Role.ADMIN]),
+        "team": make_user("team-user", unit=health, roles=[Role.EMPLOYEE, Role.TEAM]),
+    }
+    make_unit("skole-a", leaders=[p["leader_a"]])
+    make_unit("skole-b", leaders=[p["leader_b"]])
+    team = Team(name="TIK-team", members=[TeamMember(user_id=p["team"].id), TeamMember(user_id=p["ppt"].id)])
+    db.session.add(team)
+    db.session.commit()
+    case = make_case(by=p["holder"], first_name="Sigrid")
+    give_consent(case, p["holder"], ["health-nurse", "ppt"])
+    move_case(case, p["holder"], TO_LEVEL2)
+    cases.invite_participant(case, p["nurse"], p["holder"])
+    make_measure(case, p["holder"], service="health-nurse", responsible="", responsible_id=p["nurse"].id,
+                 what="Samtaler om søvn", evaluate_in=5)
+    mark_shared(plan_of(case), p["holder"])
+    db.session.commit()
+    meeting = make_meeting(p["holder"], case=case, title="Ansvarsgruppe")
+    return World(p, case, meeting.id)
 
 
-def _status(client, login, user, url):
-    login(user)
-    return client.get(url).status_code
+def _pages(w: World) -> list[str]:
+    ref = w.case.ref
+    return [f"/saker/{ref}", f"/saker/{ref}/plan", f"/saker/{ref}/plan.pdf", f"/saker/{ref}/plan.pdf?versjon=familie",
+            f"/saker/{ref}/plan/revisjon/1", f"/saker/{ref}/plan/revisjon/1.pdf",
+            f"/saker/{ref}/plan/sammenlign?fra=1&til=1", f"/moter/{w.meeting_id}"]
 
 
-@pytest.mark.parametrize("level", [0, 1, 2, 3])
-def test_access_matrix(client, login, world, level):
-    users, holder, built = world
-    case = built[level]
-    consented = level >= 2
-    expected = {"school": 200, "health-nurse": 200 if consented else 404, "ppt": 200 if consented else 404,
-                "nav": 404, "admin": 404}
-    for who, status in expected.items():
-        login(users[who])
-        for url in _pages(case.ref):
-            assert client.get(url).status_code == status, (who, url)
-        found = client.post("/saker", data={"q": case.child.first_name}).get_data(as_text=True)
-        assert (case.ref in found) == (status == 200), (who, "search")
+def _lists(client, w: World) -> dict[str, bool]:
+    """Whether the case shows up in each list the user has."""
+    ref, name = w.case.ref, w.case.child.first_name
+    return {
+        "search": ref in client.post("/saker", data={"q": name}).get_data(as_text=True),
+        "my cases": ref in client.get("/saker").get_data(as_text=True),
+    }
 
 
-def test_withdrawing_consent_ends_access_at_once(client, login, world):
-    users, holder, built = world
-    case = built[2]
-    login(users["ppt"])
-    assert client.get(f"/saker/{case.ref}").status_code == 200
-    consent = case.consents[0]
+SEES = {"holder", "leader_a", "nurse"}
+
+
+@pytest.mark.parametrize("who", ["holder", "leader_a", "nurse", "colleague", "teacher_b", "leader_b", "nurse2",
+                                 "ppt", "nav", "admin", "team"])
+def test_access_matrix_over_units(client, login, world, who):
+    login(world.people[who])
+    expected = 200 if who in SEES else 404
+    for url in _pages(world):
+        assert client.get(url).status_code == expected, (who, url)
+    assert _lists(client, world) == {"search": who in SEES, "my cases": who in SEES}
+
+
+def test_min_side_and_calendar_reach_the_holder_and_the_responsible_participant(client, login, world):
+    ref = world.case.ref
+    for who in ("holder", "nurse", "nurse2", "ppt", "teacher_b"):
+        login(world.people[who])
+        page = client.get("/min-side").get_data(as_text=True)
+        ics = client.get("/min-side/kalender.ics").get_data(as_text=True)
+        assert (ref in page) == (who in ("holder", "nurse")), who
+        assert (f"evaluering {ref}" in ics) == (who in ("holder", "nurse")), who
+
+
+def test_my_cases_says_why_each_case_is_there(client, login, world):
+    expectations = {"holder": "stafettholder", "nurse": "deltaker", "leader_a": "leder"}
+    for who, why in expectations.items():
+        login(world.people[who])
+        page = client.get("/saker").get_data(as_text=True)
+        row = page[page.index(world.case.ref):]
+        assert why in row[:2000], who
+    login(world.people["nurse"])
+    assert "Samtaler om søvn" in client.get("/saker").get_data(as_text=True)  # my measure in the row
+
+
+def test_a_participant_with_a_measure_finds_the_case_and_gets_the_reminder(app, world):
+    from tik.mywork.models import OutboxMessage
+    from tik.mywork.service import evaluations_due, queue_reminders
+
+    nurse = world.people["nurse"]
+    nurse.email = "nurse@example.test"
+    db.session.commit()
+    assert [d.ref for d in evaluations_due(nurse, clock.today())] == [world.case.ref]
+    assert [r.ref for r in cases.my_cases(nurse)] == [world.case.ref]
+    clock.travel(clock.now() + timedelta(days=5))  # the evaluation is due today
+    assert queue_reminders() >= 1
+    assert db.session.scalar(db.select(OutboxMessage).where(OutboxMessage.to_address == "nurse@example.test"))
+
+
+def test_the_policy_and_its_sql_twin_agree(app, world):
+    from tik.auth.policy import can_view_case, visible_cases
+
+    for who, person in world.people.items():
+        in_sql = db.session.scalar(db.select(db.func.count()).select_from(type(world.case))
+                                   .where(visible_cases(person, clock.today()))) == 1
+        assert in_sql == can_view_case(person, world.case, clock.today()) == (who in SEES), who
+
+
+def test_a_leader_has_oversight_but_does_not_work_on_the_case(client, login, world):
+    login(world.people["leader_a"])
+    ref = world.case.ref
+    page = client.get(f"/saker/{ref}").get_data(as_text=True)
+    assert 'name="decision"' not in page and "Du ser saken som leder" in page
+    assert client.post(f"/saker/{ref}/beslutning", data={"decision": "done", "version": "1"}).status_code == 404
+    assert client.post(f"/saker/{ref}/plan", data={"goals": "x", "version": "0"}).status_code == 404
+    assert client.get(f"/saker/{ref}/innsyn").status_code == 200
+
+
+def test_inviting_outside_the_unit_needs_consent_for_the_persons_service(app, world):
+    nav = world.people["nav"]
+    with pytest.raises(cases.ParticipantError) as refused:
+        cases.invite_participant(world.case, nav, world.people["holder"])
+    assert refused.value.code == "not_covered"
+    colleague = world.people["colleague"]  # the holder's own unit needs no consent
+    cases.invite_participant(world.case, colleague, world.people["holder"])
+    assert cases.active_participant(world.case, colleague) is not None
+
+
+def test_only_the_holder_invites_and_removes(client, login, world):
+    login(world.people["nurse"])
+    ref = world.case.ref
+    assert client.post(f"/saker/{ref}/deltakere", data={"person": "ppt-user"}).status_code == 404
+    login(world.people["holder"])
+    assert client.post(f"/saker/{ref}/deltakere", data={"person": "ppt-user"}).status_code == 302
+    participant = cases.active_participant(world.case, world.people["ppt"])
+    assert participant is not None
+    login(world.people["ppt"])
+    assert client.get(f"/saker/{ref}").status_code == 200
+    login(world.people["holder"])
+    assert client.post(f"/saker/{ref}/deltakere/{participant.id}/fjern").status_code == 302
+    login(world.people["ppt"])
+    assert client.get(f"/saker/{ref}").status_code == 404
+    kinds = [e.data.get("action") for e in cases.timeline(world.case) if e.kind == cases.EventKind.PARTICIPANT]
+    assert kinds.count("invited") == 2 and "removed" in kinds
+
+
+def test_withdrawal_removes_participants_cancels_handovers_and_stops_the_level(client, login, world):
+    holder, nurse = world.people["holder"], world.people["nurse"]
+    handover = cases.propose_handover(world.case, nurse, holder)
+    consent = world.case.consents[0]
     cases.withdraw_consent(consent, holder)
-    for url in _pages(case.ref):
+    db.session.expire_all()
+    case = db.session.get(type(world.case), world.case.id)
+    assert cases.active_participant(case, nurse) is None
+    assert db.session.get(type(handover), handover.id).status.value == "withdrawn"
+    login(nurse)
+    for url in _pages(world):
         assert client.get(url).status_code == 404, url
-    assert case.ref not in client.post("/saker", data={"q": "Barn2"}).get_data(as_text=True)
-    login(users["school"])
-    assert client.get(f"/saker/{case.ref}").status_code == 200
+    client.post(f"/stafett/{handover.id}", data={"answer": "accept"})  # refused: the handover was cancelled
+    db.session.expire_all()
+    assert db.session.get(type(world.case), world.case.id).coordinator_id == holder.id
+    assert client.get(f"/saker/{world.case.ref}").status_code == 404
+    with pytest.raises(cases.HandoverError):  # the service refuses too, whatever route reaches it
+        cases.answer_handover(handover, nurse, accept=True)
+    db.session.rollback()
+    assert cases.current_step(case).step.id == "consent-withdrawn"
+    assert {d.key for d in cases.current_step(case).decisions} - {"emergency", "report_child_welfare"} == {
+        "level1", "close"}
+    from tik.guides.engine import DecisionRefused
+
+    with pytest.raises(DecisionRefused):
+        cases.decide(case, "done", {"services": "school"}, holder)
+
+
+def test_a_measure_for_an_uncovered_service_is_refused(app, world):
+    from tik.plans.service import MeasureInput, PlanError, add_measure
+
+    def measure(service):
+        return MeasureInput(service_key=service, responsible="Noen", what="x", goal="y",
+                            start_on=clock.today(), evaluate_on=clock.today() + timedelta(days=7))
+
+    with pytest.raises(PlanError) as refused:
+        add_measure(world.case, world.people["holder"], measure("bup"))
+    assert refused.value.code == "service_not_consented"
+    db.session.rollback()
+    add_measure(world.case, world.people["holder"], measure("school"))  # the holder's own service
+    cases.withdraw_consent(world.case.consents[0], world.people["holder"])
+    with pytest.raises(PlanError):
+        add_measure(world.case, world.people["holder"], measure("health-nurse"))
+
+
+def test_withdrawal_is_one_transaction(app, world, monkeypatch):
+    """A failure midway leaves the consent, the participants and the handovers as they were."""
+    holder, nurse = world.people["holder"], world.people["nurse"]
+    handover = cases.propose_handover(world.case, nurse, holder)
+    real_log = cases.log
+
+    def failing_log(case, kind, by, **data):
+        if kind == cases.EventKind.HANDOVER:
+            raise RuntimeError("disk full")
+        return real_log(case, kind, by, **data)
+
+    monkeypatch.setattr(cases, "log", failing_log)
+    with pytest.raises(RuntimeError):
+        cases.withdraw_consent(world.case.consents[0], holder)
+    db.session.rollback()
+    db.session.expire_all()
+    case = db.session.get(type(world.case), world.case.id)
+    assert case.consents[0].withdrawn_at is None
+    assert cases.active_participant(case, nurse) is not None
+    assert db.session.get(type(handover), handover.id).status.value == "pending"
 
 
 def test_an_expired_consent_gives_no_access(client, login, world):
-    from tik import clock
-
-    users, holder, built = world
-    login(users["health-nurse"])
+    login(world.people["nurse"])
+    assert client.get(f"/saker/{world.case.ref}").status_code == 200  # before expiry
     clock.travel(date.fromordinal(clock.today().toordinal() + 400))
-    login(users["health-nurse"])
-    assert client.get(f"/saker/{built[2].ref}").status_code == 404
+    login(world.people["nurse"])
+    assert client.get(f"/saker/{world.case.ref}").status_code == 404
+    assert world.case.ref not in client.get("/saker").get_data(as_text=True)
+
+
+def test_the_report_draft_is_for_its_author_the_holder_and_the_leader(client, login, world):
+    from tik.concerns.models import ReportDraft
+
+    db.session.add(ReportDraft(case_id=world.case.id, created_by_id=world.people["holder"].id,
+                               text="Utkast: bekymring for omsorgen hjemme"))
+    db.session.commit()
+    for who, sees in (("holder", True), ("leader_a", True), ("nurse", False)):
+        login(world.people[who])
+        assert ("Utkast: bekymring" in client.get(f"/saker/{world.case.ref}").get_data(as_text=True)) == sees, who
 
 
 def test_the_holder_sees_the_case_wherever_they_work(client, login, make_user, make_case):
@@ -96,23 +269,53 @@ def test_the_holder_sees_the_case_wherever_they_work(client, login, make_user, m
 
 
 def test_unknown_and_forbidden_cases_answer_the_same(client, login, world):
-    users, _holder, built = world
-    login(users["nav"])
-    forbidden = client.get(f"/saker/{built[0].ref}")
+    login(world.people["nav"])
+    ref = world.case.ref
+    forbidden = client.get(f"/saker/{ref}")
     unknown = client.get("/saker/TIK-1999-9999")
     assert forbidden.status_code == unknown.status_code == 404
-    same = forbidden.get_data(as_text=True).replace(built[0].ref, "REF")
+    same = forbidden.get_data(as_text=True).replace(ref, "REF")
     assert same == unknown.get_data(as_text=True).replace("TIK-1999-9999", "REF")
 
 
-def test_viewers_page_is_for_the_holder_only(client, login, world):
-    users, holder, built = world
-    login(users["school"])
-    assert client.get(f"/saker/{built[0].ref}").status_code == 200
-    assert client.get(f"/saker/{built[0].ref}/innsyn").status_code == 404
-    login(holder)
-    page = client.get(f"/saker/{built[0].ref}/innsyn").get_data(as_text=True)
-    assert users["school"].name in page and "Skole" in page
+def test_who_has_seen_names_the_leader_as_leader(client, login, world):
+    login(world.people["leader_a"])
+    client.get(f"/saker/{world.case.ref}")
+    login(world.people["nurse"])
+    assert client.get(f"/saker/{world.case.ref}/innsyn").status_code == 404
+    login(world.people["holder"])
+    page = client.get(f"/saker/{world.case.ref}/innsyn").get_data(as_text=True)
+    row = page[page.index(world.people["leader_a"].name):]
+    assert "leder" in row[:300]
+
+
+def test_routes_with_a_role_answer_404_to_others(client, login, world):
+    login(world.people["holder"])
+    for url in ("/enhet", "/admin/brukere", "/admin/enheter"):
+        assert client.get(url).status_code == 404, url
+    login(world.people["leader_a"])
+    assert world.case.ref in client.get("/enhet").get_data(as_text=True)
+    login(world.people["leader_b"])
+    assert world.case.ref not in client.get("/enhet").get_data(as_text=True)
+    login(world.people["admin"])
+    assert client.get("/admin/brukere").status_code == 200
+    assert client.get(f"/saker/{world.case.ref}").status_code == 404
+
+
+def test_only_a_coordinator_may_hold_a_case(app, world):
+    with pytest.raises(cases.HandoverError):
+        cases.propose_handover(world.case, world.people["nurse2"], world.people["holder"])  # no coordinator role
+    cases.propose_handover(world.case, world.people["colleague"], world.people["holder"])
+
+
+def test_team_meetings_are_for_team_members(client, login, world, make_meeting):
+    from tik.meetings.models import Team
+
+    meeting = make_meeting(world.people["team"], team=db.session.scalar(db.select(Team)), title="Teammøte")
+    login(world.people["team"])
+    assert client.get(f"/moter/{meeting.id}").status_code == 200
+    login(world.people["nurse"])
+    assert client.get(f"/moter/{meeting.id}").status_code == 404
 
 
 def test_every_route_declares_its_access(app):
@@ -121,6 +324,21 @@ def test_every_route_declares_its_access(app):
     undeclared = [rule.rule for rule in app.url_map.iter_rules()
                   if not hasattr(app.view_functions[rule.endpoint], ACCESS_ATTR)]
     assert undeclared == []
+
+
+def test_every_route_with_case_data_goes_through_the_policy(app):
+    """A route that takes a case reference, a meeting, a handover or a participant asks the policy."""
+    import inspect
+
+    gates = ("case_for(", "can_view_meeting(", "_meeting(", "handover.to_id != current_user.id")
+    ungated = []
+    for rule in app.url_map.iter_rules():
+        if not any(arg in rule.arguments for arg in ("ref", "meeting_id", "handover_id", "participant_id")):
+            continue
+        source = inspect.getsource(app.view_functions[rule.endpoint])
+        if not any(gate in source for gate in gates):
+            ungated.append(rule.rule)
+    assert ungated == []
 
 
 def test_a_route_without_declaration_is_denied(app, client):
@@ -150,10 +368,9 @@ def test_cases_hold_no_reader_list_in_memory(app, world):
     from tik.auth.policy import can_view_case
     from tik.clock import today
 
-    users, holder, built = world
-    case = built[3]
-    assert can_view_case(users["ppt"], case, today())
+    nurse = world.people["nurse"]
+    assert can_view_case(nurse, world.case, today())
     db.session.execute(db.text("UPDATE consent SET withdrawn_at = CURRENT_TIMESTAMP"))
     db.session.commit()
     db.session.expire_all()
-    assert not can_view_case(users["ppt"], case, today())
+    assert not can_view_case(nurse, world.case, today())

@@ -6,25 +6,28 @@ from tik.auth.models import Role, User
 from tik.extensions import db
 
 
-def test_users_create_and_list(runner):
-    result = runner.invoke(args=["users", "create", "kari", "--name", "Kari Lærer", "--service", "school",
+def test_users_create_and_list(runner, make_unit):
+    unit = make_unit("skole-a", "school")
+    result = runner.invoke(args=["users", "create", "kari", "--name", "Kari Lærer", "--unit", "skole-a",
                                  "--role", "coordinator", "--role", "employee"],
                            input="et-langt-passord\net-langt-passord\n")
     assert result.exit_code == 0, result.output
     user = db.session.scalar(db.select(User).where(User.username == "kari"))
     assert user.roles == {Role.COORDINATOR, Role.EMPLOYEE} and user.password_hash.startswith("$argon2id$")
+    assert user.unit_id == unit.id and user.service_key == "school"
     listing = runner.invoke(args=["users", "list"])
-    assert "kari" in listing.output and "Kari Lærer" in listing.output and "school" in listing.output
+    assert "kari" in listing.output and "Kari Lærer" in listing.output and "skole-a" in listing.output
 
 
-def test_users_create_refuses_unknown_service_short_password_and_duplicates(runner, make_user):
-    bad_service = runner.invoke(args=["users", "create", "x", "--name", "X", "--service", "astrology"],
-                                input="et-langt-passord\net-langt-passord\n")
-    assert bad_service.exit_code != 0 and "unknown service" in bad_service.output
-    short = runner.invoke(args=["users", "create", "y", "--name", "Y", "--service", "school"], input="kort\nkort\n")
+def test_users_create_refuses_unknown_unit_short_password_and_duplicates(runner, make_user, make_unit):
+    make_unit("skole-a", "school")
+    bad_unit = runner.invoke(args=["users", "create", "x", "--name", "X", "--unit", "astrology"],
+                             input="et-langt-passord\net-langt-passord\n")
+    assert bad_unit.exit_code != 0 and "unknown unit" in bad_unit.output
+    short = runner.invoke(args=["users", "create", "y", "--name", "Y", "--unit", "skole-a"], input="kort\nkort\n")
     assert short.exit_code != 0 and "at least" in short.output
     make_user(username="taken")
-    dup = runner.invoke(args=["users", "create", "taken", "--name", "Z", "--service", "school"],
+    dup = runner.invoke(args=["users", "create", "taken", "--name", "Z", "--unit", "skole-a"],
                         input="et-langt-passord\net-langt-passord\n")
     assert dup.exit_code != 0 and "taken" in dup.output
 

@@ -76,10 +76,10 @@ def test_a_second_load_returns_false_and_adds_nothing(loaded):
     assert [_count(m) for m in (User, Case, CaseEvent, Concern, AuditEvent)] == before
 
 
-def test_load_does_nothing_when_any_user_exists(app):
+def test_load_does_nothing_when_any_user_exists(app, make_unit):
     from tik.auth.service import create_user
 
-    create_user("eneste", "Eneste Bruker", "school", "et-langt-passord")
+    create_user("eneste", "Eneste Bruker", make_unit("skole", "school"), "et-langt-passord")
     db.session.commit()
     assert demo.load() is False
     assert _count(User) == 1 and _count(Case) == 0

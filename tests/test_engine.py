@@ -40,24 +40,46 @@ def test_every_path_through_the_default_guide_reaches_an_end(guide):
     """Explore every decision from every reachable state; each walk must be able to end."""
     consent = frozenset({"school", "health-nurse"})
     start = CaseState(guide.start.id, 0, consent)
-    seen: set[tuple[str, int]] = set()
+    seen: set[tuple[str, int, bool]] = set()
     frontier = [start]
     ends: set[str] = set()
     while frontier:
         state = frontier.pop()
-        if (state.step_id, state.level) in seen:
+        key = (state.step_id, state.level, bool(state.consented_services))
+        if key in seen:
             continue
-        seen.add((state.step_id, state.level))
-        step = guide.step(state.step_id)
+        seen.add(key)
+        if engine.consent_lapsed(guide, state):
+            seen.add((guide.consent_withdrawn.id, state.level, False))
+        elif guide.level(state.level).requires_consent:  # the consent may be withdrawn here
+            frontier.append(CaseState(state.step_id, state.level, frozenset()))
+        step = engine.step_at(guide, state)
         for decision in step.decisions:
-            outcome = engine.apply(guide, state, decision.key, _fill(step))
+            try:
+                outcome = engine.apply(guide, state, decision.key, _fill(step))
+            except DecisionRefused as refused:  # after a withdrawal, level 2 needs a new consent first
+                assert refused.code == "consent_required" and not state.consented_services
+                continue
             if outcome.end:
                 ends.add(outcome.end)
             else:
                 frontier.append(outcome.state)
-    assert {s for s, _ in seen} == set(guide.steps), "every step is reachable"
+    assert {s for s, _, _ in seen} == set(guide.steps), "every step is reachable"
     assert "closed" in ends and "child_welfare_report" in ends
     assert all(engine.paths_to_end(guide).values())
+
+
+def test_without_consent_a_consent_level_offers_only_the_consent_withdrawn_step(guide):
+    lapsed = CaseState("l2-measures", 2, frozenset())
+    view = engine.current(guide, lapsed)
+    assert view.step.id == "consent-withdrawn"
+    assert {d.key for d in view.decisions} == {"level1", "close", "emergency", "report_child_welfare"}
+    with pytest.raises(engine.DecisionRefused):
+        engine.apply(guide, lapsed, "done", {"plan_summary": "x"})
+    back = engine.apply(guide, lapsed, "level1", {"withdrawal_note": "Mor vil ikke mer."})
+    assert (back.state.step_id, back.state.level) == ("l1-carry-out", 1)
+    assert engine.current(guide, CaseState("l2-measures", 2, frozenset({"ppt"}))).step.id == "l2-measures"
+    assert engine.current(guide, CaseState("close-note", 2, frozenset())).step.id == "close-note"  # closing goes on
 
 
 def test_the_default_guide_has_the_bti_levels_and_hard_stops(guide):

@@ -13,9 +13,10 @@ from tik.plans.models import MeasureStatus
 
 
 @pytest.fixture
-def planned(make_user, make_case):
+def planned(make_user, make_case, give_consent):
     holder = make_user(name="Helle Holder")
     case = make_case(by=holder)
+    give_consent(case, holder, ["health-nurse", "ppt"])  # measures for other services need their consent
     plans.update_plan(case, holder, goals="Trygg skolehverdag", child_voice="Jeg vil ha venner",
                       parents_voice="Vi vil samarbeide")
     keep = plans.add_measure(case, holder, plans.MeasureInput("school", "Lærer", "Leksehjelp", "Bedre karakterer",

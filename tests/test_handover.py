@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tik.auth import service as auth
+from tik.auth.models import Role
 from tik.cases import service as cases
 from tik.cases.models import Handover, HandoverStatus
 from tik.extensions import db
@@ -12,8 +13,9 @@ from tik.extensions import db
 
 def test_propose_decline_propose_accept(client, login, make_user, make_case, give_consent):
     holder = make_user(username="holder", service="school")
-    first = make_user(username="first", service="school", name="Første Kandidat")
-    second = make_user(username="second", service="health-nurse", name="Andre Kandidat")
+    coordinator = (Role.EMPLOYEE, Role.COORDINATOR)  # only a coordinator may hold a case
+    first = make_user(username="first", service="school", roles=coordinator, name="Første Kandidat")
+    second = make_user(username="second", service="health-nurse", roles=coordinator, name="Andre Kandidat")
     case = make_case(by=holder)
     give_consent(case, holder, ["health-nurse"])
 
@@ -57,7 +59,7 @@ def test_only_someone_who_may_see_the_case_can_be_proposed(make_user, make_case)
 
 def test_only_the_proposed_person_can_answer(client, login, make_user, make_case):
     holder = make_user(service="school")
-    proposed = make_user(service="school")
+    proposed = make_user(service="school", roles=(Role.EMPLOYEE, Role.COORDINATOR))
     other = make_user(service="school")
     case = make_case(by=holder)
     handover = cases.propose_handover(case, proposed, holder)
@@ -68,7 +70,7 @@ def test_only_the_proposed_person_can_answer(client, login, make_user, make_case
 
 
 def test_deactivation_moves_cases_to_the_leaders_handover_list(client, login, make_user, make_case):
-    leader = make_user(username="rektor", service="school", name="Rita Rektor")
+    leader = make_user(username="rektor", service="school", roles=(Role.EMPLOYEE, Role.LEADER), name="Rita Rektor")
     teacher = make_user(username="teacher", service="school", leader_id=leader.id)
     case_a, case_b = make_case(by=teacher), make_case(by=teacher)
     auth.deactivate(teacher)
@@ -87,12 +89,12 @@ def test_deactivation_moves_cases_to_the_leaders_handover_list(client, login, ma
 def test_proposing_by_name_finds_only_people_who_may_hold_the_case(client, login, make_user, make_case):
     holder = login(make_user(service="school"))
     make_user(username="nav1", service="nav", name="Nils Nav")
-    make_user(username="twin1", service="school", name="Tone Tvilling")
-    make_user(username="twin2", service="school", name="Tone Tvilling")
+    make_user(username="twin1", service="school", roles=(Role.EMPLOYEE, Role.COORDINATOR), name="Tone Tvilling")
+    make_user(username="twin2", service="school", roles=(Role.EMPLOYEE, Role.COORDINATOR), name="Tone Tvilling")
     case = make_case(by=holder)
     for who in ("Nils Nav", "Tone Tvilling", "nobody"):
         response = client.post(f"/saker/{case.ref}/stafett", data={"to_user": who, "idempotency_key": who})
-        assert response.status_code == 422 and "Fant ikke én person" in response.get_data(as_text=True)
+        assert response.status_code == 422 and "Fant ikke én koordinator" in response.get_data(as_text=True)
         assert who in response.get_data(as_text=True)  # what the user typed is kept
     response = client.post(f"/saker/{case.ref}/stafett", data={"to_user": "TWIN2", "idempotency_key": "k"})
     assert response.status_code == 302

@@ -38,7 +38,7 @@ def long_text(seed: str, length: int = 3000) -> str:
 
 
 @pytest.fixture
-def long_case(make_user, make_case):
+def long_case(make_user, make_case, give_consent):
     """A plan at its longest: 12 measures with 3 000-character goals, a 60-character word, ÆØÅ and Arabic."""
     assert len(LONG_WORD) == 60
     holder = make_user(service="school", name="Ærlige Øystein Åsheim", phone="+47 400 12 345",
@@ -46,6 +46,7 @@ def long_case(make_user, make_case):
     case = make_case(by=holder, first_name="Åsmund", last_name="Ødegård-Æsøy", birth_date=date(2012, 2, 3),
                      guardians=[GuardianInput("Åse Ødegård", "mor", "400 00 001", "nb"),
                                 GuardianInput(ARABIC_NAME, "أم", "400 00 002", "ar")])
+    give_consent(case, holder, ["health-nurse", "ppt"])
     plans.update_plan(case, holder, goals=long_text("Mål"), child_voice=long_text("Barnet"),
                       parents_voice=long_text("Foreldrene"), internal_notes=long_text("Internt"))
     start = today()
@@ -256,9 +257,11 @@ def test_every_pdf_kind_is_tagged(long_case, client, login):
         assert found["struct_tree"] and found["marked"] and found["lang"], url
 
 
-def test_emergency_numbers_only_where_the_guidebook_says_the_plan_needs_them(app, make_user, make_case):
+def test_emergency_numbers_only_where_the_guidebook_says_the_plan_needs_them(app, make_user, make_case,
+                                                                            give_consent):
     holder = make_user()
     case = make_case(by=holder)
+    give_consent(case, holder, ["bup"])
     plans.add_measure(case, holder, plans.MeasureInput("school", "Marte", "Oppmøteplan", "Komme hver dag",
                                                        today(), today() + timedelta(days=30)))
     assert "112" not in plain_text(plan_pdf(case, holder, family=True)[1])

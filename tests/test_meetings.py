@@ -26,7 +26,7 @@ def team_world(make_user, make_case, give_consent):
     a = make_case(by=holder, first_name="Astrid", last_name="Alfa", gender="girl")
     b = make_case(by=holder, first_name="Bjørn", last_name="Beta", gender="boy")
     c = make_case(by=holder, first_name="Cecilie", last_name="Hemmelig", gender="girl", school="Solstua skole")
-    give_consent(a, holder, ["tik-team"])
+    give_consent(a, holder, ["tik-team", "health-nurse"])
     give_consent(b, holder, ["tik-team", "ppt"])
     meeting = meetings.create_meeting(holder, title="Teammøte november", starts_at=now() + timedelta(days=2),
                                       place="Møterom 2", team=team)

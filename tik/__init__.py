@@ -37,10 +37,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from tik.concerns import views as concerns
     from tik.handbook import views as handbook
     from tik.meetings import views as meetings
+    from tik.org import views as org
     from tik.plans import views as plans
     from tik.web import register_web
 
-    for module in (auth, handbook, concerns, cases, plans, meetings):
+    for module in (auth, handbook, concerns, cases, plans, meetings, org):
         app.register_blueprint(module.bp)
     register_web(app)
 

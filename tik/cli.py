@@ -37,7 +37,7 @@ def _commands() -> list[click.Command]:
     from tik.backup import backup_command, restore_command
     from tik.scale import seed_scale_command
 
-    return [init_db, demo, guide, users, plan, audit, reminders, backup_command, restore_command,
+    return [init_db, demo, guide, org, users, plan, audit, reminders, backup_command, restore_command,
             seed_scale_command]
 
 
@@ -98,22 +98,24 @@ def users() -> None:
 @users.command("create")
 @click.argument("username")
 @click.option("--name", required=True)
-@click.option("--service", "service_key", required=True, help="Service key from services.yaml")
+@click.option("--unit", "unit_key", required=True, help="Unit key from the organisation file")
 @click.option("--role", "roles", multiple=True, default=["employee"],
               type=click.Choice(["employee", "coordinator", "team", "leader", "admin"]))
 @click.password_option()
 @with_appcontext
-def users_create(username: str, name: str, service_key: str, roles: tuple[str, ...], password: str) -> None:
-    """Create a user."""
+def users_create(username: str, name: str, unit_key: str, roles: tuple[str, ...], password: str) -> None:
+    """Create a user in a unit (and so in the unit's service)."""
     from tik.auth.models import Role
     from tik.auth.service import UserError, create_user
     from tik.extensions import db
-    from tik.handbook.current import current_guide
+    from tik.org.service import unit_by_key
 
-    if service_key not in current_guide().services:
-        raise click.BadParameter(f"unknown service '{service_key}'", param_hint="--service")
+    unit = unit_by_key(unit_key)
+    if unit is None:
+        raise click.BadParameter(f"unknown unit '{unit_key}' (load the organisation file: tik org load)",
+                                 param_hint="--unit")
     try:
-        create_user(username, name, service_key, password, {Role(r) for r in roles})
+        create_user(username, name, unit, password, {Role(r) for r in roles})
     except UserError as error:
         raise click.ClickException(str(error)) from None
     db.session.commit()
@@ -124,12 +126,55 @@ def users_create(username: str, name: str, service_key: str, roles: tuple[str, .
 @with_appcontext
 def users_list() -> None:
     """List users: username, name, service, roles, active."""
+    from sqlalchemy.orm import joinedload
+
     from tik.auth.models import User
     from tik.extensions import db
 
-    for u in db.session.scalars(select(User).order_by(User.username)):
-        click.echo(f"{u.username:<12} {u.name:<28} {u.service_key:<16} {u.roles_text:<24} "
+    for u in db.session.scalars(select(User).options(joinedload(User.unit)).order_by(User.username)):
+        unit = u.unit.key if u.unit else "-"
+        click.echo(f"{u.username:<16} {u.name:<28} {unit:<24} {u.roles_text:<24} "
                    f"{'aktiv' if u.active else 'deaktivert'}")
+
+
+@click.group()
+def org() -> None:
+    """The organisation: units, their service and leaders (organisation.yaml)."""
+
+
+@org.command("check")
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+@with_appcontext
+def org_check(path: Path | None) -> None:
+    """Check an organisation file (default: TIK_ORGANISATION); exit 1 listing every problem."""
+    from tik.org.service import check_organisation, organisation_file
+
+    path = path or organisation_file()
+    specs, problems = check_organisation(path)
+    if problems:
+        click.echo(f"{path}: {len(problems)} problem(s)", err=True)
+        for p in problems:
+            click.echo(f"  {p}", err=True)
+        sys.exit(1)
+    click.echo(f"{path.name}: {len(specs)} units. OK")
+
+
+@org.command("load")
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+@with_appcontext
+def org_load(path: Path | None) -> None:
+    """Check the organisation file, then create or update its units and leaders in the database."""
+    from tik.org.service import OrganisationInvalid, load_organisation
+
+    try:
+        missing = load_organisation(path)
+    except OrganisationInvalid as invalid:
+        for p in invalid.problems:
+            click.echo(f"  {p}", err=True)
+        sys.exit(1)
+    for username in missing:
+        click.echo(f"leader '{username}' has no user yet; create it and load again", err=True)
+    click.echo("Organisasjonen er lastet.")
 
 
 @click.group()

@@ -61,6 +61,7 @@ def settings_from_env(env: dict[str, str] | None = None) -> dict[str, Any]:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_SESSION_OPTIONS": {"expire_on_commit": False},
         "TIK_GUIDEBOOK": env.get("TIK_GUIDEBOOK") or str(ROOT / "guidebook"),
+        "TIK_ORGANISATION": env.get("TIK_ORGANISATION") or str(ROOT / "organisation.yaml"),
         "TIK_MUNICIPALITY": env.get("TIK_MUNICIPALITY") or "Fjordvik kommune",
         "TIK_REDIS_URL": env.get("TIK_REDIS_URL"),
         "RATELIMIT_STORAGE_URI": env.get("TIK_REDIS_URL") or "memory://",

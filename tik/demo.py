@@ -28,32 +28,54 @@ DEMO_PASSWORD = "tik-demo-2026"  # nosec B105
 
 E, C, T, L, A = Role.EMPLOYEE, Role.COORDINATOR, Role.TEAM, Role.LEADER, Role.ADMIN
 
-# (username, full name, title, service key, roles, phone, email)
+# (username, full name, title, unit key (organisation.yaml), roles, phone, email)
 DEMO_USERS: list[tuple[str, str, str, str, tuple[Role, ...], str, str]] = [
-    ("leder", "Bente Kvamme", "Rektor, Fjordvik barneskole", "school", (E, L),
-     "35 98 11 01", "bente.kvamme@fjordvik.kommune.no"),
-    ("laerer", "Marte Solberg-Haugen", "Kontaktlærer, Fjordvik barneskole", "school", (E, C),
+    ("laerer", "Marte Solberg-Haugen", "Kontaktlærer, Fjordvik barneskole", "fjordvik-barneskole", (E, C),
      "35 98 11 24", "marte.solberg-haugen@fjordvik.kommune.no"),
-    ("lektor", "Henrik Aasmundsen", "Kontaktlærer, Fjordvik ungdomsskole", "school", (E, C),
+    ("lektor", "Henrik Aasmundsen", "Kontaktlærer, Fjordvik ungdomsskole", "fjordvik-ungdomsskole", (E, C),
      "35 98 11 57", "henrik.aasmundsen@fjordvik.kommune.no"),
-    ("barnehage", "Ingvild Myrvang", "Pedagogisk leder, Solsiden barnehage", "kindergarten", (E, C),
+    ("barnehage", "Ingvild Myrvang", "Pedagogisk leder, Solsiden barnehage", "solsiden-barnehage", (E, C),
      "35 98 10 32", "ingvild.myrvang@fjordvik.kommune.no"),
-    ("helsesykepleier", "Siri Tveitan", "Helsesykepleier, skolehelsetjenesten", "health-nurse", (E, C, T),
+    ("helsesykepleier", "Siri Tveitan", "Helsesykepleier, skolehelsetjenesten", "helsestasjonen", (E, C, T),
      "35 98 12 18", "siri.tveitan@fjordvik.kommune.no"),
     ("ppt", "Tor Ivar Lunde", "PPT-rådgiver", "ppt", (E, T),
      "35 98 13 06", "tor.ivar.lunde@fjordvik.kommune.no"),
-    ("barnevern", "Camilla Strand", "Saksbehandler, barneverntjenesten", "child-welfare", (E, T),
+    ("barnevern", "Camilla Strand", "Saksbehandler, barneverntjenesten", "barneverntjenesten", (E, T),
      "35 98 14 22", "camilla.strand@fjordvik.kommune.no"),
-    ("nav", "Yusuf Demir", "NAV-veileder, ungdomsteamet", "nav", (E, C),
+    ("nav", "Yusuf Demir", "NAV-veileder, ungdomsteamet", "nav-fjordvik", (E, C),
      "35 98 15 40", "yusuf.demir@fjordvik.kommune.no"),
-    ("ungdom", "Eirik Fosse", "Ungdomsarbeider, Fjordvik ungdomstjeneste", "youth-service", (E, C),
+    ("ungdom", "Eirik Fosse", "Ungdomsarbeider, Fjordvik ungdomstjeneste", "ungdomstjenesten", (E, C),
      "35 98 17 63", "eirik.fosse@fjordvik.kommune.no"),
-    ("koordinator", "Linn Hovda-Berg", "Oppvekstrådgiver og TIK-koordinator, Familieteamet", "family-team",
+    ("koordinator", "Linn Hovda-Berg", "Oppvekstrådgiver og TIK-koordinator, Familieteamet", "familieteamet",
      (E, C, T), "35 98 16 10", "linn.hovda-berg@fjordvik.kommune.no"),
-    ("psykhelse", "Anders Rørvik", "Kommunepsykolog, psykisk helse og rus", "mental-health", (E, T),
+    ("psykhelse", "Anders Rørvik", "Kommunepsykolog, psykisk helse og rus", "psykisk-helse", (E, T),
      "35 98 18 45", "anders.rorvik@fjordvik.kommune.no"),
-    ("admin", "Petter Øyen", "Systemansvarlig TIK, Oppvekst og kultur", "culture-leisure", (A,),
+    ("admin", "Petter Øyen", "Systemansvarlig TIK, Oppvekst og kultur", "oppvekst-stab", (A,),
      "35 98 19 90", "petter.oyen@fjordvik.kommune.no"),
+    # The leaders of the units (organisation.yaml names them): oversight of their unit's cases.
+    ("leder", "Bente Kvamme", "Rektor, Fjordvik barneskole", "fjordvik-barneskole", (E, L),
+     "35 98 11 01", "bente.kvamme@fjordvik.kommune.no"),
+    ("rektor-us", "Gunnar Haugland", "Rektor, Fjordvik ungdomsskole", "fjordvik-ungdomsskole", (E, L),
+     "35 98 11 50", "gunnar.haugland@fjordvik.kommune.no"),
+    ("styrer", "Hanne Lid", "Styrer, Solsiden barnehage", "solsiden-barnehage", (E, L),
+     "35 98 10 30", "hanne.lid@fjordvik.kommune.no"),
+    ("styrer-havbris", "Knut Berge", "Styrer, Havbris barnehage", "havbris-barnehage", (E, L),
+     "35 98 10 60", "knut.berge@fjordvik.kommune.no"),
+    ("leder-helse", "Randi Moe", "Leder, helsestasjon og skolehelsetjeneste", "helsestasjonen", (E, L),
+     "35 98 12 00", "randi.moe@fjordvik.kommune.no"),
+    ("leder-ppt", "Ola Nygård", "Leder, PPT", "ppt", (E, L), "35 98 13 00", "ola.nygard@fjordvik.kommune.no"),
+    ("leder-barnevern", "Tove Aas", "Barnevernleder", "barneverntjenesten", (E, L),
+     "35 98 14 00", "tove.aas@fjordvik.kommune.no"),
+    ("leder-nav", "Per Holm", "Leder, NAV Fjordvik", "nav-fjordvik", (E, L),
+     "35 98 15 00", "per.holm@fjordvik.kommune.no"),
+    ("leder-familie", "Mona Vik", "Leder, familieteamet", "familieteamet", (E, L),
+     "35 98 16 00", "mona.vik@fjordvik.kommune.no"),
+    ("leder-psyk", "Jon Sande", "Leder, psykisk helse og rus", "psykisk-helse", (E, L),
+     "35 98 18 00", "jon.sande@fjordvik.kommune.no"),
+    ("leder-ungdom", "Lise Bakke", "Leder, Fjordvik ungdomstjeneste", "ungdomstjenesten", (E, L),
+     "35 98 17 00", "lise.bakke@fjordvik.kommune.no"),
+    ("kommunalsjef", "Arne Vold", "Kommunalsjef, oppvekst og kultur", "oppvekst-stab", (E, L),
+     "35 98 19 00", "arne.vold@fjordvik.kommune.no"),
 ]
 
 # Who reports to whom (username -> leader's username).
@@ -73,7 +95,11 @@ def load() -> bool:
     base = clock.today()
     try:
         clock.travel(_when(base, 150, "08:00"))
+        from tik.org.service import load_organisation
+
+        load_organisation()  # the units first (users belong to one) ...
         users = _create_users()
+        load_organisation()  # ... then their leaders
         db.session.commit()
         _run([story(users, base) for story in STORIES])
         _teams_and_meetings(users, base)
@@ -121,31 +147,22 @@ def _teams_and_meetings(u: dict[str, User], base: date) -> None:
 
 def logins_text() -> str:
     """The demo logins, for `make run` and `tik demo` to print."""
-    services = _service_names()
     width = max(len(u[0]) for u in DEMO_USERS)
     lines = [f"Demobrukere (passord for alle: {DEMO_PASSWORD})", ""]
-    for username, name, title, service_key, roles, _phone, _email in DEMO_USERS:
+    for username, name, title, _unit, roles, _phone, _email in DEMO_USERS:
         role_text = ", ".join(r.value for r in roles)
-        lines.append(f"  {username:<{width}}  {name} – {title} [{services.get(service_key, service_key)}; "
-                     f"{role_text}]")
+        lines.append(f"  {username:<{width}}  {name} – {title} [{role_text}]")
     return "\n".join(lines)
-
-
-def _service_names() -> dict[str, str]:
-    try:
-        from tik.handbook.current import current_guide
-
-        return {key: s.name.get("nb") for key, s in current_guide().services.items()}
-    except Exception:  # no app context: the keys will do
-        return {}
 
 
 # -- machinery --------------------------------------------------------------------------------------
 
 def _create_users() -> dict[str, User]:
+    from tik.org.service import unit_by_key
+
     users: dict[str, User] = {}
-    for username, name, title, service_key, roles, phone, email in DEMO_USERS:
-        users[username] = create_user(username, name, service_key, DEMO_PASSWORD, set(roles),
+    for username, name, title, unit_key, roles, phone, email in DEMO_USERS:
+        users[username] = create_user(username, name, unit_by_key(unit_key), DEMO_PASSWORD, set(roles),
                                       title=title, phone=phone, email=email)
     for username, leader in DEMO_LEADERS.items():
         users[username].leader_id = users[leader].id
@@ -212,10 +229,21 @@ def _consent(case: Case, by: User, given_by: str, services: list[str], purpose: 
 
 def _measure(case: Case, by: User, service: str, responsible: str, what: str, goal: str,
              evaluate_in: int, status: MeasureStatus = MeasureStatus.ACTIVE, start_in: int = 0) -> None:
+    """A measure; when `by` works in its service, `by` is its responsible person (invited first if needed)."""
     start = clock.today() + timedelta(days=start_in)
+    owner = by if by.service_key == service else None
+    if owner is not None and owner.id != case.coordinator_id:
+        _invite(case, owner)
     add_measure(case, by, MeasureInput(service_key=service, responsible=responsible, what=what, goal=goal,
                                        start_on=start, evaluate_on=start + timedelta(days=evaluate_in),
-                                       status=status))
+                                       status=status, responsible_id=owner.id if owner else None))
+
+
+def _invite(case: Case, *people: User) -> None:
+    """The stafettholder invites `people` into the case (once each)."""
+    for person in people:
+        if cases.active_participant(case, person) is None and person.id != case.coordinator_id:
+            cases.invite_participant(case, person, case.coordinator)
 
 
 def _share_plan(case: Case, by: User) -> None:
@@ -569,6 +597,7 @@ def _oskar(u: dict[str, User], base: date) -> Iterator[datetime]:
     _consent(case, me, "Ida Dahl og Morten Dahl (foreldre)", ["school", "ppt", "health-nurse", "tik-team"],
              "Samarbeidsmøte og mulig utredning hos PPT om Oskars konsentrasjon og læring.", days=365,
              information="Skolefaglige opplysninger, observasjoner og helseopplysninger som er nødvendige.")
+    _invite(case, u["ppt"], u["helsesykepleier"])
     yield _when(base, 8, "13:10")
     _step(case, "level2", me,
           evaluation="Tiltakene i klassen er ikke nok. Vi trenger PPT og helsesykepleier.",
@@ -614,6 +643,7 @@ def _amina(u: dict[str, User], base: date) -> Iterator[datetime]:
              ["health-nurse", "school", "mental-health"],
              "Samarbeid om Aminas fravær og helseplager, med evaluering før jul.", days=100,
              information="Fravær, trivsel og helseopplysninger som er nødvendige for tiltakene.")
+    _invite(case, teacher)
     yield _when(base, 73, "13:20")
     _step(case, "level2", me,
           assessment="Mønster av bekymringsfullt skolefravær med kroppslige plager. Trenger samarbeid.")
@@ -766,6 +796,7 @@ def _emil(u: dict[str, User], base: date) -> Iterator[datetime]:
              "Samarbeid om Emils skolegang, trivsel og familiesituasjon.", days=365,
              information="Skolefaglige og helsemessige opplysninger, og om samværsordningen når det har "
                          "betydning for Emil.")
+    _invite(case, u["helsesykepleier"], coord)
     yield _when(base, 68, "13:15")
     _step(case, "level2", me, evaluation="Tiltakene i klassen hjelper noe, men ikke på fraværet.",
           child_experience="«Mandagsprat er bra. Men hjemme er det fortsatt krangling.»")

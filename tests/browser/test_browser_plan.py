@@ -94,6 +94,13 @@ def test_coordinator_takes_a_case_from_level_0_to_a_family_plan_at_level_2(page,
     shot(page, "plan-05-level-2")
     assert_accessible(page)
 
+    # With the consent in place, the coordinator invites the health nurse by name into the case.
+    page.get_by_text("Inviter en deltaker", exact=True).click()
+    page.get_by_label("Hvem (brukernavn eller fullt navn)").fill("helsesykepleier")
+    page.get_by_role("button", name="Inviter", exact=True).click()
+    expect(page.get_by_role("status").filter(has_text="Siri Tveitan er invitert")).to_be_visible()
+    expect(page.locator("#participants")).to_contain_text("Siri Tveitan")
+
     # The plan: goals and voices, then one measure from each of the two services.
     page.get_by_role("link", name="Åpne planen").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Handlingsplan")
@@ -103,13 +110,16 @@ def test_coordinator_takes_a_case_from_level_0_to_a_family_plan_at_level_2(page,
     page.get_by_label("Interne notater").fill("INTERNT: far har tidligere sak hos NAV.")
     page.get_by_role("button", name="Lagre planen").click()
     expect(page.get_by_role("status").filter(has_text="Planen er lagret.")).to_be_visible()
-    for service, who, what in (
-        ("Helsestasjon og skolehelsetjeneste", "Siri Tveitan", "Faste samtaler annenhver uke"),
-        ("PPT (pedagogisk-psykologisk tjeneste)", "Tor Ivar Lunde", "Kartlegging av lese- og skriveferdigheter"),
+    for service, participant, outside, what in (
+        ("Helsestasjon og skolehelsetjeneste", "Siri Tveitan", "", "Faste samtaler annenhver uke"),
+        ("PPT (pedagogisk-psykologisk tjeneste)", "", "Tor Ivar Lunde", "Kartlegging av lese- og skriveferdigheter"),
     ):
         page.get_by_text("Legg til tiltak", exact=True).click()
         page.get_by_label("Tjeneste", exact=True).select_option(label=service)
-        page.get_by_label("Ansvarlig person").fill(who)
+        if participant:  # someone in the case: they will find it under "Mine saker"
+            page.get_by_label("Ansvarlig i saken").select_option(label=participant)
+        else:  # someone outside TIK, by name only
+            page.get_by_label("Eller ansvarlig utenfor TIK").fill(outside)
         page.get_by_label("Hva skal gjøres").fill(what)
         page.get_by_label("Mål med tiltaket").fill("Bedre skolehverdag")
         page.get_by_role("button", name="Legg til tiltaket").click()
@@ -139,3 +149,40 @@ def test_coordinator_takes_a_case_from_level_0_to_a_family_plan_at_level_2(page,
     english = pdf_text(data)
     assert "Our plan for Sofie" in english and "Who does what" in english and "Our goal" in english
     assert "Planen vår" not in english
+
+
+def test_an_invited_nurse_finds_the_case_under_my_cases(page, new_case, live_server):
+    """After consent, the holder invites the health nurse; she finds the case, with why she sees it."""
+    from sqlalchemy import select
+
+    from tik.auth.models import User
+    from tik.cases import service as cases
+    from tik.cases.models import Case
+    from tik.cases.models import ConsentForm as Kind
+    from tik.extensions import db
+
+    ref = new_case("laerer", "Nora", "Lie")
+    login(page, "helsesykepleier")
+    page.goto("/saker")
+    expect(page.get_by_role("main")).not_to_contain_text(ref)
+    with live_server.app.app_context():
+        case = db.session.scalar(select(Case).where(Case.ref == ref))
+        teacher = db.session.scalar(select(User).where(User.username == "laerer"))
+        cases.record_consent(case, teacher, given_by="Hilde Lie", services=["health-nurse"], purpose="Samarbeid",
+                             form=Kind.PAPER, given_on=today(), expires_on=today().replace(year=today().year + 1))
+        db.session.remove()
+    context = page.context.browser.new_context(base_url=live_server.url, locale="nb-NO")
+    teacher_page = context.new_page()
+    login(teacher_page, "laerer")
+    teacher_page.goto(f"/saker/{ref}")
+    teacher_page.get_by_text("Inviter en deltaker", exact=True).click()
+    teacher_page.get_by_label("Hvem (brukernavn eller fullt navn)").fill("Siri Tveitan")
+    teacher_page.get_by_role("button", name="Inviter", exact=True).click()
+    expect(teacher_page.get_by_role("status").filter(has_text="Siri Tveitan er invitert")).to_be_visible()
+    context.close()
+    page.goto("/saker")
+    row = page.get_by_role("row").filter(has_text=ref)
+    expect(row).to_contain_text("deltaker")
+    row.get_by_role("link", name=ref).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Nora Lie")
+    assert_accessible(page)

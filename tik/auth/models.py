@@ -7,7 +7,7 @@ from datetime import datetime
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tik.clock import now
 from tik.extensions import db
@@ -22,7 +22,7 @@ class Role(enum.StrEnum):
 
 
 class User(UserMixin, db.Model):
-    """A member of staff. Belongs to one service (a key in services.yaml) and has roles."""
+    """A member of staff. Belongs to one unit (and so to its service) and has roles."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(80), unique=True)
@@ -30,7 +30,8 @@ class User(UserMixin, db.Model):
     title: Mapped[str] = mapped_column(String(200), default="")
     email: Mapped[str] = mapped_column(String(200), default="")
     phone: Mapped[str] = mapped_column(String(40), default="")
-    service_key: Mapped[str] = mapped_column(String(64), index=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
+    service_key: Mapped[str] = mapped_column(String(64), index=True)  # the unit's service, kept for the audit
     roles_text: Mapped[str] = mapped_column("roles", String(200), default=Role.EMPLOYEE.value)
     password_hash: Mapped[str] = mapped_column(String(255))
     locale: Mapped[str] = mapped_column(String(8), default="nb")
@@ -44,6 +45,8 @@ class User(UserMixin, db.Model):
     external_issuer: Mapped[str | None] = mapped_column(String(200))
     external_subject: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=now)
+
+    unit = relationship("Unit", foreign_keys=[unit_id])
 
     @property
     def roles(self) -> set[Role]:

@@ -1,22 +1,40 @@
-"""The access policy: who may see and do what with a case. Every view, CLI command and export asks here."""
+"""The access policy: who may see and do what with a case. Every view, CLI command, template and export asks here.
+
+A case is seen by its stafettholder, its participants (named persons the holder invited; someone outside the
+holder's unit only while an active consent covers their service) and the leaders of the holder's unit.
+Nobody else: not the rest of the service, not other leaders, not an admin. Each rule is one function here,
+and `visible_cases` is the SQL twin of `access_of` for lists and search.
+"""
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from functools import wraps
 
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import and_, exists, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import and_, exists, false, or_, select
+from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.sql.elements import ColumnElement
 
 from tik.auth.models import Role, User
-from tik.cases.models import Case, Consent, ConsentService
+from tik.cases.models import Case, CaseParticipant, Consent, ConsentService
 from tik.clock import today
 from tik.concerns.models import Child
 from tik.extensions import db, login_manager
+from tik.meetings.models import Meeting, MeetingKind, TeamMember
+from tik.org.models import Unit, UnitLeader
+
+
+class Access(enum.StrEnum):
+    """Why a person sees a case (shown in "Mine saker" and "who has seen")."""
+
+    HOLDER = "holder"
+    PARTICIPANT = "participant"
+    LEADER = "leader"
 
 
 def consented_services(case: Case, on: date) -> set[str]:
@@ -24,46 +42,154 @@ def consented_services(case: Case, on: date) -> set[str]:
     return {key for c in case.consents if c.is_active(on) for key in c.services}
 
 
-def can_view_case(user: User, case: Case, on: date) -> bool:
-    """Holder, owning service, or a service an active consent covers. Nobody else, admins neither."""
-    if not user.is_authenticated or not user.active:
+def allowed_services(case: Case, on: date) -> set[str]:
+    """Services that may work on the case: the holder's own, and those an active consent covers."""
+    return {case.owning_service} | consented_services(case, on)
+
+
+def may_take_part(user: User, case: Case, on: date) -> bool:
+    """Whether `user` may be a participant now: from the holder's unit, or from a service consent covers."""
+    if not user.active:
         return False
-    return (case.coordinator_id == user.id or case.owning_service == user.service_key
-            or user.service_key in consented_services(case, on))
+    in_unit = user.unit_id is not None and user.unit_id == case.unit_id
+    return in_unit or user.service_key in consented_services(case, on)
 
 
-can_edit_case = can_view_case  # whoever may see the case works on it; the timeline says who did what
+def is_unit_leader(user: User, unit_id: int | None) -> bool:
+    return unit_id is not None and db.session.scalar(
+        select(UnitLeader.id).where(UnitLeader.unit_id == unit_id, UnitLeader.user_id == user.id)) is not None
+
+
+def access_of(user: User, case: Case, on: date) -> Access | None:
+    """Why `user` may see `case` on `on`, or None. Admins get no case content through their role."""
+    if not user.is_authenticated or not user.active:
+        return None
+    if case.coordinator_id == user.id:
+        return Access.HOLDER
+    if any(p.user_id == user.id and p.active for p in case.participants) and may_take_part(user, case, on):
+        return Access.PARTICIPANT
+    if is_unit_leader(user, case.unit_id):
+        return Access.LEADER
+    return None
+
+
+def can_view_case(user: User, case: Case, on: date) -> bool:
+    return access_of(user, case, on) is not None
+
+
+def can_edit_case(user: User, case: Case, on: date) -> bool:
+    """The holder and the participants work on the case; a leader's access is oversight (read only)."""
+    return access_of(user, case, on) in (Access.HOLDER, Access.PARTICIPANT)
 
 
 def can_hold_case(user: User, case: Case, on: date) -> bool:
-    """Whether `user` may become the stafettholder: active and able to see the case."""
-    return user.active and can_view_case(user, case, on)
+    """Whether `user` may become the stafettholder: an active coordinator (or a leader, who takes the cases of
+    a departing colleague) who may take part in the case."""
+    return user.active and user.has_role(Role.COORDINATOR, Role.LEADER) and may_take_part(user, case, on)
+
+
+def can_manage_participants(user: User, case: Case) -> bool:
+    """Only the stafettholder invites and removes participants."""
+    return case.is_open and case.coordinator_id == user.id
+
+
+def can_see_viewers(user: User, case: Case, on: date) -> bool:
+    """"Who has seen this child": the stafettholder, and the unit leader in oversight."""
+    return access_of(user, case, on) in (Access.HOLDER, Access.LEADER)
+
+
+def can_see_report_draft(user: User, case: Case, author_id: int, on: date) -> bool:
+    """The draft report to child welfare: its author, the holder and the unit leader only."""
+    access = access_of(user, case, on)
+    return access in (Access.HOLDER, Access.LEADER) or (access is not None and user.id == author_id)
+
+
+@dataclass(frozen=True)
+class Abilities:
+    """What the current user may do on a case page: templates ask this, they never decide."""
+
+    access: Access | None
+    edit: bool
+    manage_participants: bool
+    see_viewers: bool
+
+    @property
+    def label(self) -> str:
+        return self.access.value if self.access else ""
+
+
+def abilities(user: User, case: Case, on: date) -> Abilities:
+    access = access_of(user, case, on)
+    return Abilities(access=access, edit=access in (Access.HOLDER, Access.PARTICIPANT) and case.is_open,
+                     manage_participants=can_manage_participants(user, case),
+                     see_viewers=access in (Access.HOLDER, Access.LEADER))
 
 
 def visible_cases(user: User, on: date) -> ColumnElement[bool]:
-    """A WHERE clause selecting exactly the cases `user` may see (the SQL twin of can_view_case)."""
+    """A WHERE clause selecting exactly the cases `user` may see (the SQL twin of access_of)."""
+    if not user.is_authenticated or not user.active:
+        return false()
     covered = exists().where(
         Consent.case_id == Case.id, Consent.withdrawn_at.is_(None),
         Consent.given_on <= on, Consent.expires_on >= on,
         ConsentService.consent_id == Consent.id, ConsentService.service_key == user.service_key,
     )
-    return or_(Case.coordinator_id == user.id, Case.owning_service == user.service_key,
-               and_(covered))
+    invited = exists().where(CaseParticipant.case_id == Case.id, CaseParticipant.user_id == user.id,
+                             CaseParticipant.removed_at.is_(None))
+    in_unit = (Case.unit_id == user.unit_id) if user.unit_id is not None else false()
+    led = select(UnitLeader.unit_id).where(UnitLeader.user_id == user.id)
+    return or_(Case.coordinator_id == user.id, and_(invited, or_(in_unit, covered)), Case.unit_id.in_(led))
 
 
-def case_for(user: User, ref: str, action: str = "case.view") -> Case:
-    """The case `ref` if `user` may see it, with the access audited; 404 otherwise (no probing)."""
+def participating(user: User) -> ColumnElement[bool]:
+    """Cases `user` is an active participant in (combine with visible_cases: consent may have lapsed)."""
+    return exists().where(CaseParticipant.case_id == Case.id, CaseParticipant.user_id == user.id,
+                          CaseParticipant.removed_at.is_(None))
+
+
+def led_by(user: User) -> ColumnElement[bool]:
+    """Cases owned by a unit `user` leads."""
+    return Case.unit_id.in_(select(UnitLeader.unit_id).where(UnitLeader.user_id == user.id))
+
+
+def is_team_member(user: User, team_id: int | None) -> bool:
+    return team_id is not None and db.session.scalar(
+        select(TeamMember.id).where(TeamMember.team_id == team_id, TeamMember.user_id == user.id)) is not None
+
+
+def can_view_meeting(user: User, meeting: Meeting, on: date) -> bool:
+    """Team meetings: the team's members only. Network meetings: whoever may see the case."""
+    if meeting.kind == MeetingKind.NETWORK:
+        case = db.session.get(Case, meeting.case_id)
+        return case is not None and can_view_case(user, case, on)
+    return is_team_member(user, meeting.team_id)
+
+
+def case_for(user: User, ref: str, action: str = "case.view", edit: bool = False) -> Case:
+    """The case `ref` if `user` may see it (and work on it, when `edit`), with the access audited.
+
+    404 otherwise, the same answer as for a reference that does not exist (no probing).
+    """
     from tik.audit.service import record
 
     case = db.session.scalars(
         select(Case).where(Case.ref == ref)
         .options(joinedload(Case.child).joinedload(Child.guardians), joinedload(Case.coordinator),
-                 joinedload(Case.consents).joinedload(Consent.service_rows))
+                 joinedload(Case.consents).joinedload(Consent.service_rows),
+                 selectinload(Case.participants).joinedload(CaseParticipant.user))
     ).unique().one_or_none()
-    if case is None or not can_view_case(user, case, today()):
+    on = today()
+    if case is None:
         abort(404)
-    record(user, action, case)
+    access = access_of(user, case, on)
+    if access is None or (edit and access not in (Access.HOLDER, Access.PARTICIPANT)):
+        abort(404)
+    record(user, action, case, detail=f"as:{access.value}")
     return case
+
+
+def unit_of(user: User) -> Unit | None:
+    return db.session.get(Unit, user.unit_id) if user.unit_id else None
 
 
 # -- route access -----------------------------------------------------------------------------------
@@ -72,7 +198,7 @@ ACCESS_ATTR = "tik_access"
 
 
 def requires(*roles: Role) -> Callable:
-    """Declare that a route needs a logged-in, active user (with one of `roles`, when given)."""
+    """Declare that a route needs a logged-in, active user (with one of `roles`, when given); 404 otherwise."""
 
     def decorate(view: Callable) -> Callable:
         @wraps(view)

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from tik.auth.models import Role, User
 from tik.clock import now
 from tik.extensions import db
+from tik.org.models import Unit
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 MAX_FAILED_LOGINS = 5
@@ -30,12 +31,13 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def create_user(username: str, name: str, service_key: str, password: str,
+def create_user(username: str, name: str, unit: Unit, password: str,
                 roles: set[Role] | None = None, **extra) -> User:
-    """Create and flush a user; raises UserError if the username is taken or the password weak."""
+    """Create and flush a user of `unit` (and so of its service); raises UserError if the username is
+    taken or the password weak."""
     if db.session.scalar(select(User.id).where(func.lower(User.username) == username.lower())):
         raise UserError(f"username '{username}' is taken")
-    user = User(username=username, name=name, service_key=service_key,
+    user = User(username=username, name=name, unit_id=unit.id, service_key=unit.service_key,
                 password_hash=hash_password(password), **extra)
     user.roles = roles or {Role.EMPLOYEE}
     db.session.add(user)

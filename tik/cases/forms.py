@@ -39,6 +39,12 @@ class HandoverForm(IdempotentForm):
     note = TextAreaField(_l("Melding til den nye stafettholderen"), validators=[Optional(), Length(max=2000)])
 
 
+class InviteForm(IdempotentForm):
+    person = StringField(_l("Hvem (brukernavn eller fullt navn)"),
+                         validators=[DataRequired(_l("Skriv brukernavnet eller navnet til den du vil invitere.")),
+                                     Length(max=200)])
+
+
 class HandoverAnswerForm(IdempotentForm):
     reason = TextAreaField(_l("Begrunnelse (må fylles ut hvis du takker nei)"),
                            validators=[Optional(), Length(max=2000)])

@@ -20,10 +20,19 @@ def refusal_message(code: str, **params) -> str:
         "expires_before_given": _("Utløpsdatoen må være etter datoen samtykket ble gitt."),
         "young_person_must_consent": _("Ungdommen er over samtykkealderen og må selv samtykke."),
         "already_holder": _("Personen er allerede stafettholder."),
-        "cannot_hold": _("Personen har ikke tilgang til saken og kan ikke være stafettholder. "
-                         "Sjekk samtykket."),
+        "cannot_hold": _("Personen kan ikke være stafettholder: bare en koordinator i din enhet, eller i en "
+                         "tjeneste et gyldig samtykke gjelder, kan holde saken."),
         "not_yours": _("Denne forespørselen er ikke til deg."),
         "reason_required": _("Skriv en begrunnelse når du takker nei."),
         "evaluation_before_start": _("Evalueringsdatoen må være etter startdatoen."),
+        "service_not_consented": _("Ingen gyldig samtykke gjelder denne tjenesten. Et tiltak kan bare gis til egen "
+                                   "tjeneste eller en tjeneste samtykket gjelder."),
+        "responsible_not_participant": _("Den ansvarlige må være stafettholderen eller en deltaker i saken."),
+        "responsible_required": _("Velg hvem i saken som er ansvarlig, eller skriv navnet på en person utenfor TIK."),
+        "not_holder": _("Bare stafettholderen kan invitere og fjerne deltakere."),
+        "already_in_case": _("Personen er allerede med i saken."),
+        "not_covered": _("Personen arbeider utenfor din enhet, og ingen gyldig samtykke gjelder tjenesten "
+                         "personen arbeider i. Registrer samtykke først."),
+        "not_in_case": _("Personen er ikke deltaker i saken."),
     }
     return messages.get(code, code)

@@ -26,6 +26,7 @@ class EventKind(enum.StrEnum):
     CONSENT = "consent"
     PLAN = "plan"
     HANDOVER = "handover"
+    PARTICIPANT = "participant"
     REPORT = "report"
     EMERGENCY = "emergency"
     CLOSED = "closed"
@@ -58,7 +59,8 @@ class Case(db.Model):
     end_key: Mapped[str | None] = mapped_column(String(64))
     close_reason: Mapped[str] = mapped_column(Text, default="")
     coordinator_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)  # the stafettholder
-    owning_service: Mapped[str] = mapped_column(String(64), index=True)
+    owning_service: Mapped[str] = mapped_column(String(64), index=True)  # the holder's unit's service
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)  # the holder's unit
     guide_digest: Mapped[str] = mapped_column(ForeignKey("guide_snapshot.digest"))
     opened_at: Mapped[datetime] = mapped_column(DateTime, default=now)
     step_since: Mapped[datetime] = mapped_column(DateTime, default=now)
@@ -68,12 +70,32 @@ class Case(db.Model):
 
     child = relationship("Child")
     coordinator = relationship("User", foreign_keys=[coordinator_id])
+    unit = relationship("Unit")
     consents: Mapped[list[Consent]] = relationship(back_populates="case", order_by="Consent.id")
+    participants: Mapped[list[CaseParticipant]] = relationship(order_by="CaseParticipant.id")
     __mapper_args__ = {"version_id_col": version}
 
     @property
     def is_open(self) -> bool:
         return self.status == CaseStatus.OPEN
+
+
+class CaseParticipant(db.Model):
+    """A named person the stafettholder has invited into the case. Removal ends the person's access."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    invited_at: Mapped[datetime] = mapped_column(DateTime, default=now)
+    removed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    removed_reason: Mapped[str] = mapped_column(String(64), default="")
+
+    user = relationship("User", foreign_keys=[user_id])
+
+    @property
+    def active(self) -> bool:
+        return self.removed_at is None
 
 
 class CaseEvent(db.Model):

@@ -12,11 +12,20 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from tik.audit.service import record
 from tik.auth.models import User
-from tik.auth.policy import can_hold_case, consented_services, visible_cases
+from tik.auth.policy import (
+    Access,
+    access_of,
+    can_hold_case,
+    can_manage_participants,
+    consented_services,
+    may_take_part,
+    visible_cases,
+)
 from tik.cases.models import (
     Case,
     CaseCounter,
     CaseEvent,
+    CaseParticipant,
     CaseStatus,
     Consent,
     ConsentForm,
@@ -86,7 +95,7 @@ def open_case(child, by: User) -> Case:
     guide = current_guide()
     start = guide.start
     case = Case(ref=next_reference(today().year), child_id=child.id, level=0, step_id=start.id,
-                coordinator_id=by.id, owning_service=by.service_key, guide_digest=digest,
+                coordinator_id=by.id, owning_service=by.service_key, unit_id=by.unit_id, guide_digest=digest,
                 opened_at=now(), step_since=now())
     db.session.add(case)
     db.session.flush()
@@ -137,8 +146,9 @@ def decide(case: Case, decision_key: str, values: dict[str, str], by: User,
     if not case.is_open:
         raise engine.DecisionRefused("case_closed")
     guide = guide_of(case)
-    step = guide.step(case.step_id)
-    outcome = engine.apply(guide, state_of(case, guide), decision_key, values)
+    state = state_of(case, guide)
+    step = engine.step_at(guide, state)
+    outcome = engine.apply(guide, state, decision_key, values)
     recorded = {k: v for k, v in outcome.values.items() if v}
     voices = {f.key: f.voice for f in step.fields if f.voice and recorded.get(f.key)}
     kind = EventKind.CONVERSATION if voices else EventKind.STEP
@@ -212,12 +222,93 @@ def record_consent(case: Case, by: User, *, given_by: str, services: list[str], 
 
 
 def withdraw_consent(consent: Consent, by: User) -> None:
-    """Withdraw at once: the access that hung on it ends now."""
+    """Withdraw at once, in one transaction: the access that hung on it ends now (participants whose
+    service is no longer covered are removed, handovers to people who may no longer hold are cancelled)."""
     consent.withdrawn_at = now()
-    log(consent.case, EventKind.CONSENT, by, consent_id=consent.id, services=consent.services,
-        action="withdrawn")
-    record(by, "consent.withdraw", consent.case)
+    case = consent.case
+    log(case, EventKind.CONSENT, by, consent_id=consent.id, services=consent.services, action="withdrawn")
+    enforce_consent(case, by, reason="consent_withdrawn")
+    record(by, "consent.withdraw", case)
     db.session.commit()
+
+
+def enforce_consent(case: Case, by: User | None, reason: str) -> None:
+    """End what the case's consents no longer cover, in the current transaction: participants outside the
+    holder's unit whose service is not covered, and pending handovers to people who may not hold the case.
+    Each on the timeline. (Between such sweeps, the policy already denies them: it checks consent live.)"""
+    on = today()
+    for participant in case.participants:
+        if participant.active and not may_take_part(participant.user, case, on):
+            participant.removed_at = now()
+            participant.removed_reason = reason
+            log(case, EventKind.PARTICIPANT, by, action="removed", user=participant.user.name, reason=reason)
+    for pending in pending_handovers(case):
+        if not can_hold_case(pending.to_user, case, on):
+            pending.status = HandoverStatus.WITHDRAWN
+            pending.reason = reason
+            pending.answered_at = now()
+            log(case, EventKind.HANDOVER, by, action="cancelled", to_user=pending.to_user.name, reason=reason)
+
+
+class ParticipantError(ValueError):
+    """A person cannot be invited into (or removed from) a case; `code` says why."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def invite_participant(case: Case, user: User, by: User) -> CaseParticipant:
+    """The stafettholder invites a named person. Outside the holder's unit only while consent covers their
+    service; the invitation is audited and on the timeline."""
+    if not can_manage_participants(by, case):
+        raise ParticipantError("not_holder")
+    if user.id == case.coordinator_id or active_participant(case, user) is not None:
+        raise ParticipantError("already_in_case")
+    if not may_take_part(user, case, today()):
+        raise ParticipantError("not_covered")
+    participant = CaseParticipant(case_id=case.id, user_id=user.id, invited_by_id=by.id, invited_at=now())
+    participant.user = user
+    case.participants.append(participant)
+    log(case, EventKind.PARTICIPANT, by, action="invited", user=user.name)
+    record(by, "participant.invite", case, detail=user.username)
+    db.session.commit()
+    return participant
+
+
+def remove_participant(case: Case, participant: CaseParticipant, by: User) -> None:
+    """The stafettholder removes a participant; their access ends at once."""
+    if not can_manage_participants(by, case):
+        raise ParticipantError("not_holder")
+    if participant.case_id != case.id or not participant.active:
+        raise ParticipantError("not_in_case")
+    participant.removed_at = now()
+    participant.removed_reason = "removed"
+    log(case, EventKind.PARTICIPANT, by, action="removed", user=participant.user.name, reason="removed")
+    record(by, "participant.remove", case, detail=participant.user.username)
+    db.session.commit()
+
+
+def active_participant(case: Case, user: User) -> CaseParticipant | None:
+    return next((p for p in case.participants if p.user_id == user.id and p.active), None)
+
+
+def active_participants(case: Case) -> list[CaseParticipant]:
+    return [p for p in case.participants if p.active]
+
+
+def people_who_may_join(case: Case, text: str, holders_only: bool = False) -> list[User]:
+    """Active users matching `text` (username or full name) who may take part in the case now:
+    from the holder's unit, or from a service an active consent covers (coordinators only, for a holder)."""
+    wanted = text.strip().lower()
+    if not wanted:
+        return []
+    services = consented_services(case, today())
+    query = select(User).where(
+        User.active.is_(True), (func.lower(User.username) == wanted) | (func.lower(User.name) == wanted),
+        (User.unit_id == case.unit_id) | User.service_key.in_(services)).limit(5)
+    people = list(db.session.scalars(query))
+    return [u for u in people if can_hold_case(u, case, today())] if holders_only else people
 
 
 def timeline(case: Case, limit: int | None = None) -> list[CaseEvent]:
@@ -240,21 +331,51 @@ class CaseRow:
     deadline: date | None
     overdue: bool
     coordinator_name: str
+    why: Access | None = None  # why I see it: holder, participant or leader
+    my_measures: tuple[str, ...] = ()
 
 
-def my_cases(user: User) -> list[CaseRow]:
-    """The open cases `user` holds, earliest deadline first."""
+def held_cases(user: User) -> list[CaseRow]:
+    """The open cases `user` holds, earliest deadline first (their steps are the user's to do)."""
     query = (select(Case).where(Case.coordinator_id == user.id, Case.status == CaseStatus.OPEN,
                                 visible_cases(user, today()))
              .options(selectinload(Case.child), selectinload(Case.coordinator))
              .order_by(Case.deadline.is_(None), Case.deadline, Case.ref))
-    return [_row(c) for c in db.session.scalars(query)]
+    return [_row(c, Access.HOLDER) for c in db.session.scalars(query)]
 
 
-def _row(case: Case) -> CaseRow:
+def my_cases(user: User) -> list[CaseRow]:
+    """"Mine saker": the open cases I hold, take part in (with my measures) or, as a leader, my unit owns.
+    Each row says why I see it."""
+    from tik.plans.models import Measure, Plan
+
+    on = today()
+    query = (select(Case).where(Case.status == CaseStatus.OPEN, visible_cases(user, on))
+             .options(selectinload(Case.child), selectinload(Case.coordinator), selectinload(Case.participants),
+                      selectinload(Case.consents).selectinload(Consent.service_rows))
+             .order_by(Case.deadline.is_(None), Case.deadline, Case.ref))
+    found = list(db.session.scalars(query))
+    mine: dict[int, list[str]] = {}
+    for case_id, what in db.session.execute(
+            select(Plan.case_id, Measure.what).join(Measure, Measure.plan_id == Plan.id)
+            .where(Measure.responsible_id == user.id, Plan.case_id.in_([c.id for c in found]))):
+        mine.setdefault(case_id, []).append(what)
+    rows = [_row(c, _why(user, c), tuple(mine.get(c.id, ()))) for c in found]
+    order = {Access.HOLDER: 0, Access.PARTICIPANT: 1, Access.LEADER: 2}
+    return sorted(rows, key=lambda r: order.get(r.why, 3))
+
+
+def _why(user: User, case: Case) -> Access:
+    """Why a case that visible_cases selected for `user` is visible (its SQL says: one of these three)."""
+    if case.coordinator_id == user.id:
+        return Access.HOLDER
+    return Access.PARTICIPANT if active_participant(case, user) is not None else Access.LEADER
+
+
+def _row(case: Case, why: Access | None = None, measures: tuple[str, ...] = ()) -> CaseRow:
     step = guide_of(case).step(case.step_id)
     return CaseRow(case.ref, case.child.name, case.level, step, case.deadline,
-                   bool(case.deadline and case.deadline < today()), case.coordinator.name)
+                   bool(case.deadline and case.deadline < today()), case.coordinator.name, why, measures)
 
 
 def search_cases(user: User, text: str, limit: int = 50) -> list[CaseRow]:
@@ -326,9 +447,19 @@ def answer_handover(handover: Handover, by: User, accept: bool, reason: str = ""
     handover.reason = reason.strip()
     handover.answered_at = now()
     if accept:
-        old = case.coordinator.name
-        case.coordinator_id = by.id
-        log(case, EventKind.HANDOVER, by, action="accepted", from_user=old, to_user=by.name)
+        if not can_hold_case(by, case, today()):  # consent may have lapsed since it was proposed
+            raise HandoverError("cannot_hold")
+        old = case.coordinator
+        case.coordinator_id, case.unit_id, case.owning_service = by.id, by.unit_id, by.service_key
+        case.coordinator = by
+        mine = active_participant(case, by)
+        if mine is not None:  # the new holder holds; no longer a participant
+            mine.removed_at, mine.removed_reason = now(), "became_holder"
+        if active_participant(case, old) is None and may_take_part(old, case, today()):
+            case.participants.append(CaseParticipant(case_id=case.id, user_id=old.id, user=old,
+                                                     invited_by_id=by.id, invited_at=now()))
+        log(case, EventKind.HANDOVER, by, action="accepted", from_user=old.name, to_user=by.name)
+        enforce_consent(case, by, reason="unit_changed")
     else:
         log(case, EventKind.HANDOVER, by, action="declined", to_user=by.name, reason=handover.reason)
     record(by, "handover.accept" if accept else "handover.decline", case)
@@ -336,18 +467,24 @@ def answer_handover(handover: Handover, by: User, accept: bool, reason: str = ""
 
 
 def hand_to_leader(user: User, by: User) -> int:
-    """Propose each open case `user` holds to their leader (who accepts it from the handover list)."""
-    if user.leader_id is None:
+    """Propose each open case `user` holds to their leader (their own, else their unit's first leader),
+    who accepts it from the handover list."""
+    from tik.org.models import UnitLeader
+
+    leader_id = user.leader_id or db.session.scalar(
+        select(UnitLeader.user_id).where(UnitLeader.unit_id == user.unit_id, UnitLeader.user_id != user.id)
+        .order_by(UnitLeader.id).limit(1))
+    if leader_id is None:
         return 0
+    leader = db.session.get(User, leader_id)
     held = db.session.scalars(select(Case).where(Case.coordinator_id == user.id, Case.status == CaseStatus.OPEN))
     count = 0
     for case in held:
         for pending in pending_handovers(case):
             pending.status = HandoverStatus.WITHDRAWN
-        db.session.add(Handover(case_id=case.id, from_id=user.id, to_id=user.leader_id, proposed_by_id=by.id,
+        db.session.add(Handover(case_id=case.id, from_id=user.id, to_id=leader.id, proposed_by_id=by.id,
                                 note="deactivated"))
-        log(case, EventKind.HANDOVER, by, action="proposed", to_user=db.session.get(User, user.leader_id).name,
-            reason="deactivated")
+        log(case, EventKind.HANDOVER, by, action="proposed", to_user=leader.name, reason="deactivated")
         count += 1
     return count
 
@@ -377,3 +514,31 @@ def expiring_consents(user: User, within: timedelta) -> list[Consent]:
                     Consent.withdrawn_at.is_(None), Consent.expires_on >= on, Consent.expires_on <= on + within)
              .options(selectinload(Consent.case)).order_by(Consent.expires_on))
     return list(db.session.scalars(query))
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """One person in "who has seen this child", with why they see the case now ("" once they no longer do)."""
+
+    name: str
+    unit: str
+    service_key: str
+    access: Access | None
+    last: object
+    times: int
+
+
+def who_has_seen(case: Case) -> list[Viewer]:
+    """Every person who has read or printed the case, most recent first, from the audit trail."""
+    from tik.audit.models import AuditEvent
+    from tik.audit.service import READ_ACTIONS
+
+    rows = db.session.execute(
+        select(AuditEvent.user_id, func.max(AuditEvent.at), func.count())
+        .where(AuditEvent.case_id == case.id, AuditEvent.action.in_(READ_ACTIONS), AuditEvent.user_id.is_not(None))
+        .group_by(AuditEvent.user_id).order_by(func.max(AuditEvent.at).desc())).all()
+    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_([r[0] for r in rows]))
+                                                  .options(joinedload(User.unit)))}
+    on = today()
+    return [Viewer(users[uid].name, users[uid].unit.name if users[uid].unit else "", users[uid].service_key,
+                   access_of(users[uid], case, on), last, times) for uid, last, times in rows if uid in users]

@@ -9,14 +9,23 @@ from flask import Blueprint, abort, flash, make_response, redirect, render_templ
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from tik.audit.service import record, viewers_of
+from tik.audit.service import record
 from tik.auth.models import User
-from tik.auth.policy import case_for, consented_services, requires
+from tik.auth.policy import (
+    abilities,
+    can_manage_participants,
+    can_see_report_draft,
+    can_see_viewers,
+    can_view_case,
+    case_for,
+    consented_services,
+    requires,
+)
 from tik.cases import service
-from tik.cases.forms import ConsentForm, DecisionForm, HandoverAnswerForm, HandoverForm, step_values
+from tik.cases.forms import ConsentForm, DecisionForm, HandoverAnswerForm, HandoverForm, InviteForm, step_values
 from tik.cases.messages import refusal_message
 from tik.cases.models import Case, Consent, Handover
 from tik.cases.models import ConsentForm as ConsentKind
@@ -69,6 +78,9 @@ def my_cases():
     return render_template("cases/list.html", rows=rows, q=q, L=_lang(), today=today())
 
 
+TIMELINE_ON_PAGE = 20  # the latest events; the whole log is one click away (and in the archive print)
+
+
 def _case_page(case: Case, status: int = 200, **extra):
     """Render the case page; everything shown is loaded here, in a handful of queries."""
     guide = service.guide_of(case)
@@ -77,14 +89,19 @@ def _case_page(case: Case, status: int = 200, **extra):
     consents = list(case.consents)
     consent_form = extra.pop("consent_form", None) or _consent_form(case)
     handover_form = extra.pop("handover_form", None) or _handover_form(case)
+    invite_form = extra.pop("invite_form", None) or InviteForm(idempotency_key=secrets.token_urlsafe(24))
+    drafts = db.session.scalars(select(ReportDraft).where(ReportDraft.case_id == case.id)).all()
+    timeline = service.timeline(case, limit=TIMELINE_ON_PAGE + 1)
     context = dict(
         case=case, child=case.child, guide=guide, view=view, L=_lang(), md=render_markdown, today=on,
-        timeline=service.timeline(case), consents=consents,
+        timeline=timeline[:TIMELINE_ON_PAGE], more_events=len(timeline) > TIMELINE_ON_PAGE, consents=consents,
         covered=consented_services(case, on), plan=plan_of(case),
         concerns=db.session.scalars(select(Concern).where(Concern.case_id == case.id)
                                     .options(joinedload(Concern.reported_by))
                                     .order_by(Concern.created_at.desc())).all(),
-        drafts=db.session.scalars(select(ReportDraft).where(ReportDraft.case_id == case.id)).all(),
+        drafts=[d for d in drafts if can_see_report_draft(current_user, case, d.created_by_id, on)],
+        can=abilities(current_user, case, on), participants=service.active_participants(case),
+        invite_form=invite_form,
         handovers=service.pending_handovers(case),
         decision_form=extra.pop("decision_form", None) or DecisionForm(version=case.version),
         values=extra.pop("values", {}), field_errors=extra.pop("field_errors", {}),
@@ -116,13 +133,9 @@ def _handover_form(case: Case, formdata=None) -> HandoverForm:
     return form
 
 
-def _proposed_holder(case: Case, text: str) -> User | None:
-    """The person named by username or full name among those who may hold the case; None if not one."""
-    wanted = text.strip().lower()
-    services = {case.owning_service} | consented_services(case, today())
-    matches = db.session.scalars(select(User).where(
-        User.active.is_(True), User.service_key.in_(services),
-        (func.lower(User.username) == wanted) | (func.lower(User.name) == wanted)).limit(2)).all()
+def _one_person(case: Case, text: str, holders_only: bool = False) -> User | None:
+    """The one person named by username or full name among those who may join (or hold) the case."""
+    matches = service.people_who_may_join(case, text, holders_only=holders_only)
     return matches[0] if len(matches) == 1 else None
 
 
@@ -136,15 +149,16 @@ def show(ref: str):
 @bp.post("/saker/<ref>/beslutning")
 @requires()
 def decide(ref: str):
-    case = case_for(current_user, ref, action="case.view")
+    case = case_for(current_user, ref, action="case.view", edit=True)
     form = DecisionForm()
     decision = request.form.get("decision", "")
     guide = service.guide_of(case)
     # The user filled in the step they saw; someone may have moved the case on since.
-    seen = guide.steps.get(request.form.get("step_id", ""), guide.step(case.step_id))
+    at = service.current_step(case).step
+    seen = guide.steps.get(request.form.get("step_id", ""), at)
     values = step_values(seen, request.form)
     try:
-        if seen.id != case.step_id:
+        if seen.id != at.id:
             raise service.StaleEdit(case)
         service.decide(case, decision, values, by=current_user, expected_version=form.version.data)
     except service.StaleEdit:
@@ -167,7 +181,7 @@ def decide(ref: str):
 @bp.post("/saker/<ref>/samtykke")
 @requires()
 def add_consent(ref: str):
-    case = case_for(current_user, ref)
+    case = case_for(current_user, ref, edit=True)
     form = _consent_form(case, formdata=request.form)
     if not form.validate_on_submit():
         return _case_page(case, 422, consent_form=form, consent_errors=error_list(form), open_consent=True)
@@ -196,7 +210,7 @@ def add_consent(ref: str):
 @bp.post("/saker/<ref>/samtykke/<int:consent_id>/trekk")
 @requires()
 def withdraw_consent(ref: str, consent_id: int):
-    case = case_for(current_user, ref)
+    case = case_for(current_user, ref, edit=True)
     consent = db.session.get(Consent, consent_id)
     if consent is None or consent.case_id != case.id:
         abort(404)
@@ -207,8 +221,6 @@ def withdraw_consent(ref: str, consent_id: int):
 
 
 def _still_visible(ref: str) -> bool:
-    from tik.auth.policy import can_view_case
-
     case = db.session.scalar(select(Case).where(Case.ref == ref))
     return case is not None and can_view_case(current_user, case, today())
 
@@ -216,14 +228,14 @@ def _still_visible(ref: str) -> bool:
 @bp.post("/saker/<ref>/stafett")
 @requires()
 def propose_handover(ref: str):
-    case = case_for(current_user, ref)
+    case = case_for(current_user, ref, edit=True)
     form = _handover_form(case, formdata=request.form)
     if not form.validate_on_submit():
         return _case_page(case, 422, handover_form=form, handover_errors=error_list(form))
-    to = _proposed_holder(case, form.to_user.data)
+    to = _one_person(case, form.to_user.data, holders_only=True)
     if to is None:
-        form.to_user.errors = [_("Fant ikke én person med det brukernavnet eller navnet blant dem som har tilgang "
-                                 "til saken. Skriv brukernavnet.")]
+        form.to_user.errors = [_("Fant ikke én koordinator med det brukernavnet eller navnet i din enhet eller i en "
+                                 "tjeneste samtykket gjelder. Skriv brukernavnet.")]
         return _case_page(case, 422, handover_form=form, handover_errors=error_list(form))
     if claim(form.idempotency_key.data):
         try:
@@ -262,14 +274,68 @@ def answer_handover(handover_id: int):
     return redirect(url_for("cases.my_work"))
 
 
+@bp.get("/saker/<ref>/logg")
+@requires()
+def full_timeline(ref: str):
+    """The whole stafettlogg, every event with its fields."""
+    case = case_for(current_user, ref, action="case.view")
+    response = render_template("cases/timeline.html", case=case, child=case.child, guide=service.guide_of(case),
+                               timeline=service.timeline(case), L=_lang())
+    db.session.commit()
+    return response
+
+
+@bp.post("/saker/<ref>/deltakere")
+@requires()
+def invite_participant(ref: str):
+    """The stafettholder invites a named person into the case."""
+    case = case_for(current_user, ref, edit=True)
+    form = InviteForm()
+    if not can_manage_participants(current_user, case):
+        abort(404)
+    if not form.validate_on_submit():
+        return _case_page(case, 422, invite_form=form, invite_errors=error_list(form))
+    person = _one_person(case, form.person.data)
+    if person is None:
+        form.person.errors = [_("Fant ikke én person med det brukernavnet eller navnet i din enhet eller i en "
+                                "tjeneste et gyldig samtykke gjelder. Skriv brukernavnet.")]
+        return _case_page(case, 422, invite_form=form, invite_errors=error_list(form))
+    if claim(form.idempotency_key.data):
+        try:
+            service.invite_participant(case, person, current_user)
+        except service.ParticipantError as error:
+            db.session.rollback()
+            form.person.errors = [refusal_message(error.code)]
+            return _case_page(case_for(current_user, ref), 422, invite_form=form, invite_errors=error_list(form))
+        flash(_("%(name)s er invitert og ser nå saken.", name=person.name))
+    else:
+        db.session.commit()
+    return redirect(url_for("cases.show", ref=ref))
+
+
+@bp.post("/saker/<ref>/deltakere/<int:participant_id>/fjern")
+@requires()
+def remove_participant(ref: str, participant_id: int):
+    case = case_for(current_user, ref, edit=True)
+    participant = next((p for p in case.participants if p.id == participant_id), None)
+    if participant is None or not can_manage_participants(current_user, case):
+        abort(404)
+    try:
+        service.remove_participant(case, participant, current_user)
+        flash(_("%(name)s er fjernet fra saken og ser den ikke lenger.", name=participant.user.name))
+    except service.ParticipantError:
+        db.session.rollback()
+    return redirect(url_for("cases.show", ref=ref))
+
+
 @bp.get("/saker/<ref>/innsyn")
 @requires()
 def viewers(ref: str):
-    """Who has seen this child: for the stafettholder."""
+    """Who has seen this child: for the stafettholder and the unit leader."""
     case = case_for(current_user, ref, action="case.viewers")
-    if case.coordinator_id != current_user.id:
+    if not can_see_viewers(current_user, case, today()):
         abort(404)
-    rows = viewers_of(case.id)
+    rows = service.who_has_seen(case)
     response = render_template("cases/viewers.html", case=case, rows=rows, guide=service.guide_of(case),
                                L=_lang())
     db.session.commit()

@@ -51,9 +51,22 @@ class StepView:
     required: tuple[str, ...] = field(default=())
 
 
+def consent_lapsed(guide: Guide, state: CaseState) -> bool:
+    """Whether the case stands at a level that needs consent without one: its work stops until the guide's
+    consent-withdrawn step is decided (or a new consent is given). Closing steps are not held up."""
+    step = guide.step(state.step_id)
+    return (guide.consent_withdrawn is not None and step.level is not None
+            and guide.level(state.level).requires_consent and not state.consented_services)
+
+
+def step_at(guide: Guide, state: CaseState) -> Step:
+    """The step the case is at now: its own, or the consent-withdrawn step while consent has lapsed."""
+    return guide.consent_withdrawn if consent_lapsed(guide, state) else guide.step(state.step_id)  # type: ignore
+
+
 def current(guide: Guide, state: CaseState) -> StepView:
     """The current step, the decisions it allows and the fields it requires."""
-    step = guide.step(state.step_id)
+    step = step_at(guide, state)
     required = tuple(f.key for f in step.fields if f.required)
     return StepView(step=step, decisions=guide.decisions(step), required=required)
 
@@ -64,7 +77,7 @@ def apply(guide: Guide, state: CaseState, decision_key: str, values: Mapping[str
     Returns the next state or the end reached; raises DecisionRefused naming the broken rule.
     Hard stops need no fields: in an emergency nothing may stand in the way.
     """
-    step = guide.step(state.step_id)
+    step = step_at(guide, state)
     decision = next((d for d in guide.decisions(step) if d.key == decision_key), None)
     if decision is None:
         raise DecisionRefused("decision_not_allowed", decision=decision_key, step=step.id)

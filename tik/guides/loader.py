@@ -217,6 +217,14 @@ class _Builder:
         closing = guide.get("closing") or {}
         closing_steps = tuple(self.step(s, None, guidance)
                               for s in self.items(g, closing.get("steps"), "closing"))
+        withdrawn = None
+        if isinstance(guide.get("consent_withdrawn"), dict):
+            withdrawn = self.step(guide["consent_withdrawn"], None, guidance)
+        elif guide.get("consent_withdrawn") is not None:
+            self.problem(g, "consent_withdrawn", "must be a step")
+        elif any(lv.requires_consent for lv in levels):
+            self.problem(g, "consent_withdrawn", "a guide with levels that require consent needs the step that "
+                                                 "takes over when the consent is withdrawn or expires")
 
         result = Guide(
             id=str(guide.get("id") or ""),
@@ -237,6 +245,7 @@ class _Builder:
             age_groups=age_groups,
             services=services,
             measure_areas=areas,
+            consent_withdrawn=withdrawn,
             letter=self.letter(services, {lv.number for lv in levels}),
         )
         if result.team_service and result.team_service not in services:
@@ -336,6 +345,8 @@ class _Builder:
         """Unknown references, unreachable steps and steps from which no end can be reached."""
         g = "guide.yaml"
         all_steps = [s for lv in guide.levels for s in lv.steps] + list(guide.closing)
+        if guide.consent_withdrawn is not None:
+            all_steps.append(guide.consent_withdrawn)
         self.unique(g, "step", [s.id for s in all_steps])
         steps = guide.steps
         for stop in guide.hard_stops:
@@ -350,8 +361,9 @@ class _Builder:
                     self.problem(g, f"step '{step.id}' decision '{d.key}'", f"unknown step '{d.next}'")
                 if d.end and d.end not in guide.ends:
                     self.problem(g, f"step '{step.id}' decision '{d.key}'", f"unknown end '{d.end}'")
-        reached = {guide.start.id}
-        queue = deque([guide.start.id])
+        roots = [guide.start.id] + ([guide.consent_withdrawn.id] if guide.consent_withdrawn else [])
+        reached = set(roots)  # the consent-withdrawn step is entered from any step at a consent level
+        queue = deque(roots)
         while queue:
             for d in steps[queue.popleft()].decisions:
                 if d.next in steps and d.next not in reached:

@@ -191,6 +191,7 @@ class Guide:
     age_groups: tuple[AgeGroup, ...]
     services: Mapping[str, Service]
     measure_areas: tuple[MeasureArea, ...]
+    consent_withdrawn: Step | None = None  # replaces the current step while a consent level has no consent
     letter: Letter = Letter()
 
     @property
@@ -201,6 +202,8 @@ class Guide:
     @property
     def steps(self) -> dict[str, Step]:
         all_steps = [s for level in self.levels for s in level.steps] + list(self.closing)
+        if self.consent_withdrawn is not None:
+            all_steps.append(self.consent_withdrawn)
         return {s.id: s for s in all_steps}
 
     def step(self, step_id: str) -> Step:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from tik.audit.service import record
 from tik.auth.models import User
-from tik.auth.policy import can_edit_case, can_view_case, consented_services
+from tik.auth.policy import can_edit_case, can_view_case, consented_services, is_team_member
 from tik.cases import service as cases
 from tik.cases.anonymise import alias
 from tik.cases.models import Case
@@ -35,19 +35,6 @@ def create_team(name: str, members: list[User], area: str = "") -> Team:
 def teams_of(user: User) -> list[Team]:
     return list(db.session.scalars(select(Team).join(TeamMember).where(TeamMember.user_id == user.id)
                                    .order_by(Team.name)))
-
-
-def _is_member(user: User, team_id: int | None) -> bool:
-    return team_id is not None and db.session.scalar(
-        select(TeamMember.id).where(TeamMember.team_id == team_id, TeamMember.user_id == user.id)) is not None
-
-
-def can_view_meeting(user: User, meeting: Meeting) -> bool:
-    """Team meetings: the team's members. Network meetings: whoever may see the case."""
-    if meeting.kind == MeetingKind.NETWORK:
-        case = db.session.get(Case, meeting.case_id)
-        return case is not None and can_view_case(user, case, today())
-    return _is_member(user, meeting.team_id)
 
 
 def meetings_for(user: User, start: datetime | None = None) -> list[Meeting]:
@@ -84,7 +71,7 @@ def create_meeting(by: User, *, title: str, starts_at: datetime, place: str = ""
         cases.log(case, cases.EventKind.STEP, by, action="meeting.planned", meeting_id=meeting.id)
         record(by, "meeting.create", case)
     else:
-        if team is None or not _is_member(by, team.id):
+        if team is None or not is_team_member(by, team.id):
             raise MeetingError("not_member")
         meeting = Meeting(kind=MeetingKind.TEAM, team_id=team.id, title=title.strip(), starts_at=starts_at,
                           place=place.strip(), created_by_id=by.id)

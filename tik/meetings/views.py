@@ -10,7 +10,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from tik.auth.policy import case_for, consented_services, requires
+from tik.auth.policy import can_view_meeting, case_for, consented_services, requires
 from tik.cases import service as cases
 from tik.cases.forms import step_values
 from tik.cases.messages import refusal_message
@@ -24,9 +24,8 @@ from tik.meetings import service
 from tik.meetings.forms import AgendaForm, MeetingForm, MinutesForm, NetworkMeetingForm
 from tik.meetings.models import AgendaItem, Meeting, MeetingKind
 from tik.plans import service as plans
-from tik.plans.forms import NewMeasureForm
+from tik.plans.forms import NewMeasureForm, fill_measure_choices, measure_input, show_measure_refusal
 from tik.plans.pdf import render_pdf
-from tik.plans.views import measure_input
 from tik.web import pdf_response
 
 bp = Blueprint("meetings", __name__, url_prefix="/moter")
@@ -38,7 +37,7 @@ def _lang() -> str:
 
 def _meeting(meeting_id: int) -> Meeting:
     meeting = db.session.get(Meeting, meeting_id)
-    if meeting is None or not service.can_view_meeting(current_user, meeting):
+    if meeting is None or not can_view_meeting(current_user, meeting, today()):
         abort(404)
     return meeting
 
@@ -89,7 +88,7 @@ def _page(meeting: Meeting, status: int = 200, **extra):
         if v.can_act and v.item.id not in measure_forms:
             f = NewMeasureForm(idempotency_key=secrets.token_urlsafe(24), start_on=today(),
                                evaluate_on=today() + timedelta(weeks=6), prefix=f"m{v.item.id}")
-            f.service_key.choices = [(k, s.name.get(_lang())) for k, s in guides[v.item.id].services.items()]
+            fill_measure_choices(f, v.item.case, _lang())
             measure_forms[v.item.id] = f
     minutes_forms = extra.pop("minutes_forms", {})
     for v in views:
@@ -163,7 +162,7 @@ def add_measure(meeting_id: int, item_id: int):
     item = _item(meeting, item_id)
     case = _case_to_act_on(item)
     form = NewMeasureForm(prefix=f"m{item.id}")
-    form.service_key.choices = [(k, s.name.get(_lang())) for k, s in cases.guide_of(case).services.items()]
+    fill_measure_choices(form, case, _lang())
     if not form.validate_on_submit():
         return _page(meeting, 422, measure_forms={item.id: form})
     if claim(form.idempotency_key.data):
@@ -171,7 +170,7 @@ def add_measure(meeting_id: int, item_id: int):
             plans.add_measure(case, current_user, measure_input(form), meeting_id=meeting.id)
         except plans.PlanError as error:
             db.session.rollback()
-            form.evaluate_on.errors = [refusal_message(error.code)]
+            show_measure_refusal(form, error.code)
             return _page(meeting, 422, measure_forms={item.id: form})
         flash(_("Tiltaket er lagt til i planen."))
     else:
@@ -233,7 +232,7 @@ def minutes_pdf(meeting_id: int):
 @requires()
 def new_network(ref: str):
     """A network meeting (ansvarsgruppe) about one case, with the family."""
-    case = case_for(current_user, ref)
+    case = case_for(current_user, ref, edit=True)
     form = NetworkMeetingForm()
     if request.method == "GET":
         form.idempotency_key.data = secrets.token_urlsafe(24)

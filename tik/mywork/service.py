@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from tik.auth.models import User
+from tik.auth.policy import visible_cases
 from tik.cases import service as cases
 from tik.cases.models import Case, CaseStatus, Consent, Handover
 from tik.clock import now, today
@@ -54,7 +55,7 @@ class Work:
 
 def work_for(user: User, on: date | None = None) -> Work:
     on = on or today()
-    rows = cases.my_cases(user)
+    rows = cases.held_cases(user)
     # The level 0 decision deadline comes first, then the other steps by deadline.
     rows.sort(key=lambda r: (r.deadline is None, r.level != 0, r.deadline or date.max))
     start = datetime.combine(on, datetime.min.time())
@@ -68,9 +69,11 @@ def work_for(user: User, on: date | None = None) -> Work:
 
 
 def evaluations_due(user: User, on: date) -> list[DueEvaluation]:
-    """Measures in the plans of the user's open cases that are to be evaluated within a week (or overdue)."""
+    """Measures to be evaluated within a week (or overdue): in the plans of the cases the user holds, and
+    those the user is responsible for as a participant."""
     query = (select(Measure, Case.ref).join(Plan, Plan.id == Measure.plan_id).join(Case, Case.id == Plan.case_id)
-             .where(Case.coordinator_id == user.id, Case.status == CaseStatus.OPEN,
+             .where(Case.status == CaseStatus.OPEN, visible_cases(user, on),
+                    (Case.coordinator_id == user.id) | (Measure.responsible_id == user.id),
                     Measure.status.in_((MeasureStatus.PLANNED, MeasureStatus.ACTIVE)),
                     Measure.evaluate_on <= on + EVALUATION_HORIZON)
              .order_by(Measure.evaluate_on))

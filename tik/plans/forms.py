@@ -22,9 +22,14 @@ class PlanForm(VersionedForm):
 
 
 class _MeasureFields:
-    service_key = SelectField(_l("Tjeneste"), choices=[], validators=[DataRequired(_l("Velg tjeneste."))])
-    responsible = StringField(_l("Ansvarlig person"), validators=[DataRequired(_l("Skriv hvem som er ansvarlig.")),
-                                                                   Length(max=200)])
+    service_key = SelectField(_l("Tjeneste"), choices=[], validators=[DataRequired(_l("Velg tjeneste."))],
+                              description=_l("Egen tjeneste, eller en tjeneste et gyldig samtykke gjelder."))
+    responsible_id = SelectField(_l("Ansvarlig i saken"), choices=[], validators=[Optional()],
+                                 description=_l("Stafettholderen eller en deltaker. Den ansvarlige ser saken under "
+                                                "«Mine saker» og får påminnelse om evalueringen."))
+    responsible = StringField(_l("Eller ansvarlig utenfor TIK"), validators=[Optional(), Length(max=200)],
+                              description=_l("For eksempel fastlegen eller BUP: bare navnet, uten tilgang til "
+                                             "saken."))
     what = TextAreaField(_l("Hva skal gjøres"), validators=[DataRequired(_l("Beskriv tiltaket.")),
                                                            Length(max=5000)])
     goal = TextAreaField(_l("Mål med tiltaket"), validators=[DataRequired(_l("Skriv målet med tiltaket.")),
@@ -58,3 +63,41 @@ class EvaluationForm(IdempotentForm):
                              validators=[DataRequired(_l("Velg hva som skjer nå."))])
     next_evaluate_on = DateField(_l("Neste evaluering"), format=DATE_FORMATS, validators=[Optional()])
     note = TextAreaField(_l("Notat"), validators=[Optional(), Length(max=5000)])
+
+
+def fill_measure_choices(form, case, lang: str) -> None:
+    """The services a measure may go to, and who in the case may be responsible for it."""
+    from tik.auth.policy import allowed_services
+    from tik.cases.service import guide_of
+    from tik.clock import today
+    from tik.plans.service import responsible_choices
+
+    allowed = allowed_services(case, today())
+    current = form.service_key.data
+    form.service_key.choices = [(k, s.name.get(lang)) for k, s in guide_of(case).services.items()
+                                if k in allowed or k == current]
+    form.responsible_id.choices = [("", _l("Ingen i saken (skriv navnet under)"))] + [
+        (str(uid), user.name) for uid, user in responsible_choices(case).items()]
+
+
+def measure_input(form):
+    """A measure form's values as the service takes them (the plan page and meetings both use it)."""
+    from tik.plans.models import MeasureStatus
+    from tik.plans.service import MeasureInput
+
+    return MeasureInput(service_key=form.service_key.data, responsible=form.responsible.data or "",
+                        responsible_id=int(form.responsible_id.data) if form.responsible_id.data else None,
+                        what=form.what.data, goal=form.goal.data, start_on=form.start_on.data,
+                        evaluate_on=form.evaluate_on.data, status=MeasureStatus(form.status.data))
+
+
+MEASURE_ERROR_FIELDS = {"unknown_service": "service_key", "service_not_consented": "service_key",
+                        "responsible_not_participant": "responsible_id", "responsible_required": "responsible",
+                        "evaluation_before_start": "evaluate_on"}
+
+
+def show_measure_refusal(form, code: str) -> None:
+    """Put a service refusal on the field it is about, so the error summary links to it."""
+    from tik.cases.messages import refusal_message
+
+    getattr(form, MEASURE_ERROR_FIELDS.get(code, "evaluate_on")).errors = [refusal_message(code)]

@@ -47,7 +47,8 @@ class Measure(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id"), index=True)
     service_key: Mapped[str] = mapped_column(String(64))
-    responsible: Mapped[str] = mapped_column(String(200))
+    responsible: Mapped[str] = mapped_column(String(200))  # the name shown (an outside person: only this)
+    responsible_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)  # a participant
     what: Mapped[str] = mapped_column(Text)
     goal: Mapped[str] = mapped_column(Text)
     start_on: Mapped[date] = mapped_column(Date)

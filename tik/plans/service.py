@@ -10,9 +10,10 @@ from sqlalchemy.orm import joinedload
 
 from tik.audit.service import record
 from tik.auth.models import User
+from tik.auth.policy import allowed_services, may_take_part
 from tik.cases.models import Case, EventKind
 from tik.cases.service import check_version, guide_of, log
-from tik.clock import now
+from tik.clock import now, today
 from tik.extensions import db
 from tik.plans.models import Evaluation, GoalReached, Measure, MeasureStatus, NextAction, Plan, PlanRevision
 
@@ -32,6 +33,7 @@ class MeasureInput:
     start_on: date
     evaluate_on: date
     status: MeasureStatus = MeasureStatus.PLANNED
+    responsible_id: int | None = None  # a participant (or the holder); None for an outside person
 
 
 def plan_of(case: Case) -> Plan | None:
@@ -77,11 +79,36 @@ def update_plan(case: Case, by: User, *, goals: str, child_voice: str, parents_v
     return plan
 
 
-def _check_measure(case: Case, data: MeasureInput) -> None:
+def _check_measure(case: Case, data: MeasureInput, before: Measure | None = None) -> None:
+    """A measure goes to a service the case may use (the holder's own, or one consent covers), and its
+    responsible person is someone who works on the case, or an outside person by name only."""
     if data.service_key not in guide_of(case).services:
         raise PlanError("unknown_service")
+    moved = before is None or before.service_key != data.service_key
+    if moved and data.service_key not in allowed_services(case, today()):
+        raise PlanError("service_not_consented")
+    if data.responsible_id is not None and data.responsible_id not in responsible_choices(case):
+        raise PlanError("responsible_not_participant")
+    if not data.responsible.strip() and data.responsible_id is None:
+        raise PlanError("responsible_required")
     if data.evaluate_on < data.start_on:
         raise PlanError("evaluation_before_start")
+
+
+def responsible_choices(case: Case) -> dict[int, User]:
+    """Who may be responsible for a measure: the stafettholder and the case's participants (while their
+    access lasts)."""
+    on = today()
+    people = {case.coordinator_id: case.coordinator}
+    people.update({p.user_id: p.user for p in case.participants if p.active and may_take_part(p.user, case, on)})
+    return people
+
+
+def _responsible_name(case: Case, data: MeasureInput) -> str:
+    if data.responsible_id is not None and not data.responsible.strip():
+        person = responsible_choices(case)[data.responsible_id]
+        return f"{person.name}, {person.title}" if person.title else person.name
+    return data.responsible.strip()
 
 
 def add_measure(case: Case, by: User, data: MeasureInput, meeting_id: int | None = None) -> Measure:
@@ -89,7 +116,7 @@ def add_measure(case: Case, by: User, data: MeasureInput, meeting_id: int | None
     _check_measure(case, data)
     plan = ensure_plan(case)
     _before_change(plan)
-    measure = Measure(plan=plan, **data.__dict__)
+    measure = Measure(plan=plan, **{**data.__dict__, "responsible": _responsible_name(case, data)})
     db.session.add(measure)
     db.session.flush()
     log(case, EventKind.PLAN, by, action="measure.added", measure_id=measure.id, what=measure.what,
@@ -103,9 +130,9 @@ def update_measure(case: Case, measure: Measure, by: User, data: MeasureInput,
                    expected_version: int | None = None) -> Measure:
     """Change a measure; raises StaleEdit when someone else changed it first."""
     check_version(measure, expected_version)
-    _check_measure(case, data)
+    _check_measure(case, data, before=measure)
     _before_change(measure.plan)
-    for key, value in data.__dict__.items():
+    for key, value in {**data.__dict__, "responsible": _responsible_name(case, data)}.items():
         setattr(measure, key, value)
     log(case, EventKind.PLAN, by, action="measure.changed", measure_id=measure.id, what=measure.what,
         service=measure.service_key, revision=measure.plan.revision)

@@ -18,9 +18,17 @@ from tik.extensions import db
 from tik.forms import error_list
 from tik.idempotency import claim
 from tik.plans import service
-from tik.plans.forms import EditMeasureForm, EvaluationForm, NewMeasureForm, PlanForm
+from tik.plans.forms import (
+    EditMeasureForm,
+    EvaluationForm,
+    NewMeasureForm,
+    PlanForm,
+    fill_measure_choices,
+    measure_input,
+    show_measure_refusal,
+)
 from tik.plans.letter import print_options
-from tik.plans.models import GoalReached, Measure, MeasureStatus, NextAction, PlanRevision
+from tik.plans.models import GoalReached, Measure, NextAction, PlanRevision
 from tik.plans.printing import consent_form_pdf, plan_pdf, revision_pdf_bytes
 from tik.web import pdf_response
 
@@ -31,10 +39,6 @@ def _lang() -> str:
     return str(get_locale() or "nb")
 
 
-def _service_choices(case) -> list[tuple[str, str]]:
-    return [(k, s.name.get(_lang())) for k, s in guide_of(case).services.items()]
-
-
 def _plan_page(case, status: int = 200, **extra):
     plan = service.plan_of(case)
     plan_form = extra.pop("plan_form", None) or PlanForm(obj=plan, version=plan.version if plan else 0)
@@ -42,7 +46,7 @@ def _plan_page(case, status: int = 200, **extra):
     if measure_form is None:
         measure_form = NewMeasureForm(idempotency_key=secrets.token_urlsafe(24), start_on=today(),
                                       evaluate_on=today() + timedelta(weeks=6))
-        measure_form.service_key.choices = _service_choices(case)
+        fill_measure_choices(measure_form, case, _lang())
     response = render_template("plans/plan.html", case=case, plan=plan, guide=guide_of(case), L=_lang(),
                                plan_form=plan_form, measure_form=measure_form,
                                revisions=service.revisions(plan) if plan else [], printing=print_options(case),
@@ -60,7 +64,7 @@ def show(ref: str):
 @bp.post("/saker/<ref>/plan")
 @requires()
 def save(ref: str):
-    case = case_for(current_user, ref, action="plan.view")
+    case = case_for(current_user, ref, action="plan.view", edit=True)
     form = PlanForm()
     if not form.validate_on_submit():
         return _plan_page(case, 422, plan_form=form, errors=error_list(form))
@@ -80,9 +84,9 @@ def save(ref: str):
 @bp.post("/saker/<ref>/plan/tiltak")
 @requires()
 def add_measure(ref: str):
-    case = case_for(current_user, ref, action="plan.view")
+    case = case_for(current_user, ref, action="plan.view", edit=True)
     form = NewMeasureForm()
-    form.service_key.choices = _service_choices(case)
+    fill_measure_choices(form, case, _lang())
     if not form.validate_on_submit():
         return _plan_page(case, 422, measure_form=form, errors=error_list(form))
     if not claim(form.idempotency_key.data):
@@ -92,18 +96,11 @@ def add_measure(ref: str):
         service.add_measure(case, current_user, measure_input(form))
     except service.PlanError as error:
         db.session.rollback()
-        form.evaluate_on.errors = [refusal_message(error.code)]
+        show_measure_refusal(form, error.code)
         return _plan_page(case_for(current_user, ref, action="plan.view"), 422, measure_form=form,
                           errors=error_list(form))
     flash(_("Tiltaket er lagt til i planen."))
     return redirect(url_for("plans.show", ref=ref))
-
-
-def measure_input(form) -> service.MeasureInput:
-    """A measure form's values as the service takes them (the plan page and meetings both use it)."""
-    return service.MeasureInput(service_key=form.service_key.data, responsible=form.responsible.data,
-                                what=form.what.data, goal=form.goal.data, start_on=form.start_on.data,
-                                evaluate_on=form.evaluate_on.data, status=MeasureStatus(form.status.data))
 
 
 def _measure_of(case, measure_id: int) -> Measure:
@@ -116,13 +113,16 @@ def _measure_of(case, measure_id: int) -> Measure:
 @bp.route("/saker/<ref>/plan/tiltak/<int:measure_id>", methods=["GET", "POST"])
 @requires()
 def edit_measure(ref: str, measure_id: int):
-    case = case_for(current_user, ref, action="plan.view")
+    case = case_for(current_user, ref, action="plan.view", edit=True)
     measure = _measure_of(case, measure_id)
     form = EditMeasureForm(obj=measure if request.method == "GET" else None)
-    form.service_key.choices = _service_choices(case)
+    fill_measure_choices(form, case, _lang())
     if request.method == "GET":
         form.version.data = measure.version
         form.status.data = measure.status.value
+        form.responsible_id.data = str(measure.responsible_id or "")
+        if measure.responsible_id:
+            form.responsible.data = ""  # the name follows the person
     status, stale = 200, None
     if form.validate_on_submit():
         try:
@@ -136,7 +136,7 @@ def edit_measure(ref: str, measure_id: int):
             db.session.refresh(stale)
         except service.PlanError as error:
             db.session.rollback()
-            form.evaluate_on.errors = [refusal_message(error.code)]
+            show_measure_refusal(form, error.code)
             status = 422
     elif request.method == "POST":
         status = 422
@@ -187,7 +187,7 @@ def consent_form(ref: str):
 @bp.route("/saker/<ref>/plan/tiltak/<int:measure_id>/evaluering", methods=["GET", "POST"])
 @requires()
 def evaluate(ref: str, measure_id: int):
-    case = case_for(current_user, ref, action="plan.view")
+    case = case_for(current_user, ref, action="plan.view", edit=True)
     measure = _measure_of(case, measure_id)
     form = EvaluationForm()
     if request.method == "GET":

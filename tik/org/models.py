@@ -1,0 +1,35 @@
+"""Units: where people work. A case is owned by its stafettholder's unit."""
+
+from __future__ import annotations
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tik.extensions import db
+
+
+class Unit(db.Model):
+    """One school, kindergarten, health station, PPT office … within a service (a key in services.yaml)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    service_key: Mapped[str] = mapped_column(String(64), index=True)
+
+    leader_rows: Mapped[list[UnitLeader]] = relationship(back_populates="unit", cascade="all, delete-orphan")
+
+    @property
+    def leader_ids(self) -> set[int]:
+        return {row.user_id for row in self.leader_rows}
+
+
+class UnitLeader(db.Model):
+    """A leader of a unit: oversight of the unit's cases (rektor, styrer, leader of a service office)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+
+    unit: Mapped[Unit] = relationship(back_populates="leader_rows")
+    user = relationship("User")
+    __table_args__ = (UniqueConstraint("unit_id", "user_id"),)

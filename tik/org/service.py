@@ -1,0 +1,114 @@
+"""The organisation in the database: units and their leaders, synchronised from the organisation file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from tik.auth.models import Role, User
+from tik.auth.service import UserError
+from tik.config import ROOT
+from tik.extensions import db
+from tik.guides.loader import Problem
+from tik.org.file import UnitSpec, read_organisation
+from tik.org.models import Unit, UnitLeader
+
+DEFAULT_FILE = ROOT / "organisation.yaml"
+
+
+class OrganisationInvalid(Exception):
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("\n".join(map(str, problems)))
+        self.problems = problems
+
+
+def organisation_file() -> Path:
+    from flask import current_app
+
+    return Path(current_app.config.get("TIK_ORGANISATION") or DEFAULT_FILE)
+
+
+def check_organisation(path: Path | None = None) -> tuple[list[UnitSpec], list[Problem]]:
+    """Read and check the organisation file against the services of the guidebook in use."""
+    from tik.handbook.current import current_guide
+
+    return read_organisation(path or organisation_file(), current_guide().services)
+
+
+def sync_units(specs: list[UnitSpec]) -> list[str]:
+    """Create or update the units of `specs` and their leaders (who get the leader role).
+
+    Returns the leader usernames that have no user yet (they are linked by a later sync). One transaction.
+    """
+    units = {u.key: u for u in db.session.scalars(select(Unit).options(selectinload(Unit.leader_rows)))}
+    missing: list[str] = []
+    for spec in specs:
+        unit = units.get(spec.key) or Unit(key=spec.key)
+        unit.name, unit.service_key = spec.name, spec.service
+        db.session.add(unit)
+        db.session.flush()
+        leaders = []
+        for username in spec.leaders:
+            user = db.session.scalar(select(User).where(func.lower(User.username) == username.lower()))
+            if user is None:
+                missing.append(username)
+                continue
+            user.roles = user.roles | {Role.LEADER}
+            leaders.append(user.id)
+        unit.leader_rows = [row for row in unit.leader_rows if row.user_id in leaders] + [
+            UnitLeader(user_id=uid) for uid in leaders if uid not in unit.leader_ids]
+    db.session.commit()
+    return missing
+
+
+def load_organisation(path: Path | None = None) -> list[str]:
+    """Check the organisation file and synchronise it; raises OrganisationInvalid listing every problem."""
+    specs, problems = check_organisation(path)
+    if problems:
+        raise OrganisationInvalid(problems)
+    return sync_units(specs)
+
+
+def unit_by_key(key: str) -> Unit | None:
+    return db.session.scalar(select(Unit).where(Unit.key == key))
+
+
+def all_units() -> list[Unit]:
+    return list(db.session.scalars(select(Unit).options(selectinload(Unit.leader_rows).selectinload(UnitLeader.user))
+                                   .order_by(Unit.service_key, Unit.name)))
+
+
+def all_users() -> list[User]:
+    return list(db.session.scalars(select(User).options(selectinload(User.unit)).order_by(User.name)))
+
+
+def add_user(form, by: User) -> User:
+    """Create a user from the admin's form; raises UserError (taken username, weak password)."""
+    from tik.audit.service import record
+    from tik.auth.service import create_user
+
+    unit = unit_by_key(form.unit.data)
+    if unit is None:
+        raise UserError("unknown unit")
+    user = create_user(form.username.data.strip(), form.name.data.strip(), unit, form.password.data,
+                       {Role(r) for r in form.roles.data}, title=form.title.data or "", email=form.email.data or "",
+                       phone=form.phone.data or "")
+    record(by, "admin.user.create", detail=user.username)
+    db.session.commit()
+    return user
+
+
+def unit_overview(user: User) -> tuple[list[Unit], list]:
+    """The units `user` leads and the open cases they own, earliest deadline first."""
+    from tik.auth.policy import led_by
+    from tik.cases.models import Case, CaseStatus
+    from tik.cases.service import _row
+
+    units = list(db.session.scalars(select(Unit).join(UnitLeader).where(UnitLeader.user_id == user.id)
+                                    .order_by(Unit.name)))
+    cases = db.session.scalars(select(Case).where(Case.status == CaseStatus.OPEN, led_by(user))
+                               .options(selectinload(Case.child), selectinload(Case.coordinator))
+                               .order_by(Case.deadline.is_(None), Case.deadline, Case.ref))
+    return units, [_row(c) for c in cases]

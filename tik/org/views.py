@@ -1,0 +1,95 @@
+"""The leader's overview of the unit's cases, and the admin's users and units (never case content)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from tik.audit.service import record
+from tik.auth.models import Role, User
+from tik.auth.policy import requires
+from tik.extensions import db
+from tik.forms import error_list
+from tik.handbook.current import current_guide
+from tik.idempotency import claim
+from tik.org import service
+from tik.org.forms import NewUserForm
+
+bp = Blueprint("org", __name__)
+
+
+def _lang() -> str:
+    return str(get_locale() or "nb")
+
+
+@bp.get("/enhet")
+@requires(Role.LEADER)
+def unit_overview():
+    """The open cases of the units I lead: level, step, deadline and holder (oversight, read only)."""
+    units, rows = service.unit_overview(current_user)
+    record(current_user, "unit.overview", detail=f"{len(rows)} saker")
+    response = render_template("org/unit.html", units=units, rows=rows, L=_lang())
+    db.session.commit()
+    return response
+
+
+def _user_form(formdata=None) -> NewUserForm:
+    form = NewUserForm(formdata=formdata)
+    form.unit.choices = [(u.key, u.name) for u in service.all_units()]
+    return form
+
+
+@bp.route("/admin/brukere", methods=["GET", "POST"])
+@requires(Role.ADMIN)
+def users():
+    form = _user_form()
+    status = 200
+    if form.is_submitted():
+        if form.validate() and claim(form.idempotency_key.data):
+            try:
+                user = service.add_user(form, by=current_user)
+            except service.UserError as error:
+                db.session.rollback()
+                form.username.errors = [str(error)]
+            else:
+                flash(_("%(name)s er opprettet.", name=user.name))
+                return redirect(url_for("org.users"))
+        status = 422
+    response = render_template("org/users.html", users=service.all_users(), form=form, errors=error_list(form))
+    return response, status
+
+
+@bp.post("/admin/brukere/<int:user_id>/deaktiver")
+@requires(Role.ADMIN)
+def deactivate(user_id: int):
+    from tik.auth.service import deactivate as close_account
+
+    user = db.session.get(User, user_id)
+    if user is None or user.id == current_user.id:
+        abort(404)
+    if user.active:
+        record(current_user, "admin.user.deactivate", detail=user.username)
+        close_account(user, by=current_user)
+        flash(_("%(name)s er deaktivert. Åpne saker er foreslått gitt til lederen.", name=user.name))
+    return redirect(url_for("org.users"))
+
+
+@bp.route("/admin/enheter", methods=["GET", "POST"])
+@requires(Role.ADMIN)
+def units():
+    """The units and their leaders; the organisation file is reloaded on request, checked first."""
+    from flask import request
+
+    problems, missing = [], []
+    if request.method == "POST":
+        specs, problems = service.check_organisation()
+        if not problems:
+            missing = service.sync_units(specs)
+            record(current_user, "admin.units.load", detail=f"{len(specs)} enheter")
+            db.session.commit()
+            flash(_("Organisasjonsfilen er lastet inn."))
+    guide = current_guide()
+    return render_template("org/units.html", units=service.all_units(), problems=problems, missing=missing,
+                           guide=guide, L=_lang(), file=service.organisation_file())
