@@ -92,7 +92,7 @@ def test_family_letter_keeps_every_measure_inside_the_page(long_case, lang):
 
 def test_revision_pdfs_keep_every_measure_inside_the_page(long_case):
     case, holder = long_case
-    plan_pdf(case, holder, family=True)  # shares, so revision 1 is frozen
+    plans.share_with_family(case, holder)  # revision 1 is frozen
     plan = plans.plan_of(case)
     for family in (False, True):
         _name, data = revision_pdf_bytes(case, holder, plan.revision, family=family)
@@ -245,6 +245,7 @@ def test_consent_form_holds_the_consent_records_purpose_services_and_validity(ap
 
 def test_every_pdf_kind_is_tagged(long_case, client, login):
     case, holder = long_case
+    plans.share_with_family(case, holder)
     for family in (False, True):
         assert tags(plan_pdf(case, holder, family=family)[1])["marked"]
     login(holder)

@@ -8,6 +8,7 @@ from types import SimpleNamespace
 from flask import render_template
 from flask_babel import force_locale
 
+from tik.audit.service import record
 from tik.auth.models import User
 from tik.cases.models import Case
 from tik.cases.service import guide_of, timeline
@@ -23,7 +24,7 @@ from tik.plans.letter import (
     young_person_consents,
 )
 from tik.plans.letter_texts import letter_languages
-from tik.plans.models import MeasureStatus
+from tik.plans.models import MeasureStatus, Plan
 from tik.plans.pdf import render_pdf
 
 STAFF_LANGUAGES = ("nb", "nn", "en")  # the interface's languages; the staff version prints in these
@@ -65,26 +66,31 @@ def plan_pdf(case: Case, by: User, family: bool, lang: str | None = None, young:
              child_page: bool = False, full_log: bool = False) -> tuple[str, bytes]:
     """(file name, PDF bytes). The file name carries the reference and language, never the child's name.
 
-    Printing the family letter shares the plan: that revision is frozen and stays readable.
+    Printing changes nothing (a plan not yet written prints empty; sharing with the family, which freezes
+    the revision, is its own act: service.share_with_family). The print is audited: which version, which
+    language, which revision.
     """
-    plan = service.ensure_plan(case)
+    plan = service.plan_of(case) or Plan(case_id=case.id, goals="", child_voice="", parents_voice="",
+                                         internal_notes="", individual_plan=False, child_coordinator="",
+                                         revision=1, shared=False)
     if family:
         lang = printable(lang or family_language(case))
-        service.mark_shared(plan, by)
         young = young and young_person_consents(case, guide_of(case))
         html = letter_html(case, plan, lang, young=young, child_page=child_page)
         name = f"{case.ref}-plan-familie-{lang}-rev{plan.revision}.pdf"
     else:
-        html = staff_html(case, lang if lang in STAFF_LANGUAGES else "nb", plan, full_log=full_log)
+        lang = lang if lang in STAFF_LANGUAGES else "nb"
+        html = staff_html(case, lang, plan, full_log=full_log)
         name = f"{case.ref}-plan-tjeneste{'-logg' if full_log else ''}-rev{plan.revision}.pdf"
     data = render_pdf(html)
+    record(by, "plan.print", case, detail=f"{'family' if family else 'staff'} {lang} rev {plan.revision}")
     db.session.commit()
     return name, data
 
 
 def consent_form_pdf(case: Case, consent_id: int | None, lang: str | None) -> tuple[str, bytes | None]:
     """(file name, PDF) of the consent form in `lang`: filled from the case's consent `consent_id`, or blank.
-    (name, None) when the case has no such consent."""
+    (name, None) when the case has no such consent. The route audits the print (consent.pdf)."""
     consent = None
     if consent_id is not None:
         consent = next((c for c in case.consents if c.id == consent_id), None)
@@ -118,9 +124,12 @@ def revision_pdf_bytes(case: Case, by: User, number: int, family: bool = False,
         return name, None
     frozen = revision_view(snap)
     if family:
-        html = letter_html(case, frozen, printable(lang or family_language(case)))
+        lang = printable(lang or family_language(case))
+        html = letter_html(case, frozen, lang)
     else:
-        html = staff_html(case, "nb", frozen)
+        lang = "nb"
+        html = staff_html(case, lang, frozen)
     data = render_pdf(html)
+    record(by, "plan.print", case, detail=f"{'family' if family else 'staff'} {lang} rev {number}")
     db.session.commit()
     return name, data
