@@ -54,7 +54,7 @@ def test_every_path_through_the_default_guide_reaches_an_end(guide):
         elif guide.level(state.level).requires_consent:  # the consent may be withdrawn here
             frontier.append(CaseState(state.step_id, state.level, frozenset()))
         step = engine.step_at(guide, state)
-        for decision in step.decisions:
+        for decision in (d for d in guide.decisions(step) if not d.hard_stop):  # the family's no too
             try:
                 outcome = engine.apply(guide, state, decision.key, _fill(step))
             except DecisionRefused as refused:  # after a withdrawal, level 2 needs a new consent first
