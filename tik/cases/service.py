@@ -253,7 +253,7 @@ def _close(case: Case, end: str, reason: str, by: User) -> None:
 
 def record_consent(case: Case, by: User, *, given_by: str, services: list[str], purpose: str,
                    form: ConsentForm, given_on: date, expires_on: date, information: str = "",
-                   young_person: bool = False) -> Consent:
+                   young_person: bool = False, exclusions: str = "") -> Consent:
     """Record a consent; raises ConsentError when it names no service or ends before it starts."""
     guide = guide_of(case)
     if not services:
@@ -266,10 +266,11 @@ def record_consent(case: Case, by: User, *, given_by: str, services: list[str], 
         raise ConsentError("young_person_must_consent")
     consent = Consent(case_id=case.id, given_by=given_by.strip(), services=services, purpose=purpose.strip(),
                       form=form, given_on=given_on, expires_on=expires_on, information=information.strip(),
-                      young_person=young_person, recorded_by_id=by.id)
+                      young_person=young_person, recorded_by_id=by.id, exclusions=exclusions.strip())
     db.session.add(consent)
     db.session.flush()
-    log(case, EventKind.CONSENT, by, consent_id=consent.id, services=services, action="given")
+    log(case, EventKind.CONSENT, by, consent_id=consent.id, services=services, action="given",
+        exclusions=consent.exclusions)
     record(by, "consent.record", case)
     db.session.commit()
     return consent
