@@ -46,8 +46,8 @@ class ConcernForm(IdempotentForm):
                                                         Length(max=120)])
     last_name = StringField(_l("Etternavn"), validators=[DataRequired(_l("Skriv barnets etternavn.")),
                                                          Length(max=120)])
-    birth_date = DateField(_l("Fødselsdato"), validators=[DataRequired(_l("Skriv fødselsdatoen som dd.mm.åååå."))],
-                           format=["%Y-%m-%d", "%d.%m.%Y"])
+    # Not needed when a national id is given: the birth date is read from it (asked once).
+    birth_date = DateField(_l("Fødselsdato"), validators=[Optional()], format=["%Y-%m-%d", "%d.%m.%Y"])
     nin = StringField(_l("Fødselsnummer eller D-nummer (valgfritt)"), validators=[Optional(), Length(max=14)])
     gender = SelectField(_l("Kjønn"), choices=[("", _l("Ikke oppgitt")), ("girl", _l("Jente")),
                                                ("boy", _l("Gutt")), ("other", _l("Annet"))], default="")
@@ -65,6 +65,8 @@ class ConcernForm(IdempotentForm):
                                                                                        Length(max=10000)])
 
     def validate_birth_date(self, field) -> None:
+        if not field.data and not (self.nin.data or "").strip():
+            raise ValidationError(_l("Skriv fødselsdatoen som dd.mm.åååå, eller fødselsnummeret."))
         if field.data and field.data > today():
             raise ValidationError(_l("Fødselsdatoen kan ikke være fram i tid."))
         if field.data and (today().year - field.data.year) > 25:
@@ -80,3 +82,5 @@ class ConcernForm(IdempotentForm):
             raise ValidationError(_l("Fødselsnummeret er ikke gyldig. Sjekk sifrene.")) from None
         if self.birth_date.data and encoded != self.birth_date.data:
             raise ValidationError(_l("Fødselsnummeret passer ikke med fødselsdatoen."))
+        if not self.birth_date.data:
+            self.birth_date.data = encoded  # derived, not asked again

@@ -130,7 +130,8 @@ class _Builder:
         """`value` as a whole number, or a problem naming the file and entry (never a traceback)."""
         if value is None:
             return default
-        if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).strip().isdigit():
+        if isinstance(value, bool) or not isinstance(value, int | str) or not re.fullmatch(r"-?\d+",
+                                                                                          str(value).strip()):
             self.problem(file, entry, f"'{name}' must be a whole number, not {value!r}")
             return default
         number = int(value)

@@ -52,7 +52,7 @@ class Work:
         """Items needing action now: overdue or due steps, due evaluations, handovers waiting."""
         due = [r for r in self.steps if r.deadline and r.deadline <= today()]
         return len(due) + len([e for e in self.evaluations if e.overdue or e.measure.evaluate_on <= today()]) + len(
-            self.handovers)
+            self.handovers) + len([r for r in self.report_feedback if r.feedback_due <= today()])
 
 
 def work_for(user: User, on: date | None = None) -> Work:
