@@ -64,9 +64,16 @@ class ConcernForm(IdempotentForm):
     report_draft = TextAreaField(_l("Utkast til melding til barnevernet"), validators=[Optional(),
                                                                                        Length(max=10000)])
 
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if not self.birth_date.data and not self.birth_date.errors and not self.nin.errors:
+            # Neither a birth date nor a national id to read it from.
+            self.birth_date.errors = [*self.birth_date.errors,
+                                      _l("Skriv fødselsdatoen som dd.mm.åååå, eller fødselsnummeret.")]
+            return False
+        return valid
+
     def validate_birth_date(self, field) -> None:
-        if not field.data and not (self.nin.data or "").strip():
-            raise ValidationError(_l("Skriv fødselsdatoen som dd.mm.åååå, eller fødselsnummeret."))
         if field.data and field.data > today():
             raise ValidationError(_l("Fødselsdatoen kan ikke være fram i tid."))
         if field.data and (today().year - field.data.year) > 25:
