@@ -32,8 +32,9 @@ class Carried:
     sources: dict[str, str]
 
 
-def carried(case: Case, step: Step) -> Carried:
-    """Fill the step's fields from the concern, the last held meeting and the plan; the user can edit."""
+def carried(case: Case, step: Step, concerns: list | None = None, plan=False, meetings: bool = True) -> Carried:
+    """Fill the step's fields from the concern, the last held meeting and the plan; the user can edit.
+    `concerns` and `plan` may be passed when the caller has them loaded already."""
     from tik.concerns.models import Concern
     from tik.meetings.models import Meeting
     from tik.plans.models import Plan
@@ -44,12 +45,15 @@ def carried(case: Case, step: Step) -> Carried:
     sources = {f.carry.split(".")[0] for f in wanted}  # type: ignore[union-attr]
     known: dict[str, str] = {}
     if "concern" in sources:
-        concern = db.session.scalar(select(Concern).where(Concern.case_id == case.id)
-                                    .order_by(Concern.created_at, Concern.id).limit(1))
+        if concerns is not None:  # the first concern: the one that opened the case
+            concern = min(concerns, key=lambda c: (c.created_at, c.id)) if concerns else None
+        else:
+            concern = db.session.scalar(select(Concern).where(Concern.case_id == case.id)
+                                        .order_by(Concern.created_at, Concern.id).limit(1))
         if concern is not None:
             known |= {"concern.observation": concern.observation, "concern.since_when": concern.since_when,
                       "concern.how_often": concern.how_often}
-    if "meeting" in sources:
+    if "meeting" in sources and meetings:
         meeting = db.session.scalar(select(Meeting).where(Meeting.case_id == case.id)
                                     .order_by(Meeting.starts_at.desc()).limit(1))
         if meeting is not None:
@@ -57,7 +61,7 @@ def carried(case: Case, step: Step) -> Carried:
             known["meeting.participants"] = "\n".join(
                 f"{p.name}{', ' + p.role if p.role else ''}" for p in meeting.participants if p.attended is not False)
     if "plan" in sources:
-        plan = db.session.scalar(select(Plan).where(Plan.case_id == case.id))
+        plan = plan if plan is not False else db.session.scalar(select(Plan).where(Plan.case_id == case.id))
         if plan is not None:
             known["plan.summary"] = plan_summary(plan)
     values = {f.key: known[f.carry] for f in wanted if known.get(f.carry or "")}
@@ -82,13 +86,17 @@ class Voice:
     step_id: str
 
 
-def voices(case: Case) -> list[Voice]:
-    """Every recorded word of the child and the parents, once per conversation, newest first, dated."""
-    events = db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id,
-                                                        CaseEvent.kind == EventKind.CONVERSATION)
-                                .order_by(CaseEvent.at.desc(), CaseEvent.id.desc()))
+def voices(case: Case, events: list[CaseEvent] | None = None) -> list[Voice]:
+    """Every recorded word of the child and the parents, once per conversation, newest first, dated.
+    `events` (newest first, all conversations among them) may be passed when already loaded."""
+    if events is None:
+        events = list(db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id,
+                                                                 CaseEvent.kind == EventKind.CONVERSATION)
+                                         .order_by(CaseEvent.at.desc(), CaseEvent.id.desc())))
     result = []
     for event in events:
+        if event.kind != EventKind.CONVERSATION:
+            continue
         fields = event.data.get("fields") or {}
         on = _date(fields.get("conversation_date") or fields.get("meeting_date")) or event.at.date()
         for key, who in (event.data.get("voices") or {}).items():
@@ -103,6 +111,32 @@ def _date(value: str | None) -> date | None:
         return date.fromisoformat(value) if value else None
     except ValueError:
         return None
+
+
+@dataclass(frozen=True)
+class PageEvents:
+    timeline: list[CaseEvent]  # the latest `limit` events
+    voices: list[Voice]
+    has_reports: bool
+    has_meetings: bool
+
+
+def page_events(case: Case, limit: int) -> PageEvents:
+    """In one query: the latest `limit` events, and every conversation and report event (for the voices and the
+    report record). The union holds the latest events, so its first `limit` rows are exactly those."""
+    from sqlalchemy.orm import joinedload
+
+    latest = (select(CaseEvent.id).where(CaseEvent.case_id == case.id)
+              .order_by(CaseEvent.at.desc(), CaseEvent.id.desc()).limit(limit))
+    events = list(db.session.scalars(
+        select(CaseEvent).where(CaseEvent.case_id == case.id,
+                                CaseEvent.id.in_(latest.scalar_subquery())
+                                | CaseEvent.kind.in_((EventKind.CONVERSATION, EventKind.REPORT))
+                                | ((CaseEvent.kind == EventKind.STEP) & (CaseEvent.step_id == "")))
+        .options(joinedload(CaseEvent.by)).order_by(CaseEvent.at.desc(), CaseEvent.id.desc())))
+    return PageEvents(events[:limit], voices(case, events),
+                      any(e.kind == EventKind.REPORT and e.data.get("report_id") for e in events),
+                      any(e.data.get("action") == "meeting.planned" for e in events))
 
 
 # -- the report path ----------------------------------------------------------------------------------

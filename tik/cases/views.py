@@ -92,24 +92,27 @@ def _case_page(case: Case, status: int = 200, **extra):
     invite_form = extra.pop("invite_form", None) or InviteForm(idempotency_key=secrets.token_urlsafe(24))
     drafts = db.session.scalars(select(ReportDraft).where(ReportDraft.case_id == case.id)).all()
     values = extra.pop("values", None)
-    carried = flow.carried(case, view.step) if case.is_open else flow.Carried({}, {})
+    events = flow.page_events(case, TIMELINE_ON_PAGE + 1)
+    timeline = events.timeline
+    concerns = db.session.scalars(select(Concern).where(Concern.case_id == case.id)
+                                  .options(joinedload(Concern.reported_by))
+                                  .order_by(Concern.created_at.desc())).all()
+    plan = plan_of(case)
+    carried = flow.carried(case, view.step, concerns, plan, events.has_meetings) if case.is_open else flow.Carried({}, {})
     if values is None:  # nothing typed yet: start from what TIK already knows
         values = dict(carried.values)
-    timeline = service.timeline(case, limit=TIMELINE_ON_PAGE + 1)
     context = dict(
         case=case, child=case.child, guide=guide, view=view, L=_lang(), md=render_markdown, today=on,
         timeline=timeline[:TIMELINE_ON_PAGE], more_events=len(timeline) > TIMELINE_ON_PAGE, consents=consents,
-        covered=consented_services(case, on), plan=plan_of(case),
-        concerns=db.session.scalars(select(Concern).where(Concern.case_id == case.id)
-                                    .options(joinedload(Concern.reported_by))
-                                    .order_by(Concern.created_at.desc())).all(),
+        covered=consented_services(case, on), plan=plan,
+        concerns=concerns,
         drafts=[d for d in drafts if can_see_report_draft(current_user, case, d.created_by_id, on)],
         can=abilities(current_user, case, on), participants=service.active_participants(case),
         invite_form=invite_form,
         handovers=service.pending_handovers(case),
         decision_form=extra.pop("decision_form", None) or DecisionForm(version=case.version),
         values=values, carried=carried.sources, field_errors=extra.pop("field_errors", {}),
-        voices=flow.voices(case), reports=flow.reports_of(case), languages=dict(LANGUAGE_CHOICES),
+        voices=events.voices, reports=flow.reports_of(case) if events.has_reports else [], languages=dict(LANGUAGE_CHOICES),
         registered=request.args.get("registered", ""),
         consent_form=consent_form, handover_form=handover_form,
         consent_warning_days=30,
