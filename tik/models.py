@@ -19,7 +19,7 @@ from tik.mywork.models import OutboxMessage
 from tik.org.models import Unit, UnitLeader
 from tik.plans.models import Evaluation, Measure, Plan, PlanRevision
 
-__all__ = ["AgendaItem", "AuditEvent", "Case", "CaseEvent", "CaseParticipant", "Child", "ChildWelfareReport", "Concern", "Consent",
-           "ConsentService", "Evaluation", "Guardian", "GuideSnapshot", "Handover", "Measure",
+__all__ = ["AgendaItem", "AuditEvent", "Case", "CaseEvent", "CaseParticipant", "Child", "ChildWelfareReport",
+           "Concern", "Consent", "ConsentService", "Evaluation", "Guardian", "GuideSnapshot", "Handover", "Measure",
            "Meeting", "OutboxMessage", "Participant", "Plan", "PlanRevision", "ReportDraft", "Role",
            "Team", "TeamMember", "Unit", "UnitLeader", "UsedFormKey", "User"]

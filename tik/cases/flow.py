@@ -346,6 +346,17 @@ def _plain(value: object) -> str:
 
 # -- measures from the catalogue ------------------------------------------------------------------------
 
+def from_catalogue(case: Case, guide: Guide, key: str, lang: str, on: date | None = None) -> dict[str, str] | None:
+    """A new measure's starting values from a catalogue measure: the first service that usually carries it and
+    the case may use, what (its title) and goal (its description). None if the measure is not offered here."""
+    for _area, items in catalogue_for(case, guide, on):
+        for measure, services in items:
+            if measure.key == key:
+                return {"service_key": services[0], "what": measure.title.get(lang),
+                        "goal": measure.description.get(lang)}
+    return None
+
+
 def catalogue_for(case: Case, guide: Guide, on: date | None = None):
     """The guidebook's measures by focus area, each with the services that usually carry it that the case
     may use (the holder's own and those consent covers). Measures no allowed service carries are left out."""

@@ -98,7 +98,8 @@ def _case_page(case: Case, status: int = 200, **extra):
                                   .options(joinedload(Concern.reported_by))
                                   .order_by(Concern.created_at.desc())).all()
     plan = plan_of(case)
-    carried = flow.carried(case, view.step, concerns, plan, events.has_meetings) if case.is_open else flow.Carried({}, {})
+    carried = (flow.carried(case, view.step, concerns, plan, events.has_meetings) if case.is_open
+               else flow.Carried({}, {}))
     if values is None:  # nothing typed yet: start from what TIK already knows
         values = dict(carried.values)
     context = dict(
@@ -112,7 +113,8 @@ def _case_page(case: Case, status: int = 200, **extra):
         handovers=service.pending_handovers(case),
         decision_form=extra.pop("decision_form", None) or DecisionForm(version=case.version),
         values=values, carried=carried.sources, field_errors=extra.pop("field_errors", {}),
-        voices=events.voices, reports=flow.reports_of(case) if events.has_reports else [], languages=dict(LANGUAGE_CHOICES),
+        voices=events.voices, reports=flow.reports_of(case) if events.has_reports else [],
+        languages=dict(LANGUAGE_CHOICES),
         registered=request.args.get("registered", ""),
         consent_form=consent_form, handover_form=handover_form,
         consent_warning_days=30,
