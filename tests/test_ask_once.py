@@ -256,3 +256,27 @@ def test_the_family_says_no_through_the_web_and_exclusions_are_kept(client, logi
     assert closing.status_code == 302
     page = client.get(f"/saker/{case.ref}").get_data(as_text=True)
     assert "Vi takker nei." in page and "Saken er avsluttet" in page
+
+
+def test_in_the_meeting_the_step_gets_the_meeting_date_and_who_attended(client, login, make_user, make_case,
+                                                                        move_case):
+    from tik.meetings.models import Meeting
+
+    holder = login(make_user(service="school", name="Helle Holder"))
+    case = make_case(by=holder)
+    move_case(case, holder, TO_LEVEL1)  # l1-clarify asks for the meeting date
+    response = client.post(f"/moter/nettverk/{case.ref}", data={
+        "title": "Samarbeidsmøte", "starts_at": "2026-12-03T14:00", "place": "Skolen",
+        "family": "Kari Hansen, mor", "idempotency_key": "net-carry"})
+    assert response.status_code == 302
+    meeting = db.session.scalar(db.select(Meeting).where(Meeting.case_id == case.id))
+    page = client.get(f"/moter/{meeting.id}").get_data(as_text=True)
+    assert 'name="f_meeting_date" type="date" value="2026-12-03"' in page and "Fra møtet" in page
+    # A refused decision in the meeting keeps what was typed.
+    item = meeting.items[0]
+    refused = client.post(f"/moter/{meeting.id}/punkt/{item.id}/beslutning", data={
+        "decision": "done", "version": str(case.version), "f_meeting_date": "2026-12-03",
+        "f_child_words": "Jeg vil ha det bra"})
+    assert refused.status_code == 422 and "Jeg vil ha det bra" in refused.get_data(as_text=True)
+    # On the case page too: the step starts from the meeting.
+    assert 'value="2026-12-03"' in client.get(f"/saker/{case.ref}").get_data(as_text=True)

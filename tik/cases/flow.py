@@ -68,6 +68,15 @@ def carried(case: Case, step: Step, concerns: list | None = None, plan=False, me
     return Carried(values, {k: next(f.carry for f in wanted if f.key == k).split(".")[0] for k in values})
 
 
+def from_meeting(meeting, step: Step) -> Carried:
+    """In a meeting, the step's date and participants come from the meeting itself (not typed again)."""
+    known = {"meeting.date": meeting.starts_at.date().isoformat(),
+             "meeting.participants": "\n".join(f"{p.name}{', ' + p.role if p.role else ''}"
+                                               for p in meeting.participants if p.attended is not False)}
+    values = {f.key: known[f.carry] for f in step.fields if f.carry in known and known[f.carry]}
+    return Carried(values, {k: "meeting" for k in values})
+
+
 def plan_summary(plan) -> str:
     """The plan's summary, derived from its goals and measures (never typed a second time)."""
     lines = [plan.goals.strip()] if plan.goals.strip() else []
