@@ -36,9 +36,10 @@ def _add_commands(cli: click.Group) -> None:
 def _commands() -> list[click.Command]:
     from tik.backup import backup_command, restore_command
     from tik.scale import seed_scale_command
+    from tik.stats.cli import stats_command
 
     return [init_db, demo, guide, org, users, plan, audit, reminders, backup_command, restore_command,
-            seed_scale_command]
+            seed_scale_command, stats_command]
 
 
 @click.command("init-db")
@@ -100,7 +101,7 @@ def users() -> None:
 @click.option("--name", required=True)
 @click.option("--unit", "unit_key", required=True, help="Unit key from the organisation file")
 @click.option("--role", "roles", multiple=True, default=["employee"],
-              type=click.Choice(["employee", "coordinator", "team", "leader", "admin"]))
+              type=click.Choice(["employee", "coordinator", "team", "leader", "analyst", "admin"]))
 @click.password_option()
 @with_appcontext
 def users_create(username: str, name: str, unit_key: str, roles: tuple[str, ...], password: str) -> None:
@@ -234,12 +235,25 @@ def audit() -> None:
 @audit.command("verify")
 @with_appcontext
 def audit_verify() -> None:
-    """Check the hash chain; exit 1 naming each altered or missing row."""
+    """Seal pending events, then check the keyed chain and its anchor; exit 1 naming each break."""
+    from tik.audit.chain import anchor_path
     from tik.audit.service import verify
 
     breaks = verify()
     for b in breaks:
         click.echo(str(b), err=True)
+    if not anchor_path().exists():
+        click.echo(f"Advarsel: ingen anker i {anchor_path()}; sletting av de nyeste radene kan ikke oppdages "
+                   "før neste forsegling.", err=True)
     if breaks:
         sys.exit(1)
     click.echo("Revisjonssporet er helt.")
+
+
+@audit.command("seal")
+@with_appcontext
+def audit_seal() -> None:
+    """Seal written events into the chain and anchor its head (for cron; requests seal on their own)."""
+    from tik.audit.service import seal
+
+    click.echo(f"{seal()} hendelser forseglet.")

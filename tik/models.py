@@ -2,6 +2,8 @@
 
 from tik.audit.models import AuditEvent
 from tik.auth.models import Role, User
+from tik.auth.sessions import UserSession
+from tik.auth.throttle import UnknownLoginFailure
 from tik.cases.models import (
     Case,
     CaseEvent,
@@ -18,8 +20,10 @@ from tik.meetings.models import AgendaItem, Meeting, Participant, Team, TeamMemb
 from tik.mywork.models import OutboxMessage
 from tik.org.models import Unit, UnitLeader
 from tik.plans.models import Evaluation, Measure, Plan, PlanRevision
+from tik.stats.models import StatCell, StatRun, SurveyValue
 
 __all__ = ["AgendaItem", "AuditEvent", "Case", "CaseEvent", "CaseParticipant", "Child", "ChildWelfareReport",
            "Concern", "Consent", "ConsentService", "Evaluation", "Guardian", "GuideSnapshot", "Handover", "Measure",
            "Meeting", "OutboxMessage", "Participant", "Plan", "PlanRevision", "ReportDraft", "Role",
-           "Team", "TeamMember", "Unit", "UnitLeader", "UsedFormKey", "User"]
+           "StatCell", "StatRun", "SurveyValue", "Team", "TeamMember", "Unit", "UnitLeader", "UnknownLoginFailure",
+           "UsedFormKey", "User", "UserSession"]

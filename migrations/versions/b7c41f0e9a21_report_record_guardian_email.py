@@ -1,7 +1,7 @@
 """child welfare report record, guardian e-mail, consent exclusions, details and feedback events
 
 Revision ID: b7c41f0e9a21
-Revises: 6a92a24595ea
+Revises: 7a3c91e5b2d4
 Create Date: 2026-12-01 15:10:00.000000
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'b7c41f0e9a21'
-down_revision = '6a92a24595ea'
+down_revision = '7a3c91e5b2d4'
 branch_labels = None
 depends_on = None
 
