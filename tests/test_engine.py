@@ -54,7 +54,7 @@ def test_every_path_through_the_default_guide_reaches_an_end(guide):
         elif guide.level(state.level).requires_consent:  # the consent may be withdrawn here
             frontier.append(CaseState(state.step_id, state.level, frozenset()))
         step = engine.step_at(guide, state)
-        for decision in step.decisions:
+        for decision in (d for d in guide.decisions(step) if not d.hard_stop):  # the family's no too
             try:
                 outcome = engine.apply(guide, state, decision.key, _fill(step))
             except DecisionRefused as refused:  # after a withdrawal, level 2 needs a new consent first
@@ -112,12 +112,13 @@ def test_a_decision_the_step_does_not_offer_is_refused(guide):
     assert refused.value.code == "decision_not_allowed"
 
 
-def test_closing_at_level_0_needs_a_reason(guide):
+def test_closing_at_level_0_needs_a_reason_and_whether_the_family_was_told(guide):
     state = CaseState("l0-decide", 0)
     with pytest.raises(DecisionRefused) as refused:
         engine.apply(guide, state, "close", {"assessment": "Ingen grunn til bekymring"})
-    assert refused.value.params["fields"] == ["close_reason"]
-    outcome = engine.apply(guide, state, "close", {"assessment": "x", "close_reason": "Forklaring funnet"})
+    assert refused.value.params["fields"] == ["close_reason", "family_informed"]
+    outcome = engine.apply(guide, state, "close", {"assessment": "x", "close_reason": "Forklaring funnet",
+                                                   "family_informed": "yes"})
     assert outcome.end == "closed" and outcome.state is None
 
 

@@ -221,6 +221,8 @@ def _register(child: ChildInput, concern: ConcernInput, by: User) -> Case:
 
 
 def _step(case: Case, decision: str, by: User, **values: str) -> None:
+    if "services" in values and not cases.guide_of(case).is_consent_step(cases.current_step(case).step):
+        return  # consent is asked once: the consent already registered has done this step
     cases.decide(case, decision, values, by)
 
 

@@ -4,7 +4,16 @@ from tik.audit.models import AuditEvent
 from tik.auth.models import Role, User
 from tik.auth.sessions import UserSession
 from tik.auth.throttle import UnknownLoginFailure
-from tik.cases.models import Case, CaseEvent, CaseParticipant, Consent, ConsentService, GuideSnapshot, Handover
+from tik.cases.models import (
+    Case,
+    CaseEvent,
+    CaseParticipant,
+    ChildWelfareReport,
+    Consent,
+    ConsentService,
+    GuideSnapshot,
+    Handover,
+)
 from tik.concerns.models import Child, Concern, Guardian, ReportDraft
 from tik.idempotency import UsedFormKey
 from tik.meetings.models import AgendaItem, Meeting, Participant, Team, TeamMember
@@ -13,8 +22,8 @@ from tik.org.models import Unit, UnitLeader
 from tik.plans.models import Evaluation, Measure, Plan, PlanRevision
 from tik.stats.models import StatCell, StatRun, SurveyValue
 
-__all__ = ["AgendaItem", "AuditEvent", "Case", "CaseEvent", "CaseParticipant", "Child", "Concern", "Consent",
-           "ConsentService", "Evaluation", "Guardian", "GuideSnapshot", "Handover", "Measure",
+__all__ = ["AgendaItem", "AuditEvent", "Case", "CaseEvent", "CaseParticipant", "Child", "ChildWelfareReport",
+           "Concern", "Consent", "ConsentService", "Evaluation", "Guardian", "GuideSnapshot", "Handover", "Measure",
            "Meeting", "OutboxMessage", "Participant", "Plan", "PlanRevision", "ReportDraft", "Role",
            "StatCell", "StatRun", "SurveyValue", "Team", "TeamMember", "Unit", "UnitLeader", "UnknownLoginFailure",
            "UsedFormKey", "User", "UserSession"]

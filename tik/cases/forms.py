@@ -25,6 +25,8 @@ class ConsentForm(IdempotentForm):
                                   validators=[DataRequired(_l("Velg minst én tjeneste."))])
     information = TextAreaField(_l("Hvilke opplysninger (f.eks. skolefravær, helse, familiesituasjon)"),
                                 validators=[Optional(), Length(max=2000)])
+    exclusions = TextAreaField(_l("Hva familien sier nei til (opplysninger eller tjenester som ikke skal ha dem)"),
+                               validators=[Optional(), Length(max=2000)])
     purpose = TextAreaField(_l("Formål"), validators=[DataRequired(_l("Skriv formålet med samtykket.")),
                                                       Length(max=2000)])
     form = SelectField(_l("Hvordan samtykket ble gitt"),

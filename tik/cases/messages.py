@@ -34,5 +34,13 @@ def refusal_message(code: str, **params) -> str:
         "not_covered": _("Personen arbeider utenfor din enhet, og ingen gyldig samtykke gjelder tjenesten "
                          "personen arbeider i. Registrer samtykke først."),
         "not_in_case": _("Personen er ikke deltaker i saken."),
+        "sent_how": _("Velg hvordan meldingen ble sendt."),
+        "sent_on": _("Skriv datoen meldingen ble sendt."),
+        "sent_in_future": _("Sendedatoen kan ikke være fram i tid."),
+        "guardian_missing": _("Svar for hver foresatt om de er informert."),
+        "why_not_required": _("Skriv hvorfor en foresatt ikke er informert."),
+        "child_reason_required": _("Skriv hvorfor barnet ikke er informert."),
+        "feedback_text": _("Skriv en kort tilbakemelding uten sensitive opplysninger (høyst 600 tegn)."),
+        "not_leader": _("Bare lederen for enheten kan registrere tilbakemelding til melderen."),
     }
     return messages.get(code, code)

@@ -28,6 +28,8 @@ class EventKind(enum.StrEnum):
     HANDOVER = "handover"
     PARTICIPANT = "participant"
     REPORT = "report"
+    DETAILS = "details"  # a change to the child's or the guardians' details: old and new value
+    FEEDBACK = "feedback"  # the unit leader's feedback to the reporter (no sensitive details)
     EMERGENCY = "emergency"
     CLOSED = "closed"
 
@@ -134,6 +136,7 @@ class Consent(db.Model):
     expires_on: Mapped[date] = mapped_column(Date)
     withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime)
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    exclusions: Mapped[str] = mapped_column(Text, default="")  # what the family said must not be shared
 
     case: Mapped[Case] = relationship(back_populates="consents")
     service_rows: Mapped[list[ConsentService]] = relationship(cascade="all, delete-orphan",
@@ -182,3 +185,29 @@ class Handover(db.Model):
 
     case: Mapped[Case] = relationship()
     to_user = relationship("User", foreign_keys=[to_id])
+
+
+class ChildWelfareReport(db.Model):
+    """A report to child welfare, with what KS Fiks "bekymringsmelding" v2 asks about it: per guardian whether
+    they were informed and why not, whether the child was told, interpreter need, and when and how it was sent.
+    Internal: never part of anything the family sees."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=now)
+    hard_stop: Mapped[bool] = mapped_column(default=False)  # the suspicion path: parents not informed first
+    # [{"guardian_id": 1, "name": "…", "informed": true|false|null, "why_not": "…"}]
+    guardians: Mapped[list] = mapped_column(JSON, default=list)
+    child_told: Mapped[bool | None] = mapped_column()
+    child_not_told_reason: Mapped[str] = mapped_column(Text, default="")
+    interpreter_needed: Mapped[bool] = mapped_column(default=False)
+    interpreter_language: Mapped[str] = mapped_column(String(60), default="")
+    text: Mapped[str] = mapped_column(Text, default="")
+    sent_on: Mapped[date | None] = mapped_column(Date)
+    sent_how: Mapped[str] = mapped_column(String(40), default="")  # ks-fiks | paper | phone | other
+    feedback_due: Mapped[date | None] = mapped_column(Date, index=True)
+    feedback_received_on: Mapped[date | None] = mapped_column(Date)
+
+    case: Mapped[Case] = relationship()
+    created_by = relationship("User")

@@ -122,8 +122,21 @@ def _move(case: Case, guide: Guide, state: engine.CaseState) -> None:
     if state.level == 0:
         if level_changed:  # back to wondering: a new decision deadline
             case.deadline = level_deadline(guide, 0, today())
+        level_due = level_deadline(guide, 0, case.opened_at.date()) if not level_changed else case.deadline
+        frames = [s.time_frame_days for s in guide.level(0).steps if s.time_frame_days]
+        # A step at level 0 with its own time frame (other than the decision's) is due sooner, never later.
+        if step.time_frame_days and step.level == 0 and not (frames and step is _last_framed(guide)):
+            own = today() + timedelta(days=step.time_frame_days)
+            case.deadline = min(own, level_due) if level_due else own
+        elif level_due:
+            case.deadline = level_due
     else:  # above level 0 a step's own time frame is the deadline; evaluations have their own dates
         case.deadline = today() + timedelta(days=step.time_frame_days) if step.time_frame_days else None
+
+
+def _last_framed(guide: Guide) -> Step | None:
+    framed = [s for s in guide.level(0).steps if s.time_frame_days]
+    return framed[-1] if framed else None
 
 
 def state_of(case: Case, guide: Guide | None = None) -> engine.CaseState:
@@ -155,20 +168,61 @@ def decide(case: Case, decision_key: str, values: dict[str, str], by: User,
     log(case, kind, by, step_id=step.id, decision=decision_key, level=case.level, fields=recorded, voices=voices,
         meeting_id=meeting_id)
     _apply_effects(case, step, recorded, by)
+    if guide.family_ends is not None and step.id == guide.family_ends.next:
+        _family_ends(case, recorded.get("family_reason", ""), by)
     if outcome.end:
-        _close(case, outcome.end, recorded.get("close_reason") or recorded.get("closing_note", ""), by)
+        end = guide.ends.get(outcome.end)
         kind = {"emergency": EventKind.EMERGENCY, "child_welfare_report": EventKind.REPORT}.get(
             outcome.end, EventKind.CLOSED)
-        log(case, kind, by, step_id=step.id, decision=decision_key, end=outcome.end,
-            inform_parents=outcome.decision.inform_parents)
+        report_id = None
+        if outcome.end == "child_welfare_report":
+            from tik.cases.flow import start_report
+
+            report_id = start_report(case, outcome.decision, by).id
+        # The suspicion path never informs the parents first; otherwise the report record asks per guardian.
+        informed = False if outcome.decision.hard_stop and not outcome.decision.inform_parents else None
+        if end is None or end.closes_case:
+            _close(case, outcome.end, recorded.get("close_reason") or recorded.get("closing_note", ""), by)
+        log(case, kind, by, step_id=step.id, decision=decision_key, end=outcome.end, inform_parents=informed,
+            report_id=report_id, case_open=case.is_open)
     else:
         old_level = case.level
         _move(case, guide, outcome.state)
         if outcome.level_changed:
             log(case, EventKind.LEVEL, by, level=case.level, from_level=old_level)
+        _consent_once(case, guide, by)
     record(by, "case.decide", case, detail=f"{step.id}:{decision_key}")
     db.session.commit()
     return outcome
+
+
+def _consent_once(case: Case, guide: Guide, by: User) -> None:
+    """Consent is asked once per scope: a consent step whose services an active consent already covers is
+    done by that consent (on the timeline as carried), not asked again."""
+    state = state_of(case, guide)
+    step = engine.step_at(guide, state)
+    if not guide.is_consent_step(step) or not state.consented_services or len(step.decisions) != 1:
+        return
+    if any(f.required and f.kind != "services" for f in step.fields):
+        return
+    values = {f.key: ",".join(sorted(state.consented_services)) for f in step.fields if f.kind == "services"}
+    outcome = engine.apply(guide, state, step.decisions[0].key, values)
+    log(case, EventKind.STEP, by, step_id=step.id, decision=outcome.decision.key, level=case.level,
+        fields={k: v for k, v in outcome.values.items() if v}, carried="consent")
+    if outcome.state is not None:
+        _move(case, guide, outcome.state)
+
+
+def _family_ends(case: Case, reason: str, by: User) -> None:
+    """The family said no or ended the cooperation: part of the consent record, and the consents that let
+    other services in end now."""
+    log(case, EventKind.CONSENT, by, action="refused", reason=reason)
+    for consent in case.consents:
+        if consent.withdrawn_at is None and consent.is_active(today()):
+            consent.withdrawn_at = now()
+            log(case, EventKind.CONSENT, by, consent_id=consent.id, services=consent.services, action="withdrawn",
+                reason="family_ends")
+    enforce_consent(case, by, reason="consent_withdrawn")
 
 
 def _apply_effects(case: Case, step: Step, recorded: dict[str, str], by: User) -> None:
@@ -199,7 +253,7 @@ def _close(case: Case, end: str, reason: str, by: User) -> None:
 
 def record_consent(case: Case, by: User, *, given_by: str, services: list[str], purpose: str,
                    form: ConsentForm, given_on: date, expires_on: date, information: str = "",
-                   young_person: bool = False) -> Consent:
+                   young_person: bool = False, exclusions: str = "") -> Consent:
     """Record a consent; raises ConsentError when it names no service or ends before it starts."""
     guide = guide_of(case)
     if not services:
@@ -212,10 +266,11 @@ def record_consent(case: Case, by: User, *, given_by: str, services: list[str], 
         raise ConsentError("young_person_must_consent")
     consent = Consent(case_id=case.id, given_by=given_by.strip(), services=services, purpose=purpose.strip(),
                       form=form, given_on=given_on, expires_on=expires_on, information=information.strip(),
-                      young_person=young_person, recorded_by_id=by.id)
+                      young_person=young_person, recorded_by_id=by.id, exclusions=exclusions.strip())
     db.session.add(consent)
     db.session.flush()
-    log(case, EventKind.CONSENT, by, consent_id=consent.id, services=services, action="given")
+    log(case, EventKind.CONSENT, by, consent_id=consent.id, services=services, action="given",
+        exclusions=consent.exclusions)
     record(by, "consent.record", case)
     db.session.commit()
     return consent

@@ -24,7 +24,7 @@ from tik.auth.policy import (
     consented_services,
     requires,
 )
-from tik.cases import service
+from tik.cases import flow, service
 from tik.cases.forms import (
     ConsentForm,
     DecisionForm,
@@ -40,7 +40,7 @@ from tik.cases.models import ConsentForm as ConsentKind
 from tik.clock import today
 from tik.concerns.models import Concern, ReportDraft
 from tik.extensions import db
-from tik.forms import error_list
+from tik.forms import LANGUAGE_CHOICES, error_list
 from tik.guides.engine import DecisionRefused
 from tik.guides.markdown import render_markdown
 from tik.idempotency import claim
@@ -103,20 +103,31 @@ def _case_page(case: Case, status: int = 200, **extra):
     handover_form = extra.pop("handover_form", None) or _handover_form(case)
     invite_form = extra.pop("invite_form", None) or InviteForm(idempotency_key=secrets.token_urlsafe(24))
     drafts = db.session.scalars(select(ReportDraft).where(ReportDraft.case_id == case.id)).all()
-    timeline = service.timeline(case, limit=TIMELINE_ON_PAGE + 1)
+    values = extra.pop("values", None)
+    events = flow.page_events(case, TIMELINE_ON_PAGE + 1)
+    timeline = events.timeline
+    concerns = db.session.scalars(select(Concern).where(Concern.case_id == case.id)
+                                  .options(joinedload(Concern.reported_by))
+                                  .order_by(Concern.created_at.desc())).all()
+    plan = plan_of(case)
+    carried = (flow.carried(case, view.step, concerns, plan, events.has_meetings) if case.is_open
+               else flow.Carried({}, {}))
+    if values is None:  # nothing typed yet: start from what TIK already knows
+        values = dict(carried.values)
     context = dict(
         case=case, child=case.child, guide=guide, view=view, L=_lang(), md=render_markdown, today=on,
         timeline=timeline[:TIMELINE_ON_PAGE], more_events=len(timeline) > TIMELINE_ON_PAGE, consents=consents,
-        covered=consented_services(case, on), plan=plan_of(case),
-        concerns=db.session.scalars(select(Concern).where(Concern.case_id == case.id)
-                                    .options(joinedload(Concern.reported_by))
-                                    .order_by(Concern.created_at.desc())).all(),
+        covered=consented_services(case, on), plan=plan,
+        concerns=concerns,
         drafts=[d for d in drafts if can_see_report_draft(current_user, case, d.created_by_id, on)],
         can=abilities(current_user, case, on), participants=service.active_participants(case),
         invite_form=invite_form,
         handovers=service.pending_handovers(case),
         decision_form=extra.pop("decision_form", None) or DecisionForm(version=case.version),
-        values=extra.pop("values", {}), field_errors=extra.pop("field_errors", {}),
+        values=values, carried=carried.sources, field_errors=extra.pop("field_errors", {}),
+        voices=events.voices, reports=flow.reports_of(case) if events.has_reports else [],
+        languages=dict(LANGUAGE_CHOICES),
+        registered=request.args.get("registered", ""),
         consent_form=consent_form, handover_form=handover_form,
         consent_warning_days=30,
     )
@@ -188,8 +199,10 @@ def decide(ref: str):
         errors = {key: refusal_message("missing_fields") for key in refused.params.get("fields", [])}
         if "field" in refused.params:
             errors[refused.params["field"]] = refusal_message(refused.code, **refused.params)
-        return _case_page(case, 422, values=values, field_errors=errors,
-                          refusal=refusal_message(refused.code, **refused.params))
+        # A decision that needs consent offers the consent form right here; the typed text goes with it.
+        keep = {"decision": decision, "step_id": seen.id, **values} if refused.code == "consent_required" else {}
+        return _case_page(case, 422, values=values, field_errors=errors, keep=keep,
+                          open_consent=bool(keep), refusal=refusal_message(refused.code, **refused.params))
     flash(_("Beslutningen er lagret."))
     return redirect(url_for("cases.show", ref=ref))
 
@@ -199,8 +212,12 @@ def decide(ref: str):
 def add_consent(ref: str):
     case = case_for(current_user, ref, edit=True)
     form = _consent_form(case, formdata=request.form)
+    # The decision the user was writing when consent was needed: kept, and given back after the consent.
+    keep = {k[5:]: v for k, v in request.form.items() if k.startswith("keep_")}
+    typed = {k: v for k, v in keep.items() if k not in ("decision", "step_id")}
     if not form.validate_on_submit():
-        return _case_page(case, 422, consent_form=form, consent_errors=error_list(form), open_consent=True)
+        return _case_page(case, 422, consent_form=form, consent_errors=error_list(form), open_consent=True,
+                          keep=keep, values=typed or None)
     if not claim(form.idempotency_key.data):
         db.session.commit()
         return redirect(url_for("cases.show", ref=ref))
@@ -208,7 +225,8 @@ def add_consent(ref: str):
         service.record_consent(case, current_user, given_by=form.given_by.data, services=form.services.data,
                                purpose=form.purpose.data, form=ConsentKind(form.form.data),
                                given_on=form.given_on.data, expires_on=form.expires_on.data,
-                               information=form.information.data or "", young_person=form.young_person.data)
+                               information=form.information.data or "", young_person=form.young_person.data,
+                               exclusions=form.exclusions.data or "")
     except service.ConsentError as error:
         db.session.rollback()
         case = case_for(current_user, ref)
@@ -218,7 +236,11 @@ def add_consent(ref: str):
             form.expires_on.errors = [refusal_message(error.code)]
         if error.code == "young_person_must_consent":
             form.young_person.errors = [refusal_message(error.code)]
-        return _case_page(case, 422, consent_form=form, consent_errors=error_list(form), open_consent=True)
+        return _case_page(case, 422, consent_form=form, consent_errors=error_list(form), open_consent=True,
+                          keep=keep, values=typed or None)
+    if keep:  # back to the decision, with every word still there
+        case = case_for(current_user, ref)
+        return _case_page(case, 200, values=typed, consent_saved=True, resume=keep.get("decision", ""))
     flash(_("Samtykket er registrert."))
     return redirect(url_for("cases.show", ref=ref))
 
@@ -356,3 +378,5 @@ def viewers(ref: str):
                                L=_lang())
     db.session.commit()
     return response
+
+from tik.cases import flow_views  # noqa: E402,F401  (registers the report, leader and details routes)

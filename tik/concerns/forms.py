@@ -48,8 +48,8 @@ class ConcernForm(IdempotentForm):
                                                         Length(max=120)])
     last_name = StringField(_l("Etternavn"), validators=[DataRequired(_l("Skriv barnets etternavn.")),
                                                          Length(max=120)])
-    birth_date = DateField(_l("Fødselsdato"), validators=[DataRequired(_l("Skriv fødselsdatoen som dd.mm.åååå."))],
-                           format=["%Y-%m-%d", "%d.%m.%Y"])
+    # Not needed when a national id is given: the birth date is read from it (asked once).
+    birth_date = DateField(_l("Fødselsdato"), validators=[Optional()], format=["%Y-%m-%d", "%d.%m.%Y"])
     nin = StringField(_l("Fødselsnummer eller D-nummer (valgfritt)"), validators=[Optional(), Length(max=14)])
     gender = SelectField(_l("Kjønn"), choices=[("", _l("Ikke oppgitt")), ("girl", _l("Jente")),
                                                ("boy", _l("Gutt")), ("other", _l("Annet"))], default="")
@@ -65,6 +65,15 @@ class ConcernForm(IdempotentForm):
     who_knows = TextAreaField(_l("Hvem andre vet om dette?"), validators=[Optional(), Length(max=2000)])
     report_draft = TextAreaField(_l("Utkast til melding til barnevernet"), validators=[Optional(),
                                                                                        Length(max=10000)])
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if not self.birth_date.data and not self.birth_date.errors and not self.nin.errors:
+            # Neither a birth date nor a national id to read it from.
+            self.birth_date.errors = [*self.birth_date.errors,
+                                      _l("Skriv fødselsdatoen som dd.mm.åååå, eller fødselsnummeret.")]
+            return False
+        return valid
 
     def validate_birth_date(self, field) -> None:
         if field.data and field.data > today():
@@ -82,3 +91,5 @@ class ConcernForm(IdempotentForm):
             raise ValidationError(_l("Fødselsnummeret er ikke gyldig. Sjekk sifrene.")) from None
         if self.birth_date.data and encoded != self.birth_date.data:
             raise ValidationError(_l("Fødselsnummeret passer ikke med fødselsdatoen."))
+        if not self.birth_date.data:
+            self.birth_date.data = encoded  # derived, not asked again

@@ -63,6 +63,7 @@ class Guardian(db.Model):
     name: Mapped[str] = mapped_column(String(200))
     relation: Mapped[str] = mapped_column(String(60), default="")
     phone: Mapped[str] = mapped_column(String(40), default="")
+    email: Mapped[str] = mapped_column(String(200), default="")
     language: Mapped[str] = mapped_column(String(8), default="nb")
     # KS Fiks "offentlig bekymringsmelding": was the guardian told, and if not, why.
     informed: Mapped[bool | None] = mapped_column()

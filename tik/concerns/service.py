@@ -55,6 +55,7 @@ class Registered:
     case: Case
     concern: Concern
     opened: bool
+    repeated: bool = False  # the same form was sent again (back and resubmit): nothing new was stored
 
 
 def find_child(child: ChildInput) -> Child | None:
@@ -75,7 +76,7 @@ def register_concern(child_in: ChildInput, concern_in: ConcernInput, by: User) -
     if concern_in.idempotency_key:
         earlier = db.session.scalar(select(Concern).where(Concern.idempotency_key == concern_in.idempotency_key))
         if earlier is not None:
-            return Registered(db.session.get(Case, earlier.case_id), earlier, opened=False)
+            return Registered(db.session.get(Case, earlier.case_id), earlier, opened=False, repeated=True)
     child = find_child(child_in) or _create_child(child_in)
     case = db.session.scalar(select(Case).where(Case.child_id == child.id, Case.status == CaseStatus.OPEN))
     opened = case is None

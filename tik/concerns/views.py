@@ -57,7 +57,7 @@ def new():
         return _page("concerns/form.html", status, form=form, errors=error_list(form))
     result = register_concern(_child_input(form), _concern_input(form), by=current_user)
     if result.opened or can_view_case(current_user, result.case, today()):
-        return redirect(url_for("cases.show", ref=result.case.ref, registered=1))
+        return redirect(url_for("cases.show", ref=result.case.ref, registered="again" if result.repeated else 1))
     # The reporter learns only that a case exists and whom to contact, never its content.
     return _page("concerns/attached.html", holder=result.case.coordinator)
 

@@ -84,6 +84,10 @@ def apply(guide: Guide, state: CaseState, decision_key: str, values: Mapping[str
     cleaned = {k: (values.get(k) or "").strip() for k in (f.key for f in step.fields)}
     if decision.hard_stop:
         return Outcome(decision=decision, values=cleaned, end=decision.end)
+    if decision is guide.family_ends:  # the family's no needs nothing filled in here: its step asks why
+        target = guide.step(decision.next)  # type: ignore[arg-type]
+        return Outcome(decision=decision, values=cleaned, state=CaseState(
+            step_id=target.id, level=state.level, consented_services=state.consented_services))
 
     needed = [f.key for f in step.fields if f.required] + list(decision.requires)
     missing = [key for key in dict.fromkeys(needed) if not cleaned.get(key)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from typing import Any
 import yaml
 
 from tik.guides.model import (
+    CARRY_SOURCES,
     EFFECTS,
     FIELD_KINDS,
     LETTER_TEXTS,
@@ -35,6 +37,13 @@ from tik.guides.model import (
 )
 
 YAML_FILES = ("guide.yaml", "signals.yaml", "services.yaml", "measures.yaml")
+
+# Numbers in the texts come from the data: {consent_age} in a text prints the guide's consent age.
+PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+GUIDE_PLACEHOLDERS = ("consent_age", "deadline_days", "feedback_days")
+STEP_PLACEHOLDERS = ("time_frame_days",)
+# The two hard stops every guide must offer at every step (DOMAIN.md, "Hard stops").
+HARD_STOP_ENDS = ("emergency", "child_welfare_report")
 
 
 @dataclass(frozen=True)
@@ -115,6 +124,40 @@ class _Builder:
         self.files = files
         self.problems: list[Problem] = []
         self.languages: tuple[str, ...] = ("nb",)
+        self.params: dict[str, int | None] = {}
+        self.step_params: dict[str, int | None] = {}
+
+    def integer(self, file: str, entry: str, value: Any, name: str, default: int | None = None,
+                minimum: int = 0) -> int | None:
+        """`value` as a whole number, or a problem naming the file and entry (never a traceback)."""
+        if value is None:
+            return default
+        if isinstance(value, bool) or not isinstance(value, int | str) or not re.fullmatch(r"-?\d+",
+                                                                                          str(value).strip()):
+            self.problem(file, entry, f"'{name}' must be a whole number, not {value!r}")
+            return default
+        number = int(value)
+        if number < minimum:
+            self.problem(file, entry, f"'{name}' must be at least {minimum}")
+            return default
+        return number
+
+    def fill(self, file: str, entry: str, text: str) -> str:
+        """Put the guide's numbers into a text; an unknown placeholder is a problem."""
+        values = {**self.params, **self.step_params}
+
+        def replace(match: re.Match) -> str:
+            name = match.group(1)
+            if name not in GUIDE_PLACEHOLDERS + STEP_PLACEHOLDERS:
+                self.problem(file, entry, f"unknown placeholder '{{{name}}}' (one of "
+                                          f"{', '.join(GUIDE_PLACEHOLDERS + STEP_PLACEHOLDERS)})")
+                return match.group(0)
+            if values.get(name) is None:
+                self.problem(file, entry, f"placeholder '{{{name}}}' has no value here")
+                return match.group(0)
+            return str(values[name])
+
+        return PLACEHOLDER.sub(replace, text)
 
     def problem(self, file: str, entry: str, message: str) -> None:
         self.problems.append(Problem(file, entry, message))
@@ -145,7 +188,7 @@ class _Builder:
         for lang in self.languages:
             if not str(value.get(lang) or "").strip():
                 self.problem(file, entry, f"'{name}' has no text in language '{lang}'")
-        return Text({str(k): str(v) for k, v in value.items()})
+        return Text({str(k): self.fill(file, entry, str(v)) for k, v in value.items()})
 
     def markdown(self, folder: str, key: str, entry_file: str, entry: str) -> Text:
         by_lang = {}
@@ -154,7 +197,10 @@ class _Builder:
             if name not in self.files:
                 self.problem(name, entry, f"missing file (referenced from {entry_file})")
             else:
-                by_lang[lang] = self.files[name].decode("utf-8")
+                try:
+                    by_lang[lang] = self.fill(name, entry, self.files[name].decode("utf-8"))
+                except UnicodeDecodeError:
+                    self.problem(name, entry, "not UTF-8 text")
         return Text(by_lang)
 
     def unique(self, file: str, kind: str, keys: Iterable[str]) -> None:
@@ -177,7 +223,11 @@ class _Builder:
     def build(self) -> Guide:
         guide = self.yaml("guide.yaml")
         langs = guide.get("languages") or ["nb"]
+        if not isinstance(langs, list):
+            self.problem("guide.yaml", "languages", "must be a list of language codes")
+            langs = ["nb"]
         self.languages = tuple(str(lang) for lang in langs)
+        self.params = self.guide_params(guide)
         services = self.services(self.yaml("services.yaml"))
         age_groups = self.signals(self.yaml("signals.yaml"))
         areas = self.measures(self.yaml("measures.yaml"), services)
@@ -192,7 +242,8 @@ class _Builder:
         ends = {}
         for e in self.items(g, guide.get("ends"), "ends"):
             ends[str(e.get("key"))] = End(str(e.get("key")), self.text(g, f"end '{e.get('key')}'",
-                                                                          e.get("title"), "title"))
+                                                                          e.get("title"), "title"),
+                                          bool(e.get("closes_case", True)))
         numbers = tuple(
             EmergencyNumber(str(n.get("key")), self.text(g, f"emergency number '{n.get('key')}'",
                                                          n.get("name"), "name"), str(n.get("number")))
@@ -204,12 +255,12 @@ class _Builder:
 
         levels = []
         for lv in self.items(g, guide.get("levels"), "levels"):
-            number = lv.get("level")
-            entry = f"level {number}"
+            entry = f"level {lv.get('level')}"
+            number = self.integer(g, entry, lv.get("level"), "level", default=0)
             steps = tuple(self.step(s, number, guidance) for s in self.items(g, lv.get("steps"), entry))
             if not steps:
                 self.problem(g, entry, "a level needs at least one step")
-            levels.append(Level(int(number or 0), self.text(g, entry, lv.get("title"), "title"),
+            levels.append(Level(number or 0, self.text(g, entry, lv.get("title"), "title"),
                                 self.text(g, entry, lv.get("summary"), "summary"),
                                 bool(lv.get("requires_consent")), steps))
         if not levels:
@@ -217,6 +268,13 @@ class _Builder:
         closing = guide.get("closing") or {}
         closing_steps = tuple(self.step(s, None, guidance)
                               for s in self.items(g, closing.get("steps"), "closing"))
+        family = None
+        if isinstance(guide.get("family_ends"), dict):
+            family = self.decision(g, "family_ends", guide["family_ends"], guidance=guidance)
+            if not family.next:
+                self.problem(g, "family_ends", "the family's decision leads to a step that records their reason")
+        elif guide.get("family_ends") is not None:
+            self.problem(g, "family_ends", "must be a decision")
         withdrawn = None
         if isinstance(guide.get("consent_withdrawn"), dict):
             withdrawn = self.step(guide["consent_withdrawn"], None, guidance)
@@ -232,7 +290,7 @@ class _Builder:
             version=str(guide.get("version") or ""),
             digest=digest_of(self.files),
             languages=self.languages,
-            consent_age=int(guide.get("consent_age") or 15),
+            consent_age=self.params["consent_age"] or 15,
             team_service=str(guide["team_service"]) if guide.get("team_service") else None,
             emergency_numbers=numbers,
             ends=ends,
@@ -247,6 +305,8 @@ class _Builder:
             measure_areas=areas,
             consent_withdrawn=withdrawn,
             letter=self.letter(services, {lv.number for lv in levels}),
+            report_feedback_days=self.params["feedback_days"] or 21,
+            family_ends=family,
         )
         if result.team_service and result.team_service not in services:
             self.problem(g, "team_service", f"unknown service '{result.team_service}'")
@@ -284,11 +344,37 @@ class _Builder:
             if key not in services:
                 self.problem(f, "emergency_numbers", f"unknown service '{key}'")
         return Letter(texts, levels_named, services_named)
+    def guide_params(self, guide: dict) -> dict[str, int | None]:
+        """The numbers texts may print, read before the texts are."""
+        g = "guide.yaml"
+        frames = []
+        for lv in self.items(g, guide.get("levels"), "levels"):
+            if str(lv.get("level")) == "0" and isinstance(lv.get("steps"), list):
+                frames = [s.get("time_frame_days") for s in lv["steps"]
+                          if isinstance(s, dict) and s.get("time_frame_days") is not None]
+        deadline = None
+        if frames:
+            deadline = frames[-1] if isinstance(frames[-1], int) and not isinstance(frames[-1], bool) else None
+        return {"consent_age": self.integer(g, "consent_age", guide.get("consent_age"), "consent_age",
+                                            default=15, minimum=1),
+                "deadline_days": deadline,
+                "feedback_days": self.integer(g, "report_feedback_days", guide.get("report_feedback_days"),
+                                              "report_feedback_days", default=21, minimum=1)}
 
     def step(self, s: dict, level: int | None, guidance: dict[str, Text]) -> Step:
         g = "guide.yaml"
         sid = str(s.get("id"))
         entry = f"step '{sid}'"
+        frame = self.integer(g, entry, s.get("time_frame_days"), "time_frame_days", minimum=1)
+        self.step_params = {"time_frame_days": frame}
+        try:
+            return self._step(s, sid, entry, frame, level, guidance)
+        finally:
+            self.step_params = {}
+
+    def _step(self, s: dict, sid: str, entry: str, frame: int | None, level: int | None,
+              guidance: dict[str, Text]) -> Step:
+        g = "guide.yaml"
         fields = []
         for f in self.items(g, s.get("fields"), entry):
             fkey = str(f.get("key"))
@@ -308,10 +394,14 @@ class _Builder:
             if effect is not None and (effect not in EFFECTS or "yes" not in {o.key for o in options}):
                 self.problem(g, fentry, f"effect '{effect}' needs a choice with a 'yes' option "
                                         f"and one of {', '.join(EFFECTS)}")
+            carry = f.get("carry")
+            if carry is not None and carry not in CARRY_SOURCES:
+                self.problem(g, fentry, f"unknown carry '{carry}' (one of {', '.join(CARRY_SOURCES)})")
+                carry = None
             fields.append(Field(fkey, self.text(g, fentry, f.get("label"), "label"), kind,
                                 bool(f.get("required")), voice,
                                 self.text(g, fentry, f.get("hint"), "hint", optional=True), options,
-                                str(effect) if effect else None))
+                                str(effect) if effect else None, carry))
         self.unique(g, f"{entry} field", [f.key for f in fields])
         decisions = tuple(self.decision(g, entry, d, guidance=guidance)
                           for d in self.items(g, s.get("decisions"), entry))
@@ -323,10 +413,12 @@ class _Builder:
                     self.problem(g, f"{entry} decision '{d.key}'", f"requires unknown field '{req}'")
         gkey = str(s.get("guidance") or sid)
         guidance[gkey] = self.markdown("steps", gkey, g, entry)
-        frame = s.get("time_frame_days")
+        tools = s.get("tools") or ()
+        if not isinstance(tools, list | tuple):
+            self.problem(g, entry, "'tools' must be a list")
+            tools = ()
         return Step(sid, level, self.text(g, entry, s.get("title"), "title"), str(s.get("role") or "employee"),
-                    gkey, tuple(str(t) for t in s.get("tools") or ()), tuple(fields), decisions,
-                    int(frame) if frame is not None else None)
+                    gkey, tuple(str(t) for t in tools), tuple(fields), decisions, frame)
 
     def decision(self, g: str, entry: str, d: dict, guidance: dict[str, Text], hard_stop: bool = False
                  ) -> Decision:
@@ -337,8 +429,13 @@ class _Builder:
         gkey = d.get("guidance")
         if gkey:
             guidance[str(gkey)] = self.markdown("steps", str(gkey), g, dentry)
-        return Decision(key, self.text(g, dentry, d.get("label"), "label"), d.get("next"), d.get("end"),
-                        tuple(str(r) for r in d.get("requires") or ()), hard_stop,
+        requires = d.get("requires") or ()
+        if not isinstance(requires, list | tuple):
+            self.problem(g, dentry, "'requires' must be a list of field keys")
+            requires = ()
+        return Decision(key, self.text(g, dentry, d.get("label"), "label"),
+                        str(d["next"]) if d.get("next") else None, str(d["end"]) if d.get("end") else None,
+                        tuple(str(r) for r in requires), hard_stop,
                         str(gkey) if gkey else None, bool(d.get("inform_parents", True)))
 
     def check_graph(self, guide: Guide) -> None:
@@ -361,7 +458,11 @@ class _Builder:
                     self.problem(g, f"step '{step.id}' decision '{d.key}'", f"unknown step '{d.next}'")
                 if d.end and d.end not in guide.ends:
                     self.problem(g, f"step '{step.id}' decision '{d.key}'", f"unknown end '{d.end}'")
+        if guide.family_ends is not None and guide.family_ends.next and guide.family_ends.next not in steps:
+            self.problem(g, "family_ends", f"unknown step '{guide.family_ends.next}'")
         roots = [guide.start.id] + ([guide.consent_withdrawn.id] if guide.consent_withdrawn else [])
+        if guide.family_ends is not None and guide.family_ends.next in steps:
+            roots.append(guide.family_ends.next)  # entered from any step
         reached = set(roots)  # the consent-withdrawn step is entered from any step at a consent level
         queue = deque(roots)
         while queue:
@@ -377,6 +478,37 @@ class _Builder:
         for sid, ok in paths_to_end(guide).items():
             if not ok:
                 self.problem(g, f"step '{sid}'", "no path to an end")
+        self.check_safety(guide)
+
+    def check_safety(self, guide: Guide) -> None:
+        """The rules no municipality's edit may break (DOMAIN.md, "Hard stops"; consent before cooperation)."""
+        g = "guide.yaml"
+        stops = {stop.end: stop for stop in guide.hard_stops}
+        for end in HARD_STOP_ENDS:
+            if end not in stops:
+                self.problem(g, "hard_stops", f"the hard stop ending in '{end}' is missing: it must be reachable "
+                                              f"from every step")
+            elif end not in guide.ends:
+                pass  # reported as an unknown end above
+        for stop in guide.hard_stops:
+            if stop.next:
+                self.problem(g, f"hard stop '{stop.key}'", "a hard stop must end the path at once, not lead to a step")
+        report = stops.get("child_welfare_report")
+        if report is not None and report.inform_parents:
+            self.problem(g, f"hard stop '{report.key}'", "the report hard stop must never inform the parents first "
+                                                         "(inform_parents: false)")
+        consent_levels = {lv.number for lv in guide.levels if lv.requires_consent}
+        steps = guide.steps
+        entries = [(s, d) for s in steps.values() for d in s.decisions]
+        if guide.family_ends is not None:
+            entries += [(s, guide.family_ends) for s in steps.values() if s.level is not None]
+        for step, d in entries:
+            target = steps.get(d.next or "")
+            if target is None or target.level not in consent_levels:
+                continue
+            if step.level not in consent_levels and not guide.is_consent_step(target):
+                self.problem(g, f"step '{step.id}' decision '{d.key}'",
+                             f"leads to level {target.level} at '{target.id}' without a consent step first")
 
     def services(self, data: dict) -> dict[str, Service]:
         f = "services.yaml"
@@ -399,6 +531,10 @@ class _Builder:
             key = str(grp.get("key"))
             e = f"age group '{key}'"
             ages = grp.get("ages") or [0, 24]
+            if not isinstance(ages, list) or len(ages) != 2:
+                self.problem(f, e, "'ages' must be two whole numbers, like [6, 12]")
+                ages = [0, 24]
+            ages = [self.integer(f, e, ages[0], "ages", default=0), self.integer(f, e, ages[1], "ages", default=24)]
             sigs = tuple(Signal(str(s.get("key")), str(s.get("category") or ""),
                                 self.text(f, f"signal '{s.get('key')}'", s.get("text"), "text"))
                          for s in self.items(f, grp.get("signals"), e))
@@ -423,7 +559,8 @@ class _Builder:
                         self.problem(f, e, f"unknown service '{s}'")
                 measures.append(MeasureTemplate(mkey, akey, self.text(f, e, m.get("title"), "title"),
                                                 self.text(f, e, m.get("description"), "description"),
-                                                svc, tuple(int(x) for x in m.get("levels") or ())))
+                                                svc, tuple(self.integer(f, e, x, "levels", default=0)
+                                                           for x in (m.get("levels") or ()))))
             areas.append(MeasureArea(akey, self.text(f, f"area '{akey}'", a.get("title"), "title"),
                                      tuple(measures)))
         self.unique(f, "measure", [m.key for a in areas for m in a.measures])

@@ -9,6 +9,9 @@ DEFAULT_LANGUAGE = "nb"
 FIELD_KINDS = ("text", "textarea", "date", "choice", "services")
 VOICES = ("child", "parents")
 EFFECTS = ("individual_plan", "child_coordinator")
+# Where a field's value may come from, so nothing is asked twice (the user can still edit it).
+CARRY_SOURCES = ("concern.observation", "concern.since_when", "concern.how_often", "meeting.date",
+                 "meeting.participants", "plan.summary")
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,7 @@ class Field:
     hint: Text | None = None
     options: tuple[Option, ...] = ()
     effect: str | None = None  # what answering "yes" does to the plan (see EFFECTS)
+    carry: str | None = None  # filled from what TIK already knows (see CARRY_SOURCES)
 
 
 @dataclass(frozen=True)
@@ -97,6 +101,7 @@ class Tool:
 class End:
     key: str
     title: Text
+    closes_case: bool = True  # a report or the emergency routine leaves the case open unless the guide says so
 
 
 @dataclass(frozen=True)
@@ -193,6 +198,18 @@ class Guide:
     measure_areas: tuple[MeasureArea, ...]
     consent_withdrawn: Step | None = None  # replaces the current step while a consent level has no consent
     letter: Letter = Letter()
+    report_feedback_days: int = 21  # when to remind the reporter to ask child welfare for feedback
+    family_ends: Decision | None = None  # "the family says no / ends the cooperation", offered at every step
+
+    @property
+    def deadline_days(self) -> int | None:
+        """The level 0 decision deadline in days (the last time frame of level 0)."""
+        frames = [s.time_frame_days for s in self.levels[0].steps if s.time_frame_days] if self.levels else []
+        return frames[-1] if frames else None
+
+    def is_consent_step(self, step: Step) -> bool:
+        """A step that records the consent: it asks which services the consent covers."""
+        return any(f.kind == "services" for f in step.fields)
 
     @property
     def start(self) -> Step:
@@ -213,8 +230,9 @@ class Guide:
         return next(level for level in self.levels if level.number == number)
 
     def decisions(self, step: Step) -> tuple[Decision, ...]:
-        """The step's own decisions followed by the hard stops offered at every step."""
-        return step.decisions + self.hard_stops
+        """The step's own decisions, the family's "no" (not at closing steps), then the hard stops."""
+        family = (self.family_ends,) if self.family_ends is not None and step.level is not None else ()
+        return step.decisions + family + self.hard_stops
 
     def signals_for_age(self, age: int) -> tuple[AgeGroup, ...]:
         """The age groups whose signals apply to a child of `age` years."""

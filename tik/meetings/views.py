@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from tik.auth.policy import can_view_meeting, case_for, consented_services, requires
+from tik.cases import flow
 from tik.cases import service as cases
 from tik.cases.forms import DecisionForm, step_field_errors, step_values
 from tik.cases.messages import refusal_message
@@ -94,7 +95,11 @@ def _page(meeting: Meeting, status: int = 200, **extra):
     for v in views:
         minutes_forms.setdefault(v.item.id, MinutesForm(obj=v.item, prefix=f"i{v.item.id}"))
     agenda_form = extra.pop("agenda_form", None) or AgendaForm(idempotency_key=secrets.token_urlsafe(24))
+    carried_by_item = {item_id: flow.from_meeting(meeting, view.step) for item_id, view in steps.items()}
+    for item_id, typed in extra.pop("typed", {}).items():  # a refused decision keeps what was typed
+        carried_by_item[item_id] = flow.Carried(typed, {})
     response = render_template("meetings/meeting.html", meeting=meeting, views=views, guides=guides, steps=steps,
+                               carried_by_item=carried_by_item,
                                measure_forms=measure_forms, minutes_forms=minutes_forms, agenda_form=agenda_form,
                                covered_by_item=covered_by_item,
                                L=_lang(), today=today(), values={}, field_errors={}, **extra)
@@ -206,7 +211,7 @@ def decide(meeting_id: int, item_id: int):
         return _page(meeting, 409, refusal=_("Noen andre har endret saken. Se saken og prøv igjen."))
     except DecisionRefused as refused:
         db.session.rollback()
-        return _page(meeting, 422, refusal=refusal_message(refused.code, **refused.params))
+        return _page(meeting, 422, refusal=refusal_message(refused.code, **refused.params), typed={item.id: values})
     flash(_("Beslutningen er lagret i saken."))
     return redirect(url_for("meetings.show", meeting_id=meeting.id, _anchor=f"item-{item.id}"))
 

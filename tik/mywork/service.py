@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 from tik.auth.models import User
 from tik.auth.policy import visible_cases
 from tik.cases import service as cases
+from tik.cases.flow import feedback_reminders
 from tik.cases.models import Case, CaseStatus, Consent, Handover
 from tik.clock import now, today
 from tik.extensions import db
@@ -44,13 +45,14 @@ class Work:
     meetings: list[Meeting] = field(default_factory=list)
     handovers: list[Handover] = field(default_factory=list)
     consents: list[Consent] = field(default_factory=list)
+    report_feedback: list = field(default_factory=list)  # reports whose feedback from child welfare to ask for
 
     @property
     def today_count(self) -> int:
         """Items needing action now: overdue or due steps, due evaluations, handovers waiting."""
         due = [r for r in self.steps if r.deadline and r.deadline <= today()]
         return len(due) + len([e for e in self.evaluations if e.overdue or e.measure.evaluate_on <= today()]) + len(
-            self.handovers)
+            self.handovers) + len([r for r in self.report_feedback if r.feedback_due <= today()])
 
 
 def work_for(user: User, on: date | None = None) -> Work:
@@ -65,6 +67,7 @@ def work_for(user: User, on: date | None = None) -> Work:
         meetings=[m for m in meetings_for(user, start=start) if m.starts_at <= start + MEETING_HORIZON],
         handovers=cases.handovers_waiting_for(user),
         consents=cases.expiring_consents(user, within=CONSENT_WARNING),
+        report_feedback=feedback_reminders(user, on),
     )
 
 

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from tik.auth.policy import case_for, requires
+from tik.cases import flow
 from tik.cases.messages import refusal_message
 from tik.cases.service import StaleEdit, guide_of
 from tik.clock import today
@@ -43,12 +44,18 @@ def _plan_page(case, status: int = 200, **extra):
     plan = service.plan_of(case)
     plan_form = extra.pop("plan_form", None) or PlanForm(obj=plan, version=plan.version if plan else 0)
     measure_form = extra.pop("measure_form", None)
+    guide = guide_of(case)
+    chosen = None
     if measure_form is None:
+        # A measure from the guidebook's catalogue is a starting point: service, what and goal filled in.
+        chosen = flow.from_catalogue(case, guide, request.args.get("fra", ""), _lang()) if request.args.get(
+            "fra") else None
         measure_form = NewMeasureForm(idempotency_key=secrets.token_urlsafe(24), start_on=today(),
-                                      evaluate_on=today() + timedelta(weeks=6))
+                                      evaluate_on=today() + timedelta(weeks=6), **(chosen or {}))
         fill_measure_choices(measure_form, case, _lang())
-    response = render_template("plans/plan.html", case=case, plan=plan, guide=guide_of(case), L=_lang(),
+    response = render_template("plans/plan.html", case=case, plan=plan, guide=guide, L=_lang(),
                                plan_form=plan_form, measure_form=measure_form,
+                               catalogue=flow.catalogue_for(case, guide), from_catalogue=bool(chosen),
                                revisions=service.revisions(plan) if plan else [], printing=print_options(case),
                                errors=extra.pop("errors", []), **extra)
     db.session.commit()

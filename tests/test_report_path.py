@@ -1,0 +1,166 @@
+"""The report path (DOMAIN.md "Hard stops", issue 15): a report records per guardian whether they were informed and
+why not, whether the child was told, interpreter need, when and how it was sent; the suspicion path defaults to
+"not informed" with the reason; a report leaves the case open; a reminder to ask child welfare for feedback."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flows import TO_LEVEL0_DECISION, form_data
+from support import pdf_text
+
+from tik import clock
+from tik.auth.models import Role
+from tik.cases import flow, service
+from tik.cases.models import CaseEvent, CaseStatus, ChildWelfareReport, EventKind
+from tik.concerns.service import GuardianInput
+from tik.extensions import db
+from tik.mywork.service import work_for
+
+GUARDIANS = [GuardianInput("Kari Hansen", "mor", "400 00 000", "nb"), GuardianInput("Ahmed Hansen", "far", "", "ar")]
+
+
+def _report(case) -> ChildWelfareReport:
+    return db.session.scalar(db.select(ChildWelfareReport).where(ChildWelfareReport.case_id == case.id))
+
+
+def test_a_report_at_level_0_keeps_the_case_open_and_asks_per_guardian(make_case, make_user, move_case):
+    teacher = make_user(service="school")
+    case = make_case(by=teacher, guardians=GUARDIANS)
+    move_case(case, teacher, TO_LEVEL0_DECISION)
+    service.decide(case, "report", {"assessment": "Grunn til bekymring."}, by=teacher)
+    assert case.status == CaseStatus.OPEN and case.level == 0 and case.step_id == "l0-decide"
+    report = _report(case)
+    assert [(g["name"], g["informed"]) for g in report.guardians] == [("Kari Hansen", None), ("Ahmed Hansen", None)]
+    assert report.interpreter_needed and report.interpreter_language == "ar"
+    event = db.session.scalar(db.select(CaseEvent).where(CaseEvent.case_id == case.id,
+                                                         CaseEvent.kind == EventKind.REPORT))
+    assert event.data["inform_parents"] is None and event.data["case_open"] is True  # not "true" any more
+
+
+def test_the_suspicion_path_defaults_to_not_informed_with_the_reason(make_case, make_user):
+    teacher = make_user(service="school")
+    case = make_case(by=teacher, guardians=GUARDIANS)
+    service.decide(case, "report_child_welfare", {}, by=teacher)  # the hard stop: no fields needed
+    assert case.is_open
+    report = _report(case)
+    assert report.hard_stop
+    assert all(g["informed"] is False and g["why_not"] == flow.SUSPICION for g in report.guardians)
+    event = db.session.scalar(db.select(CaseEvent).where(CaseEvent.case_id == case.id,
+                                                         CaseEvent.kind == EventKind.REPORT))
+    assert event.data["inform_parents"] is False
+
+
+def test_the_emergency_routine_does_not_close_the_case(make_case, make_user):
+    teacher = make_user(service="school")
+    case = make_case(by=teacher)
+    service.decide(case, "emergency", {}, by=teacher)
+    assert case.is_open and case.step_id == "l0-concretise"
+
+
+def test_completing_the_report_sets_the_feedback_reminder_from_the_guide(make_case, make_user):
+    teacher = make_user(service="school")
+    case = make_case(by=teacher, guardians=GUARDIANS)
+    service.decide(case, "report_child_welfare", {}, by=teacher)
+    report = _report(case)
+    ids = [g["guardian_id"] for g in report.guardians]
+    try:
+        flow.complete_report(report, teacher, guardians=[flow.GuardianInformed(ids[0], False, ""),
+                                                         flow.GuardianInformed(ids[1], True)],
+                             child_told=True, child_not_told_reason="", interpreter_needed=True,
+                             interpreter_language="arabisk", sent_on=clock.today(), sent_how="ks-fiks", text="…")
+        raise AssertionError("a guardian not informed needs a reason")
+    except flow.ReportError as error:
+        assert error.code == "why_not_required"
+    db.session.rollback()
+    report = _report(case)
+    flow.complete_report(report, teacher, guardians=[flow.GuardianInformed(ids[0], False, "Mistanke mot mor"),
+                                                     flow.GuardianInformed(ids[1], True)],
+                         child_told=False, child_not_told_reason="For liten", interpreter_needed=True,
+                         interpreter_language="arabisk", sent_on=clock.today() - timedelta(days=16),
+                         sent_how="ks-fiks", text="Melding")
+    assert report.feedback_due == clock.today() + timedelta(days=5)  # 21 days from the guide
+    assert [r.id for r in work_for(teacher).report_feedback] == [report.id]
+    flow.feedback_received(report, teacher, clock.today())
+    assert work_for(teacher).report_feedback == []
+
+
+def test_a_leader_approval_cannot_block_a_report(make_case, make_user, make_unit):
+    """The duty to report is personal: the holder reports with no leader involved; the leader can only record
+    feedback to the reporter, and cannot take a decision on the case."""
+    leader = make_user(service="school", roles=[Role.EMPLOYEE, Role.LEADER])
+    make_unit("school-1", "school", leaders=[leader])
+    teacher = make_user(service="school")
+    case = make_case(by=teacher)
+    service.decide(case, "report_child_welfare", {}, by=teacher)
+    assert _report(case) is not None
+    flow.leader_feedback(case, leader, "Takk for at du meldte. Vi tar en prat om hvordan det gikk.")
+    events = db.session.scalars(db.select(CaseEvent).where(CaseEvent.kind == EventKind.FEEDBACK)).all()
+    assert [e.by_id for e in events] == [leader.id]
+    try:
+        flow.leader_feedback(case, teacher, "Jeg er ikke leder")
+        raise AssertionError("only the unit leader records feedback")
+    except flow.FeedbackError as error:
+        assert error.code == "not_leader"
+
+
+def test_the_report_path_through_the_web(client, login, make_user, make_unit, make_case, move_case):
+    teacher = login(make_user("melder", service="school", name="Mona Melder"))
+    case = make_case(by=teacher, guardians=GUARDIANS)
+    move_case(case, teacher, TO_LEVEL0_DECISION)
+    response = client.post(f"/saker/{case.ref}/beslutning",
+                           data=form_data({"assessment": "Grunn til bekymring."}, "report", case.version,
+                                          "l0-decide"))
+    assert response.status_code == 302
+    page = client.get(f"/saker/{case.ref}").get_data(as_text=True)
+    assert "Melding til barnevernet" in page and "saken er fortsatt åpen" in page.lower()
+    assert "Er Kari Hansen informert om meldingen?" in page and 'id="step-title"' in page  # still open at its step
+    report = _report(case)
+    ids = [g["guardian_id"] for g in report.guardians]
+    data = {f"informed_{ids[0]}": "yes", f"informed_{ids[1]}": "no", f"why_not_{ids[1]}": "",
+            "child_told": "yes", "interpreter_needed": "yes", "interpreter_language": "arabisk",
+            "sent_on": clock.today().isoformat(), "sent_how": "ks-fiks", "text": "Mitt meldingsutkast"}
+    refused = client.post(f"/saker/{case.ref}/melding/{report.id}", data=data)
+    assert refused.status_code == 422
+    text = refused.get_data(as_text=True)
+    assert "Skriv hvorfor en foresatt ikke er informert." in text and "Mitt meldingsutkast" in text  # kept
+    data[f"why_not_{ids[1]}"] = "Far er ikke å få tak i"
+    assert client.post(f"/saker/{case.ref}/melding/{report.id}", data=data).status_code == 302
+    page = client.get(f"/saker/{case.ref}").get_data(as_text=True)
+    due = (clock.today() + timedelta(days=21)).strftime("%d.%m.%Y")
+    assert "Far er ikke å få tak i" in page and due in page
+    pdf = client.get(f"/saker/{case.ref}/melding/{report.id}.pdf")
+    assert pdf.status_code == 200 and pdf.headers["Content-Type"] == "application/pdf"
+    text = pdf_text(pdf.data)
+    for expected in ("Bekymringsmelding til barnevernet", "Mona Melder", "Kari Hansen", "Ahmed Hansen",
+                     "Far er ikke å få tak i", "arabisk", "Digitalt (KS Fiks)", "orientertGrunn"):
+        assert expected in text, expected
+
+
+def test_the_feedback_reminder_is_on_min_side(client, login, make_user, make_case):
+    teacher = login(make_user("paminnelse", service="school"))
+    case = make_case(by=teacher)
+    service.decide(case, "report_child_welfare", {}, by=teacher)
+    report = _report(case)
+    flow.complete_report(report, teacher, guardians=[flow.GuardianInformed(g["guardian_id"], False, "Mistanke")
+                                                     for g in report.guardians],
+                         child_told=True, child_not_told_reason="", interpreter_needed=False,
+                         interpreter_language="", sent_on=clock.today() - timedelta(days=20), sent_how="paper",
+                         text="")
+    page = client.get("/min-side").get_data(as_text=True)
+    assert "Be barnevernet om tilbakemelding" in page and case.ref in page
+
+
+def test_the_leader_records_feedback_through_the_web(client, login, make_user, make_unit, make_case):
+    leader = make_user("leder", service="school", roles=[Role.EMPLOYEE, Role.LEADER], name="Lise Leder")
+    make_unit("school-1", "school", leaders=[leader])
+    teacher = make_user("ansatt", service="school")
+    case = make_case(by=teacher)
+    login(leader)
+    page = client.get(f"/saker/{case.ref}").get_data(as_text=True)
+    assert 'id="leader-feedback"' in page and "ingen leder kan stoppe en melding" in page
+    assert client.post(f"/saker/{case.ref}/leder", data={"text": "Vi snakket sammen om meldingen."}).status_code \
+        == 302
+    assert "Vi snakket sammen om meldingen." in client.get(f"/saker/{case.ref}").get_data(as_text=True)
+    login(teacher)
+    assert client.post(f"/saker/{case.ref}/leder", data={"text": "x"}).status_code == 404

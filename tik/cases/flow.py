@@ -1,0 +1,381 @@
+"""Ask once, lose nothing: what a step can fill from what TIK already knows, the voices of the child and the
+parents, the report to child welfare with what KS Fiks asks about it, the leader's feedback to the reporter,
+and corrections to the child's and the guardians' details (each on the timeline with old and new value)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+
+from tik.audit.service import record
+from tik.auth.models import User
+from tik.auth.policy import Access, access_of, allowed_services, visible_cases
+from tik.cases.models import Case, CaseEvent, ChildWelfareReport, EventKind
+from tik.clock import today
+from tik.extensions import db
+from tik.guides.model import Decision, Guide, Step
+
+SUSPICION = "suspicion"  # why_not code: on the suspicion path the parents are not informed first
+SENT_HOW = ("ks-fiks", "paper", "phone", "other")
+FEEDBACK_MAX = 600
+
+
+# -- carry, don't ask again ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Carried:
+    """Values a step's fields start from, and where each came from ("concern", "meeting", "plan")."""
+
+    values: dict[str, str]
+    sources: dict[str, str]
+
+
+def carried(case: Case, step: Step, concerns: list | None = None, plan=False, meetings: bool = True) -> Carried:
+    """Fill the step's fields from the concern, the last held meeting and the plan; the user can edit.
+    `concerns` and `plan` may be passed when the caller has them loaded already."""
+    from tik.concerns.models import Concern
+    from tik.meetings.models import Meeting
+    from tik.plans.models import Plan
+
+    wanted = [f for f in step.fields if f.carry]
+    if not wanted:
+        return Carried({}, {})
+    sources = {f.carry.split(".")[0] for f in wanted}  # type: ignore[union-attr]
+    known: dict[str, str] = {}
+    if "concern" in sources:
+        if concerns is not None:  # the first concern: the one that opened the case
+            concern = min(concerns, key=lambda c: (c.created_at, c.id)) if concerns else None
+        else:
+            concern = db.session.scalar(select(Concern).where(Concern.case_id == case.id)
+                                        .order_by(Concern.created_at, Concern.id).limit(1))
+        if concern is not None:
+            known |= {"concern.observation": concern.observation, "concern.since_when": concern.since_when,
+                      "concern.how_often": concern.how_often}
+    if "meeting" in sources and meetings:
+        meeting = db.session.scalar(select(Meeting).where(Meeting.case_id == case.id)
+                                    .order_by(Meeting.starts_at.desc()).limit(1))
+        if meeting is not None:
+            known["meeting.date"] = meeting.starts_at.date().isoformat()
+            known["meeting.participants"] = "\n".join(
+                f"{p.name}{', ' + p.role if p.role else ''}" for p in meeting.participants if p.attended is not False)
+    if "plan" in sources:
+        plan = plan if plan is not False else db.session.scalar(select(Plan).where(Plan.case_id == case.id))
+        if plan is not None:
+            known["plan.summary"] = plan_summary(plan)
+    values = {f.key: known[f.carry] for f in wanted if known.get(f.carry or "")}
+    return Carried(values, {k: next(f.carry for f in wanted if f.key == k).split(".")[0] for k in values})
+
+
+def from_meeting(meeting, step: Step) -> Carried:
+    """In a meeting, the step's date and participants come from the meeting itself (not typed again)."""
+    known = {"meeting.date": meeting.starts_at.date().isoformat(),
+             "meeting.participants": "\n".join(f"{p.name}{', ' + p.role if p.role else ''}"
+                                               for p in meeting.participants if p.attended is not False)}
+    values = {f.key: known[f.carry] for f in step.fields if f.carry in known and known[f.carry]}
+    return Carried(values, {k: "meeting" for k in values})
+
+
+def plan_summary(plan) -> str:
+    """The plan's summary, derived from its goals and measures (never typed a second time)."""
+    lines = [plan.goals.strip()] if plan.goals.strip() else []
+    lines += [f"- {m.what} ({m.responsible}, evaluering {m.evaluate_on.isoformat()})"
+              for m in plan.measures if m.status.value in ("planned", "active")]
+    return "\n".join(lines)
+
+
+# -- voices -------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Voice:
+    who: str  # child | parents
+    text: str
+    on: date
+    step_id: str
+
+
+def voices(case: Case, events: list[CaseEvent] | None = None) -> list[Voice]:
+    """Every recorded word of the child and the parents, once per conversation, newest first, dated.
+    `events` (newest first, all conversations among them) may be passed when already loaded."""
+    if events is None:
+        events = list(db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id,
+                                                                 CaseEvent.kind == EventKind.CONVERSATION)
+                                         .order_by(CaseEvent.at.desc(), CaseEvent.id.desc())))
+    result = []
+    for event in events:
+        if event.kind != EventKind.CONVERSATION:
+            continue
+        fields = event.data.get("fields") or {}
+        on = _date(fields.get("conversation_date") or fields.get("meeting_date")) or event.at.date()
+        for key, who in (event.data.get("voices") or {}).items():
+            if fields.get(key):
+                result.append(Voice(who, fields[key], on, event.step_id))
+    result.sort(key=lambda v: v.on, reverse=True)  # stable: same day keeps the timeline's order
+    return result
+
+
+def _date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class PageEvents:
+    timeline: list[CaseEvent]  # the latest `limit` events
+    voices: list[Voice]
+    has_reports: bool
+    has_meetings: bool
+
+
+def page_events(case: Case, limit: int) -> PageEvents:
+    """In one query: the latest `limit` events, and every conversation and report event (for the voices and the
+    report record). The union holds the latest events, so its first `limit` rows are exactly those."""
+    from sqlalchemy.orm import joinedload
+
+    latest = (select(CaseEvent.id).where(CaseEvent.case_id == case.id)
+              .order_by(CaseEvent.at.desc(), CaseEvent.id.desc()).limit(limit))
+    events = list(db.session.scalars(
+        select(CaseEvent).where(CaseEvent.case_id == case.id,
+                                CaseEvent.id.in_(latest.scalar_subquery())
+                                | CaseEvent.kind.in_((EventKind.CONVERSATION, EventKind.REPORT))
+                                | ((CaseEvent.kind == EventKind.STEP) & (CaseEvent.step_id == "")))
+        .options(joinedload(CaseEvent.by)).order_by(CaseEvent.at.desc(), CaseEvent.id.desc())))
+    return PageEvents(events[:limit], voices(case, events),
+                      any(e.kind == EventKind.REPORT and e.data.get("report_id") for e in events),
+                      any(e.data.get("action") == "meeting.planned" for e in events))
+
+
+# -- the report path ----------------------------------------------------------------------------------
+
+def start_report(case: Case, decision: Decision, by: User) -> ChildWelfareReport:
+    """A decision that ends in a report opens its record. On the suspicion path (the hard stop) every guardian
+    defaults to "not informed" with the reason; otherwise whether they were informed is still to be answered."""
+    from tik.concerns.models import ReportDraft
+
+    suspicion = decision.hard_stop and not decision.inform_parents
+    draft = db.session.scalar(select(ReportDraft).where(ReportDraft.case_id == case.id)
+                              .order_by(ReportDraft.id.desc()).limit(1))
+    report = ChildWelfareReport(
+        case_id=case.id, created_by_id=by.id, hard_stop=suspicion, text=draft.text if draft else "",
+        guardians=[{"guardian_id": g.id, "name": g.name, "informed": False if suspicion else None,
+                    "why_not": SUSPICION if suspicion else ""} for g in case.child.guardians],
+        interpreter_needed=any(g.language not in ("nb", "nn") for g in case.child.guardians),
+        interpreter_language=", ".join(sorted({g.language for g in case.child.guardians
+                                               if g.language not in ("nb", "nn")})))
+    db.session.add(report)
+    db.session.flush()
+    return report
+
+
+class ReportError(ValueError):
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+@dataclass
+class GuardianInformed:
+    guardian_id: int
+    informed: bool
+    why_not: str = ""
+
+
+def complete_report(report: ChildWelfareReport, by: User, *, guardians: list[GuardianInformed],
+                    child_told: bool, child_not_told_reason: str, interpreter_needed: bool,
+                    interpreter_language: str, sent_on: date, sent_how: str, text: str) -> ChildWelfareReport:
+    """Record what KS Fiks asks about the report; the reminder to ask for feedback follows from the guide."""
+    from tik.cases.service import guide_of, log
+
+    if sent_how not in SENT_HOW:
+        raise ReportError("sent_how")
+    if sent_on > today():
+        raise ReportError("sent_in_future")
+    by_id = {g.guardian_id: g for g in guardians}
+    rows = []
+    for row in report.guardians:
+        given = by_id.get(row["guardian_id"])
+        if given is None:
+            raise ReportError("guardian_missing")
+        if not given.informed and not given.why_not.strip():
+            raise ReportError("why_not_required")
+        rows.append({**row, "informed": given.informed, "why_not": "" if given.informed else given.why_not.strip()})
+    if not child_told and not child_not_told_reason.strip():
+        raise ReportError("child_reason_required")
+    report.guardians = rows
+    report.child_told, report.child_not_told_reason = child_told, child_not_told_reason.strip()
+    report.interpreter_needed, report.interpreter_language = interpreter_needed, interpreter_language.strip()
+    report.sent_on, report.sent_how, report.text = sent_on, sent_how, text.strip()
+    report.feedback_due = sent_on + timedelta(days=guide_of(report.case).report_feedback_days)
+    log(report.case, EventKind.REPORT, by, action="sent", report_id=report.id, sent_on=sent_on.isoformat(),
+        sent_how=sent_how, informed={r["name"]: r["informed"] for r in rows}, child_told=child_told,
+        feedback_due=report.feedback_due.isoformat())
+    record(by, "report.complete", report.case)
+    db.session.commit()
+    return report
+
+
+def feedback_received(report: ChildWelfareReport, by: User, on: date) -> None:
+    from tik.cases.service import log
+
+    report.feedback_received_on = on
+    log(report.case, EventKind.REPORT, by, action="feedback_received", report_id=report.id, on=on.isoformat())
+    record(by, "report.feedback", report.case)
+    db.session.commit()
+
+
+def reports_of(case: Case) -> list[ChildWelfareReport]:
+    return list(db.session.scalars(select(ChildWelfareReport).where(ChildWelfareReport.case_id == case.id)
+                                   .order_by(ChildWelfareReport.id.desc())))
+
+
+def feedback_reminders(user: User, on: date, within: timedelta = timedelta(days=7)) -> list[ChildWelfareReport]:
+    """Reports the user sent (or on cases they hold) whose feedback from child welfare is due to be asked for."""
+    query = (select(ChildWelfareReport).join(Case, Case.id == ChildWelfareReport.case_id)
+             .where(ChildWelfareReport.feedback_received_on.is_(None), ChildWelfareReport.feedback_due.is_not(None),
+                    ChildWelfareReport.feedback_due <= on + within, visible_cases(user, on),
+                    (ChildWelfareReport.created_by_id == user.id) | (Case.coordinator_id == user.id))
+             .order_by(ChildWelfareReport.feedback_due))
+    return list(db.session.scalars(query))
+
+
+# -- the leader ---------------------------------------------------------------------------------------
+
+class FeedbackError(ValueError):
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def leader_feedback(case: Case, leader: User, text: str) -> CaseEvent:
+    """The reporter's unit leader records the feedback given to the reporter, without sensitive details.
+    It is a record, not an approval: nothing here can hold up a report (the duty to report is personal)."""
+    from tik.cases.service import log
+
+    if access_of(leader, case, today()) != Access.LEADER:
+        raise FeedbackError("not_leader")
+    text = text.strip()
+    if not text or len(text) > FEEDBACK_MAX:
+        raise FeedbackError("feedback_text")
+    event = log(case, EventKind.FEEDBACK, leader, text=text)
+    record(leader, "case.leader_feedback", case)
+    db.session.commit()
+    return event
+
+
+# -- the child's and the guardians' details -----------------------------------------------------------
+
+CHILD_FIELDS = ("first_name", "last_name", "birth_date", "gender", "school", "class_name")
+GUARDIAN_FIELDS = ("name", "relation", "phone", "email", "language")
+
+
+def update_child(case: Case, by: User, changes: dict[str, object]) -> int:
+    """Correct the child's details; each change on the timeline with old and new value."""
+    from tik.cases.service import log
+    from tik.concerns.models import name_key
+
+    child = case.child
+    count = 0
+    for key in CHILD_FIELDS:
+        if key not in changes:
+            continue
+        new = changes[key]
+        new = new.strip() if isinstance(new, str) else new
+        old = getattr(child, key)
+        if new == old or new is None:
+            continue
+        setattr(child, key, new)
+        if key in ("first_name", "last_name"):
+            setattr(child, f"{key}_key", name_key(str(new)))
+        log(case, EventKind.DETAILS, by, who="child", field=key, old=_plain(old), new=_plain(new))
+        count += 1
+    if count:
+        record(by, "child.update", case)
+    db.session.commit()
+    return count
+
+
+def update_guardian(case: Case, by: User, guardian_id: int, changes: dict[str, str]) -> int:
+    from tik.cases.service import log
+
+    guardian = next((g for g in case.child.guardians if g.id == guardian_id), None)
+    if guardian is None:
+        raise LookupError(guardian_id)
+    count = 0
+    for key in GUARDIAN_FIELDS:
+        if key in changes and (changes[key] or "").strip() != getattr(guardian, key):
+            old, new = getattr(guardian, key), (changes[key] or "").strip()
+            if key == "name" and not new:
+                continue
+            setattr(guardian, key, new)
+            log(case, EventKind.DETAILS, by, who="guardian", guardian=guardian.name, field=key, old=old, new=new)
+            count += 1
+    if count:
+        record(by, "guardian.update", case)
+    db.session.commit()
+    return count
+
+
+def add_guardian(case: Case, by: User, *, name: str, relation: str = "", phone: str = "", email: str = "",
+                 language: str = "nb"):
+    from tik.cases.service import log
+    from tik.concerns.models import Guardian
+
+    if not name.strip():
+        raise ValueError("name")
+    guardian = Guardian(name=name.strip(), relation=relation.strip(), phone=phone.strip(), email=email.strip(),
+                        language=language or "nb")
+    case.child.guardians.append(guardian)
+    db.session.flush()
+    log(case, EventKind.DETAILS, by, who="guardian", guardian=guardian.name, field="added", old="",
+        new=guardian.name)
+    record(by, "guardian.add", case)
+    db.session.commit()
+    return guardian
+
+
+def remove_guardian(case: Case, by: User, guardian_id: int) -> None:
+    from tik.cases.service import log
+
+    guardian = next((g for g in case.child.guardians if g.id == guardian_id), None)
+    if guardian is None:
+        raise LookupError(guardian_id)
+    case.child.guardians.remove(guardian)
+    log(case, EventKind.DETAILS, by, who="guardian", guardian=guardian.name, field="removed", old=guardian.name,
+        new="")
+    record(by, "guardian.remove", case)
+    db.session.commit()
+
+
+def _plain(value: object) -> str:
+    return value.isoformat() if isinstance(value, date | datetime) else str(value)
+
+
+# -- measures from the catalogue ------------------------------------------------------------------------
+
+def from_catalogue(case: Case, guide: Guide, key: str, lang: str, on: date | None = None) -> dict[str, str] | None:
+    """A new measure's starting values from a catalogue measure: the first service that usually carries it and
+    the case may use, what (its title) and goal (its description). None if the measure is not offered here."""
+    for _area, items in catalogue_for(case, guide, on):
+        for measure, services in items:
+            if measure.key == key:
+                return {"service_key": services[0], "what": measure.title.get(lang),
+                        "goal": measure.description.get(lang)}
+    return None
+
+
+def catalogue_for(case: Case, guide: Guide, on: date | None = None):
+    """The guidebook's measures by focus area, each with the services that usually carry it that the case
+    may use (the holder's own and those consent covers). Measures no allowed service carries are left out."""
+    allowed = allowed_services(case, on or today())
+    areas = []
+    for area in guide.measure_areas:
+        items = [(m, [s for s in m.services if s in allowed]) for m in area.measures]
+        items = [(m, services) for m, services in items if services and (not m.levels or case.level in m.levels
+                                                                          or case.level == 0)]
+        if items:
+            areas.append((area, items))
+    return areas
+
