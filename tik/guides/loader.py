@@ -16,6 +16,7 @@ from tik.guides.model import (
     CARRY_SOURCES,
     EFFECTS,
     FIELD_KINDS,
+    LETTER_PLACEHOLDERS,
     LETTER_TEXTS,
     VOICES,
     AgeGroup,
@@ -142,12 +143,15 @@ class _Builder:
             return default
         return number
 
-    def fill(self, file: str, entry: str, text: str) -> str:
-        """Put the guide's numbers into a text; an unknown placeholder is a problem."""
+    def fill(self, file: str, entry: str, text: str, keep: tuple[str, ...] = ()) -> str:
+        """Put the guide's numbers into a text; an unknown placeholder is a problem. Names in `keep` are
+        filled later, where the text is used (the letter's {child}, {holder}, {municipality})."""
         values = {**self.params, **self.step_params}
 
         def replace(match: re.Match) -> str:
             name = match.group(1)
+            if name in keep:
+                return match.group(0)
             if name not in GUIDE_PLACEHOLDERS + STEP_PLACEHOLDERS:
                 self.problem(file, entry, f"unknown placeholder '{{{name}}}' (one of "
                                           f"{', '.join(GUIDE_PLACEHOLDERS + STEP_PLACEHOLDERS)})")
@@ -179,7 +183,8 @@ class _Builder:
             return {}
         return data
 
-    def text(self, file: str, entry: str, value: Any, name: str, optional: bool = False) -> Text:
+    def text(self, file: str, entry: str, value: Any, name: str, optional: bool = False,
+             keep: tuple[str, ...] = ()) -> Text:
         if value is None and optional:
             return Text({})
         if not isinstance(value, dict):
@@ -188,7 +193,7 @@ class _Builder:
         for lang in self.languages:
             if not str(value.get(lang) or "").strip():
                 self.problem(file, entry, f"'{name}' has no text in language '{lang}'")
-        return Text({str(k): self.fill(file, entry, str(v)) for k, v in value.items()})
+        return Text({str(k): self.fill(file, entry, str(v), keep) for k, v in value.items()})
 
     def markdown(self, folder: str, key: str, entry_file: str, entry: str) -> Text:
         by_lang = {}
@@ -330,7 +335,7 @@ class _Builder:
         for key, value in given.items():
             if key not in LETTER_TEXTS:
                 self.problem(f, f"text '{key}'", f"unknown text (one of {', '.join(LETTER_TEXTS)})")
-            texts[str(key)] = self.text(f, f"text '{key}'", value, key)
+            texts[str(key)] = self.text(f, f"text '{key}'", value, key, keep=LETTER_PLACEHOLDERS)
         emergency = data.get("emergency_numbers") or {}
         if not isinstance(emergency, dict):
             self.problem(f, "emergency_numbers", "must give 'levels' and/or 'services'")

@@ -154,6 +154,7 @@ class MeasureArea:
 
 
 LETTER_TEXTS = ("why", "why_young", "interpreter", "contact", "closing")
+LETTER_PLACEHOLDERS = ("child", "holder", "municipality")  # filled when the letter is printed
 
 
 @dataclass(frozen=True)
