@@ -36,12 +36,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from tik.cases import views as cases
     from tik.concerns import views as concerns
     from tik.handbook import views as handbook
+    from tik.lifecycle import views as lifecycle
     from tik.meetings import views as meetings
     from tik.org import views as org
     from tik.plans import views as plans
     from tik.web import register_web
 
-    for module in (auth, handbook, concerns, cases, plans, meetings, org):
+    for module in (auth, handbook, concerns, cases, plans, meetings, org, lifecycle):
         app.register_blueprint(module.bp)
     register_web(app)
 

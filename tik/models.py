@@ -5,12 +5,13 @@ from tik.auth.models import Role, User
 from tik.cases.models import Case, CaseEvent, CaseParticipant, Consent, ConsentService, GuideSnapshot, Handover
 from tik.concerns.models import Child, Concern, Guardian, ReportDraft
 from tik.idempotency import UsedFormKey
+from tik.lifecycle.models import ArchivePrint, CaseStatistic
 from tik.meetings.models import AgendaItem, Meeting, Participant, Team, TeamMember
 from tik.mywork.models import OutboxMessage
 from tik.org.models import Unit, UnitLeader
 from tik.plans.models import Evaluation, Measure, Plan, PlanRevision
 
-__all__ = ["AgendaItem", "AuditEvent", "Case", "CaseEvent", "CaseParticipant", "Child", "Concern", "Consent",
-           "ConsentService", "Evaluation", "Guardian", "GuideSnapshot", "Handover", "Measure",
-           "Meeting", "OutboxMessage", "Participant", "Plan", "PlanRevision", "ReportDraft", "Role",
+__all__ = ["AgendaItem", "ArchivePrint", "AuditEvent", "Case", "CaseEvent", "CaseParticipant", "CaseStatistic",
+           "Child", "Concern", "Consent", "ConsentService", "Evaluation", "Guardian", "GuideSnapshot", "Handover",
+           "Measure", "Meeting", "OutboxMessage", "Participant", "Plan", "PlanRevision", "ReportDraft", "Role",
            "Team", "TeamMember", "Unit", "UnitLeader", "UsedFormKey", "User"]

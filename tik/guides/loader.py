@@ -22,6 +22,7 @@ from tik.guides.model import (
     Field,
     Guide,
     Level,
+    Lifecycle,
     MeasureArea,
     MeasureTemplate,
     Option,
@@ -244,6 +245,7 @@ class _Builder:
             services=services,
             measure_areas=areas,
             consent_withdrawn=withdrawn,
+            lifecycle=self.lifecycle(guide.get("lifecycle")),
         )
         if result.team_service and result.team_service not in services:
             self.problem(g, "team_service", f"unknown service '{result.team_service}'")
@@ -252,6 +254,24 @@ class _Builder:
         if self.problems:
             raise GuidebookInvalid(self.problems)
         return result
+
+    def lifecycle(self, data: Any) -> Lifecycle:
+        """The `lifecycle` section: whole numbers of days (reopening) and months (retention), each at least 1."""
+        if data is None:
+            return Lifecycle()
+        if not isinstance(data, dict):
+            self.problem("guide.yaml", "lifecycle", "must be a mapping")
+            return Lifecycle()
+        values = {}
+        for key in ("reopen_within_days", "delete_after_months"):
+            value = data.get(key, getattr(Lifecycle, key))
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                self.problem("guide.yaml", f"lifecycle.{key}", f"must be a whole number of at least 1, not {value!r}")
+                continue
+            values[key] = value
+        for key in set(data) - {"reopen_within_days", "delete_after_months"}:
+            self.problem("guide.yaml", f"lifecycle.{key}", "unknown setting")
+        return Lifecycle(**values)
 
     def step(self, s: dict, level: int | None, guidance: dict[str, Text]) -> Step:
         g = "guide.yaml"

@@ -149,6 +149,14 @@ class MeasureArea:
 
 
 @dataclass(frozen=True)
+class Lifecycle:
+    """After closing: how long a case can be reopened, and when its working copy is deleted."""
+
+    reopen_within_days: int = 90
+    delete_after_months: int = 24
+
+
+@dataclass(frozen=True)
 class Guide:
     """A validated guidebook. `digest` is the content hash a case pins."""
 
@@ -171,6 +179,7 @@ class Guide:
     services: Mapping[str, Service]
     measure_areas: tuple[MeasureArea, ...]
     consent_withdrawn: Step | None = None  # replaces the current step while a consent level has no consent
+    lifecycle: Lifecycle = field(default_factory=lambda: Lifecycle())  # the defaults when guide.yaml has none
 
     @property
     def start(self) -> Step:

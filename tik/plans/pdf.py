@@ -31,7 +31,8 @@ class StaticOnlyFetcher(URLFetcher):
         raise PermissionError("TIK renders PDFs from its own static files only")
 
 
-def render_pdf(html: str, fetcher: StaticOnlyFetcher | None = None) -> bytes:
-    """PDF bytes for `html`; relative links resolve inside the static folder and nowhere else."""
+def render_pdf(html: str, fetcher: StaticOnlyFetcher | None = None, **options) -> bytes:
+    """PDF bytes for `html`; relative links resolve inside the static folder and nowhere else.
+    `options` go to WeasyPrint's write_pdf (e.g. pdf_variant="pdf/a-3a" for the archive print)."""
     fetcher = fetcher or StaticOnlyFetcher()
-    return HTML(string=html, base_url=STATIC_ROOT.as_uri() + "/", url_fetcher=fetcher).write_pdf()
+    return HTML(string=html, base_url=STATIC_ROOT.as_uri() + "/", url_fetcher=fetcher).write_pdf(**options)
