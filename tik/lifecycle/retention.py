@@ -145,6 +145,5 @@ def delete_case(case: Case, reason: str, by=None) -> CaseStatistic:
                            execution_options={"synchronize_session": False})
         db.session.execute(delete(Child).where(Child.id == child_id), execution_options={"synchronize_session": False})
     db.session.commit()
-    db.session.refresh(stats)
-    db.session.expunge_all()  # the deleted rows' objects must not be reloaded by anyone
+    db.session.refresh(stats)  # (the deleted rows' objects are expired: touching one raises ObjectDeletedError)
     return stats
