@@ -15,7 +15,7 @@ from tik.cases.models import Case
 from tik.extensions import db
 from tik.meetings import service as meetings
 from tik.plans import service as plans
-from tik.plans.models import MeasureStatus
+from tik.plans.models import GoalReached, MeasureStatus, NextAction
 
 CLOSE_NOTE = {"end_reason": "goals_reached", "closing_note": "Målene er nådd, Emma trives.",
               "what_helped": "Fast voksen om morgenen.", "family_informed": "yes", "family_agreed": "yes",
@@ -29,20 +29,24 @@ TO_CLOSE = TO_LEVEL0_DECISION + [
 ]
 
 
-def rich_case(make_case, make_user, give_consent, first_name: str = "Emma", last_name: str | None = None):
+def rich_case(make_case, make_user, give_consent, first_name: str = "Emma", last_name: str | None = None,
+              **child):
     """A level-1 case with a consent, a participant, a measure, a network meeting and a pending handover,
     standing at the close-note step. Returns (case, holder, participant, colleague)."""
     holder = make_user(roles=[Role.EMPLOYEE, Role.COORDINATOR], name="Holder Hansen")
     participant = make_user(name="Deltaker Dahl")
     colleague = make_user(roles=[Role.EMPLOYEE, Role.COORDINATOR], name="Kollega Kvam")
-    case = make_case(by=holder, first_name=first_name, last_name=last_name)
+    case = make_case(by=holder, first_name=first_name, last_name=last_name, **child)
     give_consent(case, holder, ["health-nurse"])
     cases.invite_participant(case, participant, holder)
     for decision, values in TO_CLOSE:
         cases.decide(case, decision, values, by=holder)
-    plans.add_measure(case, holder, plans.MeasureInput(
+    measure = plans.add_measure(case, holder, plans.MeasureInput(
         service_key="school", responsible="Holder Hansen", what="Fast morgenvoksen", goal="Trygg start",
         start_on=clock.today(), evaluate_on=clock.today() + timedelta(days=30), status=MeasureStatus.ACTIVE))
+    plans.evaluate_measure(case, measure, holder, plans.EvaluationInput(  # freezes revision 1
+        evaluated_on=clock.today(), goal_reached=GoalReached.YES, child_experience="«Morgenene er bedre.»",
+        next_action=NextAction.CONTINUE, next_evaluate_on=clock.today() + timedelta(days=60)))
     with current_app.test_request_context():  # the meeting's role names are translated
         meetings.create_meeting(holder, title="Ansvarsgruppe", starts_at=datetime(2026, 12, 10, 9, 0), case=case,
                                 family=[("Kari Hansen", "mor")])
