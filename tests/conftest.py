@@ -14,7 +14,7 @@ from sqlalchemy.engine import make_url
 
 os.environ.setdefault("TIK_INSTANCE_PATH", tempfile.mkdtemp(prefix="tik-test-instance-"))
 
-from support import PASSWORD  # noqa: E402
+from support import PASSWORD, TEST_DAY  # noqa: E402
 
 from tik import clock, create_app  # noqa: E402
 from tik.extensions import db  # noqa: E402
@@ -63,8 +63,10 @@ def _test_config(database_url: str) -> dict:
 
 @pytest.fixture
 def app(database_url, _schema):
-    """The app with an empty database and an app context pushed."""
+    """The app with an empty database and an app context pushed, on the fixed test day (the clock still
+    runs, and tests move it with clock.travel): dates written in tests mean the same in any year."""
     app = create_app(_test_config(database_url))
+    clock.travel(TEST_DAY)
     with app.app_context():
         _empty_all_tables()
         yield app
@@ -192,6 +194,48 @@ def give_consent(app):
                                           clock.today().toordinal() + days), young_person=young_person)
 
     return give
+
+
+@pytest.fixture(name="clock")
+def clock_fixture(app):
+    """The app's clock (tik.clock), on the fixed test day: `clock.travel(...)` moves it, the `app` fixture
+    puts it back."""
+    return clock
+
+
+@pytest.fixture
+def make_measure(app):
+    """A measure in the case's plan through the service (the holder's own service unless given)."""
+    from datetime import timedelta
+
+    from tik.plans import service as plans
+    from tik.plans.models import MeasureStatus
+
+    def make(case, by, service: str | None = None, what: str = "Faste samtaler", responsible: str = "Noen",
+             responsible_id: int | None = None, evaluate_in: int = 42, status=MeasureStatus.ACTIVE):
+        start = clock.today()
+        return plans.add_measure(case, by, plans.MeasureInput(
+            service_key=service or case.owning_service, responsible=responsible, responsible_id=responsible_id,
+            what=what, goal="Bedre hverdag", start_on=start, evaluate_on=start + timedelta(days=evaluate_in),
+            status=status))
+
+    return make
+
+
+@pytest.fixture
+def make_meeting(app):
+    """A network meeting about `case`, or a team meeting of `team`, in `days` days (in a request context:
+    the participants' role names are translated)."""
+    from datetime import timedelta
+
+    from tik.meetings import service as meetings
+
+    def make(by, case=None, team=None, days: int = 3, title: str = "Møte"):
+        with app.test_request_context():
+            return meetings.create_meeting(by, title=title, case=case, team=team,
+                                           starts_at=clock.now() + timedelta(days=days))
+
+    return make
 
 
 @pytest.fixture

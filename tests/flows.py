@@ -1,6 +1,8 @@
 """Field values that carry a case through the default guide's steps (shared by the flow tests)."""
 
-TODAY = "2026-11-20"
+from support import TEST_DAY
+
+TODAY = TEST_DAY.date().isoformat()  # the day the `app` fixture sets the clock to
 
 CONCRETISE = {"observation": "Sover i timene, har ikke matpakke.", "since_when": "Siden august",
               "how_often": "Tre dager i uka"}

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from io import BytesIO
 
 PASSWORD = "correct-horse-battery"
+# Every non-browser test starts on this day (the `app` fixture moves tik.clock there), so dates the tests
+# write — a conversation "today", a consent for a year — mean the same whenever the suite runs.
+TEST_DAY = datetime(2026, 11, 20, 9, 0)
 
 
 def pdf_text(data: bytes) -> str:

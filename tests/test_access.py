@@ -23,14 +23,12 @@ class World:
 
 
 @pytest.fixture
-def world(app, make_unit, make_user, make_case, move_case, give_consent):
+def world(app, make_unit, make_user, make_case, move_case, give_consent, make_measure, make_meeting):
     """Two schools with their leaders, a health station, PPT and NAV. A level-2 case held by a teacher at
     school A, with consent for health and PPT; one health nurse invited (responsible for a measure), another
     not; a shared plan revision; a network meeting."""
-    from tik.meetings import service as meetings
     from tik.meetings.models import Team, TeamMember
-    from tik.plans.models import MeasureStatus
-    from tik.plans.service import MeasureInput, add_measure, mark_shared, plan_of
+    from tik.plans.service import mark_shared, plan_of
 
     school_a, school_b = make_unit("skole-a", "school"), make_unit("skole-b", "school")
     health, ppt, nav = make_unit("helse", "health-nurse"), make_unit("ppt", "ppt"), make_unit("nav", "nav")
@@ -57,15 +55,11 @@ def world(app, make_unit, make_user, make_case, move_case, give_consent):
     give_consent(case, p["holder"], ["health-nurse", "ppt"])
     move_case(case, p["holder"], TO_LEVEL2)
     cases.invite_participant(case, p["nurse"], p["holder"])
-    add_measure(case, p["holder"], MeasureInput(
-        service_key="health-nurse", responsible="", responsible_id=p["nurse"].id, what="Samtaler om søvn",
-        goal="Sover bedre", start_on=clock.today(), evaluate_on=clock.today() + timedelta(days=5),
-        status=MeasureStatus.ACTIVE))
+    make_measure(case, p["holder"], service="health-nurse", responsible="", responsible_id=p["nurse"].id,
+                 what="Samtaler om søvn", evaluate_in=5)
     mark_shared(plan_of(case), p["holder"])
     db.session.commit()
-    with app.test_request_context():
-        meeting = meetings.create_meeting(p["holder"], title="Ansvarsgruppe", case=case,
-                                          starts_at=clock.now() + timedelta(days=3))
+    meeting = make_meeting(p["holder"], case=case, title="Ansvarsgruppe")
     return World(p, case, meeting.id)
 
 
@@ -314,14 +308,10 @@ def test_only_a_coordinator_may_hold_a_case(app, world):
     cases.propose_handover(world.case, world.people["colleague"], world.people["holder"])
 
 
-def test_team_meetings_are_for_team_members(app, client, login, world):
-    from tik.meetings import service as meetings
+def test_team_meetings_are_for_team_members(client, login, world, make_meeting):
     from tik.meetings.models import Team
 
-    team = db.session.scalar(db.select(Team))
-    with app.test_request_context():
-        meeting = meetings.create_meeting(world.people["team"], title="Teammøte", team=team,
-                                          starts_at=clock.now() + timedelta(days=1))
+    meeting = make_meeting(world.people["team"], team=db.session.scalar(db.select(Team)), title="Teammøte")
     login(world.people["team"])
     assert client.get(f"/moter/{meeting.id}").status_code == 200
     login(world.people["nurse"])

@@ -130,3 +130,29 @@ def test_behind_a_proxy_the_client_address_is_recorded(database_url, _schema):
     app.before_request(lambda: seen.append(__import__("flask").request.remote_addr))
     client.get("/healthz", headers={"X-Forwarded-For": "203.0.113.7"}, environ_base={"REMOTE_ADDR": "10.0.0.1"})
     assert seen == ["203.0.113.7"]
+
+
+def test_behind_a_proxy_the_audit_trail_records_the_client(app, database_url, make_user, make_case):
+    """Not the proxy's address: the audit row of a case view carries the client's."""
+    from support import PASSWORD
+
+    from tik import create_app
+    from tik.audit.models import AuditEvent
+    from tik.extensions import db
+
+    holder = make_user()
+    case = make_case(by=holder)
+    username, ref, case_id = holder.username, case.ref, case.id
+    db.session.remove()  # the proxied app below writes to the same database
+    proxied = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "TIK_PROXY_COUNT": 1,
+                          "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False})
+    client = proxied.test_client()
+    via_proxy = {"headers": {"X-Forwarded-For": "203.0.113.7"}, "environ_base": {"REMOTE_ADDR": "10.0.0.1"}}
+    client.post("/login", data={"username": username, "password": PASSWORD}, **via_proxy)
+    assert client.get(f"/saker/{ref}", **via_proxy).status_code == 200
+    with proxied.app_context():
+        db.engine.dispose()
+    db.session.remove()
+    row = db.session.scalar(db.select(AuditEvent).where(AuditEvent.case_id == case_id,
+                                                        AuditEvent.action == "case.view"))
+    assert row is not None and row.remote_addr == "203.0.113.7"

@@ -68,11 +68,17 @@ def test_restore_refuses_a_file_that_is_not_a_backup_and_changes_nothing(app, ru
     assert _everything() == before
 
 
-def test_restore_asks_before_replacing_the_database(app, runner, some_cases, tmp_path):
+def test_restore_asks_before_replacing_the_database(app, runner, some_cases, make_case, tmp_path):
+    from tik.cases.models import Case
+
     path = tmp_path / "tik.backup"
     assert runner.invoke(args=["backup", str(path)]).exit_code == 0
+    newer = make_case(first_name="Etter").ref  # written after the backup: a restore would remove it
     result = runner.invoke(args=["restore", str(path)], input="n\n")
     assert result.exit_code != 0
+    assert "?" in result.output  # it asked
+    db.session.remove()
+    assert db.session.scalar(db.select(Case).where(Case.ref == newer)) is not None  # nothing was replaced
 
 
 def test_backup_of_an_in_memory_database_is_refused(tmp_path):

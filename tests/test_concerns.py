@@ -124,4 +124,5 @@ def test_html_in_a_concern_is_text_in_page_and_pdf_and_fetches_nothing(client, l
     monkeypatch.setattr(pdf.StaticOnlyFetcher, "fetch", spy)
     data = client.get(f"/saker/{ref}/plan.pdf").data
     assert '<img src="file:///etc/passwd">' in pdf_text(data)
+    assert fetched, "the PDF fetched nothing at all, not even its style sheet: the spy saw no fetcher"
     assert all(url.endswith("/tik/static/pdf.css") for url in fetched), fetched

@@ -145,7 +145,7 @@ def test_concern_to_level_2_plan_to_both_pdfs(client, login, make_user):
     kinds = {e.kind for e in db.session.scalars(db.select(CaseEvent).where(CaseEvent.case_id == _case(ref).id))}
     assert {EventKind.CONCERN, EventKind.STEP, EventKind.CONVERSATION, EventKind.LEVEL, EventKind.CONSENT,
             EventKind.PLAN, EventKind.REPORT} <= kinds
-    page = client.get(f"/saker/{ref}").get_data(as_text=True)
+    page = client.get(f"/saker/{ref}/logg").get_data(as_text=True)  # the whole log (the case page: the latest)
     assert "Jeg er så trøtt fordi mamma er syk." in page  # the child's own words in the stafettlogg
     assert page.index("Planen er endret") < page.index("Bekymring registrert")  # newest first
 

@@ -121,3 +121,30 @@ def test_list_pages_issue_few_statements_whatever_the_user_holds(page, method, u
         login(user_holding(k))
         counts.append(_count(client, count_queries, method, url, data))
     _assert_flat(page, *counts)
+
+
+def test_the_case_page_stays_flat_with_500_timeline_events(client, login, count_queries, make_user, make_case):
+    """The page shows the latest events (the whole log is one click away): 500 events cost what 10 do."""
+    from tik.cases import service as cases
+    from tik.cases.models import EventKind
+    from tik.cases.views import TIMELINE_ON_PAGE
+
+    counts = []
+    for k in (10, 500):
+        holder = make_user(service="school", roles=(Role.EMPLOYEE, Role.COORDINATOR))
+        case = make_case(by=holder)
+        total = k + len(cases.timeline(case))  # registering writes the first events
+        for i in range(k):
+            cases.log(case, EventKind.STEP, holder, step_id="l0-concretise", decision="done",
+                      fields={"observation": f"Observasjon nummer {i}"})
+        db.session.commit()
+        login(holder)
+        counts.append(_count(client, count_queries, "GET", f"/saker/{case.ref}"))
+        page = client.get(f"/saker/{case.ref}").get_data(as_text=True)
+        assert page.count('class="tik-timeline__item') == min(total, TIMELINE_ON_PAGE)
+        assert f"Observasjon nummer {k - 1}" in page  # the newest first
+        assert ("Observasjon nummer 0<" in page) == (total <= TIMELINE_ON_PAGE)
+        assert ("Se hele stafettloggen" in page) == (total > TIMELINE_ON_PAGE)
+    _assert_flat("case page, 10 vs 500 events", *counts)
+    whole = client.get(f"/saker/{case.ref}/logg").get_data(as_text=True)
+    assert whole.count('class="tik-timeline__item') == total and "Observasjon nummer 0<" in whole

@@ -48,6 +48,7 @@ from tik.concerns.models import Child, Concern, Guardian, ReportDraft, Urgency, 
 from tik.extensions import db
 from tik.guides.model import Guide, Step
 from tik.handbook.current import current_guide, pin_current_guide
+from tik.org.models import Unit, UnitLeader
 from tik.plans.models import Measure, MeasureStatus, Plan, PlanRevision
 
 # The one password of the synthetic users, printed by the command: scale data is never real data.
@@ -180,6 +181,11 @@ class Seeder:
         password_hash = hash_password(PASSWORD)  # one argon2 hash: thousands would take minutes
         self.by_service: dict[str, list[int]] = defaultdict(list)
         self.user_rows: dict[int, dict] = {}
+        # One unit per service (a municipality has more; access by unit works the same at any count).
+        self.unit_of = {service: i + 1 for i, service in enumerate(services)}
+        self.unit_rows = [dict(id=uid, key=f"{service}-skala", name=f"{service} (skala)", service_key=service)
+                          for service, uid in self.unit_of.items()]
+        self.leader_rows: list[dict] = []
         plan = [self.home] + [k for k in services for _ in range(2)]  # every service has people
         plan += [self.pick(weights) for _ in range(total - len(plan))]
         for i, service in enumerate(plan):
@@ -192,10 +198,12 @@ class Seeder:
                 roles.add(Role.TEAM)
             if len(self.by_service[service]) == 1:
                 roles.add(Role.LEADER)
+                self.leader_rows.append(dict(unit_id=self.unit_of[service], user_id=uid))
             self.user_rows[uid] = dict(
                 id=uid, username=BENCH_USER if i == 0 else f"{service}-{uid:05d}", name=f"{first} {last}",
                 title="", email=f"{first.lower()}.{last.lower()}.{uid}@fjordvik.kommune.no", phone="",
-                service_key=service, roles=",".join(sorted(r.value for r in roles)), password_hash=password_hash,
+                service_key=service, unit_id=self.unit_of[service],
+                roles=",".join(sorted(r.value for r in roles)), password_hash=password_hash,
                 locale="nb", active=self.rng.random() > 0.03 or i == 0, leader_id=None, session_epoch=1,
                 failed_logins=0, locked_until=None, external_issuer=None, external_subject=None,
                 created_at=self.now - timedelta(days=5 * 365))
@@ -367,7 +375,8 @@ class Seeder:
                   step_id=standing.id, status=CaseStatus.OPEN if case.open else CaseStatus.CLOSED,
                   end_key=None if case.open else case.end,
                   close_reason="" if case.open else self.rng.choice(SENTENCES),
-                  coordinator_id=holder, owning_service=case.service, guide_digest=guide.digest,
+                  coordinator_id=holder, owning_service=case.service, unit_id=self.unit_of[case.service],
+                  guide_digest=guide.digest,
                   opened_at=case.opened, step_since=last_step_at, deadline=deadline,
                   closed_at=None if case.open else last_step_at, version=len(walk) + 1)
 
@@ -529,7 +538,9 @@ class Seeder:
         pin_current_guide()
         db.session.commit()
         self.users()
+        _insert(Unit.__table__, self.unit_rows)
         _insert(User.__table__, list(self.user_rows.values()))
+        _insert(UnitLeader.__table__, self.leader_rows)
         self.lap("users", started)
         cases = self.plan_cases()
         self.lap(f"planned {len(cases)} cases", started)

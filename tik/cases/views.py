@@ -78,6 +78,9 @@ def my_cases():
     return render_template("cases/list.html", rows=rows, q=q, L=_lang(), today=today())
 
 
+TIMELINE_ON_PAGE = 20  # the latest events; the whole log is one click away (and in the archive print)
+
+
 def _case_page(case: Case, status: int = 200, **extra):
     """Render the case page; everything shown is loaded here, in a handful of queries."""
     guide = service.guide_of(case)
@@ -88,9 +91,10 @@ def _case_page(case: Case, status: int = 200, **extra):
     handover_form = extra.pop("handover_form", None) or _handover_form(case)
     invite_form = extra.pop("invite_form", None) or InviteForm(idempotency_key=secrets.token_urlsafe(24))
     drafts = db.session.scalars(select(ReportDraft).where(ReportDraft.case_id == case.id)).all()
+    timeline = service.timeline(case, limit=TIMELINE_ON_PAGE + 1)
     context = dict(
         case=case, child=case.child, guide=guide, view=view, L=_lang(), md=render_markdown, today=on,
-        timeline=service.timeline(case), consents=consents,
+        timeline=timeline[:TIMELINE_ON_PAGE], more_events=len(timeline) > TIMELINE_ON_PAGE, consents=consents,
         covered=consented_services(case, on), plan=plan_of(case),
         concerns=db.session.scalars(select(Concern).where(Concern.case_id == case.id)
                                     .options(joinedload(Concern.reported_by))
@@ -268,6 +272,17 @@ def answer_handover(handover_id: int):
         return redirect(url_for("cases.show", ref=handover.case.ref))
     flash(_("Du har takket nei."))
     return redirect(url_for("cases.my_work"))
+
+
+@bp.get("/saker/<ref>/logg")
+@requires()
+def full_timeline(ref: str):
+    """The whole stafettlogg, every event with its fields."""
+    case = case_for(current_user, ref, action="case.view")
+    response = render_template("cases/timeline.html", case=case, child=case.child, guide=service.guide_of(case),
+                               timeline=service.timeline(case), L=_lang())
+    db.session.commit()
+    return response
 
 
 @bp.post("/saker/<ref>/deltakere")

@@ -1,0 +1,27 @@
+"""The bench's reference routes do what their ratios assume."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from support import PASSWORD
+
+from tik.audit.models import AuditEvent
+from tik.extensions import db
+
+
+def test_the_floor_loads_the_user_and_the_case_audits_and_answers_a_page_sized_body(app, make_user, make_case):
+    from bench.app import add_bench_routes
+
+    add_bench_routes(app)
+    holder = make_user()
+    case = make_case(by=holder)
+    client = app.test_client()
+    assert client.get(f"/bench/floor/{case.ref}").status_code == 302  # the floor needs a session too
+    client.post("/login", data={"username": holder.username, "password": PASSWORD})
+    before = db.session.scalar(select(func.count()).select_from(AuditEvent))
+    response = client.get(f"/bench/floor/{case.ref}")
+    assert response.status_code == 200 and len(response.data) > 40_000
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == before + 1
+    assert client.get("/bench/floor/TIK-1999-9999").status_code == 404
+    assert client.get("/bench/hello").data == b"hello"
