@@ -177,3 +177,17 @@ def test_only_the_holder_or_the_unit_leader_restricts(make_case, make_user, give
         life.set_restricted(case, True, "Klage", participant)
     with pytest.raises(life.LifeError, match="reason_required"):
         life.set_restricted(case, True, "", holder)
+
+
+def test_a_new_concern_about_a_child_with_a_restricted_case_is_kept_and_nothing_else_changes(
+        make_case, make_user, give_consent):
+    from tik.concerns.service import ChildInput, ConcernInput, register_concern
+
+    case, holder, *_ = rich_case(make_case, make_user, give_consent)
+    life.set_restricted(case, True, "Klage", holder)
+    child = db.session.get(Child, case.child_id)
+    registered = register_concern(ChildInput(first_name=child.first_name, last_name=child.last_name,
+                                             birth_date=child.birth_date), ConcernInput(observation="Ny uro."),
+                                  by=make_user())
+    assert registered.case.id == case.id and not registered.opened
+    assert cases.timeline(case)[0].kind == EventKind.CONCERN

@@ -63,8 +63,10 @@ def check_version(obj, expected: int | None) -> None:
         raise StaleEdit(obj)
 
 
+# Entries a closed or restricted case still takes: its life, and a new concern (which only ever reaches an open
+# case: after closing a concern opens a new case; a restricted case stores it and changes nothing else).
 LIFE_KINDS = frozenset({EventKind.CLOSED, EventKind.REPORT, EventKind.EMERGENCY, EventKind.REOPENED,
-                        EventKind.ARCHIVED, EventKind.RESTRICTED, EventKind.LEGAL_HOLD})
+                        EventKind.ARCHIVED, EventKind.RESTRICTED, EventKind.LEGAL_HOLD, EventKind.CONCERN})
 
 
 def log(case: Case, kind: EventKind, by: User | None, step_id: str = "", decision: str = "",
@@ -483,7 +485,7 @@ def answer_handover(handover: Handover, by: User, accept: bool, reason: str = ""
 
 def hand_to_leader(user: User, by: User) -> int:
     """Propose each open case `user` holds to their leader (their own, else their unit's first leader),
-    who accepts it from the handover list."""
+    who accepts it from the handover list. A restricted case changes nothing: its unit leader already sees it."""
     from tik.org.models import UnitLeader
 
     leader_id = user.leader_id or db.session.scalar(
@@ -492,7 +494,8 @@ def hand_to_leader(user: User, by: User) -> int:
     if leader_id is None:
         return 0
     leader = db.session.get(User, leader_id)
-    held = db.session.scalars(select(Case).where(Case.coordinator_id == user.id, Case.status == CaseStatus.OPEN))
+    held = db.session.scalars(select(Case).where(Case.coordinator_id == user.id, Case.status == CaseStatus.OPEN,
+                                                 Case.restricted.is_(False)))  # restricted: the leader sees it
     count = 0
     for case in held:
         for pending in pending_handovers(case):
