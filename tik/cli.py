@@ -37,9 +37,10 @@ def _commands() -> list[click.Command]:
     from tik.backup import backup_command, restore_command
     from tik.lifecycle.cli import archive, retention
     from tik.scale import seed_scale_command
+    from tik.stats.cli import stats_command
 
     return [init_db, demo, guide, org, users, plan, audit, reminders, backup_command, restore_command,
-            seed_scale_command, retention, archive]
+            seed_scale_command, stats_command, retention, archive]
 
 
 @click.command("init-db")
@@ -101,7 +102,7 @@ def users() -> None:
 @click.option("--name", required=True)
 @click.option("--unit", "unit_key", required=True, help="Unit key from the organisation file")
 @click.option("--role", "roles", multiple=True, default=["employee"],
-              type=click.Choice(["employee", "coordinator", "team", "leader", "admin"]))
+              type=click.Choice(["employee", "coordinator", "team", "leader", "analyst", "admin"]))
 @click.password_option()
 @with_appcontext
 def users_create(username: str, name: str, unit_key: str, roles: tuple[str, ...], password: str) -> None:

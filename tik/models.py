@@ -10,8 +10,9 @@ from tik.meetings.models import AgendaItem, Meeting, Participant, Team, TeamMemb
 from tik.mywork.models import OutboxMessage
 from tik.org.models import Unit, UnitLeader
 from tik.plans.models import Evaluation, Measure, Plan, PlanRevision
+from tik.stats.models import StatCell, StatRun, SurveyValue
 
 __all__ = ["AgendaItem", "ArchivePrint", "AuditEvent", "Case", "CaseEvent", "CaseParticipant", "CaseStatistic",
            "Child", "Concern", "Consent", "ConsentService", "Evaluation", "Guardian", "GuideSnapshot", "Handover",
            "Measure", "Meeting", "OutboxMessage", "Participant", "Plan", "PlanRevision", "ReportDraft", "Role",
-           "Team", "TeamMember", "Unit", "UnitLeader", "UsedFormKey", "User"]
+           "StatCell", "StatRun", "SurveyValue", "Team", "TeamMember", "Unit", "UnitLeader", "UsedFormKey", "User"]
