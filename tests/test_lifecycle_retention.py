@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from tik import clock
 from tik.audit.models import AuditEvent
 from tik.audit.service import verify
+from tik.cases import service as cases
 from tik.cases.models import Case, CaseEvent, CaseParticipant, Consent, ConsentService, Handover
 from tik.concerns.models import Child, Concern, Guardian
 from tik.extensions import db
@@ -20,6 +21,7 @@ from tik.lifecycle.models import ArchivePrint, CaseStatistic
 from tik.lifecycle.retention import add_months, plan_retention
 from tik.meetings.models import AgendaItem, Meeting, Participant
 from tik.plans.models import Measure, Plan, PlanRevision
+from tik.stats.refresh import age_group_of
 
 CONTENT = (Case, Child, Guardian, Concern, CaseEvent, CaseParticipant, Consent, ConsentService, Handover, Plan,
            Measure, PlanRevision, Meeting, Participant, AgendaItem, ArchivePrint)
@@ -76,6 +78,7 @@ def test_a_run_deletes_the_content_keeps_a_statistics_row_and_the_chain_verifies
     close(case, holder)
     print_archive(case, holder)
     case_id, child_id, ref = case.id, case.child_id, case.ref
+    age_group = age_group_of(cases.guide_of(case), case.child.age_on(case.opened_at.date()))
     before = _counts()
     clock.travel(add_months(case.closed_at.date(), 24) + timedelta(days=1))
     _run(runner)
@@ -94,7 +97,7 @@ def test_a_run_deletes_the_content_keeps_a_statistics_row_and_the_chain_verifies
     assert len(stats) == 1
     row = stats[0]
     assert (row.level_reached, row.end_key, row.end_reason, row.age_group, row.owning_service) == \
-        (1, "closed", "goals_reached", "6-12", "school")
+        (1, "closed", "goals_reached", age_group, "school")
     assert set(row.services) == {"school", "health-nurse"}
 
     assert verify() == []

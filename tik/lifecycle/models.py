@@ -30,7 +30,7 @@ class CaseStatistic(db.Model):
     year_closed: Mapped[int] = mapped_column(Integer, index=True)
     months_open: Mapped[int] = mapped_column(Integer)
     level_reached: Mapped[int] = mapped_column(Integer)
-    age_group: Mapped[str] = mapped_column(String(16))  # age at opening: 0-5, 6-12, 13-17, 18-24
+    age_group: Mapped[str] = mapped_column(String(16))  # the guidebook's age group key, at opening
     owning_service: Mapped[str] = mapped_column(String(64))
     services: Mapped[list[str]] = mapped_column(JSON, default=list)  # services with a measure or a consent
     end_key: Mapped[str] = mapped_column(String(64), default="")

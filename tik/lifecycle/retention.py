@@ -12,6 +12,7 @@ from sqlalchemy import delete, func, or_, select
 from tik.audit import service as audit
 from tik.audit.service import record
 from tik.cases.models import Case, CaseEvent, CaseParticipant, CaseStatus, Consent, ConsentService, Handover
+from tik.cases.service import guide_of
 from tik.clock import now
 from tik.concerns.models import Child, Concern, Guardian, ReportDraft
 from tik.extensions import db
@@ -75,13 +76,10 @@ def run_retention(on: date, dry_run: bool = False) -> list[Candidate]:
     return candidates
 
 
-def age_group(age: int) -> str:
-    return next(label for top, label in ((5, "0-5"), (12, "6-12"), (17, "13-17"), (200, "18-24")) if age <= top)
-
-
 def statistics_row(case: Case) -> CaseStatistic:
     """What the case leaves for statistics: nothing that points to the child."""
     from tik.lifecycle.service import closing_facts
+    from tik.stats.refresh import age_group_of  # the same age groups as the statistics summary
 
     plan_ids = select(Plan.id).where(Plan.case_id == case.id)
     services = set(db.session.scalars(select(Measure.service_key).where(Measure.plan_id.in_(plan_ids))))
@@ -92,7 +90,7 @@ def statistics_row(case: Case) -> CaseStatistic:
     months = (closed.year - case.opened_at.year) * 12 + closed.month - case.opened_at.month
     return CaseStatistic(year_opened=case.opened_at.year, year_closed=closed.year, months_open=max(months, 0),
                          level_reached=max(reached or 0, case.level),
-                         age_group=age_group(case.child.age_on(case.opened_at.date())),
+                         age_group=age_group_of(guide_of(case), case.child.age_on(case.opened_at.date())),
                          owning_service=case.owning_service, services=sorted(services), end_key=case.end_key or "",
                          end_reason=closing_facts(case).get("end_reason", ""), deleted_at=now())
 
