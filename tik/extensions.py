@@ -1,5 +1,7 @@
 """The Flask extensions, created here and bound to the app in create_app."""
 
+import os
+
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -41,11 +43,20 @@ def _sqlite_on_connect(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     for pragma in ("journal_mode=WAL", "busy_timeout=10000", "foreign_keys=ON", "synchronous=NORMAL"):
         cursor.execute(f"PRAGMA {pragma}")
+    files = [row[2] for row in cursor.execute("PRAGMA database_list") if row[2]]
     cursor.close()
+    for name in files:  # the database holds children's data: its owner only (-wal and -shm follow its mode)
+        for path in (name, f"{name}-wal", f"{name}-shm"):
+            if os.path.exists(path) and os.stat(path).st_uid == os.getuid():
+                os.chmod(path, 0o600)
 
 
 @event.listens_for(Engine, "begin")
 def _sqlite_begin_immediate(conn) -> None:
-    """Take the write lock at BEGIN: with DEFERRED, two writers can both read then lose an update."""
+    """Take the write lock at BEGIN: with DEFERRED, two writers can both read then lose an update.
+
+    A connection opened with `execution_options(read_only=True)` (a long read such as `tik audit verify`)
+    begins DEFERRED, so that writers go on while it reads.
+    """
     if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get("read_only") else "BEGIN IMMEDIATE")

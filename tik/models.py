@@ -2,6 +2,8 @@
 
 from tik.audit.models import AuditEvent
 from tik.auth.models import Role, User
+from tik.auth.sessions import UserSession
+from tik.auth.throttle import UnknownLoginFailure
 from tik.cases.models import Case, CaseEvent, CaseParticipant, Consent, ConsentService, GuideSnapshot, Handover
 from tik.concerns.models import Child, Concern, Guardian, ReportDraft
 from tik.idempotency import UsedFormKey
@@ -15,4 +17,5 @@ from tik.stats.models import StatCell, StatRun, SurveyValue
 __all__ = ["AgendaItem", "ArchivePrint", "AuditEvent", "Case", "CaseEvent", "CaseParticipant", "CaseStatistic",
            "Child", "Concern", "Consent", "ConsentService", "Evaluation", "Guardian", "GuideSnapshot", "Handover",
            "Measure", "Meeting", "OutboxMessage", "Participant", "Plan", "PlanRevision", "ReportDraft", "Role",
-           "StatCell", "StatRun", "SurveyValue", "Team", "TeamMember", "Unit", "UnitLeader", "UsedFormKey", "User"]
+           "StatCell", "StatRun", "SurveyValue", "Team", "TeamMember", "Unit", "UnitLeader", "UnknownLoginFailure",
+           "UsedFormKey", "User", "UserSession"]

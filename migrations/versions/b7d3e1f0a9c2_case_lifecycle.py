@@ -1,7 +1,7 @@
 """case lifecycle: restriction, legal hold, previous case, archive prints, anonymised statistics
 
 Revision ID: b7d3e1f0a9c2
-Revises: 5a7c3e9d2b14
+Revises: 7a3c91e5b2d4
 Create Date: 2026-12-01 15:00:00
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'b7d3e1f0a9c2'
-down_revision = '5a7c3e9d2b14'
+down_revision = '7a3c91e5b2d4'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     FieldList,
@@ -12,16 +11,16 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional, ValidationError
 
 from tik.clock import today
 from tik.concerns.nin import InvalidNationalId, birth_date_of
-from tik.forms import LANGUAGE_CHOICES, IdempotentForm, MultiCheckboxField
+from tik.forms import LANGUAGE_CHOICES, IdempotentForm, MultiCheckboxField, TikForm
 
 YES_NO = [("no", _l("Nei")), ("yes", _l("Ja"))]
 
 
-class UrgencyForm(FlaskForm):
+class UrgencyForm(TikForm):
     acute = RadioField(_l("Er barnet i akutt fare nå?"), choices=YES_NO,
                        validators=[InputRequired(_l("Svar på om barnet er i akutt fare."))])
     suspicion = RadioField(_l("Mistenker du vold, seksuelle overgrep eller alvorlig omsorgssvikt?"),
@@ -30,14 +29,17 @@ class UrgencyForm(FlaskForm):
                                                         "alvorlig omsorgssvikt."))])
 
 
-class GuardianForm(FlaskForm):
+class GuardianForm(TikForm):
     class Meta:
         csrf = False
 
     name = StringField(_l("Navn"), validators=[Optional(), Length(max=200)])
     relation = StringField(_l("Relasjon (mor, far, verge …)"), validators=[Optional(), Length(max=60)])
     phone = StringField(_l("Telefon"), validators=[Optional(), Length(max=40)])
-    language = SelectField(_l("Språk"), choices=LANGUAGE_CHOICES, default="nb")
+    language = SelectField(_l("Språk"), choices=LANGUAGE_CHOICES, default="nb", validate_choice=False,
+                           validators=[AnyOf([code for code, _name in LANGUAGE_CHOICES],
+                                             message=_l("TIK kan ikke skrive ut brev på dette språket. "
+                                                        "Velg et språk fra lista, og bestill tolk."))])
 
 
 class ConcernForm(IdempotentForm):

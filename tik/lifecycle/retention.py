@@ -9,8 +9,7 @@ from datetime import date, datetime
 
 from sqlalchemy import delete, func, or_, select
 
-from tik.audit import service as audit
-from tik.audit.service import record
+from tik.audit.service import record, redact_case_events
 from tik.cases.models import Case, CaseEvent, CaseParticipant, CaseStatus, Consent, ConsentService, Handover
 from tik.cases.service import guide_of
 from tik.clock import now
@@ -131,11 +130,8 @@ def delete_case(case: Case, reason: str, by=None) -> CaseStatistic:
     ):
         db.session.execute(statement, execution_options={"synchronize_session": False})
     record(by, "retention.delete", case, detail=reason)
-    redact = getattr(audit, "redact_case_events", None)
-    if redact is not None:
-        redact(case.id, by)
-    # TODO(audit): until tik.audit.service.redact_case_events lands on main, the case's audit events keep their
-    # case reference and detail (no child names): they are never altered or deleted here, so the chain verifies.
+    # The case's audit events keep their keyed digests (the chain verifies) but lose their bodies.
+    redact_case_events(case.id, by)
     # A later case of the same child keeps `previous_ref`: the reference is where the archive holds this one.
     db.session.execute(delete(Case).where(Case.id == case.id), execution_options={"synchronize_session": False})
     if db.session.scalar(select(Case.id).where(Case.child_id == child_id).limit(1)) is None:
