@@ -61,7 +61,7 @@ def print_archive(case: Case, by: User) -> ArchivePackage:
     if not can_manage_life(by, case, today()):
         raise LifeError("not_allowed")
     printed_at = now()
-    pdf = render_pdf(archive_html(case, printed_at, by), pdf_variant=PDF_VARIANT)
+    pdf = render_pdf(archive_html(case, printed_at, by), pdf_variant=PDF_VARIANT, pdf_tags=True)  # tagged, too
     digest = hashlib.sha256(pdf).hexdigest()
     db.session.add(ArchivePrint(case_id=case.id, printed_at=printed_at, printed_by_id=by.id, sha256=digest,
                                 size=len(pdf)))
