@@ -41,13 +41,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from tik.concerns import views as concerns
     from tik.errors import register_errors
     from tik.handbook import views as handbook
+    from tik.lifecycle import views as lifecycle
     from tik.meetings import views as meetings
     from tik.org import views as org
     from tik.plans import views as plans
     from tik.stats.views import bp as stats_bp
     from tik.web import register_web
 
-    for module in (auth, handbook, concerns, cases, plans, meetings, org):
+    for module in (auth, handbook, concerns, cases, plans, meetings, org, lifecycle):
         app.register_blueprint(module.bp)
     app.register_blueprint(stats_bp)
     register_web(app)

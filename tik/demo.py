@@ -993,7 +993,8 @@ def _ingrid(u: dict[str, User], base: date) -> Iterator[datetime]:
     _step(case, "close", me, evaluation="Målene er nådd.", child_experience="«Nå er det gøy på skolen.»",
           parents_words="«Hun er seg selv igjen.»")
     yield _when(base, 49, "09:00")
-    _step(case, "close", me, closing_note="Ingrid trives og har ingen plager lenger.",
+    _step(case, "close", me, end_reason="goals_reached", family_agreed="yes",
+          closing_note="Ingrid trives og har ingen plager lenger.",
           what_helped="Fast morgenvoksen og forutsigbarhet (ifølge Ingrid og foreldrene).",
           family_informed="yes", archived_where="Elevmappen, Fjordvik barneskole")
 

@@ -16,14 +16,16 @@ from tik.cases.models import (
 )
 from tik.concerns.models import Child, Concern, Guardian, ReportDraft
 from tik.idempotency import UsedFormKey
+from tik.lifecycle.models import ArchivePrint, CaseStatistic
 from tik.meetings.models import AgendaItem, Meeting, Participant, Team, TeamMember
 from tik.mywork.models import OutboxMessage
 from tik.org.models import Unit, UnitLeader
 from tik.plans.models import Evaluation, Measure, Plan, PlanRevision
 from tik.stats.models import StatCell, StatRun, SurveyValue
 
-__all__ = ["AgendaItem", "AuditEvent", "Case", "CaseEvent", "CaseParticipant", "Child", "ChildWelfareReport",
-           "Concern", "Consent", "ConsentService", "Evaluation", "Guardian", "GuideSnapshot", "Handover", "Measure",
-           "Meeting", "OutboxMessage", "Participant", "Plan", "PlanRevision", "ReportDraft", "Role",
+__all__ = ["AgendaItem", "ArchivePrint", "AuditEvent", "Case", "CaseEvent", "CaseParticipant", "CaseStatistic",
+           "Child", "ChildWelfareReport", "Concern", "Consent", "ConsentService", "Evaluation", "Guardian",
+           "GuideSnapshot", "Handover", "Measure", "Meeting", "OutboxMessage", "Participant", "Plan", "PlanRevision",
+           "ReportDraft", "Role",
            "StatCell", "StatRun", "SurveyValue", "Team", "TeamMember", "Unit", "UnitLeader", "UnknownLoginFailure",
            "UsedFormKey", "User", "UserSession"]

@@ -61,12 +61,14 @@ def is_unit_leader(user: User, unit_id: int | None) -> bool:
 
 
 def access_of(user: User, case: Case, on: date) -> Access | None:
-    """Why `user` may see `case` on `on`, or None. Admins get no case content through their role."""
+    """Why `user` may see `case` on `on`, or None. Admins get no case content through their role.
+    A restricted case (GDPR Art. 18) is seen by its holder and the unit leader only."""
     if not user.is_authenticated or not user.active:
         return None
     if case.coordinator_id == user.id:
         return Access.HOLDER
-    if any(p.user_id == user.id and p.active for p in case.participants) and may_take_part(user, case, on):
+    invited = any(p.user_id == user.id and p.active for p in case.participants)
+    if invited and not case.restricted and may_take_part(user, case, on):
         return Access.PARTICIPANT
     if is_unit_leader(user, case.unit_id):
         return Access.LEADER
@@ -78,8 +80,39 @@ def can_view_case(user: User, case: Case, on: date) -> bool:
 
 
 def can_edit_case(user: User, case: Case, on: date) -> bool:
-    """The holder and the participants work on the case; a leader's access is oversight (read only)."""
-    return access_of(user, case, on) in (Access.HOLDER, Access.PARTICIPANT)
+    """The holder and the participants work on an open, unrestricted case; a leader's access is oversight."""
+    return is_writable(case) and access_of(user, case, on) in (Access.HOLDER, Access.PARTICIPANT)
+
+
+class CaseLocked(Exception):
+    """A change to a closed or restricted case: such a case is read-only for everyone, by every path."""
+
+    def __init__(self, case: Case) -> None:
+        self.code = "case_closed" if not case.is_open else "case_restricted"
+        super().__init__(f"{case.ref}: {self.code}")
+
+
+def is_writable(case: Case) -> bool:
+    """Only an open case that is not restricted can change. Closing, reopening, the archive print,
+    restriction and legal hold are the case's life (tik/lifecycle) and pass through `ensure_writable`'s
+    `life` exception."""
+    return case.is_open and not case.restricted
+
+
+def ensure_writable(case: Case, life: bool = False) -> None:
+    """Raise CaseLocked unless `case` may change (every service function's timeline entry checks this)."""
+    if not life and not is_writable(case):
+        raise CaseLocked(case)
+
+
+def can_reopen(user: User, case: Case, on: date) -> bool:
+    """The holder, or the unit leader, decides to reopen a closed case."""
+    return not case.is_open and access_of(user, case, on) in (Access.HOLDER, Access.LEADER)
+
+
+def can_manage_life(user: User, case: Case, on: date) -> bool:
+    """The archive print, restriction and legal hold: the holder and the unit leader."""
+    return access_of(user, case, on) in (Access.HOLDER, Access.LEADER)
 
 
 def can_hold_case(user: User, case: Case, on: date) -> bool:
@@ -90,7 +123,7 @@ def can_hold_case(user: User, case: Case, on: date) -> bool:
 
 def can_manage_participants(user: User, case: Case) -> bool:
     """Only the stafettholder invites and removes participants."""
-    return case.is_open and case.coordinator_id == user.id
+    return is_writable(case) and case.coordinator_id == user.id
 
 
 def can_see_viewers(user: User, case: Case, on: date) -> bool:
@@ -120,7 +153,7 @@ class Abilities:
 
 def abilities(user: User, case: Case, on: date) -> Abilities:
     access = access_of(user, case, on)
-    return Abilities(access=access, edit=access in (Access.HOLDER, Access.PARTICIPANT) and case.is_open,
+    return Abilities(access=access, edit=access in (Access.HOLDER, Access.PARTICIPANT) and is_writable(case),
                      manage_participants=can_manage_participants(user, case),
                      see_viewers=access in (Access.HOLDER, Access.LEADER))
 
@@ -138,7 +171,8 @@ def visible_cases(user: User, on: date) -> ColumnElement[bool]:
                              CaseParticipant.removed_at.is_(None))
     in_unit = (Case.unit_id == user.unit_id) if user.unit_id is not None else false()
     led = select(UnitLeader.unit_id).where(UnitLeader.user_id == user.id)
-    return or_(Case.coordinator_id == user.id, and_(invited, or_(in_unit, covered)), Case.unit_id.in_(led))
+    return or_(Case.coordinator_id == user.id, and_(invited, or_(in_unit, covered), Case.restricted.is_(False)),
+               Case.unit_id.in_(led))
 
 
 def participating(user: User) -> ColumnElement[bool]:
@@ -168,7 +202,8 @@ def can_view_meeting(user: User, meeting: Meeting, on: date) -> bool:
 def case_for(user: User, ref: str, action: str = "case.view", edit: bool = False) -> Case:
     """The case `ref` if `user` may see it (and work on it, when `edit`), with the access audited.
 
-    404 otherwise, the same answer as for a reference that does not exist (no probing).
+    404 otherwise, the same answer as for a reference that does not exist (no probing). A change to a case
+    the user may see but that is closed or restricted answers 409: it is read-only for everyone.
     """
     from tik.audit.service import record
 
@@ -184,6 +219,8 @@ def case_for(user: User, ref: str, action: str = "case.view", edit: bool = False
     access = access_of(user, case, on)
     if access is None or (edit and access not in (Access.HOLDER, Access.PARTICIPANT)):
         abort(404)
+    if edit and not is_writable(case):
+        abort(409)
     record(user, action, case, detail=f"as:{access.value}")
     return case
 

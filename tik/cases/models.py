@@ -32,6 +32,10 @@ class EventKind(enum.StrEnum):
     FEEDBACK = "feedback"  # the unit leader's feedback to the reporter (no sensitive details)
     EMERGENCY = "emergency"
     CLOSED = "closed"
+    REOPENED = "reopened"  # the case's life (tik/lifecycle): reopening, archive print, restriction, legal hold
+    ARCHIVED = "archived"
+    RESTRICTED = "restricted"
+    LEGAL_HOLD = "legal_hold"
 
 
 class CaseCounter(db.Model):
@@ -68,6 +72,9 @@ class Case(db.Model):
     step_since: Mapped[datetime] = mapped_column(DateTime, default=now)
     deadline: Mapped[date | None] = mapped_column(Date, index=True)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    restricted: Mapped[bool] = mapped_column(default=False)  # GDPR Art. 18: holder and unit leader only, frozen
+    legal_hold: Mapped[bool] = mapped_column(default=False)  # retention never deletes it while set
+    previous_ref: Mapped[str] = mapped_column(String(20), default="")  # the child's earlier, closed case
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     child = relationship("Child")

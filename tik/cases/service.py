@@ -18,6 +18,7 @@ from tik.auth.policy import (
     can_hold_case,
     can_manage_participants,
     consented_services,
+    ensure_writable,
     may_take_part,
     visible_cases,
 )
@@ -62,9 +63,19 @@ def check_version(obj, expected: int | None) -> None:
         raise StaleEdit(obj)
 
 
+# Entries a closed or restricted case still takes: its life, and a new concern (which only ever reaches an open
+# case: after closing a concern opens a new case; a restricted case stores it and changes nothing else).
+LIFE_KINDS = frozenset({EventKind.CLOSED, EventKind.REPORT, EventKind.EMERGENCY, EventKind.REOPENED,
+                        EventKind.ARCHIVED, EventKind.RESTRICTED, EventKind.LEGAL_HOLD, EventKind.CONCERN})
+
+
 def log(case: Case, kind: EventKind, by: User | None, step_id: str = "", decision: str = "",
         level: int | None = None, **data) -> CaseEvent:
-    """Append an entry to the case's timeline (stafettlogg) in the current transaction."""
+    """Append an entry to the case's timeline (stafettlogg) in the current transaction.
+
+    Raises CaseLocked for a closed or restricted case: every change leaves an entry, so none gets past this
+    (only the case's life itself — closing, reopening, archive print, restriction, legal hold — may)."""
+    ensure_writable(case, life=kind in LIFE_KINDS)
     event = CaseEvent(case_id=case.id, at=now(), by_id=getattr(by, "id", None), kind=kind, step_id=step_id,
                       decision=decision, level=level, data=data)
     db.session.add(event)
@@ -96,7 +107,7 @@ def open_case(child, by: User) -> Case:
     start = guide.start
     case = Case(ref=next_reference(today().year), child_id=child.id, level=0, step_id=start.id,
                 coordinator_id=by.id, owning_service=by.service_key, unit_id=by.unit_id, guide_digest=digest,
-                opened_at=now(), step_since=now())
+                opened_at=now(), step_since=now(), previous_ref=previous_ref(child.id))
     db.session.add(case)
     db.session.flush()
     # The register step is done by registering: apply its (only) decision so the case starts at work.
@@ -105,6 +116,12 @@ def open_case(child, by: User) -> Case:
     _move(case, guide, outcome.state)
     case.deadline = level_deadline(guide, 0, case.opened_at.date())
     return case
+
+
+def previous_ref(child_id: int) -> str:
+    """The reference of the child's most recent closed case: a new concern after it links back to it."""
+    return db.session.scalar(select(Case.ref).where(Case.child_id == child_id, Case.status == CaseStatus.CLOSED)
+                             .order_by(Case.closed_at.desc()).limit(1)) or ""
 
 
 def level_deadline(guide: Guide, level: int, start: date) -> date | None:
@@ -527,7 +544,7 @@ def answer_handover(handover: Handover, by: User, accept: bool, reason: str = ""
 
 def hand_to_leader(user: User, by: User) -> int:
     """Propose each open case `user` holds to their leader (their own, else their unit's first leader),
-    who accepts it from the handover list."""
+    who accepts it from the handover list. A restricted case changes nothing: its unit leader already sees it."""
     from tik.org.models import UnitLeader
 
     leader_id = user.leader_id or db.session.scalar(
@@ -536,7 +553,8 @@ def hand_to_leader(user: User, by: User) -> int:
     if leader_id is None:
         return 0
     leader = db.session.get(User, leader_id)
-    held = db.session.scalars(select(Case).where(Case.coordinator_id == user.id, Case.status == CaseStatus.OPEN))
+    held = db.session.scalars(select(Case).where(Case.coordinator_id == user.id, Case.status == CaseStatus.OPEN,
+                                                 Case.restricted.is_(False)))  # restricted: the leader sees it
     count = 0
     for case in held:
         for pending in pending_handovers(case):

@@ -27,6 +27,7 @@ from tik.guides.model import (
     Guide,
     Letter,
     Level,
+    Lifecycle,
     MeasureArea,
     MeasureTemplate,
     Option,
@@ -309,6 +310,7 @@ class _Builder:
             services=services,
             measure_areas=areas,
             consent_withdrawn=withdrawn,
+            lifecycle=self.lifecycle(guide.get("lifecycle")),
             letter=self.letter(services, {lv.number for lv in levels}),
             report_feedback_days=self.params["feedback_days"] or 21,
             family_ends=family,
@@ -320,6 +322,24 @@ class _Builder:
         if self.problems:
             raise GuidebookInvalid(self.problems)
         return result
+
+    def lifecycle(self, data: Any) -> Lifecycle:
+        """The `lifecycle` section: whole numbers of days (reopening) and months (retention), each at least 1."""
+        if data is None:
+            return Lifecycle()
+        if not isinstance(data, dict):
+            self.problem("guide.yaml", "lifecycle", "must be a mapping")
+            return Lifecycle()
+        values = {}
+        for key in ("reopen_within_days", "delete_after_months"):
+            value = data.get(key, getattr(Lifecycle, key))
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                self.problem("guide.yaml", f"lifecycle.{key}", f"must be a whole number of at least 1, not {value!r}")
+                continue
+            values[key] = value
+        for key in set(data) - {"reopen_within_days", "delete_after_months"}:
+            self.problem("guide.yaml", f"lifecycle.{key}", "unknown setting")
+        return Lifecycle(**values)
 
     def letter(self, services: Mapping[str, Service], levels: set[int]) -> Letter:
         """letter.yaml is optional: without it the letter uses TIK's texts and lists no emergency numbers."""

@@ -176,6 +176,14 @@ class Letter:
 
 
 @dataclass(frozen=True)
+class Lifecycle:
+    """After closing: how long a case can be reopened, and when its working copy is deleted."""
+
+    reopen_within_days: int = 90
+    delete_after_months: int = 24
+
+
+@dataclass(frozen=True)
 class Guide:
     """A validated guidebook. `digest` is the content hash a case pins."""
 
@@ -211,6 +219,7 @@ class Guide:
     def is_consent_step(self, step: Step) -> bool:
         """A step that records the consent: it asks which services the consent covers."""
         return any(f.kind == "services" for f in step.fields)
+    lifecycle: Lifecycle = field(default_factory=lambda: Lifecycle())  # the defaults when guide.yaml has none
 
     @property
     def start(self) -> Step:

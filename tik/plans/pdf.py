@@ -33,7 +33,9 @@ class StaticOnlyFetcher(URLFetcher):
         raise PermissionError("TIK renders PDFs from its own static files only")
 
 
-def render_pdf(html: str, fetcher: StaticOnlyFetcher | None = None) -> bytes:
-    """Tagged PDF bytes for `html`; relative links resolve inside the static folder and nowhere else."""
+def render_pdf(html: str, fetcher: StaticOnlyFetcher | None = None, **options) -> bytes:
+    """Tagged PDF bytes for `html`; relative links resolve inside the static folder and nowhere else.
+    `options` add to (or override) WeasyPrint's write_pdf options (the archive print adds pdf_variant)."""
     fetcher = fetcher or StaticOnlyFetcher()
-    return HTML(string=html, base_url=STATIC_ROOT.as_uri() + "/", url_fetcher=fetcher).write_pdf(**PDF_OPTIONS)
+    return HTML(string=html, base_url=STATIC_ROOT.as_uri() + "/", url_fetcher=fetcher).write_pdf(
+        **(PDF_OPTIONS | options))
