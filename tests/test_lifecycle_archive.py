@@ -47,7 +47,8 @@ def _flat(text: str) -> str:
 @pytest.fixture
 def emil(app):
     """The demo's level-3 case (the richest: every level, consents, plan revisions, evaluations, meetings,
-    a handover), closed through the report-to-child-welfare hard stop the guide offers at every step."""
+    a handover), reported to child welfare through the hard stop (the case stays open), then closed when the
+    family ends the cooperation."""
     assert demo.load() is True
     case = db.session.scalar(select(Case).join(Child).where(Child.first_name == "Emil"))
     measure = db.session.scalar(select(Measure).join(Plan).where(Plan.case_id == case.id).limit(1))
@@ -60,7 +61,12 @@ def emil(app):
     meetings.save_minutes(item, case.coordinator, discussion="Emil har det bedre på skolen.", advice="Fortsett.",
                           decisions="Ansvarsgruppen fortsetter; ny evaluering om en måned.")
     cases.decide(case, "report_child_welfare", {}, by=case.coordinator)
-    return db.session.get(Case, case.id)
+    cases.decide(case, "family_ends", {}, by=case.coordinator)
+    cases.decide(case, "close", {"family_reason": "Foreldrene vil ikke mer.", "family_informed": "yes"},
+                 by=case.coordinator)
+    closed = db.session.get(Case, case.id)
+    assert not closed.is_open
+    return closed
 
 
 def test_the_archive_print_holds_every_event_and_row_of_a_rich_demo_case(emil):
