@@ -8,7 +8,7 @@ SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fonts-dejavu-core fonts-noto-core poppler-utils
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 
-.PHONY: run test test-sqlite test-postgres check install translations assets system-deps browser-deps bench clean
+.PHONY: run test test-sqlite test-postgres check fuzz mutate install translations assets system-deps browser-deps bench clean
 
 run: install assets
 	$(BIN)/tik init-db
@@ -27,10 +27,23 @@ test-postgres:
 	TIK_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -q -m "not browser"
 
 check:
-	$(BIN)/ruff check tik tests
+	$(BIN)/ruff check tik tests tools
 	$(BIN)/tik guide check
-	$(BIN)/bandit -q -r tik -c pyproject.toml
-	$(BIN)/pip-audit --progress-spinner off --skip-editable
+	$(BIN)/bandit -q -r tik tools -c pyproject.toml
+	$(BIN)/python tools/audit_dependencies.py $(BIN)/pip-audit
+
+# The fuzz test at length: TIK_FUZZ_EXAMPLES generated requests per route (make test runs 12), both databases.
+FUZZ_EXAMPLES ?= 500
+fuzz: install assets
+	TIK_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -q -p no:cacheprovider tests/test_fuzz.py
+	TIK_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) TIK_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -q -p no:cacheprovider tests/test_fuzz.py
+
+# Mutation testing of the security core ([tool.mutmut] in pyproject.toml says what and with which tests).
+# MUTATE_MINUTES bounds the run; mutmut keeps its results in mutants/, so a second run goes on where it stopped.
+MUTATE_MINUTES ?= 40
+mutate: install assets
+	-timeout $$(( $(MUTATE_MINUTES) * 60 )) $(BIN)/mutmut run --max-children 2
+	$(BIN)/python tools/mutation_score.py
 
 install: system-deps $(VENV)/.installed translations
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import secrets
 
 import pytest
 
@@ -28,13 +29,25 @@ def test_database_url_comes_from_the_environment(tmp_path):
         "SQLALCHEMY_DATABASE_URI"] == url
 
 
+SECRET = secrets.token_urlsafe(40)
+KEY = base64.b64encode(secrets.token_bytes(32)).decode()
+SAFE = {"TIK_SECRET_KEY": SECRET, "TIK_DATA_KEY": KEY, "DATABASE_URL": "postgresql+psycopg://db/tik",
+        "TIK_REDIS_URL": "redis://cache:6379/0"}
+
+
 @pytest.mark.parametrize("env, complaint", [
     ({}, "TIK_SECRET_KEY"),
     ({"TIK_SECRET_KEY": "short"}, "TIK_SECRET_KEY"),
-    ({"TIK_SECRET_KEY": "x" * 40}, "TIK_DATA_KEY"),
-    ({"TIK_SECRET_KEY": "x" * 40, "TIK_DATA_KEY": base64.b64encode(b"k" * 32).decode()}, "DATABASE_URL"),
-    ({"TIK_SECRET_KEY": "x" * 40, "TIK_DATA_KEY": base64.b64encode(b"k" * 32).decode(),
-      "DATABASE_URL": "postgresql+psycopg://db/tik", "FLASK_DEBUG": "1"}, "DEBUG"),
+    ({"TIK_SECRET_KEY": SECRET}, "TIK_DATA_KEY"),
+    ({"TIK_SECRET_KEY": SECRET, "TIK_DATA_KEY": KEY}, "DATABASE_URL"),
+    ({**SAFE, "FLASK_DEBUG": "1"}, "DEBUG"),
+    ({**SAFE, "TIK_REDIS_URL": ""}, "TIK_REDIS_URL"),
+    ({**SAFE, "TIK_SECRET_KEY": "a" * 32}, "TIK_SECRET_KEY is not random"),
+    ({**SAFE, "TIK_SECRET_KEY": "abc123" * 8}, "TIK_SECRET_KEY is not random"),
+    ({**SAFE, "TIK_SECRET_KEY": "0123456789abcdef" * 2}, "TIK_SECRET_KEY is not random"),
+    ({**SAFE, "TIK_DATA_KEY": base64.b64encode(bytes(32)).decode()}, "TIK_DATA_KEY is not random"),
+    ({**SAFE, "TIK_DATA_KEY": base64.b64encode(b"k" * 32).decode()}, "TIK_DATA_KEY is not random"),
+    ({**SAFE, "TIK_DATA_KEY": base64.b64encode(bytes(range(16)) * 2).decode()}, "TIK_DATA_KEY is not random"),
 ])
 def test_production_refuses_to_start_unsafe(tmp_path, env, complaint):
     with pytest.raises(ConfigError, match=complaint):
@@ -42,10 +55,25 @@ def test_production_refuses_to_start_unsafe(tmp_path, env, complaint):
 
 
 def test_production_with_everything_set_starts(tmp_path):
-    settings = settings_from_env({"TIK_ENV": "production", "TIK_INSTANCE_PATH": str(tmp_path),
-                                  "TIK_SECRET_KEY": "s" * 40, "TIK_DATA_KEY": base64.b64encode(b"k" * 32).decode(),
-                                  "DATABASE_URL": "postgresql+psycopg://db/tik"})
+    settings = settings_from_env({"TIK_ENV": "production", "TIK_INSTANCE_PATH": str(tmp_path), **SAFE})
     assert settings["SESSION_COOKIE_SECURE"] is True
+    assert settings["RATELIMIT_STORAGE_URI"] == SAFE["TIK_REDIS_URL"]
+
+
+def test_development_keys_and_the_sqlite_file_are_private(tmp_path):
+    import stat
+
+    from tik import create_app
+    from tik.extensions import db
+
+    settings = settings_from_env({"TIK_INSTANCE_PATH": str(tmp_path)})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": settings["SQLALCHEMY_DATABASE_URI"], "TESTING": True})
+    with app.app_context():
+        db.create_all()
+        db.session.execute(db.text("SELECT 1"))
+        db.engine.dispose()
+    for name in ("secret_key", "data_key", "tik.sqlite"):
+        assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o600, name
 
 
 def test_handbook_shows_levels_steps_and_hard_stops(client):

@@ -47,6 +47,17 @@ def test_restore_brings_back_exactly_what_was_backed_up(app, runner, some_cases,
     assert verify() == []
 
 
+def test_a_backup_is_private_and_audited(app, runner, some_cases, tmp_path):
+    import stat
+
+    from tik.audit.models import AuditEvent
+
+    path = tmp_path / "tik.backup"
+    assert runner.invoke(args=["backup", str(path)]).exit_code == 0
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert db.session.scalar(db.select(AuditEvent.remote_addr).where(AuditEvent.action == "backup")) == "cli"
+
+
 def test_a_restored_database_goes_on_numbering_after_the_restored_rows(app, runner, some_cases, make_case,
                                                                        tmp_path):
     path = tmp_path / "tik.backup"

@@ -112,7 +112,8 @@ def test_html_in_a_concern_is_text_in_page_and_pdf_and_fetches_nothing(client, l
     ref = response.headers["Location"].split("/saker/")[1].split("?")[0]
     page = client.get(f"/saker/{ref}").get_data(as_text=True)
     assert "&lt;img src=&#34;file:///etc/passwd&#34;&gt;" in page and '<img src="file:' not in page
-    client.post(f"/saker/{ref}/plan", data={"goals": hostile, "child_voice": "", "parents_voice": "", "version": "0"})
+    client.post(f"/saker/{ref}/plan", data={"goals": hostile, "child_voice": "", "parents_voice": "",
+                                              "internal_notes": "", "version": "0"})
 
     fetched: list[str] = []
     original = pdf.StaticOnlyFetcher.fetch

@@ -67,7 +67,7 @@ def test_family_pdf_is_in_the_family_language(app, make_user, make_case):
     assert "Tiltak" in pdf_text(staff)  # the staff version stays in bokmål
 
 
-def test_printing_for_the_family_freezes_the_revision(app, make_user, make_case):
+def test_sharing_with_the_family_freezes_the_revision(app, make_user, make_case):
     from datetime import date
 
     holder = make_user(service="school")
@@ -75,6 +75,7 @@ def test_printing_for_the_family_freezes_the_revision(app, make_user, make_case)
     plans.update_plan(case, holder, goals="Første mål", child_voice="", parents_voice="")
     name, _ = plan_pdf(case, holder, family=True)
     assert name.endswith("rev1.pdf")
+    plans.share_with_family(case, holder)
     plans.add_measure(case, holder, plans.MeasureInput("school", "Lærer", "Leksehjelp", "Bedre karakterer",
                                                        date(2026, 1, 1), date(2026, 2, 1)))
     plan = plans.plan_of(case)

@@ -36,6 +36,35 @@ def test_five_wrong_passwords_lock_the_account_in_the_database(client, make_user
     assert _login(client, "target").status_code == 302
 
 
+def test_unknown_user_is_answered_as_locked_after_five_failures_too(client, make_user):
+    make_user(username="real-one")
+    for name in ("real-one", "no-such-user"):
+        for _ in range(4):
+            assert "låst" not in _login(client, name, "wrong-password").get_data(as_text=True)
+    real, ghost = (_login(client, name, "wrong-password").get_data(as_text=True)
+                   for name in ("real-one", "no-such-user"))
+    assert "Kontoen er låst i 15 minutter" in real and "Kontoen er låst i 15 minutter" in ghost
+    from tik.auth.throttle import UnknownLoginFailure
+
+    assert "no-such-user" not in str([(r.key,) for r in db.session.scalars(db.select(UnknownLoginFailure))])
+
+
+def test_logins_are_audited_without_the_password(client, make_user):
+    from tik.audit.models import AuditEvent
+
+    make_user(username="audited")
+    _login(client, "audited", "wrong-password-xyz")
+    _login(client, "typo-name", "another-secret-xyz")
+    _login(client, "audited")
+    client.post("/logout")
+    rows = db.session.scalars(db.select(AuditEvent).order_by(AuditEvent.id)).all()
+    assert [(r.action, r.username) for r in rows] == [
+        ("auth.login_failed", "audited"), ("auth.login_failed", ""), ("auth.login", "audited"),
+        ("auth.logout", "audited")]
+    everything = " ".join(f"{r.username} {r.detail}" for r in rows)
+    assert "xyz" not in everything and "typo-name" not in everything
+
+
 def test_login_is_rate_limited(database_url, _schema):
     from tik import create_app
 
@@ -84,16 +113,59 @@ def test_absolute_timeout_after_10_hours(client, login, make_user):
 def test_password_change_ends_other_sessions(app, make_user):
     user = make_user(username="changer")
     first, second = app.test_client(), app.test_client()
-    _login(first, "changer")
-    _login(second, "changer")
+    assert _login(first, "changer").status_code == 302 and _login(second, "changer").status_code == 302
+    assert first.get("/min-side").status_code == 200 and second.get("/min-side").status_code == 200
     auth.change_password(user, "a-brand-new-password")
     assert first.get("/min-side").status_code == 302
     assert second.get("/min-side").status_code == 302
 
 
+def _copy_session(source, target) -> None:
+    cookie = source.get_cookie("session", domain="tik.test")
+    target.set_cookie("session", cookie.value, domain="tik.test")
+
+
+@pytest.mark.parametrize("headers", [{}, {"X-Forwarded-For": "10.9.8.7"}, {"User-Agent": "Other/1.0"}])
+def test_cookie_copied_before_logout_is_refused_after_it(app, make_user, headers):
+    make_user(username="copier")
+    browser, thief = app.test_client(), app.test_client()
+    assert _login(browser, "copier").status_code == 302
+    _copy_session(browser, thief)
+    assert thief.get("/min-side", headers=headers).status_code == 200  # the copy is the session, for now
+    assert browser.post("/logout").status_code == 302
+    assert thief.get("/min-side", headers=headers).status_code == 302
+    assert browser.get("/min-side").status_code == 302
+
+
+def test_the_session_cookie_names_no_user(app, make_user):
+    from flask.sessions import SecureCookieSessionInterface
+
+    user = make_user(username="anonymous-cookie")
+    browser = app.test_client()
+    _login(browser, "anonymous-cookie")
+    serializer = SecureCookieSessionInterface().get_signing_serializer(app)
+    data = serializer.loads(browser.get_cookie("session", domain="tik.test").value)
+    assert data["_user_id"] not in (str(user.id), f"{user.id}:{user.session_epoch}") and len(data["_user_id"]) >= 40
+    from tik.auth.sessions import UserSession
+
+    assert db.session.get(UserSession, data["_user_id"]) is None  # the database keeps only a hash of it
+
+
+def test_timed_out_session_is_revoked_in_the_database(client, login, make_user):
+    from tik.auth.sessions import live_count
+
+    user = login(make_user())
+    assert live_count(user) == 1
+    clock.travel(clock.now() + timedelta(minutes=31))
+    assert client.get("/min-side").status_code == 302
+    clock.reset()
+    assert live_count(user) == 0 and client.get("/min-side").status_code == 302
+
+
 def test_deactivation_ends_sessions_and_blocks_login(client, make_user):
     user = make_user(username="leaver")
     _login(client, "leaver")
+    assert client.get("/min-side").status_code == 200
     auth.deactivate(user)
     assert client.get("/min-side").status_code == 302
     assert _login(client, "leaver").status_code == 422
@@ -138,12 +210,95 @@ def test_stale_plan_save_answers_409_and_keeps_text(app, make_user, make_case):
     _login(client, holder.username)
     response = client.post(f"/saker/{case.ref}/plan", data={"goals": "Min tekst som ikke må forsvinne",
                                                             "child_voice": "", "parents_voice": "",
-                                                            "version": str(stale_version)})
+                                                            "internal_notes": "", "version": str(stale_version)})
     text = response.get_data(as_text=True)
     assert response.status_code == 409
     assert "Min tekst som ikke må forsvinne" in text and "Kollegaens endring" in text
     db.session.expire_all()
     assert plans.plan_of(case).goals == "Kollegaens endring"
+
+
+@pytest.mark.parametrize("version", [None, "", "abc", "1.0", "99999999999999999999", "-1", "٣"])
+def test_plan_save_without_a_valid_version_is_refused_and_keeps_text(client, login, make_user, make_case, version):
+    from tik.plans import service as plans
+
+    holder = login(make_user())
+    case = make_case(by=holder)
+    plans.update_plan(case, holder, goals="Lagret mål", child_voice="Lagret stemme", parents_voice="")
+    data = {"goals": "Min tekst som ikke må forsvinne", "child_voice": "", "parents_voice": "", "internal_notes": ""}
+    if version is not None:
+        data["version"] = version
+    response = client.post(f"/saker/{case.ref}/plan", data=data)
+    assert response.status_code == 422
+    assert "Min tekst som ikke må forsvinne" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert plans.plan_of(case).goals == "Lagret mål"
+
+
+def test_partial_plan_post_never_blanks_fields(client, login, make_user, make_case):
+    from tik.plans import service as plans
+
+    holder = login(make_user())
+    case = make_case(by=holder)
+    plan = plans.update_plan(case, holder, goals="Lagret mål", child_voice="Lagret stemme", parents_voice="Foreldre",
+                             internal_notes="Internt")
+    response = client.post(f"/saker/{case.ref}/plan", data={"goals": "Nytt mål", "version": str(plan.version)})
+    assert response.status_code == 422 and "Nytt mål" in response.get_data(as_text=True)
+    db.session.expire_all()
+    saved = plans.plan_of(case)
+    assert (saved.goals, saved.child_voice, saved.parents_voice, saved.internal_notes) == (
+        "Lagret mål", "Lagret stemme", "Foreldre", "Internt")
+
+
+@pytest.mark.parametrize("drop", ["version", "what", "responsible"])
+def test_measure_save_without_version_or_with_a_field_missing_is_refused(client, login, make_user, make_case, drop):
+    from datetime import date
+
+    from tik.plans import service as plans
+
+    holder = login(make_user())
+    case = make_case(by=holder)
+    measure = plans.add_measure(case, holder, plans.MeasureInput("school", "Lærer", "Leksehjelp", "Mål",
+                                                                 date(2026, 1, 1), date(2026, 2, 1)))
+    data = {"service_key": "school", "responsible_id": "", "responsible": "Meg", "what": "Min nye beskrivelse",
+            "goal": "Nytt mål",
+            "start_on": "2026-01-01", "evaluate_on": "2026-02-01", "status": "active", "version": str(measure.version)}
+    del data[drop]
+    response = client.post(f"/saker/{case.ref}/plan/tiltak/{measure.id}", data=data)
+    assert response.status_code == 422 and "Nytt mål" in response.get_data(as_text=True)
+    db.session.expire_all()
+    kept = db.session.get(type(measure), measure.id)
+    assert (kept.what, kept.responsible, kept.goal) == ("Leksehjelp", "Lærer", "Mål")
+
+
+def test_decision_without_version_is_refused(client, login, make_user, make_case):
+    from flows import form_data
+
+    holder = login(make_user())
+    case = make_case(by=holder)
+    data = form_data({"observation": "Min observasjon"}, "done", case.version, "l0-concretise")
+    del data["version"]
+    response = client.post(f"/saker/{case.ref}/beslutning", data=data)
+    assert response.status_code == 422 and "Min observasjon" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(type(case), case.id).step_id == case.step_id
+
+
+@pytest.mark.parametrize("observation, message", [("x" * 5001, "høyst 5000 tegn"),
+                                                  ("Sover\x00 i timene", "kontrolltegn")])
+def test_step_fields_are_bounded_and_refuse_control_characters(client, login, make_user, make_case, observation,
+                                                               message):
+    from flows import CONCRETISE, form_data
+
+    holder = login(make_user())
+    case = make_case(by=holder)
+    response = client.post(f"/saker/{case.ref}/beslutning",
+                           data=form_data({**CONCRETISE, "observation": observation}, "done", case.version,
+                                          "l0-concretise"))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and message in page and 'maxlength="5000"' in page
+    db.session.expire_all()
+    assert db.session.get(type(case), case.id).step_id == case.step_id
 
 
 def test_stale_measure_save_answers_409(client, login, make_user, make_case):
@@ -159,8 +314,8 @@ def test_stale_measure_save_answers_409(client, login, make_user, make_case):
     plans.update_measure(case, measure, holder, plans.MeasureInput("school", "Rektor", "Leksehjelp", "Mål",
                                                                    date(2026, 1, 1), date(2026, 2, 1)), old)
     response = client.post(f"/saker/{case.ref}/plan/tiltak/{measure.id}", data={
-        "service_key": "school", "responsible": "Meg", "what": "Min nye beskrivelse", "goal": "Mål",
-        "start_on": "2026-01-01", "evaluate_on": "2026-02-01", "status": "active", "version": str(old)})
+        "service_key": "school", "responsible_id": "", "responsible": "Meg", "what": "Min nye beskrivelse",
+        "goal": "Mål", "start_on": "2026-01-01", "evaluate_on": "2026-02-01", "status": "active", "version": str(old)})
     text = response.get_data(as_text=True)
     assert response.status_code == 409 and "Min nye beskrivelse" in text and "Rektor" in text
 

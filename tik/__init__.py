@@ -13,13 +13,17 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """The app factory: settings from the environment, then `config` on top (tests)."""
     from flask import Flask
 
-    from tik.config import ROOT, engine_options, instance_path, settings_from_env
+    from tik.config import ROOT, engine_options, instance_path, private_sqlite_file, settings_from_env
 
     app = Flask(__name__, instance_path=instance_path(), template_folder=str(ROOT / "templates"),
                 static_folder="static")
+    from tik.web import BoundedInt
+
+    app.url_map.converters["int"] = BoundedInt  # before any route: an id past the database's range is a 404
     app.config.from_mapping(settings_from_env())
     app.config.update(config or {})
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(app.config["SQLALCHEMY_DATABASE_URI"]))
+    private_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"])
 
     from tik.extensions import babel, csrf, db, limiter, login_manager, migrate
     from tik.web import locale_for_request
@@ -35,6 +39,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from tik.auth import views as auth
     from tik.cases import views as cases
     from tik.concerns import views as concerns
+    from tik.errors import register_errors
     from tik.handbook import views as handbook
     from tik.meetings import views as meetings
     from tik.org import views as org
@@ -44,6 +49,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     for module in (auth, handbook, concerns, cases, plans, meetings, org):
         app.register_blueprint(module.bp)
     register_web(app)
+    register_errors(app)
 
     if app.config["TIK_PROXY_COUNT"]:
         from werkzeug.middleware.proxy_fix import ProxyFix

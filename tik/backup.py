@@ -51,6 +51,7 @@ def backup(url: str, path: Path) -> int:
     parsed = make_url(url)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    private_file(path)  # a backup holds every child's data: readable by its owner only, from the first byte
     if parsed.get_backend_name() == "sqlite":
         _sqlite_backup(_sqlite_file(parsed), path)
     elif parsed.get_backend_name() == "postgresql":
@@ -58,7 +59,14 @@ def backup(url: str, path: Path) -> int:
              parsed)
     else:
         raise BackupError(f"no backup for {parsed.get_backend_name()} databases")
+    path.chmod(0o600)
     return path.stat().st_size
+
+
+def private_file(path: Path) -> None:
+    """Create `path` empty with mode 0600 (or make an existing one 0600) before anything is written to it."""
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    path.chmod(0o600)
 
 
 def restore(url: str, path: Path) -> None:
@@ -93,6 +101,7 @@ def _sqlite_backup(source: Path, target: Path) -> None:
         raise BackupError(f"{source}: no such database")
     partial = target.with_name(target.name + ".partial")
     partial.unlink(missing_ok=True)
+    private_file(partial)  # SQLite takes an empty file as an empty database, and keeps its mode
     src = sqlite3.connect(source)
     dst = sqlite3.connect(partial)
     try:
@@ -235,9 +244,18 @@ def _database_url() -> str:
 @with_appcontext
 def backup_command(path: Path) -> None:
     """Write a consistent backup of the whole database to PATH (while TIK keeps running)."""
+    from tik.audit.service import record
+    from tik.extensions import db
+
+    # Recorded before the copy is taken, so the backup holds the record of itself; the path is not recorded
+    # (it may name a person's folder).
+    record(None, "backup")
+    db.session.commit()
     try:
         size = backup(_database_url(), path)
     except BackupError as error:
+        record(None, "backup.failed")
+        db.session.commit()
         raise click.ClickException(str(error)) from None
     click.echo(f"Sikkerhetskopi skrevet til {path} ({size / 1_048_576:.1f} MB).")
 

@@ -24,9 +24,26 @@ def kept_secret(folder: Path, name: str, make: callable) -> str:
     path = folder / name
     if not path.exists():
         folder.mkdir(parents=True, exist_ok=True)
-        path.write_text(make())
-        path.chmod(0o600)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # never readable by others
+        with os.fdopen(descriptor, "w") as file:
+            file.write(make())
     return path.read_text().strip()
+
+
+def low_entropy(secret: bytes) -> bool:
+    """Whether `secret` cannot be random: too few distinct bytes, or a short pattern repeated (32 × "a")."""
+    if len(set(secret)) < 8:
+        return True
+    return any(secret[period:] == secret[:-period] for period in range(1, len(secret) // 2 + 1))
+
+
+def private_sqlite_file(url: str) -> None:
+    """Create the SQLite file of `url` with mode 0600 before SQLite does (it would follow the umask)."""
+    if not url.startswith("sqlite:///") or url in ("sqlite:///", "sqlite:///:memory:"):
+        return
+    path = Path(url.removeprefix("sqlite:///").split("?")[0])
+    if path.name and not path.exists() and path.parent.is_dir():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
 
 
 def settings_from_env(env: dict[str, str] | None = None) -> dict[str, Any]:
@@ -42,10 +59,17 @@ def settings_from_env(env: dict[str, str] | None = None) -> dict[str, Any]:
             problems.append("DEBUG must be off in production")
         if not secret or len(secret) < 32:
             problems.append("TIK_SECRET_KEY must be set to at least 32 characters")
+        elif low_entropy(secret.encode()):
+            problems.append("TIK_SECRET_KEY is not random (repeated characters or a repeated pattern)")
         if not data_key or len(_b64(data_key)) != 32:
             problems.append("TIK_DATA_KEY must be base64 of 32 random bytes")
+        elif low_entropy(_b64(data_key)):
+            problems.append("TIK_DATA_KEY is not random (repeated bytes or a repeated pattern)")
         if not env.get("DATABASE_URL"):
             problems.append("DATABASE_URL must be set in production (SQLite only when named explicitly)")
+        if not env.get("TIK_REDIS_URL"):
+            problems.append("TIK_REDIS_URL must be set in production: every worker must count the same "
+                            "login attempts (in memory, each worker counts its own)")
         if problems:
             raise ConfigError("; ".join(problems))
     else:
@@ -92,8 +116,11 @@ def _b64(value: str) -> bytes:
 
 
 def engine_options(url: str) -> dict[str, Any]:
-    """Connection settings for the database at `url` (the SQLite pragmas are set on connect)."""
+    """Connection settings for the database at `url` (the SQLite pragmas are set on connect).
+
+    SQL parameters are never put into error messages or logs: they are children's names and concern text.
+    """
     if url.startswith("sqlite"):
         # Threads share nothing: one connection per checkout, waits of up to 10 s for the write lock.
-        return {"connect_args": {"timeout": 10, "check_same_thread": False}}
-    return {"pool_pre_ping": True}
+        return {"connect_args": {"timeout": 10, "check_same_thread": False}, "hide_parameters": True}
+    return {"pool_pre_ping": True, "hide_parameters": True}

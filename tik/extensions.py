@@ -1,5 +1,7 @@
 """The Flask extensions, created here and bound to the app in create_app."""
 
+import os
+
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -41,7 +43,12 @@ def _sqlite_on_connect(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     for pragma in ("journal_mode=WAL", "busy_timeout=10000", "foreign_keys=ON", "synchronous=NORMAL"):
         cursor.execute(f"PRAGMA {pragma}")
+    files = [row[2] for row in cursor.execute("PRAGMA database_list") if row[2]]
     cursor.close()
+    for name in files:  # the database holds children's data: its owner only (-wal and -shm follow its mode)
+        for path in (name, f"{name}-wal", f"{name}-shm"):
+            if os.path.exists(path) and os.stat(path).st_uid == os.getuid():
+                os.chmod(path, 0o600)
 
 
 @event.listens_for(Engine, "begin")

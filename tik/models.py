@@ -2,6 +2,8 @@
 
 from tik.audit.models import AuditEvent
 from tik.auth.models import Role, User
+from tik.auth.sessions import UserSession
+from tik.auth.throttle import UnknownLoginFailure
 from tik.cases.models import Case, CaseEvent, CaseParticipant, Consent, ConsentService, GuideSnapshot, Handover
 from tik.concerns.models import Child, Concern, Guardian, ReportDraft
 from tik.idempotency import UsedFormKey
@@ -13,4 +15,5 @@ from tik.plans.models import Evaluation, Measure, Plan, PlanRevision
 __all__ = ["AgendaItem", "AuditEvent", "Case", "CaseEvent", "CaseParticipant", "Child", "Concern", "Consent",
            "ConsentService", "Evaluation", "Guardian", "GuideSnapshot", "Handover", "Measure",
            "Meeting", "OutboxMessage", "Participant", "Plan", "PlanRevision", "ReportDraft", "Role",
-           "Team", "TeamMember", "Unit", "UnitLeader", "UsedFormKey", "User"]
+           "Team", "TeamMember", "Unit", "UnitLeader", "UnknownLoginFailure", "UsedFormKey", "User",
+           "UserSession"]

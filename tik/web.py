@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import Flask, abort, redirect, render_template, request, send_from_directory, session, url_for
+from flask import Flask, abort, g, redirect, render_template, request, send_from_directory, session, url_for
 from flask_babel import format_date, format_datetime
-from flask_login import current_user, logout_user
+from flask_login import current_user
+from werkzeug.routing import IntegerConverter
 
 from tik.auth.policy import ACCESS_ATTR, public
-from tik.clock import now
+from tik.bidi import isolate_user_text
 from tik.config import ROOT
 from tik.extensions import login_manager
 from tik.guides.markdown import render_guidance
@@ -18,6 +19,14 @@ LANGUAGES = ("nb", "nn", "en")
 DESIGNSYSTEM = ROOT / "node_modules" / "@digdir"
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
        "frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'")
+
+
+class BoundedInt(IntegerConverter):
+    """`<int:…>` in every route: 0 … 2³¹−1, the range of the database's integer ids; anything else is a 404."""
+
+    def __init__(self, url_map, fixed_digits: int = 0, min: int | None = 0, max: int | None = 2**31 - 1,
+                 signed: bool = False) -> None:
+        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 def locale_for_request() -> str:
@@ -33,7 +42,16 @@ def register_web(app: Flask) -> None:
     login_manager.user_loader(load_user)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
-    login_manager.session_protection = "strong"
+    # Sessions are server-side rows (tik/auth/sessions.py); nothing a header can forge (the address,
+    # X-Forwarded-For) decides whether one holds.
+    login_manager.session_protection = None
+
+    @app.before_request
+    def load_user_afresh():
+        """Each request loads its user and language afresh, never from an outer app context (tests, CLI)."""
+        g.pop("_login_user", None)
+        g.pop("_flask_babel", None)
+        g.pop("session_expired", None)
 
     @app.before_request
     def deny_undeclared_routes():
@@ -44,17 +62,11 @@ def register_web(app: Flask) -> None:
 
     @app.before_request
     def session_timeouts():
-        if not current_user.is_authenticated:
+        """A session that timed out (the loader revoked it) sends the user to log in again, saying why."""
+        if current_user.is_authenticated or not g.get("session_expired"):
             return None
-        stamp = now().timestamp()
-        idle = app.config["TIK_IDLE_MINUTES"] * 60
-        absolute = app.config["TIK_ABSOLUTE_HOURS"] * 3600
-        if stamp - session.get("seen_at", 0) > idle or stamp - session.get("started_at", 0) > absolute:
-            logout_user()
-            session.clear()
-            return redirect(url_for("auth.login", next=request.path, expired=1))
-        session["seen_at"] = stamp
-        return None
+        session.clear()
+        return redirect(url_for("auth.login", next=request.path, expired=1))
 
     @app.after_request
     def security_headers(response):
@@ -101,6 +113,7 @@ def register_web(app: Flask) -> None:
         db.session.execute(text("SELECT 1"))
         return {"status": "ok"}
 
+    isolate_user_text(app.jinja_env)  # a right-to-left override in user text stays inside that text
     app.jinja_env.filters["date"] = _date
     app.jinja_env.filters["datetime"] = _datetime
     app.jinja_env.filters["guidance"] = render_guidance  # guidebook text under the page's own heading

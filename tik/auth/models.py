@@ -37,7 +37,7 @@ class User(UserMixin, db.Model):
     locale: Mapped[str] = mapped_column(String(8), default="nb")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     leader_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
-    # Bumped on password change or deactivation: every session carrying an older value ends.
+    # No longer read: sessions are rows in user_session (tik/auth/sessions.py), revoked one by one.
     session_epoch: Mapped[int] = mapped_column(Integer, default=1)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime)
@@ -63,5 +63,9 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
 
+    # The token of the server-side session this request runs in (set at login and by the loader).
+    session_token = None
+
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_epoch}"
+        """What Flask-Login keeps in the signed cookie: the session's random token, never the user id."""
+        return self.session_token or ""

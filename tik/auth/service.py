@@ -8,7 +8,9 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import func, select
 
+from tik.auth import sessions
 from tik.auth.models import Role, User
+from tik.auth.throttle import count_unknown_failure, unknown_is_locked
 from tik.clock import now
 from tik.extensions import db
 from tik.org.models import Unit
@@ -46,18 +48,30 @@ def create_user(username: str, name: str, unit: Unit, password: str,
 
 
 def authenticate(username: str, password: str) -> User | None:
-    """The user if the password is right and the account is open; counts failures, locks after five."""
+    """The user if the password is right and the account is open; counts failures, locks after five.
+
+    Every attempt is audited without the password. A failure for an unknown username is recorded
+    without the name typed (people type their password into the username field).
+    """
+    from tik.audit.service import record
+
     user = db.session.scalar(select(User).where(func.lower(User.username) == username.strip().lower()))
     if user is None:
         _verify(_DUMMY_HASH, password)
+        count_unknown_failure(username, MAX_FAILED_LOGINS, LOCKOUT)  # so the answer after five is the same
+        record(None, "auth.login_failed", detail="unknown username")
+        db.session.commit()
         return None
     if user.locked_until and user.locked_until > now():
+        record(user, "auth.login_failed", detail="locked")
+        db.session.commit()
         return None
     if not user.active or not _verify(user.password_hash, password):
         user.failed_logins += 1
         if user.failed_logins >= MAX_FAILED_LOGINS:
             user.locked_until = now() + LOCKOUT
             user.failed_logins = 0
+        record(user, "auth.login_failed", detail="inactive" if not user.active else "wrong password")
         db.session.commit()
         return None
     user.failed_logins = 0
@@ -69,8 +83,29 @@ def authenticate(username: str, password: str) -> User | None:
 
 
 def is_locked(username: str) -> bool:
+    """Whether logins as `username` are refused for now; unknown names lock just as real ones do."""
     user = db.session.scalar(select(User).where(func.lower(User.username) == username.strip().lower()))
-    return bool(user and user.locked_until and user.locked_until > now())
+    if user is None:
+        return unknown_is_locked(username)
+    return bool(user.locked_until and user.locked_until > now())
+
+
+def log_in(user: User) -> None:
+    """Open a server-side session for `user` (its token goes on the user for Flask-Login) and audit it."""
+    from tik.audit.service import record
+
+    user.session_token = sessions.start(user)
+    record(user, "auth.login")
+    db.session.commit()
+
+
+def log_out(user: User) -> None:
+    """Revoke the session this request runs in: its cookie, copied or not, no longer logs anyone in."""
+    from tik.audit.service import record
+
+    sessions.end(user.session_token)
+    record(user, "auth.logout")
+    db.session.commit()
 
 
 def _verify(hashed: str, password: str) -> bool:
@@ -83,7 +118,7 @@ def _verify(hashed: str, password: str) -> bool:
 def change_password(user: User, password: str) -> None:
     """Set a new password and end every session of the user."""
     user.password_hash = hash_password(password)
-    user.session_epoch += 1
+    sessions.end_all(user)
     db.session.commit()
 
 
@@ -95,18 +130,22 @@ def deactivate(user: User, by: User | None = None) -> None:
     from tik.cases.service import hand_to_leader
 
     user.active = False
-    user.session_epoch += 1
+    sessions.end_all(user)
     hand_to_leader(user, by or user)
     db.session.commit()
 
 
-def load_user(user_id: str) -> User | None:
-    """Flask-Login's loader: the session id carries the epoch, so old sessions stop matching."""
-    try:
-        uid, epoch = (int(x) for x in user_id.split(":"))
-    except ValueError:
+def load_user(token: str) -> User | None:
+    """Flask-Login's loader: the user of the live server-side session `token`, else None.
+
+    A session that just timed out sets `g.session_expired`, so the page can say why the user must log in.
+    """
+    from flask import current_app, g
+
+    user, expired = sessions.resume(token, idle=timedelta(minutes=current_app.config["TIK_IDLE_MINUTES"]),
+                                    absolute=timedelta(hours=current_app.config["TIK_ABSOLUTE_HOURS"]))
+    g.session_expired = expired
+    if user is None or not user.active:
         return None
-    user = db.session.get(User, uid)
-    if user is None or user.session_epoch != epoch or not user.active:
-        return None
+    user.session_token = token
     return user

@@ -11,7 +11,6 @@ from flask_login import current_user, login_user, logout_user
 from tik.auth import service
 from tik.auth.forms import LoginForm
 from tik.auth.policy import public, requires
-from tik.clock import now
 from tik.extensions import db, limiter
 from tik.forms import error_list
 from tik.web import LANGUAGES
@@ -39,8 +38,8 @@ def login():
         user = service.authenticate(form.username.data, form.password.data)
         if user is not None:
             session.clear()
+            service.log_in(user)
             login_user(user)
-            session["started_at"] = session["seen_at"] = now().timestamp()
             return redirect(safe_next(request.args.get("next")))
         if service.is_locked(form.username.data):
             form.username.errors.append(_("For mange mislykkede forsøk. Kontoen er låst i 15 minutter."))
@@ -55,6 +54,7 @@ def login():
 @bp.post("/logout")
 @requires()
 def logout():
+    service.log_out(current_user)
     logout_user()
     session.clear()
     flash(_("Du er logget ut."))

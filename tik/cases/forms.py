@@ -4,7 +4,15 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from tik.forms import IdempotentForm, MultiCheckboxField, VersionedForm
+from tik.forms import (
+    CONTROL,
+    CONTROL_REMOVED,
+    TOO_LONG,
+    IdempotentForm,
+    MultiCheckboxField,
+    VersionedForm,
+    without_controls,
+)
 
 DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y"]
 
@@ -48,6 +56,21 @@ class InviteForm(IdempotentForm):
 class HandoverAnswerForm(IdempotentForm):
     reason = TextAreaField(_l("Begrunnelse (må fylles ut hvis du takker nei)"),
                            validators=[Optional(), Length(max=2000)])
+
+
+STEP_FIELD_MAX = 5000  # the guide's step fields (f_<key>), shown as maxlength on each
+
+
+def step_field_errors(values: dict[str, str]) -> dict[str, str]:
+    """Errors for step values that are too long or held control characters (removed from `values`)."""
+    errors = {}
+    for key, value in values.items():
+        if CONTROL.search(value):
+            values[key] = without_controls(value)
+            errors[key] = str(CONTROL_REMOVED)
+        elif len(value) > STEP_FIELD_MAX:
+            errors[key] = str(TOO_LONG) % {"max": STEP_FIELD_MAX}
+    return errors
 
 
 def step_values(step, formdata) -> dict[str, str]:

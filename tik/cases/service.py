@@ -384,8 +384,11 @@ def search_cases(user: User, text: str, limit: int = 50) -> list[CaseRow]:
     Names are matched on indexed lower-case keys by range (works on SQLite and PostgreSQL alike).
     """
     from tik.concerns.models import Child, name_key
+    from tik.forms import without_controls
 
-    words = name_key(text).split()
+    # Bounded: a name has a few words; a pasted page of them must not become a thousand-term query.
+    text = without_controls(text)[:SEARCH_MAX_CHARS]
+    words = name_key(text).split()[:SEARCH_MAX_WORDS]
     if not words:
         return []
     query = (select(Case).join(Child, Child.id == Case.child_id).where(visible_cases(user, today()))
@@ -400,6 +403,7 @@ def search_cases(user: User, text: str, limit: int = 50) -> list[CaseRow]:
 
 
 REFERENCE = re.compile(r"TIK-\d{4}-\d{4,}")
+SEARCH_MAX_CHARS, SEARCH_MAX_WORDS = 200, 6
 
 
 def _starts(column, prefix: str):

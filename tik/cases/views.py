@@ -25,7 +25,15 @@ from tik.auth.policy import (
     requires,
 )
 from tik.cases import service
-from tik.cases.forms import ConsentForm, DecisionForm, HandoverAnswerForm, HandoverForm, InviteForm, step_values
+from tik.cases.forms import (
+    ConsentForm,
+    DecisionForm,
+    HandoverAnswerForm,
+    HandoverForm,
+    InviteForm,
+    step_field_errors,
+    step_values,
+)
 from tik.cases.messages import refusal_message
 from tik.cases.models import Case, Consent, Handover
 from tik.cases.models import ConsentForm as ConsentKind
@@ -51,7 +59,10 @@ def my_work():
     """The start page: what to do today."""
     from tik.mywork.service import work_for
 
-    return render_template("cases/my_work.html", work=work_for(current_user), L=_lang(), today=today())
+    work = work_for(current_user)
+    record(current_user, "mywork.view")  # the page names children: who saw which list is audited
+    db.session.commit()
+    return render_template("cases/my_work.html", work=work, L=_lang(), today=today())
 
 
 @bp.get("/min-side/kalender.ics")
@@ -72,9 +83,9 @@ def my_cases():
     """My cases; a search posts its text so a child's name never lands in a URL or an access log."""
     q = request.form.get("q", "").strip() if request.method == "POST" else ""
     rows = service.search_cases(current_user, q) if q else service.my_cases(current_user)
-    if q:
-        record(current_user, "case.search", detail=f"{len(rows)} treff")
-        db.session.commit()
+    # Both the list and a search name children: audited (the count, never the words searched for).
+    record(current_user, "case.search" if q else "case.list", detail=f"{len(rows)} treff")
+    db.session.commit()
     return render_template("cases/list.html", rows=rows, q=q, L=_lang(), today=today())
 
 
@@ -157,6 +168,10 @@ def decide(ref: str):
     at = service.current_step(case).step
     seen = guide.steps.get(request.form.get("step_id", ""), at)
     values = step_values(seen, request.form)
+    if not form.validate_on_submit():  # no version (or a malformed one): never a save that skips the check
+        return _case_page(case, 422, values=values, refusal=error_list(form)[0][1])
+    if errors := step_field_errors(values):
+        return _case_page(case, 422, values=values, field_errors=errors, refusal=next(iter(errors.values())))
     try:
         if seen.id != at.id:
             raise service.StaleEdit(case)

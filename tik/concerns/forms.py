@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     FieldList,
@@ -16,12 +15,12 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from tik.clock import today
 from tik.concerns.nin import InvalidNationalId, birth_date_of
-from tik.forms import LANGUAGE_CHOICES, IdempotentForm, MultiCheckboxField
+from tik.forms import LANGUAGE_CHOICES, IdempotentForm, MultiCheckboxField, TikForm
 
 YES_NO = [("no", _l("Nei")), ("yes", _l("Ja"))]
 
 
-class UrgencyForm(FlaskForm):
+class UrgencyForm(TikForm):
     acute = RadioField(_l("Er barnet i akutt fare nå?"), choices=YES_NO,
                        validators=[InputRequired(_l("Svar på om barnet er i akutt fare."))])
     suspicion = RadioField(_l("Mistenker du vold, seksuelle overgrep eller alvorlig omsorgssvikt?"),
@@ -30,7 +29,7 @@ class UrgencyForm(FlaskForm):
                                                         "alvorlig omsorgssvikt."))])
 
 
-class GuardianForm(FlaskForm):
+class GuardianForm(TikForm):
     class Meta:
         csrf = False
 

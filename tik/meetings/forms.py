@@ -2,9 +2,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateTimeLocalField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from tik.forms import IdempotentForm, VersionedForm
+from tik.forms import IdempotentForm, TikForm, VersionedForm
+
+NAME_MAX, ROLE_MAX = 200, 120  # Participant.name and .role
 
 
 class MeetingForm(IdempotentForm):
@@ -23,6 +25,20 @@ class NetworkMeetingForm(IdempotentForm):
     place = StringField(_l("Sted"), validators=[Optional(), Length(max=200)])
     family = TextAreaField(_l("Familien og andre som inviteres (én per linje: navn, rolle)"),
                            validators=[Optional(), Length(max=2000)])
+
+    def validate_family(self, field) -> None:
+        for line in (field.data or "").splitlines():
+            name, _comma, role = line.partition(",")
+            if len(name.strip()) > NAME_MAX or len(role.strip()) > ROLE_MAX:
+                raise ValidationError(_l("Hver linje: navn (høyst %(name)d tegn), rolle (høyst %(role)d tegn).",
+                                         name=NAME_MAX, role=ROLE_MAX))
+
+
+class AttendanceForm(TikForm):
+    """Who came, and optionally one more participant by name (the checkboxes are read by the view)."""
+
+    name = StringField(_l("Legg til deltaker (navn)"), validators=[Optional(), Length(max=NAME_MAX)])
+    role = StringField(_l("Rolle"), validators=[Optional(), Length(max=ROLE_MAX)])
 
 
 class AgendaForm(IdempotentForm):

@@ -12,7 +12,7 @@ from flask_login import current_user
 
 from tik.auth.policy import can_view_meeting, case_for, consented_services, requires
 from tik.cases import service as cases
-from tik.cases.forms import step_values
+from tik.cases.forms import DecisionForm, step_field_errors, step_values
 from tik.cases.messages import refusal_message
 from tik.cases.service import StaleEdit
 from tik.clock import local_to_utc, now, today, utc_to_local
@@ -21,7 +21,7 @@ from tik.forms import error_list
 from tik.guides.engine import DecisionRefused
 from tik.idempotency import claim
 from tik.meetings import service
-from tik.meetings.forms import AgendaForm, MeetingForm, MinutesForm, NetworkMeetingForm
+from tik.meetings.forms import AgendaForm, AttendanceForm, MeetingForm, MinutesForm, NetworkMeetingForm
 from tik.meetings.models import AgendaItem, Meeting, MeetingKind
 from tik.plans import service as plans
 from tik.plans.forms import NewMeasureForm, fill_measure_choices, measure_input, show_measure_refusal
@@ -193,9 +193,14 @@ def decide(meeting_id: int, item_id: int):
     case = _case_to_act_on(item)
     step = cases.guide_of(case).step(case.step_id)
     values = step_values(step, request.form)
+    form = DecisionForm()
+    if not form.validate_on_submit():  # no version (or a malformed one): never a save that skips the check
+        return _page(meeting, 422, refusal=error_list(form)[0][1])
+    if errors := step_field_errors(values):
+        return _page(meeting, 422, refusal=next(iter(errors.values())))
     try:
         cases.decide(case, request.form.get("decision", ""), values, by=current_user,
-                     expected_version=request.form.get("version", type=int), meeting_id=meeting.id)
+                     expected_version=form.version.data, meeting_id=meeting.id)
     except StaleEdit:
         db.session.rollback()
         return _page(meeting, 409, refusal=_("Noen andre har endret saken. Se saken og prøv igjen."))
@@ -210,8 +215,11 @@ def decide(meeting_id: int, item_id: int):
 @requires()
 def attendance(meeting_id: int):
     meeting = _meeting(meeting_id)
-    ids = {int(x) for x in request.form.getlist("attended") if x.isdigit()}
-    service.set_attendance(meeting, ids, (request.form.get("name", ""), request.form.get("role", "")))
+    form = AttendanceForm()
+    if not form.validate_on_submit():
+        return _page(meeting, 422, refusal=error_list(form)[0][1])
+    ids = {int(x) for x in request.form.getlist("attended") if x.isascii() and x.isdigit() and len(x) < 10}
+    service.set_attendance(meeting, ids, (form.name.data or "", form.role.data or ""))
     flash(_("Oppmøtet er lagret."))
     return redirect(url_for("meetings.show", meeting_id=meeting.id))
 

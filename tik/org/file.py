@@ -32,7 +32,7 @@ def read_organisation(path: str | Path, services: Collection[str]) -> tuple[list
     path = Path(path)
     name = path.name
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)  # noqa: S506 - safe loader
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)  # noqa: S506  # nosec B506 - safe loader
     except FileNotFoundError:
         return [], [Problem(name, "-", "file not found")]
     except yaml.YAMLError as error:

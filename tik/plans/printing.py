@@ -9,13 +9,14 @@ from types import SimpleNamespace
 from flask import render_template
 from flask_babel import force_locale
 
+from tik.audit.service import record
 from tik.auth.models import User
 from tik.cases.models import Case
 from tik.cases.service import guide_of, timeline
 from tik.clock import today
 from tik.extensions import db
 from tik.plans import service
-from tik.plans.models import MeasureStatus
+from tik.plans.models import MeasureStatus, Plan
 from tik.plans.pdf import render_pdf
 
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
@@ -58,15 +59,18 @@ def plan_html(case: Case, family: bool, lang: str, plan=None) -> str:
 def plan_pdf(case: Case, by: User, family: bool, lang: str | None = None) -> tuple[str, bytes]:
     """(file name, PDF bytes). The file name carries the reference, never the child's name.
 
-    Printing the family version shares the plan: that revision is frozen and stays readable.
+    Printing changes nothing (a plan not yet written prints empty; sharing with the family, which freezes
+    the revision, is its own act: service.share_with_family). The print is audited: which version, which
+    language, which revision.
     """
     lang = lang if lang in print_languages() else (family_language(case) if family else "nb")
-    plan = service.ensure_plan(case)
-    if family:
-        service.mark_shared(plan, by)
-    data = render_pdf(plan_html(case, family, lang))
-    db.session.commit()
+    plan = service.plan_of(case) or Plan(case_id=case.id, goals="", child_voice="", parents_voice="",
+                                         internal_notes="", individual_plan=False, child_coordinator="",
+                                         revision=1, shared=False)
+    data = render_pdf(plan_html(case, family, lang, plan=plan))
     kind = "familie" if family else "tjeneste"
+    record(by, "plan.print", case, detail=f"{'family' if family else 'staff'} {lang} rev {plan.revision}")
+    db.session.commit()
     return f"{case.ref}-plan-{kind}-rev{plan.revision}.pdf", data
 
 
@@ -91,5 +95,6 @@ def revision_pdf_bytes(case: Case, by: User, number: int, family: bool = False) 
         return name, None
     lang = family_language(case) if family else "nb"
     data = render_pdf(plan_html(case, family, lang, plan=revision_view(snap)))
+    record(by, "plan.print", case, detail=f"{'family' if family else 'staff'} {lang} rev {number}")
     db.session.commit()
     return name, data

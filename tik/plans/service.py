@@ -172,6 +172,16 @@ def mark_shared(plan: Plan, by: User) -> PlanRevision:
     return freeze(plan, by)
 
 
+def share_with_family(case: Case, by: User) -> PlanRevision:
+    """Record that the family got the plan (an explicit act, never a side effect of printing): freeze it."""
+    plan = ensure_plan(case)
+    revision = mark_shared(plan, by)
+    log(case, EventKind.PLAN, by, action="plan.shared", revision=plan.revision)
+    record(by, "plan.share", case, detail=f"rev {plan.revision}")
+    db.session.commit()
+    return revision
+
+
 def revisions(plan: Plan) -> list[PlanRevision]:
     return list(db.session.scalars(select(PlanRevision).where(PlanRevision.plan_id == plan.id)
                                    .order_by(PlanRevision.number)))

@@ -159,6 +159,16 @@ def revision(ref: str, number: int):
     return response
 
 
+@bp.post("/saker/<ref>/plan/delt")
+@requires()
+def share(ref: str):
+    """The family got the plan: freeze this revision (printing alone never does)."""
+    case = case_for(current_user, ref, action="plan.view")
+    service.share_with_family(case, current_user)
+    flash(_("Planen er merket som gitt til familien. Revisjonen er fryst; senere endringer blir en ny revisjon."))
+    return redirect(url_for("plans.show", ref=ref))
+
+
 @bp.get("/saker/<ref>/plan.pdf")
 @requires()
 def pdf(ref: str):

@@ -1,0 +1,241 @@
+"""Malformed input never breaks the server: generated values posted to every POST route and put into every
+converter of every GET route (walked from app.url_map) answer below 500, with CSRF on, as a logged-in user.
+
+`make test` runs a few examples per route; `make fuzz` runs many (TIK_FUZZ_EXAMPLES).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import timedelta
+from html.parser import HTMLParser
+from urllib.parse import urlsplit
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from support import PASSWORD
+from werkzeug.datastructures import MultiDict
+
+from tik import create_app
+from tik.clock import now
+
+EXAMPLES = int(os.environ.get("TIK_FUZZ_EXAMPLES") or 12)
+FUZZ_SETTINGS = settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=EXAMPLES <= 50,
+                         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
+                                                HealthCheck.data_too_large])
+
+
+def _rules():
+    """Every route of the app, as (endpoint, rule, methods): walked, never listed by hand."""
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    return sorted((r.endpoint, r.rule, sorted(r.methods - {"HEAD", "OPTIONS"})) for r in app.url_map.iter_rules())
+
+
+RULES = _rules()
+POST_RULES = [(e, r) for e, r, m in RULES if "POST" in m]
+GET_RULES = [(e, r) for e, r, m in RULES if "GET" in m and e not in ("static", "designsystem")]
+STATIC_RULES = [(e, r) for e, r, m in RULES if e in ("static", "designsystem")]
+
+# -- hostile values ---------------------------------------------------------------------------------------
+
+SPECIAL = [
+    "", " ", "\x00", "a\x00b", "\x01\x02\x1b[31m", "\x7f", "\u0085", "\u202eevil\u202c", "\u2066x\u2069",
+    "\u202e", "\ufeff", "x" * 300, "y" * 20_000, "word " * 1200, "9" * 20, "-1", "0", "1", "2147483647",
+    "2147483648", "1e309", "NaN", "²", "١٢", "0001-01-01", "9999-12-31", "1899-12-31", "2101-01-01", "2026-02-30",
+    "31.12.9999", "00.00.0000", "0001-01-01T00:00", "9999-12-31T23:59", "2026-13-01T25:61", "true", "on", "yes",
+    "no", "accept", "done", "<script>alert(1)</script>", "' OR 1=1 --", "%00", "../../etc/passwd", "TIK-2026-0001",
+    "TIK-9999-99999999999999999999", "null", "[]", "{}", "\U0001f600" * 50,
+]
+text_values = st.one_of(st.sampled_from(SPECIAL), st.text(max_size=40),
+                        st.text(alphabet=st.characters(max_codepoint=0x9F), max_size=20))
+BOUNDARY_INTS = [2**31, 10**20, 2**63, 2**31 - 1, 2**63 - 1, 0, 1]
+int_values = st.one_of(st.sampled_from(BOUNDARY_INTS), st.integers(min_value=0, max_value=2**70))
+
+
+# -- the world the fuzzer works in -----------------------------------------------------------------------
+
+class _Forms(HTMLParser):
+    """Every <form method="post"> of a page: its action and the names (and offered values) of its fields."""
+
+    def __init__(self, page_path: str) -> None:
+        super().__init__()
+        self.page_path, self.forms, self._current = page_path, [], None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form" and (a.get("method") or "get").lower() == "post":
+            self._current = {"action": urlsplit(a.get("action") or self.page_path).path, "fields": {}}
+            self.forms.append(self._current)
+        elif tag in ("input", "textarea", "select") and self._current is not None and a.get("name"):
+            self._current["fields"].setdefault(a["name"], []).append(a.get("value") or "")
+        elif tag == "option" and self._current is not None and self._current["fields"]:
+            last = list(self._current["fields"])[-1]
+            self._current["fields"][last].append(a.get("value") or "")
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._current = None
+
+
+@pytest.fixture
+def world(app, make_user, make_case, give_consent):
+    """A user with a case, a plan with a measure, a consent, a handover to answer and a team meeting; CSRF on."""
+    from tik.auth.models import Role
+    from tik.cases import service as cases
+    from tik.meetings import service as meetings
+    from tik.plans import service as plans
+
+    app.config["WTF_CSRF_ENABLED"] = True
+    user = make_user(username="fuzzer", roles=tuple(Role))  # every role: every route is reachable
+    other = make_user(username="colleague")
+    case = make_case(by=user)
+    theirs = make_case(by=other)
+    consent = give_consent(case, user, ["health-nurse", "tik-team"])
+    measure = plans.add_measure(case, user, plans.MeasureInput("school", "Lærer", "Leksehjelp", "Mål",
+                                                               now().date(), now().date() + timedelta(days=30)))
+    plans.mark_shared(plans.plan_of(case), user)
+    plans.update_plan(case, user, goals="Mål", child_voice="", parents_voice="")
+    handover = cases.propose_handover(theirs, user, other)
+    team = meetings.create_team("Fuzzteam", [user, other])
+    meeting = meetings.create_meeting(user, title="Møte", starts_at=now() + timedelta(days=1), team=team)
+    item = meetings.add_item(meeting, user, case_ref=case.ref)
+    ids = {"ref": case.ref, "measure_id": measure.id, "consent_id": consent.id, "handover_id": handover.id,
+           "meeting_id": meeting.id, "item_id": item.id, "number": 1, "step_id": case.step_id, "key": "x",
+           "user_id": other.id}
+    client = app.test_client()
+    _log_in(client)
+    pages = [f"/saker/{case.ref}", f"/saker/{case.ref}/plan", f"/saker/{case.ref}/plan/tiltak/{measure.id}",
+             f"/saker/{case.ref}/plan/tiltak/{measure.id}/evaluering", f"/moter/{meeting.id}", "/moter/",
+             f"/moter/nettverk/{case.ref}", "/bekymring/ny", "/bekymring/skjema", "/saker", "/min-side",
+             "/admin/brukere", "/admin/enheter", "/enhet"]
+    fields: dict[str, dict[str, list[str]]] = {}
+    adapter = app.url_map.bind("tik.test")
+    for path in pages:
+        parser = _Forms(path)
+        parser.feed(client.get(path).get_data(as_text=True))
+        for form in parser.forms:
+            try:
+                endpoint, _args = adapter.match(form["action"], method="POST")
+            except Exception:  # noqa: BLE001 - a form posting elsewhere (not ours) is not fuzzed here
+                continue
+            for name, values in form["fields"].items():
+                fields.setdefault(endpoint, {}).setdefault(re.sub(r"^(m|i)\d+-", r"\g<1>N-", name), []).extend(values)
+    return {"client": client, "ids": ids, "fields": fields, "item_id": item.id,
+            "token": _token(client.get("/min-side").get_data(as_text=True))}
+
+
+def _log_in(client) -> None:
+    page = client.get("/login").get_data(as_text=True)
+    response = client.post("/login", data={"username": "fuzzer", "password": PASSWORD, "csrf_token": _token(page)})
+    assert response.status_code == 302, response.status_code
+
+
+def _token(page: str) -> str:
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+
+
+def _path(rule: str, values: dict) -> str:
+    return re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", lambda m: str(values[m.group(1)]), rule)
+
+
+def _args(rule: str) -> list[str]:
+    return re.findall(r"<(?:[^:<>]+:)?([^<>]+)>", rule)
+
+
+@st.composite
+def _url_values(draw, rule: str, ids: dict):
+    """Real ids most of the time (to reach the code behind them), generated ones otherwise."""
+    out = {}
+    for name in _args(rule):
+        is_int = f"<int:{name}>" in rule
+        if name in ids and draw(st.booleans()):
+            out[name] = ids[name]
+        elif is_int:
+            out[name] = draw(int_values)
+        else:
+            out[name] = draw(text_values.filter(lambda t: t and "/" not in t and "?" not in t and "#" not in t))
+    return out
+
+
+@st.composite
+def _form(draw, known: dict[str, list[str]], token: str, prefix_id: int):
+    """Form data: known fields left out, kept as offered, or given hostile values, repeated; unknown keys too."""
+    pairs: list[tuple[str, str]] = []
+    if draw(st.integers(0, 9)) > 0:
+        pairs.append(("csrf_token", token))
+    for name, offered in known.items():
+        if name == "csrf_token":
+            continue
+        real = re.sub(r"^(m|i)N-", lambda m: f"{m.group(1)}{prefix_id}-", name)
+        choice = draw(st.integers(0, 5))
+        if choice == 0:
+            continue  # missing
+        if choice in (1, 2) and any(offered):
+            pairs.append((real, draw(st.sampled_from([v for v in offered if v] or [""]))))
+        else:
+            for value in draw(st.lists(text_values, min_size=1, max_size=3)):  # repeated keys
+                pairs.append((real, value))
+    for key in draw(st.lists(st.sampled_from(["version", "id", "decision", "step_id", "f_observation", "lang",
+                                              "next", "answer", "attended", "q", "name", "role"]), max_size=3)):
+        pairs.append((key, draw(text_values)))
+    return MultiDict(pairs)
+
+
+def _assert_survives(world, method: str, url: str, **kwargs) -> None:
+    client = world["client"]
+    response = client.open(url, method=method, **kwargs)
+    assert response.status_code < 500, f"{method} {url} answered {response.status_code}"
+    if client.get("/min-side").status_code != 200:  # the fuzzer logged itself out (or locked): carry on
+        from tik.auth.models import User
+        from tik.extensions import db
+
+        db.session.execute(db.update(User).values(failed_logins=0, locked_until=None, active=True))
+        db.session.commit()
+        _log_in(client)
+        world["token"] = _token(client.get("/min-side").get_data(as_text=True))
+
+
+@pytest.mark.parametrize("endpoint, rule", POST_RULES, ids=[e for e, _ in POST_RULES])
+def test_posting_generated_values_never_answers_5xx(world, endpoint, rule):
+    known = world["fields"].get(endpoint, {})
+    if endpoint == "auth.login":
+        known = {"username": ["fuzzer", "nobody"], "password": [PASSWORD]}
+
+    @FUZZ_SETTINGS
+    @given(values=_url_values(rule, world["ids"]), data=st.data())
+    def fuzz(values, data):
+        form = data.draw(_form(known, world["token"], world["item_id"]))
+        _assert_survives(world, "POST", _path(rule, values), data=form)
+
+    fuzz()
+
+
+QUERY_KEYS = ["versjon", "lang", "fra", "til", "urgency", "next", "expired", "q", "page"]
+
+
+@pytest.mark.parametrize("endpoint, rule", GET_RULES, ids=[e for e, _ in GET_RULES])
+def test_every_converter_and_query_of_every_get_route_answers_below_500(world, endpoint, rule):
+    @FUZZ_SETTINGS
+    @given(values=_url_values(rule, world["ids"]),
+           query=st.lists(st.tuples(st.sampled_from(QUERY_KEYS), text_values), max_size=4))
+    def fuzz(values, query):
+        _assert_survives(world, "GET", _path(rule, values), query_string=MultiDict(query))
+
+    fuzz()
+
+
+@pytest.mark.parametrize("endpoint, rule", [(e, r) for e, r, _m in RULES if "<int:" in r])
+def test_ids_beyond_the_database_range_are_not_found(world, endpoint, rule):
+    for number in (2**31, 10**20):
+        values = {name: number if f"<int:{name}>" in rule else world["ids"].get(name, "x") for name in _args(rule)}
+        for method in ("GET", "POST"):
+            response = world["client"].open(_path(rule, values), method=method, data={"csrf_token": world["token"]})
+            assert response.status_code in (404, 405), f"{method} {_path(rule, values)}: {response.status_code}"
+
+
+@pytest.mark.parametrize("endpoint, rule", STATIC_RULES, ids=[e for e, _ in STATIC_RULES])
+def test_static_paths_answer_below_500(client, endpoint, rule):
+    for name in ("../../etc/passwd", "%00", "a\x00b", "x" * 5000, "tik.css", ".."):
+        assert client.get(_path(rule, {"filename": name})).status_code < 500
