@@ -34,6 +34,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=locale_for_request)
     limiter.init_app(app)
+    from tik.auth.oidc import init_oidc
+
+    init_oidc(app)
 
     import tik.models  # noqa: F401 - every table registers with the metadata
     from tik.auth import views as auth

@@ -90,12 +90,13 @@ def is_locked(username: str) -> bool:
     return bool(user.locked_until and user.locked_until > now())
 
 
-def log_in(user: User) -> None:
-    """Open a server-side session for `user` (its token goes on the user for Flask-Login) and audit it."""
+def log_in(user: User, detail: str = "") -> None:
+    """Open a server-side session for `user` (its token goes on the user for Flask-Login) and audit it
+    (`detail` says how, e.g. through which provider)."""
     from tik.audit.service import record
 
     user.session_token = sessions.start(user)
-    record(user, "auth.login")
+    record(user, "auth.login", detail=detail)
     db.session.commit()
 
 
