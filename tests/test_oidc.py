@@ -145,13 +145,13 @@ def test_a_callback_in_another_browser_is_refused(app, client, provider, teacher
 
 
 def test_the_provider_counts_as_mfa_only_when_amr_or_acr_says_so(client, provider, sso, make_user):
-    make_user("rita", roles=(Role.LEADER,), external_issuer=provider.issuer, external_subject="rektor")
-    sign_in(client, provider, who="rektor")  # amr ["pwd"]
+    make_user("rita", roles=(Role.LEADER,), external_issuer=provider.issuer, external_subject="leder")
+    sign_in(client, provider, who="leder")  # amr ["pwd"]
     assert audit("auth.login")[-1].detail == "oidc staff"
     with client.session_transaction() as session:
         assert session["mfa"] is False and session["auth_method"] == "staff"
     client.post("/logout")
-    sign_in(client, provider, who="rektor", tamper={"acr": "idporten-loa-high"})
+    sign_in(client, provider, who="leder", tamper={"acr": "idporten-loa-high"})
     with client.session_transaction() as session:
         assert session["mfa"] is True
 

@@ -99,6 +99,7 @@ def load() -> bool:
 
         load_organisation()  # the units first (users belong to one) ...
         users = _create_users()
+        _link_to_dev_provider(users)
         load_organisation()  # ... then their leaders
         db.session.commit()
         _run([story(users, base) for story in STORIES])
@@ -110,6 +111,14 @@ def load() -> bool:
     finally:
         clock.reset()
     return True
+
+
+def _link_to_dev_provider(users: dict[str, User]) -> None:
+    """The teacher and her leader can also sign in through `tik dev-idp` (README, single sign-on)."""
+    from tik.auth.devidp import DEV_ISSUER
+
+    for username in ("laerer", "leder"):
+        users[username].external_issuer, users[username].external_subject = DEV_ISSUER, username
 
 
 def _teams_and_meetings(u: dict[str, User], base: date) -> None:

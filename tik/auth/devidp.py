@@ -26,12 +26,17 @@ from flask import Flask, abort, jsonify, redirect, request
 from joserfc import jwt
 from joserfc.jwk import RSAKey
 
-# Demo identities: `sub` → claims. "client" says which client may sign them in.
+# Where `tik dev-idp` listens by default; the demo's teacher and leader are linked to this issuer.
+DEV_PORT = 5001
+DEV_ISSUER = f"http://127.0.0.1:{DEV_PORT}"
+# Demo identities: `sub` → claims. "client" says which client may sign them in. The staff subjects are the
+# demo usernames (tik/demo.py links them); "leder" signs in with a password only, so no MFA.
 DEMO_IDENTITIES: dict[str, dict] = {
-    "laerer": {"client": "tik-staff", "name": "Lene Lærer (demo)", "preferred_username": "laerer@fjordvik.test",
-               "email": "laerer@fjordvik.test", "oid": "7f0c9a1e-demo-laerer", "amr": ["pwd", "mfa"]},
-    "rektor": {"client": "tik-staff", "name": "Rita Rektor (demo)", "preferred_username": "rektor@fjordvik.test",
-               "email": "rektor@fjordvik.test", "oid": "7f0c9a1e-demo-rektor", "amr": ["pwd"]},
+    "laerer": {"client": "tik-staff", "name": "Marte Solberg-Haugen (demo)",
+               "preferred_username": "marte.solberg-haugen@fjordvik.test", "email": "laerer@fjordvik.test",
+               "oid": "7f0c9a1e-demo-laerer", "amr": ["pwd", "mfa"]},
+    "leder": {"client": "tik-staff", "name": "Bente Kvamme (demo)", "preferred_username": "bente.kvamme@fjordvik.test",
+              "email": "leder@fjordvik.test", "oid": "7f0c9a1e-demo-leder", "amr": ["pwd"]},
     "ukjent": {"client": "tik-staff", "name": "Ukjent Person", "preferred_username": "ukjent@fjordvik.test",
                "amr": ["pwd", "mfa"]},
     "foresatt": {"client": "tik-family", "name": "Kari Hansen (demo)", "pid": "24017612345",
