@@ -20,7 +20,7 @@ from tik.clock import today
 from tik.extensions import db
 from tik.plans import service as plans
 
-LIMIT = 10
+LIMIT = 12  # a handful: what the page shows, its access check, and its audit event (2 statements)
 FEW, MANY = 3, 30
 
 

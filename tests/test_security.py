@@ -65,6 +65,21 @@ def test_logins_are_audited_without_the_password(client, make_user):
     assert "xyz" not in everything and "typo-name" not in everything
 
 
+def test_list_pages_that_show_names_are_audited(client, login, make_user, make_case):
+    from tik.audit.models import AuditEvent
+
+    user = login(make_user())
+    make_case(by=user)
+    client.get("/saker")
+    client.get("/min-side")
+    client.post("/saker", data={"q": "Emma"})
+    rows = db.session.scalars(db.select(AuditEvent).where(AuditEvent.user_id == user.id,
+                                                          AuditEvent.action.in_(["case.list", "mywork.view",
+                                                                                 "case.search"]))).all()
+    assert sorted((r.action, r.detail) for r in rows) == [("case.list", "1 treff"), ("case.search", "1 treff"),
+                                                          ("mywork.view", "")]
+
+
 def test_login_is_rate_limited(database_url, _schema):
     from tik import create_app
 

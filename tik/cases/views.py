@@ -59,10 +59,10 @@ def my_work():
     """The start page: what to do today."""
     from tik.mywork.service import work_for
 
-    work = work_for(current_user)
+    response = render_template("cases/my_work.html", work=work_for(current_user), L=_lang(), today=today())
     record(current_user, "mywork.view")  # the page names children: who saw which list is audited
     db.session.commit()
-    return render_template("cases/my_work.html", work=work, L=_lang(), today=today())
+    return response
 
 
 @bp.get("/min-side/kalender.ics")
@@ -84,9 +84,10 @@ def my_cases():
     q = request.form.get("q", "").strip() if request.method == "POST" else ""
     rows = service.search_cases(current_user, q) if q else service.my_cases(current_user)
     # Both the list and a search name children: audited (the count, never the words searched for).
+    response = render_template("cases/list.html", rows=rows, q=q, L=_lang(), today=today())
     record(current_user, "case.search" if q else "case.list", detail=f"{len(rows)} treff")
     db.session.commit()
-    return render_template("cases/list.html", rows=rows, q=q, L=_lang(), today=today())
+    return response
 
 
 TIMELINE_ON_PAGE = 20  # the latest events; the whole log is one click away (and in the archive print)
