@@ -210,3 +210,33 @@ def test_production_without_passwords_needs_a_provider():
                                   "TIK_OIDC_STAFF_CLIENT_ID": "tik"})
     assert settings["TIK_PASSWORD_LOGIN"] is False
     assert settings["TIK_OIDC"]["staff"]["issuer"] == "https://login.example.test/tenant/v2.0"
+
+
+def test_a_provider_sign_in_without_mfa_still_asks_the_leaders_totp(client, provider, sso, make_user, clock):
+    import calendar
+
+    import pyotp
+
+    from tik.auth import mfa
+
+    leader = make_user("rita", roles=(Role.LEADER,), external_issuer=provider.issuer, external_subject="leder")
+    secret = mfa.start_enrolment(leader)
+    moment = calendar.timegm(clock.now().timetuple())
+    assert mfa.confirm_enrolment(leader, pyotp.TOTP(secret).at(moment - 30))
+    response = sign_in(client, provider, who="leder")  # amr ["pwd"]: not a second factor
+    assert response.headers["Location"].endswith("/login/mfa") and sessions.live_count(leader) == 0
+    assert client.post("/login/mfa", data={"code": pyotp.TOTP(secret).at(moment)}).status_code == 302
+    assert audit("auth.login")[-1].detail == "oidc staff totp"
+    client.post("/logout")
+    sign_in(client, provider, who="leder", tamper={"amr": ["pwd", "mfa"]})  # the provider did MFA
+    assert client.get("/min-side").status_code == 200 and audit("auth.login")[-1].detail == "oidc staff mfa"
+
+
+def test_a_provider_sign_in_without_mfa_sends_a_leader_to_enrol_where_mandatory(client, provider, sso, make_user):
+    sso.config["TIK_MFA_REQUIRED"] = True
+    make_user("rita", roles=(Role.LEADER,), external_issuer=provider.issuer, external_subject="leder")
+    assert sign_in(client, provider, who="leder").headers["Location"].endswith("/mfa")
+    assert client.get("/min-side").headers["Location"].endswith("/mfa")
+    client.post("/logout")
+    sign_in(client, provider, who="leder", tamper={"amr": ["mfa"]})
+    assert client.get("/min-side").status_code == 200

@@ -1,6 +1,7 @@
 """Every table, imported in one place so metadata (create_all, Alembic) sees them all."""
 
 from tik.audit.models import AuditEvent
+from tik.auth.mfa import RecoveryCode
 from tik.auth.models import Role, User
 from tik.auth.sessions import UserSession
 from tik.auth.throttle import UnknownLoginFailure
@@ -14,6 +15,6 @@ from tik.plans.models import Evaluation, Measure, Plan, PlanRevision
 
 __all__ = ["AgendaItem", "AuditEvent", "Case", "CaseEvent", "CaseParticipant", "Child", "Concern", "Consent",
            "ConsentService", "Evaluation", "Guardian", "GuideSnapshot", "Handover", "Measure",
-           "Meeting", "OutboxMessage", "Participant", "Plan", "PlanRevision", "ReportDraft", "Role",
+           "Meeting", "OutboxMessage", "Participant", "Plan", "PlanRevision", "RecoveryCode", "ReportDraft", "Role",
            "Team", "TeamMember", "Unit", "UnitLeader", "UnknownLoginFailure", "UsedFormKey", "User",
            "UserSession"]

@@ -142,7 +142,7 @@ class Provider:
             if not verifier or not hmac.compare_digest(challenge, grant["challenge"]):
                 return jsonify(error="invalid_grant", error_description="PKCE verification failed"), 400
             access_token = secrets.token_urlsafe(24)
-            kind = "Bearer"  # nosec B105 - the token type of RFC 6750, not a password
+            kind = "Bearer"  # the token type of RFC 6750
             return jsonify({"access_token": access_token, "token_type": kind, "expires_in": 300,
                             "scope": "openid profile email",
                             "id_token": self._id_token(client_id, grant, access_token)})

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import time
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
+from markupsafe import Markup
 
-from tik.auth import oidc, service
-from tik.auth.forms import LoginForm
+from tik.auth import mfa, oidc, service
+from tik.auth.forms import EnrolForm, LoginForm, SecondFactorForm
+from tik.auth.models import User
 from tik.auth.policy import public, requires
 from tik.extensions import db, limiter
 from tik.forms import error_list
@@ -39,12 +42,7 @@ def login():
     if form.validate_on_submit():
         user = service.authenticate(form.username.data, form.password.data)
         if user is not None:
-            session.clear()
-            service.log_in(user, detail="password")
-            session["auth_method"] = "password"
-            session["mfa"] = False
-            login_user(user)
-            return redirect(safe_next(request.args.get("next")))
+            return _signed_in(user, "password", False, request.args.get("next"))
         if service.is_locked(form.username.data):
             form.username.errors.append(_("For mange mislykkede forsøk. Kontoen er låst i 15 minutter."))
         else:
@@ -98,13 +96,104 @@ def oidc_callback(kind: str):
         record(None, "auth.login_failed", detail=f"oidc {kind}: no TIK user for this identity")
         db.session.commit()
         return _login_page(alert=_("Du har ingen bruker i TIK. Be lederen din om tilgang."), status=403)
-    target = session.get("oidc_next")
+    return _signed_in(user, kind, oidc.counts_as_mfa(claims), session.get("oidc_next"), token.get("id_token"))
+
+
+# How long the second-factor step may take after the first factor.
+SECOND_FACTOR_SECONDS = 300
+# Pages a user who must enrol a second factor can still reach.
+BEFORE_ENROLMENT = {"auth.mfa_enrol", "auth.logout", "auth.set_language", "static", "designsystem"}
+
+
+def _signed_in(user: User, method: str, second_factor: bool, target: str | None, id_token: str | None = None):
+    """The first factor holds. With TOTP enrolled (and no MFA from the provider) the code is asked first;
+    else the session starts, and a leader or admin who must have a second factor is sent to enrol."""
     session.clear()
-    mfa = oidc.counts_as_mfa(claims)
-    service.log_in(user, detail=f"oidc {kind}" + (" mfa" if mfa else ""))
-    session.update(auth_method=kind, mfa=mfa, oidc_id_token=token.get("id_token"))
-    login_user(user)
+    if not second_factor and mfa.enrolled(user):
+        session["mfa_pending"] = {"user": user.id, "method": method, "next": safe_next(target),
+                                  "at": int(time.time()), "id_token": id_token}
+        return redirect(url_for("auth.mfa_verify"))
+    _start_session(user, method, second_factor, id_token, "mfa" if second_factor else "")
+    if not second_factor and mfa.required(user):
+        session["mfa_enrol"] = True
+        return redirect(url_for("auth.mfa_enrol"))
     return redirect(safe_next(target))
+
+
+def _start_session(user: User, method: str, second_factor: bool, id_token: str | None, how: str) -> None:
+    """Log in (audited as e.g. "password totp", "oidc staff mfa") and remember how, for MFA and sign-out."""
+    label = "password" if method == "password" else f"oidc {method}"
+    service.log_in(user, detail=f"{label} {how}".strip())
+    session.update(auth_method=method, mfa=second_factor, oidc_id_token=id_token)
+    login_user(user)
+
+
+@bp.before_app_request
+def second_factor_first():
+    """A leader or admin who must have a second factor and has none reaches only the enrolment page."""
+    if session.get("mfa_enrol") and request.endpoint not in BEFORE_ENROLMENT and current_user.is_authenticated:
+        return redirect(url_for("auth.mfa_enrol"))
+    return None
+
+
+@bp.route("/login/mfa", methods=["GET", "POST"])
+@public
+@limiter.limit("10 per minute", methods=["POST"])
+def mfa_verify():
+    """The second step of a password (or provider) sign-in: a TOTP code or a recovery code."""
+    from tik.audit.service import record
+
+    pending = session.get("mfa_pending")
+    user = db.session.get(User, pending["user"]) if pending else None
+    if (user is None or not user.active or time.time() - pending["at"] > SECOND_FACTOR_SECONDS
+            or service.is_locked(user.username)):
+        session.pop("mfa_pending", None)
+        return redirect(url_for("auth.login"))
+    form = SecondFactorForm()
+    status = 200
+    if form.validate_on_submit():
+        how = mfa.verify(user, form.code.data)
+        if how:
+            user.failed_logins = 0
+            session.clear()
+            _start_session(user, pending["method"], True, pending["id_token"], how)
+            return redirect(safe_next(pending["next"]))
+        service.count_failure(user, "wrong second factor")
+        form.code.errors.append(_("Feil eller allerede brukt kode."))
+        status = 422
+    elif request.method == "POST":
+        status = 422
+    if status == 422 and not form.code.errors:
+        record(user, "auth.login_failed", detail="empty second factor")
+        db.session.commit()
+    return render_template("auth/mfa_verify.html", form=form, errors=error_list(form)), status
+
+
+@bp.route("/mfa", methods=["GET", "POST"])
+@requires()
+def mfa_enrol():
+    """Set up TOTP: a QR code drawn on the server, a code from the app to confirm, recovery codes once."""
+    form = EnrolForm()
+    status = 200
+    if mfa.enrolled(current_user) and request.method == "GET":
+        return render_template("auth/mfa_enrol.html", enrolled=True,
+                               remaining=mfa.remaining_recovery_codes(current_user))
+    if form.validate_on_submit() and current_user.totp_secret is not None:
+        codes = mfa.confirm_enrolment(current_user, form.code.data)
+        if codes:
+            session.pop("mfa_enrol", None)
+            session["mfa"] = True
+            return render_template("auth/mfa_enrol.html", codes=codes)
+        form.code.errors.append(_("Koden stemmer ikke. Prøv med koden som vises nå."))
+        status = 422
+    elif request.method == "POST":
+        status = 422
+    if current_user.totp_secret is None or (request.method == "GET" and not mfa.enrolled(current_user)):
+        mfa.start_enrolment(current_user)
+    # The SVG is drawn by the qrcode package from our own otpauth URI: markup we made, no user text in it.
+    qr = Markup(mfa.qr_svg(mfa.provisioning_uri(current_user)))  # nosec B704 - only path data, see above
+    return render_template("auth/mfa_enrol.html", form=form, errors=error_list(form), qr=qr,
+                           secret=mfa.secret_of(current_user), required=session.get("mfa_enrol")), status
 
 
 @bp.post("/logout")

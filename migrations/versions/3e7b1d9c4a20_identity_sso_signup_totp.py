@@ -1,0 +1,41 @@
+"""identity: sign-up through the staff provider allowed per unit; TOTP and recovery codes
+
+Revision ID: 3e7b1d9c4a20
+Revises: c5de4ae0b530
+Create Date: 2026-12-01 15:15:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '3e7b1d9c4a20'
+down_revision = 'c5de4ae0b530'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    # A plain ALTER TABLE on SQLite too: batch mode would copy and drop the table that users point at.
+    op.add_column('unit', sa.Column('sso_signup', sa.Boolean(), server_default=sa.false(), nullable=False))
+    op.add_column('user', sa.Column('totp_secret', sa.LargeBinary(), nullable=True))
+    op.add_column('user', sa.Column('totp_confirmed_at', sa.DateTime(), nullable=True))
+    op.add_column('user', sa.Column('totp_last_step', sa.Integer(), nullable=True))
+    op.create_table('recovery_code',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('code_hash', sa.String(length=255), nullable=False),
+    sa.Column('used_at', sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_recovery_code_user_id_user')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_recovery_code'))
+    )
+    op.create_index(op.f('ix_recovery_code_user_id'), 'recovery_code', ['user_id'], unique=False)
+
+
+def downgrade():
+    op.drop_index(op.f('ix_recovery_code_user_id'), table_name='recovery_code')
+    op.drop_table('recovery_code')
+    for column in ('totp_last_step', 'totp_confirmed_at', 'totp_secret'):
+        op.drop_column('user', column)
+    op.drop_column('unit', 'sso_signup')
