@@ -10,8 +10,8 @@ from datetime import timedelta
 import pyotp
 import pytest
 from sqlalchemy import select
-
 from support import PASSWORD
+
 from tik.audit.models import AuditEvent
 from tik.auth import mfa, sessions
 from tik.auth.models import Role
