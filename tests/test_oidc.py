@@ -16,19 +16,15 @@ from sqlalchemy import select
 
 from tik.audit.models import AuditEvent
 from tik.auth import sessions
-from tik.auth.devidp import dev_provider, serve
 from tik.auth.models import Role, User
 from tik.auth.oidc import init_oidc
 from tik.config import ConfigError, settings_from_env
 from tik.extensions import db
 
 
-@pytest.fixture(scope="session")
-def provider():
-    provider = dev_provider("http://tik.test")
-    server = serve(provider)
-    yield provider
-    server.shutdown()
+@pytest.fixture
+def provider(oidc_provider):
+    return oidc_provider
 
 
 @pytest.fixture

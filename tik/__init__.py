@@ -43,13 +43,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from tik.cases import views as cases
     from tik.concerns import views as concerns
     from tik.errors import register_errors
+    from tik.family import views as family
     from tik.handbook import views as handbook
     from tik.meetings import views as meetings
     from tik.org import views as org
     from tik.plans import views as plans
     from tik.web import register_web
 
-    for module in (auth, handbook, concerns, cases, plans, meetings, org):
+    for module in (auth, handbook, concerns, cases, plans, meetings, org, family):
         app.register_blueprint(module.bp)
     register_web(app)
     register_errors(app)

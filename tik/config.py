@@ -132,6 +132,8 @@ def oidc_settings(env: dict[str, str]) -> dict[str, Any]:
         "TIK_OIDC_MFA_ACR": words("TIK_OIDC_MFA_ACR", "idporten-loa-substantial idporten-loa-high"),
         "TIK_OIDC_UNIT_CLAIM": env.get("TIK_OIDC_UNIT_CLAIM") or "tik_unit",
         "TIK_PASSWORD_LOGIN": env.get("TIK_PASSWORD_LOGIN", "1") not in ("0", "off", "false"),
+        # Whether "Min familie" names the staff who read a case (else role and unit only).
+        "TIK_FAMILY_STAFF_NAMES": env.get("TIK_FAMILY_STAFF_NAMES", "0") not in ("0", "off", "false", ""),
         # A second factor for leaders and admins: on by default in production, off in development and demo.
         "TIK_MFA_REQUIRED": (env.get("TIK_MFA_REQUIRED") or
                              ("1" if env.get("TIK_ENV") == "production" else "0")) not in ("0", "off", "false"),

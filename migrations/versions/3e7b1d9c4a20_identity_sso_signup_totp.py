@@ -1,4 +1,5 @@
-"""identity: sign-up through the staff provider allowed per unit; TOTP and recovery codes
+"""identity: sign-up through the staff provider allowed per unit; TOTP and recovery codes; guardians'
+national id and parental responsibility
 
 Revision ID: 3e7b1d9c4a20
 Revises: c5de4ae0b530
@@ -31,9 +32,16 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_recovery_code'))
     )
     op.create_index(op.f('ix_recovery_code_user_id'), 'recovery_code', ['user_id'], unique=False)
+    op.add_column('guardian', sa.Column('nin_encrypted', sa.LargeBinary(), nullable=True))
+    op.add_column('guardian', sa.Column('nin_lookup', sa.String(length=64), nullable=True))
+    op.add_column('guardian', sa.Column('responsibility', sa.Boolean(), server_default=sa.true(), nullable=False))
+    op.create_index(op.f('ix_guardian_nin_lookup'), 'guardian', ['nin_lookup'], unique=False)
 
 
 def downgrade():
+    op.drop_index(op.f('ix_guardian_nin_lookup'), table_name='guardian')
+    for column in ('responsibility', 'nin_lookup', 'nin_encrypted'):
+        op.drop_column('guardian', column)
     op.drop_index(op.f('ix_recovery_code_user_id'), table_name='recovery_code')
     op.drop_table('recovery_code')
     for column in ('totp_last_step', 'totp_confirmed_at', 'totp_secret'):
