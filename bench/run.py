@@ -46,8 +46,10 @@ ROUNDS = 5
 DATABASES = (os.environ.get("TIK_BENCH_DATABASES") or "sqlite,postgresql").split(",")
 WORKERS = 2
 WRITERS = 8
-PAGES = ("case", "list", "search", "my_work")
-LABELS = {"case": "case page", "list": "case list", "search": "search", "my_work": "my work"}
+PAGES = ("case", "list", "search", "my_work", "stats")
+LABELS = {"case": "case page", "list": "case list", "search": "search", "my_work": "my work",
+          "stats": "statistics page"}
+STATS_TARGET_MS = 1000  # issue 19: the statistics page over 100 000 children within 1 s p95
 
 
 def say(message: str) -> None:
@@ -190,6 +192,21 @@ def gunicorn(url: str) -> Iterator[int]:
 # -- what is measured ----------------------------------------------------------------------------------------
 
 
+def prepare_stats(url: str) -> dict:
+    """What a night does before the statistics page is read: `tik stats refresh`; the bench user is also
+    made an analyst (the whole municipality: the largest statistics page there is)."""
+    from tik.scale import BENCH_USER
+
+    started = time.perf_counter()
+    tik(url, "stats", "refresh")
+    seconds = round(time.perf_counter() - started, 1)
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text('UPDATE "user" SET roles = roles || \',analyst\' WHERE username = :u'), {"u": BENCH_USER})
+    engine.dispose()
+    return {"refresh_seconds": seconds}
+
+
 def portfolio(url: str) -> dict:
     """The bench user's open cases (references and children) and colleagues to write concerns as."""
     from tik.scale import BENCH_USER
@@ -238,6 +255,7 @@ def measure_pages(port: int, data: dict) -> dict:
         "list": (users, lambda b, i: b.get("/saker")[0]),
         "search": (users, lambda b, i: b.post("/saker", {"q": queries[i % len(queries)]})[0]),
         "my_work": (users, lambda b, i: b.get("/min-side")[0]),
+        "stats": (users, lambda b, i: b.get("/statistikk/")[0]),
     }
     parts: dict[str, list] = {name: [] for name in runs}
     for round_number in range(ROUNDS):
@@ -346,6 +364,7 @@ def bench_database(kind: str) -> dict:
     out: dict = {"load_average": {"before": round(os.getloadavg()[0], 2)}}
     for children in (SMALL, BIG):
         with working_database(kind, children) as url:
+            out[f"stats_refresh_{children}"] = prepare_stats(url)
             data = portfolio(url)
             say(f"{kind}, {children} children: pages …")
             with gunicorn(url) as port:
@@ -387,6 +406,8 @@ def ratios(result: dict) -> list[dict]:
                      "values": each(lambda r, h=hello: h(r)[0]["p95_ms"] / h(r)[1]["p95_ms"])})
         rows.append({"what": f"{LABELS[page]}: throughput ÷ hello", "target": None,
                      "values": each(lambda r, h=hello: h(r)[0]["rps"] / h(r)[1]["rps"])})
+    rows.append({"what": f"statistics page at {big}: p95 ms", "target": STATS_TARGET_MS,
+                 "values": each(lambda r: r[big]["stats"]["p95_ms"])})
     for page in PAGES:
         rows.append({"what": f"{LABELS[page]}: p95 at {BIG} ÷ at {small}", "target": None if page == "case" else 1.5,
                      "values": each(lambda r, p=page: r[big][p]["p95_ms"] / r[small][p]["p95_ms"])})

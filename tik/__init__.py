@@ -48,10 +48,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from tik.meetings import views as meetings
     from tik.org import views as org
     from tik.plans import views as plans
+    from tik.stats.views import bp as stats_bp
     from tik.web import register_web
 
     for module in (auth, handbook, concerns, cases, plans, meetings, org, family):
         app.register_blueprint(module.bp)
+    app.register_blueprint(stats_bp)
     register_web(app)
     register_errors(app)
 

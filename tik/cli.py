@@ -36,9 +36,10 @@ def _add_commands(cli: click.Group) -> None:
 def _commands() -> list[click.Command]:
     from tik.backup import backup_command, restore_command
     from tik.scale import seed_scale_command
+    from tik.stats.cli import stats_command
 
     return [init_db, demo, guide, org, users, plan, audit, reminders, backup_command, restore_command,
-            seed_scale_command, dev_idp]
+            seed_scale_command, stats_command, dev_idp]
 
 
 @click.command("dev-idp")
@@ -118,7 +119,7 @@ def users() -> None:
 @click.option("--name", required=True)
 @click.option("--unit", "unit_key", required=True, help="Unit key from the organisation file")
 @click.option("--role", "roles", multiple=True, default=["employee"],
-              type=click.Choice(["employee", "coordinator", "team", "leader", "admin"]))
+              type=click.Choice(["employee", "coordinator", "team", "leader", "analyst", "admin"]))
 @click.password_option()
 @with_appcontext
 def users_create(username: str, name: str, unit_key: str, roles: tuple[str, ...], password: str) -> None:

@@ -106,6 +106,8 @@ def settings_from_env(env: dict[str, str] | None = None) -> dict[str, Any]:
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
         "SEND_FILE_MAX_AGE_DEFAULT": 3600,  # static files: cached an hour (case pages are never cached)
         # Behind N reverse proxies: trust N X-Forwarded-For/-Proto hops, so the audit trail records the client.
+        # Statistics: a count under this is shown as "< N"; never below 5, whatever the setting says.
+        "TIK_STATS_MIN_CELL": max(5, int(env.get("TIK_STATS_MIN_CELL") or 5)),
         "TIK_PROXY_COUNT": int(env.get("TIK_PROXY_COUNT") or 0),
         **oidc_settings(env),
         "SMTP": {k: env.get(f"TIK_SMTP_{k}") for k in ("HOST", "PORT", "USER", "PASSWORD", "FROM")},

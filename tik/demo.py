@@ -76,6 +76,8 @@ DEMO_USERS: list[tuple[str, str, str, str, tuple[Role, ...], str, str]] = [
      "35 98 17 00", "lise.bakke@fjordvik.kommune.no"),
     ("kommunalsjef", "Arne Vold", "Kommunalsjef, oppvekst og kultur", "oppvekst-stab", (E, L),
      "35 98 19 00", "arne.vold@fjordvik.kommune.no"),
+    ("analytiker", "Nina Berge", "Analytiker, Strategi og utvikling", "oppvekst-stab", (Role.ANALYST,),
+     "35 98 19 95", "nina.berge@fjordvik.kommune.no"),
 ]
 
 # Who reports to whom (username -> leader's username).
@@ -105,6 +107,9 @@ def load() -> bool:
         _run([story(users, base) for story in STORIES])
         _teams_and_meetings(users, base)
         db.session.commit()
+        from tik.stats.refresh import refresh
+
+        refresh()  # the statistics page has figures from the start (nightly afterwards)
     except Exception:
         db.session.rollback()
         raise

@@ -12,9 +12,10 @@ from tik.meetings.models import AgendaItem, Meeting, Participant, Team, TeamMemb
 from tik.mywork.models import OutboxMessage
 from tik.org.models import Unit, UnitLeader
 from tik.plans.models import Evaluation, Measure, Plan, PlanRevision
+from tik.stats.models import StatCell, StatRun, SurveyValue
 
 __all__ = ["AgendaItem", "AuditEvent", "Case", "CaseEvent", "CaseParticipant", "Child", "Concern", "Consent",
            "ConsentService", "Evaluation", "Guardian", "GuideSnapshot", "Handover", "Measure",
            "Meeting", "OutboxMessage", "Participant", "Plan", "PlanRevision", "RecoveryCode", "ReportDraft", "Role",
-           "Team", "TeamMember", "Unit", "UnitLeader", "UnknownLoginFailure", "UsedFormKey", "User",
-           "UserSession"]
+           "StatCell", "StatRun", "SurveyValue", "Team", "TeamMember", "Unit", "UnitLeader", "UnknownLoginFailure",
+           "UsedFormKey", "User", "UserSession"]

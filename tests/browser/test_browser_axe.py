@@ -107,3 +107,28 @@ def test_the_case_page_prints_without_menus_and_forms(page, demo_ref):
     expect(page.locator("form").first).to_be_hidden()
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     expect(page.get_by_role("heading", name="Stafettlogg")).to_be_visible()
+
+
+@pytest.mark.parametrize("username", ["analytiker", "leder"])
+def test_the_statistics_page_is_accessible_with_its_charts(page, username):
+    """Charts are images with a text alternative, each beside its data table and a written summary."""
+    login(page, username)
+    page.get_by_role("link", name="Statistikk").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Statistikk: virker den tidlige innsatsen?")
+    expect(page.get_by_role("table", name="Bekymringer per måned")).to_be_visible()
+    if username == "analytiker":  # the whole demo municipality: some counts are large enough to draw
+        expect(page.get_by_role("img", name="Diagram: Bekymringer per måned").first).to_be_visible()
+    else:  # one school's handful of cases: every count is hidden, so no chart can be drawn
+        expect(page.get_by_text("Ingen diagram: alle tallene er for små til å vises.").first).to_be_visible()
+    shot(page, f"axe-statistics-{username}")
+    assert_accessible(page)
+
+
+def test_the_statistics_page_prints_without_filters_and_links(page):
+    login(page, "analytiker")
+    page.goto("/statistikk/")
+    page.emulate_media(media="print")
+    expect(page.get_by_role("search", name="Filtrer statistikken")).to_be_hidden()
+    expect(page.get_by_role("link", name="Last ned alle tabeller (CSV)")).to_be_hidden()
+    expect(page.get_by_role("table", name="Tjenester per sak", exact=True)).to_be_visible()
+    shot(page, "statistics-print")

@@ -18,6 +18,7 @@ class Role(enum.StrEnum):
     COORDINATOR = "coordinator"
     TEAM = "team"
     LEADER = "leader"
+    ANALYST = "analyst"  # the municipality's anonymised statistics, never a case
     ADMIN = "admin"
 
 

@@ -1,0 +1,1 @@
+"""Anonymised statistics for leaders and analysts: is early intervention working?"""

@@ -1,0 +1,168 @@
+"""The statistics page, its exports, the yearly report and the survey import. Leaders and analysts only."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import force_locale, get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from tik.audit.service import record
+from tik.auth.models import Role
+from tik.auth.policy import requires
+from tik.clock import today
+from tik.extensions import db
+from tik.forms import error_list
+from tik.handbook.current import current_guide
+from tik.org.models import Unit
+from tik.plans.pdf import render_pdf
+from tik.stats import charts, exports, service, survey
+from tik.stats.forms import FilterForm, ReportForm, SurveyForm, parse_month
+from tik.web import pdf_response
+
+bp = Blueprint("stats", __name__, url_prefix="/statistikk")
+
+
+def _lang() -> str:
+    return str(get_locale() or "nb")
+
+
+def _scope() -> service.Scope:
+    scope = service.scope_for(current_user)
+    if scope is None:
+        abort(404)
+    return scope
+
+
+def _filters(scope: service.Scope) -> tuple[FilterForm, service.Filters, bool]:
+    """The filter form from the query string, and the filters it means (defaults: the last twelve months)."""
+    guide = current_guide()
+    lang = _lang()
+    form = FilterForm(request.args)
+    if scope.whole:
+        form.tjeneste.choices = [("", _("Alle"))] + [(k, s.name.get(lang)) for k, s in guide.services.items()]
+        form.enhet.choices = [("", _("Alle"))] + [(str(u.id), u.name) for u in db.session.scalars(
+            select(Unit).order_by(Unit.name))]
+    else:  # a leader's figures are their unit's: nothing to choose
+        del form.tjeneste
+        del form.enhet
+    form.aldersgruppe.choices = [("", _("Alle"))] + [(g.key, g.title.get(lang)) for g in guide.age_groups]
+    form.niva.choices = [("", _("Alle"))] + [(str(lv), service.level_label(lv)) for lv in range(4)]
+    valid = form.validate() if request.args else True
+    this_month = today().replace(day=1)
+    end = (parse_month(form.til.data or "") if valid else None) or this_month
+    start = (parse_month(form.fra.data or "") if valid else None) or _months_before(end, 11)
+    if start > end:
+        start = end
+    pick = (lambda f: f.data or None) if valid else (lambda f: None)
+    level = pick(form.niva)
+    unit = pick(form.enhet) if scope.whole else None
+    filters = service.Filters(start=start, end=end, service=pick(form.tjeneste) if scope.whole else None,
+                              unit_id=int(unit) if unit else None, age_group=pick(form.aldersgruppe),
+                              level=int(level) if level else None)
+    return form, filters, valid
+
+
+def _months_before(month: date, n: int) -> date:
+    index = month.year * 12 + month.month - 1 - n
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _sections(filters: service.Filters, scope: service.Scope) -> list[service.Section]:
+    figures = service.read(filters, scope)
+    threshold = current_app.config["TIK_STATS_MIN_CELL"]
+    out = service.sections(figures, filters, current_guide(), threshold, _lang())
+    extra = service.survey_section(survey.values(), figures, threshold)
+    return out + ([extra] if extra else [])
+
+
+def _heading(filters: service.Filters) -> str:
+    return _("Statistikk for %(municipality)s, %(start)s–%(end)s", municipality=current_app.config["TIK_MUNICIPALITY"],
+             start=f"{filters.start:%m.%Y}", end=f"{filters.end:%m.%Y}")
+
+
+@bp.get("/")
+@requires(Role.LEADER, Role.ANALYST)
+def index():
+    scope = _scope()
+    form, filters, valid = _filters(scope)
+    sections = _sections(filters, scope)
+    figures_charts = {t.key: charts.chart_svg(t) for s in sections for t in s.tables}
+    record(current_user, "stats.view", detail=filters.describe())
+    response = render_template("stats/index.html", form=form, errors=error_list(form), sections=sections,
+                               charts={k: charts.data_uri(v) for k, v in figures_charts.items() if v},
+                               filters=filters, scope=scope, run=service.last_run(), heading=_heading(filters),
+                               threshold=current_app.config["TIK_STATS_MIN_CELL"], query=request.query_string.decode(),
+                               this_year=today().year)
+    db.session.commit()
+    return response, 200 if valid else 422
+
+
+@bp.get("/eksport.<kind>")
+@requires(Role.LEADER, Role.ANALYST)
+def export(kind: str):
+    if kind not in ("csv", "xlsx"):
+        abort(404)
+    scope = _scope()
+    _form, filters, _valid = _filters(scope)
+    sections = _sections(filters, scope)
+    heading = _heading(filters)
+    if kind == "csv":
+        data, mime = exports.to_csv(sections, heading), "text/csv; charset=utf-8"
+    else:
+        data, mime = exports.to_xlsx(sections, heading), \
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    record(current_user, "stats.export", detail=f"{kind} {filters.describe()}")
+    db.session.commit()
+    response = make_response(data)
+    response.headers["Content-Type"] = mime
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="tik-statistikk-{filters.start:%Y-%m}-{filters.end:%Y-%m}.{kind}"')
+    return response
+
+
+@bp.get("/arsrapport.pdf")
+@requires(Role.LEADER, Role.ANALYST)
+def report():
+    """The yearly report for the municipal council: the same tables and charts for one calendar year."""
+    scope = _scope()
+    form = ReportForm(request.args)
+    if not form.validate():
+        abort(404)
+    year = form.ar.data
+    filters = service.Filters(start=date(year, 1, 1), end=date(year, 12, 1))
+    sections = _sections(filters, scope)
+    svgs = {t.key: charts.chart_svg(t) for s in sections for t in s.tables}
+    with force_locale(_lang()):
+        html = render_template("stats/report.html", sections=sections, charts=svgs, year=year, scope=scope,
+                               run=service.last_run(), threshold=current_app.config["TIK_STATS_MIN_CELL"],
+                               today=today(), heading=_heading(filters))
+    data = render_pdf(html)
+    record(current_user, "stats.report", detail=f"year={year} {filters.describe()}")
+    db.session.commit()
+    return pdf_response(f"tik-arsrapport-{year}.pdf", data)
+
+
+@bp.route("/undersokelse", methods=["GET", "POST"])
+@requires(Role.ANALYST)
+def survey_import():
+    """Import a youth survey's aggregated figures (analysts: they hold the municipality's numbers)."""
+    form = SurveyForm()
+    problems: list[str] = []
+    if form.validate_on_submit():
+        try:
+            rows = survey.parse(form.fil.data.read())
+        except survey.SurveyRefused as refused:
+            problems = [str(p) for p in refused.problems]
+        else:
+            count = survey.store(rows)
+            record(current_user, "stats.survey_import", detail=f"{count} values")
+            db.session.commit()
+            flash(_("%(n)s tall fra ungdomsundersøkelsen er lagret.", n=count))
+            return redirect(url_for("stats.index"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("stats/survey.html", form=form, errors=error_list(form), problems=problems,
+                           values=survey.values()), status
