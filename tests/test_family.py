@@ -197,3 +197,20 @@ def test_hostile_text_is_shown_as_text(app, families, family_sso, make_measure):
     page = family.get(f"/min-familie/{a.ref}").get_data(as_text=True)
     assert "<script>alert" not in page and "<img src=x" not in page
     assert "&lt;script&gt;alert(" in page
+
+
+def test_before_the_meeting_arrives_on_the_timeline_as_text(app, families, family_sso, login, client):
+    holder, a, _ = families
+    family = family_sign_in(app, family_sso, MOTHER_A)
+    hostile = 'Vi vil snakke om mandager. <script>alert("x")</script><b>fet</b>'
+    assert family.post(f"/min-familie/{a.ref}/for-motet", data={"text": hostile}).status_code == 302
+    event = db.session.scalar(select(cases.CaseEvent).where(cases.CaseEvent.case_id == a.id,
+                                                            cases.CaseEvent.kind == cases.EventKind.FAMILY))
+    assert event.data == {"text": hostile, "who": "guardian"} and event.by_id is None
+    login(holder)
+    page = client.get(f"/saker/{a.ref}").get_data(as_text=True)
+    assert "Foresatte før møtet" in page and "Vi vil snakke om mandager." in page
+    assert "<script>alert" not in page and "<b>fet</b>" not in page and "&lt;b&gt;fet&lt;/b&gt;" in page
+    assert family.post(f"/min-familie/{a.ref}/for-motet", data={"text": "  "}).status_code == 302
+    assert db.session.scalar(select(db.func.count()).select_from(cases.CaseEvent)
+                             .where(cases.CaseEvent.kind == cases.EventKind.FAMILY)) == 1

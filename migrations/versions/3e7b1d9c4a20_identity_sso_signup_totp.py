@@ -19,6 +19,9 @@ depends_on = None
 
 
 def upgrade():
+    if op.get_bind().dialect.name == "postgresql":  # the timeline's new event kind: the family's own words
+        with op.get_context().autocommit_block():
+            op.execute("ALTER TYPE eventkind ADD VALUE IF NOT EXISTS 'FAMILY'")
     # A plain ALTER TABLE on SQLite too: batch mode would copy and drop the table that users point at.
     op.add_column('unit', sa.Column('sso_signup', sa.Boolean(), server_default=sa.false(), nullable=False))
     op.add_column('user', sa.Column('totp_secret', sa.LargeBinary(), nullable=True))

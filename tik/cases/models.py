@@ -30,6 +30,7 @@ class EventKind(enum.StrEnum):
     REPORT = "report"
     EMERGENCY = "emergency"
     CLOSED = "closed"
+    FAMILY = "family"  # the child's or the guardians' own words before a meeting ("Min familie")
 
 
 class CaseCounter(db.Model):

@@ -62,3 +62,18 @@ def withdraw(case: Case, consent_id: int, relation: FamilyRelation) -> Consent |
         return None
     withdraw_consent(consent, None, family=relation)
     return consent
+
+
+MAX_WORDS = 4000  # characters: what the family wants to say before the meeting
+
+
+def before_the_meeting(case: Case, relation: FamilyRelation, text: str) -> None:
+    """The child's or the guardians' own words, on the case timeline as they wrote them (shown as text)."""
+    from tik.audit.service import record
+    from tik.auth.policy import family_actor
+    from tik.cases.models import EventKind
+    from tik.cases.service import log
+
+    log(case, EventKind.FAMILY, None, text=text, who=relation.value)
+    record(family_actor(relation), "family.voice", case)
+    db.session.commit()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from functools import wraps
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
@@ -141,4 +141,20 @@ def withdraw(ref: str, consent_id: int):
     if service.withdraw(case, consent_id, relation) is None:
         abort(404)
     flash(_("Samtykket er trukket tilbake. Tjenestene det gjaldt, har ikke lenger tilgang."))
+    return redirect(url_for("family.case", ref=ref))
+
+
+@bp.post("/min-familie/<ref>/for-motet")
+@family_required
+def before_the_meeting(ref: str):
+    """What the child or the guardians want to say at the next meeting, in their own words."""
+    from tik.forms import without_controls
+
+    case, relation = family_case_for(_lookup(), ref, action="family.view")
+    text = without_controls(request.form.get("text", ""))[: service.MAX_WORDS].strip()
+    if not text:
+        flash(_("Skriv det du vil si før du sender."))
+        return redirect(url_for("family.case", ref=ref))
+    service.before_the_meeting(case, relation, text)
+    flash(_("Takk. Det du skrev, står nå i saken, med dine ord."))
     return redirect(url_for("family.case", ref=ref))
