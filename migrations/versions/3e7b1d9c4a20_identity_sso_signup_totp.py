@@ -2,7 +2,7 @@
 national id and parental responsibility
 
 Revision ID: 3e7b1d9c4a20
-Revises: c5de4ae0b530, 5a7c3e9d2b14
+Revises: c5de4ae0b530
 Create Date: 2026-12-01 15:15:00
 
 """
@@ -12,8 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '3e7b1d9c4a20'
-# Also joins the two heads: server-side sessions (harden) and the statistics summary (main).
-down_revision = ('c5de4ae0b530', '5a7c3e9d2b14')
+down_revision = 'c5de4ae0b530'
 branch_labels = None
 depends_on = None
 

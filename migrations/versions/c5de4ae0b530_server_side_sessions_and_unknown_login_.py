@@ -1,7 +1,7 @@
 """server-side sessions and unknown login failures
 
 Revision ID: c5de4ae0b530
-Revises: 6a92a24595ea
+Revises: 5a7c3e9d2b14
 Create Date: 2026-12-01 14:07:36.003553
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c5de4ae0b530'
-down_revision = '6a92a24595ea'
+down_revision = '5a7c3e9d2b14'
 branch_labels = None
 depends_on = None
 
