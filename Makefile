@@ -27,6 +27,8 @@ run-sso: install assets
 	$(BIN)/tik dev-idp --port $(IDP_PORT) --tik-url http://$(HOST):$(PORT) & \
 	TIK_OIDC_STAFF_ISSUER=http://127.0.0.1:$(IDP_PORT) TIK_OIDC_STAFF_CLIENT_ID=tik-staff \
 	TIK_OIDC_STAFF_CLIENT_SECRET=dev-staff-secret TIK_OIDC_STAFF_LABEL=Testleverandøren \
+	TIK_OIDC_FAMILY_ISSUER=http://127.0.0.1:$(IDP_PORT) TIK_OIDC_FAMILY_CLIENT_ID=tik-family \
+	TIK_OIDC_FAMILY_CLIENT_SECRET=dev-family-secret TIK_OIDC_FAMILY_LABEL="ID-porten (test)" \
 	$(BIN)/tik run --host $(HOST) --port $(PORT); kill $$! 2>/dev/null || true
 
 test: install assets browser-deps check test-sqlite test-postgres

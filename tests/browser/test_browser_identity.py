@@ -14,17 +14,15 @@ from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
-GUARDIAN_PID = "24017612345"  # the demo guardian of tik/auth/devidp.py
-
 
 @pytest.fixture(scope="module")
 def sso_server(tmp_path_factory) -> Iterator[tuple[str, str]]:
-    """TIK with the demo municipality and the test provider as its staff provider and ID-porten; Emil's
-    guardian has the demo guardian's national id; the demo teacher is linked to this provider."""
+    """TIK with the demo municipality and the test provider as its staff provider and ID-porten (the demo
+    links the teacher, the leader and Emil's mother to the dev provider's people)."""
     from sqlalchemy import select
     from werkzeug.serving import make_server
 
-    from tik import create_app, crypto, demo
+    from tik import create_app, demo
     from tik.auth.devidp import dev_provider, serve
     from tik.auth.models import User
     from tik.auth.oidc import init_oidc
@@ -51,9 +49,6 @@ def sso_server(tmp_path_factory) -> Iterator[tuple[str, str]]:
             user.external_issuer = provider.issuer
         emil = db.session.scalar(select(Child).where(Child.first_name == "Emil"))
         ref = db.session.scalar(select(Case.ref).where(Case.child_id == emil.id))
-        guardian = emil.guardians[0]
-        guardian.nin_encrypted = crypto.encrypt(GUARDIAN_PID)
-        guardian.nin_lookup = crypto.lookup_hash(GUARDIAN_PID)
         db.session.commit()
         db.session.remove()
     thread = threading.Thread(target=server.serve_forever, name="tik-sso-server", daemon=True)
@@ -99,7 +94,7 @@ def test_a_guardian_withdraws_a_consent_and_the_staff_participant_loses_access(b
     family = family_context.new_page()
     family.goto("/min-familie/")
     family.get_by_role("link", name="Logg inn med ID-porten (test)").click()
-    family.get_by_role("button", name="Kari Hansen (demo)").click()
+    family.get_by_role("button", name="Lene Johansen (demo)").click()
     expect(family).to_have_url(re.compile(r"/min-familie/$"))
     shot(family, "identity-family-list")
     family.get_by_role("link", name=re.compile("Emil")).click()

@@ -29,6 +29,7 @@ from joserfc.jwk import RSAKey
 # Where `tik dev-idp` listens by default; the demo's teacher and leader are linked to this issuer.
 DEV_PORT = 5001
 DEV_ISSUER = f"http://127.0.0.1:{DEV_PORT}"
+DEMO_GUARDIAN_PID = "24017612345"
 # Demo identities: `sub` → claims. "client" says which client may sign them in. The staff subjects are the
 # demo usernames (tik/demo.py links them); "leder" signs in with a password only, so no MFA.
 DEMO_IDENTITIES: dict[str, dict] = {
@@ -39,7 +40,8 @@ DEMO_IDENTITIES: dict[str, dict] = {
               "email": "leder@fjordvik.test", "oid": "7f0c9a1e-demo-leder", "amr": ["pwd"]},
     "ukjent": {"client": "tik-staff", "name": "Ukjent Person", "preferred_username": "ukjent@fjordvik.test",
                "amr": ["pwd", "mfa"]},
-    "foresatt": {"client": "tik-family", "name": "Kari Hansen (demo)", "pid": "24017612345",
+    # Emil's mother in the demo (tik/demo.py gives her this national id).
+    "foresatt": {"client": "tik-family", "name": "Lene Johansen (demo)", "pid": DEMO_GUARDIAN_PID,
                  "acr": "idporten-loa-high", "amr": ["BankID"]},
 }
 
