@@ -1,6 +1,6 @@
 """Gunicorn settings for TIK in production (gunicorn reads ./gunicorn.conf.py from the working directory).
 
-    DATABASE_URL=postgresql+psycopg://tik@db/tik TIK_ENV=production TIK_SECRET_KEY=… TIK_DATA_KEY=… \
+    DATABASE_URL=postgresql+psycopg://tik@db/tik TIK_ENV=production TIK_SECRET_KEY=… TIK_DATA_KEY=… TIK_AUDIT_KEY=… \
     TIK_REDIS_URL=redis://127.0.0.1:6379/0 .venv/bin/gunicorn 'tik:create_app()'
 
 Everything comes from the environment: TIK_BIND, TIK_WORKERS (or WEB_CONCURRENCY), TIK_THREADS,

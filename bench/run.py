@@ -46,6 +46,7 @@ ROUNDS = 5
 DATABASES = (os.environ.get("TIK_BENCH_DATABASES") or "sqlite,postgresql").split(",")
 WORKERS = 2
 WRITERS = 8
+READERS = 8
 PAGES = ("case", "list", "search", "my_work", "stats")
 LABELS = {"case": "case page", "list": "case list", "search": "search", "my_work": "my work",
           "stats": "statistics page"}
@@ -65,9 +66,17 @@ def environment(url: str, production: bool = False) -> dict[str, str]:
     env.update(DATABASE_URL=url, TIK_INSTANCE_PATH=str(DATA / "instance"),
                TIK_ENV="production" if production else "development",
                TIK_SECRET_KEY=kept_secret(DATA, "secret_key", lambda: secrets.token_urlsafe(48)),
-               TIK_DATA_KEY=kept_secret(DATA, "data_key", lambda: base64.b64encode(secrets.token_bytes(32)).decode()))
+               TIK_DATA_KEY=kept_secret(DATA, "data_key", lambda: base64.b64encode(secrets.token_bytes(32)).decode()),
+               TIK_AUDIT_KEY=kept_secret(DATA, "audit_key", lambda: base64.b64encode(secrets.token_bytes(32)).decode()),
+               TIK_AUDIT_ANCHOR=str(anchor_file(url)))
     env.pop("TIK_REDIS_URL", None)
+    env.pop("TIK_AUDIT_SEAL", None)
     return env
+
+
+def anchor_file(url: str) -> Path:
+    """The audit chain's anchor of the database at `url`: one per database, removed with it."""
+    return DATA / f"anchor-{hashlib.sha256(url.encode()).hexdigest()[:12]}"
 
 
 def tik(url: str, *args: str) -> None:
@@ -107,6 +116,7 @@ def seeded_sqlite(children: int) -> Path:
         tik(url, "init-db")
         tik(url, "seed-scale", "--children", str(children))
         backup(url, cached)  # one self-contained file
+        anchor_file(url).unlink(missing_ok=True)
         for suffix in ("", "-wal", "-shm"):
             Path(f"{scratch}{suffix}").unlink(missing_ok=True)
     _drop_stale(f"scale-{children}-*.sqlite", cached)
@@ -124,6 +134,7 @@ def seeded_pg_dump(children: int) -> Path:
             tik(url, "init-db")
             tik(url, "seed-scale", "--children", str(children))
             backup(url, cached)
+            anchor_file(url).unlink(missing_ok=True)
     _drop_stale(f"scale-{children}-*.pgdump", cached)
     return cached
 
@@ -136,12 +147,12 @@ def working_database(kind: str, children: int) -> Iterator[str]:
     if kind == "sqlite":
         source = seeded_sqlite(children)
         work = DATA / f"work-{children}.sqlite"
-        with scratch_database(f"sqlite:///{work}") as url:
+        with scratch_database(f"sqlite:///{work}") as url, fresh_anchor(url):
             shutil.copyfile(source, work)
             yield url
         return
     dump = seeded_pg_dump(children)
-    with scratch_database(PG_SERVER, prefix="tik_bench") as url:
+    with scratch_database(PG_SERVER, prefix="tik_bench") as url, fresh_anchor(url):
         started = time.perf_counter()
         restore(url, dump)
         engine = create_engine(url, isolation_level="AUTOCOMMIT")
@@ -150,6 +161,16 @@ def working_database(kind: str, children: int) -> Iterator[str]:
         engine.dispose()
         say(f"  restored {dump.name} in {time.perf_counter() - started:.0f} s")
         yield url
+
+
+@contextmanager
+def fresh_anchor(url: str) -> Iterator[None]:
+    """A working copy starts with no anchored head (the seeded chain is whole) and leaves none behind."""
+    anchor_file(url).unlink(missing_ok=True)
+    try:
+        yield
+    finally:
+        anchor_file(url).unlink(missing_ok=True)
 
 
 # -- serving ---------------------------------------------------------------------------------------------------
@@ -162,11 +183,11 @@ def _free_port() -> int:
 
 
 @contextmanager
-def gunicorn(url: str) -> Iterator[int]:
+def gunicorn(url: str, extra: dict[str, str] | None = None) -> Iterator[int]:
     """The bench app under gunicorn with the production config and 2 workers; yields the port."""
     port = _free_port()
     env = environment(url, production=True)
-    env.update(TIK_ACCESS_LOG=str(DATA / "access.log"), TIK_WORKERS=str(WORKERS), TIK_THREADS="1")
+    env.update(TIK_ACCESS_LOG=str(DATA / "access.log"), TIK_WORKERS=str(WORKERS), TIK_THREADS="1", **(extra or {}))
     log = (DATA / "gunicorn.log").open("a")
     process = subprocess.Popen(  # nosec B603
         [str(BIN / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"), "--bind", f"127.0.0.1:{port}",
@@ -283,6 +304,29 @@ def measure_writes(port: int, data: dict) -> dict:
     return result.as_dict()
 
 
+def measure_audit_chain(url: str, data: dict) -> dict:
+    """READERS clients reading case pages on two servers over the same database, in interleaved rounds:
+    one seals the audit chain after every request, the other has sealing off (TIK_AUDIT_SEAL=off: events
+    are written in the request as always, never sealed by it). The backlog is sealed between rounds,
+    untimed, so that neither server pays for the other's events."""
+    from tik.scale import BENCH_USER
+
+    refs = data["refs"]
+    runs = ("sealed", "unsealed")
+    parts: dict[str, list] = {name: [] for name in runs}
+    with gunicorn(url) as sealed, gunicorn(url, {"TIK_AUDIT_SEAL": "off"}) as unsealed:
+        ports = {"sealed": sealed, "unsealed": unsealed}
+        readers = {name: logged_in(ports[name], [BENCH_USER] * READERS) for name in runs}
+        for round_number in range(ROUNDS):
+            for name in runs:
+                parts[name].append(drive(readers[name], lambda b, i: b.get(f"/saker/{refs[i % len(refs)]}")[0],
+                                         requests=4 * REQUESTS // ROUNDS, seconds=2 * SECONDS / ROUNDS,
+                                         offset=round_number * REQUESTS))
+                subprocess.run([str(BIN / "tik"), "audit", "seal"], env=environment(url), cwd=ROOT,  # nosec B603
+                               capture_output=True, check=True)
+    return {name: merge(results).as_dict() for name, results in parts.items()}
+
+
 def measure_pdf_http(port: int, data: dict) -> dict:
     from tik.scale import BENCH_USER
 
@@ -374,6 +418,9 @@ def bench_database(kind: str) -> dict:
                 if children == BIG:
                     say(f"{kind}, {children} children: plan PDFs over HTTP …")
                     out["pdf_http"] = measure_pdf_http(port, data)
+            if children == BIG:
+                say(f"{kind}, {children} children: {READERS} clients reading case pages, chain sealed and not …")
+                out["audit_chain"] = measure_audit_chain(url, data)
             measured["write"]["audit_chain_whole"] = audit_whole(url)
             if children == BIG:
                 say(f"{kind}, {children} children: plan PDFs in process …")
@@ -425,6 +472,9 @@ def ratios(result: dict) -> list[dict]:
                  "values": each(lambda r: r[big]["write"]["p50_ms"] / r[small]["write"]["p50_ms"])})
     rows.append({"what": f"register concern: p95 at {big} ÷ at {small}", "target": None,
                  "values": each(lambda r: r[big]["write"]["p95_ms"] / r[small]["write"]["p95_ms"])})
+    rows.append({"what": f"{READERS} clients reading case pages: throughput sealed ÷ not", "target": 0.8,
+                 "at_least": True,
+                 "values": each(lambda r: r["audit_chain"]["sealed"]["rps"] / r["audit_chain"]["unsealed"]["rps"])})
     return rows
 
 
@@ -443,10 +493,12 @@ def table(result: dict) -> str:
         cells = ""
         for kind in kinds:
             value = row["values"].get(kind)
-            mark = "" if row["target"] is None or value is None else (" ✓" if value <= row["target"] else " ✗")
+            met = value is not None and row["target"] is not None and (
+                value >= row["target"] if row.get("at_least") else value <= row["target"])
+            mark = "" if row["target"] is None or value is None else (" ✓" if met else " ✗")
             shown = "—" if value is None else f"{value:.3f}" if value < 0.1 else f"{value:.2f}"
             cells += f"{shown}{mark}".rjust(12)
-        target = "" if row["target"] is None else f"≤ {row['target']:g}"
+        target = "" if row["target"] is None else f"{'≥' if row.get('at_least') else '≤'} {row['target']:g}"
         lines.append(f"{row['what']:<54}{cells}{target:>10}".rstrip())
     lines.append("")
     for kind in kinds:
@@ -459,6 +511,11 @@ def table(result: dict) -> str:
             lines.append(f"{' ' * len(kind)} {size}: register concern {w.get('p50_ms')}/{w.get('p95_ms')} ms, "
                          f"{w.get('rps')} req/s, {w.get('errors')} failed of {w.get('requests')}, "
                          f"audit chain whole: {w.get('audit_chain_whole')}")
+        chain = r.get("audit_chain", {})
+        lines.append(f"{kind} {BIG}: {READERS} clients reading case pages: sealed "
+                     f"{chain.get('sealed', {}).get('rps')} req/s (p50 {chain.get('sealed', {}).get('p50_ms')} ms), "
+                     f"not sealed {chain.get('unsealed', {}).get('rps')} req/s "
+                     f"(p50 {chain.get('unsealed', {}).get('p50_ms')} ms)")
         pdf, load = r.get("pdf", {}), r.get("load_average", {})
         lines.append(f"{kind}: raw WeasyPrint {pdf.get('staff', {}).get('raw_ms')} ms for "
                      f"{pdf.get('staff', {}).get('pages')} pages; load average {load.get('before', 0):.2f} "

@@ -62,10 +62,11 @@ def _test_config(database_url: str) -> dict:
 
 
 @pytest.fixture
-def app(database_url, _schema):
-    """The app with an empty database and an app context pushed, on the fixed test day (the clock still
-    runs, and tests move it with clock.travel): dates written in tests mean the same in any year."""
-    app = create_app(_test_config(database_url))
+def app(database_url, _schema, tmp_path):
+    """The app with an empty database, its own audit anchor file and an app context pushed, on the fixed
+    test day (the clock still runs, and tests move it with clock.travel): dates written in tests mean the
+    same in any year."""
+    app = create_app(_test_config(database_url) | {"TIK_AUDIT_ANCHOR": str(tmp_path / "audit-anchor")})
     clock.travel(TEST_DAY)
     with app.app_context():
         _empty_all_tables()

@@ -32,7 +32,8 @@ def test_database_url_comes_from_the_environment(tmp_path):
 SECRET = secrets.token_urlsafe(40)
 KEY = base64.b64encode(secrets.token_bytes(32)).decode()
 SAFE = {"TIK_SECRET_KEY": SECRET, "TIK_DATA_KEY": KEY, "DATABASE_URL": "postgresql+psycopg://db/tik",
-        "TIK_REDIS_URL": "redis://cache:6379/0"}
+        "TIK_REDIS_URL": "redis://cache:6379/0",
+        "TIK_AUDIT_KEY": base64.b64encode(secrets.token_bytes(32)).decode()}
 
 
 @pytest.mark.parametrize("env, complaint", [

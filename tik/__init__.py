@@ -57,6 +57,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_web(app)
     register_errors(app)
 
+    from tik.audit.chain import seal_after_requests
+
+    seal_after_requests(app)
+
     if app.config["TIK_PROXY_COUNT"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
 

@@ -275,5 +275,8 @@ def restore_command(path: Path) -> None:
         restore(_database_url(), path)
     except BackupError as error:
         raise click.ClickException(str(error)) from None
+    from tik.audit.chain import rebase_anchor
+
+    rebase_anchor()  # the chain now ends where the backup ended: anchored heads after it are superseded
     click.echo(f"Databasen er gjenopprettet fra {path}. Kjør `tik init-db` hvis sikkerhetskopien er eldre "
                "enn denne versjonen av TIK.")

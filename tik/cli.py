@@ -253,12 +253,25 @@ def audit() -> None:
 @audit.command("verify")
 @with_appcontext
 def audit_verify() -> None:
-    """Check the hash chain; exit 1 naming each altered or missing row."""
+    """Seal pending events, then check the keyed chain and its anchor; exit 1 naming each break."""
+    from tik.audit.chain import anchor_path
     from tik.audit.service import verify
 
     breaks = verify()
     for b in breaks:
         click.echo(str(b), err=True)
+    if not anchor_path().exists():
+        click.echo(f"Advarsel: ingen anker i {anchor_path()}; sletting av de nyeste radene kan ikke oppdages "
+                   "før neste forsegling.", err=True)
     if breaks:
         sys.exit(1)
     click.echo("Revisjonssporet er helt.")
+
+
+@audit.command("seal")
+@with_appcontext
+def audit_seal() -> None:
+    """Seal written events into the chain and anchor its head (for cron; requests seal on their own)."""
+    from tik.audit.service import seal
+
+    click.echo(f"{seal()} hendelser forseglet.")

@@ -53,6 +53,7 @@ def settings_from_env(env: dict[str, str] | None = None) -> dict[str, Any]:
     production = env.get("TIK_ENV", "development") == "production"
     secret = env.get("TIK_SECRET_KEY")
     data_key = env.get("TIK_DATA_KEY")
+    audit_key = env.get("TIK_AUDIT_KEY")
     if production:
         problems = []
         if env.get("FLASK_DEBUG", "0") not in ("", "0") or env.get("TIK_DEBUG"):
@@ -65,6 +66,7 @@ def settings_from_env(env: dict[str, str] | None = None) -> dict[str, Any]:
             problems.append("TIK_DATA_KEY must be base64 of 32 random bytes")
         elif low_entropy(_b64(data_key)):
             problems.append("TIK_DATA_KEY is not random (repeated bytes or a repeated pattern)")
+        problems += audit_key_problems(audit_key, data_key)
         if not env.get("DATABASE_URL"):
             problems.append("DATABASE_URL must be set in production (SQLite only when named explicitly)")
         if not env.get("TIK_REDIS_URL"):
@@ -80,11 +82,20 @@ def settings_from_env(env: dict[str, str] | None = None) -> dict[str, Any]:
         data_key = data_key or kept_secret(
             folder, "data_key", lambda: base64.b64encode(secrets.token_bytes(32)).decode()
         )
+        audit_key = audit_key or kept_secret(
+            folder, "audit_key", lambda: base64.b64encode(secrets.token_bytes(32)).decode()
+        )
     database_url = env.get("DATABASE_URL") or f"sqlite:///{folder / 'tik.sqlite'}"
     return {
         "TIK_ENV": "production" if production else "development",
         "SECRET_KEY": secret,
         "TIK_DATA_KEY": data_key,
+        "TIK_AUDIT_KEY": audit_key,
+        # The audit chain's head is appended here on every seal (outside the database, append-only).
+        "TIK_AUDIT_ANCHOR": env.get("TIK_AUDIT_ANCHOR") or str(folder / "audit-anchor"),
+        "TIK_AUDIT_SYSLOG": env.get("TIK_AUDIT_SYSLOG", "") not in ("", "0", "off"),
+        # "off" only for the bench's comparison: events are then written but never sealed by requests.
+        "TIK_AUDIT_SEAL": env.get("TIK_AUDIT_SEAL", "on") != "off",
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_SESSION_OPTIONS": {"expire_on_commit": False},
         "TIK_GUIDEBOOK": env.get("TIK_GUIDEBOOK") or str(ROOT / "guidebook"),
@@ -140,6 +151,18 @@ def oidc_settings(env: dict[str, str]) -> dict[str, Any]:
         "TIK_MFA_REQUIRED": (env.get("TIK_MFA_REQUIRED") or
                              ("1" if env.get("TIK_ENV") == "production" else "0")) not in ("0", "off", "false"),
     }
+
+
+def audit_key_problems(audit_key: str | None, data_key: str | None) -> list[str]:
+    """Why TIK_AUDIT_KEY is unfit for production (empty list when it is fit)."""
+    raw = _b64(audit_key or "")
+    if len(raw) != 32:
+        return ["TIK_AUDIT_KEY must be base64 of 32 random bytes"]
+    if low_entropy(raw):
+        return ["TIK_AUDIT_KEY is not random (repeated bytes or a repeated pattern)"]
+    if audit_key == data_key:
+        return ["TIK_AUDIT_KEY must differ from TIK_DATA_KEY"]
+    return []
 
 
 def _b64(value: str) -> bytes:

@@ -53,6 +53,10 @@ def _sqlite_on_connect(dbapi_connection, _record) -> None:
 
 @event.listens_for(Engine, "begin")
 def _sqlite_begin_immediate(conn) -> None:
-    """Take the write lock at BEGIN: with DEFERRED, two writers can both read then lose an update."""
+    """Take the write lock at BEGIN: with DEFERRED, two writers can both read then lose an update.
+
+    A connection opened with `execution_options(read_only=True)` (a long read such as `tik audit verify`)
+    begins DEFERRED, so that writers go on while it reads.
+    """
     if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get("read_only") else "BEGIN IMMEDIATE")

@@ -2,8 +2,9 @@
 
 `tik seed-scale --children N` fills an EMPTY database (it never mixes synthetic children with real ones)
 through SQLAlchemy Core inserts in batches. Cases walk the guidebook in use, so every step, level and
-decision is one the guide has; the audit trail is hash-chained in Python exactly as `audit.record` does
-and `tik audit verify` passes. National ids are synthetic test numbers (month + 80), never real ones.
+decision is one the guide has; the audit trail is sealed in Python exactly as the audit sequencer does
+(keyed with TIK_AUDIT_KEY, the head anchored) and `tik audit verify` passes. National ids are synthetic
+test numbers (month + 80), never real ones.
 
 Proportions: concerns arrive evenly over six years; a case reaches level 0/1/2/3 in 53/30/13/4 % of
 cases and runs 10–60, 60–300, 120–540 or 240–800 days, so what is open today is what such a stream
@@ -19,7 +20,6 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from types import SimpleNamespace
 
 import click
 from flask import current_app
@@ -27,8 +27,8 @@ from flask.cli import with_appcontext
 from sqlalchemy import func, select, text
 
 from tik import crypto
+from tik.audit.chain import GENESIS, anchor, audit_key, link
 from tik.audit.models import AuditEvent
-from tik.audit.service import GENESIS, _digest
 from tik.auth.models import Role, User
 from tik.auth.service import hash_password
 from tik.cases.models import (
@@ -573,6 +573,7 @@ class Seeder:
         codes = {code: key for key, code in self.actions.items()}
         self.audit.sort()
         prev = GENESIS
+        key = audit_key()
         rows: list[dict] = []
         mask16, mask24, mask32 = (1 << 16) - 1, (1 << 24) - 1, (1 << 32) - 1
         event_id = 0
@@ -585,13 +586,15 @@ class Seeder:
                        username=user["username"], service_key=user["service_key"], action=action,
                        case_id=case_id or None, case_ref=refs.get(case_id, ""),
                        remote_addr=f"10.20.{user['id'] // 250}.{user['id'] % 250 + 1}", detail=detail,
-                       prev_hash=prev)
-            row["hash"] = prev = _digest(SimpleNamespace(**row))
+                       redacted=None)
+            prev = link(key, row, event_id, prev)
             rows.append(row)
             if len(rows) == 20_000:
                 _insert(AuditEvent.__table__, rows)
                 rows = []
         _insert(AuditEvent.__table__, rows)
+        if event_id:
+            anchor(event_id, event_id, prev)
         self.counts["audit_event"] = event_id
 
     def lap(self, what: str, started: float) -> None:

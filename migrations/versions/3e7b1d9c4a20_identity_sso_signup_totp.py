@@ -2,7 +2,7 @@
 national id and parental responsibility
 
 Revision ID: 3e7b1d9c4a20
-Revises: c5de4ae0b530
+Revises: 7a3c91e5b2d4
 Create Date: 2026-12-01 15:15:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '3e7b1d9c4a20'
-down_revision = 'c5de4ae0b530'
+down_revision = '7a3c91e5b2d4'
 branch_labels = None
 depends_on = None
 

@@ -1,4 +1,5 @@
-"""The audit trail: append-only, chained by hashes."""
+"""The audit trail: append-only; each event is written unsealed with its action, then sealed into a keyed
+hash chain by the sequencer (tik.audit.service.seal)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from tik.extensions import db
 
 
 class AuditEvent(db.Model):
-    """Who did what to which case, when and from where. Never updated, never deleted."""
+    """Who did what to which case, when and from where. Never updated except by sealing and redaction."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(DateTime, default=now, index=True)
@@ -24,5 +25,11 @@ class AuditEvent(db.Model):
     case_ref: Mapped[str] = mapped_column(String(32), default="")
     remote_addr: Mapped[str] = mapped_column(String(64), default="")
     detail: Mapped[str] = mapped_column(Text, default="")
-    prev_hash: Mapped[str] = mapped_column(String(64))
-    hash: Mapped[str] = mapped_column(String(64))
+    # The chain: NULL while the event is written but not yet sealed (a request never waits for the chain).
+    seq: Mapped[int | None] = mapped_column(Integer, unique=True, index=True)  # 1, 2, 3 … in sealing order
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64))  # HMAC over the row, body_digest and prev_hash
+    # Keyed digest of the body (case_ref, detail): what the hash covers, so the body can be redacted later.
+    body_digest: Mapped[str | None] = mapped_column(String(64))
+    # Keyed tombstone set by redact_case_events: the body was removed on purpose, by someone with the key.
+    redacted: Mapped[str | None] = mapped_column(String(64))

@@ -1,42 +1,50 @@
-"""One entry point for the audit trail, and the check that it is whole."""
+"""One entry point for the audit trail, the check that it is whole, and redaction for retention."""
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
+from types import SimpleNamespace
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 
+from tik.audit.chain import (
+    ANCHOR_CHUNK,
+    GENESIS,
+    Anchor,
+    audit_key,
+    body_digest,
+    mark_written,
+    read_anchors,
+    row_problem,
+    seal,
+    table,
+    tombstone,
+)
 from tik.audit.models import AuditEvent
 from tik.clock import now
 from tik.extensions import db
 
-GENESIS = "0" * 64
-
-
-def _digest(event: AuditEvent) -> str:
-    parts = [event.prev_hash, event.at.isoformat(), str(event.user_id or ""), event.username,
-             event.service_key, event.action, str(event.case_id or ""), event.case_ref,
-             event.remote_addr, event.detail]
-    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+__all__ = ["GENESIS", "AuditBreak", "record", "redact_case_events", "seal", "verify", "viewers_of"]
 
 
 def record(user, action: str, case=None, detail: str = "", remote_addr: str | None = None) -> AuditEvent:
-    """Add an audit event to the current transaction; it commits (or rolls back) with the action."""
+    """Add an audit event to the current transaction; it commits (or rolls back) with the action.
+
+    Takes no lock and reads nothing: the event is sealed into the chain after the transaction, by `seal()`.
+    """
+    from flask import has_request_context
+
     if remote_addr is None:
         remote_addr = _remote_addr()
-    if db.engine.dialect.name == "postgresql":
-        # Serialise writers of the chain so two transactions never link to the same predecessor.
-        db.session.execute(text("SELECT pg_advisory_xact_lock(7316)"))
-    last = db.session.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1))
     event = AuditEvent(
         at=now(), user_id=getattr(user, "id", None), username=getattr(user, "username", "") or "",
         service_key=getattr(user, "service_key", "") or "", action=action,
         case_id=getattr(case, "id", None), case_ref=getattr(case, "ref", "") or "",
-        remote_addr=remote_addr, detail=detail, prev_hash=last or GENESIS,
+        remote_addr=remote_addr, detail=detail,
     )
-    event.hash = _digest(event)
     db.session.add(event)
+    if has_request_context():
+        mark_written()
     return event
 
 
@@ -56,18 +64,80 @@ class AuditBreak:
 
 
 def verify() -> list[AuditBreak]:
-    """Walk the chain; name every row that was altered, and every gap where a row was removed."""
+    """Seal what is pending, then walk the chain: name every altered row, every gap where rows were
+    removed, rows rechained without the key, and newest rows removed after the head was anchored.
+
+    Commits the session's open transaction first (sealing takes the chain's lock in its own transaction).
+    """
+    seal()
+    key = audit_key()
     breaks: list[AuditBreak] = []
-    prev = GENESIS
-    prev_id = 0
-    for event in db.session.scalars(select(AuditEvent).order_by(AuditEvent.id)):
-        if event.prev_hash != prev:
-            missing = f" (rows after {prev_id} are missing)" if event.id != prev_id + 1 else ""
-            breaks.append(AuditBreak(event.id, f"does not follow the previous row{missing}"))
-        if _digest(event) != event.hash:
-            breaks.append(AuditBreak(event.id, "was altered after it was written"))
-        prev, prev_id = event.hash, event.id
+    # The anchors are read before the walk: each names a head committed before it, so the walk sees it.
+    anchors = list(read_anchors())
+    with db.engine.connect().execution_options(read_only=True, yield_per=2000) as conn:
+        prev, prev_seq, prev_id = GENESIS, 0, 0
+        for row in conn.execute(select(table).where(table.c.seq.is_not(None)).order_by(table.c.seq)):
+            if row.prev_hash != prev or row.seq != prev_seq + 1:
+                missing = f" (rows after {prev_id} are missing)" if row.seq != prev_seq + 1 else ""
+                breaks.append(AuditBreak(row.id, f"does not follow the previous row{missing}"))
+            problem = row_problem(key, row)
+            if problem:
+                breaks.append(AuditBreak(row.id, problem))
+            prev, prev_seq, prev_id = row.hash, row.seq, row.id
+        breaks += _anchor_breaks(conn, anchors, prev_seq)
+        for event_id in conn.execute(select(table.c.id).where(table.c.seq.is_(None)).order_by(table.c.id)
+                                     .limit(100)).scalars():
+            breaks.append(AuditBreak(event_id, "was written but could not be sealed"))
     return breaks
+
+
+def _anchor_breaks(conn, anchors: list[Anchor | int], last_seq: int) -> list[AuditBreak]:
+    """Compare the chain with the heads anchored outside the database."""
+    breaks = [AuditBreak(0, f"anchor file line {a} is unreadable") for a in anchors if isinstance(a, int)]
+    heads = [a for a in anchors if isinstance(a, Anchor)]
+    for start in range(0, len(heads), ANCHOR_CHUNK):
+        chunk = {a.seq: a for a in heads[start:start + ANCHOR_CHUNK]}
+        rows = conn.execute(select(table.c.seq, table.c.id, table.c.hash)
+                            .where(table.c.seq.between(min(chunk), max(chunk)))).all()
+        for seq, event_id, head in rows:
+            anchored = chunk.get(seq)
+            if anchored and (anchored.hash != head or anchored.event_id != event_id):
+                breaks.append(AuditBreak(event_id, "differs from the chain head anchored outside the database"))
+    newest = max(heads, key=lambda a: a.seq, default=None)
+    if newest and newest.seq > last_seq:
+        breaks.append(AuditBreak(newest.event_id, f"is missing: the anchored head is position {newest.seq}, "
+                                                  f"the chain ends at {last_seq} (the newest rows were removed)"))
+    return breaks
+
+
+def redact_case_events(case_id: int, by=None) -> int:
+    """Remove the bodies (case reference, detail) of a case's events, keeping their keyed digests and a keyed
+    tombstone so the chain still verifies; returns how many. In the caller's transaction (not committed).
+
+    Raises AuditChainBroken when an event's body no longer matches its sealed digest (verify first).
+    """
+    key = audit_key()
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.case_id == case_id,
+                                                         AuditEvent.redacted.is_(None))).all()
+    for event in events:
+        digest = body_digest(key, event.case_ref, event.detail)
+        if event.body_digest is not None and event.body_digest != digest:
+            raise AuditChainBroken(event.id)
+        event.body_digest = digest
+        event.redacted = tombstone(key, event.id, digest)
+        event.case_ref = ""
+        event.detail = ""
+    if events:
+        record(by, "audit.redact", SimpleNamespace(id=case_id, ref=""), detail=f"{len(events)} events")
+    return len(events)
+
+
+class AuditChainBroken(RuntimeError):
+    """An event was altered: redaction would hide it, so it refuses (run `tik audit verify`)."""
+
+    def __init__(self, event_id: int) -> None:
+        super().__init__(f"audit event {event_id} was altered; run `tik audit verify`")
+        self.event_id = event_id
 
 
 READ_ACTIONS = ("case.view", "plan.view", "plan.pdf", "case.export")
