@@ -349,7 +349,7 @@ def measure_pdf_in_process(url: str) -> dict:
     from tik.cases.models import Case, CaseStatus
     from tik.extensions import db
     from tik.plans.models import Measure, Plan
-    from tik.plans.pdf import STATIC_ROOT
+    from tik.plans.pdf import PDF_OPTIONS, STATIC_ROOT
     from tik.plans.printing import family_language, plan_html, plan_pdf
     from tik.scale import BENCH_USER
 
@@ -367,7 +367,7 @@ def measure_pdf_in_process(url: str) -> dict:
             html = plan_html(case, family, lang)
 
             def raw(html=html) -> bytes:
-                return HTML(string=html, base_url=STATIC_ROOT.as_uri() + "/").write_pdf()
+                return HTML(string=html, base_url=STATIC_ROOT.as_uri() + "/").write_pdf(**PDF_OPTIONS)
 
             def ours(family=family) -> bytes:
                 return plan_pdf(case, user, family=family)[1]

@@ -306,7 +306,9 @@ def test_a_restore_rebases_the_anchor_so_the_restored_chain_verifies(app, runner
     result = runner.invoke(args=["restore", "--yes", str(tmp_path / "tik.backup")])
     assert result.exit_code == 0, result.output
     assert verify() == []
-    assert Path(app.config["TIK_AUDIT_ANCHOR"]).read_text().splitlines()[-1].startswith("rebase ")
+    lines = Path(app.config["TIK_AUDIT_ANCHOR"]).read_text().splitlines()
+    rebased = max(i for i, line in enumerate(lines) if line.startswith("rebase "))  # the restore rebased ...
+    assert all(line.startswith("seal ") for line in lines[rebased + 1:])  # ... and only its own audit followed
 
 
 # -- retention: redaction keeps the chain whole ------------------------------------------------------------
@@ -355,8 +357,9 @@ def test_redaction_refuses_to_hide_an_altered_row(make_case):
 # -- the key ---------------------------------------------------------------------------------------------------
 
 
-PRODUCTION = {"TIK_ENV": "production", "TIK_SECRET_KEY": "s" * 16 + "x" * 16 + "0123456789",
-              "TIK_DATA_KEY": base64.b64encode(bytes(range(32))).decode(), "DATABASE_URL": "postgresql://x/y"}
+PRODUCTION = {"TIK_ENV": "production", "TIK_SECRET_KEY": "Zq8-vR2mW_k4Tn7xYb1cLp9eHs3dGf6jUa5oNi0w",
+              "TIK_DATA_KEY": base64.b64encode(bytes(range(32))).decode(), "DATABASE_URL": "postgresql://x/y",
+              "TIK_REDIS_URL": "redis://cache:6379/0"}
 
 
 def test_production_requires_a_random_audit_key(tmp_path):

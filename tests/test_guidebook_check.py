@@ -129,6 +129,26 @@ def test_several_problems_are_all_listed(broken):
     assert len(problems) >= 2
 
 
+def test_letter_texts_and_emergency_rules_are_checked(broken):
+    def change(d: dict) -> None:
+        d["texts"]["greeting"] = {"nb": "Hei", "en": "Hi"}
+        d["texts"]["closing"] = {"nb": "Hilsen"}
+        d["emergency_numbers"] = {"levels": [7], "services": ["astrology"]}
+
+    broken.edit("letter.yaml", change)
+    problems = _problems(broken.path)
+    assert any(p.startswith("letter.yaml: text 'greeting': unknown text") for p in problems)
+    assert "letter.yaml: text 'closing': 'closing' has no text in language 'en'" in problems
+    assert "letter.yaml: emergency_numbers: unknown level 7" in problems
+    assert "letter.yaml: emergency_numbers: unknown service 'astrology'" in problems
+
+
+def test_without_letter_yaml_the_letter_uses_its_defaults(broken):
+    (broken.path / "letter.yaml").unlink()
+    guide, problems = check_guide(broken.path)
+    assert problems == [] and guide.letter.texts == {} and not guide.letter.needs_emergency_numbers(3, ["bup"])
+
+
 def test_cli_check_passes_on_the_default_guidebook():
     result = CliRunner().invoke(guide_cli, ["check"])
     assert result.exit_code == 0, result.output

@@ -112,30 +112,23 @@ def test_cli_prints_the_plan_as_the_given_user(app, runner, make_user, make_case
 
 
 def test_a_new_catalogue_is_a_new_print_language_without_code(app, make_user, make_case, tmp_path, monkeypatch):
-    """A municipality adds Polish by adding a catalogue; right-to-left languages get an RTL layout."""
+    """A municipality adds Persian by adding a letter catalogue; right-to-left languages get an RTL layout."""
     import shutil
 
-    from babel.messages.mofile import write_mo
-    from babel.messages.pofile import read_po
-
-    import tik.plans.printing as printing
+    import tik.plans.letter_texts as letter_texts
+    from tik.plans.letter import family_language, letter_html
 
     translations = tmp_path / "translations"
-    shutil.copytree(printing.TRANSLATIONS, translations)
-    for lang, heading in (("pl", "Kto co robi"), ("ar", "من يفعل ماذا")):
-        folder = translations / lang / "LC_MESSAGES"
-        folder.mkdir(parents=True)
-        po = folder / "messages.po"
-        po.write_text(f'msgid ""\nmsgstr "Content-Type: text/plain; charset=UTF-8\\n"\n\n'
-                      f'msgid "Hvem gjør hva"\nmsgstr "{heading}"\n', encoding="utf-8")
-        with po.open("rb") as f, (folder / "messages.mo").open("wb") as mo:
-            write_mo(mo, read_po(f))
-    monkeypatch.setattr(printing, "TRANSLATIONS", translations)
-    app.extensions["babel"].translation_directories = [str(translations)]
+    shutil.copytree(letter_texts.TRANSLATIONS, translations)
+    folder = translations / "fa" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    (folder / "letter.po").write_text('msgid ""\nmsgstr "Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+                                      'msgid "Hvem gjør hva, og når"\nmsgstr "چه کسی چه کاری انجام می‌دهد"\n',
+                                      encoding="utf-8")
+    monkeypatch.setattr(letter_texts, "TRANSLATIONS", translations)
 
     holder = make_user()
-    case = make_case(by=holder, guardians=[GuardianInput("Anna Nowak", "matka", "", "pl")])
-    assert printing.family_language(case) == "pl"
-    assert "Kto co robi" in printing.plan_html(case, family=True, lang="pl")
-    arabic = printing.plan_html(case, family=True, lang="ar")
-    assert 'dir="rtl"' in arabic and "من يفعل ماذا" in arabic
+    case = make_case(by=holder, guardians=[GuardianInput("Dariush Karimi", "پدر", "", "fa")])
+    assert "fa" in letter_texts.letter_languages() and family_language(case) == "fa"
+    persian = letter_html(case, plans.ensure_plan(case), "fa")
+    assert 'lang="fa" dir="rtl"' in persian and "چه کسی چه کاری انجام می‌دهد" in persian

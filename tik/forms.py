@@ -21,8 +21,10 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, ValidationError
 
-LANGUAGE_CHOICES = [("nb", "Norsk (bokmål)"), ("nn", "Norsk (nynorsk)"), ("en", "English"), ("pl", "Polski"),
-                    ("ar", "العربية"), ("so", "Soomaali"), ("ti", "ትግርኛ"), ("uk", "Українська")]
+from tik.plans.letter_texts import language_choices
+
+# A guardian's language is one TIK can print the family letter in: exactly the letter catalogues.
+LANGUAGE_CHOICES = language_choices()
 
 
 class MultiCheckboxField(SelectMultipleField):

@@ -63,7 +63,7 @@ def test_the_family_pdf_is_in_the_guardians_language(page, new_case):
     page.goto(f"/saker/{ref}")
     _name, data = download(page, lambda: page.get_by_role("link", name="PDF for familien").click())
     text = pdf_text(data)
-    assert "Our plan for Adam" in text and "Who does what" in text and "If something is wrong" in text
+    assert "Our plan for Adam" in text and "Who does what" in text and "What you can do" in text
     assert "Planen vår" not in text
 
     # Staff can ask for another language: nynorsk here.

@@ -131,13 +131,13 @@ def test_coordinator_takes_a_case_from_level_0_to_a_family_plan_at_level_2(page,
     assert_accessible(page)
 
     # The family's PDF: their words, the measures and whom to call; never the internal notes.
-    name, data = download(page, lambda: page.get_by_role("link", name="PDF for familien").click())
-    assert re.fullmatch(rf"{ref}-plan-familie-rev\d+\.pdf", name)
+    name, data = download(page, lambda: page.get_by_role("link", name="Brev til Hilde Nilsen").click())
+    assert re.fullmatch(rf"{ref}-plan-familie-nb-rev\d+\.pdf", name)
     text = pdf_text(data)
     for seen in ("Planen vår for Sofie", "Sofie Nilsen", "Målet vårt", "Sofie skal være uthvilt og mett på skolen.",
                  "Hvem gjør hva", "Faste samtaler annenhver uke", "Kartlegging av lese- og skriveferdigheter",
                  "Jeg vil ha en voksen å snakke med.", "Vi trenger hjelp med rutiner.", "Linn Hovda-Berg",
-                 "Hvis noe er galt"):
+                 "Dette kan dere gjøre", "Til: Hilde Nilsen"):
         assert seen in text, f"{seen!r} is missing from the family PDF"
     assert "INTERNT" not in text and "Interne notater" not in text
 

@@ -11,7 +11,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional, ValidationError
 
 from tik.clock import today
 from tik.concerns.nin import InvalidNationalId, birth_date_of
@@ -36,7 +36,10 @@ class GuardianForm(TikForm):
     name = StringField(_l("Navn"), validators=[Optional(), Length(max=200)])
     relation = StringField(_l("Relasjon (mor, far, verge …)"), validators=[Optional(), Length(max=60)])
     phone = StringField(_l("Telefon"), validators=[Optional(), Length(max=40)])
-    language = SelectField(_l("Språk"), choices=LANGUAGE_CHOICES, default="nb")
+    language = SelectField(_l("Språk"), choices=LANGUAGE_CHOICES, default="nb", validate_choice=False,
+                           validators=[AnyOf([code for code, _name in LANGUAGE_CHOICES],
+                                             message=_l("TIK kan ikke skrive ut brev på dette språket. "
+                                                        "Velg et språk fra lista, og bestill tolk."))])
 
 
 class ConcernForm(IdempotentForm):

@@ -14,6 +14,7 @@ import yaml
 from tik.guides.model import (
     EFFECTS,
     FIELD_KINDS,
+    LETTER_TEXTS,
     VOICES,
     AgeGroup,
     Decision,
@@ -21,6 +22,7 @@ from tik.guides.model import (
     End,
     Field,
     Guide,
+    Letter,
     Level,
     MeasureArea,
     MeasureTemplate,
@@ -244,6 +246,7 @@ class _Builder:
             services=services,
             measure_areas=areas,
             consent_withdrawn=withdrawn,
+            letter=self.letter(services, {lv.number for lv in levels}),
         )
         if result.team_service and result.team_service not in services:
             self.problem(g, "team_service", f"unknown service '{result.team_service}'")
@@ -252,6 +255,35 @@ class _Builder:
         if self.problems:
             raise GuidebookInvalid(self.problems)
         return result
+
+    def letter(self, services: Mapping[str, Service], levels: set[int]) -> Letter:
+        """letter.yaml is optional: without it the letter uses TIK's texts and lists no emergency numbers."""
+        f = "letter.yaml"
+        if f not in self.files:
+            return Letter()
+        data = self.yaml(f)
+        given = data.get("texts") or {}
+        if not isinstance(given, dict):
+            self.problem(f, "texts", "must map text keys to a text per language")
+            given = {}
+        texts = {}
+        for key, value in given.items():
+            if key not in LETTER_TEXTS:
+                self.problem(f, f"text '{key}'", f"unknown text (one of {', '.join(LETTER_TEXTS)})")
+            texts[str(key)] = self.text(f, f"text '{key}'", value, key)
+        emergency = data.get("emergency_numbers") or {}
+        if not isinstance(emergency, dict):
+            self.problem(f, "emergency_numbers", "must give 'levels' and/or 'services'")
+            emergency = {}
+        levels_named = tuple(x for x in emergency.get("levels") or () if isinstance(x, int))
+        services_named = tuple(str(x) for x in emergency.get("services") or ())
+        for number in emergency.get("levels") or ():
+            if number not in levels:
+                self.problem(f, "emergency_numbers", f"unknown level {number}")
+        for key in services_named:
+            if key not in services:
+                self.problem(f, "emergency_numbers", f"unknown service '{key}'")
+        return Letter(texts, levels_named, services_named)
 
     def step(self, s: dict, level: int | None, guidance: dict[str, Text]) -> Step:
         g = "guide.yaml"

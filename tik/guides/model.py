@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 DEFAULT_LANGUAGE = "nb"
@@ -148,6 +148,27 @@ class MeasureArea:
     measures: tuple[MeasureTemplate, ...]
 
 
+LETTER_TEXTS = ("why", "why_young", "interpreter", "contact", "closing")
+
+
+@dataclass(frozen=True)
+class Letter:
+    """How the family letter is worded and when it lists the emergency numbers (guidebook: letter.yaml)."""
+
+    texts: Mapping[str, Text] = field(default_factory=dict)  # keys from LETTER_TEXTS; else TIK's defaults
+    emergency_levels: tuple[int, ...] = ()
+    emergency_services: tuple[str, ...] = ()
+
+    def text(self, key: str, lang: str) -> str | None:
+        """The guidebook's own wording of `key` in exactly `lang`, or None (TIK's catalogue text is used)."""
+        text = self.texts.get(key)
+        return text.by_lang.get(lang) if text else None
+
+    def needs_emergency_numbers(self, level: int, services: Iterable[str]) -> bool:
+        """True when the plan is at a level, or involves a service, for which the guidebook lists them."""
+        return level in self.emergency_levels or bool(set(services) & set(self.emergency_services))
+
+
 @dataclass(frozen=True)
 class Guide:
     """A validated guidebook. `digest` is the content hash a case pins."""
@@ -171,6 +192,7 @@ class Guide:
     services: Mapping[str, Service]
     measure_areas: tuple[MeasureArea, ...]
     consent_withdrawn: Step | None = None  # replaces the current step while a consent level has no consent
+    letter: Letter = Letter()
 
     @property
     def start(self) -> Step:

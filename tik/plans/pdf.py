@@ -10,6 +10,8 @@ from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 STATIC_ROOT = Path(__file__).resolve().parent.parent / "static"
+# Tagged PDF/UA: headings, lists and reading order as structure, the document language from <html lang>.
+PDF_OPTIONS = {"pdf_variant": "pdf/ua-1"}
 
 
 class StaticOnlyFetcher(URLFetcher):
@@ -32,6 +34,6 @@ class StaticOnlyFetcher(URLFetcher):
 
 
 def render_pdf(html: str, fetcher: StaticOnlyFetcher | None = None) -> bytes:
-    """PDF bytes for `html`; relative links resolve inside the static folder and nowhere else."""
+    """Tagged PDF bytes for `html`; relative links resolve inside the static folder and nowhere else."""
     fetcher = fetcher or StaticOnlyFetcher()
-    return HTML(string=html, base_url=STATIC_ROOT.as_uri() + "/", url_fetcher=fetcher).write_pdf()
+    return HTML(string=html, base_url=STATIC_ROOT.as_uri() + "/", url_fetcher=fetcher).write_pdf(**PDF_OPTIONS)

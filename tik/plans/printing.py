@@ -1,9 +1,8 @@
-"""Printing the plan: the staff version and the family version, in the family's language."""
+"""Printing: the plan for the services, the family letter, the consent form, and earlier revisions."""
 
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 from types import SimpleNamespace
 
 from flask import render_template
@@ -16,66 +15,95 @@ from tik.cases.service import guide_of, timeline
 from tik.clock import today
 from tik.extensions import db
 from tik.plans import service
+from tik.plans.letter import (
+    consent_html,
+    family_language,
+    letter_html,
+    of_consent_age,
+    printable,
+    young_person_consents,
+)
+from tik.plans.letter_texts import letter_languages
 from tik.plans.models import MeasureStatus, Plan
 from tik.plans.pdf import render_pdf
 
-TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
+STAFF_LANGUAGES = ("nb", "nn", "en")  # the interface's languages; the staff version prints in these
+RECENT_LOG = 8
+
+__all__ = ["family_language", "print_languages"]
 
 
-def print_languages() -> set[str]:
-    """Bokmål and every language with a catalogue: adding tik/translations/<lang>/ adds a print language."""
-    return {"nb"} | {p.parent.parent.name for p in TRANSLATIONS.glob("*/LC_MESSAGES/messages.po")}
+def print_languages() -> tuple[str, ...]:
+    """The languages a family letter can be printed in: bokmål and every letter catalogue."""
+    return letter_languages()
 
 
-def family_language(case: Case) -> str:
-    """The first guardian's language when TIK can print in it, else bokmål."""
-    available = print_languages()
-    for guardian in case.child.guardians:
-        if guardian.language in available:
-            return guardian.language
-    return "nb"
-
-
-def plan_html(case: Case, family: bool, lang: str, plan=None) -> str:
-    """The plan as print HTML. The family version leaves internal notes, drafts and the log out.
-
-    `plan` may be a frozen revision (see revision_view); by default the live plan is printed.
-    """
+def staff_html(case: Case, lang: str, plan=None, full_log: bool = False) -> str:
+    """The plan for the services as print HTML, with the latest log entries (all of them for the archive)."""
     guide = guide_of(case)
     plan = plan or service.plan_of(case)
     measures = list(plan.measures) if plan else []
     evaluations = sorted(m.evaluate_on for m in measures if m.evaluate_on >= today())
-    signers_services = list(dict.fromkeys(m.service_key for m in measures))
-    young_signs = case.child.age_on(today()) >= guide.consent_age
     with force_locale(lang):
         return render_template(
             "pdf/plan.html", case=case, child=case.child, plan=plan, measures=measures, guide=guide, L=lang,
-            family=family, events=[] if family else timeline(case, limit=8), today=today(),
-            next_evaluation=evaluations[0] if evaluations else None, signer_services=signers_services,
-            young_signs=young_signs, holder=case.coordinator,
+            timeline=timeline(case, limit=None if full_log else RECENT_LOG), full_log=full_log, today=today(),
+            next_evaluation=evaluations[0] if evaluations else None,
+            signer_services=list(dict.fromkeys(m.service_key for m in measures)),
+            young_signs=of_consent_age(case, guide), holder=case.coordinator,
         )
 
 
-def plan_pdf(case: Case, by: User, family: bool, lang: str | None = None) -> tuple[str, bytes]:
-    """(file name, PDF bytes). The file name carries the reference, never the child's name.
+def plan_html(case: Case, family: bool, lang: str, plan=None) -> str:
+    """The print HTML of the live plan (or a frozen revision): the family letter or the staff version."""
+    plan = plan or service.plan_of(case)
+    if family:
+        return letter_html(case, plan, printable(lang))
+    return staff_html(case, lang if lang in STAFF_LANGUAGES else "nb", plan)
+
+
+def plan_pdf(case: Case, by: User, family: bool, lang: str | None = None, young: bool = False,
+             child_page: bool = False, full_log: bool = False) -> tuple[str, bytes]:
+    """(file name, PDF bytes). The file name carries the reference and language, never the child's name.
 
     Printing changes nothing (a plan not yet written prints empty; sharing with the family, which freezes
     the revision, is its own act: service.share_with_family). The print is audited: which version, which
     language, which revision.
     """
-    lang = lang if lang in print_languages() else (family_language(case) if family else "nb")
     plan = service.plan_of(case) or Plan(case_id=case.id, goals="", child_voice="", parents_voice="",
                                          internal_notes="", individual_plan=False, child_coordinator="",
                                          revision=1, shared=False)
-    data = render_pdf(plan_html(case, family, lang, plan=plan))
-    kind = "familie" if family else "tjeneste"
+    if family:
+        lang = printable(lang or family_language(case))
+        young = young and young_person_consents(case, guide_of(case))
+        html = letter_html(case, plan, lang, young=young, child_page=child_page)
+        name = f"{case.ref}-plan-familie-{lang}-rev{plan.revision}.pdf"
+    else:
+        lang = lang if lang in STAFF_LANGUAGES else "nb"
+        html = staff_html(case, lang, plan, full_log=full_log)
+        name = f"{case.ref}-plan-tjeneste{'-logg' if full_log else ''}-rev{plan.revision}.pdf"
+    data = render_pdf(html)
     record(by, "plan.print", case, detail=f"{'family' if family else 'staff'} {lang} rev {plan.revision}")
     db.session.commit()
-    return f"{case.ref}-plan-{kind}-rev{plan.revision}.pdf", data
+    return name, data
+
+
+def consent_form_pdf(case: Case, consent_id: int | None, lang: str | None) -> tuple[str, bytes | None]:
+    """(file name, PDF) of the consent form in `lang`: filled from the case's consent `consent_id`, or blank.
+    (name, None) when the case has no such consent. The route audits the print (consent.pdf)."""
+    consent = None
+    if consent_id is not None:
+        consent = next((c for c in case.consents if c.id == consent_id), None)
+        if consent is None:
+            return "", None
+    lang = printable(lang or family_language(case))
+    data = render_pdf(consent_html(case, consent, lang))
+    db.session.commit()
+    return f"{case.ref}-samtykke-{lang}{f'-{consent.id}' if consent else ''}.pdf", data
 
 
 def revision_view(snapshot: dict) -> SimpleNamespace:
-    """A frozen revision shaped like a Plan, so the same print template prints it."""
+    """A frozen revision shaped like a Plan, so the same print templates print it."""
     measures = [SimpleNamespace(**{**m, "start_on": date.fromisoformat(m["start_on"]),
                                    "evaluate_on": date.fromisoformat(m["evaluate_on"]),
                                    "status": MeasureStatus(m["status"])}) for m in snapshot["measures"]]
@@ -86,15 +114,22 @@ def revision_view(snapshot: dict) -> SimpleNamespace:
                            child_coordinator=snapshot.get("child_coordinator", ""))
 
 
-def revision_pdf_bytes(case: Case, by: User, number: int, family: bool = False) -> tuple[str, bytes | None]:
+def revision_pdf_bytes(case: Case, by: User, number: int, family: bool = False,
+                       lang: str | None = None) -> tuple[str, bytes | None]:
     """(file name, PDF) of revision `number` as it was; (name, None) if there is no such revision."""
     plan = service.plan_of(case)
     snap = service.revision_snapshot(plan, number) if plan else None
     name = f"{case.ref}-plan-{'familie' if family else 'tjeneste'}-rev{number}.pdf"
     if snap is None:
         return name, None
-    lang = family_language(case) if family else "nb"
-    data = render_pdf(plan_html(case, family, lang, plan=revision_view(snap)))
+    frozen = revision_view(snap)
+    if family:
+        lang = printable(lang or family_language(case))
+        html = letter_html(case, frozen, lang)
+    else:
+        lang = "nb"
+        html = staff_html(case, lang, frozen)
+    data = render_pdf(html)
     record(by, "plan.print", case, detail=f"{'family' if family else 'staff'} {lang} rev {number}")
     db.session.commit()
     return name, data

@@ -27,8 +27,9 @@ from tik.plans.forms import (
     measure_input,
     show_measure_refusal,
 )
+from tik.plans.letter import print_options
 from tik.plans.models import GoalReached, Measure, NextAction, PlanRevision
-from tik.plans.printing import plan_pdf, revision_pdf_bytes
+from tik.plans.printing import consent_form_pdf, plan_pdf, revision_pdf_bytes
 from tik.web import pdf_response
 
 bp = Blueprint("plans", __name__)
@@ -48,7 +49,7 @@ def _plan_page(case, status: int = 200, **extra):
         fill_measure_choices(measure_form, case, _lang())
     response = render_template("plans/plan.html", case=case, plan=plan, guide=guide_of(case), L=_lang(),
                                plan_form=plan_form, measure_form=measure_form,
-                               revisions=service.revisions(plan) if plan else [],
+                               revisions=service.revisions(plan) if plan else [], printing=print_options(case),
                                errors=extra.pop("errors", []), **extra)
     db.session.commit()
     return response, status
@@ -172,11 +173,25 @@ def share(ref: str):
 @bp.get("/saker/<ref>/plan.pdf")
 @requires()
 def pdf(ref: str):
-    family = request.args.get("versjon") == "familie"
+    """The plan for the services, or the family letter (?versjon=familie&lang=…&til=ungdom&barneside=ja)."""
+    args = request.args
     case = case_for(current_user, ref, action="plan.pdf")
-    lang = request.args.get("lang") or None
-    filename, data = plan_pdf(case, current_user, family=family, lang=lang)
-    return pdf_response(f"{filename}", data)
+    filename, data = plan_pdf(case, current_user, family=args.get("versjon") == "familie",
+                              lang=args.get("lang") or None, young=args.get("til") == "ungdom",
+                              child_page=args.get("barneside") == "ja", full_log=args.get("logg") == "full")
+    return pdf_response(filename, data)
+
+
+@bp.get("/saker/<ref>/samtykkeskjema.pdf")
+@requires()
+def consent_form(ref: str):
+    """The consent form to sign in the family's language: filled from ?samtykke=<id>, or blank."""
+    case = case_for(current_user, ref, action="consent.pdf")
+    filename, data = consent_form_pdf(case, request.args.get("samtykke", type=int),
+                                      request.args.get("lang") or None)
+    if data is None:
+        abort(404)
+    return pdf_response(filename, data)
 
 
 @bp.route("/saker/<ref>/plan/tiltak/<int:measure_id>/evaluering", methods=["GET", "POST"])
@@ -241,7 +256,8 @@ def revision_pdf(ref: str, number: int):
     """An earlier revision printed as it was."""
     case = case_for(current_user, ref, action="plan.pdf")
     family = request.args.get("versjon") == "familie"
-    filename, data = revision_pdf_bytes(case, current_user, number, family=family)
+    filename, data = revision_pdf_bytes(case, current_user, number, family=family,
+                                        lang=request.args.get("lang") or None)
     if data is None:
         abort(404)
     return pdf_response(f"{filename}", data)

@@ -1,0 +1,109 @@
+"""Reading a PDF back the way a person looks at it: where every word lands, per page (poppler's pdftotext)."""
+
+from __future__ import annotations
+
+import html
+import re
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from io import BytesIO
+from pathlib import Path
+
+MM = 72 / 25.4
+MARGIN_X = 18 * MM  # templates/pdf: @page margin left and right
+MARGIN_TOP, MARGIN_BOTTOM = 22 * MM, 20 * MM
+RTL_LETTERS = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
+BIDI_MARKS = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u200e\u200f\u2066\u2067\u2068\u2069"))
+
+
+@dataclass(frozen=True)
+class Word:
+    page: int
+    text: str
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+
+@dataclass(frozen=True)
+class Page:
+    number: int
+    width: float
+    height: float
+    words: list[Word]
+
+
+def pages(data: bytes) -> list[Page]:
+    """Every page with every word and its box, from `pdftotext -bbox`."""
+    with tempfile.TemporaryDirectory() as tmp:
+        pdf = Path(tmp) / "doc.pdf"
+        pdf.write_bytes(data)
+        out = Path(tmp) / "doc.html"
+        subprocess.run(["pdftotext", "-bbox", str(pdf), str(out)], check=True, capture_output=True)
+        markup = out.read_text(encoding="utf-8")
+    result = []
+    for n, (w, h, body) in enumerate(re.findall(r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>',
+                                                markup, re.S), start=1):
+        words = [Word(n, html.unescape(t), float(a), float(b), float(c), float(d)) for a, b, c, d, t in
+                 re.findall(r'<word xMin="([\d.-]+)" yMin="([\d.-]+)" xMax="([\d.-]+)" yMax="([\d.-]+)">(.*?)</word>',
+                            body)]
+        result.append(Page(n, float(w), float(h), words))
+    return result
+
+
+def outside_margins(data: bytes, tolerance: float = 1.0) -> list[Word]:
+    """Words that reach into the left or right margin or past the page's edge (none should)."""
+    bad = []
+    for page in pages(data):
+        for w in page.words:
+            if (w.x0 < MARGIN_X - tolerance or w.x1 > page.width - MARGIN_X + tolerance
+                    or w.y0 < 0 or w.y1 > page.height):
+                bad.append(w)
+    return bad
+
+
+def body_text(data: bytes) -> str:
+    """The text inside the page's content box, all pages run together, without whitespace and without
+    right-to-left letters: running heads and page numbers are left out, so text that flows over a page
+    break reads as one. (The boxes give right-to-left words in visual order; plain_text reads them.)"""
+    words = [w.text for p in pages(data) for w in p.words
+             if MARGIN_TOP <= (w.y0 + w.y1) / 2 <= p.height - MARGIN_BOTTOM]
+    return without_rtl(squeeze("".join(words)))
+
+
+def without_rtl(text: str) -> str:
+    """`text` without Hebrew and Arabic letters."""
+    return RTL_LETTERS.sub("", text)
+
+
+def squeeze(text: str) -> str:
+    """`text` without whitespace or bidi marks: what must survive line and page breaks."""
+    return "".join(text.translate(BIDI_MARKS).split())
+
+
+def page_numbers_present(data: bytes) -> bool:
+    """Every page carries "n / total"."""
+    all_pages = pages(data)
+    total = len(all_pages)
+    return all(f"{p.number}/{total}" in squeeze(" ".join(w.text for w in p.words)) for p in all_pages)
+
+
+def plain_text(data: bytes) -> str:
+    """pdftotext's reading of the whole document (logical order for right-to-left scripts), bidi marks removed."""
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as f:
+        f.write(data)
+        f.flush()
+        out = subprocess.run(["pdftotext", "-enc", "UTF-8", f.name, "-"], check=True, capture_output=True)
+    return out.stdout.decode("utf-8").translate(BIDI_MARKS)
+
+
+def tags(data: bytes) -> dict:
+    """The catalogue entries that make a tagged PDF: StructTreeRoot, Lang, MarkInfo."""
+    from pypdf import PdfReader
+
+    root = PdfReader(BytesIO(data)).trailer["/Root"]
+    mark = root.get("/MarkInfo")
+    return {"struct_tree": "/StructTreeRoot" in root, "lang": str(root.get("/Lang", "")),
+            "marked": bool(mark and mark.get_object().get("/Marked"))}

@@ -1,0 +1,150 @@
+"""The family letter and the consent form: who they are to, in which language, and what they say."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+from sqlalchemy import select
+
+from tik.cases.models import Case, Consent
+from tik.cases.service import guide_of
+from tik.clock import now, today
+from tik.extensions import db
+from tik.guides.model import Guide
+from tik.plans.letter_texts import SOURCE_LANGUAGE, Texts, fill, is_rtl, language_name, letter_languages
+
+CHILD_PAGE_AGE = 10  # from this age the letter can carry a page for the child: "my plan"
+
+
+@dataclass(frozen=True)
+class LetterChoice:
+    """One letter the print page offers: in `lang`, to these guardians, or to the young person."""
+
+    lang: str
+    names: tuple[str, ...]
+    young: bool = False
+
+    @property
+    def language(self) -> str:
+        return language_name(self.lang)
+
+
+def printable(lang: str | None) -> str:
+    """`lang` if TIK can print a letter in it, else bokmål."""
+    return lang if lang in letter_languages() else SOURCE_LANGUAGE
+
+
+def family_language(case: Case) -> str:
+    """The first guardian's language when TIK can print in it, else bokmål."""
+    for guardian in case.child.guardians:
+        if guardian.language in letter_languages():
+            return guardian.language
+    return SOURCE_LANGUAGE
+
+
+def of_consent_age(case: Case, guide: Guide) -> bool:
+    """The child has reached the guidebook's consent age today: they sign the plan and the consent form too."""
+    return case.child.age_on(today()) >= guide.consent_age
+
+
+def young_person_consents(case: Case, guide: Guide) -> bool:
+    """From the consent age, when an active consent is the young person's, the letter can be to them."""
+    return of_consent_age(case, guide) and any(c.young_person and c.is_active(today()) for c in case.consents)
+
+
+def letter_choices(case: Case) -> list[LetterChoice]:
+    """A letter per language the guardians read (guardians sharing one get one letter together),
+    and one to the young person when the consent is theirs."""
+    groups: dict[str, list[str]] = {}
+    for guardian in case.child.guardians:
+        groups.setdefault(printable(guardian.language), []).append(guardian.name)
+    choices = [LetterChoice(lang, tuple(names)) for lang, names in groups.items()]
+    if not choices:
+        choices.append(LetterChoice(SOURCE_LANGUAGE, ()))
+    if young_person_consents(case, guide_of(case)):
+        choices.append(LetterChoice(family_language(case), (case.child.name,), young=True))
+    return choices
+
+
+def addressees(case: Case, lang: str, young: bool) -> tuple[str, ...]:
+    """The names the letter is to: the young person, or the guardians reading `lang` (all when none does)."""
+    if young:
+        return (case.child.name,)
+    reading = [g.name for g in case.child.guardians if printable(g.language) == lang]
+    return tuple(reading or [g.name for g in case.child.guardians])
+
+
+def next_meeting(case: Case):
+    """The next network meeting about the case, if one is planned."""
+    from tik.meetings.models import Meeting
+
+    return db.session.scalar(select(Meeting).where(Meeting.case_id == case.id, Meeting.starts_at >= now())
+                             .order_by(Meeting.starts_at).limit(1))
+
+
+def letter_html(case: Case, plan, lang: str, young: bool = False, child_page: bool = False,
+                texts: Texts | None = None) -> str:
+    """The family letter as print HTML: fixed texts in `lang`, what staff wrote as written (Norwegian)."""
+    guide = guide_of(case)
+    t = texts or Texts(lang)
+    child, holder = case.child, case.coordinator
+    municipality = current_app.config["TIK_MUNICIPALITY"]
+    measures = list(plan.measures) if plan else []
+    upcoming = sorted(m.evaluate_on for m in measures if m.evaluate_on >= today())
+    services = list(dict.fromkeys(m.service_key for m in measures))
+    values = {"child": child.first_name, "holder": holder.name, "municipality": municipality}
+
+    def own(key: str, default: str, **params: object) -> str:
+        """The guidebook's wording of `key` in this language, else TIK's catalogue text."""
+        worded = guide.letter.text(key, lang)
+        return fill(worded, values) if worded else t(default, **params)
+
+    with_child = child_page and child.age_on(today()) >= CHILD_PAGE_AGE
+    with force_locale(SOURCE_LANGUAGE):  # the letter's texts come from t(), never from the interface
+        return render_template(
+            "pdf/letter.html", t=t, L=lang, rtl=is_rtl(lang), case=case, child=child, plan=plan, guide=guide,
+            holder=holder, municipality=municipality, measures=measures, young=young,
+            names=addressees(case, lang, young), next_evaluation=upcoming[0] if upcoming else None,
+            meeting=next_meeting(case), today=today(),
+            signer_services=services, young_signs=of_consent_age(case, guide),
+            emergency=guide.letter.needs_emergency_numbers(case.level, services),
+            translated=lang not in ("nb", "nn"), own=own, child_page=with_child,
+            contact_services=[guide.services[k] for k in services if k in guide.services
+                              and (guide.services[k].contact.get("phone") or guide.services[k].contact.get("email"))],
+        )
+
+
+def consent_html(case: Case, consent: Consent | None, lang: str, texts: Texts | None = None) -> str:
+    """The consent form to sign, in `lang`: filled from `consent`, or blank with every service to tick."""
+    guide = guide_of(case)
+    t = texts or Texts(lang)
+    with force_locale(SOURCE_LANGUAGE):
+        return render_template(
+            "pdf/consent.html", t=t, L=lang, rtl=is_rtl(lang), case=case, child=case.child, guide=guide,
+            consent=consent, holder=case.coordinator, municipality=current_app.config["TIK_MUNICIPALITY"],
+            today=today(), translated=lang not in ("nb", "nn"),
+            young_signs=of_consent_age(case, guide),
+            services=[guide.services[k] for k in (consent.services if consent else guide.services)
+                      if k in guide.services],
+        )
+
+
+@dataclass(frozen=True)
+class PrintOptions:
+    """What the plan page offers to print: a letter per language, the consent form, the child's page."""
+
+    letters: list[LetterChoice]
+    languages: list[tuple[str, str]]
+    child_page: bool
+    consent: Consent | None
+
+
+def print_options(case: Case) -> PrintOptions:
+    """The print choices for `case` as the plan page lists them."""
+    active = [c for c in case.consents if c.is_active(today())]
+    return PrintOptions(letters=letter_choices(case),
+                        languages=[(lang, language_name(lang)) for lang in letter_languages()],
+                        child_page=case.child.age_on(today()) >= CHILD_PAGE_AGE,
+                        consent=active[-1] if active else None)
