@@ -144,7 +144,8 @@ def test_not_mandatory_for_employees(app, client, make_user):
 def test_production_makes_it_mandatory_unless_told_otherwise():
     base = {"TIK_ENV": "production", "TIK_SECRET_KEY": "k3J9xQ2mV7pL4wZ8rT1yB6nC5hG0dF2s",
             "TIK_DATA_KEY": "Xk9f2mQ7vL3pW8zR1tY6bN5cH0gD4sJ2aE7uI9oK3lM=", "DATABASE_URL": "sqlite:///x",
-            "TIK_REDIS_URL": "redis://127.0.0.1:6379/0"}
+            "TIK_REDIS_URL": "redis://127.0.0.1:6379/0",
+            "TIK_AUDIT_KEY": "q3Vx8mR2pL7wZ1tY6bN5cH0gD4sJ9aE7uI2oK3lMnB0="}
     assert settings_from_env(base)["TIK_MFA_REQUIRED"] is True
     assert settings_from_env({**base, "TIK_MFA_REQUIRED": "0"})["TIK_MFA_REQUIRED"] is False
     assert settings_from_env({"TIK_ENV": "development"})["TIK_MFA_REQUIRED"] is False

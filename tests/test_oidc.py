@@ -199,7 +199,8 @@ def test_password_login_can_be_switched_off(client, sso, teacher):
 def test_production_without_passwords_needs_a_provider():
     base = {"TIK_ENV": "production", "TIK_SECRET_KEY": "k3J9xQ2mV7pL4wZ8rT1yB6nC5hG0dF2s",
             "TIK_DATA_KEY": "Xk9f2mQ7vL3pW8zR1tY6bN5cH0gD4sJ2aE7uI9oK3lM=", "DATABASE_URL": "sqlite:///x",
-            "TIK_REDIS_URL": "redis://127.0.0.1:6379/0", "TIK_PASSWORD_LOGIN": "0"}
+            "TIK_REDIS_URL": "redis://127.0.0.1:6379/0",
+            "TIK_AUDIT_KEY": "q3Vx8mR2pL7wZ1tY6bN5cH0gD4sJ9aE7uI2oK3lMnB0=", "TIK_PASSWORD_LOGIN": "0"}
     with pytest.raises(ConfigError, match="TIK_OIDC_STAFF_ISSUER"):
         settings_from_env(base)
     settings = settings_from_env({**base, "TIK_OIDC_STAFF_ISSUER": "https://login.example.test/tenant/v2.0/",
