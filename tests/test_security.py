@@ -469,3 +469,38 @@ def test_case_pages_are_not_cached(client, login, make_user, make_case):
     case = make_case(by=user)
     assert client.get(f"/saker/{case.ref}").headers["Cache-Control"] == "no-store"
     assert isinstance(clock.now(), datetime)
+
+
+def test_logout_ends_only_this_browser_s_session(app, make_user):
+    make_user(username="twice")
+    make_user(username="bystander")
+    here, there, other = app.test_client(), app.test_client(), app.test_client()
+    for client, name in ((here, "twice"), (there, "twice"), (other, "bystander")):
+        assert _login(client, name).status_code == 302
+    here.post("/logout")
+    assert here.get("/min-side").status_code == 302
+    assert there.get("/min-side").status_code == 200 and other.get("/min-side").status_code == 200
+
+
+def test_a_password_change_ends_only_that_user_s_sessions(app, make_user):
+    user = make_user(username="changes")
+    make_user(username="unaffected")
+    other = app.test_client()
+    assert _login(other, "unaffected").status_code == 302
+    auth.change_password(user, "another-new-password")
+    assert other.get("/min-side").status_code == 200
+
+
+def test_national_ids_typed_with_spaces_are_read(app):
+    assert birth_date_of("010107 50160") == birth_date_of("01010750160")
+    for typed in ("0101075016X", "0101075016²", "٠١٠١٠٧٥٠١٦٠"):
+        with pytest.raises(InvalidNationalId) as error:
+            birth_date_of(typed)
+        assert str(error.value) == error.value.reason == "format"
+
+
+def test_the_lookup_hash_tells_national_ids_apart_and_finds_the_same_again(app):
+    from tik import crypto
+
+    assert crypto.lookup_hash("01010750160") == crypto.lookup_hash("01010750160")
+    assert crypto.lookup_hash("01010750160") != crypto.lookup_hash("15058312345")

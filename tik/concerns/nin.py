@@ -27,9 +27,10 @@ def birth_date_of(nin: str) -> date:
     number issued under the old rule (remainder 0) also meets.
     """
     digits = nin.replace(" ", "")
-    if len(digits) != 11 or not digits.isdigit():
+    if len(digits) != 11 or not (digits.isascii() and digits.isdigit()):  # "²" and "٣" are digits too
         raise InvalidNationalId("format")
     d = [int(c) for c in digits]
+    # mutmut: dropping strict=True survives, and may: the format check above already made both sides equal.
     if sum(w * x for w, x in zip(W1, d[:10], strict=True)) % 11 not in (0, 1, 2, 3):
         raise InvalidNationalId("control_digit_1")
     if sum(w * x for w, x in zip(W2, d, strict=True)) % 11 != 0:
