@@ -3,7 +3,8 @@ PostgreSQL, driven over loopback; one table of ratios measured in this run, also
 
 Settings (environment): TIK_BENCH_CHILDREN (the big municipality, default 100000), TIK_BENCH_SMALL
 (default 1000), TIK_BENCH_PG (a PostgreSQL server URL; a bench database is created and dropped),
-TIK_BENCH_SECONDS and TIK_BENCH_REQUESTS (the bound of each measurement), TIK_BENCH_DATABASES
+TIK_BENCH_SECONDS and TIK_BENCH_REQUESTS (the bound of each measurement), TIK_BENCH_REDIS (the Redis that
+production requires, default the local one), TIK_BENCH_DATABASES
 ("sqlite,postgresql"). Seeded databases are cached in bench/.data/ (keyed by the migrations, the
 guidebook and tik/scale.py), so only the first run pays for seeding.
 """
@@ -70,6 +71,8 @@ def environment(url: str, production: bool = False) -> dict[str, str]:
                TIK_AUDIT_KEY=kept_secret(DATA, "audit_key", lambda: base64.b64encode(secrets.token_bytes(32)).decode()),
                TIK_AUDIT_ANCHOR=str(anchor_file(url)))
     env.pop("TIK_REDIS_URL", None)
+    if production:  # production requires shared rate-limit storage (the bench app switches the limits off)
+        env["TIK_REDIS_URL"] = os.environ.get("TIK_BENCH_REDIS") or "redis://127.0.0.1:6379/0"
     env.pop("TIK_AUDIT_SEAL", None)
     return env
 
