@@ -8,7 +8,7 @@ SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fonts-dejavu-core fonts-noto-core poppler-utils
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 
-.PHONY: run test test-sqlite test-postgres check fuzz mutate install translations assets system-deps browser-deps bench clean
+.PHONY: run run-sso test test-sqlite test-postgres check fuzz mutate install translations assets system-deps browser-deps bench clean
 
 run: install assets
 	$(BIN)/tik init-db
@@ -17,6 +17,19 @@ run: install assets
 	@echo "  TIK kjører på http://$(HOST):$(PORT)/  (Ctrl+C stopper)"
 	@echo
 	$(BIN)/tik run --host $(HOST) --port $(PORT)
+
+# `make run` with single sign-on: the local OIDC test provider (`tik dev-idp`, port 5001, development only)
+# next to TIK. Open http://127.0.0.1:5000/ and sign in as the demo teacher or leader through the provider.
+IDP_PORT ?= 5001
+run-sso: install assets
+	$(BIN)/tik init-db
+	$(BIN)/tik demo
+	$(BIN)/tik dev-idp --port $(IDP_PORT) --tik-url http://$(HOST):$(PORT) & \
+	TIK_OIDC_STAFF_ISSUER=http://127.0.0.1:$(IDP_PORT) TIK_OIDC_STAFF_CLIENT_ID=tik-staff \
+	TIK_OIDC_STAFF_CLIENT_SECRET=dev-staff-secret TIK_OIDC_STAFF_LABEL=Testleverandøren \
+	TIK_OIDC_FAMILY_ISSUER=http://127.0.0.1:$(IDP_PORT) TIK_OIDC_FAMILY_CLIENT_ID=tik-family \
+	TIK_OIDC_FAMILY_CLIENT_SECRET=dev-family-secret TIK_OIDC_FAMILY_LABEL="ID-porten (test)" \
+	$(BIN)/tik run --host $(HOST) --port $(PORT); kill $$! 2>/dev/null || true
 
 test: install assets browser-deps check test-sqlite test-postgres
 

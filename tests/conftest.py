@@ -258,3 +258,14 @@ def count_queries(app):
             event.remove(db.engine, "before_cursor_execute", before)
 
     return counting
+
+
+@pytest.fixture(scope="session")
+def oidc_provider():
+    """A real OpenID Connect provider (tik/auth/devidp.py) for a TIK at http://tik.test, on a free port."""
+    from tik.auth.devidp import dev_provider, serve
+
+    provider = dev_provider("http://tik.test")
+    server = serve(provider)
+    yield provider
+    server.shutdown()

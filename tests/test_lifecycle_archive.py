@@ -47,7 +47,8 @@ def _flat(text: str) -> str:
 @pytest.fixture
 def emil(app):
     """The demo's level-3 case (the richest: every level, consents, plan revisions, evaluations, meetings,
-    a handover), with a report to child welfare, then closed when the family ends the cooperation."""
+    a handover), reported to child welfare through the hard stop (the case stays open), then closed when the
+    family ends the cooperation."""
     assert demo.load() is True
     case = db.session.scalar(select(Case).join(Child).where(Child.first_name == "Emil"))
     measure = db.session.scalar(select(Measure).join(Plan).where(Plan.case_id == case.id).limit(1))
@@ -59,14 +60,13 @@ def emil(app):
     item = meetings.add_item(team_meeting, case.coordinator, case_ref=case.ref)
     meetings.save_minutes(item, case.coordinator, discussion="Emil har det bedre på skolen.", advice="Fortsett.",
                           decisions="Ansvarsgruppen fortsetter; ny evaluering om en måned.")
-    cases.decide(case, "report_child_welfare", {}, by=case.coordinator)  # the report path; the case goes on
-    case = db.session.get(Case, case.id)
-    cases.decide(case, "family_ends", {}, by=case.coordinator)  # then the family ends the cooperation
-    cases.decide(case, "close", {"family_reason": "«Vi vil klare oss selv nå.»", "family_informed": "yes"},
+    cases.decide(case, "report_child_welfare", {}, by=case.coordinator)
+    cases.decide(case, "family_ends", {}, by=case.coordinator)
+    cases.decide(case, "close", {"family_reason": "Foreldrene vil ikke mer.", "family_informed": "yes"},
                  by=case.coordinator)
-    case = db.session.get(Case, case.id)
-    assert not case.is_open
-    return case
+    closed = db.session.get(Case, case.id)
+    assert not closed.is_open
+    return closed
 
 
 def test_the_archive_print_holds_every_event_and_row_of_a_rich_demo_case(emil):

@@ -34,12 +34,16 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=locale_for_request)
     limiter.init_app(app)
+    from tik.auth.oidc import init_oidc
+
+    init_oidc(app)
 
     import tik.models  # noqa: F401 - every table registers with the metadata
     from tik.auth import views as auth
     from tik.cases import views as cases
     from tik.concerns import views as concerns
     from tik.errors import register_errors
+    from tik.family import views as family
     from tik.handbook import views as handbook
     from tik.lifecycle import views as lifecycle
     from tik.meetings import views as meetings
@@ -48,7 +52,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from tik.stats.views import bp as stats_bp
     from tik.web import register_web
 
-    for module in (auth, handbook, concerns, cases, plans, meetings, org, lifecycle):
+    for module in (auth, handbook, concerns, cases, plans, meetings, org, lifecycle, family):
         app.register_blueprint(module.bp)
     app.register_blueprint(stats_bp)
     register_web(app)

@@ -40,7 +40,25 @@ def _commands() -> list[click.Command]:
     from tik.stats.cli import stats_command
 
     return [init_db, demo, guide, org, users, plan, audit, reminders, backup_command, restore_command,
-            seed_scale_command, stats_command, retention, archive]
+            seed_scale_command, stats_command, retention, archive, dev_idp]
+
+
+@click.command("dev-idp")
+@click.option("--port", default=5001, show_default=True, help="Port of the provider (on 127.0.0.1).")
+@click.option("--tik-url", default="http://127.0.0.1:5000", show_default=True, help="Where TIK runs.")
+def dev_idp(port: int, tik_url: str) -> None:
+    """A local OpenID Connect test provider with demo people, for development only (README)."""
+    from werkzeug.serving import make_server
+
+    from tik.auth.devidp import dev_provider
+
+    provider = dev_provider(tik_url)
+    server = make_server("127.0.0.1", port, provider.app(), threaded=True)
+    provider.issuer = f"http://127.0.0.1:{server.port}"
+    click.echo(f"Testleverandør (OIDC) på {provider.issuer} – bare for utvikling. Start TIK med:")
+    click.echo(f"  TIK_OIDC_STAFF_ISSUER={provider.issuer} TIK_OIDC_STAFF_CLIENT_ID=tik-staff "
+               "TIK_OIDC_STAFF_CLIENT_SECRET=dev-staff-secret TIK_OIDC_STAFF_LABEL=Testleverandøren make run")
+    server.serve_forever()
 
 
 @click.command("init-db")

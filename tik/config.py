@@ -72,6 +72,9 @@ def settings_from_env(env: dict[str, str] | None = None) -> dict[str, Any]:
         if not env.get("TIK_REDIS_URL"):
             problems.append("TIK_REDIS_URL must be set in production: every worker must count the same "
                             "login attempts (in memory, each worker counts its own)")
+        if env.get("TIK_PASSWORD_LOGIN", "1") in ("0", "off", "false") and not env.get("TIK_OIDC_STAFF_ISSUER"):
+            problems.append("TIK_PASSWORD_LOGIN is off but no staff provider is set (TIK_OIDC_STAFF_ISSUER): "
+                            "nobody could log in")
         if problems:
             raise ConfigError("; ".join(problems))
     else:
@@ -117,7 +120,36 @@ def settings_from_env(env: dict[str, str] | None = None) -> dict[str, Any]:
         # Statistics: a count under this is shown as "< N"; never below 5, whatever the setting says.
         "TIK_STATS_MIN_CELL": max(5, int(env.get("TIK_STATS_MIN_CELL") or 5)),
         "TIK_PROXY_COUNT": int(env.get("TIK_PROXY_COUNT") or 0),
+        **oidc_settings(env),
         "SMTP": {k: env.get(f"TIK_SMTP_{k}") for k in ("HOST", "PORT", "USER", "PASSWORD", "FROM")},
+    }
+
+
+def oidc_settings(env: dict[str, str]) -> dict[str, Any]:
+    """Single sign-on: the staff provider (Entra ID, Feide …) and the family's (ID-porten), each with
+    issuer, client id and secret; which `amr`/`acr` values count as a second factor; password login on/off."""
+    providers = {}
+    for kind, label, scope in (("staff", "kommunens pålogging", "openid profile email"),
+                               ("family", "ID-porten", "openid profile")):
+        prefix = f"TIK_OIDC_{kind.upper()}_"
+        if env.get(prefix + "ISSUER"):
+            providers[kind] = {"issuer": env[prefix + "ISSUER"].rstrip("/"),
+                               "client_id": env.get(prefix + "CLIENT_ID", ""),
+                               "client_secret": env.get(prefix + "CLIENT_SECRET", ""),
+                               "scope": env.get(prefix + "SCOPE") or scope,
+                               "label": env.get(prefix + "LABEL") or label}
+    words = lambda name, default: {w for w in (env.get(name) or default).replace(",", " ").split() if w}  # noqa: E731
+    return {
+        "TIK_OIDC": providers,
+        "TIK_OIDC_MFA_AMR": words("TIK_OIDC_MFA_AMR", "mfa otp hwk swk sc fpt face BankID"),
+        "TIK_OIDC_MFA_ACR": words("TIK_OIDC_MFA_ACR", "idporten-loa-substantial idporten-loa-high"),
+        "TIK_OIDC_UNIT_CLAIM": env.get("TIK_OIDC_UNIT_CLAIM") or "tik_unit",
+        "TIK_PASSWORD_LOGIN": env.get("TIK_PASSWORD_LOGIN", "1") not in ("0", "off", "false"),
+        # Whether "Min familie" names the staff who read a case (else role and unit only).
+        "TIK_FAMILY_STAFF_NAMES": env.get("TIK_FAMILY_STAFF_NAMES", "0") not in ("0", "off", "false", ""),
+        # A second factor for leaders and admins: on by default in production, off in development and demo.
+        "TIK_MFA_REQUIRED": (env.get("TIK_MFA_REQUIRED") or
+                             ("1" if env.get("TIK_ENV") == "production" else "0")) not in ("0", "off", "false"),
     }
 
 

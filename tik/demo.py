@@ -101,9 +101,11 @@ def load() -> bool:
 
         load_organisation()  # the units first (users belong to one) ...
         users = _create_users()
+        _link_to_dev_provider(users)
         load_organisation()  # ... then their leaders
         db.session.commit()
         _run([story(users, base) for story in STORIES])
+        _guardian_for_dev_provider()
         _teams_and_meetings(users, base)
         db.session.commit()
         from tik.stats.refresh import refresh
@@ -115,6 +117,26 @@ def load() -> bool:
     finally:
         clock.reset()
     return True
+
+
+def _link_to_dev_provider(users: dict[str, User]) -> None:
+    """The teacher and her leader can also sign in through `tik dev-idp` (README, single sign-on)."""
+    from tik.auth.devidp import DEV_ISSUER
+
+    for username in ("laerer", "leder"):
+        users[username].external_issuer, users[username].external_subject = DEV_ISSUER, username
+
+
+def _guardian_for_dev_provider() -> None:
+    """Emil's mother can sign in on "Min familie" through `tik dev-idp` (its ID-porten-like client)."""
+    from tik import crypto
+    from tik.auth.devidp import DEMO_GUARDIAN_PID
+    from tik.concerns.models import Child
+
+    emil = db.session.scalar(select(Child).where(Child.first_name == "Emil"))
+    mother = next(g for g in emil.guardians if g.name == "Lene Johansen")
+    mother.nin_encrypted = crypto.encrypt(DEMO_GUARDIAN_PID)
+    mother.nin_lookup = crypto.lookup_hash(DEMO_GUARDIAN_PID)
 
 
 def _teams_and_meetings(u: dict[str, User], base: date) -> None:

@@ -1,6 +1,7 @@
 """Every table, imported in one place so metadata (create_all, Alembic) sees them all."""
 
 from tik.audit.models import AuditEvent
+from tik.auth.mfa import RecoveryCode
 from tik.auth.models import Role, User
 from tik.auth.sessions import UserSession
 from tik.auth.throttle import UnknownLoginFailure
@@ -26,6 +27,6 @@ from tik.stats.models import StatCell, StatRun, SurveyValue
 __all__ = ["AgendaItem", "ArchivePrint", "AuditEvent", "Case", "CaseEvent", "CaseParticipant", "CaseStatistic",
            "Child", "ChildWelfareReport", "Concern", "Consent", "ConsentService", "Evaluation", "Guardian",
            "GuideSnapshot", "Handover", "Measure", "Meeting", "OutboxMessage", "Participant", "Plan", "PlanRevision",
-           "ReportDraft", "Role",
+           "RecoveryCode", "ReportDraft", "Role",
            "StatCell", "StatRun", "SurveyValue", "Team", "TeamMember", "Unit", "UnitLeader", "UnknownLoginFailure",
            "UsedFormKey", "User", "UserSession"]

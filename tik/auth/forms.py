@@ -10,3 +10,12 @@ class LoginForm(TikForm):
                                                          Length(max=80)])
     password = PasswordField(_l("Passord"), validators=[DataRequired(_l("Skriv passordet ditt.")),
                                                      Length(max=200)])
+
+
+class SecondFactorForm(TikForm):
+    code = StringField(_l("Kode"), validators=[DataRequired(_l("Skriv koden.")), Length(max=40)],
+                       description=_l("Sekssifret kode fra autentiseringsappen, eller en gjenopprettingskode."))
+
+
+class EnrolForm(TikForm):
+    code = StringField(_l("Kode fra appen"), validators=[DataRequired(_l("Skriv koden.")), Length(max=10)])

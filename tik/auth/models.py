@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tik.clock import now
@@ -46,6 +46,11 @@ class User(UserMixin, db.Model):
     external_issuer: Mapped[str | None] = mapped_column(String(200))
     external_subject: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=now)
+    # The second factor (tik/auth/mfa.py): the TOTP secret encrypted, when it was confirmed, the last time
+    # step used (a code is accepted once).
+    totp_secret: Mapped[bytes | None] = mapped_column(LargeBinary)
+    totp_confirmed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
 
     unit = relationship("Unit", foreign_keys=[unit_id])
 

@@ -256,3 +256,64 @@ def public(view: Callable) -> Callable:
     """Declare that a route holds no personal data and anyone may use it (login, the handbook)."""
     setattr(view, ACCESS_ATTR, ("public",))
     return view
+
+
+# -- the family ("Min familie", tik/family/) ---------------------------------------------------------------
+
+
+class FamilyRelation(enum.StrEnum):
+    """Why a person signed in with ID-porten sees a case on "Min familie"."""
+
+    GUARDIAN = "guardian"  # a guardian of the child with parental responsibility
+    YOUNG_PERSON = "young_person"  # the child, from the guidebook's consent age
+
+
+def family_relation(lookup: str, case: Case, on: date) -> FamilyRelation | None:
+    """How the person whose national id has the keyed hash `lookup` relates to `case`, or None (sees nothing)."""
+    from tik.cases.service import guide_of
+
+    if not lookup:
+        return None
+    child = case.child
+    if any(g.nin_lookup == lookup and g.responsibility for g in child.guardians):
+        return FamilyRelation.GUARDIAN
+    if child.nin_lookup == lookup and child.age_on(on) >= guide_of(case).consent_age:
+        return FamilyRelation.YOUNG_PERSON
+    return None
+
+
+def family_cases(lookup: str, on: date) -> list[tuple[Case, FamilyRelation]]:
+    """The cases the person sees on "Min familie": their children's, and their own from the consent age."""
+    from tik.concerns.models import Guardian
+
+    if not lookup:
+        return []
+    theirs = or_(Child.nin_lookup == lookup,
+                 Child.id.in_(select(Guardian.child_id).where(Guardian.nin_lookup == lookup,
+                                                              Guardian.responsibility.is_(True))))
+    cases = db.session.scalars(select(Case).join(Child, Child.id == Case.child_id).where(theirs)
+                               .options(joinedload(Case.child).joinedload(Child.guardians))
+                               .order_by(Case.id)).unique().all()
+    return [(case, relation) for case in cases if (relation := family_relation(lookup, case, on))]
+
+
+def family_case_for(lookup: str, ref: str, action: str = "family.view") -> tuple[Case, FamilyRelation]:
+    """The case `ref` if the family member may see it, with the access audited; 404 otherwise (no probing)."""
+    from tik.audit.service import record
+
+    case = db.session.scalars(select(Case).where(Case.ref == ref)
+                              .options(joinedload(Case.child).joinedload(Child.guardians),
+                                       joinedload(Case.consents).joinedload(Consent.service_rows))
+                              ).unique().one_or_none()
+    relation = family_relation(lookup, case, today()) if case is not None else None
+    if relation is None:
+        abort(404)
+    record(family_actor(relation), action, case, detail=f"as:{relation.value}")
+    return case, relation
+
+
+def family_actor(relation: FamilyRelation):
+    """Who the audit trail names for a family member: no staff user, the relation as the name."""
+    from types import SimpleNamespace
+
+    return SimpleNamespace(id=None, username=f"familie:{relation.value}", service_key="")

@@ -82,6 +82,18 @@ def authenticate(username: str, password: str) -> User | None:
     return user
 
 
+def count_failure(user: User, detail: str) -> None:
+    """A failed second step counts like a wrong password: five lock the account for a while."""
+    from tik.audit.service import record
+
+    user.failed_logins += 1
+    if user.failed_logins >= MAX_FAILED_LOGINS:
+        user.locked_until = now() + LOCKOUT
+        user.failed_logins = 0
+    record(user, "auth.login_failed", detail=detail)
+    db.session.commit()
+
+
 def is_locked(username: str) -> bool:
     """Whether logins as `username` are refused for now; unknown names lock just as real ones do."""
     user = db.session.scalar(select(User).where(func.lower(User.username) == username.strip().lower()))
@@ -90,12 +102,13 @@ def is_locked(username: str) -> bool:
     return bool(user.locked_until and user.locked_until > now())
 
 
-def log_in(user: User) -> None:
-    """Open a server-side session for `user` (its token goes on the user for Flask-Login) and audit it."""
+def log_in(user: User, detail: str = "") -> None:
+    """Open a server-side session for `user` (its token goes on the user for Flask-Login) and audit it
+    (`detail` says how, e.g. through which provider)."""
     from tik.audit.service import record
 
     user.session_token = sessions.start(user)
-    record(user, "auth.login")
+    record(user, "auth.login", detail=detail)
     db.session.commit()
 
 

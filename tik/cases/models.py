@@ -36,6 +36,7 @@ class EventKind(enum.StrEnum):
     ARCHIVED = "archived"
     RESTRICTED = "restricted"
     LEGAL_HOLD = "legal_hold"
+    FAMILY = "family"  # the child's or the guardians' own words before a meeting ("Min familie")
 
 
 class CaseCounter(db.Model):

@@ -293,14 +293,20 @@ def record_consent(case: Case, by: User, *, given_by: str, services: list[str], 
     return consent
 
 
-def withdraw_consent(consent: Consent, by: User) -> None:
+def withdraw_consent(consent: Consent, by: User | None, family=None) -> None:
     """Withdraw at once, in one transaction: the access that hung on it ends now (participants whose
-    service is no longer covered are removed, handovers to people who may no longer hold are cancelled)."""
+    service is no longer covered are removed, handovers to people who may no longer hold are cancelled).
+
+    `by` is the member of staff who records it, or None when the family withdraws it on "Min familie"
+    (`family` is then their FamilyRelation)."""
+    from tik.auth.policy import family_actor
+
     consent.withdrawn_at = now()
     case = consent.case
-    log(case, EventKind.CONSENT, by, consent_id=consent.id, services=consent.services, action="withdrawn")
+    extra = {"by_family": family.value} if family is not None else {}
+    log(case, EventKind.CONSENT, by, consent_id=consent.id, services=consent.services, action="withdrawn", **extra)
     enforce_consent(case, by, reason="consent_withdrawn")
-    record(by, "consent.withdraw", case)
+    record(by if by is not None else family_actor(family), "consent.withdraw", case)
     db.session.commit()
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, LargeBinary, String, Text
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, LargeBinary, String, Text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tik.clock import now
@@ -68,6 +68,12 @@ class Guardian(db.Model):
     # KS Fiks "offentlig bekymringsmelding": was the guardian told, and if not, why.
     informed: Mapped[bool | None] = mapped_column()
     not_informed_reason: Mapped[str] = mapped_column(Text, default="")
+    # Optional national id, encrypted like the child's, and its keyed hash: how a guardian signing in with
+    # ID-porten (the `pid` claim) finds their children on "Min familie". Without parental responsibility
+    # they see nothing there.
+    nin_encrypted: Mapped[bytes | None] = mapped_column(LargeBinary)
+    nin_lookup: Mapped[str | None] = mapped_column(String(64), index=True)
+    responsibility: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     child: Mapped[Child] = relationship(back_populates="guardians")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tik.extensions import db
@@ -15,6 +15,9 @@ class Unit(db.Model):
     key: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     service_key: Mapped[str] = mapped_column(String(64), index=True)
+    # Whether a person the staff provider signs in, whose token names this unit, gets a new employee account
+    # here (the admin allows it per unit); otherwise only existing users matched on issuer + subject.
+    sso_signup: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     leader_rows: Mapped[list[UnitLeader]] = relationship(back_populates="unit", cascade="all, delete-orphan")
 

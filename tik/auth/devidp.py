@@ -1,0 +1,212 @@
+"""A small, real OpenID Connect provider for development and the tests: never for production.
+
+Discovery, JWKS, an authorize endpoint that demands PKCE (S256), a token endpoint that checks the client's
+secret, the code, the redirect URI and the code verifier, and an end-session endpoint. Tokens are RS256
+JWTs signed with a key made at start (joserfc, the JOSE library under Authlib). Two clients: one like the
+municipality's staff provider (Entra ID: `oid`, `preferred_username`, `amr`) and one like ID-porten (the
+national id in `pid`, `acr` = idporten-loa-high).
+
+`tik dev-idp` starts it for a newcomer next to `make run`; the tests start it in a thread on a free port
+and make it misbehave on purpose (`Provider.tamper`) to see TIK refuse what it sends.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+import threading
+import time
+from dataclasses import dataclass, field
+from html import escape
+from urllib.parse import urlencode
+
+from flask import Flask, abort, jsonify, redirect, request
+from joserfc import jwt
+from joserfc.jwk import RSAKey
+
+# Where `tik dev-idp` listens by default; the demo's teacher and leader are linked to this issuer.
+DEV_PORT = 5001
+DEV_ISSUER = f"http://127.0.0.1:{DEV_PORT}"
+DEMO_GUARDIAN_PID = "24017612345"
+# Demo identities: `sub` → claims. "client" says which client may sign them in. The staff subjects are the
+# demo usernames (tik/demo.py links them); "leder" signs in with a password only, so no MFA.
+DEMO_IDENTITIES: dict[str, dict] = {
+    "laerer": {"client": "tik-staff", "name": "Marte Solberg-Haugen (demo)",
+               "preferred_username": "marte.solberg-haugen@fjordvik.test", "email": "laerer@fjordvik.test",
+               "oid": "7f0c9a1e-demo-laerer", "amr": ["pwd", "mfa"]},
+    "leder": {"client": "tik-staff", "name": "Bente Kvamme (demo)", "preferred_username": "bente.kvamme@fjordvik.test",
+              "email": "leder@fjordvik.test", "oid": "7f0c9a1e-demo-leder", "amr": ["pwd"]},
+    "ukjent": {"client": "tik-staff", "name": "Ukjent Person", "preferred_username": "ukjent@fjordvik.test",
+               "amr": ["pwd", "mfa"]},
+    # Emil's mother in the demo (tik/demo.py gives her this national id).
+    "foresatt": {"client": "tik-family", "name": "Lene Johansen (demo)", "pid": DEMO_GUARDIAN_PID,
+                 "acr": "idporten-loa-high", "amr": ["BankID"]},
+}
+
+
+@dataclass
+class Client:
+    client_id: str
+    secret: str
+    redirect_uris: list[str]
+    post_logout_redirect_uris: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Provider:
+    """One provider; `issuer` is set when it is served (the address it listens on)."""
+
+    clients: dict[str, Client]
+    identities: dict[str, dict] = field(default_factory=lambda: dict(DEMO_IDENTITIES))
+    issuer: str = ""
+    # For tests: claims to override in the next ID token, and "bad_signature" to sign it with a stranger key.
+    tamper: dict = field(default_factory=dict)
+    logouts: list[dict] = field(default_factory=list)
+    codes: dict[str, dict] = field(default_factory=dict)
+
+    def __post_init__(self):
+        self.key = RSAKey.generate_key(2048, parameters={"kid": "dev-1", "use": "sig", "alg": "RS256"})
+        # Same key id, different key: a token signed with it fails the signature check, not the key lookup.
+        self.stranger = RSAKey.generate_key(2048, parameters={"kid": "dev-1"})
+        self.lock = threading.Lock()
+
+    def app(self) -> Flask:
+        app = Flask("tik-dev-idp")
+
+        @app.get("/.well-known/openid-configuration")
+        def discovery():
+            return jsonify({
+                "issuer": self.issuer,
+                "authorization_endpoint": f"{self.issuer}/authorize",
+                "token_endpoint": f"{self.issuer}/token",
+                "jwks_uri": f"{self.issuer}/jwks",
+                "end_session_endpoint": f"{self.issuer}/logout",
+                "response_types_supported": ["code"],
+                "subject_types_supported": ["public"],
+                "id_token_signing_alg_values_supported": ["RS256"],
+                "code_challenge_methods_supported": ["S256"],
+                "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+                "scopes_supported": ["openid", "profile", "email"],
+            })
+
+        @app.get("/jwks")
+        def jwks():
+            return jsonify({"keys": [self.key.as_dict(private=False)]})
+
+        @app.get("/authorize")
+        def authorize():
+            args = request.args
+            client = self.clients.get(args.get("client_id", ""))
+            if client is None or args.get("redirect_uri") not in client.redirect_uris:
+                abort(400, "unknown client or redirect_uri")  # never redirect to an address not registered
+            back = args["redirect_uri"]
+            state = args.get("state", "")
+
+            def error(code: str, description: str):
+                query = urlencode({"error": code, "error_description": description, "state": state})
+                return redirect(f"{back}?{query}")
+
+            if args.get("response_type") != "code" or "openid" not in args.get("scope", "").split():
+                return error("invalid_request", "response_type=code and scope openid are required")
+            if not args.get("code_challenge") or args.get("code_challenge_method") != "S256":
+                return error("invalid_request", "PKCE with S256 is required")
+            login = args.get("login")
+            if not login:
+                return self._login_page(client.client_id)
+            claims = self.identities.get(login)
+            if claims is None or claims["client"] != client.client_id:
+                return error("access_denied", "no such person for this client")
+            code = secrets.token_urlsafe(24)
+            with self.lock:
+                self.codes[code] = {"client_id": client.client_id, "redirect_uri": back, "sub": login,
+                                    "nonce": args.get("nonce"), "challenge": args["code_challenge"],
+                                    "at": time.time()}
+            return redirect(f"{back}?{urlencode({'code': code, 'state': state})}")
+
+        @app.post("/token")
+        def token():
+            client_id, secret = _client_credentials()
+            client = self.clients.get(client_id or "")
+            if client is None or not hmac.compare_digest(client.secret, secret or ""):
+                return jsonify(error="invalid_client"), 401
+            form = request.form
+            if form.get("grant_type") != "authorization_code":
+                return jsonify(error="unsupported_grant_type"), 400
+            with self.lock:
+                grant = self.codes.pop(form.get("code", ""), None)  # single use, even when refused below
+            if (grant is None or grant["client_id"] != client_id or grant["redirect_uri"] != form.get("redirect_uri")
+                    or time.time() - grant["at"] > 60):
+                return jsonify(error="invalid_grant"), 400
+            verifier = form.get("code_verifier", "")
+            challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+            if not verifier or not hmac.compare_digest(challenge, grant["challenge"]):
+                return jsonify(error="invalid_grant", error_description="PKCE verification failed"), 400
+            access_token = secrets.token_urlsafe(24)
+            kind = "Bearer"  # the token type of RFC 6750
+            return jsonify({"access_token": access_token, "token_type": kind, "expires_in": 300,
+                            "scope": "openid profile email",
+                            "id_token": self._id_token(client_id, grant, access_token)})
+
+        @app.get("/logout")
+        def logout():
+            self.logouts.append(request.args.to_dict())
+            target = request.args.get("post_logout_redirect_uri")
+            allowed = [uri for c in self.clients.values() for uri in c.post_logout_redirect_uris]
+            if target and target in allowed:
+                return redirect(target)
+            return "<!doctype html><title>Logget ut</title><p>Du er logget ut hos testleverandøren.</p>"
+
+        def _client_credentials():
+            if request.authorization and request.authorization.type == "basic":
+                return request.authorization.username, request.authorization.password
+            return request.form.get("client_id"), request.form.get("client_secret")
+
+        return app
+
+    def _id_token(self, client_id: str, grant: dict, access_token: str) -> str:
+        moment = int(time.time())
+        claims = {k: v for k, v in self.identities[grant["sub"]].items() if k != "client"}
+        claims.update({"iss": self.issuer, "sub": grant["sub"], "aud": client_id, "iat": moment,
+                       "exp": moment + 300, "auth_time": moment})
+        if grant["nonce"]:
+            claims["nonce"] = grant["nonce"]
+        digest = hashlib.sha256(access_token.encode()).digest()
+        claims["at_hash"] = base64.urlsafe_b64encode(digest[:16]).rstrip(b"=").decode()
+        with self.lock:
+            tamper, self.tamper = self.tamper, {}
+        key = self.stranger if tamper.pop("bad_signature", False) else self.key
+        claims.update(tamper)
+        return jwt.encode({"alg": "RS256", "kid": "dev-1"}, claims, key)
+
+    def _login_page(self, client_id: str):
+        people = [(sub, c) for sub, c in self.identities.items() if c["client"] == client_id]
+        buttons = "".join(
+            f'<button type="submit" name="login" value="{escape(sub)}">{escape(c["name"])}</button><br>'
+            for sub, c in people)
+        hidden = "".join(f'<input type="hidden" name="{escape(k)}" value="{escape(v)}">'
+                         for k, v in request.args.items() if k != "login")
+        return ("<!doctype html><html lang=nb><meta charset=utf-8><title>Testleverandør</title>"
+                "<h1>Testleverandør for TIK (bare for utvikling)</h1><p>Logg inn som:</p>"
+                f'<form method="get" action="/authorize">{hidden}{buttons}</form></html>')
+
+
+def dev_provider(tik_url: str) -> Provider:
+    """The two clients of a TIK at `tik_url` (its staff and family callbacks and the login page)."""
+    tik_url = tik_url.rstrip("/")
+    logout = [f"{tik_url}/login", f"{tik_url}/min-familie/"]
+    return Provider(clients={
+        "tik-staff": Client("tik-staff", "dev-staff-secret", [f"{tik_url}/login/oidc/staff/callback"], logout),
+        "tik-family": Client("tik-family", "dev-family-secret", [f"{tik_url}/login/oidc/family/callback"], logout),
+    })
+
+
+def serve(provider: Provider, host: str = "127.0.0.1", port: int = 0):
+    """Serve `provider` in a daemon thread; returns the werkzeug server (its `port`, `shutdown()`)."""
+    from werkzeug.serving import make_server
+
+    server = make_server(host, port, provider.app(), threaded=True)
+    provider.issuer = f"http://{host}:{server.port}"
+    threading.Thread(target=server.serve_forever, daemon=True, name="tik-dev-idp").start()
+    return server

@@ -1,0 +1,149 @@
+"""A second factor on password login: TOTP (pyotp) with recovery codes.
+
+The TOTP secret is encrypted at rest like the national id (tik/crypto.py). A code is accepted once: the
+time step it belongs to is remembered, and a code of that step or an earlier one is refused, so a code
+seen over someone's shoulder cannot be replayed within its window. Recovery codes are shown once and
+stored as argon2 hashes, like passwords; each works once.
+"""
+
+from __future__ import annotations
+
+import calendar
+import hmac
+import io
+import secrets
+from datetime import datetime
+
+import pyotp
+import qrcode
+import qrcode.image.svg
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from flask import current_app
+from sqlalchemy import DateTime, ForeignKey, String, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from tik import crypto
+from tik.auth.models import Role, User
+from tik.clock import now
+from tik.extensions import db
+
+ISSUER_NAME = "TIK"
+RECOVERY_CODES = 10
+_hasher = PasswordHasher()
+
+
+class RecoveryCode(db.Model):
+    """One recovery code of a user, as an argon2 hash; `used_at` once it has been used."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(255))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+def required(user: User) -> bool:
+    """Whether `user` must have a second factor: leaders and admins, when the setting asks for it."""
+    return bool(current_app.config.get("TIK_MFA_REQUIRED")) and user.has_role(Role.LEADER, Role.ADMIN)
+
+
+def enrolled(user: User) -> bool:
+    return user.totp_secret is not None and user.totp_confirmed_at is not None
+
+
+def start_enrolment(user: User) -> str:
+    """A new secret for `user` (replacing an unconfirmed one), kept encrypted until confirmed; returns it."""
+    secret = pyotp.random_base32()
+    user.totp_secret = crypto.encrypt(secret)
+    user.totp_confirmed_at = None
+    user.totp_last_step = None
+    db.session.commit()
+    return secret
+
+
+def secret_of(user: User) -> str:
+    return crypto.decrypt(user.totp_secret)
+
+
+def provisioning_uri(user: User) -> str:
+    return pyotp.TOTP(secret_of(user)).provisioning_uri(name=user.username, issuer_name=ISSUER_NAME)
+
+
+def qr_svg(uri: str) -> str:
+    """The QR code of `uri` as an SVG element, drawn on the server (no script in the browser)."""
+    image = qrcode.make(uri, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=2)
+    out = io.BytesIO()
+    image.save(out)
+    svg = out.getvalue().decode()
+    return svg[svg.index("<svg"):]  # without the XML declaration, to sit inside the page
+
+
+def _step_of(user: User, code: str) -> int | None:
+    """The time step (now, or one step either side for clock drift) whose code `code` is, else None."""
+    if not user.totp_secret or not code.isdigit() or len(code) != 6:
+        return None
+    totp = pyotp.TOTP(secret_of(user))
+    moment = calendar.timegm(now().timetuple())
+    current = moment // totp.interval
+    found = None
+    for step in (current - 1, current, current + 1):
+        if hmac.compare_digest(totp.generate_otp(step), code):
+            found = step
+    return found
+
+
+def confirm_enrolment(user: User, code: str) -> list[str] | None:
+    """Confirm the pending secret with a code from the app; returns the new recovery codes (shown once)."""
+    step = _step_of(user, code.strip())
+    if step is None or enrolled(user):
+        return None
+    user.totp_confirmed_at = now()
+    user.totp_last_step = step
+    codes = new_recovery_codes(user)
+    from tik.audit.service import record
+
+    record(user, "auth.mfa_enrolled")
+    db.session.commit()
+    return codes
+
+
+def new_recovery_codes(user: User) -> list[str]:
+    """Replace the user's recovery codes with ten new ones (in the current transaction); returns them."""
+    db.session.execute(db.delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    codes = [f"{secrets.token_hex(3)}-{secrets.token_hex(3)}" for _ in range(RECOVERY_CODES)]
+    db.session.add_all(RecoveryCode(user_id=user.id, code_hash=_hasher.hash(code)) for code in codes)
+    return codes
+
+
+def verify(user: User, code: str) -> str | None:
+    """Check a second factor: "totp" or "recovery" when accepted (and used up), else None.
+
+    A TOTP code of a step already used (or older) is refused; a recovery code works once.
+    """
+    code = code.strip().lower()
+    if not enrolled(user):
+        return None
+    step = _step_of(user, code)
+    if step is not None:
+        if user.totp_last_step is not None and step <= user.totp_last_step:
+            return None
+        user.totp_last_step = step
+        return "totp"
+    if len(code) > 40:
+        return None
+    for row in db.session.scalars(select(RecoveryCode).where(RecoveryCode.user_id == user.id,
+                                                             RecoveryCode.used_at.is_(None))):
+        try:
+            if _hasher.verify(row.code_hash, code):
+                row.used_at = now()
+                return "recovery"
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            continue
+    return None
+
+
+def remaining_recovery_codes(user: User) -> int:
+    return len(db.session.scalars(select(RecoveryCode.id).where(RecoveryCode.user_id == user.id,
+                                                                RecoveryCode.used_at.is_(None))).all())

@@ -1,0 +1,101 @@
+"""Single sign-on with OpenID Connect through Authlib: the staff provider (Entra ID, Feide …) and ID-porten.
+
+Authlib does the protocol and every check on the ID token: discovery, authorization code with PKCE (S256),
+state, the signature against the provider's JWKS, issuer, audience, expiry and nonce. TIK configures it
+and decides only who the signed-in person is: a staff member is matched on issuer + subject
+(User.external_issuer, User.external_subject), never on a name or an e-mail address, and is created only
+when the unit named in the token allows it (Unit.sso_signup).
+"""
+
+from __future__ import annotations
+
+import secrets
+
+import requests
+from authlib.integrations.base_client import OAuthError
+from authlib.integrations.flask_client import OAuth
+from flask import Flask, current_app
+from joserfc.errors import JoseError
+from sqlalchemy import select
+
+from tik.auth.models import Role, User
+from tik.extensions import db
+
+EXTENSION = "tik.oidc"
+# What can go wrong between the callback and a validated ID token: the provider says no, the token fails a
+# check, the provider cannot be reached or answers nonsense.
+REFUSALS = (OAuthError, JoseError, requests.RequestException, ValueError, KeyError, TypeError)
+
+
+def init_oidc(app: Flask) -> None:
+    """One Authlib registry per app (its cached discovery and keys belong to that app's providers)."""
+    oauth = OAuth(app)
+    for kind, provider in app.config.get("TIK_OIDC", {}).items():
+        oauth.register(
+            kind, client_id=provider["client_id"], client_secret=provider["client_secret"],
+            server_metadata_url=f"{provider['issuer']}/.well-known/openid-configuration",
+            client_kwargs={"scope": provider["scope"], "code_challenge_method": "S256", "timeout": 10},
+        )
+    app.extensions[EXTENSION] = oauth
+
+
+def client(kind: str):
+    """The Authlib client of provider `kind` ("staff", "family"), or None when it is not configured."""
+    if kind not in current_app.config.get("TIK_OIDC", {}):
+        return None
+    return current_app.extensions[EXTENSION].create_client(kind)
+
+
+def claims_options(provider) -> dict:
+    """What Authlib must check beyond its defaults: the issuer of the discovery document, and that the
+    audience names this client (by default Authlib accepts a foreign `aud` when `azp` names us)."""
+    return {"iss": {"essential": True, "values": [provider.load_server_metadata()["issuer"]]},
+            "aud": {"essential": True, "values": [provider.client_id]}}
+
+
+def label(kind: str) -> str | None:
+    provider = current_app.config.get("TIK_OIDC", {}).get(kind)
+    return provider["label"] if provider else None
+
+
+def counts_as_mfa(claims) -> bool:
+    """Whether the provider says the person used more than a password: `amr` or `acr` (settings name which)."""
+    amr = claims.get("amr") or []
+    if isinstance(amr, str):
+        amr = [amr]
+    return bool(set(amr) & current_app.config["TIK_OIDC_MFA_AMR"]) or \
+        claims.get("acr") in current_app.config["TIK_OIDC_MFA_ACR"]
+
+
+def staff_user(claims) -> User | None:
+    """The active TIK user with this issuer + subject; else a new employee when the token names a unit that
+    allows sign-up through the provider; else None."""
+    from tik.auth.service import create_user
+    from tik.org.models import Unit
+
+    issuer, subject = claims.get("iss"), claims.get("sub")
+    if not issuer or not subject:
+        return None
+    user = db.session.scalar(select(User).where(User.external_issuer == issuer, User.external_subject == subject))
+    if user is not None:
+        return user if user.active else None
+    unit_key = claims.get(current_app.config["TIK_OIDC_UNIT_CLAIM"])
+    unit = db.session.scalar(select(Unit).where(Unit.key == unit_key)) if isinstance(unit_key, str) else None
+    if unit is None or not unit.sso_signup:
+        return None
+    username = _free_username(str(claims.get("preferred_username") or claims.get("email") or f"sso-{subject}"))
+    # The password is random and never shown: this person signs in through the provider only.
+    return create_user(username, str(claims.get("name") or username)[:200], unit, secrets.token_urlsafe(32),
+                       {Role.EMPLOYEE}, external_issuer=issuer, external_subject=subject,
+                       email=str(claims.get("email") or "")[:200])
+
+
+def _free_username(wanted: str) -> str:
+    from sqlalchemy import func
+
+    base = wanted[:70]
+    name, n = base, 1
+    while db.session.scalar(select(User.id).where(func.lower(User.username) == name.lower())):
+        n += 1
+        name = f"{base}-{n}"
+    return name
