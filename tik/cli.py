@@ -97,17 +97,22 @@ def guide_check(path: Path | None) -> None:
 
     path = path or ROOT / "guidebook"
     g, problems = check_guide(path)
-    if problems:
-        click.echo(f"{path}: {len(problems)} problem(s)", err=True)
-        for p in problems:
-            click.echo(f"  {p}", err=True)
-        sys.exit(1)
+    _exit_with_problems(path, problems)
     steps = sum(len(level.steps) for level in g.levels) + len(g.closing)
     click.echo(f"{g.title.get('nb')} ({g.id} {g.version}, {g.digest[:12]})")
     click.echo(f"  levels: {len(g.levels)}  steps: {steps}  tools: {len(g.tools)}  "
                f"signals: {len(g.signals)}  services: {len(g.services)}  measures: {len(g.measures)}  "
                f"languages: {', '.join(g.languages)}")
     click.echo("OK")
+
+
+def _exit_with_problems(path: Path, problems: list) -> None:
+    """List every problem a check found (file and entry each) and exit 1; nothing when there is none."""
+    if problems:
+        click.echo(f"{path}: {len(problems)} problem(s)", err=True)
+        for p in problems:
+            click.echo(f"  {p}", err=True)
+        sys.exit(1)
 
 
 @click.group()
@@ -171,11 +176,7 @@ def org_check(path: Path | None) -> None:
 
     path = path or organisation_file()
     specs, problems = check_organisation(path)
-    if problems:
-        click.echo(f"{path}: {len(problems)} problem(s)", err=True)
-        for p in problems:
-            click.echo(f"  {p}", err=True)
-        sys.exit(1)
+    _exit_with_problems(path, problems)
     click.echo(f"{path.name}: {len(specs)} units. OK")
 
 

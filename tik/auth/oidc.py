@@ -53,6 +53,25 @@ def claims_options(provider) -> dict:
             "aud": {"essential": True, "values": [provider.client_id]}}
 
 
+def provider_logout_page(kind: str, id_token: str | None, back_to: str):
+    """The page that moves on to the provider's own sign-out, or None when it offers none. (A page of our
+    own: the logout form's POST may only lead to this site.)"""
+    from flask import render_template
+
+    provider = client(kind)
+    if provider is None:
+        return None
+    try:
+        ends = provider.load_server_metadata().get("end_session_endpoint")
+    except REFUSALS:
+        ends = None
+    if not ends:
+        return None
+    url = provider.create_logout_url(post_logout_redirect_uri=back_to, id_token_hint=id_token,
+                                     client_id=provider.client_id)["url"]
+    return render_template("auth/logged_out.html", provider_logout=url, provider=label(kind))
+
+
 def label(kind: str) -> str | None:
     provider = current_app.config.get("TIK_OIDC", {}).get(kind)
     return provider["label"] if provider else None

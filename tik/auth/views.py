@@ -204,18 +204,10 @@ def logout():
     logout_user()
     session.clear()
     flash(_("Du er logget ut."))
-    provider = oidc.client(method) if method in ("staff", "family") else None
-    if provider is not None:
-        try:
-            ends = provider.load_server_metadata().get("end_session_endpoint")
-        except oidc.REFUSALS:
-            ends = None
-        if ends:
-            # A page of our own that moves on to the provider: the form's POST may only lead to this site.
-            url = provider.create_logout_url(post_logout_redirect_uri=url_for("auth.login", _external=True),
-                                             id_token_hint=id_token, client_id=provider.client_id)["url"]
-            return render_template("auth/logged_out.html", provider_logout=url,
-                                   provider=oidc.label(method))
+    if method in ("staff", "family"):
+        page = oidc.provider_logout_page(method, id_token, url_for("auth.login", _external=True))
+        if page is not None:
+            return page
     return redirect(url_for("auth.login"))
 
 

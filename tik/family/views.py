@@ -106,16 +106,10 @@ def callback():
 def logout():
     id_token = (session.get("family") or {}).get("id_token")
     session.clear()
-    provider = oidc.client("family")
-    if provider is not None and id_token:
-        try:
-            ends = provider.load_server_metadata().get("end_session_endpoint")
-        except oidc.REFUSALS:
-            ends = None
-        if ends:
-            url = provider.create_logout_url(post_logout_redirect_uri=url_for("family.index", _external=True),
-                                             id_token_hint=id_token, client_id=provider.client_id)["url"]
-            return render_template("auth/logged_out.html", provider_logout=url, provider=oidc.label("family"))
+    page = oidc.provider_logout_page("family", id_token, url_for("family.index", _external=True)) if id_token \
+        else None
+    if page is not None:
+        return page
     flash(_("Du er logget ut."))
     return redirect(url_for("family.index"))
 

@@ -101,11 +101,10 @@ def index():
     return response, 200 if valid else 422
 
 
-@bp.get("/eksport.<kind>")
+@bp.get("/eksport.csv", endpoint="export_csv", defaults={"kind": "csv"})
+@bp.get("/eksport.xlsx", endpoint="export_xlsx", defaults={"kind": "xlsx"})
 @requires(Role.LEADER, Role.ANALYST)
 def export(kind: str):
-    if kind not in ("csv", "xlsx"):
-        abort(404)
     scope = _scope()
     _form, filters, _valid = _filters(scope)
     sections = _sections(filters, scope)
