@@ -48,7 +48,8 @@ def _walk(case, by, child_days, parents_days, decide_days, decision):
     cases.decide(case, "done", {"conversation_date": _at(parents_days).date().isoformat(),
                                 "parents_words": "Vi er bekymret"}, by=by)
     clock.travel(_at(decide_days))
-    values = {"assessment": "Vurdert"} | ({"close_reason": "Avklart", "family_informed": "yes"} if decision == "close" else {})
+    closing = {"close_reason": "Avklart", "family_informed": "yes"}
+    values = {"assessment": "Vurdert"} | (closing if decision == "close" else {})
     cases.decide(case, decision, values, by=by)
 
 
