@@ -40,6 +40,8 @@ from tik.guides.model import (
 
 YAML_FILES = ("guide.yaml", "signals.yaml", "services.yaml", "measures.yaml")
 
+# steps/<guidance>.<lang>.md and tools/<key>.<lang>.md
+MARKDOWN_NAME = re.compile(r"(?P<folder>[^/]+)/(?P<key>[^/]+)\.(?P<lang>[a-z]{2,3})\.md")
 # Numbers in the texts come from the data: {consent_age} in a text prints the guide's consent age.
 PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 GUIDE_PLACEHOLDERS = ("consent_age", "deadline_days", "feedback_days")
@@ -197,14 +199,18 @@ class _Builder:
         return Text({str(k): self.fill(file, entry, str(v), keep) for k, v in value.items()})
 
     def markdown(self, folder: str, key: str, entry_file: str, entry: str) -> Text:
-        by_lang = {}
+        """`<folder>/<key>.<lang>.md` in every language the guide requires, and in any other language the
+        folder has (a text in a language not yet listed is still shown to users of that language)."""
         for lang in self.languages:
             name = f"{folder}/{key}.{lang}.md"
             if name not in self.files:
                 self.problem(name, entry, f"missing file (referenced from {entry_file})")
-            else:
+        by_lang = {}
+        for name in self.files:
+            found = MARKDOWN_NAME.fullmatch(name)
+            if found and found["folder"] == folder and found["key"] == key:
                 try:
-                    by_lang[lang] = self.fill(name, entry, self.files[name].decode("utf-8"))
+                    by_lang[found["lang"]] = self.fill(name, entry, self.files[name].decode("utf-8"))
                 except UnicodeDecodeError:
                     self.problem(name, entry, "not UTF-8 text")
         return Text(by_lang)
