@@ -75,7 +75,8 @@ def test_unreachable_step(broken):
 def test_step_with_no_path_to_an_end(broken):
     def loop(d):
         step = broken.step(d, "close-note")
-        step["decisions"] = [{"key": "again", "label": {"nb": "Igjen", "en": "Again"}, "next": "close-note"}]
+        step["decisions"] = [{"key": "again", "label": {"nb": "Igjen", "nn": "Igjen", "en": "Again"},
+                              "next": "close-note"}]
 
     broken.edit("guide.yaml", loop)
     assert "guide.yaml: step 'close-note': no path to an end" in _problems(broken.path)
@@ -131,13 +132,14 @@ def test_several_problems_are_all_listed(broken):
 
 def test_letter_texts_and_emergency_rules_are_checked(broken):
     def change(d: dict) -> None:
-        d["texts"]["greeting"] = {"nb": "Hei", "en": "Hi"}
+        d["texts"]["greeting"] = {"nb": "Hei", "nn": "Hei", "en": "Hi"}
         d["texts"]["closing"] = {"nb": "Hilsen"}
         d["emergency_numbers"] = {"levels": [7], "services": ["astrology"]}
 
     broken.edit("letter.yaml", change)
     problems = _problems(broken.path)
     assert any(p.startswith("letter.yaml: text 'greeting': unknown text") for p in problems)
+    assert "letter.yaml: text 'closing': 'closing' has no text in language 'nn'" in problems
     assert "letter.yaml: text 'closing': 'closing' has no text in language 'en'" in problems
     assert "letter.yaml: emergency_numbers: unknown level 7" in problems
     assert "letter.yaml: emergency_numbers: unknown service 'astrology'" in problems

@@ -51,13 +51,16 @@ def _variant(book) -> None:
         level0 = data["levels"][0]["steps"]
         book.step(data, "l0-decide")["time_frame_days"] = 21
         book.step(data, "l0-discuss")["decisions"][0]["next"] = "l0-network"
-        extra = {"id": "l0-network", "title": {"nb": "Sjekk nettverket", "en": "Check the network"},
+        extra = {"id": "l0-network",
+                 "title": {"nb": "Sjekk nettverket", "nn": "Sjekk nettverket", "en": "Check the network"},
                  "role": "employee", "guidance": "l0-network", "tools": [], "time_frame_days": 7, "fields": [],
-                 "decisions": [{"key": "done", "label": {"nb": "Ferdig", "en": "Done"}, "next": "l0-talk-child"}]}
+                 "decisions": [{"key": "done", "label": {"nb": "Ferdig", "nn": "Ferdig", "en": "Done"},
+                               "next": "l0-talk-child"}]}
         level0.insert(level0.index(book.step(data, "l0-talk-child")), extra)
     book.edit(change)
     (book.path / "steps" / "l0-network.nb.md").write_text("# Nettverk\n\nGjør dette innen {time_frame_days} dager. "
                                                           "Ungdom fra {consent_age} år samtykker selv.\n")
+    (book.path / "steps" / "l0-network.nn.md").write_text("# Nettverk\n\nGjer dette innan {time_frame_days} dagar.\n")
     (book.path / "steps" / "l0-network.en.md").write_text("# Network\n\nDo this within {time_frame_days} days.\n")
 
 
@@ -65,7 +68,9 @@ def test_the_default_guide_prints_its_numbers_from_the_data():
     guide = load_guide(GUIDEBOOK)
     assert guide.deadline_days == 14 and guide.consent_age == 15 and guide.report_feedback_days == 21
     assert "innen 14 dager" in guide.level(0).summary.get("nb")
+    assert "innan 14 dagar" in guide.level(0).summary.get("nn")
     assert "senest 14 dager" in guide.guidance["l0-decide"].get("nb")
+    assert "seinast 14 dagar" in guide.guidance["l0-decide"].get("nn")
     assert "innen 14 dager" in guide.guidance["l2-meeting"].get("nb")  # the step's own time frame
     assert "{" not in "".join(t.get(lang) for t in guide.guidance.values() for lang in guide.languages)
 
@@ -76,9 +81,12 @@ def test_a_variant_guidebook_shows_its_numbers_in_the_rendered_guidance(book):
     assert problems == []
     assert guide.deadline_days == 21 and guide.consent_age == 16
     assert "innen 21 dager" in guide.level(0).summary.get("nb")
+    assert "innan 21 dagar" in guide.level(0).summary.get("nn")
     assert "senest 21 dager" in guide.guidance["l0-decide"].get("nb")
     assert "Fra 16 år" in guide.guidance["l2-consent"].get("nb")
+    assert "Frå 16 år" in guide.guidance["l2-consent"].get("nn")
     assert "innen 7 dager" in guide.guidance["l0-network"].get("nb")
+    assert "innan 7 dagar" in guide.guidance["l0-network"].get("nn")
     assert "16 år" in guide.services["school"].consent.get("nb")
 
 
