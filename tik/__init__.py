@@ -59,7 +59,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_errors(app)
 
     from tik.audit.chain import seal_after_requests
+    from tik.audit.service import commit_reads_after_request
 
+    commit_reads_after_request(app)
     seal_after_requests(app)
 
     if app.config["TIK_PROXY_COUNT"]:

@@ -205,7 +205,7 @@ def case_for(user: User, ref: str, action: str = "case.view", edit: bool = False
     404 otherwise, the same answer as for a reference that does not exist (no probing). A change to a case
     the user may see but that is closed or restricted answers 409: it is read-only for everyone.
     """
-    from tik.audit.service import record
+    from tik.audit.service import record_view
 
     case = db.session.scalars(
         select(Case).where(Case.ref == ref)
@@ -221,7 +221,7 @@ def case_for(user: User, ref: str, action: str = "case.view", edit: bool = False
         abort(404)
     if edit and not is_writable(case):
         abort(409)
-    record(user, action, case, detail=f"as:{access.value}")
+    record_view(user, action, case, detail=f"as:{access.value}")
     return case
 
 
@@ -299,7 +299,7 @@ def family_cases(lookup: str, on: date) -> list[tuple[Case, FamilyRelation]]:
 
 def family_case_for(lookup: str, ref: str, action: str = "family.view") -> tuple[Case, FamilyRelation]:
     """The case `ref` if the family member may see it, with the access audited; 404 otherwise (no probing)."""
-    from tik.audit.service import record
+    from tik.audit.service import record_view
 
     case = db.session.scalars(select(Case).where(Case.ref == ref)
                               .options(joinedload(Case.child).joinedload(Child.guardians),
@@ -308,7 +308,7 @@ def family_case_for(lookup: str, ref: str, action: str = "family.view") -> tuple
     relation = family_relation(lookup, case, today()) if case is not None else None
     if relation is None:
         abort(404)
-    record(family_actor(relation), action, case, detail=f"as:{relation.value}")
+    record_view(family_actor(relation), action, case, detail=f"as:{relation.value}")
     return case, relation
 
 
