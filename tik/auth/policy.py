@@ -25,7 +25,8 @@ from tik.cases.models import Case, CaseParticipant, Consent, ConsentService
 from tik.clock import today
 from tik.concerns.models import Child
 from tik.extensions import db, login_manager
-from tik.meetings.models import Meeting, MeetingKind, TeamMember
+from tik.handbook.current import guide_for
+from tik.meetings.models import AgendaItem, Meeting, MeetingKind, TeamMember
 from tik.org.models import Unit, UnitLeader
 
 
@@ -197,6 +198,23 @@ def can_view_meeting(user: User, meeting: Meeting, on: date) -> bool:
         case = db.session.get(Case, meeting.case_id)
         return case is not None and can_view_case(user, case, on)
     return is_team_member(user, meeting.team_id)
+
+
+def is_identified(item: AgendaItem, on: date) -> bool:
+    """May a meeting's agenda show who the child is? Network meetings: yes. Team meetings: only when an active
+    consent names the team's service, and the case was not brought anonymously."""
+    if item.case is None or item.anonymous:
+        return False
+    if item.meeting.kind == MeetingKind.NETWORK:
+        return True
+    team_service = guide_for(item.case.guide_digest).team_service
+    return team_service is not None and team_service in consented_services(item.case, on)
+
+
+def can_act_on_item(user: User, item: AgendaItem, on: date) -> bool:
+    """Decisions from a meeting reach an agenda item's case only when the agenda names the child and `user`
+    may work on the case."""
+    return is_identified(item, on) and can_edit_case(user, item.case, on)
 
 
 def case_for(user: User, ref: str, action: str = "case.view", edit: bool = False) -> Case:

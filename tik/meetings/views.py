@@ -20,7 +20,6 @@ from tik.clock import local_to_utc, now, today, utc_to_local
 from tik.extensions import db
 from tik.forms import error_list
 from tik.guides.engine import DecisionRefused
-from tik.idempotency import claim
 from tik.meetings import service
 from tik.meetings.forms import AgendaForm, AttendanceForm, MeetingForm, MinutesForm, NetworkMeetingForm
 from tik.meetings.models import AgendaItem, Meeting, MeetingKind
@@ -60,13 +59,13 @@ def index():
     status = 200
     if request.method == "POST":
         if form.validate_on_submit():
-            if not claim(form.idempotency_key.data):
-                db.session.commit()
-                return redirect(url_for("meetings.index"))
             team = next(t for t in service.teams_of(current_user) if t.id == form.team.data)
             meeting = service.create_meeting(current_user, title=form.title.data,
                                              starts_at=local_to_utc(form.starts_at.data),
-                                             place=form.place.data or "", team=team)
+                                             place=form.place.data or "", team=team,
+                                             form_key=form.idempotency_key.data)
+            if meeting is None:  # the same form again: the meeting it made is in the list
+                return redirect(url_for("meetings.index"))
             flash(_("Møtet er opprettet."))
             return redirect(url_for("meetings.show", meeting_id=meeting.id))
         status = 422
@@ -103,7 +102,6 @@ def _page(meeting: Meeting, status: int = 200, **extra):
                                measure_forms=measure_forms, minutes_forms=minutes_forms, agenda_form=agenda_form,
                                covered_by_item=covered_by_item,
                                L=_lang(), today=today(), values={}, field_errors={}, **extra)
-    db.session.commit()
     return response, status
 
 
@@ -118,19 +116,18 @@ def show(meeting_id: int):
 def add_item(meeting_id: int):
     meeting = _meeting(meeting_id)
     form = AgendaForm()
-    if form.validate_on_submit() and claim(form.idempotency_key.data):
+    if form.validate_on_submit():
         try:
-            service.add_item(meeting, current_user, case_ref=form.case_ref.data or "",
-                             anonymous=form.anonymous.data, description=form.description.data or "")
+            added = service.add_item(meeting, current_user, case_ref=form.case_ref.data or "",
+                                     anonymous=form.anonymous.data, description=form.description.data or "",
+                                     form_key=form.idempotency_key.data)
         except service.MeetingError as error:
-            db.session.rollback()
             messages = {"unknown_case": _("Fant ingen sak med det nummeret som du har tilgang til."),
                         "description_required": _("Skriv et saksnummer, eller beskriv saken uten navn.")}
             form.case_ref.errors = [messages[error.code]]
             return _page(meeting, 422, agenda_form=form, agenda_errors=error_list(form))
-        flash(_("Saken er satt på sakslisten."))
-    else:
-        db.session.commit()
+        if added is not None:
+            flash(_("Saken er satt på sakslisten."))
     return redirect(url_for("meetings.show", meeting_id=meeting.id))
 
 
@@ -153,8 +150,6 @@ def minutes(meeting_id: int, item_id: int):
         service.save_minutes(item, current_user, discussion=form.discussion.data or "", advice=form.advice.data or "",
                              decisions=form.decisions.data or "", expected_version=form.version.data)
     except StaleEdit:
-        db.session.rollback()
-        db.session.refresh(item)
         return _page(meeting, 409, minutes_forms={item.id: form}, stale_item=item)
     flash(_("Referatet er lagret."))
     return redirect(url_for("meetings.show", meeting_id=meeting.id, _anchor=f"item-{item.id}"))
@@ -170,16 +165,14 @@ def add_measure(meeting_id: int, item_id: int):
     fill_measure_choices(form, case, _lang())
     if not form.validate_on_submit():
         return _page(meeting, 422, measure_forms={item.id: form})
-    if claim(form.idempotency_key.data):
-        try:
-            plans.add_measure(case, current_user, measure_input(form), meeting_id=meeting.id)
-        except plans.PlanError as error:
-            db.session.rollback()
-            show_measure_refusal(form, error.code)
-            return _page(meeting, 422, measure_forms={item.id: form})
+    try:
+        added = plans.add_measure(case, current_user, measure_input(form), meeting_id=meeting.id,
+                                  form_key=form.idempotency_key.data)
+    except plans.PlanError as error:
+        show_measure_refusal(form, error.code)
+        return _page(meeting, 422, measure_forms={item.id: form})
+    if added is not None:
         flash(_("Tiltaket er lagt til i planen."))
-    else:
-        db.session.commit()
     return redirect(url_for("meetings.show", meeting_id=meeting.id, _anchor=f"item-{item.id}"))
 
 
@@ -207,10 +200,8 @@ def decide(meeting_id: int, item_id: int):
         cases.decide(case, request.form.get("decision", ""), values, by=current_user,
                      expected_version=form.version.data, meeting_id=meeting.id)
     except StaleEdit:
-        db.session.rollback()
         return _page(meeting, 409, refusal=_("Noen andre har endret saken. Se saken og prøv igjen."))
     except DecisionRefused as refused:
-        db.session.rollback()
         return _page(meeting, 422, refusal=refusal_message(refused.code, **refused.params), typed={item.id: values})
     flash(_("Beslutningen er lagret i saken."))
     return redirect(url_for("meetings.show", meeting_id=meeting.id, _anchor=f"item-{item.id}"))
@@ -236,9 +227,7 @@ def minutes_pdf(meeting_id: int):
     views = service.agenda(meeting, current_user, today())
     service.audit_meeting_view(meeting, current_user, views, action="meeting.pdf")
     html = render_template("pdf/minutes.html", meeting=meeting, views=views, L=_lang(), today=today())
-    data = render_pdf(html)
-    db.session.commit()
-    return pdf_response(f"referat-mote-{meeting.id}.pdf", data)
+    return pdf_response(f"referat-mote-{meeting.id}.pdf", render_pdf(html))
 
 
 @bp.route("/nettverk/<ref>", methods=["GET", "POST"])
@@ -252,16 +241,16 @@ def new_network(ref: str):
         form.starts_at.data = (utc_to_local(now()) + timedelta(days=7)).replace(hour=9, minute=0, second=0,
                                                                                  microsecond=0)
         form.family.data = "\n".join(f"{g.name}, {g.relation}" for g in case.child.guardians)
-    elif form.validate_on_submit() and claim(form.idempotency_key.data):
+    elif form.validate_on_submit():
         family = [tuple((line.split(",", 1) + [""])[:2]) for line in (form.family.data or "").splitlines()]
         meeting = service.create_meeting(current_user, title=form.title.data,
                                          starts_at=local_to_utc(form.starts_at.data),
-                                         place=form.place.data or "", case=case, family=family)
-        return redirect(url_for("meetings.show", meeting_id=meeting.id))
+                                         place=form.place.data or "", case=case, family=family,
+                                         form_key=form.idempotency_key.data)
+        # The same form again made nothing new: the meeting it made is on the case's page and in the list.
+        return redirect(url_for("meetings.show", meeting_id=meeting.id) if meeting else url_for("meetings.index"))
     status = 422 if request.method == "POST" else 200
-    response = render_template("meetings/network_new.html", case=case, form=form, errors=error_list(form))
-    db.session.commit()
-    return response, status
+    return render_template("meetings/network_new.html", case=case, form=form, errors=error_list(form)), status
 
 
 __all__ = ["bp", "MeetingKind"]
