@@ -9,7 +9,7 @@ from flask_babel import format_date, format_datetime
 from flask_login import current_user
 from werkzeug.routing import IntegerConverter
 
-from tik.auth.policy import ACCESS_ATTR, public
+from tik.auth.policy import ACCESS_ATTR, can_deactivate, may_use, public
 from tik.bidi import isolate_user_text
 from tik.config import ROOT
 from tik.extensions import login_manager
@@ -118,6 +118,9 @@ def register_web(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = _datetime
     app.jinja_env.filters["guidance"] = render_guidance  # guidebook text under the page's own heading
     app.jinja_env.globals["LANGUAGES"] = {"nb": "Bokmål", "nn": "Nynorsk", "en": "English"}
+    # Templates ask the policy, never decide (tests/test_rules.py scans them for decisions of their own).
+    app.jinja_env.globals["may_use"] = lambda endpoint: may_use(current_user, endpoint)
+    app.jinja_env.globals["can_deactivate"] = lambda user: can_deactivate(current_user, user)
 
     @app.context_processor
     def shared():

@@ -247,6 +247,11 @@ def unit_of(user: User) -> Unit | None:
     return db.session.get(Unit, user.unit_id) if user.unit_id else None
 
 
+def can_deactivate(admin: User, user: User) -> bool:
+    """An admin closes other people's accounts, never their own (someone must be left to administer)."""
+    return admin.has_role(Role.ADMIN) and user.id != admin.id
+
+
 # -- route access -----------------------------------------------------------------------------------
 
 ACCESS_ATTR = "tik_access"
@@ -268,6 +273,19 @@ def requires(*roles: Role) -> Callable:
         return wrapper
 
     return decorate
+
+
+def may_use(user: User, endpoint: str) -> bool:
+    """Whether `user` may open the route `endpoint`, by what the route declares (menus ask this, so a link is
+    shown exactly when following it would not answer 404)."""
+    from flask import current_app
+
+    declared = getattr(current_app.view_functions.get(endpoint), ACCESS_ATTR, None)
+    if declared == ("public",):
+        return True
+    if declared is None or declared == ("family",) or not user.is_authenticated:
+        return False
+    return declared == ("authenticated",) or user.has_role(*declared)
 
 
 def public(view: Callable) -> Callable:

@@ -13,6 +13,7 @@ from tik.audit.service import READ_ACTIONS
 from tik.auth.models import User
 from tik.auth.policy import FamilyRelation
 from tik.cases.models import Case, Consent
+from tik.db import unit_of_work
 from tik.extensions import db
 from tik.org.models import Unit
 
@@ -52,6 +53,7 @@ def readers(case: Case) -> list[Reader]:
     return sorted(grouped.values(), key=lambda r: r.last, reverse=True)
 
 
+@unit_of_work
 def withdraw(case: Case, consent_id: int, relation: FamilyRelation) -> Consent | None:
     """Withdraw a live consent of `case` for the family: the same service function as staff use, so staff
     access that hung on it ends in the same transaction. None if there is no such live consent."""
@@ -64,9 +66,18 @@ def withdraw(case: Case, consent_id: int, relation: FamilyRelation) -> Consent |
     return consent
 
 
+@unit_of_work
+def audit_sign_in(action: str, detail: str) -> None:
+    """A family member's sign-in through ID-porten (or its refusal): audited without who it was."""
+    from tik.audit.service import record
+
+    record(None, action, detail=detail)
+
+
 MAX_WORDS = 4000  # characters: what the family wants to say before the meeting
 
 
+@unit_of_work
 def before_the_meeting(case: Case, relation: FamilyRelation, text: str) -> None:
     """The child's or the guardians' own words, on the case timeline as they wrote them (shown as text)."""
     from tik.audit.service import record
@@ -76,4 +87,3 @@ def before_the_meeting(case: Case, relation: FamilyRelation, text: str) -> None:
 
     log(case, EventKind.FAMILY, None, text=text, who=relation.value)
     record(family_actor(relation), "family.voice", case)
-    db.session.commit()

@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 from tik.auth.models import Role, User
 from tik.auth.service import UserError
 from tik.config import ROOT
+from tik.db import unit_of_work
 from tik.extensions import db
 from tik.guides.loader import Problem
 from tik.org.file import UnitSpec, read_organisation
@@ -37,8 +38,10 @@ def check_organisation(path: Path | None = None) -> tuple[list[UnitSpec], list[P
     return read_organisation(path or organisation_file(), current_guide().services)
 
 
-def sync_units(specs: list[UnitSpec]) -> list[str]:
-    """Create or update the units of `specs` and their leaders (who get the leader role).
+@unit_of_work
+def sync_units(specs: list[UnitSpec], by: User | None = None) -> list[str]:
+    """Create or update the units of `specs` and their leaders (who get the leader role); audited when an
+    admin (`by`) does it from the web.
 
     Returns the leader usernames that have no user yet (they are linked by a later sync). One transaction.
     """
@@ -59,7 +62,10 @@ def sync_units(specs: list[UnitSpec]) -> list[str]:
             leaders.append(user.id)
         unit.leader_rows = [row for row in unit.leader_rows if row.user_id in leaders] + [
             UnitLeader(user_id=uid) for uid in leaders if uid not in unit.leader_ids]
-    db.session.commit()
+    if by is not None:
+        from tik.audit.service import record
+
+        record(by, "admin.units.load", detail=f"{len(specs)} enheter")
     return missing
 
 
@@ -84,6 +90,7 @@ def all_users() -> list[User]:
     return list(db.session.scalars(select(User).options(selectinload(User.unit)).order_by(User.name)))
 
 
+@unit_of_work(once_per_form=True)
 def add_user(form, by: User) -> User:
     """Create a user from the admin's form; raises UserError (taken username, weak password)."""
     from tik.audit.service import record
@@ -96,8 +103,17 @@ def add_user(form, by: User) -> User:
                        {Role(r) for r in form.roles.data}, title=form.title.data or "", email=form.email.data or "",
                        phone=form.phone.data or "")
     record(by, "admin.user.create", detail=user.username)
-    db.session.commit()
     return user
+
+
+@unit_of_work
+def deactivate_user(user: User, by: User) -> None:
+    """An admin closes `user`'s account (audited); their open cases go to their leader's handover list."""
+    from tik.audit.service import record
+    from tik.auth.service import deactivate
+
+    record(by, "admin.user.deactivate", detail=user.username)
+    deactivate(user, by=by)
 
 
 def unit_overview(user: User) -> tuple[list[Unit], list]:
