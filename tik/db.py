@@ -9,6 +9,7 @@ the view re-renders from what it has loaded (409 or 422, the user's text kept), 
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
@@ -57,14 +58,17 @@ def unit_of_work(fn: F | None = None, *, once_per_form: bool | Callable[[str], A
 
     With `once_per_form`, the function takes a keyword `form_key` (the create-form's idempotency key): the first
     call with a key does the work, a repeat (a double-submitted form) changes nothing and returns None, or
-    `once_per_form(key)` when that is a function (what the first call made). The key is claimed in the same
-    transaction, so a refused create leaves it unused for the corrected form.
+    `once_per_form(key)` when that is a function (what the first call made: the function then names a
+    `form_key` parameter of its own, receives the key, and keeps it with what it makes). The key is claimed in
+    the same transaction, so a refused create leaves it unused for the corrected form.
     """
 
     def decorate(function: F) -> F:
+        keeps_key = "form_key" in inspect.signature(function).parameters
+
         @wraps(function)
         def run(*args: Any, **kwargs: Any) -> Any:
-            form_key = kwargs.pop("form_key", None) if once_per_form else None
+            form_key = (kwargs.get if keeps_key else kwargs.pop)("form_key", None) if once_per_form else None
             with transaction():
                 if once_per_form and not claim(form_key):
                     return once_per_form(form_key) if callable(once_per_form) else None

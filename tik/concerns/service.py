@@ -13,6 +13,7 @@ from tik.auth.models import User
 from tik.cases import service as cases
 from tik.cases.models import Case, CaseStatus, EventKind
 from tik.concerns.models import Child, Concern, Guardian, ReportDraft, Urgency, name_key
+from tik.db import unit_of_work
 from tik.extensions import db
 
 
@@ -45,7 +46,6 @@ class ConcernInput:
     signals: list[str] = field(default_factory=list)
     urgency: Urgency = Urgency.NONE
     report_draft: str = ""
-    idempotency_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -71,12 +71,19 @@ def find_child(child: ChildInput) -> Child | None:
     ).limit(1))
 
 
-def register_concern(child_in: ChildInput, concern_in: ConcernInput, by: User) -> Registered:
-    """Store the concern in one transaction. A repeated idempotency key returns the first result."""
-    if concern_in.idempotency_key:
-        earlier = db.session.scalar(select(Concern).where(Concern.idempotency_key == concern_in.idempotency_key))
-        if earlier is not None:
-            return Registered(db.session.get(Case, earlier.case_id), earlier, opened=False, repeated=True)
+def registered_before(form_key: str) -> Registered | None:
+    """What the form with `form_key` registered when it was first sent (None if it made no concern)."""
+    earlier = db.session.scalar(select(Concern).where(Concern.idempotency_key == form_key))
+    if earlier is None:
+        return None
+    return Registered(db.session.get(Case, earlier.case_id), earlier, opened=False, repeated=True)
+
+
+@unit_of_work(once_per_form=registered_before)
+def register_concern(child_in: ChildInput, concern_in: ConcernInput, by: User,
+                     form_key: str | None = None) -> Registered | None:
+    """Store the concern in one transaction. The same form sent again (`form_key`) stores nothing and returns
+    what it registered the first time."""
     child = find_child(child_in) or _create_child(child_in)
     case = db.session.scalar(select(Case).where(Case.child_id == child.id, Case.status == CaseStatus.OPEN))
     opened = case is None
@@ -86,7 +93,7 @@ def register_concern(child_in: ChildInput, concern_in: ConcernInput, by: User) -
                       observation=concern_in.observation.strip(), since_when=concern_in.since_when.strip(),
                       how_often=concern_in.how_often.strip(), who_knows=concern_in.who_knows.strip(),
                       signals=list(concern_in.signals), urgency=concern_in.urgency,
-                      idempotency_key=concern_in.idempotency_key)
+                      idempotency_key=form_key)
     db.session.add(concern)
     db.session.flush()
     cases.log(case, EventKind.CONCERN, by, concern_id=concern.id, urgency=concern.urgency.value,
@@ -98,7 +105,6 @@ def register_concern(child_in: ChildInput, concern_in: ConcernInput, by: User) -
                                    text=concern_in.report_draft.strip() or concern.observation))
         cases.log(case, EventKind.REPORT, by, concern_id=concern.id)
     record(by, "concern.register" if opened else "concern.attach", case)
-    db.session.commit()
     return Registered(case, concern, opened)
 
 
