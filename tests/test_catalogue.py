@@ -9,8 +9,9 @@ from datetime import timedelta
 from flows import TO_LEVEL1
 
 from tik import clock
-from tik.cases import flow, service
+from tik.cases import flow
 from tik.extensions import db
+from tik.handbook.current import guide_of
 from tik.plans.models import Measure
 
 
@@ -18,7 +19,7 @@ def test_the_catalogue_offers_only_services_the_case_may_use(make_case, make_use
     teacher = make_user(service="school")
     case = make_case(by=teacher)
     move_case(case, teacher, TO_LEVEL1)
-    guide = service.guide_of(case)
+    guide = guide_of(case)
     offered = {s for _area, items in flow.catalogue_for(case, guide) for _m, services in items for s in services}
     assert offered == {"school"}
     give_consent(case, teacher, ["ppt"])

@@ -339,12 +339,12 @@ def test_stale_measure_save_answers_409(client, login, make_user, make_case):
 def test_stale_decision_answers_409_and_keeps_fields(client, login, make_user, make_case):
     from flows import CONCRETISE, form_data
 
-    from tik.cases import service as cases
+    from tik.cases.steps import decide
 
     holder = login(make_user())
     case = make_case(by=holder)
     old = case.version
-    cases.decide(case, "done", CONCRETISE, by=holder)
+    decide(case, "done", CONCRETISE, by=holder)
     response = client.post(f"/saker/{case.ref}/beslutning",
                            data=form_data({"observation": "Min observasjon"}, "done", old, "l0-concretise"))
     assert response.status_code == 409 and "Min observasjon" in response.get_data(as_text=True)

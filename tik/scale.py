@@ -42,7 +42,7 @@ from tik.cases.models import (
     Handover,
     HandoverStatus,
 )
-from tik.cases.service import level_deadline
+from tik.cases.steps import level_deadline
 from tik.clock import now
 from tik.concerns.models import Child, Concern, Guardian, ReportDraft, Urgency, name_key
 from tik.extensions import db

@@ -306,7 +306,7 @@ class FamilyRelation(enum.StrEnum):
 
 def family_relation(lookup: str, case: Case, on: date) -> FamilyRelation | None:
     """How the person whose national id has the keyed hash `lookup` relates to `case`, or None (sees nothing)."""
-    from tik.cases.service import guide_of
+    from tik.handbook.current import guide_of
 
     if not lookup:
         return None

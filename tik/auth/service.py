@@ -154,7 +154,7 @@ def deactivate(user: User, by: User | None = None) -> None:
 
     Their open cases stay with them (a case never has no holder) and go to their leader's handover list.
     """
-    from tik.cases.service import hand_to_leader
+    from tik.cases.handover import hand_to_leader
 
     user.active = False
     sessions.end_all(user)

@@ -187,7 +187,8 @@ def complete_report(report: ChildWelfareReport, by: User, *, guardians: list[Gua
                     child_told: bool, child_not_told_reason: str, interpreter_needed: bool,
                     interpreter_language: str, sent_on: date, sent_how: str, text: str) -> ChildWelfareReport:
     """Record what KS Fiks asks about the report; the reminder to ask for feedback follows from the guide."""
-    from tik.cases.service import guide_of, log
+    from tik.handbook.current import guide_of
+    from tik.timeline.service import log
 
     if sent_how not in SENT_HOW:
         raise ReportError("sent_how")
@@ -218,7 +219,7 @@ def complete_report(report: ChildWelfareReport, by: User, *, guardians: list[Gua
 
 
 def feedback_received(report: ChildWelfareReport, by: User, on: date) -> None:
-    from tik.cases.service import log
+    from tik.timeline.service import log
 
     report.feedback_received_on = on
     log(report.case, EventKind.REPORT, by, action="feedback_received", report_id=report.id, on=on.isoformat())
@@ -252,7 +253,7 @@ class FeedbackError(ValueError):
 def leader_feedback(case: Case, leader: User, text: str) -> CaseEvent:
     """The reporter's unit leader records the feedback given to the reporter, without sensitive details.
     It is a record, not an approval: nothing here can hold up a report (the duty to report is personal)."""
-    from tik.cases.service import log
+    from tik.timeline.service import log
 
     if access_of(leader, case, today()) != Access.LEADER:
         raise FeedbackError("not_leader")
@@ -273,8 +274,8 @@ GUARDIAN_FIELDS = ("name", "relation", "phone", "email", "language")
 
 def update_child(case: Case, by: User, changes: dict[str, object]) -> int:
     """Correct the child's details; each change on the timeline with old and new value."""
-    from tik.cases.service import log
     from tik.concerns.models import name_key
+    from tik.timeline.service import log
 
     child = case.child
     count = 0
@@ -298,7 +299,7 @@ def update_child(case: Case, by: User, changes: dict[str, object]) -> int:
 
 
 def update_guardian(case: Case, by: User, guardian_id: int, changes: dict[str, str]) -> int:
-    from tik.cases.service import log
+    from tik.timeline.service import log
 
     guardian = next((g for g in case.child.guardians if g.id == guardian_id), None)
     if guardian is None:
@@ -320,8 +321,8 @@ def update_guardian(case: Case, by: User, guardian_id: int, changes: dict[str, s
 
 def add_guardian(case: Case, by: User, *, name: str, relation: str = "", phone: str = "", email: str = "",
                  language: str = "nb"):
-    from tik.cases.service import log
     from tik.concerns.models import Guardian
+    from tik.timeline.service import log
 
     if not name.strip():
         raise ValueError("name")
@@ -337,7 +338,7 @@ def add_guardian(case: Case, by: User, *, name: str, relation: str = "", phone: 
 
 
 def remove_guardian(case: Case, by: User, guardian_id: int) -> None:
-    from tik.cases.service import log
+    from tik.timeline.service import log
 
     guardian = next((g for g in case.child.guardians if g.id == guardian_id), None)
     if guardian is None:

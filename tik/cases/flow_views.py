@@ -79,7 +79,7 @@ def report_pdf(ref: str, report_id: int):
 
     case = case_for(current_user, ref, action="report.print", edit=True)
     report = _report_of(case, report_id)
-    from tik.cases.service import guide_of
+    from tik.handbook.current import guide_of
 
     html = render_template("pdf/report.html", case=case, child=case.child, report=report, guide=guide_of(case),
                            L=_lang(), by=report.created_by, plan=plan_of(case), voices=flow.voices(case),

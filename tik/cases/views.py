@@ -24,7 +24,10 @@ from tik.auth.policy import (
     consented_services,
     requires,
 )
-from tik.cases import flow, service
+from tik.cases import consent as consenting
+from tik.cases import flow, participants, queries, steps
+from tik.cases import handover as handing_over
+from tik.cases.consent import ConsentError, record_consent
 from tik.cases.forms import (
     ConsentForm,
     DecisionForm,
@@ -34,17 +37,24 @@ from tik.cases.forms import (
     step_field_errors,
     step_values,
 )
+from tik.cases.handover import HandoverError
 from tik.cases.messages import refusal_message
 from tik.cases.models import Case, Consent, Handover
 from tik.cases.models import ConsentForm as ConsentKind
+from tik.cases.participants import ParticipantError, people_who_may_join
+from tik.cases.queries import active_participants, pending_handovers, search_cases, who_has_seen
+from tik.cases.steps import current_step
 from tik.clock import today
 from tik.concerns.models import Concern, ReportDraft
 from tik.extensions import db
 from tik.forms import LANGUAGE_CHOICES, error_list
 from tik.guides.engine import DecisionRefused
 from tik.guides.markdown import render_markdown
+from tik.handbook.current import guide_of
 from tik.idempotency import claim
 from tik.plans.service import plan_of
+from tik.timeline.service import timeline as case_timeline
+from tik.versioning import StaleEdit
 
 bp = Blueprint("cases", __name__)
 
@@ -82,7 +92,7 @@ def calendar():
 def my_cases():
     """My cases; a search posts its text so a child's name never lands in a URL or an access log."""
     q = request.form.get("q", "").strip() if request.method == "POST" else ""
-    rows = service.search_cases(current_user, q) if q else service.my_cases(current_user)
+    rows = search_cases(current_user, q) if q else queries.my_cases(current_user)
     # Both the list and a search name children: audited (the count, never the words searched for).
     response = render_template("cases/list.html", rows=rows, q=q, L=_lang(), today=today())
     record(current_user, "case.search" if q else "case.list", detail=f"{len(rows)} treff")
@@ -95,8 +105,8 @@ TIMELINE_ON_PAGE = 20  # the latest events; the whole log is one click away (and
 
 def _case_page(case: Case, status: int = 200, **extra):
     """Render the case page; everything shown is loaded here, in a handful of queries."""
-    guide = service.guide_of(case)
-    view = service.current_step(case)
+    guide = guide_of(case)
+    view = current_step(case)
     on = today()
     consents = list(case.consents)
     consent_form = extra.pop("consent_form", None) or _consent_form(case)
@@ -120,9 +130,9 @@ def _case_page(case: Case, status: int = 200, **extra):
         covered=consented_services(case, on), plan=plan,
         concerns=concerns,
         drafts=[d for d in drafts if can_see_report_draft(current_user, case, d.created_by_id, on)],
-        can=abilities(current_user, case, on), participants=service.active_participants(case),
+        can=abilities(current_user, case, on), participants=active_participants(case),
         invite_form=invite_form,
-        handovers=service.pending_handovers(case),
+        handovers=pending_handovers(case),
         decision_form=extra.pop("decision_form", None) or DecisionForm(version=case.version),
         values=values, carried=carried.sources, field_errors=extra.pop("field_errors", {}),
         voices=events.voices, reports=flow.reports_of(case) if events.has_reports else [],
@@ -138,7 +148,7 @@ def _case_page(case: Case, status: int = 200, **extra):
 
 
 def _consent_form(case: Case, formdata=None) -> ConsentForm:
-    guide = service.guide_of(case)
+    guide = guide_of(case)
     form = ConsentForm(formdata=formdata)
     form.services.choices = [(k, s.name.get(_lang())) for k, s in guide.services.items()]
     if formdata is None:
@@ -158,7 +168,7 @@ def _handover_form(case: Case, formdata=None) -> HandoverForm:
 
 def _one_person(case: Case, text: str, holders_only: bool = False) -> User | None:
     """The one person named by username or full name among those who may join (or hold) the case."""
-    matches = service.people_who_may_join(case, text, holders_only=holders_only)
+    matches = people_who_may_join(case, text, holders_only=holders_only)
     return matches[0] if len(matches) == 1 else None
 
 
@@ -175,9 +185,9 @@ def decide(ref: str):
     case = case_for(current_user, ref, action="case.view", edit=True)
     form = DecisionForm()
     decision = request.form.get("decision", "")
-    guide = service.guide_of(case)
+    guide = guide_of(case)
     # The user filled in the step they saw; someone may have moved the case on since.
-    at = service.current_step(case).step
+    at = current_step(case).step
     seen = guide.steps.get(request.form.get("step_id", ""), at)
     values = step_values(seen, request.form)
     if not form.validate_on_submit():  # no version (or a malformed one): never a save that skips the check
@@ -186,9 +196,9 @@ def decide(ref: str):
         return _case_page(case, 422, values=values, field_errors=errors, refusal=next(iter(errors.values())))
     try:
         if seen.id != at.id:
-            raise service.StaleEdit(case)
-        service.decide(case, decision, values, by=current_user, expected_version=form.version.data)
-    except service.StaleEdit:
+            raise StaleEdit(case)
+        steps.decide(case, decision, values, by=current_user, expected_version=form.version.data)
+    except StaleEdit:
         db.session.rollback()
         case = case_for(current_user, ref)
         typed = [(f.label.get(_lang()), values[f.key]) for f in seen.fields if values.get(f.key)]
@@ -222,12 +232,12 @@ def add_consent(ref: str):
         db.session.commit()
         return redirect(url_for("cases.show", ref=ref))
     try:
-        service.record_consent(case, current_user, given_by=form.given_by.data, services=form.services.data,
-                               purpose=form.purpose.data, form=ConsentKind(form.form.data),
-                               given_on=form.given_on.data, expires_on=form.expires_on.data,
-                               information=form.information.data or "", young_person=form.young_person.data,
-                               exclusions=form.exclusions.data or "")
-    except service.ConsentError as error:
+        record_consent(case, current_user, given_by=form.given_by.data, services=form.services.data,
+                       purpose=form.purpose.data, form=ConsentKind(form.form.data),
+                       given_on=form.given_on.data, expires_on=form.expires_on.data,
+                       information=form.information.data or "", young_person=form.young_person.data,
+                       exclusions=form.exclusions.data or "")
+    except ConsentError as error:
         db.session.rollback()
         case = case_for(current_user, ref)
         form.services.errors = [refusal_message(error.code)] if error.code in ("no_services", "unknown_service") \
@@ -253,7 +263,7 @@ def withdraw_consent(ref: str, consent_id: int):
     if consent is None or consent.case_id != case.id:
         abort(404)
     if consent.withdrawn_at is None:
-        service.withdraw_consent(consent, current_user)
+        consenting.withdraw_consent(consent, current_user)
         flash(_("Samtykket er trukket tilbake. Tilgangen det ga er stengt."))
     return redirect(url_for("cases.show", ref=ref) if _still_visible(ref) else url_for("cases.my_work"))
 
@@ -277,8 +287,8 @@ def propose_handover(ref: str):
         return _case_page(case, 422, handover_form=form, handover_errors=error_list(form))
     if claim(form.idempotency_key.data):
         try:
-            service.propose_handover(case, to, current_user, note=form.note.data or "")
-        except service.HandoverError as error:
+            handing_over.propose_handover(case, to, current_user, note=form.note.data or "")
+        except HandoverError as error:
             db.session.rollback()
             form.to_user.errors = [refusal_message(error.code)]
             return _case_page(case_for(current_user, ref), 422, handover_form=form,
@@ -300,8 +310,8 @@ def answer_handover(handover_id: int):
     if not form.validate_on_submit():
         abort(400)
     try:
-        service.answer_handover(handover, current_user, accept=accept, reason=form.reason.data or "")
-    except service.HandoverError as error:
+        handing_over.answer_handover(handover, current_user, accept=accept, reason=form.reason.data or "")
+    except HandoverError as error:
         db.session.rollback()
         flash(refusal_message(error.code), "error")
         return redirect(url_for("cases.my_work"))
@@ -317,8 +327,8 @@ def answer_handover(handover_id: int):
 def full_timeline(ref: str):
     """The whole stafettlogg, every event with its fields."""
     case = case_for(current_user, ref, action="case.view")
-    response = render_template("cases/timeline.html", case=case, child=case.child, guide=service.guide_of(case),
-                               timeline=service.timeline(case), L=_lang())
+    response = render_template("cases/timeline.html", case=case, child=case.child, guide=guide_of(case),
+                               timeline=case_timeline(case), L=_lang())
     db.session.commit()
     return response
 
@@ -340,8 +350,8 @@ def invite_participant(ref: str):
         return _case_page(case, 422, invite_form=form, invite_errors=error_list(form))
     if claim(form.idempotency_key.data):
         try:
-            service.invite_participant(case, person, current_user)
-        except service.ParticipantError as error:
+            participants.invite_participant(case, person, current_user)
+        except ParticipantError as error:
             db.session.rollback()
             form.person.errors = [refusal_message(error.code)]
             return _case_page(case_for(current_user, ref), 422, invite_form=form, invite_errors=error_list(form))
@@ -359,9 +369,9 @@ def remove_participant(ref: str, participant_id: int):
     if participant is None or not can_manage_participants(current_user, case):
         abort(404)
     try:
-        service.remove_participant(case, participant, current_user)
+        participants.remove_participant(case, participant, current_user)
         flash(_("%(name)s er fjernet fra saken og ser den ikke lenger.", name=participant.user.name))
-    except service.ParticipantError:
+    except ParticipantError:
         db.session.rollback()
     return redirect(url_for("cases.show", ref=ref))
 
@@ -373,8 +383,8 @@ def viewers(ref: str):
     case = case_for(current_user, ref, action="case.viewers")
     if not can_see_viewers(current_user, case, today()):
         abort(404)
-    rows = service.who_has_seen(case)
-    response = render_template("cases/viewers.html", case=case, rows=rows, guide=service.guide_of(case),
+    rows = who_has_seen(case)
+    response = render_template("cases/viewers.html", case=case, rows=rows, guide=guide_of(case),
                                L=_lang())
     db.session.commit()
     return response

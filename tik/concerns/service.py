@@ -10,11 +10,12 @@ from sqlalchemy import select
 from tik import crypto
 from tik.audit.service import record
 from tik.auth.models import User
-from tik.cases import service as cases
 from tik.cases.models import Case, CaseStatus, EventKind
+from tik.cases.steps import open_case
 from tik.concerns.models import Child, Concern, Guardian, ReportDraft, Urgency, name_key
 from tik.db import unit_of_work
 from tik.extensions import db
+from tik.timeline.service import log
 
 
 @dataclass
@@ -88,7 +89,7 @@ def register_concern(child_in: ChildInput, concern_in: ConcernInput, by: User,
     case = db.session.scalar(select(Case).where(Case.child_id == child.id, Case.status == CaseStatus.OPEN))
     opened = case is None
     if opened:
-        case = cases.open_case(child, by)
+        case = open_case(child, by)
     concern = Concern(case_id=case.id, reported_by_id=by.id, service_key=by.service_key,
                       observation=concern_in.observation.strip(), since_when=concern_in.since_when.strip(),
                       how_often=concern_in.how_often.strip(), who_knows=concern_in.who_knows.strip(),
@@ -96,14 +97,14 @@ def register_concern(child_in: ChildInput, concern_in: ConcernInput, by: User,
                       idempotency_key=form_key)
     db.session.add(concern)
     db.session.flush()
-    cases.log(case, EventKind.CONCERN, by, concern_id=concern.id, urgency=concern.urgency.value,
-              attached=not opened)
+    log(case, EventKind.CONCERN, by, concern_id=concern.id, urgency=concern.urgency.value,
+        attached=not opened)
     if concern_in.urgency == Urgency.ACUTE:
-        cases.log(case, EventKind.EMERGENCY, by, concern_id=concern.id)
+        log(case, EventKind.EMERGENCY, by, concern_id=concern.id)
     if concern_in.urgency == Urgency.SUSPICION:
         db.session.add(ReportDraft(case_id=case.id, created_by_id=by.id,
                                    text=concern_in.report_draft.strip() or concern.observation))
-        cases.log(case, EventKind.REPORT, by, concern_id=concern.id)
+        log(case, EventKind.REPORT, by, concern_id=concern.id)
     record(by, "concern.register" if opened else "concern.attach", case)
     return Registered(case, concern, opened)
 

@@ -57,7 +57,7 @@ def readers(case: Case) -> list[Reader]:
 def withdraw(case: Case, consent_id: int, relation: FamilyRelation) -> Consent | None:
     """Withdraw a live consent of `case` for the family: the same service function as staff use, so staff
     access that hung on it ends in the same transaction. None if there is no such live consent."""
-    from tik.cases.service import withdraw_consent
+    from tik.cases.consent import withdraw_consent
 
     consent = next((c for c in case.consents if c.id == consent_id and c.withdrawn_at is None), None)
     if consent is None:
@@ -83,7 +83,7 @@ def before_the_meeting(case: Case, relation: FamilyRelation, text: str) -> None:
     from tik.audit.service import record
     from tik.auth.policy import family_actor
     from tik.cases.models import EventKind
-    from tik.cases.service import log
+    from tik.timeline.service import log
 
     log(case, EventKind.FAMILY, None, text=text, who=relation.value)
     record(family_actor(relation), "family.voice", case)

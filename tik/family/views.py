@@ -117,7 +117,7 @@ def case(ref: str):
     from tik.plans.service import plan_of
 
     plan = plan_of(case)
-    from tik.cases.service import guide_of
+    from tik.handbook.current import guide_of
 
     return render_template("family/case.html", case=case, relation=relation, plan=plan, guide=guide_of(case),
                            readers=service.readers(case), on=today(), L=str(get_locale() or "nb"))

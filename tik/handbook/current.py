@@ -5,7 +5,9 @@ from __future__ import annotations
 from functools import lru_cache
 
 from flask import current_app
+from sqlalchemy.exc import IntegrityError
 
+from tik.cases.models import Case, GuideSnapshot
 from tik.extensions import db
 from tik.guides.loader import load_files, load_guide, read_folder
 from tik.guides.model import Guide
@@ -21,10 +23,6 @@ def current_guide() -> Guide:
 
 def pin_current_guide() -> str:
     """Store the current guidebook's files under its digest (once) and return the digest."""
-    from sqlalchemy.exc import IntegrityError
-
-    from tik.cases.models import GuideSnapshot
-
     guide = current_guide()
     if db.session.get(GuideSnapshot, guide.digest) is None:
         files = read_folder(current_app.config["TIK_GUIDEBOOK"])
@@ -42,9 +40,12 @@ def guide_for(digest: str) -> Guide:
     return guide if guide.digest == digest else _snapshot(digest)
 
 
+def guide_of(case: Case) -> Guide:
+    """The guide `case` follows."""
+    return guide_for(case.guide_digest)
+
+
 @lru_cache(maxsize=32)
 def _snapshot(digest: str) -> Guide:
-    from tik.cases.models import GuideSnapshot
-
     snap = db.session.get(GuideSnapshot, digest)
     return load_files({k: v.encode() for k, v in snap.files.items()})

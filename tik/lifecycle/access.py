@@ -18,12 +18,11 @@ from tik.audit.service import READ_ACTIONS, record
 from tik.auth.models import User
 from tik.auth.policy import visible_cases
 from tik.cases.models import Case
-from tik.cases.service import guide_of
 from tik.clock import now, today
 from tik.concerns.models import Child
 from tik.db import unit_of_work
 from tik.extensions import db
-from tik.handbook.current import current_guide
+from tik.handbook.current import current_guide, guide_of
 from tik.lifecycle.record import case_rows, child_rows, people, plain
 from tik.lifecycle.retention import due_on
 from tik.plans.pdf import render_pdf

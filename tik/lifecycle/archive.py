@@ -20,14 +20,15 @@ from tik.audit.service import record
 from tik.auth.models import User
 from tik.auth.policy import can_manage_life
 from tik.cases.models import Case, EventKind
-from tik.cases.service import guide_of, log
 from tik.clock import now, today
 from tik.db import unit_of_work
 from tik.extensions import db
+from tik.handbook.current import guide_of
 from tik.lifecycle.models import ArchivePrint
 from tik.lifecycle.record import case_rows, child_rows, people
 from tik.lifecycle.service import LifeError, closing_facts
 from tik.plans.pdf import render_pdf
+from tik.timeline.service import log
 
 PDF_VARIANT = "pdf/a-2b"  # PDF/A-2 is an archive format the National Archives' regulations accept
 CLASSIFICATION = "Taushetsbelagt, offl. § 13 jf. fvl. § 13"

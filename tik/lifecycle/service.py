@@ -1,6 +1,6 @@
 """The case after the work: reopening within the guidebook's period, restriction (GDPR Art. 18) and legal hold.
 
-Closing itself is the guidebook's close-note step (tik/cases/service.decide). Each function here changes one
+Closing itself is the guidebook's close-note step (tik/cases/steps.decide). Each function here changes one
 case in one transaction, with its timeline entry and its audit event; the rules on who may are in the policy.
 """
 
@@ -14,11 +14,11 @@ from tik.audit.service import record
 from tik.auth.models import User
 from tik.auth.policy import can_manage_life, can_reopen
 from tik.cases.models import Case, CaseEvent, CaseStatus, EventKind
-from tik.cases.service import guide_of, log
 from tik.clock import now, today
 from tik.db import unit_of_work
 from tik.extensions import db
-from tik.handbook.current import current_guide
+from tik.handbook.current import current_guide, guide_of
+from tik.timeline.service import log
 
 
 class LifeError(ValueError):

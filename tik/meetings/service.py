@@ -10,14 +10,15 @@ from sqlalchemy.orm import selectinload
 
 from tik.audit.service import record, record_view
 from tik.auth.models import User
-from tik.auth.policy import can_act_on_item, can_edit_case, can_view_case, is_identified, is_team_member
-from tik.cases import service as cases
+from tik.auth.policy import can_act_on_item, can_edit_case, can_view_case, is_identified, is_team_member, visible_cases
 from tik.cases.anonymise import alias
-from tik.cases.models import Case
+from tik.cases.models import Case, EventKind
 from tik.clock import today
 from tik.db import unit_of_work
 from tik.extensions import db
 from tik.meetings.models import AgendaItem, Meeting, MeetingKind, Participant, Team, TeamMember
+from tik.timeline.service import log
+from tik.versioning import check_version
 
 
 class MeetingError(ValueError):
@@ -44,7 +45,7 @@ def meetings_for(user: User, start: datetime | None = None) -> list[Meeting]:
     # Join the case rather than listing every visible case: the check then runs per meeting only.
     query = (select(Meeting).outerjoin(Case, Case.id == Meeting.case_id)
              .where(or_(Meeting.team_id.in_(team_ids),
-                        (Meeting.kind == MeetingKind.NETWORK) & cases.visible_cases(user, today())))
+                        (Meeting.kind == MeetingKind.NETWORK) & visible_cases(user, today())))
              .options(selectinload(Meeting.team)).order_by(Meeting.starts_at))
     if start is not None:
         query = query.where(Meeting.starts_at >= start)
@@ -70,7 +71,7 @@ def create_meeting(by: User, *, title: str, starts_at: datetime, place: str = ""
         meeting.items = [AgendaItem(case_id=case.id, brought_by_id=by.id, position=1)]
         db.session.add(meeting)
         db.session.flush()
-        cases.log(case, cases.EventKind.STEP, by, action="meeting.planned", meeting_id=meeting.id)
+        log(case, EventKind.STEP, by, action="meeting.planned", meeting_id=meeting.id)
         record(by, "meeting.create", case)
     else:
         if team is None or not is_team_member(by, team.id):
@@ -145,7 +146,7 @@ def add_item(meeting: Meeting, by: User, *, case_ref: str = "", anonymous: bool 
 def save_minutes(item: AgendaItem, by: User, *, discussion: str, advice: str, decisions: str,
                  expected_version: int | None = None) -> AgendaItem:
     """The minutes of one agenda item; raises StaleEdit if someone else saved them first."""
-    cases.check_version(item, expected_version)
+    check_version(item, expected_version)
     item.discussion, item.advice, item.decisions = discussion.strip(), advice.strip(), decisions.strip()
     if item.case is not None:
         record(by, "meeting.minutes", item.case, detail=f"meeting:{item.meeting_id}")

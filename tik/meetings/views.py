@@ -12,20 +12,22 @@ from flask_login import current_user
 
 from tik.auth.policy import can_view_meeting, case_for, consented_services, requires
 from tik.cases import flow
-from tik.cases import service as cases
 from tik.cases.forms import DecisionForm, step_field_errors, step_values
 from tik.cases.messages import refusal_message
-from tik.cases.service import StaleEdit
+from tik.cases.steps import current_step
+from tik.cases.steps import decide as take_decision
 from tik.clock import local_to_utc, now, today, utc_to_local
 from tik.extensions import db
 from tik.forms import error_list
 from tik.guides.engine import DecisionRefused
+from tik.handbook.current import guide_of
 from tik.meetings import service
 from tik.meetings.forms import AgendaForm, AttendanceForm, MeetingForm, MinutesForm, NetworkMeetingForm
 from tik.meetings.models import AgendaItem, Meeting, MeetingKind
 from tik.plans import service as plans
 from tik.plans.forms import NewMeasureForm, fill_measure_choices, measure_input, show_measure_refusal
 from tik.plans.pdf import render_pdf
+from tik.versioning import StaleEdit
 from tik.web import pdf_response
 
 bp = Blueprint("meetings", __name__, url_prefix="/moter")
@@ -80,8 +82,8 @@ def index():
 def _page(meeting: Meeting, status: int = 200, **extra):
     views = service.agenda(meeting, current_user, today())
     service.audit_meeting_view(meeting, current_user, views)
-    guides = {v.item.id: cases.guide_of(v.item.case) for v in views if v.can_act}
-    steps = {v.item.id: cases.current_step(v.item.case) for v in views if v.can_act}
+    guides = {v.item.id: guide_of(v.item.case) for v in views if v.can_act}
+    steps = {v.item.id: current_step(v.item.case) for v in views if v.can_act}
     covered_by_item = {v.item.id: consented_services(v.item.case, today()) for v in views if v.can_act}
     measure_forms = extra.pop("measure_forms", {})
     for v in views:
@@ -189,7 +191,7 @@ def decide(meeting_id: int, item_id: int):
     meeting = _meeting(meeting_id)
     item = _item(meeting, item_id)
     case = _case_to_act_on(item)
-    step = cases.guide_of(case).step(case.step_id)
+    step = guide_of(case).step(case.step_id)
     values = step_values(step, request.form)
     form = DecisionForm()
     if not form.validate_on_submit():  # no version (or a malformed one): never a save that skips the check
@@ -197,8 +199,8 @@ def decide(meeting_id: int, item_id: int):
     if errors := step_field_errors(values):
         return _page(meeting, 422, refusal=next(iter(errors.values())))
     try:
-        cases.decide(case, request.form.get("decision", ""), values, by=current_user,
-                     expected_version=form.version.data, meeting_id=meeting.id)
+        take_decision(case, request.form.get("decision", ""), values, by=current_user,
+                      expected_version=form.version.data, meeting_id=meeting.id)
     except StaleEdit:
         return _page(meeting, 409, refusal=_("Noen andre har endret saken. Se saken og prøv igjen."))
     except DecisionRefused as refused:

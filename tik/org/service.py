@@ -120,7 +120,7 @@ def unit_overview(user: User) -> tuple[list[Unit], list]:
     """The units `user` leads and the open cases they own, earliest deadline first."""
     from tik.auth.policy import led_by
     from tik.cases.models import Case, CaseStatus
-    from tik.cases.service import _row
+    from tik.cases.queries import _row
 
     units = list(db.session.scalars(select(Unit).join(UnitLeader).where(UnitLeader.user_id == user.id)
                                     .order_by(Unit.name)))

@@ -68,8 +68,8 @@ class EvaluationForm(IdempotentForm):
 def fill_measure_choices(form, case, lang: str) -> None:
     """The services a measure may go to, and who in the case may be responsible for it."""
     from tik.auth.policy import allowed_services
-    from tik.cases.service import guide_of
     from tik.clock import today
+    from tik.handbook.current import guide_of
     from tik.plans.service import responsible_choices
 
     allowed = allowed_services(case, today())

@@ -9,10 +9,10 @@ from flask_babel import force_locale
 from sqlalchemy import select
 
 from tik.cases.models import Case, Consent
-from tik.cases.service import guide_of
 from tik.clock import now, today
 from tik.extensions import db
 from tik.guides.model import Guide
+from tik.handbook.current import guide_of
 from tik.plans.letter_texts import SOURCE_LANGUAGE, Texts, fill, is_rtl, language_name, letter_languages
 
 CHILD_PAGE_AGE = 10  # from this age the letter can carry a page for the child: "my plan"

@@ -11,9 +11,9 @@ from flask_babel import force_locale
 from tik.audit.service import record
 from tik.auth.models import User
 from tik.cases.models import Case
-from tik.cases.service import guide_of, timeline
 from tik.clock import today
 from tik.db import unit_of_work
+from tik.handbook.current import guide_of
 from tik.plans import service
 from tik.plans.letter import (
     consent_html,
@@ -26,6 +26,7 @@ from tik.plans.letter import (
 from tik.plans.letter_texts import letter_languages
 from tik.plans.models import MeasureStatus, Plan
 from tik.plans.pdf import render_pdf
+from tik.timeline.service import timeline
 
 STAFF_LANGUAGES = ("nb", "nn", "en")  # the interface's languages; the staff version prints in these
 RECENT_LOG = 8

@@ -12,11 +12,13 @@ from tik.audit.service import record
 from tik.auth.models import User
 from tik.auth.policy import allowed_services, may_take_part
 from tik.cases.models import Case, EventKind
-from tik.cases.service import check_version, guide_of, log
 from tik.clock import now, today
 from tik.db import unit_of_work
 from tik.extensions import db
+from tik.handbook.current import guide_of
 from tik.plans.models import Evaluation, GoalReached, Measure, MeasureStatus, NextAction, Plan, PlanRevision
+from tik.timeline.service import log
+from tik.versioning import check_version
 
 
 class PlanError(ValueError):

@@ -13,10 +13,10 @@ from flask_login import current_user
 from tik.auth.policy import case_for, requires
 from tik.cases import flow
 from tik.cases.messages import refusal_message
-from tik.cases.service import StaleEdit, guide_of
 from tik.clock import today
 from tik.extensions import db
 from tik.forms import error_list
+from tik.handbook.current import guide_of
 from tik.plans import service
 from tik.plans.forms import (
     EditMeasureForm,
@@ -30,6 +30,7 @@ from tik.plans.forms import (
 from tik.plans.letter import print_options
 from tik.plans.models import GoalReached, Measure, NextAction, PlanRevision
 from tik.plans.printing import consent_form_pdf, plan_pdf, revision_pdf_bytes
+from tik.versioning import StaleEdit
 from tik.web import pdf_response
 
 bp = Blueprint("plans", __name__)

@@ -1,0 +1,1 @@
+"""The stafettlogg: every change to a case is an entry on its timeline."""
