@@ -21,7 +21,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.sql.elements import ColumnElement
 
 from tik.auth.models import Role, User
-from tik.cases.models import Case, CaseParticipant, Consent, ConsentService
+from tik.cases.models import Case, CaseParticipant, Consent, ConsentService, Handover
 from tik.clock import today
 from tik.concerns.models import Child
 from tik.extensions import db, login_manager
@@ -127,9 +127,20 @@ def can_manage_participants(user: User, case: Case) -> bool:
     return is_writable(case) and case.coordinator_id == user.id
 
 
+def can_answer_handover(user: User, handover: Handover) -> bool:
+    """Only the person a handover is proposed to answers it; to anyone else it does not exist (404)."""
+    return handover.to_id == user.id
+
+
 def can_see_viewers(user: User, case: Case, on: date) -> bool:
     """"Who has seen this child": the stafettholder, and the unit leader in oversight."""
     return access_of(user, case, on) in (Access.HOLDER, Access.LEADER)
+
+
+def can_give_leader_feedback(user: User, case: Case, on: date) -> bool:
+    """The feedback given to the reporter is recorded by the unit leader, in oversight (not as holder or
+    participant): a record, never an approval."""
+    return access_of(user, case, on) == Access.LEADER
 
 
 def can_see_report_draft(user: User, case: Case, author_id: int, on: date) -> bool:
@@ -146,6 +157,7 @@ class Abilities:
     edit: bool
     manage_participants: bool
     see_viewers: bool
+    leader_feedback: bool
 
     @property
     def label(self) -> str:
@@ -156,7 +168,8 @@ def abilities(user: User, case: Case, on: date) -> Abilities:
     access = access_of(user, case, on)
     return Abilities(access=access, edit=access in (Access.HOLDER, Access.PARTICIPANT) and is_writable(case),
                      manage_participants=can_manage_participants(user, case),
-                     see_viewers=access in (Access.HOLDER, Access.LEADER))
+                     see_viewers=access in (Access.HOLDER, Access.LEADER),
+                     leader_feedback=access == Access.LEADER)
 
 
 def visible_cases(user: User, on: date) -> ColumnElement[bool]:

@@ -19,6 +19,7 @@ from tik.cases.models import (
 )
 from tik.cases.queries import pending_handovers
 from tik.clock import now, today
+from tik.db import unit_of_work
 from tik.extensions import db
 from tik.handbook.current import guide_of
 from tik.timeline.service import log
@@ -31,6 +32,7 @@ class ConsentError(ValueError):
         super().__init__(code)
         self.code = code
 
+@unit_of_work(once_per_form=True)
 def record_consent(case: Case, by: User, *, given_by: str, services: list[str], purpose: str,
                    form: ConsentForm, given_on: date, expires_on: date, information: str = "",
                    young_person: bool = False, exclusions: str = "") -> Consent:
@@ -52,9 +54,9 @@ def record_consent(case: Case, by: User, *, given_by: str, services: list[str], 
     log(case, EventKind.CONSENT, by, consent_id=consent.id, services=services, action="given",
         exclusions=consent.exclusions)
     record(by, "consent.record", case)
-    db.session.commit()
     return consent
 
+@unit_of_work
 def withdraw_consent(consent: Consent, by: User | None, family=None) -> None:
     """Withdraw at once, in one transaction: the access that hung on it ends now (participants whose
     service is no longer covered are removed, handovers to people who may no longer hold are cancelled).
@@ -69,7 +71,6 @@ def withdraw_consent(consent: Consent, by: User | None, family=None) -> None:
     log(case, EventKind.CONSENT, by, consent_id=consent.id, services=consent.services, action="withdrawn", **extra)
     enforce_consent(case, by, reason="consent_withdrawn")
     record(by if by is not None else family_actor(family), "consent.withdraw", case)
-    db.session.commit()
 
 def enforce_consent(case: Case, by: User | None, reason: str) -> None:
     """End what the case's consents no longer cover, in the current transaction: participants outside the

@@ -11,9 +11,10 @@ from sqlalchemy import select
 
 from tik.audit.service import record
 from tik.auth.models import User
-from tik.auth.policy import Access, access_of, allowed_services, visible_cases
+from tik.auth.policy import allowed_services, can_give_leader_feedback, visible_cases
 from tik.cases.models import Case, CaseEvent, ChildWelfareReport, EventKind
 from tik.clock import today
+from tik.db import unit_of_work
 from tik.extensions import db
 from tik.guides.model import Decision, Guide, Step
 
@@ -183,6 +184,7 @@ class GuardianInformed:
     why_not: str = ""
 
 
+@unit_of_work
 def complete_report(report: ChildWelfareReport, by: User, *, guardians: list[GuardianInformed],
                     child_told: bool, child_not_told_reason: str, interpreter_needed: bool,
                     interpreter_language: str, sent_on: date, sent_how: str, text: str) -> ChildWelfareReport:
@@ -214,17 +216,16 @@ def complete_report(report: ChildWelfareReport, by: User, *, guardians: list[Gua
         sent_how=sent_how, informed={r["name"]: r["informed"] for r in rows}, child_told=child_told,
         feedback_due=report.feedback_due.isoformat())
     record(by, "report.complete", report.case)
-    db.session.commit()
     return report
 
 
+@unit_of_work
 def feedback_received(report: ChildWelfareReport, by: User, on: date) -> None:
     from tik.timeline.service import log
 
     report.feedback_received_on = on
     log(report.case, EventKind.REPORT, by, action="feedback_received", report_id=report.id, on=on.isoformat())
     record(by, "report.feedback", report.case)
-    db.session.commit()
 
 
 def reports_of(case: Case) -> list[ChildWelfareReport]:
@@ -250,19 +251,19 @@ class FeedbackError(ValueError):
         self.code = code
 
 
+@unit_of_work
 def leader_feedback(case: Case, leader: User, text: str) -> CaseEvent:
     """The reporter's unit leader records the feedback given to the reporter, without sensitive details.
     It is a record, not an approval: nothing here can hold up a report (the duty to report is personal)."""
     from tik.timeline.service import log
 
-    if access_of(leader, case, today()) != Access.LEADER:
+    if not can_give_leader_feedback(leader, case, today()):
         raise FeedbackError("not_leader")
     text = text.strip()
     if not text or len(text) > FEEDBACK_MAX:
         raise FeedbackError("feedback_text")
     event = log(case, EventKind.FEEDBACK, leader, text=text)
     record(leader, "case.leader_feedback", case)
-    db.session.commit()
     return event
 
 
@@ -272,6 +273,7 @@ CHILD_FIELDS = ("first_name", "last_name", "birth_date", "gender", "school", "cl
 GUARDIAN_FIELDS = ("name", "relation", "phone", "email", "language")
 
 
+@unit_of_work
 def update_child(case: Case, by: User, changes: dict[str, object]) -> int:
     """Correct the child's details; each change on the timeline with old and new value."""
     from tik.concerns.models import name_key
@@ -294,10 +296,10 @@ def update_child(case: Case, by: User, changes: dict[str, object]) -> int:
         count += 1
     if count:
         record(by, "child.update", case)
-    db.session.commit()
     return count
 
 
+@unit_of_work
 def update_guardian(case: Case, by: User, guardian_id: int, changes: dict[str, str]) -> int:
     from tik.timeline.service import log
 
@@ -315,10 +317,10 @@ def update_guardian(case: Case, by: User, guardian_id: int, changes: dict[str, s
             count += 1
     if count:
         record(by, "guardian.update", case)
-    db.session.commit()
     return count
 
 
+@unit_of_work
 def add_guardian(case: Case, by: User, *, name: str, relation: str = "", phone: str = "", email: str = "",
                  language: str = "nb"):
     from tik.concerns.models import Guardian
@@ -333,10 +335,10 @@ def add_guardian(case: Case, by: User, *, name: str, relation: str = "", phone: 
     log(case, EventKind.DETAILS, by, who="guardian", guardian=guardian.name, field="added", old="",
         new=guardian.name)
     record(by, "guardian.add", case)
-    db.session.commit()
     return guardian
 
 
+@unit_of_work
 def remove_guardian(case: Case, by: User, guardian_id: int) -> None:
     from tik.timeline.service import log
 
@@ -347,7 +349,6 @@ def remove_guardian(case: Case, by: User, guardian_id: int) -> None:
     log(case, EventKind.DETAILS, by, who="guardian", guardian=guardian.name, field="removed", old=guardian.name,
         new="")
     record(by, "guardian.remove", case)
-    db.session.commit()
 
 
 def _plain(value: object) -> str:

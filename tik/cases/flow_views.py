@@ -53,8 +53,6 @@ def complete_report(ref: str, report_id: int):
                              interpreter_language=form.get("interpreter_language", "")[:60],
                              sent_on=sent_on, sent_how=form.get("sent_how", ""), text=form.get("text", "")[:20000])
     except flow.ReportError as error:
-        db.session.rollback()
-        case = case_for(current_user, ref)
         return _case_page(case, 422, report_error=refusal_message(error.code), report_form=dict(form))
     flash(_("Meldingen er registrert. Du får en påminnelse om å be barnevernet om tilbakemelding."))
     return redirect(url_for("cases.show", ref=ref) + "#reports")
@@ -85,7 +83,6 @@ def report_pdf(ref: str, report_id: int):
                            L=_lang(), by=report.created_by, plan=plan_of(case), voices=flow.voices(case),
                            languages=dict(LANGUAGE_CHOICES), today=today())
     response = make_response(render_pdf(html))
-    db.session.commit()
     response.headers["Content-Type"] = "application/pdf"
     response.headers["Content-Disposition"] = f'inline; filename="{case.ref}-melding.pdf"'
     response.headers["Cache-Control"] = "no-store"
@@ -100,10 +97,9 @@ def leader_feedback(ref: str):
     try:
         flow.leader_feedback(case, current_user, request.form.get("text", ""))
     except flow.FeedbackError as error:
-        db.session.rollback()
         if error.code == "not_leader":
             abort(404)
-        return _case_page(case_for(current_user, ref), 422, feedback_error=refusal_message(error.code))
+        return _case_page(case, 422, feedback_error=refusal_message(error.code))
     flash(_("Tilbakemeldingen til melderen er registrert."))
     return redirect(url_for("cases.show", ref=ref))
 

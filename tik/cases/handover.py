@@ -6,10 +6,7 @@ from sqlalchemy import select
 
 from tik.audit.service import record
 from tik.auth.models import User
-from tik.auth.policy import (
-    can_hold_case,
-    may_take_part,
-)
+from tik.auth.policy import can_answer_handover, can_hold_case, may_take_part
 from tik.cases.consent import enforce_consent
 from tik.cases.models import (
     Case,
@@ -21,6 +18,7 @@ from tik.cases.models import (
 )
 from tik.cases.queries import active_participant, pending_handovers
 from tik.clock import now, today
+from tik.db import unit_of_work
 from tik.extensions import db
 from tik.timeline.service import log
 
@@ -30,6 +28,7 @@ class HandoverError(ValueError):
         super().__init__(code)
         self.code = code
 
+@unit_of_work(once_per_form=True)
 def propose_handover(case: Case, to: User, by: User, note: str = "", meeting_id: int | None = None) -> Handover:
     """Propose a new stafettholder. The old one keeps the case until the proposed one accepts."""
     if to.id == case.coordinator_id:
@@ -43,12 +42,12 @@ def propose_handover(case: Case, to: User, by: User, note: str = "", meeting_id:
     db.session.add(handover)
     log(case, EventKind.HANDOVER, by, action="proposed", to_user=to.name, meeting_id=meeting_id)
     record(by, "handover.propose", case, detail=to.username)
-    db.session.commit()
     return handover
 
+@unit_of_work
 def answer_handover(handover: Handover, by: User, accept: bool, reason: str = "") -> None:
     """The proposed person accepts (and becomes the holder) or declines with a reason."""
-    if handover.to_id != by.id or handover.status != HandoverStatus.PENDING:
+    if not can_answer_handover(by, handover) or handover.status != HandoverStatus.PENDING:
         raise HandoverError("not_yours")
     if not accept and not reason.strip():
         raise HandoverError("reason_required")
@@ -73,7 +72,6 @@ def answer_handover(handover: Handover, by: User, accept: bool, reason: str = ""
     else:
         log(case, EventKind.HANDOVER, by, action="declined", to_user=by.name, reason=handover.reason)
     record(by, "handover.accept" if accept else "handover.decline", case)
-    db.session.commit()
 
 def hand_to_leader(user: User, by: User) -> int:
     """Propose each open case `user` holds to their leader (their own, else their unit's first leader),

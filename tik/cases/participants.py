@@ -19,6 +19,7 @@ from tik.cases.models import (
 )
 from tik.cases.queries import active_participant
 from tik.clock import now, today
+from tik.db import unit_of_work
 from tik.extensions import db
 from tik.timeline.service import log
 
@@ -30,6 +31,7 @@ class ParticipantError(ValueError):
         super().__init__(code)
         self.code = code
 
+@unit_of_work(once_per_form=True)
 def invite_participant(case: Case, user: User, by: User) -> CaseParticipant:
     """The stafettholder invites a named person. Outside the holder's unit only while consent covers their
     service; the invitation is audited and on the timeline."""
@@ -44,9 +46,9 @@ def invite_participant(case: Case, user: User, by: User) -> CaseParticipant:
     case.participants.append(participant)
     log(case, EventKind.PARTICIPANT, by, action="invited", user=user.name)
     record(by, "participant.invite", case, detail=user.username)
-    db.session.commit()
     return participant
 
+@unit_of_work
 def remove_participant(case: Case, participant: CaseParticipant, by: User) -> None:
     """The stafettholder removes a participant; their access ends at once."""
     if not can_manage_participants(by, case):
@@ -57,7 +59,6 @@ def remove_participant(case: Case, participant: CaseParticipant, by: User) -> No
     participant.removed_reason = "removed"
     log(case, EventKind.PARTICIPANT, by, action="removed", user=participant.user.name, reason="removed")
     record(by, "participant.remove", case, detail=participant.user.username)
-    db.session.commit()
 
 def people_who_may_join(case: Case, text: str, holders_only: bool = False) -> list[User]:
     """Active users matching `text` (username or full name) who may take part in the case now:

@@ -20,6 +20,7 @@ from tik.cases.models import (
     EventKind,
 )
 from tik.clock import now, today
+from tik.db import unit_of_work
 from tik.extensions import db
 from tik.guides import engine
 from tik.guides.model import Guide, Step
@@ -103,6 +104,7 @@ def state_of(case: Case, guide: Guide | None = None) -> engine.CaseState:
 def current_step(case: Case) -> engine.StepView:
     return engine.current(guide_of(case), state_of(case))
 
+@unit_of_work
 def decide(case: Case, decision_key: str, values: dict[str, str], by: User,
            expected_version: int | None = None, meeting_id: int | None = None) -> engine.Outcome:
     """Apply a decision of the current step; raises DecisionRefused with the reason, StaleEdit if stale."""
@@ -143,7 +145,6 @@ def decide(case: Case, decision_key: str, values: dict[str, str], by: User,
             log(case, EventKind.LEVEL, by, level=case.level, from_level=old_level)
         _consent_once(case, guide, by)
     record(by, "case.decide", case, detail=f"{step.id}:{decision_key}")
-    db.session.commit()
     return outcome
 
 def _consent_once(case: Case, guide: Guide, by: User) -> None:

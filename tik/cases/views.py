@@ -12,10 +12,11 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from tik.audit.service import record
+from tik.audit.service import record, record_view
 from tik.auth.models import User
 from tik.auth.policy import (
     abilities,
+    can_answer_handover,
     can_manage_participants,
     can_see_report_draft,
     can_see_viewers,
@@ -51,7 +52,6 @@ from tik.forms import LANGUAGE_CHOICES, error_list
 from tik.guides.engine import DecisionRefused
 from tik.guides.markdown import render_markdown
 from tik.handbook.current import guide_of
-from tik.idempotency import claim
 from tik.plans.service import plan_of
 from tik.timeline.service import timeline as case_timeline
 from tik.versioning import StaleEdit
@@ -94,10 +94,8 @@ def my_cases():
     q = request.form.get("q", "").strip() if request.method == "POST" else ""
     rows = search_cases(current_user, q) if q else queries.my_cases(current_user)
     # Both the list and a search name children: audited (the count, never the words searched for).
-    response = render_template("cases/list.html", rows=rows, q=q, L=_lang(), today=today())
-    record(current_user, "case.search" if q else "case.list", detail=f"{len(rows)} treff")
-    db.session.commit()
-    return response
+    record_view(current_user, "case.search" if q else "case.list", detail=f"{len(rows)} treff")
+    return render_template("cases/list.html", rows=rows, q=q, L=_lang(), today=today())
 
 
 TIMELINE_ON_PAGE = 20  # the latest events; the whole log is one click away (and in the archive print)
@@ -142,9 +140,7 @@ def _case_page(case: Case, status: int = 200, **extra):
         consent_warning_days=30,
     )
     context.update(extra)
-    response = render_template("cases/case.html", **context)
-    db.session.commit()  # the audit event of this view, after rendering (nothing is expired mid-page)
-    return response, status
+    return render_template("cases/case.html", **context), status
 
 
 def _consent_form(case: Case, formdata=None) -> ConsentForm:
@@ -199,13 +195,9 @@ def decide(ref: str):
             raise StaleEdit(case)
         steps.decide(case, decision, values, by=current_user, expected_version=form.version.data)
     except StaleEdit:
-        db.session.rollback()
-        case = case_for(current_user, ref)
         typed = [(f.label.get(_lang()), values[f.key]) for f in seen.fields if values.get(f.key)]
         return _case_page(case, 409, stale=True, typed=typed)
     except DecisionRefused as refused:
-        db.session.rollback()
-        case = case_for(current_user, ref)
         errors = {key: refusal_message("missing_fields") for key in refused.params.get("fields", [])}
         if "field" in refused.params:
             errors[refused.params["field"]] = refusal_message(refused.code, **refused.params)
@@ -228,18 +220,13 @@ def add_consent(ref: str):
     if not form.validate_on_submit():
         return _case_page(case, 422, consent_form=form, consent_errors=error_list(form), open_consent=True,
                           keep=keep, values=typed or None)
-    if not claim(form.idempotency_key.data):
-        db.session.commit()
-        return redirect(url_for("cases.show", ref=ref))
     try:
-        record_consent(case, current_user, given_by=form.given_by.data, services=form.services.data,
-                       purpose=form.purpose.data, form=ConsentKind(form.form.data),
-                       given_on=form.given_on.data, expires_on=form.expires_on.data,
-                       information=form.information.data or "", young_person=form.young_person.data,
-                       exclusions=form.exclusions.data or "")
+        recorded = record_consent(case, current_user, given_by=form.given_by.data, services=form.services.data,
+                                  purpose=form.purpose.data, form=ConsentKind(form.form.data),
+                                  given_on=form.given_on.data, expires_on=form.expires_on.data,
+                                  information=form.information.data or "", young_person=form.young_person.data,
+                                  exclusions=form.exclusions.data or "", form_key=form.idempotency_key.data)
     except ConsentError as error:
-        db.session.rollback()
-        case = case_for(current_user, ref)
         form.services.errors = [refusal_message(error.code)] if error.code in ("no_services", "unknown_service") \
             else []
         if error.code == "expires_before_given":
@@ -248,8 +235,9 @@ def add_consent(ref: str):
             form.young_person.errors = [refusal_message(error.code)]
         return _case_page(case, 422, consent_form=form, consent_errors=error_list(form), open_consent=True,
                           keep=keep, values=typed or None)
+    if recorded is None:  # the same form again: the consent it recorded is on the page
+        return redirect(url_for("cases.show", ref=ref))
     if keep:  # back to the decision, with every word still there
-        case = case_for(current_user, ref)
         return _case_page(case, 200, values=typed, consent_saved=True, resume=keep.get("decision", ""))
     flash(_("Samtykket er registrert."))
     return redirect(url_for("cases.show", ref=ref))
@@ -285,17 +273,14 @@ def propose_handover(ref: str):
         form.to_user.errors = [_("Fant ikke én koordinator med det brukernavnet eller navnet i din enhet eller i en "
                                  "tjeneste samtykket gjelder. Skriv brukernavnet.")]
         return _case_page(case, 422, handover_form=form, handover_errors=error_list(form))
-    if claim(form.idempotency_key.data):
-        try:
-            handing_over.propose_handover(case, to, current_user, note=form.note.data or "")
-        except HandoverError as error:
-            db.session.rollback()
-            form.to_user.errors = [refusal_message(error.code)]
-            return _case_page(case_for(current_user, ref), 422, handover_form=form,
-                              handover_errors=error_list(form))
+    try:
+        proposed = handing_over.propose_handover(case, to, current_user, note=form.note.data or "",
+                                                 form_key=form.idempotency_key.data)
+    except HandoverError as error:
+        form.to_user.errors = [refusal_message(error.code)]
+        return _case_page(case, 422, handover_form=form, handover_errors=error_list(form))
+    if proposed is not None:
         flash(_("Forslaget er sendt. Du er stafettholder til det blir akseptert."))
-    else:
-        db.session.commit()
     return redirect(url_for("cases.show", ref=ref))
 
 
@@ -303,7 +288,7 @@ def propose_handover(ref: str):
 @requires()
 def answer_handover(handover_id: int):
     handover = db.session.get(Handover, handover_id)
-    if handover is None or handover.to_id != current_user.id:
+    if handover is None or not can_answer_handover(current_user, handover):
         abort(404)
     form = HandoverAnswerForm()
     accept = request.form.get("answer") == "accept"
@@ -312,7 +297,6 @@ def answer_handover(handover_id: int):
     try:
         handing_over.answer_handover(handover, current_user, accept=accept, reason=form.reason.data or "")
     except HandoverError as error:
-        db.session.rollback()
         flash(refusal_message(error.code), "error")
         return redirect(url_for("cases.my_work"))
     if accept:
@@ -327,10 +311,8 @@ def answer_handover(handover_id: int):
 def full_timeline(ref: str):
     """The whole stafettlogg, every event with its fields."""
     case = case_for(current_user, ref, action="case.view")
-    response = render_template("cases/timeline.html", case=case, child=case.child, guide=guide_of(case),
-                               timeline=case_timeline(case), L=_lang())
-    db.session.commit()
-    return response
+    return render_template("cases/timeline.html", case=case, child=case.child, guide=guide_of(case),
+                           timeline=case_timeline(case), L=_lang())
 
 
 @bp.post("/saker/<ref>/deltakere")
@@ -348,16 +330,13 @@ def invite_participant(ref: str):
         form.person.errors = [_("Fant ikke én person med det brukernavnet eller navnet i din enhet eller i en "
                                 "tjeneste et gyldig samtykke gjelder. Skriv brukernavnet.")]
         return _case_page(case, 422, invite_form=form, invite_errors=error_list(form))
-    if claim(form.idempotency_key.data):
-        try:
-            participants.invite_participant(case, person, current_user)
-        except ParticipantError as error:
-            db.session.rollback()
-            form.person.errors = [refusal_message(error.code)]
-            return _case_page(case_for(current_user, ref), 422, invite_form=form, invite_errors=error_list(form))
+    try:
+        invited = participants.invite_participant(case, person, current_user, form_key=form.idempotency_key.data)
+    except ParticipantError as error:
+        form.person.errors = [refusal_message(error.code)]
+        return _case_page(case, 422, invite_form=form, invite_errors=error_list(form))
+    if invited is not None:
         flash(_("%(name)s er invitert og ser nå saken.", name=person.name))
-    else:
-        db.session.commit()
     return redirect(url_for("cases.show", ref=ref))
 
 
@@ -372,7 +351,7 @@ def remove_participant(ref: str, participant_id: int):
         participants.remove_participant(case, participant, current_user)
         flash(_("%(name)s er fjernet fra saken og ser den ikke lenger.", name=participant.user.name))
     except ParticipantError:
-        db.session.rollback()
+        pass  # nothing changed; the page shows who takes part
     return redirect(url_for("cases.show", ref=ref))
 
 
@@ -383,10 +362,7 @@ def viewers(ref: str):
     case = case_for(current_user, ref, action="case.viewers")
     if not can_see_viewers(current_user, case, today()):
         abort(404)
-    rows = who_has_seen(case)
-    response = render_template("cases/viewers.html", case=case, rows=rows, guide=guide_of(case),
-                               L=_lang())
-    db.session.commit()
-    return response
+    return render_template("cases/viewers.html", case=case, rows=who_has_seen(case), guide=guide_of(case),
+                           L=_lang())
 
 from tik.cases import flow_views  # noqa: E402,F401  (registers the report, leader and details routes)
