@@ -16,6 +16,7 @@ from tik.audit.service import record, record_view
 from tik.auth.models import User
 from tik.auth.policy import (
     abilities,
+    allowed_services,
     can_answer_handover,
     can_manage_participants,
     can_see_report_draft,
@@ -126,6 +127,7 @@ def _case_page(case: Case, status: int = 200, **extra):
         case=case, child=case.child, guide=guide, view=view, L=_lang(), md=render_markdown, today=on,
         timeline=timeline[:TIMELINE_ON_PAGE], more_events=len(timeline) > TIMELINE_ON_PAGE, consents=consents,
         covered=consented_services(case, on), plan=plan,
+        other_services=sorted(allowed_services(case, on) - {case.owning_service}),
         concerns=concerns,
         drafts=[d for d in drafts if can_see_report_draft(current_user, case, d.created_by_id, on)],
         can=abilities(current_user, case, on), participants=active_participants(case),
