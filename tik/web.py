@@ -100,7 +100,7 @@ def register_web(app: Flask) -> None:
     @public
     def index():
         if current_user.is_authenticated:
-            return redirect(url_for("cases.my_work"))
+            return redirect(url_for("mywork.start"))
         return redirect(url_for("auth.login"))
 
     @app.get("/healthz")

@@ -24,10 +24,10 @@ bp = Blueprint("auth", __name__)
 def safe_next(target: str | None) -> str:
     """Only a path on this site: never another host, never a scheme, never '//evil'."""
     if not target:
-        return url_for("cases.my_work")
+        return url_for("mywork.start")
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return url_for("cases.my_work")
+        return url_for("mywork.start")
     return target
 
 

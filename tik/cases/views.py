@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -62,30 +62,6 @@ bp = Blueprint("cases", __name__)
 
 def _lang() -> str:
     return str(get_locale() or "nb")
-
-
-@bp.get("/min-side")
-@requires()
-def my_work():
-    """The start page: what to do today."""
-    from tik.mywork.service import work_for
-
-    response = render_template("cases/my_work.html", work=work_for(current_user), L=_lang(), today=today())
-    record(current_user, "mywork.view")  # the page names children: who saw which list is audited
-    db.session.commit()
-    return response
-
-
-@bp.get("/min-side/kalender.ics")
-@requires()
-def calendar():
-    """The user's meetings and evaluation dates for their calendar (references only, no names)."""
-    from tik.mywork.service import calendar_for
-
-    response = make_response(calendar_for(current_user))
-    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
-    response.headers["Content-Disposition"] = 'attachment; filename="tik.ics"'
-    return response
 
 
 @bp.route("/saker", methods=["GET", "POST"])
@@ -255,7 +231,7 @@ def withdraw_consent(ref: str, consent_id: int):
     if consent.withdrawn_at is None:
         consenting.withdraw_consent(consent, current_user)
         flash(_("Samtykket er trukket tilbake. Tilgangen det ga er stengt."))
-    return redirect(url_for("cases.show", ref=ref) if _still_visible(ref) else url_for("cases.my_work"))
+    return redirect(url_for("cases.show", ref=ref) if _still_visible(ref) else url_for("mywork.start"))
 
 
 def _still_visible(ref: str) -> bool:
@@ -300,12 +276,12 @@ def answer_handover(handover_id: int):
         handing_over.answer_handover(handover, current_user, accept=accept, reason=form.reason.data or "")
     except HandoverError as error:
         flash(refusal_message(error.code), "error")
-        return redirect(url_for("cases.my_work"))
+        return redirect(url_for("mywork.start"))
     if accept:
         flash(_("Du er nå stafettholder."))
         return redirect(url_for("cases.show", ref=handover.case.ref))
     flash(_("Du har takket nei."))
-    return redirect(url_for("cases.my_work"))
+    return redirect(url_for("mywork.start"))
 
 
 @bp.get("/saker/<ref>/logg")
