@@ -12,7 +12,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from tik.audit.service import record, record_view
+from tik.audit.service import record_view
 from tik.auth.models import User
 from tik.auth.policy import (
     abilities,

@@ -6,10 +6,9 @@ from flask import Blueprint, make_response, render_template
 from flask_babel import get_locale
 from flask_login import current_user
 
-from tik.audit.service import record
+from tik.audit.service import record_view
 from tik.auth.policy import requires
 from tik.clock import today
-from tik.extensions import db
 from tik.mywork.service import calendar_for, work_for
 
 bp = Blueprint("mywork", __name__)
@@ -19,11 +18,9 @@ bp = Blueprint("mywork", __name__)
 @requires()
 def start():
     """The start page: what to do today."""
-    response = render_template("mywork/start.html", work=work_for(current_user), L=str(get_locale() or "nb"),
-                               today=today())
-    record(current_user, "mywork.view")  # the page names children: who saw which list is audited
-    db.session.commit()
-    return response
+    record_view(current_user, "mywork.view")  # the page names children: who saw which list is audited
+    return render_template("mywork/start.html", work=work_for(current_user), L=str(get_locale() or "nb"),
+                           today=today())
 
 
 @bp.get("/min-side/kalender.ics")
