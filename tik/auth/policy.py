@@ -25,7 +25,7 @@ from tik.cases.models import Case, CaseParticipant, Consent, ConsentService, Han
 from tik.clock import today
 from tik.concerns.models import Child
 from tik.extensions import db, login_manager
-from tik.handbook.current import guide_for
+from tik.handbook.current import guide_of
 from tik.meetings.models import AgendaItem, Meeting, MeetingKind, TeamMember
 from tik.org.models import Unit, UnitLeader
 
@@ -220,7 +220,7 @@ def is_identified(item: AgendaItem, on: date) -> bool:
         return False
     if item.meeting.kind == MeetingKind.NETWORK:
         return True
-    team_service = guide_for(item.case.guide_digest).team_service
+    team_service = guide_of(item.case).team_service
     return team_service is not None and team_service in consented_services(item.case, on)
 
 
@@ -319,8 +319,6 @@ class FamilyRelation(enum.StrEnum):
 
 def family_relation(lookup: str, case: Case, on: date) -> FamilyRelation | None:
     """How the person whose national id has the keyed hash `lookup` relates to `case`, or None (sees nothing)."""
-    from tik.handbook.current import guide_of
-
     if not lookup:
         return None
     child = case.child
