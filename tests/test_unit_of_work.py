@@ -128,3 +128,21 @@ def test_a_double_submitted_measure_is_added_once(client, login, make_user, make
     second = client.post(f"/saker/{case.ref}/plan/tiltak", data=_measure_form())
     assert first.status_code == second.status_code == 302
     assert _count(Measure) == 1
+
+
+def _committed_reads(case_id: int, action: str) -> int:
+    """Audit events another connection sees: committed ones only (read_only: SQLite begins DEFERRED)."""
+    with db.engine.connect().execution_options(read_only=True) as conn:
+        return conn.scalar(select(func.count()).select_from(AuditEvent)
+                           .where(AuditEvent.case_id == case_id, AuditEvent.action == action))
+
+
+def test_a_read_is_committed_with_the_page_it_showed_and_dropped_with_an_error_page(client, login, make_user,
+                                                                                    make_case):
+    holder = make_user()
+    case = make_case(by=holder)
+    login(holder)
+    assert client.get(f"/saker/{case.ref}/plan").status_code == 200
+    assert _committed_reads(case.id, "plan.view") == 1
+    assert client.get(f"/saker/{case.ref}/plan/revisjon/99").status_code == 404  # read the case, showed nothing
+    assert _committed_reads(case.id, "plan.view") == 1
