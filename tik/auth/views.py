@@ -10,13 +10,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from markupsafe import Markup
 
+from tik.audit.service import record
 from tik.auth import mfa, oidc, service
 from tik.auth.forms import EnrolForm, LoginForm, SecondFactorForm
 from tik.auth.models import User
 from tik.auth.policy import public, requires
+from tik.config import LANGUAGES
 from tik.extensions import db, limiter
 from tik.forms import error_list
-from tik.web import LANGUAGES
 
 bp = Blueprint("auth", __name__)
 
@@ -76,8 +77,6 @@ def oidc_start(kind: str):
 @limiter.limit("30 per minute")
 def oidc_callback(kind: str):
     """The provider's answer: Authlib redeems the code and validates the ID token; TIK finds the user."""
-    from tik.audit.service import record
-
     provider = oidc.client(kind)
     if provider is None:
         abort(404)
@@ -141,8 +140,6 @@ def second_factor_first():
 @limiter.limit("10 per minute", methods=["POST"])
 def mfa_verify():
     """The second step of a password (or provider) sign-in: a TOTP code or a recovery code."""
-    from tik.audit.service import record
-
     pending = session.get("mfa_pending")
     user = db.session.get(User, pending["user"]) if pending else None
     if (user is None or not user.active or time.time() - pending["at"] > SECOND_FACTOR_SECONDS

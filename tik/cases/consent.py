@@ -8,6 +8,7 @@ from tik.audit.service import record
 from tik.auth.models import User
 from tik.auth.policy import (
     can_hold_case,
+    family_actor,
     may_take_part,
 )
 from tik.cases.models import (
@@ -20,7 +21,7 @@ from tik.cases.models import (
 from tik.cases.queries import pending_handovers
 from tik.clock import now, today
 from tik.extensions import db
-from tik.handbook.current import guide_of
+from tik.guidebook import guide_of
 from tik.timeline.service import log
 
 
@@ -30,6 +31,7 @@ class ConsentError(ValueError):
     def __init__(self, code: str) -> None:
         super().__init__(code)
         self.code = code
+
 
 def record_consent(case: Case, by: User, *, given_by: str, services: list[str], purpose: str,
                    form: ConsentForm, given_on: date, expires_on: date, information: str = "",
@@ -55,14 +57,13 @@ def record_consent(case: Case, by: User, *, given_by: str, services: list[str], 
     db.session.commit()
     return consent
 
+
 def withdraw_consent(consent: Consent, by: User | None, family=None) -> None:
     """Withdraw at once, in one transaction: the access that hung on it ends now (participants whose
     service is no longer covered are removed, handovers to people who may no longer hold are cancelled).
 
     `by` is the member of staff who records it, or None when the family withdraws it on "Min familie"
     (`family` is then their FamilyRelation)."""
-    from tik.auth.policy import family_actor
-
     consent.withdrawn_at = now()
     case = consent.case
     extra = {"by_family": family.value} if family is not None else {}
@@ -70,6 +71,7 @@ def withdraw_consent(consent: Consent, by: User | None, family=None) -> None:
     enforce_consent(case, by, reason="consent_withdrawn")
     record(by if by is not None else family_actor(family), "consent.withdraw", case)
     db.session.commit()
+
 
 def enforce_consent(case: Case, by: User | None, reason: str) -> None:
     """End what the case's consents no longer cover, in the current transaction: participants outside the

@@ -22,6 +22,7 @@ from tik.cases.models import (
 from tik.cases.queries import active_participant, pending_handovers
 from tik.clock import now, today
 from tik.extensions import db
+from tik.org.models import UnitLeader
 from tik.timeline.service import log
 
 
@@ -29,6 +30,7 @@ class HandoverError(ValueError):
     def __init__(self, code: str) -> None:
         super().__init__(code)
         self.code = code
+
 
 def propose_handover(case: Case, to: User, by: User, note: str = "", meeting_id: int | None = None) -> Handover:
     """Propose a new stafettholder. The old one keeps the case until the proposed one accepts."""
@@ -45,6 +47,7 @@ def propose_handover(case: Case, to: User, by: User, note: str = "", meeting_id:
     record(by, "handover.propose", case, detail=to.username)
     db.session.commit()
     return handover
+
 
 def answer_handover(handover: Handover, by: User, accept: bool, reason: str = "") -> None:
     """The proposed person accepts (and becomes the holder) or declines with a reason."""
@@ -75,11 +78,10 @@ def answer_handover(handover: Handover, by: User, accept: bool, reason: str = ""
     record(by, "handover.accept" if accept else "handover.decline", case)
     db.session.commit()
 
+
 def hand_to_leader(user: User, by: User) -> int:
     """Propose each open case `user` holds to their leader (their own, else their unit's first leader),
     who accepts it from the handover list. A restricted case changes nothing: its unit leader already sees it."""
-    from tik.org.models import UnitLeader
-
     leader_id = user.leader_id or db.session.scalar(
         select(UnitLeader.user_id).where(UnitLeader.unit_id == user.unit_id, UnitLeader.user_id != user.id)
         .order_by(UnitLeader.id).limit(1))

@@ -30,6 +30,7 @@ class ParticipantError(ValueError):
         super().__init__(code)
         self.code = code
 
+
 def invite_participant(case: Case, user: User, by: User) -> CaseParticipant:
     """The stafettholder invites a named person. Outside the holder's unit only while consent covers their
     service; the invitation is audited and on the timeline."""
@@ -47,6 +48,7 @@ def invite_participant(case: Case, user: User, by: User) -> CaseParticipant:
     db.session.commit()
     return participant
 
+
 def remove_participant(case: Case, participant: CaseParticipant, by: User) -> None:
     """The stafettholder removes a participant; their access ends at once."""
     if not can_manage_participants(by, case):
@@ -58,6 +60,7 @@ def remove_participant(case: Case, participant: CaseParticipant, by: User) -> No
     log(case, EventKind.PARTICIPANT, by, action="removed", user=participant.user.name, reason="removed")
     record(by, "participant.remove", case, detail=participant.user.username)
     db.session.commit()
+
 
 def people_who_may_join(case: Case, text: str, holders_only: bool = False) -> list[User]:
     """Active users matching `text` (username or full name) who may take part in the case now:

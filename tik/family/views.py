@@ -11,11 +11,15 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from tik import crypto
+from tik.audit.service import record
 from tik.auth import oidc
 from tik.auth.policy import ACCESS_ATTR, family_case_for, family_cases, public
 from tik.clock import today
 from tik.extensions import db, limiter
 from tik.family import service
+from tik.forms import without_controls
+from tik.guidebook import guide_of
+from tik.plans.service import plan_of
 
 bp = Blueprint("family", __name__)
 
@@ -76,8 +80,6 @@ def login():
 def callback():
     """ID-porten's answer: Authlib validates the ID token; the national id in `pid` is kept only as its
     keyed hash (the same hash TIK stores for children and guardians)."""
-    from tik.audit.service import record
-
     provider = oidc.client("family")
     if provider is None:
         abort(404)
@@ -119,10 +121,8 @@ def logout():
 def case(ref: str):
     case, relation = family_case_for(_lookup(), ref)
     db.session.commit()
-    from tik.plans.service import plan_of
 
     plan = plan_of(case)
-    from tik.handbook.current import guide_of
 
     return render_template("family/case.html", case=case, relation=relation, plan=plan, guide=guide_of(case),
                            readers=service.readers(case), on=today(), L=str(get_locale() or "nb"))
@@ -142,8 +142,6 @@ def withdraw(ref: str, consent_id: int):
 @family_required
 def before_the_meeting(ref: str):
     """What the child or the guardians want to say at the next meeting, in their own words."""
-    from tik.forms import without_controls
-
     case, relation = family_case_for(_lookup(), ref, action="family.view")
     text = without_controls(request.form.get("text", ""))[: service.MAX_WORDS].strip()
     if not text:

@@ -16,7 +16,7 @@ from tik.auth.policy import can_manage_life, can_reopen
 from tik.cases.models import Case, CaseEvent, CaseStatus, EventKind
 from tik.clock import now, today
 from tik.extensions import db
-from tik.handbook.current import current_guide, guide_of
+from tik.guidebook import current_guide, guide_of
 from tik.timeline.service import log
 
 

@@ -15,7 +15,7 @@ from tik.cases.anonymise import alias
 from tik.cases.models import Case, EventKind
 from tik.clock import today
 from tik.extensions import db
-from tik.handbook.current import guide_of
+from tik.guidebook import guide_of
 from tik.meetings.models import AgendaItem, Meeting, MeetingKind, Participant, Team, TeamMember
 from tik.timeline.service import log
 from tik.versioning import check_version

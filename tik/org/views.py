@@ -12,7 +12,7 @@ from tik.auth.models import Role, User
 from tik.auth.policy import requires
 from tik.extensions import db
 from tik.forms import error_list
-from tik.handbook.current import current_guide
+from tik.guidebook import current_guide
 from tik.idempotency import claim
 from tik.org import service
 from tik.org.forms import NewUserForm
@@ -64,14 +64,12 @@ def users():
 @bp.post("/admin/brukere/<int:user_id>/deaktiver")
 @requires(Role.ADMIN)
 def deactivate(user_id: int):
-    from tik.auth.service import deactivate as close_account
-
     user = db.session.get(User, user_id)
     if user is None or user.id == current_user.id:
         abort(404)
     if user.active:
         record(current_user, "admin.user.deactivate", detail=user.username)
-        close_account(user, by=current_user)
+        service.deactivate(user, by=current_user)
         flash(_("%(name)s er deaktivert. Åpne saker er foreslått gitt til lederen.", name=user.name))
     return redirect(url_for("org.users"))
 
