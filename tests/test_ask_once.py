@@ -18,7 +18,7 @@ from tik.cases.models import CaseEvent, CaseStatus, EventKind
 from tik.cases.steps import current_step
 from tik.concerns.models import Child
 from tik.extensions import db
-from tik.handbook.current import guide_of
+from tik.guidebook import guide_of
 
 
 def _events(case, kind):

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from tik.auth import service as auth
 from tik.auth.models import Role
 from tik.cases.handover import HandoverError, answer_handover, propose_handover
 from tik.cases.models import Handover, HandoverStatus
 from tik.cases.queries import handovers_waiting_for, pending_handovers
 from tik.extensions import db
+from tik.org import service as org
 
 
 def test_propose_decline_propose_accept(client, login, make_user, make_case, give_consent):
@@ -74,7 +74,7 @@ def test_deactivation_moves_cases_to_the_leaders_handover_list(client, login, ma
     leader = make_user(username="rektor", service="school", roles=(Role.EMPLOYEE, Role.LEADER), name="Rita Rektor")
     teacher = make_user(username="teacher", service="school", leader_id=leader.id)
     case_a, case_b = make_case(by=teacher), make_case(by=teacher)
-    auth.deactivate(teacher)
+    org.deactivate(teacher)
     for case in (case_a, case_b):
         db.session.refresh(case)
         assert case.coordinator_id == teacher.id  # never without a holder

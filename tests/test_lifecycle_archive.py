@@ -24,7 +24,7 @@ from tik.cases.models import Case, CaseEvent, Consent, EventKind, Handover
 from tik.cases.steps import decide
 from tik.concerns.models import Child, Concern
 from tik.extensions import db
-from tik.handbook.current import guide_of
+from tik.guidebook import guide_of
 from tik.lifecycle.archive import SCHEMA, print_archive
 from tik.lifecycle.service import LifeError
 from tik.meetings import service as meetings

@@ -14,7 +14,7 @@ from tik.audit.service import verify
 from tik.cases.models import Case, CaseEvent, CaseParticipant, Consent, ConsentService, Handover
 from tik.concerns.models import Child, Concern, Guardian
 from tik.extensions import db
-from tik.handbook.current import guide_of
+from tik.guidebook import guide_of
 from tik.lifecycle import service as life
 from tik.lifecycle.archive import print_archive
 from tik.lifecycle.models import ArchivePrint, CaseStatistic

@@ -13,6 +13,7 @@ from tik import clock
 from tik.auth import service as auth
 from tik.concerns.nin import InvalidNationalId, birth_date_of
 from tik.extensions import db
+from tik.org import service as org
 
 
 def _login(client, username, password=PASSWORD):
@@ -182,7 +183,7 @@ def test_deactivation_ends_sessions_and_blocks_login(client, make_user):
     user = make_user(username="leaver")
     _login(client, "leaver")
     assert client.get("/min-side").status_code == 200
-    auth.deactivate(user)
+    org.deactivate(user)
     assert client.get("/min-side").status_code == 302
     assert _login(client, "leaver").status_code == 422
 

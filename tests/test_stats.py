@@ -17,7 +17,7 @@ from tik.cases import steps
 from tik.cases.handover import answer_handover, propose_handover
 from tik.concerns.service import ChildInput, ConcernInput, GuardianInput, register_concern
 from tik.extensions import db
-from tik.handbook.current import current_guide
+from tik.guidebook import current_guide
 from tik.plans import service as plans
 from tik.stats import service
 from tik.stats.refresh import refresh

@@ -25,7 +25,7 @@ from tik.cases.queries import active_participant
 from tik.cases.steps import current_step
 from tik.concerns.service import ChildInput, ConcernInput, GuardianInput, register_concern
 from tik.extensions import db
-from tik.handbook.current import guide_of
+from tik.guidebook import guide_of
 from tik.plans.models import MeasureStatus
 from tik.plans.service import MeasureInput, add_measure, mark_shared, plan_of, update_plan
 

@@ -46,8 +46,8 @@ from tik.cases.steps import level_deadline
 from tik.clock import now
 from tik.concerns.models import Child, Concern, Guardian, ReportDraft, Urgency, name_key
 from tik.extensions import db
+from tik.guidebook import current_guide, pin_current_guide
 from tik.guides.model import Guide, Step
-from tik.handbook.current import current_guide, pin_current_guide
 from tik.org.models import Unit, UnitLeader
 from tik.plans.models import Measure, MeasureStatus, Plan, PlanRevision
 

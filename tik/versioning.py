@@ -10,6 +10,7 @@ class StaleEdit(Exception):
         super().__init__("stale edit")
         self.current = current
 
+
 def check_version(obj, expected: int | None) -> None:
     """Raise StaleEdit when the user's form was based on an older version of `obj`."""
     if expected is not None and obj.version != expected:

@@ -11,11 +11,10 @@ from werkzeug.routing import IntegerConverter
 
 from tik.auth.policy import ACCESS_ATTR, can_deactivate, may_use, public
 from tik.bidi import isolate_user_text
-from tik.config import ROOT
+from tik.config import LANGUAGES, ROOT
 from tik.extensions import login_manager
 from tik.guides.markdown import render_guidance
 
-LANGUAGES = ("nb", "nn", "en")
 DESIGNSYSTEM = ROOT / "node_modules" / "@digdir"
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
        "frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'")

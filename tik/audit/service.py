@@ -21,6 +21,7 @@ from tik.audit.chain import (
     tombstone,
 )
 from tik.audit.models import AuditEvent
+from tik.auth.models import User
 from tik.clock import now
 from tik.extensions import db
 
@@ -183,7 +184,6 @@ def viewers_of(case_id: int) -> list[tuple[str, str, object, int]]:
     """Who has opened a case: (name, service, last time, times) per person, most recent first."""
     from sqlalchemy import func
 
-    from tik.auth.models import User
 
     rows = db.session.execute(
         select(func.coalesce(User.name, AuditEvent.username), AuditEvent.service_key, func.max(AuditEvent.at),

@@ -24,6 +24,7 @@ from sqlalchemy import DateTime, ForeignKey, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tik import crypto
+from tik.audit.service import record
 from tik.auth.models import Role, User
 from tik.clock import now
 from tik.db import unit_of_work
@@ -104,7 +105,6 @@ def confirm_enrolment(user: User, code: str) -> list[str] | None:
     user.totp_confirmed_at = now()
     user.totp_last_step = step
     codes = new_recovery_codes(user)
-    from tik.audit.service import record
 
     record(user, "auth.mfa_enrolled")
     return codes

@@ -20,12 +20,13 @@ from sqlalchemy import and_, exists, false, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.sql.elements import ColumnElement
 
+from tik.audit.service import record_view
 from tik.auth.models import Role, User
 from tik.cases.models import Case, CaseParticipant, Consent, ConsentService, Handover
 from tik.clock import today
-from tik.concerns.models import Child
+from tik.concerns.models import Child, Guardian
 from tik.extensions import db, login_manager
-from tik.handbook.current import guide_of
+from tik.guidebook import guide_of
 from tik.meetings.models import AgendaItem, Meeting, MeetingKind, TeamMember
 from tik.org.models import Unit, UnitLeader
 
@@ -236,8 +237,6 @@ def case_for(user: User, ref: str, action: str = "case.view", edit: bool = False
     404 otherwise, the same answer as for a reference that does not exist (no probing). A change to a case
     the user may see but that is closed or restricted answers 409: it is read-only for everyone.
     """
-    from tik.audit.service import record_view
-
     case = db.session.scalars(
         select(Case).where(Case.ref == ref)
         .options(joinedload(Case.child).joinedload(Child.guardians), joinedload(Case.coordinator),
@@ -331,8 +330,6 @@ def family_relation(lookup: str, case: Case, on: date) -> FamilyRelation | None:
 
 def family_cases(lookup: str, on: date) -> list[tuple[Case, FamilyRelation]]:
     """The cases the person sees on "Min familie": their children's, and their own from the consent age."""
-    from tik.concerns.models import Guardian
-
     if not lookup:
         return []
     theirs = or_(Child.nin_lookup == lookup,
@@ -346,8 +343,6 @@ def family_cases(lookup: str, on: date) -> list[tuple[Case, FamilyRelation]]:
 
 def family_case_for(lookup: str, ref: str, action: str = "family.view") -> tuple[Case, FamilyRelation]:
     """The case `ref` if the family member may see it, with the access audited; 404 otherwise (no probing)."""
-    from tik.audit.service import record_view
-
     case = db.session.scalars(select(Case).where(Case.ref == ref)
                               .options(joinedload(Case.child).joinedload(Child.guardians),
                                        joinedload(Case.consents).joinedload(Consent.service_rows))

@@ -8,6 +8,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import func, select
 
+from tik.audit.service import record
 from tik.auth import sessions
 from tik.auth.models import Role, User
 from tik.auth.throttle import count_unknown_failure, unknown_is_locked
@@ -55,8 +56,6 @@ def authenticate(username: str, password: str) -> User | None:
     Every attempt is audited without the password. A failure for an unknown username is recorded
     without the name typed (people type their password into the username field).
     """
-    from tik.audit.service import record
-
     user = db.session.scalar(select(User).where(func.lower(User.username) == username.strip().lower()))
     if user is None:
         _verify(_DUMMY_HASH, password)
@@ -83,8 +82,6 @@ def authenticate(username: str, password: str) -> User | None:
 @unit_of_work
 def count_failure(user: User, detail: str) -> None:
     """A failed second step counts like a wrong password: five lock the account for a while."""
-    from tik.audit.service import record
-
     user.failed_logins += 1
     if user.failed_logins >= MAX_FAILED_LOGINS:
         user.locked_until = now() + LOCKOUT
@@ -104,8 +101,6 @@ def is_locked(username: str) -> bool:
 def log_in(user: User, detail: str = "") -> None:
     """Open a server-side session for `user` (its token goes on the user for Flask-Login) and audit it
     (`detail` says how, e.g. through which provider)."""
-    from tik.audit.service import record
-
     user.session_token = sessions.start(user)
     user.failed_logins = 0  # a sign-in that got through every factor starts the count afresh
     record(user, "auth.login", detail=detail)
@@ -114,8 +109,6 @@ def log_in(user: User, detail: str = "") -> None:
 @unit_of_work
 def login_refused(detail: str, user: User | None = None) -> None:
     """Audit a sign-in that did not happen (a provider's refusal, an identity without a user, an empty code)."""
-    from tik.audit.service import record
-
     record(user, "auth.login_failed", detail=detail)
 
 
@@ -128,8 +121,6 @@ def set_locale(user: User, lang: str) -> None:
 @unit_of_work
 def log_out(user: User) -> None:
     """Revoke the session this request runs in: its cookie, copied or not, no longer logs anyone in."""
-    from tik.audit.service import record
-
     sessions.end(user.session_token)
     record(user, "auth.logout")
 
@@ -146,19 +137,6 @@ def change_password(user: User, password: str) -> None:
     """Set a new password and end every session of the user."""
     user.password_hash = hash_password(password)
     sessions.end_all(user)
-
-
-@unit_of_work
-def deactivate(user: User, by: User | None = None) -> None:
-    """Close the account and end every session of the user.
-
-    Their open cases stay with them (a case never has no holder) and go to their leader's handover list.
-    """
-    from tik.cases.handover import hand_to_leader
-
-    user.active = False
-    sessions.end_all(user)
-    hand_to_leader(user, by or user)
 
 
 def load_user(token: str) -> User | None:

@@ -14,9 +14,9 @@ from tik.auth import mfa, oidc, service
 from tik.auth.forms import EnrolForm, LoginForm, SecondFactorForm
 from tik.auth.models import User
 from tik.auth.policy import public, requires
+from tik.config import LANGUAGES
 from tik.extensions import db, limiter
 from tik.forms import error_list
-from tik.web import LANGUAGES
 
 bp = Blueprint("auth", __name__)
 

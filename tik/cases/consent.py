@@ -8,6 +8,7 @@ from tik.audit.service import record
 from tik.auth.models import User
 from tik.auth.policy import (
     can_hold_case,
+    family_actor,
     may_take_part,
 )
 from tik.cases.models import (
@@ -21,7 +22,7 @@ from tik.cases.queries import pending_handovers
 from tik.clock import now, today
 from tik.db import unit_of_work
 from tik.extensions import db
-from tik.handbook.current import guide_of
+from tik.guidebook import guide_of
 from tik.timeline.service import log
 
 
@@ -31,6 +32,7 @@ class ConsentError(ValueError):
     def __init__(self, code: str) -> None:
         super().__init__(code)
         self.code = code
+
 
 @unit_of_work(once_per_form=True)
 def record_consent(case: Case, by: User, *, given_by: str, services: list[str], purpose: str,
@@ -56,6 +58,7 @@ def record_consent(case: Case, by: User, *, given_by: str, services: list[str], 
     record(by, "consent.record", case)
     return consent
 
+
 @unit_of_work
 def withdraw_consent(consent: Consent, by: User | None, family=None) -> None:
     """Withdraw at once, in one transaction: the access that hung on it ends now (participants whose
@@ -63,14 +66,13 @@ def withdraw_consent(consent: Consent, by: User | None, family=None) -> None:
 
     `by` is the member of staff who records it, or None when the family withdraws it on "Min familie"
     (`family` is then their FamilyRelation)."""
-    from tik.auth.policy import family_actor
-
     consent.withdrawn_at = now()
     case = consent.case
     extra = {"by_family": family.value} if family is not None else {}
     log(case, EventKind.CONSENT, by, consent_id=consent.id, services=consent.services, action="withdrawn", **extra)
     enforce_consent(case, by, reason="consent_withdrawn")
     record(by if by is not None else family_actor(family), "consent.withdraw", case)
+
 
 def enforce_consent(case: Case, by: User | None, reason: str) -> None:
     """End what the case's consents no longer cover, in the current transaction: participants outside the

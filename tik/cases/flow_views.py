@@ -11,12 +11,15 @@ from flask_login import current_user
 
 from tik.auth.policy import case_for, requires
 from tik.cases import flow
-from tik.cases.messages import refusal_message
 from tik.cases.models import ChildWelfareReport
 from tik.cases.views import _case_page, _lang, bp
 from tik.clock import today
 from tik.extensions import db
 from tik.forms import LANGUAGE_CHOICES
+from tik.guidebook import guide_of
+from tik.messages import refusal_message
+from tik.plans.pdf import render_pdf
+from tik.plans.service import plan_of
 
 
 def _report_of(case, report_id: int) -> ChildWelfareReport:
@@ -72,12 +75,8 @@ def report_feedback(ref: str, report_id: int):
 @requires()
 def report_pdf(ref: str, report_id: int):
     """The report to child welfare with the KS Fiks "bekymringsmelding" v2 fields, for printing or upload."""
-    from tik.plans.pdf import render_pdf
-    from tik.plans.service import plan_of
-
     case = case_for(current_user, ref, action="report.print", edit=True)
     report = _report_of(case, report_id)
-    from tik.handbook.current import guide_of
 
     html = render_template("pdf/report.html", case=case, child=case.child, report=report, guide=guide_of(case),
                            L=_lang(), by=report.created_by, plan=plan_of(case), voices=flow.voices(case),

@@ -20,6 +20,7 @@ from tik.cases.queries import active_participant, pending_handovers
 from tik.clock import now, today
 from tik.db import unit_of_work
 from tik.extensions import db
+from tik.org.models import UnitLeader
 from tik.timeline.service import log
 
 
@@ -27,6 +28,7 @@ class HandoverError(ValueError):
     def __init__(self, code: str) -> None:
         super().__init__(code)
         self.code = code
+
 
 @unit_of_work(once_per_form=True)
 def propose_handover(case: Case, to: User, by: User, note: str = "", meeting_id: int | None = None) -> Handover:
@@ -43,6 +45,7 @@ def propose_handover(case: Case, to: User, by: User, note: str = "", meeting_id:
     log(case, EventKind.HANDOVER, by, action="proposed", to_user=to.name, meeting_id=meeting_id)
     record(by, "handover.propose", case, detail=to.username)
     return handover
+
 
 @unit_of_work
 def answer_handover(handover: Handover, by: User, accept: bool, reason: str = "") -> None:
@@ -73,11 +76,10 @@ def answer_handover(handover: Handover, by: User, accept: bool, reason: str = ""
         log(case, EventKind.HANDOVER, by, action="declined", to_user=by.name, reason=handover.reason)
     record(by, "handover.accept" if accept else "handover.decline", case)
 
+
 def hand_to_leader(user: User, by: User) -> int:
     """Propose each open case `user` holds to their leader (their own, else their unit's first leader),
     who accepts it from the handover list. A restricted case changes nothing: its unit leader already sees it."""
-    from tik.org.models import UnitLeader
-
     leader_id = user.leader_id or db.session.scalar(
         select(UnitLeader.user_id).where(UnitLeader.unit_id == user.unit_id, UnitLeader.user_id != user.id)
         .order_by(UnitLeader.id).limit(1))

@@ -31,6 +31,7 @@ class ParticipantError(ValueError):
         super().__init__(code)
         self.code = code
 
+
 @unit_of_work(once_per_form=True)
 def invite_participant(case: Case, user: User, by: User) -> CaseParticipant:
     """The stafettholder invites a named person. Outside the holder's unit only while consent covers their
@@ -48,6 +49,7 @@ def invite_participant(case: Case, user: User, by: User) -> CaseParticipant:
     record(by, "participant.invite", case, detail=user.username)
     return participant
 
+
 @unit_of_work
 def remove_participant(case: Case, participant: CaseParticipant, by: User) -> None:
     """The stafettholder removes a participant; their access ends at once."""
@@ -59,6 +61,7 @@ def remove_participant(case: Case, participant: CaseParticipant, by: User) -> No
     participant.removed_reason = "removed"
     log(case, EventKind.PARTICIPANT, by, action="removed", user=participant.user.name, reason="removed")
     record(by, "participant.remove", case, detail=participant.user.username)
+
 
 def people_who_may_join(case: Case, text: str, holders_only: bool = False) -> list[User]:
     """Active users matching `text` (username or full name) who may take part in the case now:

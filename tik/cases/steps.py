@@ -13,6 +13,7 @@ from tik.auth.policy import (
     consented_services,
 )
 from tik.cases.consent import enforce_consent
+from tik.cases.flow import start_report
 from tik.cases.models import (
     Case,
     CaseCounter,
@@ -22,9 +23,10 @@ from tik.cases.models import (
 from tik.clock import now, today
 from tik.db import unit_of_work
 from tik.extensions import db
+from tik.guidebook import current_guide, guide_of, pin_current_guide
 from tik.guides import engine
 from tik.guides.model import Guide, Step
-from tik.handbook.current import current_guide, guide_of, pin_current_guide
+from tik.plans.models import Plan
 from tik.timeline.service import log
 from tik.versioning import check_version
 
@@ -46,6 +48,7 @@ def next_reference(year: int) -> str:
             number = db.session.scalar(bump)
     return f"TIK-{year}-{number:04d}"
 
+
 def open_case(child, by: User) -> Case:
     """A new case at level 0 held by the one who registered it; the guide's first step is done."""
     digest = pin_current_guide()
@@ -63,15 +66,18 @@ def open_case(child, by: User) -> Case:
     case.deadline = level_deadline(guide, 0, case.opened_at.date())
     return case
 
+
 def previous_ref(child_id: int) -> str:
     """The reference of the child's most recent closed case: a new concern after it links back to it."""
     return db.session.scalar(select(Case.ref).where(Case.child_id == child_id, Case.status == CaseStatus.CLOSED)
                              .order_by(Case.closed_at.desc()).limit(1)) or ""
 
+
 def level_deadline(guide: Guide, level: int, start: date) -> date | None:
     """The level's decision deadline (e.g. 14 days at level 0), counted from `start`."""
     frames = [s.time_frame_days for s in guide.level(level).steps if s.time_frame_days]
     return start + timedelta(days=frames[-1]) if frames else None
+
 
 def _move(case: Case, guide: Guide, state: engine.CaseState) -> None:
     level_changed = state.level != case.level
@@ -93,16 +99,20 @@ def _move(case: Case, guide: Guide, state: engine.CaseState) -> None:
     else:  # above level 0 a step's own time frame is the deadline; evaluations have their own dates
         case.deadline = today() + timedelta(days=step.time_frame_days) if step.time_frame_days else None
 
+
 def _last_framed(guide: Guide) -> Step | None:
     framed = [s for s in guide.level(0).steps if s.time_frame_days]
     return framed[-1] if framed else None
+
 
 def state_of(case: Case, guide: Guide | None = None) -> engine.CaseState:
     return engine.CaseState(step_id=case.step_id, level=case.level,
                             consented_services=frozenset(consented_services(case, today())))
 
+
 def current_step(case: Case) -> engine.StepView:
     return engine.current(guide_of(case), state_of(case))
+
 
 @unit_of_work
 def decide(case: Case, decision_key: str, values: dict[str, str], by: User,
@@ -129,8 +139,6 @@ def decide(case: Case, decision_key: str, values: dict[str, str], by: User,
             outcome.end, EventKind.CLOSED)
         report_id = None
         if outcome.end == "child_welfare_report":
-            from tik.cases.flow import start_report
-
             report_id = start_report(case, outcome.decision, by).id
         # The suspicion path never informs the parents first; otherwise the report record asks per guardian.
         informed = False if outcome.decision.hard_stop and not outcome.decision.inform_parents else None
@@ -146,6 +154,7 @@ def decide(case: Case, decision_key: str, values: dict[str, str], by: User,
         _consent_once(case, guide, by)
     record(by, "case.decide", case, detail=f"{step.id}:{decision_key}")
     return outcome
+
 
 def _consent_once(case: Case, guide: Guide, by: User) -> None:
     """Consent is asked once per scope: a consent step whose services an active consent already covers is
@@ -163,6 +172,7 @@ def _consent_once(case: Case, guide: Guide, by: User) -> None:
     if outcome.state is not None:
         _move(case, guide, outcome.state)
 
+
 def _family_ends(case: Case, reason: str, by: User) -> None:
     """The family said no or ended the cooperation: part of the consent record, and the consents that let
     other services in end now."""
@@ -174,10 +184,9 @@ def _family_ends(case: Case, reason: str, by: User) -> None:
                 reason="family_ends")
     enforce_consent(case, by, reason="consent_withdrawn")
 
+
 def _apply_effects(case: Case, step: Step, recorded: dict[str, str], by: User) -> None:
     """A "yes" on a field with an effect grows the same plan into the individual plan (no second document)."""
-    from tik.plans.models import Plan
-
     effects = [f.effect for f in step.fields if f.effect and recorded.get(f.key) == "yes"]
     if not effects:
         return
@@ -191,12 +200,14 @@ def _apply_effects(case: Case, step: Step, recorded: dict[str, str], by: User) -
         plan.child_coordinator = case.coordinator.name
     log(case, EventKind.PLAN, by, action="plan.individual", effects=effects)
 
+
 def _close(case: Case, end: str, reason: str, by: User) -> None:
     case.status = CaseStatus.CLOSED
     case.end_key = end
     case.close_reason = reason
     case.closed_at = now()
     case.deadline = None
+
 
 def deadline_passed(case: Case, on: date | None = None) -> bool:
     return bool(case.deadline and case.deadline < (on or today()))

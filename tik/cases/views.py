@@ -40,7 +40,6 @@ from tik.cases.forms import (
     step_values,
 )
 from tik.cases.handover import HandoverError
-from tik.cases.messages import refusal_message
 from tik.cases.models import Case, Consent, Handover
 from tik.cases.models import ConsentForm as ConsentKind
 from tik.cases.participants import ParticipantError, people_who_may_join
@@ -50,9 +49,10 @@ from tik.clock import today
 from tik.concerns.models import Concern, ReportDraft
 from tik.extensions import db
 from tik.forms import LANGUAGE_CHOICES, error_list
+from tik.guidebook import guide_of
 from tik.guides.engine import DecisionRefused
 from tik.guides.markdown import render_markdown
-from tik.handbook.current import guide_of
+from tik.messages import refusal_message
 from tik.plans.service import plan_of
 from tik.timeline.service import timeline as case_timeline
 from tik.versioning import StaleEdit

@@ -14,8 +14,8 @@ from tik.concerns.forms import ConcernForm, UrgencyForm
 from tik.concerns.models import Urgency
 from tik.concerns.service import ChildInput, ConcernInput, GuardianInput, register_concern
 from tik.forms import error_list
+from tik.guidebook import current_guide
 from tik.guides.markdown import render_markdown
-from tik.handbook.current import current_guide
 
 bp = Blueprint("concerns", __name__, url_prefix="/bekymring")
 

@@ -16,6 +16,9 @@ from tik.auth.policy import ACCESS_ATTR, family_case_for, family_cases, public
 from tik.clock import today
 from tik.extensions import limiter
 from tik.family import service
+from tik.forms import without_controls
+from tik.guidebook import guide_of
+from tik.plans.service import plan_of
 
 bp = Blueprint("family", __name__)
 
@@ -114,10 +117,8 @@ def logout():
 @family_required
 def case(ref: str):
     case, relation = family_case_for(_lookup(), ref)
-    from tik.plans.service import plan_of
 
     plan = plan_of(case)
-    from tik.handbook.current import guide_of
 
     return render_template("family/case.html", case=case, relation=relation, plan=plan, guide=guide_of(case),
                            readers=service.readers(case), on=today(), L=str(get_locale() or "nb"))
@@ -137,8 +138,6 @@ def withdraw(ref: str, consent_id: int):
 @family_required
 def before_the_meeting(ref: str):
     """What the child or the guardians want to say at the next meeting, in their own words."""
-    from tik.forms import without_controls
-
     case, relation = family_case_for(_lookup(), ref, action="family.view")
     text = without_controls(request.form.get("text", ""))[: service.MAX_WORDS].strip()
     if not text:

@@ -22,7 +22,7 @@ from tik.clock import now, today
 from tik.concerns.models import Child
 from tik.db import unit_of_work
 from tik.extensions import db
-from tik.handbook.current import current_guide, guide_of
+from tik.guidebook import current_guide, guide_of
 from tik.lifecycle.record import case_rows, child_rows, people, plain
 from tik.lifecycle.retention import due_on
 from tik.plans.pdf import render_pdf

@@ -23,7 +23,7 @@ from tik.cases.models import Case, EventKind
 from tik.clock import now, today
 from tik.db import unit_of_work
 from tik.extensions import db
-from tik.handbook.current import guide_of
+from tik.guidebook import guide_of
 from tik.lifecycle.models import ArchivePrint
 from tik.lifecycle.record import case_rows, child_rows, people
 from tik.lifecycle.service import LifeError, closing_facts

@@ -14,7 +14,7 @@ from tik.cases.models import Case, CaseEvent, CaseParticipant, CaseStatus, Conse
 from tik.clock import now
 from tik.concerns.models import Child, Concern, Guardian, ReportDraft
 from tik.extensions import db
-from tik.handbook.current import current_guide, guide_of
+from tik.guidebook import current_guide, guide_of
 from tik.lifecycle.models import ArchivePrint, CaseStatistic
 from tik.meetings.models import AgendaItem, Meeting, Participant
 from tik.plans.models import Evaluation, Measure, Plan, PlanRevision

@@ -17,7 +17,7 @@ from tik.cases.models import Case, CaseEvent, CaseStatus, EventKind
 from tik.clock import now, today
 from tik.db import unit_of_work
 from tik.extensions import db
-from tik.handbook.current import current_guide, guide_of
+from tik.guidebook import current_guide, guide_of
 from tik.timeline.service import log
 
 

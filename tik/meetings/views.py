@@ -13,17 +13,17 @@ from flask_login import current_user
 from tik.auth.policy import can_view_meeting, case_for, consented_services, requires
 from tik.cases import flow
 from tik.cases.forms import DecisionForm, step_field_errors, step_values
-from tik.cases.messages import refusal_message
 from tik.cases.steps import current_step
 from tik.cases.steps import decide as take_decision
 from tik.clock import local_to_utc, now, today, utc_to_local
 from tik.extensions import db
 from tik.forms import error_list
+from tik.guidebook import guide_of
 from tik.guides.engine import DecisionRefused
-from tik.handbook.current import guide_of
 from tik.meetings import service
 from tik.meetings.forms import AgendaForm, AttendanceForm, MeetingForm, MinutesForm, NetworkMeetingForm
 from tik.meetings.models import AgendaItem, Meeting, MeetingKind
+from tik.messages import refusal_message
 from tik.plans import service as plans
 from tik.plans.forms import NewMeasureForm, fill_measure_choices, measure_input, show_measure_refusal
 from tik.plans.pdf import render_pdf

@@ -12,7 +12,7 @@ from tik.auth.models import Role, User
 from tik.auth.policy import can_deactivate, requires
 from tik.extensions import db
 from tik.forms import error_list
-from tik.handbook.current import current_guide
+from tik.guidebook import current_guide
 from tik.org import service
 from tik.org.forms import NewUserForm
 
@@ -65,7 +65,7 @@ def deactivate(user_id: int):
     if user is None or not can_deactivate(current_user, user):
         abort(404)
     if user.active:
-        service.deactivate_user(user, by=current_user)
+        service.deactivate(user, by=current_user)
         flash(_("%(name)s er deaktivert. Åpne saker er foreslått gitt til lederen.", name=user.name))
     return redirect(url_for("org.users"))
 

@@ -11,9 +11,10 @@ from sqlalchemy import select
 from tik.cases.models import Case, Consent
 from tik.clock import now, today
 from tik.extensions import db
+from tik.guidebook import guide_of
 from tik.guides.model import Guide
-from tik.handbook.current import guide_of
-from tik.plans.letter_texts import SOURCE_LANGUAGE, Texts, fill, is_rtl, language_name, letter_languages
+from tik.letter_texts import SOURCE_LANGUAGE, Texts, fill, is_rtl, language_name, letter_languages
+from tik.meetings.models import Meeting
 
 CHILD_PAGE_AGE = 10  # from this age the letter can carry a page for the child: "my plan"
 
@@ -78,8 +79,6 @@ def addressees(case: Case, lang: str, young: bool) -> tuple[str, ...]:
 
 def next_meeting(case: Case):
     """The next network meeting about the case, if one is planned."""
-    from tik.meetings.models import Meeting
-
     return db.session.scalar(select(Meeting).where(Meeting.case_id == case.id, Meeting.starts_at >= now())
                              .order_by(Meeting.starts_at).limit(1))
 

@@ -13,7 +13,8 @@ from tik.auth.models import User
 from tik.cases.models import Case
 from tik.clock import today
 from tik.db import unit_of_work
-from tik.handbook.current import guide_of
+from tik.guidebook import guide_of
+from tik.letter_texts import letter_languages
 from tik.plans import service
 from tik.plans.letter import (
     consent_html,
@@ -23,7 +24,6 @@ from tik.plans.letter import (
     printable,
     young_person_consents,
 )
-from tik.plans.letter_texts import letter_languages
 from tik.plans.models import MeasureStatus, Plan
 from tik.plans.pdf import render_pdf
 from tik.timeline.service import timeline

@@ -15,7 +15,7 @@ from tik.cases.models import Case, EventKind
 from tik.clock import now, today
 from tik.db import unit_of_work
 from tik.extensions import db
-from tik.handbook.current import guide_of
+from tik.guidebook import guide_of
 from tik.plans.models import Evaluation, GoalReached, Measure, MeasureStatus, NextAction, Plan, PlanRevision
 from tik.timeline.service import log
 from tik.versioning import check_version

@@ -11,13 +11,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from tik.auth.policy import case_for, requires
-from tik.cases import flow
-from tik.cases.messages import refusal_message
 from tik.clock import today
 from tik.extensions import db
 from tik.forms import error_list
-from tik.handbook.current import guide_of
+from tik.guidebook import guide_of
+from tik.messages import refusal_message
 from tik.plans import service
+from tik.plans.catalogue import catalogue_for, from_catalogue
 from tik.plans.forms import (
     EditMeasureForm,
     EvaluationForm,
@@ -48,14 +48,14 @@ def _plan_page(case, status: int = 200, **extra):
     chosen = None
     if measure_form is None:
         # A measure from the guidebook's catalogue is a starting point: service, what and goal filled in.
-        chosen = flow.from_catalogue(case, guide, request.args.get("fra", ""), _lang()) if request.args.get(
+        chosen = from_catalogue(case, guide, request.args.get("fra", ""), _lang()) if request.args.get(
             "fra") else None
         measure_form = NewMeasureForm(idempotency_key=secrets.token_urlsafe(24), start_on=today(),
                                       evaluate_on=today() + timedelta(weeks=6), **(chosen or {}))
         fill_measure_choices(measure_form, case, _lang())
     response = render_template("plans/plan.html", case=case, plan=plan, guide=guide, L=_lang(),
                                plan_form=plan_form, measure_form=measure_form,
-                               catalogue=flow.catalogue_for(case, guide), from_catalogue=bool(chosen),
+                               catalogue=catalogue_for(case, guide), from_catalogue=bool(chosen),
                                revisions=service.revisions(plan) if plan else [], printing=print_options(case),
                                errors=extra.pop("errors", []), **extra)
     return response, status

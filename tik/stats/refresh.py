@@ -17,8 +17,8 @@ from sqlalchemy import delete, insert, select, union
 from tik.cases.models import Case, CaseEvent, CaseStatus, Consent, EventKind, Handover
 from tik.concerns.models import Child, Concern
 from tik.extensions import db
+from tik.guidebook import current_guide
 from tik.guides.model import Guide
-from tik.handbook.current import current_guide
 from tik.meetings.models import AgendaItem, Meeting
 from tik.plans.models import Evaluation, Measure, Plan
 from tik.stats.models import StatCell, StatRun

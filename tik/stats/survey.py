@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from tik.audit.service import record
 from tik.db import unit_of_work
 from tik.extensions import db
 from tik.stats.models import SurveyValue
@@ -114,8 +115,6 @@ def _float(text: str) -> float | None:
 def store(rows: list[SurveyRow], by=None) -> int:
     """Save the rows, replacing a year's earlier value of the same indicator (audited as `by`'s import);
     returns how many."""
-    from tik.audit.service import record
-
     existing = {(v.year, v.indicator.lower()): v for v in db.session.scalars(select(SurveyValue))}
     for row in rows:
         value = existing.get((row.year, row.indicator.lower()))

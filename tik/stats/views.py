@@ -16,7 +16,7 @@ from tik.auth.policy import requires
 from tik.clock import today
 from tik.extensions import db
 from tik.forms import error_list
-from tik.handbook.current import current_guide
+from tik.guidebook import current_guide
 from tik.org.models import Unit
 from tik.plans.pdf import render_pdf
 from tik.stats import charts, exports, service, survey

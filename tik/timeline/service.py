@@ -16,6 +16,7 @@ from tik.extensions import db
 LIFE_KINDS = frozenset({EventKind.CLOSED, EventKind.REPORT, EventKind.EMERGENCY, EventKind.REOPENED,
                         EventKind.ARCHIVED, EventKind.RESTRICTED, EventKind.LEGAL_HOLD, EventKind.CONCERN})
 
+
 def log(case: Case, kind: EventKind, by: User | None, step_id: str = "", decision: str = "",
         level: int | None = None, **data) -> CaseEvent:
     """Append an entry to the case's timeline (stafettlogg) in the current transaction.
@@ -27,6 +28,7 @@ def log(case: Case, kind: EventKind, by: User | None, step_id: str = "", decisio
                       decision=decision, level=level, data=data)
     db.session.add(event)
     return event
+
 
 def timeline(case: Case, limit: int | None = None) -> list[CaseEvent]:
     """The stafettlogg, newest first, with who did it loaded in the same query."""

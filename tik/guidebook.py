@@ -1,4 +1,4 @@
-"""Which guide is in use: the app's guidebook for new cases, each case's pinned snapshot for old ones."""
+"""The guidebook in use: the app's for new cases, each case's pinned snapshot for old ones."""
 
 from __future__ import annotations
 
