@@ -117,10 +117,7 @@ def logout():
 @family_required
 def case(ref: str):
     case, relation = family_case_for(_lookup(), ref)
-
-    plan = plan_of(case)
-
-    return render_template("family/case.html", case=case, relation=relation, plan=plan, guide=guide_of(case),
+    return render_template("family/case.html", case=case, relation=relation, plan=plan_of(case), guide=guide_of(case),
                            readers=service.readers(case), on=today(), L=str(get_locale() or "nb"))
 
 
