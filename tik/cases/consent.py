@@ -6,18 +6,8 @@ from datetime import date
 
 from tik.audit.service import record
 from tik.auth.models import User
-from tik.auth.policy import (
-    can_hold_case,
-    family_actor,
-    may_take_part,
-)
-from tik.cases.models import (
-    Case,
-    Consent,
-    ConsentForm,
-    EventKind,
-    HandoverStatus,
-)
+from tik.auth.policy import can_hold_case, family_actor, may_take_part
+from tik.cases.models import Case, Consent, ConsentForm, EventKind, HandoverStatus
 from tik.cases.queries import pending_handovers
 from tik.clock import now, today
 from tik.extensions import db
