@@ -14,8 +14,8 @@ from collections import defaultdict
 from pathlib import Path
 
 TIK = Path(__file__).resolve().parent.parent / "tik"
-# What the models may import: the database and the clock. Nothing of a feature.
-FOUNDATION_FOR_MODELS = {"clock", "extensions"}
+# What the models may import: the database, the clock and the pure guide model. Nothing of a feature.
+FOUNDATION_FOR_MODELS = {"clock", "extensions", "guides"}
 
 
 def modules(root: Path) -> dict[str, Path]:

@@ -259,7 +259,7 @@ def _consent(case: Case, by: User, given_by: str, services: list[str], purpose: 
     on = clock.today()
     record_consent(case, by, given_by=given_by, services=services, purpose=purpose, form=form,
                    given_on=on, expires_on=on + timedelta(days=days), information=information,
-                   young_person=case.child.age_on(on) >= guide_of(case).consent_age)
+                   young_person=guide_of(case).of_consent_age(case.child.birth_date, on))
 
 
 def _measure(case: Case, by: User, service: str, responsible: str, what: str, goal: str,

@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import lru_cache
 
 from flask import current_app
+from sqlalchemy import JSON, DateTime, String
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, mapped_column
 
-from tik.cases.models import Case, GuideSnapshot
+from tik.cases.models import Case
+from tik.clock import now
 from tik.extensions import db
 from tik.guides.loader import load_files, load_guide, read_folder
 from tik.guides.model import Guide
+
+
+class GuideSnapshot(db.Model):
+    """The exact guidebook files a case was opened under, so editing the guide never rewrites history.
+    The table of guide versions, beside the code that writes and reads it."""
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    files: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=now)
 
 
 def current_guide() -> Guide:

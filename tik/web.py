@@ -14,6 +14,7 @@ from tik.bidi import isolate_user_text
 from tik.config import LANGUAGES, ROOT
 from tik.extensions import login_manager
 from tik.guides.markdown import render_guidance
+from tik.timeline.describe import describe
 
 DESIGNSYSTEM = ROOT / "node_modules" / "@digdir"
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -117,7 +118,8 @@ def register_web(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = _datetime
     app.jinja_env.filters["guidance"] = render_guidance  # guidebook text under the page's own heading
     app.jinja_env.globals["LANGUAGES"] = {"nb": "Bokmål", "nn": "Nynorsk", "en": "English"}
-    # Templates ask the policy, never decide (tests/test_rules.py scans them for decisions of their own).
+    app.jinja_env.globals["describe"] = describe  # a timeline entry's words (tik/timeline/describe.py)
+    # Templates ask the policy, never decide (tests/test_unit_of_work.py scans them for decisions of their own).
     app.jinja_env.globals["may_use"] = lambda endpoint: may_use(current_user, endpoint)
     app.jinja_env.globals["can_deactivate"] = lambda user: can_deactivate(current_user, user)
 

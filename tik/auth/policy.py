@@ -323,7 +323,7 @@ def family_relation(lookup: str, case: Case, on: date) -> FamilyRelation | None:
     child = case.child
     if any(g.nin_lookup == lookup and g.responsibility for g in child.guardians):
         return FamilyRelation.GUARDIAN
-    if child.nin_lookup == lookup and child.age_on(on) >= guide_of(case).consent_age:
+    if child.nin_lookup == lookup and guide_of(case).of_consent_age(child.birth_date, on):
         return FamilyRelation.YOUNG_PERSON
     return None
 

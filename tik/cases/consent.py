@@ -6,18 +6,8 @@ from datetime import date
 
 from tik.audit.service import record
 from tik.auth.models import User
-from tik.auth.policy import (
-    can_hold_case,
-    family_actor,
-    may_take_part,
-)
-from tik.cases.models import (
-    Case,
-    Consent,
-    ConsentForm,
-    EventKind,
-    HandoverStatus,
-)
+from tik.auth.policy import can_hold_case, family_actor, may_take_part
+from tik.cases.models import Case, Consent, ConsentForm, EventKind, HandoverStatus
 from tik.cases.queries import pending_handovers
 from tik.clock import now, today
 from tik.db import unit_of_work
@@ -46,7 +36,7 @@ def record_consent(case: Case, by: User, *, given_by: str, services: list[str], 
         raise ConsentError("unknown_service")
     if expires_on < given_on:
         raise ConsentError("expires_before_given")
-    if case.child.age_on(given_on) >= guide.consent_age and not young_person:
+    if guide.of_consent_age(case.child.birth_date, given_on) and not young_person:
         raise ConsentError("young_person_must_consent")
     consent = Consent(case_id=case.id, given_by=given_by.strip(), services=services, purpose=purpose.strip(),
                       form=form, given_on=given_on, expires_on=expires_on, information=information.strip(),

@@ -8,14 +8,7 @@ from tik.audit.service import record
 from tik.auth.models import User
 from tik.auth.policy import can_answer_handover, can_hold_case, may_take_part
 from tik.cases.consent import enforce_consent
-from tik.cases.models import (
-    Case,
-    CaseParticipant,
-    CaseStatus,
-    EventKind,
-    Handover,
-    HandoverStatus,
-)
+from tik.cases.models import Case, CaseParticipant, CaseStatus, EventKind, Handover, HandoverStatus
 from tik.cases.queries import active_participant, pending_handovers
 from tik.clock import now, today
 from tik.db import unit_of_work

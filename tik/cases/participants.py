@@ -6,17 +6,8 @@ from sqlalchemy import func, select
 
 from tik.audit.service import record
 from tik.auth.models import User
-from tik.auth.policy import (
-    can_hold_case,
-    can_manage_participants,
-    consented_services,
-    may_take_part,
-)
-from tik.cases.models import (
-    Case,
-    CaseParticipant,
-    EventKind,
-)
+from tik.auth.policy import can_hold_case, can_manage_participants, consented_services, may_take_part
+from tik.cases.models import Case, CaseParticipant, EventKind
 from tik.cases.queries import active_participant
 from tik.clock import now, today
 from tik.db import unit_of_work

@@ -12,19 +12,8 @@ from sqlalchemy.orm import joinedload, selectinload
 from tik.audit.models import AuditEvent
 from tik.audit.service import READ_ACTIONS
 from tik.auth.models import User
-from tik.auth.policy import (
-    Access,
-    access_of,
-    visible_cases,
-)
-from tik.cases.models import (
-    Case,
-    CaseParticipant,
-    CaseStatus,
-    Consent,
-    Handover,
-    HandoverStatus,
-)
+from tik.auth.policy import Access, access_of, visible_cases
+from tik.cases.models import Case, CaseParticipant, CaseStatus, Consent, Handover, HandoverStatus
 from tik.clock import today
 from tik.concerns.models import Child, name_key
 from tik.extensions import db

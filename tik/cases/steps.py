@@ -9,17 +9,10 @@ from sqlalchemy.exc import IntegrityError
 
 from tik.audit.service import record
 from tik.auth.models import User
-from tik.auth.policy import (
-    consented_services,
-)
+from tik.auth.policy import consented_services
 from tik.cases.consent import enforce_consent
 from tik.cases.flow import start_report
-from tik.cases.models import (
-    Case,
-    CaseCounter,
-    CaseStatus,
-    EventKind,
-)
+from tik.cases.models import Case, CaseCounter, CaseStatus, EventKind
 from tik.clock import now, today
 from tik.db import unit_of_work
 from tik.extensions import db

@@ -47,7 +47,7 @@ def family_language(case: Case) -> str:
 
 def of_consent_age(case: Case, guide: Guide) -> bool:
     """The child has reached the guidebook's consent age today: they sign the plan and the consent form too."""
-    return case.child.age_on(today()) >= guide.consent_age
+    return guide.of_consent_age(case.child.birth_date, today())
 
 
 def young_person_consents(case: Case, guide: Guide) -> bool:
