@@ -173,11 +173,11 @@ def make_case(app, make_user):
 @pytest.fixture
 def move_case(app):
     """Drive a case through the guide with filled-in fields until it stands at `step_id`."""
-    from tik.cases import service
+    from tik.cases.steps import decide
 
     def move(case, by, path: list[tuple[str, dict]]):
         for decision, values in path:
-            service.decide(case, decision, values, by=by)
+            decide(case, decision, values, by=by)
         return case
 
     return move
@@ -185,13 +185,13 @@ def move_case(app):
 
 @pytest.fixture
 def give_consent(app):
-    from tik.cases import service
+    from tik.cases.consent import record_consent
     from tik.cases.models import ConsentForm
 
     def give(case, by, services, days: int = 365, young_person: bool = False):
-        return service.record_consent(case, by, given_by="Kari Hansen", services=list(services),
-                                      purpose="Samarbeid om tiltak", form=ConsentForm.PAPER,
-                                      given_on=clock.today(), expires_on=clock.today().fromordinal(
+        return record_consent(case, by, given_by="Kari Hansen", services=list(services),
+                              purpose="Samarbeid om tiltak", form=ConsentForm.PAPER,
+                              given_on=clock.today(), expires_on=clock.today().fromordinal(
                                           clock.today().toordinal() + days), young_person=young_person)
 
     return give

@@ -10,8 +10,10 @@ from flows import DECIDE, TO_LEVEL0_DECISION, TODAY
 
 from tik import clock
 from tik.auth.models import Role
-from tik.cases import service as cases
+from tik.cases.handover import propose_handover
 from tik.cases.models import Case
+from tik.cases.participants import invite_participant
+from tik.cases.steps import decide
 from tik.extensions import db
 from tik.meetings import service as meetings
 from tik.plans import service as plans
@@ -38,9 +40,9 @@ def rich_case(make_case, make_user, give_consent, first_name: str = "Emma", last
     colleague = make_user(roles=[Role.EMPLOYEE, Role.COORDINATOR], name="Kollega Kvam")
     case = make_case(by=holder, first_name=first_name, last_name=last_name, **child)
     give_consent(case, holder, ["health-nurse"])
-    cases.invite_participant(case, participant, holder)
+    invite_participant(case, participant, holder)
     for decision, values in TO_CLOSE:
-        cases.decide(case, decision, values, by=holder)
+        decide(case, decision, values, by=holder)
     measure = plans.add_measure(case, holder, plans.MeasureInput(
         service_key="school", responsible="Holder Hansen", what="Fast morgenvoksen", goal="Trygg start",
         start_on=clock.today(), evaluate_on=clock.today() + timedelta(days=30), status=MeasureStatus.ACTIVE))
@@ -50,12 +52,12 @@ def rich_case(make_case, make_user, give_consent, first_name: str = "Emma", last
     with current_app.test_request_context():  # the meeting's role names are translated
         meetings.create_meeting(holder, title="Ansvarsgruppe", starts_at=datetime(2026, 12, 10, 9, 0), case=case,
                                 family=[("Kari Hansen", "mor")])
-    cases.propose_handover(case, colleague, holder, note="Ferie")
+    propose_handover(case, colleague, holder, note="Ferie")
     return db.session.get(Case, case.id), holder, participant, colleague
 
 
 def close(case, holder):
     """Take the guidebook's close-note step with every field."""
     assert case.step_id == "close-note"
-    cases.decide(case, "close", CLOSE_NOTE, by=holder)
+    decide(case, "close", CLOSE_NOTE, by=holder)
     return case

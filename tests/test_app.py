@@ -84,7 +84,7 @@ def test_handbook_shows_levels_steps_and_hard_stops(client):
 
 
 def test_every_step_and_tool_page_renders(client, app):
-    from tik.handbook.current import current_guide
+    from tik.guidebook import current_guide
 
     guide = current_guide()
     for step in guide.steps.values():
@@ -96,7 +96,7 @@ def test_every_step_and_tool_page_renders(client, app):
 
 
 def test_service_directory_signals_and_measures_render(client, app):
-    from tik.handbook.current import current_guide
+    from tik.guidebook import current_guide
 
     guide = current_guide()
     services = client.get("/handbok/tjenester").get_data(as_text=True)

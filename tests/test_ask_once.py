@@ -13,10 +13,12 @@ from flows import CONCRETISE, DISCUSS, TALK_CHILD, TALK_PARENTS, TO_LEVEL0_DECIS
 from test_security import nin_with_control_digits
 
 from tik import clock
-from tik.cases import flow, service
+from tik.cases import flow, steps
 from tik.cases.models import CaseEvent, CaseStatus, EventKind
+from tik.cases.steps import current_step
 from tik.concerns.models import Child
 from tik.extensions import db
+from tik.guidebook import guide_of
 
 
 def _events(case, kind):
@@ -29,7 +31,7 @@ def _events(case, kind):
 def test_registration_fills_concretise_marked_as_from_the_concern(make_case, make_user):
     teacher = make_user(service="school")
     case = make_case(by=teacher, observation="Sover i timene.")
-    carried = flow.carried(case, service.current_step(case).step)
+    carried = flow.carried(case, current_step(case).step)
     assert carried.values == {"observation": "Sover i timene.", "since_when": "i høst",
                               "how_often": "flere ganger i uka"}
     assert set(carried.sources.values()) == {"concern"}
@@ -66,14 +68,14 @@ def test_a_meeting_fills_the_step_that_asks_for_date_and_participants(make_case,
     meeting.participants = [Participant(name="Kari Hansen", role="mor"), Participant(name="Per PPT", role="PPT")]
     db.session.add(meeting)
     db.session.commit()
-    carried = flow.carried(case, service.current_step(case).step)  # l1-clarify: meeting date
+    carried = flow.carried(case, current_step(case).step)  # l1-clarify: meeting date
     assert carried.values["meeting_date"] == "2026-11-18" and carried.sources["meeting_date"] == "meeting"
     give_consent(case, teacher, ["health-nurse"])
     move_case(case, teacher, [("done", {"meeting_date": "2026-11-18", "shared_understanding": "x"}),
                               ("done", {}), ("done", {}), ("done", {}), ("done", {"progress": "ok"}),
                               ("level2", {"evaluation": "x", "child_experience": "y"})])
     assert case.step_id == "l2-meeting"  # the consent step was done by the consent already given
-    carried = flow.carried(case, service.current_step(case).step)
+    carried = flow.carried(case, current_step(case).step)
     assert carried.values["participants"] == "Kari Hansen, mor\nPer PPT, PPT"
 
 
@@ -87,10 +89,10 @@ def test_the_plan_summary_is_derived_from_the_goals(make_case, make_user, move_c
     assert case.step_id == "l1-measures"
     db.session.add(Plan(case_id=case.id, goals="Emil skal trives i friminuttene."))
     db.session.commit()
-    step = service.current_step(case).step
+    step = current_step(case).step
     assert not step.field("plan_summary").required  # no second summary to type
     assert flow.carried(case, step).values["plan_summary"] == "Emil skal trives i friminuttene."
-    service.decide(case, "done", {}, by=teacher)
+    steps.decide(case, "done", {}, by=teacher)
     assert case.step_id == "l1-carry-out"
 
 
@@ -216,20 +218,20 @@ def test_details_through_the_web_and_only_for_those_who_work_on_the_case(client,
 def test_the_family_can_say_no_at_every_level_with_its_reason(make_case, make_user, move_case, give_consent):
     teacher = make_user(service="school")
     case = make_case(by=teacher)
-    guide = service.guide_of(case)
+    guide = guide_of(case)
     assert all(guide.family_ends in guide.decisions(s) for s in guide.steps.values() if s.level is not None)
     give_consent(case, teacher, ["health-nurse"])
     move_case(case, teacher, TO_LEVEL0_DECISION + [("level2", {"assessment": "x"})])
     assert case.level == 2
-    service.decide(case, "family_ends", {}, by=teacher)  # nothing in the step stands in the way
+    steps.decide(case, "family_ends", {}, by=teacher)  # nothing in the step stands in the way
     assert case.step_id == "family-ends"
     try:
-        service.decide(case, "close", {"family_informed": "yes"}, by=teacher)
+        steps.decide(case, "close", {"family_informed": "yes"}, by=teacher)
         raise AssertionError("the family's reason is required")
     except Exception as refused:  # noqa: BLE001
         db.session.rollback()
         assert getattr(refused, "code", "") == "missing_fields"
-    service.decide(case, "close", {"family_reason": "Vi vil klare oss selv.", "family_informed": "yes"}, by=teacher)
+    steps.decide(case, "close", {"family_reason": "Vi vil klare oss selv.", "family_informed": "yes"}, by=teacher)
     assert case.status == CaseStatus.CLOSED
     consent_events = [e.data.get("action") for e in _events(case, EventKind.CONSENT)]
     assert "refused" in consent_events and consent_events[-1] == "withdrawn"  # in the consent record

@@ -9,8 +9,9 @@ from datetime import timedelta
 from flows import TO_LEVEL1
 
 from tik import clock
-from tik.cases import flow, service
 from tik.extensions import db
+from tik.guidebook import guide_of
+from tik.plans.catalogue import catalogue_for, from_catalogue
 from tik.plans.models import Measure
 
 
@@ -18,16 +19,16 @@ def test_the_catalogue_offers_only_services_the_case_may_use(make_case, make_use
     teacher = make_user(service="school")
     case = make_case(by=teacher)
     move_case(case, teacher, TO_LEVEL1)
-    guide = service.guide_of(case)
-    offered = {s for _area, items in flow.catalogue_for(case, guide) for _m, services in items for s in services}
+    guide = guide_of(case)
+    offered = {s for _area, items in catalogue_for(case, guide) for _m, services in items for s in services}
     assert offered == {"school"}
     give_consent(case, teacher, ["ppt"])
-    offered = {s for _area, items in flow.catalogue_for(case, guide) for _m, services in items for s in services}
+    offered = {s for _area, items in catalogue_for(case, guide) for _m, services in items for s in services}
     assert offered == {"school", "ppt"}
-    chosen = flow.from_catalogue(case, guide, "attendance-plan", "nb")
+    chosen = from_catalogue(case, guide, "attendance-plan", "nb")
     assert chosen == {"service_key": "school", "what": "Plan for oppmøte",
                       "goal": guide.measures["attendance-plan"].description.get("nb")}
-    assert flow.from_catalogue(case, guide, "no-such-measure", "nb") is None
+    assert from_catalogue(case, guide, "no-such-measure", "nb") is None
 
 
 def test_a_catalogue_measure_fills_the_form_and_free_text_stays_possible(client, login, make_case, make_user,

@@ -108,7 +108,7 @@ def test_compare_page_shows_what_changed(client, login, planned):
 def test_level_3_individual_plan_is_the_same_plan(app, make_user, make_case, give_consent, move_case):
     from flows import TO_LEVEL2
 
-    from tik.cases import service as cases
+    from tik.cases.steps import decide
 
     holder = make_user(name="Helle Holder")
     case = make_case(by=holder)
@@ -122,7 +122,7 @@ def test_level_3_individual_plan_is_the_same_plan(app, make_user, make_case, giv
     ])
     assert case.step_id == "l3-ip"
     plan_before = plans.ensure_plan(case)
-    cases.decide(case, "done", {"ip_right": "yes", "child_coordinator_right": "yes",
+    decide(case, "done", {"ip_right": "yes", "child_coordinator_right": "yes",
                                 "ip_assessment": "Langvarige og koordinerte tjenester"}, by=holder)
     plan = plans.plan_of(case)
     assert plan.id == plan_before.id and plan.individual_plan and plan.child_coordinator == "Helle Holder"

@@ -16,7 +16,9 @@ from tik import crypto
 from tik.audit.models import AuditEvent
 from tik.auth.models import Role
 from tik.auth.oidc import init_oidc
-from tik.cases import service as cases
+from tik.cases.models import CaseEvent, EventKind
+from tik.cases.participants import invite_participant
+from tik.cases.queries import active_participant
 from tik.extensions import db
 
 
@@ -140,7 +142,7 @@ def test_withdrawal_by_the_family_ends_staff_access_at_once(app, families, famil
     holder, a, _ = families
     nurse = make_user("nurse", unit=make_unit("helse", "health-nurse"), roles=(Role.EMPLOYEE, Role.COORDINATOR))
     consent = give_consent(a, holder, ["health-nurse"])
-    cases.invite_participant(a, nurse, holder)
+    invite_participant(a, nurse, holder)
     db.session.commit()
     staff = app.test_client()
     staff.post("/login", data={"username": "nurse", "password": PASSWORD})
@@ -153,7 +155,7 @@ def test_withdrawal_by_the_family_ends_staff_access_at_once(app, families, famil
     assert done.status_code == 302
     assert staff.get(f"/saker/{a.ref}").status_code == 404  # the nurse lost access in the same transaction
     db.session.expire_all()
-    assert cases.active_participant(db.session.get(type(a), a.id), nurse) is None
+    assert active_participant(db.session.get(type(a), a.id), nurse) is None
     withdrawn = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "consent.withdraw"))
     assert withdrawn.username == "familie:guardian" and withdrawn.user_id is None
     assert "Trukket tilbake" in family.get(f"/min-familie/{a.ref}").get_data(as_text=True)
@@ -204,13 +206,13 @@ def test_before_the_meeting_arrives_on_the_timeline_as_text(app, families, famil
     family = family_sign_in(app, family_sso, MOTHER_A)
     hostile = 'Vi vil snakke om mandager. <script>alert("x")</script><b>fet</b>'
     assert family.post(f"/min-familie/{a.ref}/for-motet", data={"text": hostile}).status_code == 302
-    event = db.session.scalar(select(cases.CaseEvent).where(cases.CaseEvent.case_id == a.id,
-                                                            cases.CaseEvent.kind == cases.EventKind.FAMILY))
+    event = db.session.scalar(select(CaseEvent).where(CaseEvent.case_id == a.id,
+                                                            CaseEvent.kind == EventKind.FAMILY))
     assert event.data == {"text": hostile, "who": "guardian"} and event.by_id is None
     login(holder)
     page = client.get(f"/saker/{a.ref}").get_data(as_text=True)
     assert "Foresatte før møtet" in page and "Vi vil snakke om mandager." in page
     assert "<script>alert" not in page and "<b>fet</b>" not in page and "&lt;b&gt;fet&lt;/b&gt;" in page
     assert family.post(f"/min-familie/{a.ref}/for-motet", data={"text": "  "}).status_code == 302
-    assert db.session.scalar(select(db.func.count()).select_from(cases.CaseEvent)
-                             .where(cases.CaseEvent.kind == cases.EventKind.FAMILY)) == 1
+    assert db.session.scalar(select(db.func.count()).select_from(CaseEvent)
+                             .where(CaseEvent.kind == EventKind.FAMILY)) == 1

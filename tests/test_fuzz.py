@@ -83,7 +83,7 @@ class _Forms(HTMLParser):
 def world(app, make_user, make_case, give_consent):
     """A user with a case, a plan with a measure, a consent, a handover to answer and a team meeting; CSRF on."""
     from tik.auth.models import Role
-    from tik.cases import service as cases
+    from tik.cases.handover import propose_handover
     from tik.meetings import service as meetings
     from tik.plans import service as plans
 
@@ -97,7 +97,7 @@ def world(app, make_user, make_case, give_consent):
                                                                now().date(), now().date() + timedelta(days=30)))
     plans.mark_shared(plans.plan_of(case), user)
     plans.update_plan(case, user, goals="Mål", child_voice="", parents_voice="")
-    handover = cases.propose_handover(theirs, user, other)
+    handover = propose_handover(theirs, user, other)
     team = meetings.create_team("Fuzzteam", [user, other])
     meeting = meetings.create_meeting(user, title="Møte", starts_at=now() + timedelta(days=1), team=team)
     item = meetings.add_item(meeting, user, case_ref=case.ref)

@@ -13,13 +13,13 @@ import pytest
 from babel.messages.pofile import read_po
 from pdfcheck import body_text, outside_margins, page_numbers_present, plain_text, squeeze, tags, without_rtl
 
+from tik.cases.consent import record_consent
 from tik.cases.models import ConsentForm
-from tik.cases.service import record_consent
 from tik.clock import today
 from tik.concerns.service import GuardianInput
+from tik.letter_texts import TRANSLATIONS, Texts, letter_languages
 from tik.plans import service as plans
 from tik.plans.letter import letter_choices, letter_html
-from tik.plans.letter_texts import TRANSLATIONS, Texts, letter_languages
 from tik.plans.printing import consent_form_pdf, plan_pdf, revision_pdf_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -233,7 +233,7 @@ def test_consent_form_holds_the_consent_records_purpose_services_and_validity(ap
     text = " ".join(plain_text(data).split())
     assert tags(data) == {"struct_tree": True, "lang": "pl", "marked": True}
     assert "Samarbeid om Emmas skolehverdag" in text and "Fravær og trivsel" in text
-    from tik.cases.service import guide_of
+    from tik.guidebook import guide_of
 
     for key in ("school", "health-nurse"):
         assert guide_of(case).services[key].name.get("pl") in text

@@ -12,14 +12,17 @@ from sqlalchemy import func, select
 from tik import clock
 from tik.audit.models import AuditEvent
 from tik.auth.policy import CaseLocked, visible_cases
-from tik.cases import service as cases
+from tik.cases.consent import withdraw_consent
+from tik.cases.handover import answer_handover
 from tik.cases.models import Case, CaseEvent, EventKind, Handover
+from tik.cases.steps import decide
 from tik.concerns.models import Child
 from tik.extensions import db
 from tik.lifecycle import service as life
 from tik.meetings.models import AgendaItem, Meeting
 from tik.plans import service as plans
 from tik.plans.models import Measure
+from tik.timeline.service import timeline
 
 
 def _snapshot(case_id: int) -> tuple:
@@ -43,7 +46,7 @@ def test_closing_records_the_guidebooks_close_note_fields(closed):
     case, *_ = closed
     assert not case.is_open and case.end_key == "closed"
     assert life.closing_facts(case) == CLOSE_NOTE
-    kinds = [e.kind for e in cases.timeline(case)]
+    kinds = [e.kind for e in timeline(case)]
     assert kinds[0] == EventKind.CLOSED
 
 
@@ -97,10 +100,10 @@ def test_the_service_functions_refuse_a_closed_case_too(closed):
         plans.update_plan(case, holder, goals="x", child_voice="", parents_voice="")
     db.session.rollback()
     with pytest.raises(CaseLocked):
-        cases.withdraw_consent(case.consents[0], holder)
+        withdraw_consent(case.consents[0], holder)
     db.session.rollback()
     with pytest.raises(CaseLocked):
-        cases.answer_handover(db.session.scalar(select(Handover)), colleague, accept=True)
+        answer_handover(db.session.scalar(select(Handover)), colleague, accept=True)
     db.session.rollback()
     assert db.session.get(Case, case.id).status.value == "closed"
 
@@ -113,7 +116,7 @@ def test_reopening_is_a_decision_with_a_reason_within_the_guidebooks_period(clos
         life.reopen(case, "Ny bekymring", participant)  # participants work on it; they do not reopen it
     life.reopen(case, "Familien ba om det", holder)
     assert case.is_open and case.step_id == "l1-evaluate" and case.end_key is None
-    event = cases.timeline(case)[0]
+    event = timeline(case)[0]
     assert event.kind == EventKind.REOPENED and event.data["reason"] == "Familien ba om det"
     assert db.session.scalar(select(AuditEvent.action).order_by(AuditEvent.id.desc()).limit(1)) == "case.reopen"
     with pytest.raises(life.LifeError, match="not_closed"):
@@ -161,9 +164,9 @@ def test_restriction_narrows_access_at_once_and_freezes_the_case(client, login, 
     assert client.get(f"/saker/{ref}").status_code == 200
     assert client.post(f"/saker/{ref}/plan", data={"goals": "x", "version": 1}).status_code == 409
     with pytest.raises(CaseLocked):
-        cases.decide(db.session.get(Case, case.id), "close", CLOSE_NOTE, by=holder)
+        decide(db.session.get(Case, case.id), "close", CLOSE_NOTE, by=holder)
     db.session.rollback()
-    assert [e.kind for e in cases.timeline(case)][0] == EventKind.RESTRICTED
+    assert [e.kind for e in timeline(case)][0] == EventKind.RESTRICTED
     assert client.post(f"/saker/{ref}/begrens", data={"restricted": "0"}).status_code == 302
     login(participant)
     assert client.get(f"/saker/{ref}").status_code == 200
@@ -190,4 +193,4 @@ def test_a_new_concern_about_a_child_with_a_restricted_case_is_kept_and_nothing_
                                              birth_date=child.birth_date), ConcernInput(observation="Ny uro."),
                                   by=make_user())
     assert registered.case.id == case.id and not registered.opened
-    assert cases.timeline(case)[0].kind == EventKind.CONCERN
+    assert timeline(case)[0].kind == EventKind.CONCERN

@@ -20,16 +20,18 @@ from tik import clock, demo
 from tik.audit.models import AuditEvent
 from tik.audit.service import verify
 from tik.auth.models import User
-from tik.cases import service as cases
 from tik.cases.models import Case, CaseEvent, Consent, EventKind, Handover
+from tik.cases.steps import decide
 from tik.concerns.models import Child, Concern
 from tik.extensions import db
+from tik.guidebook import guide_of
 from tik.lifecycle.archive import SCHEMA, print_archive
 from tik.lifecycle.service import LifeError
 from tik.meetings import service as meetings
 from tik.meetings.models import AgendaItem, Meeting
 from tik.plans import service as plans
 from tik.plans.models import Evaluation, GoalReached, Measure, NextAction, Plan, PlanRevision
+from tik.timeline import service
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 PDFAID = "http://www.aiim.org/pdfa/ns/id/"
@@ -60,10 +62,10 @@ def emil(app):
     item = meetings.add_item(team_meeting, case.coordinator, case_ref=case.ref)
     meetings.save_minutes(item, case.coordinator, discussion="Emil har det bedre på skolen.", advice="Fortsett.",
                           decisions="Ansvarsgruppen fortsetter; ny evaluering om en måned.")
-    cases.decide(case, "report_child_welfare", {}, by=case.coordinator)
-    cases.decide(case, "family_ends", {}, by=case.coordinator)
-    cases.decide(case, "close", {"family_reason": "Foreldrene vil ikke mer.", "family_informed": "yes"},
-                 by=case.coordinator)
+    decide(case, "report_child_welfare", {}, by=case.coordinator)
+    decide(case, "family_ends", {}, by=case.coordinator)
+    decide(case, "close", {"family_reason": "Foreldrene vil ikke mer.", "family_informed": "yes"},
+           by=case.coordinator)
     closed = db.session.get(Case, case.id)
     assert not closed.is_open
     return closed
@@ -71,7 +73,7 @@ def emil(app):
 
 def test_the_archive_print_holds_every_event_and_row_of_a_rich_demo_case(emil):
     holder = emil.coordinator
-    guide = cases.guide_of(emil)
+    guide = guide_of(emil)
     events = list(db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == emil.id)
                                      .order_by(CaseEvent.at, CaseEvent.id)))
     package = print_archive(emil, holder)
@@ -155,7 +157,7 @@ def test_printing_is_audited_and_on_the_timeline_and_only_for_a_closed_case(make
     with pytest.raises(LifeError, match="not_allowed"):
         print_archive(case, participant)
     print_archive(case, holder)
-    assert cases.timeline(case)[0].kind == EventKind.ARCHIVED
+    assert service.timeline(case)[0].kind == EventKind.ARCHIVED
     assert db.session.scalar(select(AuditEvent.action).order_by(AuditEvent.id.desc()).limit(1)) == "case.archive_print"
     assert verify() == []
 

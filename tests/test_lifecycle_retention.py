@@ -11,10 +11,10 @@ from sqlalchemy import func, select
 from tik import clock
 from tik.audit.models import AuditEvent
 from tik.audit.service import verify
-from tik.cases import service as cases
 from tik.cases.models import Case, CaseEvent, CaseParticipant, Consent, ConsentService, Handover
 from tik.concerns.models import Child, Concern, Guardian
 from tik.extensions import db
+from tik.guidebook import guide_of
 from tik.lifecycle import service as life
 from tik.lifecycle.archive import print_archive
 from tik.lifecycle.models import ArchivePrint, CaseStatistic
@@ -78,7 +78,7 @@ def test_a_run_deletes_the_content_keeps_a_statistics_row_and_the_chain_verifies
     close(case, holder)
     print_archive(case, holder)
     case_id, child_id, ref = case.id, case.child_id, case.ref
-    age_group = age_group_of(cases.guide_of(case), case.child.age_on(case.opened_at.date()))
+    age_group = age_group_of(guide_of(case), case.child.age_on(case.opened_at.date()))
     before = _counts()
     clock.travel(add_months(case.closed_at.date(), 24) + timedelta(days=1))
     _run(runner)

@@ -115,7 +115,7 @@ def test_a_new_catalogue_is_a_new_print_language_without_code(app, make_user, ma
     """A municipality adds Persian by adding a letter catalogue; right-to-left languages get an RTL layout."""
     import shutil
 
-    import tik.plans.letter_texts as letter_texts
+    import tik.letter_texts as letter_texts
     from tik.plans.letter import family_language, letter_html
 
     translations = tmp_path / "translations"

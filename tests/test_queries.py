@@ -125,18 +125,18 @@ def test_list_pages_issue_few_statements_whatever_the_user_holds(page, method, u
 
 def test_the_case_page_stays_flat_with_500_timeline_events(client, login, count_queries, make_user, make_case):
     """The page shows the latest events (the whole log is one click away): 500 events cost what 10 do."""
-    from tik.cases import service as cases
     from tik.cases.models import EventKind
     from tik.cases.views import TIMELINE_ON_PAGE
+    from tik.timeline import service
 
     counts = []
     for k in (10, 500):
         holder = make_user(service="school", roles=(Role.EMPLOYEE, Role.COORDINATOR))
         case = make_case(by=holder)
-        total = k + len(cases.timeline(case))  # registering writes the first events
+        total = k + len(service.timeline(case))  # registering writes the first events
         for i in range(k):
-            cases.log(case, EventKind.STEP, holder, step_id="l0-concretise", decision="done",
-                      fields={"observation": f"Observasjon nummer {i}"})
+            service.log(case, EventKind.STEP, holder, step_id="l0-concretise", decision="done",
+                        fields={"observation": f"Observasjon nummer {i}"})
         db.session.commit()
         login(holder)
         counts.append(_count(client, count_queries, "GET", f"/saker/{case.ref}"))

@@ -6,7 +6,8 @@ import threading
 
 from tik.auth.models import User
 from tik.cases.models import Case, CaseCounter
-from tik.cases.service import next_reference, search_cases
+from tik.cases.queries import search_cases
+from tik.cases.steps import next_reference
 from tik.clock import today
 from tik.extensions import db
 

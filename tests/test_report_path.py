@@ -11,7 +11,7 @@ from support import pdf_text
 
 from tik import clock
 from tik.auth.models import Role
-from tik.cases import flow, service
+from tik.cases import flow, steps
 from tik.cases.models import CaseEvent, CaseStatus, ChildWelfareReport, EventKind
 from tik.concerns.service import GuardianInput
 from tik.extensions import db
@@ -28,7 +28,7 @@ def test_a_report_at_level_0_keeps_the_case_open_and_asks_per_guardian(make_case
     teacher = make_user(service="school")
     case = make_case(by=teacher, guardians=GUARDIANS)
     move_case(case, teacher, TO_LEVEL0_DECISION)
-    service.decide(case, "report", {"assessment": "Grunn til bekymring."}, by=teacher)
+    steps.decide(case, "report", {"assessment": "Grunn til bekymring."}, by=teacher)
     assert case.status == CaseStatus.OPEN and case.level == 0 and case.step_id == "l0-decide"
     report = _report(case)
     assert [(g["name"], g["informed"]) for g in report.guardians] == [("Kari Hansen", None), ("Ahmed Hansen", None)]
@@ -41,7 +41,7 @@ def test_a_report_at_level_0_keeps_the_case_open_and_asks_per_guardian(make_case
 def test_the_suspicion_path_defaults_to_not_informed_with_the_reason(make_case, make_user):
     teacher = make_user(service="school")
     case = make_case(by=teacher, guardians=GUARDIANS)
-    service.decide(case, "report_child_welfare", {}, by=teacher)  # the hard stop: no fields needed
+    steps.decide(case, "report_child_welfare", {}, by=teacher)  # the hard stop: no fields needed
     assert case.is_open
     report = _report(case)
     assert report.hard_stop
@@ -54,14 +54,14 @@ def test_the_suspicion_path_defaults_to_not_informed_with_the_reason(make_case, 
 def test_the_emergency_routine_does_not_close_the_case(make_case, make_user):
     teacher = make_user(service="school")
     case = make_case(by=teacher)
-    service.decide(case, "emergency", {}, by=teacher)
+    steps.decide(case, "emergency", {}, by=teacher)
     assert case.is_open and case.step_id == "l0-concretise"
 
 
 def test_completing_the_report_sets_the_feedback_reminder_from_the_guide(make_case, make_user):
     teacher = make_user(service="school")
     case = make_case(by=teacher, guardians=GUARDIANS)
-    service.decide(case, "report_child_welfare", {}, by=teacher)
+    steps.decide(case, "report_child_welfare", {}, by=teacher)
     report = _report(case)
     ids = [g["guardian_id"] for g in report.guardians]
     try:
@@ -92,7 +92,7 @@ def test_a_leader_approval_cannot_block_a_report(make_case, make_user, make_unit
     make_unit("school-1", "school", leaders=[leader])
     teacher = make_user(service="school")
     case = make_case(by=teacher)
-    service.decide(case, "report_child_welfare", {}, by=teacher)
+    steps.decide(case, "report_child_welfare", {}, by=teacher)
     assert _report(case) is not None
     flow.leader_feedback(case, leader, "Takk for at du meldte. Vi tar en prat om hvordan det gikk.")
     events = db.session.scalars(db.select(CaseEvent).where(CaseEvent.kind == EventKind.FEEDBACK)).all()
@@ -140,7 +140,7 @@ def test_the_report_path_through_the_web(client, login, make_user, make_unit, ma
 def test_the_feedback_reminder_is_on_min_side(client, login, make_user, make_case):
     teacher = login(make_user("paminnelse", service="school"))
     case = make_case(by=teacher)
-    service.decide(case, "report_child_welfare", {}, by=teacher)
+    steps.decide(case, "report_child_welfare", {}, by=teacher)
     report = _report(case)
     flow.complete_report(report, teacher, guardians=[flow.GuardianInformed(g["guardian_id"], False, "Mistanke")
                                                      for g in report.guardians],

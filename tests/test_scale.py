@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from tik.auth.models import User
 from tik.cases.models import Case, CaseEvent, CaseStatus
 from tik.extensions import db
-from tik.handbook.current import current_guide
+from tik.guidebook import current_guide
 from tik.plans.models import Measure, Plan
 from tik.scale import BENCH_USER, PASSWORD, ScaleError, seed
 

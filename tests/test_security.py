@@ -13,6 +13,7 @@ from tik import clock
 from tik.auth import service as auth
 from tik.concerns.nin import InvalidNationalId, birth_date_of
 from tik.extensions import db
+from tik.org import service as org
 
 
 def _login(client, username, password=PASSWORD):
@@ -182,7 +183,7 @@ def test_deactivation_ends_sessions_and_blocks_login(client, make_user):
     user = make_user(username="leaver")
     _login(client, "leaver")
     assert client.get("/min-side").status_code == 200
-    auth.deactivate(user)
+    org.deactivate(user)
     assert client.get("/min-side").status_code == 302
     assert _login(client, "leaver").status_code == 422
 
@@ -339,12 +340,12 @@ def test_stale_measure_save_answers_409(client, login, make_user, make_case):
 def test_stale_decision_answers_409_and_keeps_fields(client, login, make_user, make_case):
     from flows import CONCRETISE, form_data
 
-    from tik.cases import service as cases
+    from tik.cases.steps import decide
 
     holder = login(make_user())
     case = make_case(by=holder)
     old = case.version
-    cases.decide(case, "done", CONCRETISE, by=holder)
+    decide(case, "done", CONCRETISE, by=holder)
     response = client.post(f"/saker/{case.ref}/beslutning",
                            data=form_data({"observation": "Min observasjon"}, "done", old, "l0-concretise"))
     assert response.status_code == 409 and "Min observasjon" in response.get_data(as_text=True)

@@ -13,10 +13,11 @@ from support import pdf_text
 
 from tik import clock
 from tik.auth.models import Role
-from tik.cases import service as cases
+from tik.cases import steps
+from tik.cases.handover import answer_handover, propose_handover
 from tik.concerns.service import ChildInput, ConcernInput, GuardianInput, register_concern
 from tik.extensions import db
-from tik.handbook.current import current_guide
+from tik.guidebook import current_guide
 from tik.plans import service as plans
 from tik.stats import service
 from tik.stats.refresh import refresh
@@ -40,17 +41,17 @@ def _at(days: int) -> datetime:
 
 def _walk(case, by, child_days, parents_days, decide_days, decision):
     clock.travel(_at(child_days))
-    cases.decide(case, "done", {"observation": "Sett", "since_when": "i høst", "how_often": "ofte"}, by=by)
-    cases.decide(case, "done", {"discussed_with": "leader", "advice": "Snakk med barnet"}, by=by)
-    cases.decide(case, "done", {"conversation_date": _at(child_days).date().isoformat(),
+    steps.decide(case, "done", {"observation": "Sett", "since_when": "i høst", "how_often": "ofte"}, by=by)
+    steps.decide(case, "done", {"discussed_with": "leader", "advice": "Snakk med barnet"}, by=by)
+    steps.decide(case, "done", {"conversation_date": _at(child_days).date().isoformat(),
                                 "child_words": "Det er vanskelig"}, by=by)
     clock.travel(_at(parents_days))
-    cases.decide(case, "done", {"conversation_date": _at(parents_days).date().isoformat(),
+    steps.decide(case, "done", {"conversation_date": _at(parents_days).date().isoformat(),
                                 "parents_words": "Vi er bekymret"}, by=by)
     clock.travel(_at(decide_days))
     closing = {"close_reason": "Avklart", "family_informed": "yes"}
     values = {"assessment": "Vurdert"} | (closing if decision == "close" else {})
-    cases.decide(case, decision, values, by=by)
+    steps.decide(case, decision, values, by=by)
 
 
 @pytest.fixture
@@ -87,10 +88,10 @@ def town(app, make_user, give_consent):
     plans.update_plan(embla, holder, goals="Sove bedre", child_voice="", parents_voice="Hun sover lite")
     plans.add_measure(embla, holder, plans.MeasureInput(
         "health-nurse", "Helsesykepleier", "Samtaler om søvn", "Sove bedre", date(2026, 4, 13), date(2026, 6, 1)))
-    handover = cases.propose_handover(didrik, colleague, holder)
+    handover = propose_handover(didrik, colleague, holder)
     db.session.commit()
     clock.travel(_at(42))
-    cases.answer_handover(handover, colleague, accept=True)
+    answer_handover(handover, colleague, accept=True)
     db.session.commit()
     clock.travel(datetime(2026, 12, 1, 12, 0))
     refresh()

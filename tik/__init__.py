@@ -47,19 +47,22 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from tik.handbook import views as handbook
     from tik.lifecycle import views as lifecycle
     from tik.meetings import views as meetings
+    from tik.mywork import views as mywork
     from tik.org import views as org
     from tik.plans import views as plans
     from tik.stats.views import bp as stats_bp
     from tik.web import register_web
 
-    for module in (auth, handbook, concerns, cases, plans, meetings, org, lifecycle, family):
+    for module in (auth, handbook, mywork, concerns, cases, plans, meetings, org, lifecycle, family):
         app.register_blueprint(module.bp)
     app.register_blueprint(stats_bp)
     register_web(app)
     register_errors(app)
 
     from tik.audit.chain import seal_after_requests
+    from tik.audit.service import commit_reads_after_request
 
+    commit_reads_after_request(app)
     seal_after_requests(app)
 
     if app.config["TIK_PROXY_COUNT"]:

@@ -7,19 +7,18 @@ from pathlib import Path
 
 import click
 from flask import Flask
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
 from sqlalchemy import select
 
 from tik.guides.loader import check_guide
 
 
 def main() -> None:
-    """Entry point of the `tik` console script."""
-    from tik import create_app
-
-    cli = FlaskGroup(create_app=lambda: create_app(), help="TIK — tidlig innsats for barn og unge.")
+    """Entry point of the `tik` console script. It names the app by its import path, as `flask --app tik`
+    does: the app factory registers these commands, so this module never imports it (README, "Layout")."""
+    cli = FlaskGroup(help="TIK — tidlig innsats for barn og unge.")
     _add_commands(cli)
-    cli.main(prog_name="tik")
+    cli.main(prog_name="tik", obj=ScriptInfo(app_import_path="tik"))
 
 
 def register_cli(app: Flask) -> None:

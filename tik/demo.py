@@ -16,10 +16,16 @@ from sqlalchemy import select
 from tik import clock
 from tik.auth.models import Role, User
 from tik.auth.service import create_user
-from tik.cases import service as cases
+from tik.cases import steps
+from tik.cases.consent import record_consent
+from tik.cases.handover import answer_handover, propose_handover
 from tik.cases.models import Case, ConsentForm
+from tik.cases.participants import invite_participant
+from tik.cases.queries import active_participant
+from tik.cases.steps import current_step
 from tik.concerns.service import ChildInput, ConcernInput, GuardianInput, register_concern
 from tik.extensions import db
+from tik.guidebook import guide_of
 from tik.plans.models import MeasureStatus
 from tik.plans.service import MeasureInput, add_measure, mark_shared, plan_of, update_plan
 
@@ -243,17 +249,17 @@ def _register(child: ChildInput, concern: ConcernInput, by: User) -> Case:
 
 
 def _step(case: Case, decision: str, by: User, **values: str) -> None:
-    if "services" in values and not cases.guide_of(case).is_consent_step(cases.current_step(case).step):
+    if "services" in values and not guide_of(case).is_consent_step(current_step(case).step):
         return  # consent is asked once: the consent already registered has done this step
-    cases.decide(case, decision, values, by)
+    steps.decide(case, decision, values, by)
 
 
 def _consent(case: Case, by: User, given_by: str, services: list[str], purpose: str, days: int,
              form: ConsentForm = ConsentForm.PAPER, information: str = "") -> None:
     on = clock.today()
-    cases.record_consent(case, by, given_by=given_by, services=services, purpose=purpose, form=form,
-                         given_on=on, expires_on=on + timedelta(days=days), information=information,
-                         young_person=case.child.age_on(on) >= cases.guide_of(case).consent_age)
+    record_consent(case, by, given_by=given_by, services=services, purpose=purpose, form=form,
+                   given_on=on, expires_on=on + timedelta(days=days), information=information,
+                   young_person=guide_of(case).of_consent_age(case.child.birth_date, on))
 
 
 def _measure(case: Case, by: User, service: str, responsible: str, what: str, goal: str,
@@ -271,8 +277,8 @@ def _measure(case: Case, by: User, service: str, responsible: str, what: str, go
 def _invite(case: Case, *people: User) -> None:
     """The stafettholder invites `people` into the case (once each)."""
     for person in people:
-        if cases.active_participant(case, person) is None and person.id != case.coordinator_id:
-            cases.invite_participant(case, person, case.coordinator)
+        if active_participant(case, person) is None and person.id != case.coordinator_id:
+            invite_participant(case, person, case.coordinator)
 
 
 def _share_plan(case: Case, by: User) -> None:
@@ -863,10 +869,10 @@ def _emil(u: dict[str, User], base: date) -> Iterator[datetime]:
                        "(hjelpetiltak), kommunepsykolog",
           shared_understanding="Emil trenger samordnet hjelp over tid. Familieteamet koordinerer.")
     yield _when(base, 27, "15:00")
-    handover = cases.propose_handover(case, coord, me, note="Familieteamet overtar koordineringen på nivå 3, "
+    handover = propose_handover(case, coord, me, note="Familieteamet overtar koordineringen på nivå 3, "
                                                              "som avtalt i møtet.")
     yield _when(base, 26, "08:30")
-    cases.answer_handover(handover, coord, accept=True)
+    answer_handover(handover, coord, accept=True)
     yield _when(base, 26, "08:45")
     _step(case, "done", coord, handover_note="Linn Hovda-Berg (familieteamet) er ny stafettholder. Marte "
                                              "følger opp på skolen.")

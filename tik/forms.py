@@ -21,7 +21,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, ValidationError
 
-from tik.plans.letter_texts import language_choices
+from tik.letter_texts import language_choices
 
 # A guardian's language is one TIK can print the family letter in: exactly the letter catalogues.
 LANGUAGE_CHOICES = language_choices()

@@ -12,10 +12,10 @@ from tik.cases.models import (
     ChildWelfareReport,
     Consent,
     ConsentService,
-    GuideSnapshot,
     Handover,
 )
 from tik.concerns.models import Child, Concern, Guardian, ReportDraft
+from tik.guidebook import GuideSnapshot
 from tik.idempotency import UsedFormKey
 from tik.lifecycle.models import ArchivePrint, CaseStatistic
 from tik.meetings.models import AgendaItem, Meeting, Participant, Team, TeamMember

@@ -42,12 +42,12 @@ from tik.cases.models import (
     Handover,
     HandoverStatus,
 )
-from tik.cases.service import level_deadline
+from tik.cases.steps import level_deadline
 from tik.clock import now
 from tik.concerns.models import Child, Concern, Guardian, ReportDraft, Urgency, name_key
 from tik.extensions import db
+from tik.guidebook import current_guide, pin_current_guide
 from tik.guides.model import Guide, Step
-from tik.handbook.current import current_guide, pin_current_guide
 from tik.org.models import Unit, UnitLeader
 from tik.plans.models import Measure, MeasureStatus, Plan, PlanRevision
 
@@ -428,7 +428,7 @@ class Seeder:
         consent_id = self.id(Consent)
         given_on = at.date()
         batch.add(Consent, id=consent_id, case_id=case.id, given_by=child["_guardians"],
-                  young_person=(given_on - child["birth_date"]).days >= self.guide.consent_age * 365,
+                  young_person=self.guide.of_consent_age(child["birth_date"], given_on),
                   information="Opplysninger som trengs for å samarbeide om tiltakene.",
                   purpose="Samarbeid om tiltak for barnet", form=self.rng.choice(list(ConsentForm)),
                   given_on=given_on, expires_on=given_on + timedelta(days=365),

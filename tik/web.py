@@ -9,13 +9,13 @@ from flask_babel import format_date, format_datetime
 from flask_login import current_user
 from werkzeug.routing import IntegerConverter
 
-from tik.auth.policy import ACCESS_ATTR, public
+from tik.auth.policy import ACCESS_ATTR, can_deactivate, may_use, public
 from tik.bidi import isolate_user_text
-from tik.config import ROOT
+from tik.config import LANGUAGES, ROOT
 from tik.extensions import login_manager
 from tik.guides.markdown import render_guidance
+from tik.timeline.describe import describe
 
-LANGUAGES = ("nb", "nn", "en")
 DESIGNSYSTEM = ROOT / "node_modules" / "@digdir"
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
        "frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'")
@@ -100,7 +100,7 @@ def register_web(app: Flask) -> None:
     @public
     def index():
         if current_user.is_authenticated:
-            return redirect(url_for("cases.my_work"))
+            return redirect(url_for("mywork.start"))
         return redirect(url_for("auth.login"))
 
     @app.get("/healthz")
@@ -118,6 +118,10 @@ def register_web(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = _datetime
     app.jinja_env.filters["guidance"] = render_guidance  # guidebook text under the page's own heading
     app.jinja_env.globals["LANGUAGES"] = {"nb": "Bokmål", "nn": "Nynorsk", "en": "English"}
+    app.jinja_env.globals["describe"] = describe  # a timeline entry's words (tik/timeline/describe.py)
+    # Templates ask the policy, never decide (tests/test_unit_of_work.py scans them for decisions of their own).
+    app.jinja_env.globals["may_use"] = lambda endpoint: may_use(current_user, endpoint)
+    app.jinja_env.globals["can_deactivate"] = lambda user: can_deactivate(current_user, user)
 
     @app.context_processor
     def shared():

@@ -154,7 +154,7 @@ def test_an_invited_nurse_finds_the_case_under_my_cases(page, new_case, live_ser
     from sqlalchemy import select
 
     from tik.auth.models import User
-    from tik.cases import service as cases
+    from tik.cases.consent import record_consent
     from tik.cases.models import Case
     from tik.cases.models import ConsentForm as Kind
     from tik.extensions import db
@@ -166,8 +166,8 @@ def test_an_invited_nurse_finds_the_case_under_my_cases(page, new_case, live_ser
     with live_server.app.app_context():
         case = db.session.scalar(select(Case).where(Case.ref == ref))
         teacher = db.session.scalar(select(User).where(User.username == "laerer"))
-        cases.record_consent(case, teacher, given_by="Hilde Lie", services=["health-nurse"], purpose="Samarbeid",
-                             form=Kind.PAPER, given_on=today(), expires_on=today().replace(year=today().year + 1))
+        record_consent(case, teacher, given_by="Hilde Lie", services=["health-nurse"], purpose="Samarbeid",
+                       form=Kind.PAPER, given_on=today(), expires_on=today().replace(year=today().year + 1))
         db.session.remove()
     context = page.context.browser.new_context(base_url=live_server.url, locale="nb-NO")
     teacher_page = context.new_page()

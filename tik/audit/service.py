@@ -21,10 +21,12 @@ from tik.audit.chain import (
     tombstone,
 )
 from tik.audit.models import AuditEvent
+from tik.auth.models import User
 from tik.clock import now
 from tik.extensions import db
 
-__all__ = ["GENESIS", "AuditBreak", "record", "redact_case_events", "seal", "verify", "viewers_of"]
+__all__ = ["GENESIS", "AuditBreak", "commit_reads_after_request", "record", "record_view", "redact_case_events",
+           "seal", "verify", "viewers_of"]
 
 
 def record(user, action: str, case=None, detail: str = "", remote_addr: str | None = None) -> AuditEvent:
@@ -46,6 +48,41 @@ def record(user, action: str, case=None, detail: str = "", remote_addr: str | No
     if has_request_context():
         mark_written()
     return event
+
+
+def record_view(user, action: str, case=None, detail: str = "") -> AuditEvent:
+    """Audit a read in a request (a page, a list, a print, an export): the event is added now and committed
+    once the response is rendered, by `commit_reads_after_request` — the one way every read view shares.
+
+    Outside a request the event joins the caller's transaction, like `record`.
+    """
+    from flask import g, has_request_context
+
+    event = record(user, action, case, detail=detail)
+    if has_request_context():
+        g.audit_unsaved_read = True
+    return event
+
+
+def shows_the_page(status: int) -> bool:
+    """Whether a response with `status` showed what was read: a page, a file, a redirect, or a form given back
+    (409 stale, 422 refused). An error page instead drops the read (nothing of the case reached the user)."""
+    return status < 400 or status in (409, 422)
+
+
+def commit_reads_after_request(app) -> None:
+    """Commit the reads `record_view` audited, after the view has rendered (a commit expires what the page
+    loaded: before rendering it would load it all again). Writes are committed by their service functions."""
+    from flask import g
+
+    @app.after_request
+    def _commit_reads(response):
+        if g.pop("audit_unsaved_read", False):
+            if shows_the_page(response.status_code):
+                db.session.commit()
+            else:
+                db.session.rollback()
+        return response
 
 
 def _remote_addr() -> str:
@@ -147,7 +184,6 @@ def viewers_of(case_id: int) -> list[tuple[str, str, object, int]]:
     """Who has opened a case: (name, service, last time, times) per person, most recent first."""
     from sqlalchemy import func
 
-    from tik.auth.models import User
 
     rows = db.session.execute(
         select(func.coalesce(User.name, AuditEvent.username), AuditEvent.service_key, func.max(AuditEvent.at),

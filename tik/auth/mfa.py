@@ -24,8 +24,10 @@ from sqlalchemy import DateTime, ForeignKey, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tik import crypto
+from tik.audit.service import record
 from tik.auth.models import Role, User
 from tik.clock import now
+from tik.db import unit_of_work
 from tik.extensions import db
 
 ISSUER_NAME = "TIK"
@@ -53,13 +55,13 @@ def enrolled(user: User) -> bool:
     return user.totp_secret is not None and user.totp_confirmed_at is not None
 
 
+@unit_of_work
 def start_enrolment(user: User) -> str:
     """A new secret for `user` (replacing an unconfirmed one), kept encrypted until confirmed; returns it."""
     secret = pyotp.random_base32()
     user.totp_secret = crypto.encrypt(secret)
     user.totp_confirmed_at = None
     user.totp_last_step = None
-    db.session.commit()
     return secret
 
 
@@ -94,6 +96,7 @@ def _step_of(user: User, code: str) -> int | None:
     return found
 
 
+@unit_of_work
 def confirm_enrolment(user: User, code: str) -> list[str] | None:
     """Confirm the pending secret with a code from the app; returns the new recovery codes (shown once)."""
     step = _step_of(user, code.strip())
@@ -102,10 +105,8 @@ def confirm_enrolment(user: User, code: str) -> list[str] | None:
     user.totp_confirmed_at = now()
     user.totp_last_step = step
     codes = new_recovery_codes(user)
-    from tik.audit.service import record
 
     record(user, "auth.mfa_enrolled")
-    db.session.commit()
     return codes
 
 

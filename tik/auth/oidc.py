@@ -19,7 +19,9 @@ from joserfc.errors import JoseError
 from sqlalchemy import select
 
 from tik.auth.models import Role, User
+from tik.auth.service import create_user
 from tik.extensions import db
+from tik.org.models import Unit
 
 EXTENSION = "tik.oidc"
 # What can go wrong between the callback and a validated ID token: the provider says no, the token fails a
@@ -89,9 +91,6 @@ def counts_as_mfa(claims) -> bool:
 def staff_user(claims) -> User | None:
     """The active TIK user with this issuer + subject; else a new employee when the token names a unit that
     allows sign-up through the provider; else None."""
-    from tik.auth.service import create_user
-    from tik.org.models import Unit
-
     issuer, subject = claims.get("iss"), claims.get("sub")
     if not issuer or not subject:
         return None

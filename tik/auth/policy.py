@@ -20,12 +20,14 @@ from sqlalchemy import and_, exists, false, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.sql.elements import ColumnElement
 
+from tik.audit.service import record_view
 from tik.auth.models import Role, User
-from tik.cases.models import Case, CaseParticipant, Consent, ConsentService
+from tik.cases.models import Case, CaseParticipant, Consent, ConsentService, Handover
 from tik.clock import today
-from tik.concerns.models import Child
+from tik.concerns.models import Child, Guardian
 from tik.extensions import db, login_manager
-from tik.meetings.models import Meeting, MeetingKind, TeamMember
+from tik.guidebook import guide_of
+from tik.meetings.models import AgendaItem, Meeting, MeetingKind, TeamMember
 from tik.org.models import Unit, UnitLeader
 
 
@@ -126,9 +128,20 @@ def can_manage_participants(user: User, case: Case) -> bool:
     return is_writable(case) and case.coordinator_id == user.id
 
 
+def can_answer_handover(user: User, handover: Handover) -> bool:
+    """Only the person a handover is proposed to answers it; to anyone else it does not exist (404)."""
+    return handover.to_id == user.id
+
+
 def can_see_viewers(user: User, case: Case, on: date) -> bool:
     """"Who has seen this child": the stafettholder, and the unit leader in oversight."""
     return access_of(user, case, on) in (Access.HOLDER, Access.LEADER)
+
+
+def can_give_leader_feedback(user: User, case: Case, on: date) -> bool:
+    """The feedback given to the reporter is recorded by the unit leader, in oversight (not as holder or
+    participant): a record, never an approval."""
+    return access_of(user, case, on) == Access.LEADER
 
 
 def can_see_report_draft(user: User, case: Case, author_id: int, on: date) -> bool:
@@ -145,6 +158,7 @@ class Abilities:
     edit: bool
     manage_participants: bool
     see_viewers: bool
+    leader_feedback: bool
 
     @property
     def label(self) -> str:
@@ -155,7 +169,8 @@ def abilities(user: User, case: Case, on: date) -> Abilities:
     access = access_of(user, case, on)
     return Abilities(access=access, edit=access in (Access.HOLDER, Access.PARTICIPANT) and is_writable(case),
                      manage_participants=can_manage_participants(user, case),
-                     see_viewers=access in (Access.HOLDER, Access.LEADER))
+                     see_viewers=access in (Access.HOLDER, Access.LEADER),
+                     leader_feedback=access == Access.LEADER)
 
 
 def visible_cases(user: User, on: date) -> ColumnElement[bool]:
@@ -199,14 +214,29 @@ def can_view_meeting(user: User, meeting: Meeting, on: date) -> bool:
     return is_team_member(user, meeting.team_id)
 
 
+def is_identified(item: AgendaItem, on: date) -> bool:
+    """May a meeting's agenda show who the child is? Network meetings: yes. Team meetings: only when an active
+    consent names the team's service, and the case was not brought anonymously."""
+    if item.case is None or item.anonymous:
+        return False
+    if item.meeting.kind == MeetingKind.NETWORK:
+        return True
+    team_service = guide_of(item.case).team_service
+    return team_service is not None and team_service in consented_services(item.case, on)
+
+
+def can_act_on_item(user: User, item: AgendaItem, on: date) -> bool:
+    """Decisions from a meeting reach an agenda item's case only when the agenda names the child and `user`
+    may work on the case."""
+    return is_identified(item, on) and can_edit_case(user, item.case, on)
+
+
 def case_for(user: User, ref: str, action: str = "case.view", edit: bool = False) -> Case:
     """The case `ref` if `user` may see it (and work on it, when `edit`), with the access audited.
 
     404 otherwise, the same answer as for a reference that does not exist (no probing). A change to a case
     the user may see but that is closed or restricted answers 409: it is read-only for everyone.
     """
-    from tik.audit.service import record
-
     case = db.session.scalars(
         select(Case).where(Case.ref == ref)
         .options(joinedload(Case.child).joinedload(Child.guardians), joinedload(Case.coordinator),
@@ -221,12 +251,17 @@ def case_for(user: User, ref: str, action: str = "case.view", edit: bool = False
         abort(404)
     if edit and not is_writable(case):
         abort(409)
-    record(user, action, case, detail=f"as:{access.value}")
+    record_view(user, action, case, detail=f"as:{access.value}")
     return case
 
 
 def unit_of(user: User) -> Unit | None:
     return db.session.get(Unit, user.unit_id) if user.unit_id else None
+
+
+def can_deactivate(admin: User, user: User) -> bool:
+    """An admin closes other people's accounts, never their own (someone must be left to administer)."""
+    return admin.has_role(Role.ADMIN) and user.id != admin.id
 
 
 # -- route access -----------------------------------------------------------------------------------
@@ -252,6 +287,19 @@ def requires(*roles: Role) -> Callable:
     return decorate
 
 
+def may_use(user: User, endpoint: str) -> bool:
+    """Whether `user` may open the route `endpoint`, by what the route declares (menus ask this, so a link is
+    shown exactly when following it would not answer 404)."""
+    from flask import current_app
+
+    declared = getattr(current_app.view_functions.get(endpoint), ACCESS_ATTR, None)
+    if declared == ("public",):
+        return True
+    if declared is None or declared == ("family",) or not user.is_authenticated:
+        return False
+    return declared == ("authenticated",) or user.has_role(*declared)
+
+
 def public(view: Callable) -> Callable:
     """Declare that a route holds no personal data and anyone may use it (login, the handbook)."""
     setattr(view, ACCESS_ATTR, ("public",))
@@ -270,22 +318,18 @@ class FamilyRelation(enum.StrEnum):
 
 def family_relation(lookup: str, case: Case, on: date) -> FamilyRelation | None:
     """How the person whose national id has the keyed hash `lookup` relates to `case`, or None (sees nothing)."""
-    from tik.cases.service import guide_of
-
     if not lookup:
         return None
     child = case.child
     if any(g.nin_lookup == lookup and g.responsibility for g in child.guardians):
         return FamilyRelation.GUARDIAN
-    if child.nin_lookup == lookup and child.age_on(on) >= guide_of(case).consent_age:
+    if child.nin_lookup == lookup and guide_of(case).of_consent_age(child.birth_date, on):
         return FamilyRelation.YOUNG_PERSON
     return None
 
 
 def family_cases(lookup: str, on: date) -> list[tuple[Case, FamilyRelation]]:
     """The cases the person sees on "Min familie": their children's, and their own from the consent age."""
-    from tik.concerns.models import Guardian
-
     if not lookup:
         return []
     theirs = or_(Child.nin_lookup == lookup,
@@ -299,8 +343,6 @@ def family_cases(lookup: str, on: date) -> list[tuple[Case, FamilyRelation]]:
 
 def family_case_for(lookup: str, ref: str, action: str = "family.view") -> tuple[Case, FamilyRelation]:
     """The case `ref` if the family member may see it, with the access audited; 404 otherwise (no probing)."""
-    from tik.audit.service import record
-
     case = db.session.scalars(select(Case).where(Case.ref == ref)
                               .options(joinedload(Case.child).joinedload(Child.guardians),
                                        joinedload(Case.consents).joinedload(Consent.service_rows))
@@ -308,7 +350,7 @@ def family_case_for(lookup: str, ref: str, action: str = "family.view") -> tuple
     relation = family_relation(lookup, case, today()) if case is not None else None
     if relation is None:
         abort(404)
-    record(family_actor(relation), action, case, detail=f"as:{relation.value}")
+    record_view(family_actor(relation), action, case, detail=f"as:{relation.value}")
     return case, relation
 
 

@@ -8,10 +8,12 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import func, select
 
+from tik.audit.service import record
 from tik.auth import sessions
 from tik.auth.models import Role, User
 from tik.auth.throttle import count_unknown_failure, unknown_is_locked
 from tik.clock import now
+from tik.db import unit_of_work
 from tik.extensions import db
 from tik.org.models import Unit
 
@@ -47,24 +49,21 @@ def create_user(username: str, name: str, unit: Unit, password: str,
     return user
 
 
+@unit_of_work
 def authenticate(username: str, password: str) -> User | None:
     """The user if the password is right and the account is open; counts failures, locks after five.
 
     Every attempt is audited without the password. A failure for an unknown username is recorded
     without the name typed (people type their password into the username field).
     """
-    from tik.audit.service import record
-
     user = db.session.scalar(select(User).where(func.lower(User.username) == username.strip().lower()))
     if user is None:
         _verify(_DUMMY_HASH, password)
         count_unknown_failure(username, MAX_FAILED_LOGINS, LOCKOUT)  # so the answer after five is the same
         record(None, "auth.login_failed", detail="unknown username")
-        db.session.commit()
         return None
     if user.locked_until and user.locked_until > now():
         record(user, "auth.login_failed", detail="locked")
-        db.session.commit()
         return None
     if not user.active or not _verify(user.password_hash, password):
         user.failed_logins += 1
@@ -72,26 +71,22 @@ def authenticate(username: str, password: str) -> User | None:
             user.locked_until = now() + LOCKOUT
             user.failed_logins = 0
         record(user, "auth.login_failed", detail="inactive" if not user.active else "wrong password")
-        db.session.commit()
         return None
     user.failed_logins = 0
     user.locked_until = None
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
-    db.session.commit()
     return user
 
 
+@unit_of_work
 def count_failure(user: User, detail: str) -> None:
     """A failed second step counts like a wrong password: five lock the account for a while."""
-    from tik.audit.service import record
-
     user.failed_logins += 1
     if user.failed_logins >= MAX_FAILED_LOGINS:
         user.locked_until = now() + LOCKOUT
         user.failed_logins = 0
     record(user, "auth.login_failed", detail=detail)
-    db.session.commit()
 
 
 def is_locked(username: str) -> bool:
@@ -102,23 +97,32 @@ def is_locked(username: str) -> bool:
     return bool(user.locked_until and user.locked_until > now())
 
 
+@unit_of_work
 def log_in(user: User, detail: str = "") -> None:
     """Open a server-side session for `user` (its token goes on the user for Flask-Login) and audit it
     (`detail` says how, e.g. through which provider)."""
-    from tik.audit.service import record
-
     user.session_token = sessions.start(user)
+    user.failed_logins = 0  # a sign-in that got through every factor starts the count afresh
     record(user, "auth.login", detail=detail)
-    db.session.commit()
 
 
+@unit_of_work
+def login_refused(detail: str, user: User | None = None) -> None:
+    """Audit a sign-in that did not happen (a provider's refusal, an identity without a user, an empty code)."""
+    record(user, "auth.login_failed", detail=detail)
+
+
+@unit_of_work
+def set_locale(user: User, lang: str) -> None:
+    """Remember the user's language for their next sessions."""
+    user.locale = lang
+
+
+@unit_of_work
 def log_out(user: User) -> None:
     """Revoke the session this request runs in: its cookie, copied or not, no longer logs anyone in."""
-    from tik.audit.service import record
-
     sessions.end(user.session_token)
     record(user, "auth.logout")
-    db.session.commit()
 
 
 def _verify(hashed: str, password: str) -> bool:
@@ -128,24 +132,11 @@ def _verify(hashed: str, password: str) -> bool:
         return False
 
 
+@unit_of_work
 def change_password(user: User, password: str) -> None:
     """Set a new password and end every session of the user."""
     user.password_hash = hash_password(password)
     sessions.end_all(user)
-    db.session.commit()
-
-
-def deactivate(user: User, by: User | None = None) -> None:
-    """Close the account and end every session of the user.
-
-    Their open cases stay with them (a case never has no holder) and go to their leader's handover list.
-    """
-    from tik.cases.service import hand_to_leader
-
-    user.active = False
-    sessions.end_all(user)
-    hand_to_leader(user, by or user)
-    db.session.commit()
 
 
 def load_user(token: str) -> User | None:

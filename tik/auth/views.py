@@ -14,9 +14,9 @@ from tik.auth import mfa, oidc, service
 from tik.auth.forms import EnrolForm, LoginForm, SecondFactorForm
 from tik.auth.models import User
 from tik.auth.policy import public, requires
+from tik.config import LANGUAGES
 from tik.extensions import db, limiter
 from tik.forms import error_list
-from tik.web import LANGUAGES
 
 bp = Blueprint("auth", __name__)
 
@@ -24,10 +24,10 @@ bp = Blueprint("auth", __name__)
 def safe_next(target: str | None) -> str:
     """Only a path on this site: never another host, never a scheme, never '//evil'."""
     if not target:
-        return url_for("cases.my_work")
+        return url_for("mywork.start")
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return url_for("cases.my_work")
+        return url_for("mywork.start")
     return target
 
 
@@ -76,8 +76,6 @@ def oidc_start(kind: str):
 @limiter.limit("30 per minute")
 def oidc_callback(kind: str):
     """The provider's answer: Authlib redeems the code and validates the ID token; TIK finds the user."""
-    from tik.audit.service import record
-
     provider = oidc.client(kind)
     if provider is None:
         abort(404)
@@ -87,14 +85,12 @@ def oidc_callback(kind: str):
         if not claims:
             raise ValueError("no validated ID token")
     except oidc.REFUSALS as error:
-        record(None, "auth.login_failed", detail=f"oidc {kind}: refused ({error.__class__.__name__})")
-        db.session.commit()
+        service.login_refused(f"oidc {kind}: refused ({error.__class__.__name__})")
         return _login_page(alert=_("Innloggingen hos %(provider)s ble avvist. Prøv igjen.",
                                     provider=oidc.label(kind)), status=401)
     user = oidc.staff_user(claims)
     if user is None:
-        record(None, "auth.login_failed", detail=f"oidc {kind}: no TIK user for this identity")
-        db.session.commit()
+        service.login_refused(f"oidc {kind}: no TIK user for this identity")
         return _login_page(alert=_("Du har ingen bruker i TIK. Be lederen din om tilgang."), status=403)
     return _signed_in(user, kind, oidc.counts_as_mfa(claims), session.get("oidc_next"), token.get("id_token"))
 
@@ -141,8 +137,6 @@ def second_factor_first():
 @limiter.limit("10 per minute", methods=["POST"])
 def mfa_verify():
     """The second step of a password (or provider) sign-in: a TOTP code or a recovery code."""
-    from tik.audit.service import record
-
     pending = session.get("mfa_pending")
     user = db.session.get(User, pending["user"]) if pending else None
     if (user is None or not user.active or time.time() - pending["at"] > SECOND_FACTOR_SECONDS
@@ -154,7 +148,6 @@ def mfa_verify():
     if form.validate_on_submit():
         how = mfa.verify(user, form.code.data)
         if how:
-            user.failed_logins = 0
             session.clear()
             _start_session(user, pending["method"], True, pending["id_token"], how)
             return redirect(safe_next(pending["next"]))
@@ -164,8 +157,7 @@ def mfa_verify():
     elif request.method == "POST":
         status = 422
     if status == 422 and not form.code.errors:
-        record(user, "auth.login_failed", detail="empty second factor")
-        db.session.commit()
+        service.login_refused("empty second factor", user)
     return render_template("auth/mfa_verify.html", form=form, errors=error_list(form)), status
 
 
@@ -218,6 +210,5 @@ def set_language():
     if lang in LANGUAGES:
         session["lang"] = lang
         if current_user.is_authenticated:
-            current_user.locale = lang
-            db.session.commit()
+            service.set_locale(current_user, lang)
     return redirect(safe_next(request.form.get("next")))

@@ -1,1 +1,1 @@
-"""The case: its page, the guided steps, the timeline (stafettlogg), consent and handover."""
+"""The case: its page, the guided steps, consent, participants, handover and the lists of cases."""

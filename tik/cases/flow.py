@@ -11,11 +11,17 @@ from sqlalchemy import select
 
 from tik.audit.service import record
 from tik.auth.models import User
-from tik.auth.policy import Access, access_of, allowed_services, visible_cases
+from tik.auth.policy import can_give_leader_feedback, visible_cases
 from tik.cases.models import Case, CaseEvent, ChildWelfareReport, EventKind
 from tik.clock import today
+from tik.concerns.models import Concern, Guardian, ReportDraft, name_key
+from tik.db import unit_of_work
 from tik.extensions import db
-from tik.guides.model import Decision, Guide, Step
+from tik.guidebook import guide_of
+from tik.guides.model import Decision, Step
+from tik.meetings.models import Meeting
+from tik.plans.models import Plan
+from tik.timeline.service import log
 
 SUSPICION = "suspicion"  # why_not code: on the suspicion path the parents are not informed first
 SENT_HOW = ("ks-fiks", "paper", "phone", "other")
@@ -35,10 +41,6 @@ class Carried:
 def carried(case: Case, step: Step, concerns: list | None = None, plan=False, meetings: bool = True) -> Carried:
     """Fill the step's fields from the concern, the last held meeting and the plan; the user can edit.
     `concerns` and `plan` may be passed when the caller has them loaded already."""
-    from tik.concerns.models import Concern
-    from tik.meetings.models import Meeting
-    from tik.plans.models import Plan
-
     wanted = [f for f in step.fields if f.carry]
     if not wanted:
         return Carried({}, {})
@@ -153,8 +155,6 @@ def page_events(case: Case, limit: int) -> PageEvents:
 def start_report(case: Case, decision: Decision, by: User) -> ChildWelfareReport:
     """A decision that ends in a report opens its record. On the suspicion path (the hard stop) every guardian
     defaults to "not informed" with the reason; otherwise whether they were informed is still to be answered."""
-    from tik.concerns.models import ReportDraft
-
     suspicion = decision.hard_stop and not decision.inform_parents
     draft = db.session.scalar(select(ReportDraft).where(ReportDraft.case_id == case.id)
                               .order_by(ReportDraft.id.desc()).limit(1))
@@ -183,12 +183,11 @@ class GuardianInformed:
     why_not: str = ""
 
 
+@unit_of_work
 def complete_report(report: ChildWelfareReport, by: User, *, guardians: list[GuardianInformed],
                     child_told: bool, child_not_told_reason: str, interpreter_needed: bool,
                     interpreter_language: str, sent_on: date, sent_how: str, text: str) -> ChildWelfareReport:
     """Record what KS Fiks asks about the report; the reminder to ask for feedback follows from the guide."""
-    from tik.cases.service import guide_of, log
-
     if sent_how not in SENT_HOW:
         raise ReportError("sent_how")
     if sent_on > today():
@@ -213,17 +212,14 @@ def complete_report(report: ChildWelfareReport, by: User, *, guardians: list[Gua
         sent_how=sent_how, informed={r["name"]: r["informed"] for r in rows}, child_told=child_told,
         feedback_due=report.feedback_due.isoformat())
     record(by, "report.complete", report.case)
-    db.session.commit()
     return report
 
 
+@unit_of_work
 def feedback_received(report: ChildWelfareReport, by: User, on: date) -> None:
-    from tik.cases.service import log
-
     report.feedback_received_on = on
     log(report.case, EventKind.REPORT, by, action="feedback_received", report_id=report.id, on=on.isoformat())
     record(by, "report.feedback", report.case)
-    db.session.commit()
 
 
 def reports_of(case: Case) -> list[ChildWelfareReport]:
@@ -249,19 +245,17 @@ class FeedbackError(ValueError):
         self.code = code
 
 
+@unit_of_work
 def leader_feedback(case: Case, leader: User, text: str) -> CaseEvent:
     """The reporter's unit leader records the feedback given to the reporter, without sensitive details.
     It is a record, not an approval: nothing here can hold up a report (the duty to report is personal)."""
-    from tik.cases.service import log
-
-    if access_of(leader, case, today()) != Access.LEADER:
+    if not can_give_leader_feedback(leader, case, today()):
         raise FeedbackError("not_leader")
     text = text.strip()
     if not text or len(text) > FEEDBACK_MAX:
         raise FeedbackError("feedback_text")
     event = log(case, EventKind.FEEDBACK, leader, text=text)
     record(leader, "case.leader_feedback", case)
-    db.session.commit()
     return event
 
 
@@ -271,11 +265,9 @@ CHILD_FIELDS = ("first_name", "last_name", "birth_date", "gender", "school", "cl
 GUARDIAN_FIELDS = ("name", "relation", "phone", "email", "language")
 
 
+@unit_of_work
 def update_child(case: Case, by: User, changes: dict[str, object]) -> int:
     """Correct the child's details; each change on the timeline with old and new value."""
-    from tik.cases.service import log
-    from tik.concerns.models import name_key
-
     child = case.child
     count = 0
     for key in CHILD_FIELDS:
@@ -293,13 +285,11 @@ def update_child(case: Case, by: User, changes: dict[str, object]) -> int:
         count += 1
     if count:
         record(by, "child.update", case)
-    db.session.commit()
     return count
 
 
+@unit_of_work
 def update_guardian(case: Case, by: User, guardian_id: int, changes: dict[str, str]) -> int:
-    from tik.cases.service import log
-
     guardian = next((g for g in case.child.guardians if g.id == guardian_id), None)
     if guardian is None:
         raise LookupError(guardian_id)
@@ -314,15 +304,12 @@ def update_guardian(case: Case, by: User, guardian_id: int, changes: dict[str, s
             count += 1
     if count:
         record(by, "guardian.update", case)
-    db.session.commit()
     return count
 
 
+@unit_of_work
 def add_guardian(case: Case, by: User, *, name: str, relation: str = "", phone: str = "", email: str = "",
                  language: str = "nb"):
-    from tik.cases.service import log
-    from tik.concerns.models import Guardian
-
     if not name.strip():
         raise ValueError("name")
     guardian = Guardian(name=name.strip(), relation=relation.strip(), phone=phone.strip(), email=email.strip(),
@@ -332,13 +319,11 @@ def add_guardian(case: Case, by: User, *, name: str, relation: str = "", phone: 
     log(case, EventKind.DETAILS, by, who="guardian", guardian=guardian.name, field="added", old="",
         new=guardian.name)
     record(by, "guardian.add", case)
-    db.session.commit()
     return guardian
 
 
+@unit_of_work
 def remove_guardian(case: Case, by: User, guardian_id: int) -> None:
-    from tik.cases.service import log
-
     guardian = next((g for g in case.child.guardians if g.id == guardian_id), None)
     if guardian is None:
         raise LookupError(guardian_id)
@@ -346,36 +331,7 @@ def remove_guardian(case: Case, by: User, guardian_id: int) -> None:
     log(case, EventKind.DETAILS, by, who="guardian", guardian=guardian.name, field="removed", old=guardian.name,
         new="")
     record(by, "guardian.remove", case)
-    db.session.commit()
 
 
 def _plain(value: object) -> str:
     return value.isoformat() if isinstance(value, date | datetime) else str(value)
-
-
-# -- measures from the catalogue ------------------------------------------------------------------------
-
-def from_catalogue(case: Case, guide: Guide, key: str, lang: str, on: date | None = None) -> dict[str, str] | None:
-    """A new measure's starting values from a catalogue measure: the first service that usually carries it and
-    the case may use, what (its title) and goal (its description). None if the measure is not offered here."""
-    for _area, items in catalogue_for(case, guide, on):
-        for measure, services in items:
-            if measure.key == key:
-                return {"service_key": services[0], "what": measure.title.get(lang),
-                        "goal": measure.description.get(lang)}
-    return None
-
-
-def catalogue_for(case: Case, guide: Guide, on: date | None = None):
-    """The guidebook's measures by focus area, each with the services that usually carry it that the case
-    may use (the holder's own and those consent covers). Measures no allowed service carries are left out."""
-    allowed = allowed_services(case, on or today())
-    areas = []
-    for area in guide.measure_areas:
-        items = [(m, [s for s in m.services if s in allowed]) for m in area.measures]
-        items = [(m, services) for m, services in items if services and (not m.levels or case.level in m.levels
-                                                                          or case.level == 0)]
-        if items:
-            areas.append((area, items))
-    return areas
-

@@ -11,12 +11,15 @@ from flask_login import current_user
 
 from tik.auth.policy import case_for, requires
 from tik.cases import flow
-from tik.cases.messages import refusal_message
 from tik.cases.models import ChildWelfareReport
 from tik.cases.views import _case_page, _lang, bp
 from tik.clock import today
 from tik.extensions import db
 from tik.forms import LANGUAGE_CHOICES
+from tik.guidebook import guide_of
+from tik.messages import refusal_message
+from tik.plans.pdf import render_pdf
+from tik.plans.service import plan_of
 
 
 def _report_of(case, report_id: int) -> ChildWelfareReport:
@@ -53,8 +56,6 @@ def complete_report(ref: str, report_id: int):
                              interpreter_language=form.get("interpreter_language", "")[:60],
                              sent_on=sent_on, sent_how=form.get("sent_how", ""), text=form.get("text", "")[:20000])
     except flow.ReportError as error:
-        db.session.rollback()
-        case = case_for(current_user, ref)
         return _case_page(case, 422, report_error=refusal_message(error.code), report_form=dict(form))
     flash(_("Meldingen er registrert. Du får en påminnelse om å be barnevernet om tilbakemelding."))
     return redirect(url_for("cases.show", ref=ref) + "#reports")
@@ -74,18 +75,13 @@ def report_feedback(ref: str, report_id: int):
 @requires()
 def report_pdf(ref: str, report_id: int):
     """The report to child welfare with the KS Fiks "bekymringsmelding" v2 fields, for printing or upload."""
-    from tik.plans.pdf import render_pdf
-    from tik.plans.service import plan_of
-
     case = case_for(current_user, ref, action="report.print", edit=True)
     report = _report_of(case, report_id)
-    from tik.cases.service import guide_of
 
     html = render_template("pdf/report.html", case=case, child=case.child, report=report, guide=guide_of(case),
                            L=_lang(), by=report.created_by, plan=plan_of(case), voices=flow.voices(case),
                            languages=dict(LANGUAGE_CHOICES), today=today())
     response = make_response(render_pdf(html))
-    db.session.commit()
     response.headers["Content-Type"] = "application/pdf"
     response.headers["Content-Disposition"] = f'inline; filename="{case.ref}-melding.pdf"'
     response.headers["Cache-Control"] = "no-store"
@@ -100,10 +96,9 @@ def leader_feedback(ref: str):
     try:
         flow.leader_feedback(case, current_user, request.form.get("text", ""))
     except flow.FeedbackError as error:
-        db.session.rollback()
         if error.code == "not_leader":
             abort(404)
-        return _case_page(case_for(current_user, ref), 422, feedback_error=refusal_message(error.code))
+        return _case_page(case, 422, feedback_error=refusal_message(error.code))
     flash(_("Tilbakemeldingen til melderen er registrert."))
     return redirect(url_for("cases.show", ref=ref))
 

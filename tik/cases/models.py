@@ -46,14 +46,6 @@ class CaseCounter(db.Model):
     last: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class GuideSnapshot(db.Model):
-    """The exact guidebook files a case was opened under, so editing the guide never rewrites history."""
-
-    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
-    files: Mapped[dict] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=now)
-
-
 class Case(db.Model):
     """One child's case, from concern to closing, held by one stafettholder at a time."""
 
@@ -68,7 +60,7 @@ class Case(db.Model):
     coordinator_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)  # the stafettholder
     owning_service: Mapped[str] = mapped_column(String(64), index=True)  # the holder's unit's service
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)  # the holder's unit
-    guide_digest: Mapped[str] = mapped_column(ForeignKey("guide_snapshot.digest"))
+    guide_digest: Mapped[str] = mapped_column(ForeignKey("guide_snapshot.digest"))  # tik/guidebook.py
     opened_at: Mapped[datetime] = mapped_column(DateTime, default=now)
     step_since: Mapped[datetime] = mapped_column(DateTime, default=now)
     deadline: Mapped[date | None] = mapped_column(Date, index=True)

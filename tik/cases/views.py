@@ -5,17 +5,19 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from tik.audit.service import record
+from tik.audit.service import record_view
 from tik.auth.models import User
 from tik.auth.policy import (
     abilities,
+    allowed_services,
+    can_answer_handover,
     can_manage_participants,
     can_see_report_draft,
     can_see_viewers,
@@ -24,7 +26,10 @@ from tik.auth.policy import (
     consented_services,
     requires,
 )
-from tik.cases import flow, service
+from tik.cases import consent as consenting
+from tik.cases import flow, participants, queries, steps
+from tik.cases import handover as handing_over
+from tik.cases.consent import ConsentError, record_consent
 from tik.cases.forms import (
     ConsentForm,
     DecisionForm,
@@ -34,17 +39,23 @@ from tik.cases.forms import (
     step_field_errors,
     step_values,
 )
-from tik.cases.messages import refusal_message
+from tik.cases.handover import HandoverError
 from tik.cases.models import Case, Consent, Handover
 from tik.cases.models import ConsentForm as ConsentKind
+from tik.cases.participants import ParticipantError, people_who_may_join
+from tik.cases.queries import active_participants, pending_handovers, search_cases, who_has_seen
+from tik.cases.steps import current_step
 from tik.clock import today
 from tik.concerns.models import Concern, ReportDraft
 from tik.extensions import db
 from tik.forms import LANGUAGE_CHOICES, error_list
+from tik.guidebook import guide_of
 from tik.guides.engine import DecisionRefused
 from tik.guides.markdown import render_markdown
-from tik.idempotency import claim
+from tik.messages import refusal_message
 from tik.plans.service import plan_of
+from tik.timeline.service import timeline as case_timeline
+from tik.versioning import StaleEdit
 
 bp = Blueprint("cases", __name__)
 
@@ -53,41 +64,15 @@ def _lang() -> str:
     return str(get_locale() or "nb")
 
 
-@bp.get("/min-side")
-@requires()
-def my_work():
-    """The start page: what to do today."""
-    from tik.mywork.service import work_for
-
-    response = render_template("cases/my_work.html", work=work_for(current_user), L=_lang(), today=today())
-    record(current_user, "mywork.view")  # the page names children: who saw which list is audited
-    db.session.commit()
-    return response
-
-
-@bp.get("/min-side/kalender.ics")
-@requires()
-def calendar():
-    """The user's meetings and evaluation dates for their calendar (references only, no names)."""
-    from tik.mywork.service import calendar_for
-
-    response = make_response(calendar_for(current_user))
-    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
-    response.headers["Content-Disposition"] = 'attachment; filename="tik.ics"'
-    return response
-
-
 @bp.route("/saker", methods=["GET", "POST"])
 @requires()
 def my_cases():
     """My cases; a search posts its text so a child's name never lands in a URL or an access log."""
     q = request.form.get("q", "").strip() if request.method == "POST" else ""
-    rows = service.search_cases(current_user, q) if q else service.my_cases(current_user)
+    rows = search_cases(current_user, q) if q else queries.my_cases(current_user)
     # Both the list and a search name children: audited (the count, never the words searched for).
-    response = render_template("cases/list.html", rows=rows, q=q, L=_lang(), today=today())
-    record(current_user, "case.search" if q else "case.list", detail=f"{len(rows)} treff")
-    db.session.commit()
-    return response
+    record_view(current_user, "case.search" if q else "case.list", detail=f"{len(rows)} treff")
+    return render_template("cases/list.html", rows=rows, q=q, L=_lang(), today=today())
 
 
 TIMELINE_ON_PAGE = 20  # the latest events; the whole log is one click away (and in the archive print)
@@ -95,8 +80,8 @@ TIMELINE_ON_PAGE = 20  # the latest events; the whole log is one click away (and
 
 def _case_page(case: Case, status: int = 200, **extra):
     """Render the case page; everything shown is loaded here, in a handful of queries."""
-    guide = service.guide_of(case)
-    view = service.current_step(case)
+    guide = guide_of(case)
+    view = current_step(case)
     on = today()
     consents = list(case.consents)
     consent_form = extra.pop("consent_form", None) or _consent_form(case)
@@ -118,11 +103,12 @@ def _case_page(case: Case, status: int = 200, **extra):
         case=case, child=case.child, guide=guide, view=view, L=_lang(), md=render_markdown, today=on,
         timeline=timeline[:TIMELINE_ON_PAGE], more_events=len(timeline) > TIMELINE_ON_PAGE, consents=consents,
         covered=consented_services(case, on), plan=plan,
+        other_services=sorted(allowed_services(case, on) - {case.owning_service}),
         concerns=concerns,
         drafts=[d for d in drafts if can_see_report_draft(current_user, case, d.created_by_id, on)],
-        can=abilities(current_user, case, on), participants=service.active_participants(case),
+        can=abilities(current_user, case, on), participants=active_participants(case),
         invite_form=invite_form,
-        handovers=service.pending_handovers(case),
+        handovers=pending_handovers(case),
         decision_form=extra.pop("decision_form", None) or DecisionForm(version=case.version),
         values=values, carried=carried.sources, field_errors=extra.pop("field_errors", {}),
         voices=events.voices, reports=flow.reports_of(case) if events.has_reports else [],
@@ -132,13 +118,11 @@ def _case_page(case: Case, status: int = 200, **extra):
         consent_warning_days=30,
     )
     context.update(extra)
-    response = render_template("cases/case.html", **context)
-    db.session.commit()  # the audit event of this view, after rendering (nothing is expired mid-page)
-    return response, status
+    return render_template("cases/case.html", **context), status
 
 
 def _consent_form(case: Case, formdata=None) -> ConsentForm:
-    guide = service.guide_of(case)
+    guide = guide_of(case)
     form = ConsentForm(formdata=formdata)
     form.services.choices = [(k, s.name.get(_lang())) for k, s in guide.services.items()]
     if formdata is None:
@@ -158,7 +142,7 @@ def _handover_form(case: Case, formdata=None) -> HandoverForm:
 
 def _one_person(case: Case, text: str, holders_only: bool = False) -> User | None:
     """The one person named by username or full name among those who may join (or hold) the case."""
-    matches = service.people_who_may_join(case, text, holders_only=holders_only)
+    matches = people_who_may_join(case, text, holders_only=holders_only)
     return matches[0] if len(matches) == 1 else None
 
 
@@ -175,9 +159,9 @@ def decide(ref: str):
     case = case_for(current_user, ref, action="case.view", edit=True)
     form = DecisionForm()
     decision = request.form.get("decision", "")
-    guide = service.guide_of(case)
+    guide = guide_of(case)
     # The user filled in the step they saw; someone may have moved the case on since.
-    at = service.current_step(case).step
+    at = current_step(case).step
     seen = guide.steps.get(request.form.get("step_id", ""), at)
     values = step_values(seen, request.form)
     if not form.validate_on_submit():  # no version (or a malformed one): never a save that skips the check
@@ -186,16 +170,12 @@ def decide(ref: str):
         return _case_page(case, 422, values=values, field_errors=errors, refusal=next(iter(errors.values())))
     try:
         if seen.id != at.id:
-            raise service.StaleEdit(case)
-        service.decide(case, decision, values, by=current_user, expected_version=form.version.data)
-    except service.StaleEdit:
-        db.session.rollback()
-        case = case_for(current_user, ref)
+            raise StaleEdit(case)
+        steps.decide(case, decision, values, by=current_user, expected_version=form.version.data)
+    except StaleEdit:
         typed = [(f.label.get(_lang()), values[f.key]) for f in seen.fields if values.get(f.key)]
         return _case_page(case, 409, stale=True, typed=typed)
     except DecisionRefused as refused:
-        db.session.rollback()
-        case = case_for(current_user, ref)
         errors = {key: refusal_message("missing_fields") for key in refused.params.get("fields", [])}
         if "field" in refused.params:
             errors[refused.params["field"]] = refusal_message(refused.code, **refused.params)
@@ -218,18 +198,13 @@ def add_consent(ref: str):
     if not form.validate_on_submit():
         return _case_page(case, 422, consent_form=form, consent_errors=error_list(form), open_consent=True,
                           keep=keep, values=typed or None)
-    if not claim(form.idempotency_key.data):
-        db.session.commit()
-        return redirect(url_for("cases.show", ref=ref))
     try:
-        service.record_consent(case, current_user, given_by=form.given_by.data, services=form.services.data,
-                               purpose=form.purpose.data, form=ConsentKind(form.form.data),
-                               given_on=form.given_on.data, expires_on=form.expires_on.data,
-                               information=form.information.data or "", young_person=form.young_person.data,
-                               exclusions=form.exclusions.data or "")
-    except service.ConsentError as error:
-        db.session.rollback()
-        case = case_for(current_user, ref)
+        recorded = record_consent(case, current_user, given_by=form.given_by.data, services=form.services.data,
+                                  purpose=form.purpose.data, form=ConsentKind(form.form.data),
+                                  given_on=form.given_on.data, expires_on=form.expires_on.data,
+                                  information=form.information.data or "", young_person=form.young_person.data,
+                                  exclusions=form.exclusions.data or "", form_key=form.idempotency_key.data)
+    except ConsentError as error:
         form.services.errors = [refusal_message(error.code)] if error.code in ("no_services", "unknown_service") \
             else []
         if error.code == "expires_before_given":
@@ -238,8 +213,9 @@ def add_consent(ref: str):
             form.young_person.errors = [refusal_message(error.code)]
         return _case_page(case, 422, consent_form=form, consent_errors=error_list(form), open_consent=True,
                           keep=keep, values=typed or None)
+    if recorded is None:  # the same form again: the consent it recorded is on the page
+        return redirect(url_for("cases.show", ref=ref))
     if keep:  # back to the decision, with every word still there
-        case = case_for(current_user, ref)
         return _case_page(case, 200, values=typed, consent_saved=True, resume=keep.get("decision", ""))
     flash(_("Samtykket er registrert."))
     return redirect(url_for("cases.show", ref=ref))
@@ -253,9 +229,9 @@ def withdraw_consent(ref: str, consent_id: int):
     if consent is None or consent.case_id != case.id:
         abort(404)
     if consent.withdrawn_at is None:
-        service.withdraw_consent(consent, current_user)
+        consenting.withdraw_consent(consent, current_user)
         flash(_("Samtykket er trukket tilbake. Tilgangen det ga er stengt."))
-    return redirect(url_for("cases.show", ref=ref) if _still_visible(ref) else url_for("cases.my_work"))
+    return redirect(url_for("cases.show", ref=ref) if _still_visible(ref) else url_for("mywork.start"))
 
 
 def _still_visible(ref: str) -> bool:
@@ -275,17 +251,14 @@ def propose_handover(ref: str):
         form.to_user.errors = [_("Fant ikke én koordinator med det brukernavnet eller navnet i din enhet eller i en "
                                  "tjeneste samtykket gjelder. Skriv brukernavnet.")]
         return _case_page(case, 422, handover_form=form, handover_errors=error_list(form))
-    if claim(form.idempotency_key.data):
-        try:
-            service.propose_handover(case, to, current_user, note=form.note.data or "")
-        except service.HandoverError as error:
-            db.session.rollback()
-            form.to_user.errors = [refusal_message(error.code)]
-            return _case_page(case_for(current_user, ref), 422, handover_form=form,
-                              handover_errors=error_list(form))
+    try:
+        proposed = handing_over.propose_handover(case, to, current_user, note=form.note.data or "",
+                                                 form_key=form.idempotency_key.data)
+    except HandoverError as error:
+        form.to_user.errors = [refusal_message(error.code)]
+        return _case_page(case, 422, handover_form=form, handover_errors=error_list(form))
+    if proposed is not None:
         flash(_("Forslaget er sendt. Du er stafettholder til det blir akseptert."))
-    else:
-        db.session.commit()
     return redirect(url_for("cases.show", ref=ref))
 
 
@@ -293,23 +266,22 @@ def propose_handover(ref: str):
 @requires()
 def answer_handover(handover_id: int):
     handover = db.session.get(Handover, handover_id)
-    if handover is None or handover.to_id != current_user.id:
+    if handover is None or not can_answer_handover(current_user, handover):
         abort(404)
     form = HandoverAnswerForm()
     accept = request.form.get("answer") == "accept"
     if not form.validate_on_submit():
         abort(400)
     try:
-        service.answer_handover(handover, current_user, accept=accept, reason=form.reason.data or "")
-    except service.HandoverError as error:
-        db.session.rollback()
+        handing_over.answer_handover(handover, current_user, accept=accept, reason=form.reason.data or "")
+    except HandoverError as error:
         flash(refusal_message(error.code), "error")
-        return redirect(url_for("cases.my_work"))
+        return redirect(url_for("mywork.start"))
     if accept:
         flash(_("Du er nå stafettholder."))
         return redirect(url_for("cases.show", ref=handover.case.ref))
     flash(_("Du har takket nei."))
-    return redirect(url_for("cases.my_work"))
+    return redirect(url_for("mywork.start"))
 
 
 @bp.get("/saker/<ref>/logg")
@@ -317,10 +289,8 @@ def answer_handover(handover_id: int):
 def full_timeline(ref: str):
     """The whole stafettlogg, every event with its fields."""
     case = case_for(current_user, ref, action="case.view")
-    response = render_template("cases/timeline.html", case=case, child=case.child, guide=service.guide_of(case),
-                               timeline=service.timeline(case), L=_lang())
-    db.session.commit()
-    return response
+    return render_template("cases/timeline.html", case=case, child=case.child, guide=guide_of(case),
+                           timeline=case_timeline(case), L=_lang())
 
 
 @bp.post("/saker/<ref>/deltakere")
@@ -338,16 +308,13 @@ def invite_participant(ref: str):
         form.person.errors = [_("Fant ikke én person med det brukernavnet eller navnet i din enhet eller i en "
                                 "tjeneste et gyldig samtykke gjelder. Skriv brukernavnet.")]
         return _case_page(case, 422, invite_form=form, invite_errors=error_list(form))
-    if claim(form.idempotency_key.data):
-        try:
-            service.invite_participant(case, person, current_user)
-        except service.ParticipantError as error:
-            db.session.rollback()
-            form.person.errors = [refusal_message(error.code)]
-            return _case_page(case_for(current_user, ref), 422, invite_form=form, invite_errors=error_list(form))
+    try:
+        invited = participants.invite_participant(case, person, current_user, form_key=form.idempotency_key.data)
+    except ParticipantError as error:
+        form.person.errors = [refusal_message(error.code)]
+        return _case_page(case, 422, invite_form=form, invite_errors=error_list(form))
+    if invited is not None:
         flash(_("%(name)s er invitert og ser nå saken.", name=person.name))
-    else:
-        db.session.commit()
     return redirect(url_for("cases.show", ref=ref))
 
 
@@ -359,10 +326,10 @@ def remove_participant(ref: str, participant_id: int):
     if participant is None or not can_manage_participants(current_user, case):
         abort(404)
     try:
-        service.remove_participant(case, participant, current_user)
+        participants.remove_participant(case, participant, current_user)
         flash(_("%(name)s er fjernet fra saken og ser den ikke lenger.", name=participant.user.name))
-    except service.ParticipantError:
-        db.session.rollback()
+    except ParticipantError:
+        pass  # nothing changed; the page shows who takes part
     return redirect(url_for("cases.show", ref=ref))
 
 
@@ -373,10 +340,7 @@ def viewers(ref: str):
     case = case_for(current_user, ref, action="case.viewers")
     if not can_see_viewers(current_user, case, today()):
         abort(404)
-    rows = service.who_has_seen(case)
-    response = render_template("cases/viewers.html", case=case, rows=rows, guide=service.guide_of(case),
-                               L=_lang())
-    db.session.commit()
-    return response
+    return render_template("cases/viewers.html", case=case, rows=who_has_seen(case), guide=guide_of(case),
+                           L=_lang())
 
 from tik.cases import flow_views  # noqa: E402,F401  (registers the report, leader and details routes)

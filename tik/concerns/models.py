@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tik.clock import now
 from tik.extensions import db
+from tik.guides.model import age_on
 
 
 class Urgency(enum.StrEnum):
@@ -51,8 +52,7 @@ class Child(db.Model):
 
     def age_on(self, day: date) -> int:
         """Whole years of age on `day`."""
-        before_birthday = (day.month, day.day) < (self.birth_date.month, self.birth_date.day)
-        return day.year - self.birth_date.year - before_birthday
+        return age_on(self.birth_date, day)
 
 
 class Guardian(db.Model):

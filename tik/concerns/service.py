@@ -10,10 +10,12 @@ from sqlalchemy import select
 from tik import crypto
 from tik.audit.service import record
 from tik.auth.models import User
-from tik.cases import service as cases
 from tik.cases.models import Case, CaseStatus, EventKind
+from tik.cases.steps import open_case
 from tik.concerns.models import Child, Concern, Guardian, ReportDraft, Urgency, name_key
+from tik.db import unit_of_work
 from tik.extensions import db
+from tik.timeline.service import log
 
 
 @dataclass
@@ -45,7 +47,6 @@ class ConcernInput:
     signals: list[str] = field(default_factory=list)
     urgency: Urgency = Urgency.NONE
     report_draft: str = ""
-    idempotency_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -71,34 +72,40 @@ def find_child(child: ChildInput) -> Child | None:
     ).limit(1))
 
 
-def register_concern(child_in: ChildInput, concern_in: ConcernInput, by: User) -> Registered:
-    """Store the concern in one transaction. A repeated idempotency key returns the first result."""
-    if concern_in.idempotency_key:
-        earlier = db.session.scalar(select(Concern).where(Concern.idempotency_key == concern_in.idempotency_key))
-        if earlier is not None:
-            return Registered(db.session.get(Case, earlier.case_id), earlier, opened=False, repeated=True)
+def registered_before(form_key: str) -> Registered | None:
+    """What the form with `form_key` registered when it was first sent (None if it made no concern)."""
+    earlier = db.session.scalar(select(Concern).where(Concern.idempotency_key == form_key))
+    if earlier is None:
+        return None
+    return Registered(db.session.get(Case, earlier.case_id), earlier, opened=False, repeated=True)
+
+
+@unit_of_work(once_per_form=registered_before)
+def register_concern(child_in: ChildInput, concern_in: ConcernInput, by: User,
+                     form_key: str | None = None) -> Registered | None:
+    """Store the concern in one transaction. The same form sent again (`form_key`) stores nothing and returns
+    what it registered the first time."""
     child = find_child(child_in) or _create_child(child_in)
     case = db.session.scalar(select(Case).where(Case.child_id == child.id, Case.status == CaseStatus.OPEN))
     opened = case is None
     if opened:
-        case = cases.open_case(child, by)
+        case = open_case(child, by)
     concern = Concern(case_id=case.id, reported_by_id=by.id, service_key=by.service_key,
                       observation=concern_in.observation.strip(), since_when=concern_in.since_when.strip(),
                       how_often=concern_in.how_often.strip(), who_knows=concern_in.who_knows.strip(),
                       signals=list(concern_in.signals), urgency=concern_in.urgency,
-                      idempotency_key=concern_in.idempotency_key)
+                      idempotency_key=form_key)
     db.session.add(concern)
     db.session.flush()
-    cases.log(case, EventKind.CONCERN, by, concern_id=concern.id, urgency=concern.urgency.value,
-              attached=not opened)
+    log(case, EventKind.CONCERN, by, concern_id=concern.id, urgency=concern.urgency.value,
+        attached=not opened)
     if concern_in.urgency == Urgency.ACUTE:
-        cases.log(case, EventKind.EMERGENCY, by, concern_id=concern.id)
+        log(case, EventKind.EMERGENCY, by, concern_id=concern.id)
     if concern_in.urgency == Urgency.SUSPICION:
         db.session.add(ReportDraft(case_id=case.id, created_by_id=by.id,
                                    text=concern_in.report_draft.strip() or concern.observation))
-        cases.log(case, EventKind.REPORT, by, concern_id=concern.id)
+        log(case, EventKind.REPORT, by, concern_id=concern.id)
     record(by, "concern.register" if opened else "concern.attach", case)
-    db.session.commit()
     return Registered(case, concern, opened)
 
 

@@ -14,8 +14,8 @@ from tik.concerns.forms import ConcernForm, UrgencyForm
 from tik.concerns.models import Urgency
 from tik.concerns.service import ChildInput, ConcernInput, GuardianInput, register_concern
 from tik.forms import error_list
+from tik.guidebook import current_guide
 from tik.guides.markdown import render_markdown
-from tik.handbook.current import current_guide
 
 bp = Blueprint("concerns", __name__, url_prefix="/bekymring")
 
@@ -55,7 +55,10 @@ def new():
     if not form.validate_on_submit():
         status = 422 if request.method == "POST" else 200
         return _page("concerns/form.html", status, form=form, errors=error_list(form))
-    result = register_concern(_child_input(form), _concern_input(form), by=current_user)
+    result = register_concern(_child_input(form), _concern_input(form), by=current_user,
+                              form_key=form.idempotency_key.data or None)
+    if result is None:  # the key of another form: nothing registered here, and nothing to show
+        return redirect(url_for("cases.my_work"))
     if result.opened or can_view_case(current_user, result.case, today()):
         return redirect(url_for("cases.show", ref=result.case.ref, registered="again" if result.repeated else 1))
     # The reporter learns only that a case exists and whom to contact, never its content.
@@ -77,4 +80,4 @@ def _concern_input(form: ConcernForm) -> ConcernInput:
     return ConcernInput(observation=form.observation.data, since_when=form.since_when.data or "",
                         how_often=form.how_often.data or "", who_knows=form.who_knows.data or "",
                         signals=form.signals.data or [], urgency=Urgency(form.urgency.data),
-                        report_draft=form.report_draft.data or "", idempotency_key=form.idempotency_key.data or None)
+                        report_draft=form.report_draft.data or "")

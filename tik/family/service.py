@@ -9,12 +9,15 @@ from flask import current_app
 from sqlalchemy import select
 
 from tik.audit.models import AuditEvent
-from tik.audit.service import READ_ACTIONS
+from tik.audit.service import READ_ACTIONS, record
 from tik.auth.models import User
-from tik.auth.policy import FamilyRelation
-from tik.cases.models import Case, Consent
+from tik.auth.policy import FamilyRelation, family_actor
+from tik.cases.consent import withdraw_consent
+from tik.cases.models import Case, Consent, EventKind
+from tik.db import unit_of_work
 from tik.extensions import db
 from tik.org.models import Unit
+from tik.timeline.service import log
 
 # A member of staff reading the case, or printing or exporting it: the audit trail's own list (each download
 # is one `plan.pdf` row with the reader's access; its `plan.print` row is the same download again).
@@ -52,11 +55,10 @@ def readers(case: Case) -> list[Reader]:
     return sorted(grouped.values(), key=lambda r: r.last, reverse=True)
 
 
+@unit_of_work
 def withdraw(case: Case, consent_id: int, relation: FamilyRelation) -> Consent | None:
     """Withdraw a live consent of `case` for the family: the same service function as staff use, so staff
     access that hung on it ends in the same transaction. None if there is no such live consent."""
-    from tik.cases.service import withdraw_consent
-
     consent = next((c for c in case.consents if c.id == consent_id and c.withdrawn_at is None), None)
     if consent is None:
         return None
@@ -64,16 +66,17 @@ def withdraw(case: Case, consent_id: int, relation: FamilyRelation) -> Consent |
     return consent
 
 
+@unit_of_work
+def audit_sign_in(action: str, detail: str) -> None:
+    """A family member's sign-in through ID-porten (or its refusal): audited without who it was."""
+    record(None, action, detail=detail)
+
+
 MAX_WORDS = 4000  # characters: what the family wants to say before the meeting
 
 
+@unit_of_work
 def before_the_meeting(case: Case, relation: FamilyRelation, text: str) -> None:
     """The child's or the guardians' own words, on the case timeline as they wrote them (shown as text)."""
-    from tik.audit.service import record
-    from tik.auth.policy import family_actor
-    from tik.cases.models import EventKind
-    from tik.cases.service import log
-
     log(case, EventKind.FAMILY, None, text=text, who=relation.value)
     record(family_actor(relation), "family.voice", case)
-    db.session.commit()

@@ -14,8 +14,11 @@ from tik import crypto
 from tik.auth import oidc
 from tik.auth.policy import ACCESS_ATTR, family_case_for, family_cases, public
 from tik.clock import today
-from tik.extensions import db, limiter
+from tik.extensions import limiter
 from tik.family import service
+from tik.forms import without_controls
+from tik.guidebook import guide_of
+from tik.plans.service import plan_of
 
 bp = Blueprint("family", __name__)
 
@@ -76,8 +79,6 @@ def login():
 def callback():
     """ID-porten's answer: Authlib validates the ID token; the national id in `pid` is kept only as its
     keyed hash (the same hash TIK stores for children and guardians)."""
-    from tik.audit.service import record
-
     provider = oidc.client("family")
     if provider is None:
         abort(404)
@@ -88,16 +89,14 @@ def callback():
         if not pid.isdigit() or len(pid) != 11:
             raise ValueError("no national id in pid")
     except oidc.REFUSALS as error:
-        record(None, "family.login_failed", detail=f"refused ({error.__class__.__name__})")
-        db.session.commit()
+        service.audit_sign_in("family.login_failed", f"refused ({error.__class__.__name__})")
         return render_template("family/login.html", provider=oidc.label("family"),
                                alert=_("Innloggingen ble avvist. Prøv igjen.")), 401
     session.clear()
     moment = time.time()
     session["family"] = {"lookup": crypto.lookup_hash(pid), "name": str(claims.get("name") or "")[:200],
                          "at": moment, "seen": moment, "id_token": token.get("id_token")}
-    record(None, "family.login", detail="idporten")
-    db.session.commit()
+    service.audit_sign_in("family.login", "idporten")
     return redirect(url_for("family.index"))
 
 
@@ -118,13 +117,7 @@ def logout():
 @family_required
 def case(ref: str):
     case, relation = family_case_for(_lookup(), ref)
-    db.session.commit()
-    from tik.plans.service import plan_of
-
-    plan = plan_of(case)
-    from tik.cases.service import guide_of
-
-    return render_template("family/case.html", case=case, relation=relation, plan=plan, guide=guide_of(case),
+    return render_template("family/case.html", case=case, relation=relation, plan=plan_of(case), guide=guide_of(case),
                            readers=service.readers(case), on=today(), L=str(get_locale() or "nb"))
 
 
@@ -142,8 +135,6 @@ def withdraw(ref: str, consent_id: int):
 @family_required
 def before_the_meeting(ref: str):
     """What the child or the guardians want to say at the next meeting, in their own words."""
-    from tik.forms import without_controls
-
     case, relation = family_case_for(_lookup(), ref, action="family.view")
     text = without_controls(request.form.get("text", ""))[: service.MAX_WORDS].strip()
     if not text:

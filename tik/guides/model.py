@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 
 DEFAULT_LANGUAGE = "nb"
 FIELD_KINDS = ("text", "textarea", "date", "choice", "services")
@@ -216,6 +217,11 @@ class Guide:
         frames = [s.time_frame_days for s in self.levels[0].steps if s.time_frame_days] if self.levels else []
         return frames[-1] if frames else None
 
+    def of_consent_age(self, birth: date, on: date) -> bool:
+        """The one consent-age rule: a child born on `birth` has reached the guidebook's consent age on `on`
+        (and consents themself). Callers say which day counts: the day a consent was given, or today."""
+        return age_on(birth, on) >= self.consent_age
+
     def is_consent_step(self, step: Step) -> bool:
         """A step that records the consent: it asks which services the consent covers."""
         return any(f.kind == "services" for f in step.fields)
@@ -255,3 +261,8 @@ class Guide:
     @property
     def measures(self) -> dict[str, MeasureTemplate]:
         return {m.key: m for a in self.measure_areas for m in a.measures}
+
+
+def age_on(birth: date, day: date) -> int:
+    """Whole years of age on `day` for someone born on `birth` (a birthday on 29 February comes on 1 March)."""
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))

@@ -4,8 +4,8 @@ from flask import Blueprint, abort, render_template
 from flask_babel import get_locale
 
 from tik.auth.policy import public
+from tik.guidebook import current_guide
 from tik.guides.markdown import render_markdown
-from tik.handbook.current import current_guide
 
 bp = Blueprint("handbook", __name__, url_prefix="/handbok")
 

@@ -18,11 +18,11 @@ from tik.audit.service import READ_ACTIONS, record
 from tik.auth.models import User
 from tik.auth.policy import visible_cases
 from tik.cases.models import Case
-from tik.cases.service import guide_of
 from tik.clock import now, today
 from tik.concerns.models import Child
+from tik.db import unit_of_work
 from tik.extensions import db
-from tik.handbook.current import current_guide
+from tik.guidebook import current_guide, guide_of
 from tik.lifecycle.record import case_rows, child_rows, people, plain
 from tik.lifecycle.retention import due_on
 from tik.plans.pdf import render_pdf
@@ -55,6 +55,7 @@ class AccessExport:
         return json.dumps(self.data, ensure_ascii=False, indent=2)
 
 
+@unit_of_work
 def subject_access(child: Child, by: User | None, lang: str | None = None, cases: list[Case] | None = None
                    ) -> AccessExport:
     """The Art. 15 export for `child`: of the child's cases, those `by` may see (all of them when `cases` is
@@ -68,7 +69,6 @@ def subject_access(child: Child, by: User | None, lang: str | None = None, cases
     for case in cases:
         record(by, "case.export", case, detail=f"art15:{lang}")
     pdf = render_pdf(access_html(child, cases, data, lang))
-    db.session.commit()
     return AccessExport(lang, data, pdf)
 
 

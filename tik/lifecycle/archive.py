@@ -20,13 +20,15 @@ from tik.audit.service import record
 from tik.auth.models import User
 from tik.auth.policy import can_manage_life
 from tik.cases.models import Case, EventKind
-from tik.cases.service import guide_of, log
 from tik.clock import now, today
+from tik.db import unit_of_work
 from tik.extensions import db
+from tik.guidebook import guide_of
 from tik.lifecycle.models import ArchivePrint
 from tik.lifecycle.record import case_rows, child_rows, people
 from tik.lifecycle.service import LifeError, closing_facts
 from tik.plans.pdf import render_pdf
+from tik.timeline.service import log
 
 PDF_VARIANT = "pdf/a-2b"  # PDF/A-2 is an archive format the National Archives' regulations accept
 CLASSIFICATION = "Taushetsbelagt, offl. § 13 jf. fvl. § 13"
@@ -53,6 +55,7 @@ def archive_html(case: Case, printed_at: datetime, by: User) -> str:
             kinds=list(EventKind))
 
 
+@unit_of_work
 def print_archive(case: Case, by: User) -> ArchivePackage:
     """Print a closed case to the archive: PDF/A + metadata in a zip; audited and on the timeline.
     Raises LifeError when the case is open or `by` is neither its holder nor its unit leader."""
@@ -68,7 +71,6 @@ def print_archive(case: Case, by: User) -> ArchivePackage:
     log(case, EventKind.ARCHIVED, by, sha256=digest)
     record(by, "case.archive_print", case, detail=f"sha256:{digest}")
     metadata = archive_metadata(case, printed_at, by, digest, len(pdf))
-    db.session.commit()
     return ArchivePackage(f"{case.ref}-arkiv.zip", archive_zip(case.ref, pdf, metadata), pdf, metadata)
 
 

@@ -11,11 +11,10 @@ from sqlalchemy import delete, func, or_, select
 
 from tik.audit.service import record, redact_case_events
 from tik.cases.models import Case, CaseEvent, CaseParticipant, CaseStatus, Consent, ConsentService, Handover
-from tik.cases.service import guide_of
 from tik.clock import now
 from tik.concerns.models import Child, Concern, Guardian, ReportDraft
 from tik.extensions import db
-from tik.handbook.current import current_guide
+from tik.guidebook import current_guide, guide_of
 from tik.lifecycle.models import ArchivePrint, CaseStatistic
 from tik.meetings.models import AgendaItem, Meeting, Participant
 from tik.plans.models import Evaluation, Measure, Plan, PlanRevision

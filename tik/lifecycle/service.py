@@ -1,6 +1,6 @@
 """The case after the work: reopening within the guidebook's period, restriction (GDPR Art. 18) and legal hold.
 
-Closing itself is the guidebook's close-note step (tik/cases/service.decide). Each function here changes one
+Closing itself is the guidebook's close-note step (tik/cases/steps.decide). Each function here changes one
 case in one transaction, with its timeline entry and its audit event; the rules on who may are in the policy.
 """
 
@@ -14,10 +14,11 @@ from tik.audit.service import record
 from tik.auth.models import User
 from tik.auth.policy import can_manage_life, can_reopen
 from tik.cases.models import Case, CaseEvent, CaseStatus, EventKind
-from tik.cases.service import guide_of, log
 from tik.clock import now, today
+from tik.db import unit_of_work
 from tik.extensions import db
-from tik.handbook.current import current_guide
+from tik.guidebook import current_guide, guide_of
+from tik.timeline.service import log
 
 
 class LifeError(ValueError):
@@ -35,6 +36,7 @@ def reopen_until(case: Case) -> date | None:
     return case.closed_at.date() + timedelta(days=current_guide().lifecycle.reopen_within_days)
 
 
+@unit_of_work
 def reopen(case: Case, reason: str, by: User) -> Case:
     """Reopen a closed case at the step where closing was decided: a decision with a reason, by the holder or
     the unit leader, within the guidebook's period and while the child has no newer case (after that, a new
@@ -62,7 +64,6 @@ def reopen(case: Case, reason: str, by: User) -> Case:
     log(case, EventKind.REOPENED, by, step_id=step_id, level=case.level, reason=reason.strip(),
         closed_with=closed_with or "")
     record(by, "case.reopen", case)
-    db.session.commit()
     return case
 
 
@@ -79,6 +80,7 @@ def _step_before_closing(case: Case, guide) -> str:
     return guide.level(case.level).steps[0].id
 
 
+@unit_of_work
 def set_restricted(case: Case, restricted: bool, reason: str, by: User) -> Case:
     """Restrict the case (GDPR Art. 18) while a complaint is handled, or lift it: only the holder and the unit
     leader see a restricted case, participants lose sight at once, and nothing in it changes. Raises LifeError."""
@@ -91,10 +93,10 @@ def set_restricted(case: Case, restricted: bool, reason: str, by: User) -> Case:
     case.restricted = restricted
     log(case, EventKind.RESTRICTED, by, action="set" if restricted else "lifted", reason=reason.strip())
     record(by, "case.restrict" if restricted else "case.unrestrict", case)
-    db.session.commit()
     return case
 
 
+@unit_of_work
 def set_legal_hold(case: Case, hold: bool, reason: str, by: User) -> Case:
     """Set or lift a legal hold: while set, retention never deletes the case. Raises LifeError."""
     if not can_manage_life(by, case, today()):
@@ -106,7 +108,6 @@ def set_legal_hold(case: Case, hold: bool, reason: str, by: User) -> Case:
     case.legal_hold = hold
     log(case, EventKind.LEGAL_HOLD, by, action="set" if hold else "lifted", reason=reason.strip())
     record(by, "case.legal_hold" if hold else "case.legal_hold_lifted", case)
-    db.session.commit()
     return case
 
 

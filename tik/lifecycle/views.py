@@ -70,8 +70,8 @@ def life_of(case) -> LifeView:
 
 @bp.app_errorhandler(CaseLocked)
 def locked(error: CaseLocked):
-    """A change that reached a closed or restricted case by any path: nothing is saved."""
-    db.session.rollback()
+    """A change that reached a closed or restricted case by any path: nothing is saved (the service's unit of
+    work undid it, tik/db.py)."""
     return render_template("lifecycle/locked.html", message=refusal(error.code)), 409
 
 
@@ -86,7 +86,6 @@ def reopen(ref: str):
     try:
         service.reopen(case, request.form.get("reason", ""), current_user)
     except service.LifeError as error:
-        db.session.rollback()
         flash(refusal(error.code), "error")
         return _back(ref)
     flash(_("Saken er gjenåpnet."))
@@ -101,7 +100,6 @@ def restrict(ref: str):
         service.set_restricted(case, request.form.get("restricted") == "1", request.form.get("reason", ""),
                                current_user)
     except service.LifeError as error:
-        db.session.rollback()
         flash(refusal(error.code), "error")
         return _back(ref)
     flash(_("Behandlingen er begrenset.") if case.restricted else _("Begrensningen er opphevet."))
@@ -115,7 +113,6 @@ def legal_hold(ref: str):
     try:
         service.set_legal_hold(case, request.form.get("hold") == "1", request.form.get("reason", ""), current_user)
     except service.LifeError as error:
-        db.session.rollback()
         flash(refusal(error.code), "error")
         return _back(ref)
     flash(_("Rettslig bevaring er satt.") if case.legal_hold else _("Rettslig bevaring er opphevet."))
@@ -132,7 +129,6 @@ def archive_print(ref: str):
     try:
         package = print_archive(case, current_user)
     except service.LifeError as error:
-        db.session.rollback()
         if error.code == "not_allowed":
             abort(404)
         flash(refusal(error.code), "error")

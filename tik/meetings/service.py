@@ -8,15 +8,17 @@ from datetime import date, datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
-from tik.audit.service import record
+from tik.audit.service import record, record_view
 from tik.auth.models import User
-from tik.auth.policy import can_edit_case, can_view_case, consented_services, is_team_member
-from tik.cases import service as cases
+from tik.auth.policy import can_act_on_item, can_edit_case, can_view_case, is_identified, is_team_member, visible_cases
 from tik.cases.anonymise import alias
-from tik.cases.models import Case
+from tik.cases.models import Case, EventKind
 from tik.clock import today
+from tik.db import unit_of_work
 from tik.extensions import db
 from tik.meetings.models import AgendaItem, Meeting, MeetingKind, Participant, Team, TeamMember
+from tik.timeline.service import log
+from tik.versioning import check_version
 
 
 class MeetingError(ValueError):
@@ -25,10 +27,10 @@ class MeetingError(ValueError):
         self.code = code
 
 
+@unit_of_work
 def create_team(name: str, members: list[User], area: str = "") -> Team:
     team = Team(name=name, area=area, members=[TeamMember(user_id=u.id) for u in members])
     db.session.add(team)
-    db.session.commit()
     return team
 
 
@@ -43,13 +45,14 @@ def meetings_for(user: User, start: datetime | None = None) -> list[Meeting]:
     # Join the case rather than listing every visible case: the check then runs per meeting only.
     query = (select(Meeting).outerjoin(Case, Case.id == Meeting.case_id)
              .where(or_(Meeting.team_id.in_(team_ids),
-                        (Meeting.kind == MeetingKind.NETWORK) & cases.visible_cases(user, today())))
+                        (Meeting.kind == MeetingKind.NETWORK) & visible_cases(user, today())))
              .options(selectinload(Meeting.team)).order_by(Meeting.starts_at))
     if start is not None:
         query = query.where(Meeting.starts_at >= start)
     return list(db.session.scalars(query))
 
 
+@unit_of_work(once_per_form=True)
 def create_meeting(by: User, *, title: str, starts_at: datetime, place: str = "", team: Team | None = None,
                    case: Case | None = None, family: list[tuple[str, str]] = ()) -> Meeting:
     """A team meeting (members invited) or a network meeting about `case` (holder and family invited).
@@ -68,7 +71,7 @@ def create_meeting(by: User, *, title: str, starts_at: datetime, place: str = ""
         meeting.items = [AgendaItem(case_id=case.id, brought_by_id=by.id, position=1)]
         db.session.add(meeting)
         db.session.flush()
-        cases.log(case, cases.EventKind.STEP, by, action="meeting.planned", meeting_id=meeting.id)
+        log(case, EventKind.STEP, by, action="meeting.planned", meeting_id=meeting.id)
         record(by, "meeting.create", case)
     else:
         if team is None or not is_team_member(by, team.id):
@@ -78,7 +81,6 @@ def create_meeting(by: User, *, title: str, starts_at: datetime, place: str = ""
         meeting.participants = [Participant(user_id=m.user.id, name=m.user.name, role=m.user.title)
                                 for m in team.members]
         db.session.add(meeting)
-    db.session.commit()
     return meeting
 
 
@@ -86,17 +88,6 @@ def _(text: str) -> str:
     from flask_babel import gettext
 
     return gettext(text)
-
-
-def identified(item: AgendaItem, meeting: Meeting, on: date) -> bool:
-    """May the agenda show who the child is? Network meetings: yes. Team meetings: only when an active
-    consent names the team, and the case was not brought anonymously."""
-    if item.case is None or item.anonymous:
-        return False
-    if meeting.kind == MeetingKind.NETWORK:
-        return True
-    team_service = cases.guide_of(item.case).team_service
-    return team_service is not None and team_service in consented_services(item.case, on)
 
 
 @dataclass(frozen=True)
@@ -118,19 +109,21 @@ def agenda(meeting: Meeting, user: User, on: date) -> list[ItemView]:
         if case is None:
             views.append(ItemView(item, item.description or _("Anonym drøfting"), False, False, None))
             continue
-        shown = identified(item, meeting, on)
+        shown = is_identified(item, on)
         label = f"{case.child.name} ({case.ref})" if shown else alias(case.child, on)
-        views.append(ItemView(item, label, shown, shown and can_edit_case(user, case, on), case.level))
+        views.append(ItemView(item, label, shown, can_act_on_item(user, item, on), case.level))
     return views
 
 
 def audit_meeting_view(meeting: Meeting, user: User, views: list[ItemView], action: str = "meeting.view") -> None:
-    """Reading identified cases in a meeting is reading case data: one audit event per such case."""
+    """Reading identified cases in a meeting is reading case data: one audit event per such case (a read,
+    committed with the page by tik.audit.service.record_view)."""
     for view in views:
         if view.identified:
-            record(user, action, view.item.case, detail=f"meeting:{meeting.id}")
+            record_view(user, action, view.item.case, detail=f"meeting:{meeting.id}")
 
 
+@unit_of_work(once_per_form=True)
 def add_item(meeting: Meeting, by: User, *, case_ref: str = "", anonymous: bool = False,
              description: str = "") -> AgendaItem:
     """Put a case (one `by` may see) on the agenda, or an anonymous question for advice."""
@@ -146,32 +139,31 @@ def add_item(meeting: Meeting, by: User, *, case_ref: str = "", anonymous: bool 
     db.session.add(item)
     if case is not None:
         record(by, "meeting.agenda", case, detail=f"meeting:{meeting.id}")
-    db.session.commit()
     return item
 
 
+@unit_of_work
 def save_minutes(item: AgendaItem, by: User, *, discussion: str, advice: str, decisions: str,
                  expected_version: int | None = None) -> AgendaItem:
     """The minutes of one agenda item; raises StaleEdit if someone else saved them first."""
-    cases.check_version(item, expected_version)
+    check_version(item, expected_version)
     item.discussion, item.advice, item.decisions = discussion.strip(), advice.strip(), decisions.strip()
     if item.case is not None:
         record(by, "meeting.minutes", item.case, detail=f"meeting:{item.meeting_id}")
-    db.session.commit()
     return item
 
 
 def case_to_act_on(item: AgendaItem, by: User) -> Case:
     """The item's case, if `by` may change it from the meeting; MeetingError otherwise."""
-    if item.case is None or not identified(item, item.meeting, today()) or not can_edit_case(by, item.case, today()):
+    if not can_act_on_item(by, item, today()):
         raise MeetingError("cannot_act")
     return item.case
 
 
+@unit_of_work
 def set_attendance(meeting: Meeting, attended_ids: set[int], extra: tuple[str, str] | None = None) -> None:
     """Record who came; optionally add a participant (e.g. a parent) by name."""
     for p in meeting.participants:
         p.attended = p.id in attended_ids
     if extra and extra[0].strip():
         meeting.participants.append(Participant(name=extra[0].strip(), role=extra[1].strip(), attended=True))
-    db.session.commit()

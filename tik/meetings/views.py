@@ -12,21 +12,22 @@ from flask_login import current_user
 
 from tik.auth.policy import can_view_meeting, case_for, consented_services, requires
 from tik.cases import flow
-from tik.cases import service as cases
 from tik.cases.forms import DecisionForm, step_field_errors, step_values
-from tik.cases.messages import refusal_message
-from tik.cases.service import StaleEdit
+from tik.cases.steps import current_step
+from tik.cases.steps import decide as take_decision
 from tik.clock import local_to_utc, now, today, utc_to_local
 from tik.extensions import db
 from tik.forms import error_list
+from tik.guidebook import guide_of
 from tik.guides.engine import DecisionRefused
-from tik.idempotency import claim
 from tik.meetings import service
 from tik.meetings.forms import AgendaForm, AttendanceForm, MeetingForm, MinutesForm, NetworkMeetingForm
 from tik.meetings.models import AgendaItem, Meeting, MeetingKind
+from tik.messages import refusal_message
 from tik.plans import service as plans
 from tik.plans.forms import NewMeasureForm, fill_measure_choices, measure_input, show_measure_refusal
 from tik.plans.pdf import render_pdf
+from tik.versioning import StaleEdit
 from tik.web import pdf_response
 
 bp = Blueprint("meetings", __name__, url_prefix="/moter")
@@ -60,13 +61,13 @@ def index():
     status = 200
     if request.method == "POST":
         if form.validate_on_submit():
-            if not claim(form.idempotency_key.data):
-                db.session.commit()
-                return redirect(url_for("meetings.index"))
             team = next(t for t in service.teams_of(current_user) if t.id == form.team.data)
             meeting = service.create_meeting(current_user, title=form.title.data,
                                              starts_at=local_to_utc(form.starts_at.data),
-                                             place=form.place.data or "", team=team)
+                                             place=form.place.data or "", team=team,
+                                             form_key=form.idempotency_key.data)
+            if meeting is None:  # the same form again: the meeting it made is in the list
+                return redirect(url_for("meetings.index"))
             flash(_("Møtet er opprettet."))
             return redirect(url_for("meetings.show", meeting_id=meeting.id))
         status = 422
@@ -81,8 +82,8 @@ def index():
 def _page(meeting: Meeting, status: int = 200, **extra):
     views = service.agenda(meeting, current_user, today())
     service.audit_meeting_view(meeting, current_user, views)
-    guides = {v.item.id: cases.guide_of(v.item.case) for v in views if v.can_act}
-    steps = {v.item.id: cases.current_step(v.item.case) for v in views if v.can_act}
+    guides = {v.item.id: guide_of(v.item.case) for v in views if v.can_act}
+    steps = {v.item.id: current_step(v.item.case) for v in views if v.can_act}
     covered_by_item = {v.item.id: consented_services(v.item.case, today()) for v in views if v.can_act}
     measure_forms = extra.pop("measure_forms", {})
     for v in views:
@@ -103,7 +104,6 @@ def _page(meeting: Meeting, status: int = 200, **extra):
                                measure_forms=measure_forms, minutes_forms=minutes_forms, agenda_form=agenda_form,
                                covered_by_item=covered_by_item,
                                L=_lang(), today=today(), values={}, field_errors={}, **extra)
-    db.session.commit()
     return response, status
 
 
@@ -118,19 +118,18 @@ def show(meeting_id: int):
 def add_item(meeting_id: int):
     meeting = _meeting(meeting_id)
     form = AgendaForm()
-    if form.validate_on_submit() and claim(form.idempotency_key.data):
+    if form.validate_on_submit():
         try:
-            service.add_item(meeting, current_user, case_ref=form.case_ref.data or "",
-                             anonymous=form.anonymous.data, description=form.description.data or "")
+            added = service.add_item(meeting, current_user, case_ref=form.case_ref.data or "",
+                                     anonymous=form.anonymous.data, description=form.description.data or "",
+                                     form_key=form.idempotency_key.data)
         except service.MeetingError as error:
-            db.session.rollback()
             messages = {"unknown_case": _("Fant ingen sak med det nummeret som du har tilgang til."),
                         "description_required": _("Skriv et saksnummer, eller beskriv saken uten navn.")}
             form.case_ref.errors = [messages[error.code]]
             return _page(meeting, 422, agenda_form=form, agenda_errors=error_list(form))
-        flash(_("Saken er satt på sakslisten."))
-    else:
-        db.session.commit()
+        if added is not None:
+            flash(_("Saken er satt på sakslisten."))
     return redirect(url_for("meetings.show", meeting_id=meeting.id))
 
 
@@ -153,8 +152,6 @@ def minutes(meeting_id: int, item_id: int):
         service.save_minutes(item, current_user, discussion=form.discussion.data or "", advice=form.advice.data or "",
                              decisions=form.decisions.data or "", expected_version=form.version.data)
     except StaleEdit:
-        db.session.rollback()
-        db.session.refresh(item)
         return _page(meeting, 409, minutes_forms={item.id: form}, stale_item=item)
     flash(_("Referatet er lagret."))
     return redirect(url_for("meetings.show", meeting_id=meeting.id, _anchor=f"item-{item.id}"))
@@ -170,16 +167,14 @@ def add_measure(meeting_id: int, item_id: int):
     fill_measure_choices(form, case, _lang())
     if not form.validate_on_submit():
         return _page(meeting, 422, measure_forms={item.id: form})
-    if claim(form.idempotency_key.data):
-        try:
-            plans.add_measure(case, current_user, measure_input(form), meeting_id=meeting.id)
-        except plans.PlanError as error:
-            db.session.rollback()
-            show_measure_refusal(form, error.code)
-            return _page(meeting, 422, measure_forms={item.id: form})
+    try:
+        added = plans.add_measure(case, current_user, measure_input(form), meeting_id=meeting.id,
+                                  form_key=form.idempotency_key.data)
+    except plans.PlanError as error:
+        show_measure_refusal(form, error.code)
+        return _page(meeting, 422, measure_forms={item.id: form})
+    if added is not None:
         flash(_("Tiltaket er lagt til i planen."))
-    else:
-        db.session.commit()
     return redirect(url_for("meetings.show", meeting_id=meeting.id, _anchor=f"item-{item.id}"))
 
 
@@ -196,7 +191,7 @@ def decide(meeting_id: int, item_id: int):
     meeting = _meeting(meeting_id)
     item = _item(meeting, item_id)
     case = _case_to_act_on(item)
-    step = cases.guide_of(case).step(case.step_id)
+    step = guide_of(case).step(case.step_id)
     values = step_values(step, request.form)
     form = DecisionForm()
     if not form.validate_on_submit():  # no version (or a malformed one): never a save that skips the check
@@ -204,13 +199,11 @@ def decide(meeting_id: int, item_id: int):
     if errors := step_field_errors(values):
         return _page(meeting, 422, refusal=next(iter(errors.values())))
     try:
-        cases.decide(case, request.form.get("decision", ""), values, by=current_user,
-                     expected_version=form.version.data, meeting_id=meeting.id)
+        take_decision(case, request.form.get("decision", ""), values, by=current_user,
+                      expected_version=form.version.data, meeting_id=meeting.id)
     except StaleEdit:
-        db.session.rollback()
         return _page(meeting, 409, refusal=_("Noen andre har endret saken. Se saken og prøv igjen."))
     except DecisionRefused as refused:
-        db.session.rollback()
         return _page(meeting, 422, refusal=refusal_message(refused.code, **refused.params), typed={item.id: values})
     flash(_("Beslutningen er lagret i saken."))
     return redirect(url_for("meetings.show", meeting_id=meeting.id, _anchor=f"item-{item.id}"))
@@ -236,9 +229,7 @@ def minutes_pdf(meeting_id: int):
     views = service.agenda(meeting, current_user, today())
     service.audit_meeting_view(meeting, current_user, views, action="meeting.pdf")
     html = render_template("pdf/minutes.html", meeting=meeting, views=views, L=_lang(), today=today())
-    data = render_pdf(html)
-    db.session.commit()
-    return pdf_response(f"referat-mote-{meeting.id}.pdf", data)
+    return pdf_response(f"referat-mote-{meeting.id}.pdf", render_pdf(html))
 
 
 @bp.route("/nettverk/<ref>", methods=["GET", "POST"])
@@ -252,16 +243,16 @@ def new_network(ref: str):
         form.starts_at.data = (utc_to_local(now()) + timedelta(days=7)).replace(hour=9, minute=0, second=0,
                                                                                  microsecond=0)
         form.family.data = "\n".join(f"{g.name}, {g.relation}" for g in case.child.guardians)
-    elif form.validate_on_submit() and claim(form.idempotency_key.data):
+    elif form.validate_on_submit():
         family = [tuple((line.split(",", 1) + [""])[:2]) for line in (form.family.data or "").splitlines()]
         meeting = service.create_meeting(current_user, title=form.title.data,
                                          starts_at=local_to_utc(form.starts_at.data),
-                                         place=form.place.data or "", case=case, family=family)
-        return redirect(url_for("meetings.show", meeting_id=meeting.id))
+                                         place=form.place.data or "", case=case, family=family,
+                                         form_key=form.idempotency_key.data)
+        # The same form again made nothing new: the meeting it made is on the case's page and in the list.
+        return redirect(url_for("meetings.show", meeting_id=meeting.id) if meeting else url_for("meetings.index"))
     status = 422 if request.method == "POST" else 200
-    response = render_template("meetings/network_new.html", case=case, form=form, errors=error_list(form))
-    db.session.commit()
-    return response, status
+    return render_template("meetings/network_new.html", case=case, form=form, errors=error_list(form)), status
 
 
 __all__ = ["bp", "MeetingKind"]

@@ -14,9 +14,9 @@ from sqlalchemy.orm import selectinload
 
 from tik.auth.models import User
 from tik.auth.policy import visible_cases
-from tik.cases import service as cases
 from tik.cases.flow import feedback_reminders
 from tik.cases.models import Case, CaseStatus, Consent, Handover
+from tik.cases.queries import CaseRow, expiring_consents, handovers_waiting_for, held_cases
 from tik.clock import now, today
 from tik.extensions import db
 from tik.meetings.models import Meeting
@@ -40,7 +40,7 @@ class DueEvaluation:
 class Work:
     """The start page: each list is what the user should act on, most urgent first."""
 
-    steps: list[cases.CaseRow] = field(default_factory=list)
+    steps: list[CaseRow] = field(default_factory=list)
     evaluations: list[DueEvaluation] = field(default_factory=list)
     meetings: list[Meeting] = field(default_factory=list)
     handovers: list[Handover] = field(default_factory=list)
@@ -57,7 +57,7 @@ class Work:
 
 def work_for(user: User, on: date | None = None) -> Work:
     on = on or today()
-    rows = cases.held_cases(user)
+    rows = held_cases(user)
     # The level 0 decision deadline comes first, then the other steps by deadline.
     rows.sort(key=lambda r: (r.deadline is None, r.level != 0, r.deadline or date.max))
     start = datetime.combine(on, datetime.min.time())
@@ -65,8 +65,8 @@ def work_for(user: User, on: date | None = None) -> Work:
         steps=rows,
         evaluations=evaluations_due(user, on),
         meetings=[m for m in meetings_for(user, start=start) if m.starts_at <= start + MEETING_HORIZON],
-        handovers=cases.handovers_waiting_for(user),
-        consents=cases.expiring_consents(user, within=CONSENT_WARNING),
+        handovers=handovers_waiting_for(user),
+        consents=expiring_consents(user, within=CONSENT_WARNING),
         report_feedback=feedback_reminders(user, on),
     )
 

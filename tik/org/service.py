@@ -7,10 +7,18 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from tik.audit.service import record
+from tik.auth import sessions
 from tik.auth.models import Role, User
-from tik.auth.service import UserError
+from tik.auth.policy import led_by
+from tik.auth.service import UserError, create_user
+from tik.cases.handover import hand_to_leader
+from tik.cases.models import Case, CaseStatus
+from tik.cases.queries import row_of
 from tik.config import ROOT
+from tik.db import unit_of_work
 from tik.extensions import db
+from tik.guidebook import current_guide
 from tik.guides.loader import Problem
 from tik.org.file import UnitSpec, read_organisation
 from tik.org.models import Unit, UnitLeader
@@ -32,13 +40,13 @@ def organisation_file() -> Path:
 
 def check_organisation(path: Path | None = None) -> tuple[list[UnitSpec], list[Problem]]:
     """Read and check the organisation file against the services of the guidebook in use."""
-    from tik.handbook.current import current_guide
-
     return read_organisation(path or organisation_file(), current_guide().services)
 
 
-def sync_units(specs: list[UnitSpec]) -> list[str]:
-    """Create or update the units of `specs` and their leaders (who get the leader role).
+@unit_of_work
+def sync_units(specs: list[UnitSpec], by: User | None = None) -> list[str]:
+    """Create or update the units of `specs` and their leaders (who get the leader role); audited when an
+    admin (`by`) does it from the web.
 
     Returns the leader usernames that have no user yet (they are linked by a later sync). One transaction.
     """
@@ -59,7 +67,8 @@ def sync_units(specs: list[UnitSpec]) -> list[str]:
             leaders.append(user.id)
         unit.leader_rows = [row for row in unit.leader_rows if row.user_id in leaders] + [
             UnitLeader(user_id=uid) for uid in leaders if uid not in unit.leader_ids]
-    db.session.commit()
+    if by is not None:
+        record(by, "admin.units.load", detail=f"{len(specs)} enheter")
     return missing
 
 
@@ -84,11 +93,9 @@ def all_users() -> list[User]:
     return list(db.session.scalars(select(User).options(selectinload(User.unit)).order_by(User.name)))
 
 
+@unit_of_work(once_per_form=True)
 def add_user(form, by: User) -> User:
     """Create a user from the admin's form; raises UserError (taken username, weak password)."""
-    from tik.audit.service import record
-    from tik.auth.service import create_user
-
     unit = unit_by_key(form.unit.data)
     if unit is None:
         raise UserError("unknown unit")
@@ -96,19 +103,27 @@ def add_user(form, by: User) -> User:
                        {Role(r) for r in form.roles.data}, title=form.title.data or "", email=form.email.data or "",
                        phone=form.phone.data or "")
     record(by, "admin.user.create", detail=user.username)
-    db.session.commit()
     return user
 
 
 def unit_overview(user: User) -> tuple[list[Unit], list]:
     """The units `user` leads and the open cases they own, earliest deadline first."""
-    from tik.auth.policy import led_by
-    from tik.cases.models import Case, CaseStatus
-    from tik.cases.service import _row
-
     units = list(db.session.scalars(select(Unit).join(UnitLeader).where(UnitLeader.user_id == user.id)
                                     .order_by(Unit.name)))
     cases = db.session.scalars(select(Case).where(Case.status == CaseStatus.OPEN, led_by(user))
                                .options(selectinload(Case.child), selectinload(Case.coordinator))
                                .order_by(Case.deadline.is_(None), Case.deadline, Case.ref))
-    return units, [_row(c) for c in cases]
+    return units, [row_of(c) for c in cases]
+
+
+@unit_of_work
+def deactivate(user: User, by: User | None = None) -> None:
+    """Close the account and end every session of the user (audited as `by`'s act, when an admin does it).
+
+    Their open cases stay with them (a case never has no holder) and go to their leader's handover list.
+    """
+    if by is not None:
+        record(by, "admin.user.deactivate", detail=user.username)
+    user.active = False
+    sessions.end_all(user)
+    hand_to_leader(user, by or user)

@@ -7,13 +7,12 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from tik.audit.service import record
+from tik.audit.service import record_view
 from tik.auth.models import Role, User
-from tik.auth.policy import requires
+from tik.auth.policy import can_deactivate, requires
 from tik.extensions import db
 from tik.forms import error_list
-from tik.handbook.current import current_guide
-from tik.idempotency import claim
+from tik.guidebook import current_guide
 from tik.org import service
 from tik.org.forms import NewUserForm
 
@@ -29,10 +28,8 @@ def _lang() -> str:
 def unit_overview():
     """The open cases of the units I lead: level, step, deadline and holder (oversight, read only)."""
     units, rows = service.unit_overview(current_user)
-    record(current_user, "unit.overview", detail=f"{len(rows)} saker")
-    response = render_template("org/unit.html", units=units, rows=rows, L=_lang())
-    db.session.commit()
-    return response
+    record_view(current_user, "unit.overview", detail=f"{len(rows)} saker")
+    return render_template("org/unit.html", units=units, rows=rows, L=_lang())
 
 
 def _user_form(formdata=None) -> NewUserForm:
@@ -47,14 +44,14 @@ def users():
     form = _user_form()
     status = 200
     if form.is_submitted():
-        if form.validate() and claim(form.idempotency_key.data):
+        if form.validate():
             try:
-                user = service.add_user(form, by=current_user)
+                user = service.add_user(form, by=current_user, form_key=form.idempotency_key.data)
             except service.UserError as error:
-                db.session.rollback()
                 form.username.errors = [str(error)]
             else:
-                flash(_("%(name)s er opprettet.", name=user.name))
+                if user is not None:  # None: the same form again, the user it made is in the list
+                    flash(_("%(name)s er opprettet.", name=user.name))
                 return redirect(url_for("org.users"))
         status = 422
     response = render_template("org/users.html", users=service.all_users(), form=form, errors=error_list(form))
@@ -64,14 +61,11 @@ def users():
 @bp.post("/admin/brukere/<int:user_id>/deaktiver")
 @requires(Role.ADMIN)
 def deactivate(user_id: int):
-    from tik.auth.service import deactivate as close_account
-
     user = db.session.get(User, user_id)
-    if user is None or user.id == current_user.id:
+    if user is None or not can_deactivate(current_user, user):
         abort(404)
     if user.active:
-        record(current_user, "admin.user.deactivate", detail=user.username)
-        close_account(user, by=current_user)
+        service.deactivate(user, by=current_user)
         flash(_("%(name)s er deaktivert. Åpne saker er foreslått gitt til lederen.", name=user.name))
     return redirect(url_for("org.users"))
 
@@ -86,9 +80,7 @@ def units():
     if request.method == "POST":
         specs, problems = service.check_organisation()
         if not problems:
-            missing = service.sync_units(specs)
-            record(current_user, "admin.units.load", detail=f"{len(specs)} enheter")
-            db.session.commit()
+            missing = service.sync_units(specs, by=current_user)
             flash(_("Organisasjonsfilen er lastet inn."))
     guide = current_guide()
     return render_template("org/units.html", units=service.all_units(), problems=problems, missing=missing,

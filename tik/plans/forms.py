@@ -4,7 +4,13 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from tik.auth.policy import allowed_services
+from tik.clock import today
 from tik.forms import IdempotentForm, VersionedForm
+from tik.guidebook import guide_of
+from tik.messages import refusal_message
+from tik.plans.models import MeasureStatus
+from tik.plans.service import MeasureInput, responsible_choices
 
 DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y"]
 STATUS_CHOICES = [("planned", _l("Planlagt")), ("active", _l("Pågår")), ("done", _l("Fullført")),
@@ -67,11 +73,6 @@ class EvaluationForm(IdempotentForm):
 
 def fill_measure_choices(form, case, lang: str) -> None:
     """The services a measure may go to, and who in the case may be responsible for it."""
-    from tik.auth.policy import allowed_services
-    from tik.cases.service import guide_of
-    from tik.clock import today
-    from tik.plans.service import responsible_choices
-
     allowed = allowed_services(case, today())
     current = form.service_key.data
     form.service_key.choices = [(k, s.name.get(lang)) for k, s in guide_of(case).services.items()
@@ -82,9 +83,6 @@ def fill_measure_choices(form, case, lang: str) -> None:
 
 def measure_input(form):
     """A measure form's values as the service takes them (the plan page and meetings both use it)."""
-    from tik.plans.models import MeasureStatus
-    from tik.plans.service import MeasureInput
-
     return MeasureInput(service_key=form.service_key.data, responsible=form.responsible.data or "",
                         responsible_id=int(form.responsible_id.data) if form.responsible_id.data else None,
                         what=form.what.data, goal=form.goal.data, start_on=form.start_on.data,
@@ -98,6 +96,4 @@ MEASURE_ERROR_FIELDS = {"unknown_service": "service_key", "service_not_consented
 
 def show_measure_refusal(form, code: str) -> None:
     """Put a service refusal on the field it is about, so the error summary links to it."""
-    from tik.cases.messages import refusal_message
-
     getattr(form, MEASURE_ERROR_FIELDS.get(code, "evaluate_on")).errors = [refusal_message(code)]

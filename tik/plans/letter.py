@@ -9,11 +9,12 @@ from flask_babel import force_locale
 from sqlalchemy import select
 
 from tik.cases.models import Case, Consent
-from tik.cases.service import guide_of
 from tik.clock import now, today
 from tik.extensions import db
+from tik.guidebook import guide_of
 from tik.guides.model import Guide
-from tik.plans.letter_texts import SOURCE_LANGUAGE, Texts, fill, is_rtl, language_name, letter_languages
+from tik.letter_texts import SOURCE_LANGUAGE, Texts, fill, is_rtl, language_name, letter_languages
+from tik.meetings.models import Meeting
 
 CHILD_PAGE_AGE = 10  # from this age the letter can carry a page for the child: "my plan"
 
@@ -46,7 +47,7 @@ def family_language(case: Case) -> str:
 
 def of_consent_age(case: Case, guide: Guide) -> bool:
     """The child has reached the guidebook's consent age today: they sign the plan and the consent form too."""
-    return case.child.age_on(today()) >= guide.consent_age
+    return guide.of_consent_age(case.child.birth_date, today())
 
 
 def young_person_consents(case: Case, guide: Guide) -> bool:
@@ -78,8 +79,6 @@ def addressees(case: Case, lang: str, young: bool) -> tuple[str, ...]:
 
 def next_meeting(case: Case):
     """The next network meeting about the case, if one is planned."""
-    from tik.meetings.models import Meeting
-
     return db.session.scalar(select(Meeting).where(Meeting.case_id == case.id, Meeting.starts_at >= now())
                              .order_by(Meeting.starts_at).limit(1))
 

@@ -11,9 +11,10 @@ from flask_babel import force_locale
 from tik.audit.service import record
 from tik.auth.models import User
 from tik.cases.models import Case
-from tik.cases.service import guide_of, timeline
 from tik.clock import today
-from tik.extensions import db
+from tik.db import unit_of_work
+from tik.guidebook import guide_of
+from tik.letter_texts import letter_languages
 from tik.plans import service
 from tik.plans.letter import (
     consent_html,
@@ -23,9 +24,9 @@ from tik.plans.letter import (
     printable,
     young_person_consents,
 )
-from tik.plans.letter_texts import letter_languages
 from tik.plans.models import MeasureStatus, Plan
 from tik.plans.pdf import render_pdf
+from tik.timeline.service import timeline
 
 STAFF_LANGUAGES = ("nb", "nn", "en")  # the interface's languages; the staff version prints in these
 RECENT_LOG = 8
@@ -62,6 +63,7 @@ def plan_html(case: Case, family: bool, lang: str, plan=None) -> str:
     return staff_html(case, lang if lang in STAFF_LANGUAGES else "nb", plan)
 
 
+@unit_of_work
 def plan_pdf(case: Case, by: User, family: bool, lang: str | None = None, young: bool = False,
              child_page: bool = False, full_log: bool = False) -> tuple[str, bytes]:
     """(file name, PDF bytes). The file name carries the reference and language, never the child's name.
@@ -84,7 +86,6 @@ def plan_pdf(case: Case, by: User, family: bool, lang: str | None = None, young:
         name = f"{case.ref}-plan-tjeneste{'-logg' if full_log else ''}-rev{plan.revision}.pdf"
     data = render_pdf(html)
     record(by, "plan.print", case, detail=f"{'family' if family else 'staff'} {lang} rev {plan.revision}")
-    db.session.commit()
     return name, data
 
 
@@ -98,7 +99,6 @@ def consent_form_pdf(case: Case, consent_id: int | None, lang: str | None) -> tu
             return "", None
     lang = printable(lang or family_language(case))
     data = render_pdf(consent_html(case, consent, lang))
-    db.session.commit()
     return f"{case.ref}-samtykke-{lang}{f'-{consent.id}' if consent else ''}.pdf", data
 
 
@@ -114,6 +114,7 @@ def revision_view(snapshot: dict) -> SimpleNamespace:
                            child_coordinator=snapshot.get("child_coordinator", ""))
 
 
+@unit_of_work
 def revision_pdf_bytes(case: Case, by: User, number: int, family: bool = False,
                        lang: str | None = None) -> tuple[str, bytes | None]:
     """(file name, PDF) of revision `number` as it was; (name, None) if there is no such revision."""
@@ -131,5 +132,4 @@ def revision_pdf_bytes(case: Case, by: User, number: int, family: bool = False,
         html = staff_html(case, lang, frozen)
     data = render_pdf(html)
     record(by, "plan.print", case, detail=f"{'family' if family else 'staff'} {lang} rev {number}")
-    db.session.commit()
     return name, data

@@ -12,10 +12,13 @@ from tik.audit.service import record
 from tik.auth.models import User
 from tik.auth.policy import allowed_services, may_take_part
 from tik.cases.models import Case, EventKind
-from tik.cases.service import check_version, guide_of, log
 from tik.clock import now, today
+from tik.db import unit_of_work
 from tik.extensions import db
+from tik.guidebook import guide_of
 from tik.plans.models import Evaluation, GoalReached, Measure, MeasureStatus, NextAction, Plan, PlanRevision
+from tik.timeline.service import log
+from tik.versioning import check_version
 
 
 class PlanError(ValueError):
@@ -65,6 +68,7 @@ def _next_revision(plan: Plan, by: User | None = None) -> None:
     plan.shared = False
 
 
+@unit_of_work
 def update_plan(case: Case, by: User, *, goals: str, child_voice: str, parents_voice: str,
                 internal_notes: str = "", expected_version: int | None = None) -> Plan:
     """Save goals and voices; raises StaleEdit when someone else saved since the form was loaded."""
@@ -75,7 +79,6 @@ def update_plan(case: Case, by: User, *, goals: str, child_voice: str, parents_v
     plan.internal_notes = internal_notes.strip()
     log(case, EventKind.PLAN, by, action="plan.updated", revision=plan.revision)
     record(by, "plan.update", case)
-    db.session.commit()
     return plan
 
 
@@ -111,6 +114,7 @@ def _responsible_name(case: Case, data: MeasureInput) -> str:
     return data.responsible.strip()
 
 
+@unit_of_work(once_per_form=True)
 def add_measure(case: Case, by: User, data: MeasureInput, meeting_id: int | None = None) -> Measure:
     """Add a measure to the case's plan (creating the plan if needed)."""
     _check_measure(case, data)
@@ -122,10 +126,10 @@ def add_measure(case: Case, by: User, data: MeasureInput, meeting_id: int | None
     log(case, EventKind.PLAN, by, action="measure.added", measure_id=measure.id, what=measure.what,
         service=measure.service_key, revision=plan.revision, meeting_id=meeting_id)
     record(by, "measure.add", case)
-    db.session.commit()
     return measure
 
 
+@unit_of_work
 def update_measure(case: Case, measure: Measure, by: User, data: MeasureInput,
                    expected_version: int | None = None) -> Measure:
     """Change a measure; raises StaleEdit when someone else changed it first."""
@@ -137,7 +141,6 @@ def update_measure(case: Case, measure: Measure, by: User, data: MeasureInput,
     log(case, EventKind.PLAN, by, action="measure.changed", measure_id=measure.id, what=measure.what,
         service=measure.service_key, revision=measure.plan.revision)
     record(by, "measure.update", case)
-    db.session.commit()
     return measure
 
 
@@ -172,13 +175,13 @@ def mark_shared(plan: Plan, by: User) -> PlanRevision:
     return freeze(plan, by)
 
 
+@unit_of_work
 def share_with_family(case: Case, by: User) -> PlanRevision:
     """Record that the family got the plan (an explicit act, never a side effect of printing): freeze it."""
     plan = ensure_plan(case)
     revision = mark_shared(plan, by)
     log(case, EventKind.PLAN, by, action="plan.shared", revision=plan.revision)
     record(by, "plan.share", case, detail=f"rev {plan.revision}")
-    db.session.commit()
     return revision
 
 
@@ -198,6 +201,7 @@ class EvaluationInput:
     note: str = ""
 
 
+@unit_of_work(once_per_form=True)
 def evaluate_measure(case: Case, measure: Measure, by: User, data: EvaluationInput,
                      meeting_id: int | None = None) -> Evaluation:
     """Record an evaluation; it closes the current plan revision and starts the next one.
@@ -226,7 +230,6 @@ def evaluate_measure(case: Case, measure: Measure, by: User, data: EvaluationInp
         goal_reached=data.goal_reached.value, next_action=data.next_action.value, revision=plan.revision,
         child_experience=evaluation.child_experience, meeting_id=meeting_id)
     record(by, "measure.evaluate", case)
-    db.session.commit()
     return evaluation
 
 

@@ -11,14 +11,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from tik.auth.policy import case_for, requires
-from tik.cases import flow
-from tik.cases.messages import refusal_message
-from tik.cases.service import StaleEdit, guide_of
 from tik.clock import today
 from tik.extensions import db
 from tik.forms import error_list
-from tik.idempotency import claim
+from tik.guidebook import guide_of
+from tik.messages import refusal_message
 from tik.plans import service
+from tik.plans.catalogue import catalogue_for, from_catalogue
 from tik.plans.forms import (
     EditMeasureForm,
     EvaluationForm,
@@ -31,6 +30,7 @@ from tik.plans.forms import (
 from tik.plans.letter import print_options
 from tik.plans.models import GoalReached, Measure, NextAction, PlanRevision
 from tik.plans.printing import consent_form_pdf, plan_pdf, revision_pdf_bytes
+from tik.versioning import StaleEdit
 from tik.web import pdf_response
 
 bp = Blueprint("plans", __name__)
@@ -48,17 +48,16 @@ def _plan_page(case, status: int = 200, **extra):
     chosen = None
     if measure_form is None:
         # A measure from the guidebook's catalogue is a starting point: service, what and goal filled in.
-        chosen = flow.from_catalogue(case, guide, request.args.get("fra", ""), _lang()) if request.args.get(
+        chosen = from_catalogue(case, guide, request.args.get("fra", ""), _lang()) if request.args.get(
             "fra") else None
         measure_form = NewMeasureForm(idempotency_key=secrets.token_urlsafe(24), start_on=today(),
                                       evaluate_on=today() + timedelta(weeks=6), **(chosen or {}))
         fill_measure_choices(measure_form, case, _lang())
     response = render_template("plans/plan.html", case=case, plan=plan, guide=guide, L=_lang(),
                                plan_form=plan_form, measure_form=measure_form,
-                               catalogue=flow.catalogue_for(case, guide), from_catalogue=bool(chosen),
+                               catalogue=catalogue_for(case, guide), from_catalogue=bool(chosen),
                                revisions=service.revisions(plan) if plan else [], printing=print_options(case),
                                errors=extra.pop("errors", []), **extra)
-    db.session.commit()
     return response, status
 
 
@@ -81,8 +80,6 @@ def save(ref: str):
                             internal_notes=form.internal_notes.data or "",
                             expected_version=form.version.data if service.plan_of(case) else None)
     except StaleEdit as stale:
-        db.session.rollback()
-        case = case_for(current_user, ref, action="plan.view")
         return _plan_page(case, 409, plan_form=form, stale=stale.current)
     flash(_("Planen er lagret."))
     return redirect(url_for("plans.show", ref=ref))
@@ -96,17 +93,13 @@ def add_measure(ref: str):
     fill_measure_choices(form, case, _lang())
     if not form.validate_on_submit():
         return _plan_page(case, 422, measure_form=form, errors=error_list(form))
-    if not claim(form.idempotency_key.data):
-        db.session.commit()
-        return redirect(url_for("plans.show", ref=ref))
     try:
-        service.add_measure(case, current_user, measure_input(form))
+        added = service.add_measure(case, current_user, measure_input(form), form_key=form.idempotency_key.data)
     except service.PlanError as error:
-        db.session.rollback()
         show_measure_refusal(form, error.code)
-        return _plan_page(case_for(current_user, ref, action="plan.view"), 422, measure_form=form,
-                          errors=error_list(form))
-    flash(_("Tiltaket er lagt til i planen."))
+        return _plan_page(case, 422, measure_form=form, errors=error_list(form))
+    if added is not None:
+        flash(_("Tiltaket er lagt til i planen."))
     return redirect(url_for("plans.show", ref=ref))
 
 
@@ -138,18 +131,14 @@ def edit_measure(ref: str, measure_id: int):
             flash(_("Tiltaket er lagret."))
             return redirect(url_for("plans.show", ref=ref))
         except StaleEdit as error:
-            db.session.rollback()
             status, stale = 409, error.current
-            db.session.refresh(stale)
         except service.PlanError as error:
-            db.session.rollback()
             show_measure_refusal(form, error.code)
             status = 422
     elif request.method == "POST":
         status = 422
     response = render_template("plans/measure.html", case=case, measure=measure, form=form, stale=stale,
                                guide=guide_of(case), L=_lang(), errors=error_list(form))
-    db.session.commit()
     return response, status
 
 
@@ -162,9 +151,7 @@ def revision(ref: str, number: int):
                                                                     PlanRevision.number == number))
     if not rev:
         abort(404)
-    response = render_template("plans/revision.html", case=case, rev=rev, guide=guide_of(case), L=_lang())
-    db.session.commit()
-    return response
+    return render_template("plans/revision.html", case=case, rev=rev, guide=guide_of(case), L=_lang())
 
 
 @bp.post("/saker/<ref>/plan/delt")
@@ -213,27 +200,23 @@ def evaluate(ref: str, measure_id: int):
         form.next_evaluate_on.data = today() + timedelta(weeks=6)
     status = 200
     if form.validate_on_submit():
-        if not claim(form.idempotency_key.data):
-            db.session.commit()
-            return redirect(url_for("plans.show", ref=ref))
         try:
-            service.evaluate_measure(case, measure, current_user, service.EvaluationInput(
+            evaluated = service.evaluate_measure(case, measure, current_user, service.EvaluationInput(
                 evaluated_on=form.evaluated_on.data, goal_reached=GoalReached(form.goal_reached.data),
                 child_experience=form.child_experience.data, next_action=NextAction(form.next_action.data),
                 parents_said=form.parents_said.data or "", next_evaluate_on=form.next_evaluate_on.data,
-                note=form.note.data or ""))
+                note=form.note.data or ""), form_key=form.idempotency_key.data)
         except service.PlanError as error:
-            db.session.rollback()
             form.next_evaluate_on.errors = [refusal_message(error.code)]
             status = 422
         else:
-            flash(_("Evalueringen er lagret, og planen har fått en ny revisjon."))
+            if evaluated is not None:
+                flash(_("Evalueringen er lagret, og planen har fått en ny revisjon."))
             return redirect(url_for("plans.show", ref=ref))
     elif request.method == "POST":
         status = 422
     response = render_template("plans/evaluate.html", case=case, measure=measure, form=form, guide=guide_of(case),
                                L=_lang(), errors=error_list(form))
-    db.session.commit()
     return response, status
 
 
@@ -253,7 +236,6 @@ def compare(ref: str):
     response = render_template("plans/compare.html", case=case, plan=plan, diff=service.compare(old, new),
                                old_n=old_n, new_n=new_n, guide=guide_of(case), L=_lang(),
                                numbers=range(1, plan.revision + 1))
-    db.session.commit()
     return response
 
 

@@ -17,8 +17,8 @@ from sqlalchemy import delete, insert, select, union
 from tik.cases.models import Case, CaseEvent, CaseStatus, Consent, EventKind, Handover
 from tik.concerns.models import Child, Concern
 from tik.extensions import db
-from tik.guides.model import Guide
-from tik.handbook.current import current_guide
+from tik.guidebook import current_guide
+from tik.guides.model import Guide, age_on
 from tik.meetings.models import AgendaItem, Meeting
 from tik.plans.models import Evaluation, Measure, Plan
 from tik.stats.models import StatCell, StatRun
@@ -59,10 +59,6 @@ METRICS = {
 
 def month_of(day: date | datetime) -> date:
     return date(day.year, day.month, 1)
-
-
-def age_on(birth: date, day: date) -> int:
-    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 
 def age_group_of(guide: Guide, age: int) -> str:
@@ -215,7 +211,7 @@ def _involvement(guide: Guide, cases: dict[int, _Case], add) -> None:
         add("eval_child", yes(child_said), on, case_id)
         add("eval_parents", yes(parents_said), on, case_id)
     for case_id, given_on, young in db.session.execute(select(Consent.case_id, Consent.given_on, Consent.young_person)):
-        if age_on(cases[case_id].birth, given_on) >= guide.consent_age:
+        if guide.of_consent_age(cases[case_id].birth, given_on):
             add("consent_young", "yes" if young else "no", given_on, case_id)
     areas = {title.strip().lower(): template.area for template in guide.measures.values()
              for title in template.title.by_lang.values()}

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from tik.audit.service import record
+from tik.db import unit_of_work
 from tik.extensions import db
 from tik.stats.models import SurveyValue
 
@@ -109,8 +111,10 @@ def _float(text: str) -> float | None:
         return None
 
 
-def store(rows: list[SurveyRow]) -> int:
-    """Save the rows, replacing a year's earlier value of the same indicator; returns how many."""
+@unit_of_work
+def store(rows: list[SurveyRow], by=None) -> int:
+    """Save the rows, replacing a year's earlier value of the same indicator (audited as `by`'s import);
+    returns how many."""
     existing = {(v.year, v.indicator.lower()): v for v in db.session.scalars(select(SurveyValue))}
     for row in rows:
         value = existing.get((row.year, row.indicator.lower()))
@@ -119,6 +123,7 @@ def store(rows: list[SurveyRow]) -> int:
                                        respondents=row.respondents))
         else:
             value.value, value.respondents = row.value, row.respondents
+    record(by, "stats.survey_import", detail=f"{len(rows)} values")
     return len(rows)
 
 

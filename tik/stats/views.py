@@ -10,13 +10,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from tik.audit.service import record
+from tik.audit.service import record_view
 from tik.auth.models import Role
 from tik.auth.policy import requires
 from tik.clock import today
 from tik.extensions import db
 from tik.forms import error_list
-from tik.handbook.current import current_guide
+from tik.guidebook import current_guide
 from tik.org.models import Unit
 from tik.plans.pdf import render_pdf
 from tik.stats import charts, exports, service, survey
@@ -91,13 +91,12 @@ def index():
     form, filters, valid = _filters(scope)
     sections = _sections(filters, scope)
     figures_charts = {t.key: charts.chart_svg(t) for s in sections for t in s.tables}
-    record(current_user, "stats.view", detail=filters.describe())
+    record_view(current_user, "stats.view", detail=filters.describe())
     response = render_template("stats/index.html", form=form, errors=error_list(form), sections=sections,
                                charts={k: charts.data_uri(v) for k, v in figures_charts.items() if v},
                                filters=filters, scope=scope, run=service.last_run(), heading=_heading(filters),
                                threshold=current_app.config["TIK_STATS_MIN_CELL"], query=request.query_string.decode(),
                                this_year=today().year)
-    db.session.commit()
     return response, 200 if valid else 422
 
 
@@ -114,8 +113,7 @@ def export(kind: str):
     else:
         data, mime = exports.to_xlsx(sections, heading), \
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    record(current_user, "stats.export", detail=f"{kind} {filters.describe()}")
-    db.session.commit()
+    record_view(current_user, "stats.export", detail=f"{kind} {filters.describe()}")
     response = make_response(data)
     response.headers["Content-Type"] = mime
     response.headers["Content-Disposition"] = (
@@ -139,10 +137,8 @@ def report():
         html = render_template("stats/report.html", sections=sections, charts=svgs, year=year, scope=scope,
                                run=service.last_run(), threshold=current_app.config["TIK_STATS_MIN_CELL"],
                                today=today(), heading=_heading(filters))
-    data = render_pdf(html)
-    record(current_user, "stats.report", detail=f"year={year} {filters.describe()}")
-    db.session.commit()
-    return pdf_response(f"tik-arsrapport-{year}.pdf", data)
+    record_view(current_user, "stats.report", detail=f"year={year} {filters.describe()}")
+    return pdf_response(f"tik-arsrapport-{year}.pdf", render_pdf(html))
 
 
 @bp.route("/undersokelse", methods=["GET", "POST"])
@@ -157,9 +153,7 @@ def survey_import():
         except survey.SurveyRefused as refused:
             problems = [str(p) for p in refused.problems]
         else:
-            count = survey.store(rows)
-            record(current_user, "stats.survey_import", detail=f"{count} values")
-            db.session.commit()
+            count = survey.store(rows, by=current_user)
             flash(_("%(n)s tall fra ungdomsundersøkelsen er lagret.", n=count))
             return redirect(url_for("stats.index"))
     status = 422 if request.method == "POST" else 200

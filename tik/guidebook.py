@@ -1,14 +1,29 @@
-"""Which guide is in use: the app's guidebook for new cases, each case's pinned snapshot for old ones."""
+"""The guidebook in use: the app's for new cases, each case's pinned snapshot for old ones."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import lru_cache
 
 from flask import current_app
+from sqlalchemy import JSON, DateTime, String
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, mapped_column
 
+from tik.cases.models import Case
+from tik.clock import now
 from tik.extensions import db
 from tik.guides.loader import load_files, load_guide, read_folder
 from tik.guides.model import Guide
+
+
+class GuideSnapshot(db.Model):
+    """The exact guidebook files a case was opened under, so editing the guide never rewrites history.
+    The table of guide versions, beside the code that writes and reads it."""
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    files: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=now)
 
 
 def current_guide() -> Guide:
@@ -21,10 +36,6 @@ def current_guide() -> Guide:
 
 def pin_current_guide() -> str:
     """Store the current guidebook's files under its digest (once) and return the digest."""
-    from sqlalchemy.exc import IntegrityError
-
-    from tik.cases.models import GuideSnapshot
-
     guide = current_guide()
     if db.session.get(GuideSnapshot, guide.digest) is None:
         files = read_folder(current_app.config["TIK_GUIDEBOOK"])
@@ -42,9 +53,12 @@ def guide_for(digest: str) -> Guide:
     return guide if guide.digest == digest else _snapshot(digest)
 
 
+def guide_of(case: Case) -> Guide:
+    """The guide `case` follows."""
+    return guide_for(case.guide_digest)
+
+
 @lru_cache(maxsize=32)
 def _snapshot(digest: str) -> Guide:
-    from tik.cases.models import GuideSnapshot
-
     snap = db.session.get(GuideSnapshot, digest)
     return load_files({k: v.encode() for k, v in snap.files.items()})

@@ -18,7 +18,7 @@ from babel.dates import format_date
 from babel.messages.pofile import read_po
 from markupsafe import Markup
 
-TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
+TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 DOMAIN = "letter"
 SOURCE_LANGUAGE = "nb"
 # The order the languages are offered in: Norwegian first, then the rest by their own names.

@@ -1,0 +1,68 @@
+"""The people the stafettholder invites into a case (and removes from it)."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from tik.audit.service import record
+from tik.auth.models import User
+from tik.auth.policy import can_hold_case, can_manage_participants, consented_services, may_take_part
+from tik.cases.models import Case, CaseParticipant, EventKind
+from tik.cases.queries import active_participant
+from tik.clock import now, today
+from tik.db import unit_of_work
+from tik.extensions import db
+from tik.timeline.service import log
+
+
+class ParticipantError(ValueError):
+    """A person cannot be invited into (or removed from) a case; `code` says why."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+@unit_of_work(once_per_form=True)
+def invite_participant(case: Case, user: User, by: User) -> CaseParticipant:
+    """The stafettholder invites a named person. Outside the holder's unit only while consent covers their
+    service; the invitation is audited and on the timeline."""
+    if not can_manage_participants(by, case):
+        raise ParticipantError("not_holder")
+    if user.id == case.coordinator_id or active_participant(case, user) is not None:
+        raise ParticipantError("already_in_case")
+    if not may_take_part(user, case, today()):
+        raise ParticipantError("not_covered")
+    participant = CaseParticipant(case_id=case.id, user_id=user.id, invited_by_id=by.id, invited_at=now())
+    participant.user = user
+    case.participants.append(participant)
+    log(case, EventKind.PARTICIPANT, by, action="invited", user=user.name)
+    record(by, "participant.invite", case, detail=user.username)
+    return participant
+
+
+@unit_of_work
+def remove_participant(case: Case, participant: CaseParticipant, by: User) -> None:
+    """The stafettholder removes a participant; their access ends at once."""
+    if not can_manage_participants(by, case):
+        raise ParticipantError("not_holder")
+    if participant.case_id != case.id or not participant.active:
+        raise ParticipantError("not_in_case")
+    participant.removed_at = now()
+    participant.removed_reason = "removed"
+    log(case, EventKind.PARTICIPANT, by, action="removed", user=participant.user.name, reason="removed")
+    record(by, "participant.remove", case, detail=participant.user.username)
+
+
+def people_who_may_join(case: Case, text: str, holders_only: bool = False) -> list[User]:
+    """Active users matching `text` (username or full name) who may take part in the case now:
+    from the holder's unit, or from a service an active consent covers (coordinators only, for a holder)."""
+    wanted = text.strip().lower()
+    if not wanted:
+        return []
+    services = consented_services(case, today())
+    query = select(User).where(
+        User.active.is_(True), (func.lower(User.username) == wanted) | (func.lower(User.name) == wanted),
+        (User.unit_id == case.unit_id) | User.service_key.in_(services)).limit(5)
+    people = list(db.session.scalars(query))
+    return [u for u in people if can_hold_case(u, case, today())] if holders_only else people

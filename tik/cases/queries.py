@@ -1,0 +1,171 @@
+"""Reading cases: the lists, the search, who takes part, what waits for whom, who has seen a child."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from tik.audit.models import AuditEvent
+from tik.audit.service import READ_ACTIONS
+from tik.auth.models import User
+from tik.auth.policy import Access, access_of, visible_cases
+from tik.cases.models import Case, CaseParticipant, CaseStatus, Consent, Handover, HandoverStatus
+from tik.clock import today
+from tik.concerns.models import Child, name_key
+from tik.extensions import db
+from tik.forms import without_controls
+from tik.guidebook import guide_of
+from tik.guides.model import Step
+from tik.plans.models import Measure, Plan
+
+
+def active_participant(case: Case, user: User) -> CaseParticipant | None:
+    return next((p for p in case.participants if p.user_id == user.id and p.active), None)
+
+
+def active_participants(case: Case) -> list[CaseParticipant]:
+    return [p for p in case.participants if p.active]
+
+
+def pending_handovers(case: Case) -> list[Handover]:
+    return list(db.session.scalars(select(Handover).where(Handover.case_id == case.id,
+                                                          Handover.status == HandoverStatus.PENDING)
+                                   .options(joinedload(Handover.to_user))))
+
+
+def handovers_waiting_for(user: User) -> list[Handover]:
+    return list(db.session.scalars(
+        select(Handover).where(Handover.to_id == user.id, Handover.status == HandoverStatus.PENDING)
+        .options(selectinload(Handover.case)).order_by(Handover.created_at)))
+
+
+def expiring_consents(user: User, within: timedelta) -> list[Consent]:
+    """Active consents on the user's cases that expire within `within`."""
+    on = today()
+    query = (select(Consent).join(Case, Case.id == Consent.case_id)
+             .where(Case.coordinator_id == user.id, Case.status == CaseStatus.OPEN,
+                    Consent.withdrawn_at.is_(None), Consent.expires_on >= on, Consent.expires_on <= on + within)
+             .options(selectinload(Consent.case)).order_by(Consent.expires_on))
+    return list(db.session.scalars(query))
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    """What a list of cases shows about one case."""
+
+    ref: str
+    child_name: str
+    level: int
+    step: Step
+    deadline: date | None
+    overdue: bool
+    coordinator_name: str
+    why: Access | None = None  # why I see it: holder, participant or leader
+    my_measures: tuple[str, ...] = ()
+
+
+def held_cases(user: User) -> list[CaseRow]:
+    """The open cases `user` holds, earliest deadline first (their steps are the user's to do)."""
+    query = (select(Case).where(Case.coordinator_id == user.id, Case.status == CaseStatus.OPEN,
+                                visible_cases(user, today()))
+             .options(selectinload(Case.child), selectinload(Case.coordinator))
+             .order_by(Case.deadline.is_(None), Case.deadline, Case.ref))
+    return [row_of(c, Access.HOLDER) for c in db.session.scalars(query)]
+
+
+def my_cases(user: User) -> list[CaseRow]:
+    """"Mine saker": the open cases I hold, take part in (with my measures) or, as a leader, my unit owns.
+    Each row says why I see it."""
+    on = today()
+    query = (select(Case).where(Case.status == CaseStatus.OPEN, visible_cases(user, on))
+             .options(selectinload(Case.child), selectinload(Case.coordinator), selectinload(Case.participants),
+                      selectinload(Case.consents).selectinload(Consent.service_rows))
+             .order_by(Case.deadline.is_(None), Case.deadline, Case.ref))
+    found = list(db.session.scalars(query))
+    mine: dict[int, list[str]] = {}
+    for case_id, what in db.session.execute(
+            select(Plan.case_id, Measure.what).join(Measure, Measure.plan_id == Plan.id)
+            .where(Measure.responsible_id == user.id, Plan.case_id.in_([c.id for c in found]))):
+        mine.setdefault(case_id, []).append(what)
+    rows = [row_of(c, _why(user, c), tuple(mine.get(c.id, ()))) for c in found]
+    order = {Access.HOLDER: 0, Access.PARTICIPANT: 1, Access.LEADER: 2}
+    return sorted(rows, key=lambda r: order.get(r.why, 3))
+
+
+def _why(user: User, case: Case) -> Access:
+    """Why a case that visible_cases selected for `user` is visible (its SQL says: one of these three)."""
+    if case.coordinator_id == user.id:
+        return Access.HOLDER
+    return Access.PARTICIPANT if active_participant(case, user) is not None else Access.LEADER
+
+
+def row_of(case: Case, why: Access | None = None, measures: tuple[str, ...] = ()) -> CaseRow:
+    """What a list shows about `case` (why I see it, my measures in it, when the caller knows)."""
+    step = guide_of(case).step(case.step_id)
+    return CaseRow(case.ref, case.child.name, case.level, step, case.deadline,
+                   bool(case.deadline and case.deadline < today()), case.coordinator.name, why, measures)
+
+
+def search_cases(user: User, text: str, limit: int = 50) -> list[CaseRow]:
+    """Cases `user` may see with reference `text`, or whose child's names start with each word of `text`.
+
+    Names are matched on indexed lower-case keys by range (works on SQLite and PostgreSQL alike).
+    """
+    # Bounded: a name has a few words; a pasted page of them must not become a thousand-term query.
+    text = without_controls(text)[:SEARCH_MAX_CHARS]
+    words = name_key(text).split()[:SEARCH_MAX_WORDS]
+    if not words:
+        return []
+    query = (select(Case).join(Child, Child.id == Case.child_id).where(visible_cases(user, today()))
+             .options(selectinload(Case.child), selectinload(Case.coordinator))
+             .order_by(Case.ref.desc()).limit(limit))
+    if REFERENCE.fullmatch(text.strip().upper()):
+        query = query.where(Case.ref == text.strip().upper())
+    else:
+        for word in words:
+            query = query.where(_starts(Child.first_name_key, word) | _starts(Child.last_name_key, word))
+    return [row_of(c) for c in db.session.scalars(query)]
+
+
+REFERENCE = re.compile(r"TIK-\d{4}-\d{4,}")
+SEARCH_MAX_CHARS, SEARCH_MAX_WORDS = 200, 6
+
+
+def _starts(column, prefix: str):
+    """`column` starts with `prefix`, as an index range (LIKE 'x%' uses no index on SQLite)."""
+    return (column >= prefix) & (column < prefix + "\uffff")
+
+
+def open_case_holder(child_id: int) -> tuple[str, User] | None:
+    """For a reporter without access: only that a case exists, and whom to contact."""
+    case = db.session.scalar(select(Case).where(Case.child_id == child_id, Case.status == CaseStatus.OPEN))
+    return (case.ref, case.coordinator) if case else None
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """One person in "who has seen this child", with why they see the case now ("" once they no longer do)."""
+
+    name: str
+    unit: str
+    service_key: str
+    access: Access | None
+    last: object
+    times: int
+
+
+def who_has_seen(case: Case) -> list[Viewer]:
+    """Every person who has read or printed the case, most recent first, from the audit trail."""
+    rows = db.session.execute(
+        select(AuditEvent.user_id, func.max(AuditEvent.at), func.count())
+        .where(AuditEvent.case_id == case.id, AuditEvent.action.in_(READ_ACTIONS), AuditEvent.user_id.is_not(None))
+        .group_by(AuditEvent.user_id).order_by(func.max(AuditEvent.at).desc())).all()
+    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_([r[0] for r in rows]))
+                                                  .options(joinedload(User.unit)))}
+    on = today()
+    return [Viewer(users[uid].name, users[uid].unit.name if users[uid].unit else "", users[uid].service_key,
+                   access_of(users[uid], case, on), last, times) for uid, last, times in rows if uid in users]

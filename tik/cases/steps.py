@@ -1,0 +1,206 @@
+"""A case's way through the guide: open it, take each step's decision, move it on, close it."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import Integer, cast, func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from tik.audit.service import record
+from tik.auth.models import User
+from tik.auth.policy import consented_services
+from tik.cases.consent import enforce_consent
+from tik.cases.flow import start_report
+from tik.cases.models import Case, CaseCounter, CaseStatus, EventKind
+from tik.clock import now, today
+from tik.db import unit_of_work
+from tik.extensions import db
+from tik.guidebook import current_guide, guide_of, pin_current_guide
+from tik.guides import engine
+from tik.guides.model import Guide, Step
+from tik.plans.models import Plan
+from tik.timeline.service import log
+from tik.versioning import check_version
+
+
+def next_reference(year: int) -> str:
+    """TIK-YYYY-NNNN: the next number in the year, taken under a row lock so concurrent writers differ."""
+    bump = (update(CaseCounter).where(CaseCounter.year == year)
+            .values(last=CaseCounter.last + 1).returning(CaseCounter.last))
+    number = db.session.scalar(bump)
+    if number is None:
+        prefix = f"TIK-{year}-"
+        used = db.session.scalar(select(func.max(cast(func.substr(Case.ref, len(prefix) + 1), Integer)))
+                                 .where(Case.ref.like(prefix + "%"))) or 0
+        try:
+            with db.session.begin_nested():
+                db.session.add(CaseCounter(year=year, last=used + 1))
+            number = used + 1
+        except IntegrityError:  # another writer created the year's counter first
+            number = db.session.scalar(bump)
+    return f"TIK-{year}-{number:04d}"
+
+
+def open_case(child, by: User) -> Case:
+    """A new case at level 0 held by the one who registered it; the guide's first step is done."""
+    digest = pin_current_guide()
+    guide = current_guide()
+    start = guide.start
+    case = Case(ref=next_reference(today().year), child_id=child.id, level=0, step_id=start.id,
+                coordinator_id=by.id, owning_service=by.service_key, unit_id=by.unit_id, guide_digest=digest,
+                opened_at=now(), step_since=now(), previous_ref=previous_ref(child.id))
+    db.session.add(case)
+    db.session.flush()
+    # The register step is done by registering: apply its (only) decision so the case starts at work.
+    outcome = engine.apply(guide, state_of(case, guide), start.decisions[0].key, {})
+    log(case, EventKind.STEP, by, step_id=start.id, decision=outcome.decision.key)
+    _move(case, guide, outcome.state)
+    case.deadline = level_deadline(guide, 0, case.opened_at.date())
+    return case
+
+
+def previous_ref(child_id: int) -> str:
+    """The reference of the child's most recent closed case: a new concern after it links back to it."""
+    return db.session.scalar(select(Case.ref).where(Case.child_id == child_id, Case.status == CaseStatus.CLOSED)
+                             .order_by(Case.closed_at.desc()).limit(1)) or ""
+
+
+def level_deadline(guide: Guide, level: int, start: date) -> date | None:
+    """The level's decision deadline (e.g. 14 days at level 0), counted from `start`."""
+    frames = [s.time_frame_days for s in guide.level(level).steps if s.time_frame_days]
+    return start + timedelta(days=frames[-1]) if frames else None
+
+
+def _move(case: Case, guide: Guide, state: engine.CaseState) -> None:
+    level_changed = state.level != case.level
+    case.step_id = state.step_id
+    case.level = state.level
+    case.step_since = now()
+    step = guide.step(state.step_id)
+    if state.level == 0:
+        if level_changed:  # back to wondering: a new decision deadline
+            case.deadline = level_deadline(guide, 0, today())
+        level_due = level_deadline(guide, 0, case.opened_at.date()) if not level_changed else case.deadline
+        frames = [s.time_frame_days for s in guide.level(0).steps if s.time_frame_days]
+        # A step at level 0 with its own time frame (other than the decision's) is due sooner, never later.
+        if step.time_frame_days and step.level == 0 and not (frames and step is _last_framed(guide)):
+            own = today() + timedelta(days=step.time_frame_days)
+            case.deadline = min(own, level_due) if level_due else own
+        elif level_due:
+            case.deadline = level_due
+    else:  # above level 0 a step's own time frame is the deadline; evaluations have their own dates
+        case.deadline = today() + timedelta(days=step.time_frame_days) if step.time_frame_days else None
+
+
+def _last_framed(guide: Guide) -> Step | None:
+    framed = [s for s in guide.level(0).steps if s.time_frame_days]
+    return framed[-1] if framed else None
+
+
+def state_of(case: Case, guide: Guide | None = None) -> engine.CaseState:
+    return engine.CaseState(step_id=case.step_id, level=case.level,
+                            consented_services=frozenset(consented_services(case, today())))
+
+
+def current_step(case: Case) -> engine.StepView:
+    return engine.current(guide_of(case), state_of(case))
+
+
+@unit_of_work
+def decide(case: Case, decision_key: str, values: dict[str, str], by: User,
+           expected_version: int | None = None, meeting_id: int | None = None) -> engine.Outcome:
+    """Apply a decision of the current step; raises DecisionRefused with the reason, StaleEdit if stale."""
+    check_version(case, expected_version)
+    if not case.is_open:
+        raise engine.DecisionRefused("case_closed")
+    guide = guide_of(case)
+    state = state_of(case, guide)
+    step = engine.step_at(guide, state)
+    outcome = engine.apply(guide, state, decision_key, values)
+    recorded = {k: v for k, v in outcome.values.items() if v}
+    voices = {f.key: f.voice for f in step.fields if f.voice and recorded.get(f.key)}
+    kind = EventKind.CONVERSATION if voices else EventKind.STEP
+    log(case, kind, by, step_id=step.id, decision=decision_key, level=case.level, fields=recorded, voices=voices,
+        meeting_id=meeting_id)
+    _apply_effects(case, step, recorded, by)
+    if guide.family_ends is not None and step.id == guide.family_ends.next:
+        _family_ends(case, recorded.get("family_reason", ""), by)
+    if outcome.end:
+        end = guide.ends.get(outcome.end)
+        kind = {"emergency": EventKind.EMERGENCY, "child_welfare_report": EventKind.REPORT}.get(
+            outcome.end, EventKind.CLOSED)
+        report_id = None
+        if outcome.end == "child_welfare_report":
+            report_id = start_report(case, outcome.decision, by).id
+        # The suspicion path never informs the parents first; otherwise the report record asks per guardian.
+        informed = False if outcome.decision.hard_stop and not outcome.decision.inform_parents else None
+        if end is None or end.closes_case:
+            _close(case, outcome.end, recorded.get("close_reason") or recorded.get("closing_note", ""), by)
+        log(case, kind, by, step_id=step.id, decision=decision_key, end=outcome.end, inform_parents=informed,
+            report_id=report_id, case_open=case.is_open)
+    else:
+        old_level = case.level
+        _move(case, guide, outcome.state)
+        if outcome.level_changed:
+            log(case, EventKind.LEVEL, by, level=case.level, from_level=old_level)
+        _consent_once(case, guide, by)
+    record(by, "case.decide", case, detail=f"{step.id}:{decision_key}")
+    return outcome
+
+
+def _consent_once(case: Case, guide: Guide, by: User) -> None:
+    """Consent is asked once per scope: a consent step whose services an active consent already covers is
+    done by that consent (on the timeline as carried), not asked again."""
+    state = state_of(case, guide)
+    step = engine.step_at(guide, state)
+    if not guide.is_consent_step(step) or not state.consented_services or len(step.decisions) != 1:
+        return
+    if any(f.required and f.kind != "services" for f in step.fields):
+        return
+    values = {f.key: ",".join(sorted(state.consented_services)) for f in step.fields if f.kind == "services"}
+    outcome = engine.apply(guide, state, step.decisions[0].key, values)
+    log(case, EventKind.STEP, by, step_id=step.id, decision=outcome.decision.key, level=case.level,
+        fields={k: v for k, v in outcome.values.items() if v}, carried="consent")
+    if outcome.state is not None:
+        _move(case, guide, outcome.state)
+
+
+def _family_ends(case: Case, reason: str, by: User) -> None:
+    """The family said no or ended the cooperation: part of the consent record, and the consents that let
+    other services in end now."""
+    log(case, EventKind.CONSENT, by, action="refused", reason=reason)
+    for consent in case.consents:
+        if consent.withdrawn_at is None and consent.is_active(today()):
+            consent.withdrawn_at = now()
+            log(case, EventKind.CONSENT, by, consent_id=consent.id, services=consent.services, action="withdrawn",
+                reason="family_ends")
+    enforce_consent(case, by, reason="consent_withdrawn")
+
+
+def _apply_effects(case: Case, step: Step, recorded: dict[str, str], by: User) -> None:
+    """A "yes" on a field with an effect grows the same plan into the individual plan (no second document)."""
+    effects = [f.effect for f in step.fields if f.effect and recorded.get(f.key) == "yes"]
+    if not effects:
+        return
+    plan = db.session.scalar(select(Plan).where(Plan.case_id == case.id))
+    if plan is None:
+        plan = Plan(case_id=case.id)
+        db.session.add(plan)
+    if "individual_plan" in effects:
+        plan.individual_plan = True
+    if "child_coordinator" in effects:
+        plan.child_coordinator = case.coordinator.name
+    log(case, EventKind.PLAN, by, action="plan.individual", effects=effects)
+
+
+def _close(case: Case, end: str, reason: str, by: User) -> None:
+    case.status = CaseStatus.CLOSED
+    case.end_key = end
+    case.close_reason = reason
+    case.closed_at = now()
+    case.deadline = None
+
+
+def deadline_passed(case: Case, on: date | None = None) -> bool:
+    return bool(case.deadline and case.deadline < (on or today()))
