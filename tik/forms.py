@@ -79,22 +79,37 @@ class TikForm(FlaskForm):
             return _translations(str(get_locale() or "nb"))
 
         def bind_field(self, form, unbound_field, options):
-            kwargs = unbound_field.kwargs
-            validators = list(kwargs.get("validators") or [])
-            kind = unbound_field.field_class
-            if issubclass(kind, StringField):
-                if not any(isinstance(v, Length) for v in validators):
-                    validators.append(Length(max=TEXT_MAX, message=TOO_LONG))
-                else:
-                    for v in validators:
-                        if isinstance(v, Length) and v.message is None:
-                            v.message = TOO_LONG
-                validators.append(no_control_characters)
-            elif issubclass(kind, DateField | DateTimeField):
-                validators.append(sane_date)
-            if validators:
-                unbound_field.kwargs = {**kwargs, "validators": validators}
+            validators = house_validators(unbound_field)
+            if validators is not None:  # the field's own list stays as declared: each bound field gets a copy
+                options = {**options, "validators": list(validators)}
             return super().bind_field(form, unbound_field, options)
+
+
+def house_validators(unbound_field) -> tuple | None:
+    """The field's validators with the house rules added (a length limit and no control characters on text,
+    sane bounds on dates), worked out once per declared field; None when nothing is added.
+
+    Never written back into the declared field: that would add the rules again at every form built from
+    it, so that a long-running worker checked each text field thousands of times per request.
+    """
+    try:
+        return unbound_field._tik_validators
+    except AttributeError:
+        pass
+    validators = list(unbound_field.kwargs.get("validators") or [])
+    kind = unbound_field.field_class
+    if issubclass(kind, StringField):
+        if not any(isinstance(v, Length) for v in validators):
+            validators.append(Length(max=TEXT_MAX, message=TOO_LONG))
+        else:
+            for v in validators:
+                if isinstance(v, Length) and v.message is None:
+                    v.message = TOO_LONG
+        validators.append(no_control_characters)
+    elif issubclass(kind, DateField | DateTimeField):
+        validators.append(sane_date)
+    unbound_field._tik_validators = tuple(validators) if validators else None
+    return unbound_field._tik_validators
 
 
 # -- the stale-write guard --------------------------------------------------------------------------------
