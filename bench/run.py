@@ -241,9 +241,14 @@ def portfolio(url: str) -> dict:
             'SELECT c.ref, ch.first_name, ch.last_name, c.level FROM "case" c '
             "JOIN child ch ON ch.id = c.child_id JOIN \"user\" u ON u.id = c.coordinator_id "
             "WHERE u.username = :u AND c.status = 'OPEN' ORDER BY c.level DESC, c.ref"), {"u": BENCH_USER}).all()
+        # Teachers without a leader's or an admin's role: those must enrol a second factor before any POST.
         colleagues = conn.execute(text(
             "SELECT username FROM \"user\" WHERE service_key = 'school' AND active AND username <> :u "
-            "ORDER BY id LIMIT :n"), {"u": BENCH_USER, "n": WRITERS}).scalars().all()
+            "AND roles NOT LIKE '%leader%' AND roles NOT LIKE '%admin%' ORDER BY id LIMIT :n"),
+            {"u": BENCH_USER, "n": WRITERS}).scalars().all()
+    # WRITERS clients at every size (a small municipality has fewer teachers: some write in two sessions),
+    # so that the two sizes are compared at the same concurrency.
+    colleagues = [colleagues[i % len(colleagues)] for i in range(WRITERS)]
     engine.dispose()
     return {"refs": [c.ref for c in cases], "levels": [c.level for c in cases],
             "queries": [q for c in cases for q in (f"{c.first_name} {c.last_name}".lower(), c.ref)],
