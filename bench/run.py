@@ -26,10 +26,11 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import bindparam, create_engine, text
+from sqlalchemy import func as sql
 
 from bench.load import Browser, drive, merge
 from tik.config import kept_secret
@@ -241,9 +242,14 @@ def portfolio(url: str) -> dict:
             'SELECT c.ref, ch.first_name, ch.last_name, c.level FROM "case" c '
             "JOIN child ch ON ch.id = c.child_id JOIN \"user\" u ON u.id = c.coordinator_id "
             "WHERE u.username = :u AND c.status = 'OPEN' ORDER BY c.level DESC, c.ref"), {"u": BENCH_USER}).all()
+        # Teachers without a leader's or an admin's role: those must enrol a second factor before any POST.
         colleagues = conn.execute(text(
             "SELECT username FROM \"user\" WHERE service_key = 'school' AND active AND username <> :u "
-            "ORDER BY id LIMIT :n"), {"u": BENCH_USER, "n": WRITERS}).scalars().all()
+            "AND roles NOT LIKE '%leader%' AND roles NOT LIKE '%admin%' ORDER BY id LIMIT :n"),
+            {"u": BENCH_USER, "n": WRITERS}).scalars().all()
+    # WRITERS clients at every size (a small municipality has fewer teachers: some write in two sessions),
+    # so that the two sizes are compared at the same concurrency.
+    colleagues = [colleagues[i % len(colleagues)] for i in range(WRITERS)]
     engine.dispose()
     return {"refs": [c.ref for c in cases], "levels": [c.level for c in cases],
             "queries": [q for c in cases for q in (f"{c.first_name} {c.last_name}".lower(), c.ref)],
@@ -287,6 +293,83 @@ def measure_pages(port: int, data: dict) -> dict:
             parts[name].append(drive(browsers, one, requests=REQUESTS // ROUNDS, seconds=SECONDS / ROUNDS,
                                      offset=round_number * REQUESTS))
     return {name: merge(results).as_dict() for name, results in parts.items()}
+
+
+LONG_TIMELINE, SHORT_TIMELINE = 500, 10
+
+
+class Timelines:
+    """One of the bench user's cases with 10 timeline events or with 500, switched between rounds.
+
+    The case gets exactly SHORT_TIMELINE events (copies of its newest step decision, fields and all, added
+    when it has fewer), and LONG_TIMELINE − SHORT_TIMELINE older copies. Those are parked on a case of
+    another user while the short case is measured and moved back for the long one (one UPDATE, untimed),
+    so both measurements read the very same case in interleaved rounds. The copies are decisions, not
+    conversations: the page shows every recorded word of the child (all conversations), by design.
+    """
+
+    def __init__(self, url: str, data: dict) -> None:
+        from sqlalchemy import insert, select
+
+        from tik.cases.models import Case, CaseEvent, EventKind
+        from tik.scale import BENCH_USER
+
+        self.engine = create_engine(url)
+        events = CaseEvent.__table__
+        with self.engine.begin() as conn:
+            counts = dict(conn.execute(
+                select(Case.ref, sql.count()).join(CaseEvent, CaseEvent.case_id == Case.id)
+                .where(Case.ref.in_(data["refs"])).group_by(Case.ref)).all())
+            self.ref = min(data["refs"], key=lambda r: (counts.get(r, 0) > SHORT_TIMELINE, -counts.get(r, 0), r))
+            case_id = conn.execute(select(Case.id).where(Case.ref == self.ref)).scalar_one()
+            self.parking = conn.execute(text(
+                'SELECT c.id FROM "case" c JOIN "user" u ON u.id = c.coordinator_id WHERE u.username <> :u '
+                "ORDER BY c.id DESC LIMIT 1"), {"u": BENCH_USER}).scalar_one()
+            rows = conn.execute(select(events).where(events.c.case_id == case_id)
+                                .order_by(events.c.at.desc())).mappings().all()
+            if len(rows) > SHORT_TIMELINE:
+                raise RuntimeError(f"the bench user's cases all have more than {SHORT_TIMELINE} events")
+            model = next((r for r in rows if r["kind"] == EventKind.STEP and r["data"].get("fields")), rows[0])
+            oldest = rows[-1]["at"]
+
+            def copy(at) -> dict:
+                return {k: v for k, v in model.items() if k != "id"} | {"at": at}
+
+            if len(rows) < SHORT_TIMELINE:
+                conn.execute(insert(events), [copy(rows[0]["at"]) for _ in range(SHORT_TIMELINE - len(rows))])
+            older = [copy(oldest - timedelta(hours=i + 1)) for i in range(LONG_TIMELINE - SHORT_TIMELINE)]
+            self.ids = conn.execute(insert(events).returning(events.c.id), older).scalars().all()
+            self.case_id = case_id
+        self.long(False)
+
+    def long(self, yes: bool) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(text("UPDATE case_event SET case_id = :to WHERE id IN :ids")
+                         .bindparams(bindparam("ids", expanding=True)),
+                         {"to": self.case_id if yes else self.parking, "ids": list(self.ids)})
+
+    def close(self) -> None:
+        self.long(True)
+        self.engine.dispose()
+
+
+def measure_timeline(port: int, url: str, data: dict) -> dict:
+    """The case page of one case with 10 and with 500 timeline events, in interleaved rounds."""
+    from tik.scale import BENCH_USER
+
+    timelines = Timelines(url, data)
+    users = logged_in(port, [BENCH_USER] * WORKERS)
+    parts: dict[str, list] = {"short": [], "long": []}
+    try:
+        for round_number in range(ROUNDS):
+            for name in parts:
+                timelines.long(name == "long")
+                parts[name].append(drive(users, lambda b, i: b.get(f"/saker/{timelines.ref}")[0],
+                                         requests=REQUESTS // ROUNDS, seconds=SECONDS / ROUNDS,
+                                         offset=round_number * REQUESTS))
+    finally:
+        timelines.close()
+    return {"ref": timelines.ref, **{name: merge(results).as_dict() for name, results in parts.items()}}
 
 
 def measure_writes(port: int, data: dict) -> dict:
@@ -419,6 +502,9 @@ def bench_database(kind: str) -> dict:
                 say(f"{kind}, {children} children: {WRITERS} concurrent concern registrations …")
                 measured["write"] = measure_writes(port, data)
                 if children == BIG:
+                    say(f"{kind}, {children} children: one case page with {SHORT_TIMELINE} and "
+                        f"{LONG_TIMELINE} timeline events …")
+                    out["timeline"] = measure_timeline(port, url, data)
                     say(f"{kind}, {children} children: plan PDFs over HTTP …")
                     out["pdf_http"] = measure_pdf_http(port, data)
             if children == BIG:
@@ -456,6 +542,8 @@ def ratios(result: dict) -> list[dict]:
                      "values": each(lambda r, h=hello: h(r)[0]["p95_ms"] / h(r)[1]["p95_ms"])})
         rows.append({"what": f"{LABELS[page]}: throughput ÷ hello", "target": None,
                      "values": each(lambda r, h=hello: h(r)[0]["rps"] / h(r)[1]["rps"])})
+    rows.append({"what": f"case page, {LONG_TIMELINE} events: p95 ÷ {SHORT_TIMELINE} events", "target": 1.3,
+                 "values": each(lambda r: r["timeline"]["long"]["p95_ms"] / r["timeline"]["short"]["p95_ms"])})
     rows.append({"what": f"statistics page at {big}: p95 ms", "target": STATS_TARGET_MS,
                  "values": each(lambda r: r[big]["stats"]["p95_ms"])})
     for page in PAGES:

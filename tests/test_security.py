@@ -318,6 +318,24 @@ def test_step_fields_are_bounded_and_refuse_control_characters(client, login, ma
     assert db.session.get(type(case), case.id).step_id == case.step_id
 
 
+def test_every_form_built_checks_its_text_once_however_many_were_built_before(app):
+    """The house rules (a length limit, no control characters) are added to each bound field, never to the
+    declared field: written back, they piled up one more check per form built, in every worker."""
+    from tik.cases.forms import ConsentForm, HandoverForm
+    from tik.forms import no_control_characters
+
+    with app.test_request_context():
+        for _ in range(5):
+            form = HandoverForm(formdata=None)
+            consent = ConsentForm(formdata=None)
+        assert [v for v in form.to_user.validators if v is no_control_characters] == [no_control_characters]
+        assert len(form.to_user.validators) == len(HandoverForm.to_user.kwargs["validators"]) + 1
+        assert [v for v in consent.given_on.validators if getattr(v, "__name__", "") == "sane_date"] != []
+        assert len(consent.given_on.validators) == len(ConsentForm.given_on.kwargs["validators"]) + 1
+        form.to_user.validators.append("a check added to one form")
+        assert "a check added to one form" not in HandoverForm(formdata=None).to_user.validators
+
+
 def test_stale_measure_save_answers_409(client, login, make_user, make_case):
     from datetime import date
 

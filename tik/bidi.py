@@ -32,11 +32,22 @@ def isolate(value: Any) -> Any:
 
 
 def isolate_user_text(env) -> None:
-    """Make the Jinja environment isolate every text it reads from an attribute or an item."""
+    """Make the Jinja environment isolate every text it reads from an attribute or an item.
+
+    A page reads a couple of thousand attributes: the common case (the attribute exists and its value is no
+    text with right-to-left letters) takes one `getattr` and one search, and Jinja's own lookup (an item for
+    a missing attribute, Undefined for neither) only runs when the attribute is missing."""
     getattr_, getitem = env.getattr, env.getitem
+    relevant = BIDI_RELEVANT.search
 
     def isolated_getattr(obj, attribute):
-        return isolate(getattr_(obj, attribute))
+        try:
+            value = getattr(obj, attribute)
+        except AttributeError:
+            return isolate(getattr_(obj, attribute))
+        if isinstance(value, str) and relevant(value):
+            return isolate(value)
+        return value
 
     def isolated_getitem(obj, argument):
         return isolate(getitem(obj, argument))

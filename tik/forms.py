@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
 from wtforms import (
     DateField,
     DateTimeField,
@@ -79,22 +82,37 @@ class TikForm(FlaskForm):
             return _translations(str(get_locale() or "nb"))
 
         def bind_field(self, form, unbound_field, options):
-            kwargs = unbound_field.kwargs
-            validators = list(kwargs.get("validators") or [])
-            kind = unbound_field.field_class
-            if issubclass(kind, StringField):
-                if not any(isinstance(v, Length) for v in validators):
-                    validators.append(Length(max=TEXT_MAX, message=TOO_LONG))
-                else:
-                    for v in validators:
-                        if isinstance(v, Length) and v.message is None:
-                            v.message = TOO_LONG
-                validators.append(no_control_characters)
-            elif issubclass(kind, DateField | DateTimeField):
-                validators.append(sane_date)
-            if validators:
-                unbound_field.kwargs = {**kwargs, "validators": validators}
+            validators = house_validators(unbound_field)
+            if validators is not None:  # the field's own list stays as declared: each bound field gets a copy
+                options = {**options, "validators": list(validators)}
             return super().bind_field(form, unbound_field, options)
+
+
+def house_validators(unbound_field) -> tuple | None:
+    """The field's validators with the house rules added (a length limit and no control characters on text,
+    sane bounds on dates), worked out once per declared field; None when nothing is added.
+
+    Never written back into the declared field: that would add the rules again at every form built from
+    it, so that a long-running worker checked each text field thousands of times per request.
+    """
+    try:
+        return unbound_field._tik_validators
+    except AttributeError:
+        pass
+    validators = list(unbound_field.kwargs.get("validators") or [])
+    kind = unbound_field.field_class
+    if issubclass(kind, StringField):
+        if not any(isinstance(v, Length) for v in validators):
+            validators.append(Length(max=TEXT_MAX, message=TOO_LONG))
+        else:
+            for v in validators:
+                if isinstance(v, Length) and v.message is None:
+                    v.message = TOO_LONG
+        validators.append(no_control_characters)
+    elif issubclass(kind, DateField | DateTimeField):
+        validators.append(sane_date)
+    unbound_field._tik_validators = tuple(validators) if validators else None
+    return unbound_field._tik_validators
 
 
 # -- the stale-write guard --------------------------------------------------------------------------------
@@ -169,3 +187,184 @@ def error_list(form: FlaskForm) -> list[tuple[str, str]]:
 
 
 REQUIRED = _l("Fyll ut dette feltet.")
+
+
+# -- a form as a page first shows it, without building it ------------------------------------------------------
+
+_INPUT_TYPES = {"HiddenInput": "hidden", "TextInput": "text", "DateInput": "date", "CheckboxInput": "checkbox"}
+
+
+def html_attributes(params: dict) -> str:
+    """WTForms' `html_params`, byte for byte (sorted keys, `class_` → `class`, `True` alone, `False` left
+    out), without its per-attribute Markup formatting."""
+    out = []
+    for key, value in sorted(params.items()):
+        key = widgets.core.clean_key(key)
+        if value is True:
+            out.append(key)
+        elif value is not False:
+            out.append(f'{key}="{str(escape(value)).replace(chr(34), "&quot;")}"')
+    return " ".join(out)
+
+
+class _Label:
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+@dataclass(frozen=True)
+class _Spec:
+    """What one declared field is, as WTForms binds it in one language: read once from a real instance."""
+
+    name: str
+    type: str
+    kind: str  # an input type (text, date, hidden, checkbox), "textarea", "select" or "checkboxes"
+    label: str
+    description: str
+    flags: tuple[tuple[str, Any], ...]  # the validation attributes its widget renders (required, maxlength …)
+    default: Any
+    choices: tuple[tuple[str, str], ...]
+    date_format: str
+
+
+class BlankField:
+    """One field of a BlankForm: the names the templates read of a WTForms field (id, name, type, label,
+    description, errors, data, flags), called to render itself as WTForms' widget would."""
+
+    __slots__ = ("spec", "id", "name", "type", "label", "description", "errors", "data", "choices")
+
+    def __init__(self, spec: _Spec, data: Any, choices: tuple | list | None) -> None:
+        self.spec, self.id, self.name, self.type = spec, spec.name, spec.name, spec.type
+        self.label, self.description, self.errors = _Label(spec.label), spec.description, ()
+        self.data = data
+        self.choices = spec.choices if choices is None else [(str(v), str(t)) for v, t in choices]
+
+    def _value(self) -> str:
+        data, kind = self.data, self.spec.kind
+        if kind == "checkbox":
+            return "y"
+        if kind == "date":
+            return data.strftime(self.spec.date_format) if data else ""
+        return "" if data is None else str(data)
+
+    def __call__(self, **params) -> Markup:
+        spec = self.spec
+        params.setdefault("id", self.id)
+        for key, value in spec.flags:
+            params.setdefault(key, value)
+        if spec.kind == "textarea":
+            return Markup(f"<textarea {html_attributes({'name': self.name, **params})}>\r\n"
+                          f"{escape(self._value())}</textarea>")
+        if spec.kind == "select":
+            options = "".join(
+                f"<option {html_attributes({'value': v, 'selected': v == self.data})}>{escape(t or v)}</option>"
+                for v, t in self.choices)
+            return Markup(f"<select {html_attributes({'name': self.name, **params})}>{options}</select>")
+        if spec.kind == "checkboxes":
+            raise TypeError("a group of checkboxes renders option by option (iterate it)")
+        params.setdefault("type", spec.kind)
+        params.setdefault("value", self._value())
+        if spec.kind == "checkbox" and self.data:
+            params.setdefault("checked", True)
+        return Markup(f"<input {html_attributes({'name': self.name, **params})}>")
+
+    __str__ = __html__ = __call__
+
+    def __iter__(self):
+        """The options of a group of checkboxes, each rendered as WTForms renders them."""
+        chosen = set(self.data or ())
+        for i, (value, text) in enumerate(self.choices):
+            yield _BlankOption(self, f"{self.id}-{i}", value, text or value, value in chosen)
+
+
+class _BlankOption:
+    __slots__ = ("field", "id", "value", "label", "checked")
+
+    def __init__(self, field: BlankField, id_: str, value: str, text: str, checked: bool) -> None:
+        self.field, self.id, self.value, self.label, self.checked = field, id_, value, _Label(text), checked
+
+    def __call__(self, **params) -> Markup:
+        params.setdefault("id", self.id)
+        params.setdefault("type", "checkbox")
+        params.setdefault("value", self.value)
+        for key, value in self.field.spec.flags:
+            params.setdefault(key, value)
+        if self.checked:
+            params.setdefault("checked", True)
+        return Markup(f"<input {html_attributes({'name': self.field.name, **params})}>")
+
+    __str__ = __html__ = __call__
+
+
+class BlankForm:
+    """A form as a page first shows it — nothing typed, no errors — rendered exactly as the WTForms form
+    would be, without building one. Building binds every field with its validators, flags and translations,
+    and WTForms' widgets then work out each attribute again: on the case page, with three such forms, that
+    cost more than the rest of the page. What each field is (id, label, flags, widget, choices) is read once
+    per form class and language from a real instance; a blank form only carries its values.
+
+    `BlankForm(HandoverForm, idempotency_key=…)`; `choices` gives a choice field's options when they are
+    set per request. A refused POST re-renders the real form, with what was typed and the errors.
+    `tests/test_blank_forms.py` holds the two renderings equal, byte for byte.
+    """
+
+    _specs: dict[tuple, tuple[tuple[_Spec, ...], str | None]] = {}
+
+    def __init__(self, form_class: type[FlaskForm], choices: dict[str, list] | None = None, **data) -> None:
+        specs, self._csrf_name = self._specs_of(form_class)
+        choices = choices or {}
+        self._fields = [BlankField(s, data.get(s.name, s.default), choices.get(s.name)) for s in specs]
+        unknown = set(data) - {f.name for f in self._fields}
+        if unknown:
+            raise TypeError(f"{form_class.__name__} has no field {', '.join(sorted(unknown))}")
+        for field in self._fields:
+            setattr(self, field.name, field)
+
+    def __iter__(self):
+        return iter(self._fields)
+
+    def hidden_tag(self) -> Markup:
+        """The hidden fields and the CSRF token, as FlaskForm.hidden_tag renders them."""
+        hidden = [str(f) for f in self._fields if f.spec.kind == "hidden"]
+        if self._csrf_name:
+            from flask_wtf.csrf import generate_csrf
+
+            csrf = {"name": self._csrf_name, "id": self._csrf_name, "type": "hidden", "value": generate_csrf()}
+            hidden.append(f"<input {html_attributes(csrf)}>")
+        return Markup("\n".join(hidden))
+
+    @classmethod
+    def _specs_of(cls, form_class: type[FlaskForm]) -> tuple[tuple[_Spec, ...], str | None]:
+        from flask import current_app
+
+        csrf = current_app.config.get("WTF_CSRF_ENABLED", True)
+        key = (form_class, str(get_locale() or "nb"), csrf)
+        if key not in cls._specs:
+            form = form_class(formdata=None)
+            csrf_name = form.meta.csrf_field_name if form.meta.csrf else None
+            cls._specs[key] = (tuple(_spec(f) for f in form if f.name != csrf_name), csrf_name)
+        return cls._specs[key]
+
+
+def _spec(field: Field) -> _Spec:
+    widget = field.widget
+    if isinstance(widget, widgets.TextArea):
+        kind = "textarea"
+    elif isinstance(widget, widgets.Select) and not widget.multiple:
+        kind = "select"
+    elif isinstance(widget, widgets.ListWidget) and isinstance(field.option_widget, widgets.CheckboxInput):
+        kind, widget = "checkboxes", field.option_widget
+    elif type(widget).__name__ in _INPUT_TYPES and type(widget) in (widgets.HiddenInput, widgets.TextInput,
+                                                                    widgets.DateInput, widgets.CheckboxInput):
+        kind = _INPUT_TYPES[type(widget).__name__]
+    else:
+        raise TypeError(f"BlankForm cannot render {field.name} ({type(widget).__name__})")
+    if field.render_kw or getattr(field, "_datalist", None) is not None:
+        raise TypeError(f"BlankForm cannot render {field.name} (render_kw or a datalist)")
+    flags = tuple((k, getattr(field.flags, k)) for k in dir(field.flags) if k in widget.validation_attrs)
+    choices = tuple((str(v), str(t)) for v, t, *_ in (getattr(field, "choices", None) or ()))
+    return _Spec(name=field.name, type=field.type, kind=kind, label=str(field.label.text),
+                 description=str(field.description or ""), flags=flags, default=field.data, choices=choices,
+                 date_format=field.format[0] if kind == "date" else "")

@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask import Flask, abort, g, redirect, render_template, request, send_from_directory, session, url_for
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date, get_locale, get_translations, to_user_timezone
 from flask_login import current_user
+from jinja2 import pass_context
+from markupsafe import Markup
 from werkzeug.routing import IntegerConverter
 
 from tik.auth.policy import ACCESS_ATTR, can_deactivate, may_use, public
@@ -123,25 +125,52 @@ def register_web(app: Flask) -> None:
     app.jinja_env.globals["may_use"] = lambda endpoint: may_use(current_user, endpoint)
     app.jinja_env.globals["can_deactivate"] = lambda user: can_deactivate(current_user, user)
 
+    has_designsystem = (DESIGNSYSTEM / "designsystemet-css").is_dir()
+
     @app.context_processor
     def shared():
-        from flask_babel import get_locale
-
         return {"municipality": app.config["TIK_MUNICIPALITY"], "lang": str(get_locale() or "nb"),
-                "has_designsystem": (DESIGNSYSTEM / "designsystemet-css").is_dir()}
+                "has_designsystem": has_designsystem, **translations_for_render()}
 
 
 
+def translations_for_render() -> dict:
+    """`_()` and `ngettext` bound to this render's catalogue, looked up once: the case page translates more
+    than a hundred strings, and flask-babel's own callables look the request's catalogue up for each.
+    They do what Jinja's i18n extension does with flask-babel's (newstyle: autoescaped, %-formatted)."""
+    catalogue = get_translations()
+
+    @pass_context
+    def gettext(context, string, /, **variables):
+        text = catalogue.ugettext(string)
+        return (Markup(text) if context.eval_ctx.autoescape else text) % variables
+
+    @pass_context
+    def ngettext(context, singular, plural, num, /, **variables):
+        variables.setdefault("num", num)
+        text = catalogue.ungettext(singular, plural, num)
+        return (Markup(text) if context.eval_ctx.autoescape else text) % variables
+
+    return {"gettext": gettext, "ngettext": ngettext}
+
+
+# The dates on a page, "dd.MM.yyyy" in every language TIK speaks (Latin digits): written out directly,
+# in the user's time zone as flask-babel rebases them; other patterns go through Babel.
 def _date(value: date | None, fmt: str = "short") -> str:
     if value is None:
         return ""
-    return format_date(value, "dd.MM.yyyy" if fmt == "short" else fmt)
+    if fmt != "short":
+        return format_date(value, fmt)
+    if isinstance(value, datetime):
+        value = to_user_timezone(value)
+    return f"{value.day:02d}.{value.month:02d}.{value.year:04d}"
 
 
 def _datetime(value: datetime | None) -> str:
     if value is None:
         return ""
-    return format_datetime(value, "dd.MM.yyyy HH:mm")
+    value = to_user_timezone(value)
+    return f"{value.day:02d}.{value.month:02d}.{value.year:04d} {value.hour:02d}:{value.minute:02d}"
 
 
 def pdf_response(filename: str, data: bytes):

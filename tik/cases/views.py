@@ -48,7 +48,7 @@ from tik.cases.steps import current_step
 from tik.clock import today
 from tik.concerns.models import Concern, ReportDraft
 from tik.extensions import db
-from tik.forms import LANGUAGE_CHOICES, error_list
+from tik.forms import LANGUAGE_CHOICES, BlankForm, error_list
 from tik.guidebook import guide_of
 from tik.guides.engine import DecisionRefused
 from tik.guides.markdown import render_markdown
@@ -86,7 +86,7 @@ def _case_page(case: Case, status: int = 200, **extra):
     consents = list(case.consents)
     consent_form = extra.pop("consent_form", None) or _consent_form(case)
     handover_form = extra.pop("handover_form", None) or _handover_form(case)
-    invite_form = extra.pop("invite_form", None) or InviteForm(idempotency_key=secrets.token_urlsafe(24))
+    invite_form = extra.pop("invite_form", None) or BlankForm(InviteForm, idempotency_key=secrets.token_urlsafe(24))
     drafts = db.session.scalars(select(ReportDraft).where(ReportDraft.case_id == case.id)).all()
     values = extra.pop("values", None)
     events = flow.page_events(case, TIMELINE_ON_PAGE + 1)
@@ -109,7 +109,7 @@ def _case_page(case: Case, status: int = 200, **extra):
         can=abilities(current_user, case, on), participants=active_participants(case),
         invite_form=invite_form,
         handovers=pending_handovers(case),
-        decision_form=extra.pop("decision_form", None) or DecisionForm(version=case.version),
+        decision_form=extra.pop("decision_form", None) or BlankForm(DecisionForm, version=case.version),
         values=values, carried=carried.sources, field_errors=extra.pop("field_errors", {}),
         voices=events.voices, reports=flow.reports_of(case) if events.has_reports else [],
         languages=dict(LANGUAGE_CHOICES),
@@ -121,23 +121,23 @@ def _case_page(case: Case, status: int = 200, **extra):
     return render_template("cases/case.html", **context), status
 
 
-def _consent_form(case: Case, formdata=None) -> ConsentForm:
+def _consent_form(case: Case, formdata=None) -> ConsentForm | BlankForm:
+    """The consent form: as sent (to validate, or to show again with its errors), or blank for the page."""
     guide = guide_of(case)
+    choices = [(k, s.name.get(_lang())) for k, s in guide.services.items()]
+    if formdata is None:
+        return BlankForm(ConsentForm, choices={"services": choices}, idempotency_key=secrets.token_urlsafe(24),
+                         given_on=today(), expires_on=today() + timedelta(days=365),
+                         given_by=", ".join(g.name for g in case.child.guardians))
     form = ConsentForm(formdata=formdata)
-    form.services.choices = [(k, s.name.get(_lang())) for k, s in guide.services.items()]
-    if formdata is None:
-        form.idempotency_key.data = secrets.token_urlsafe(24)
-        form.given_on.data = today()
-        form.expires_on.data = today() + timedelta(days=365)
-        form.given_by.data = ", ".join(g.name for g in case.child.guardians)
+    form.services.choices = choices
     return form
 
 
-def _handover_form(case: Case, formdata=None) -> HandoverForm:
-    form = HandoverForm(formdata=formdata)
+def _handover_form(case: Case, formdata=None) -> HandoverForm | BlankForm:
     if formdata is None:
-        form.idempotency_key.data = secrets.token_urlsafe(24)
-    return form
+        return BlankForm(HandoverForm, idempotency_key=secrets.token_urlsafe(24))
+    return HandoverForm(formdata=formdata)
 
 
 def _one_person(case: Case, text: str, holders_only: bool = False) -> User | None:
