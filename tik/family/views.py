@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -25,12 +25,12 @@ bp = Blueprint("family", __name__)
 
 def _lookup() -> str | None:
     """The keyed hash of the signed-in family member's national id, while their server-side session holds."""
-    if "family_lookup" not in g:
+    if not hasattr(request, "tik_family"):  # once per request (the request, not `g`: tests share an app context)
         token = (session.get("family") or {}).get("token")
-        g.family_lookup = service.signed_in(token)
-        if g.family_lookup is None and token:
+        request.tik_family = service.signed_in(token)
+        if request.tik_family is None and token:
             session.pop("family", None)
-    return g.family_lookup
+    return request.tik_family
 
 
 def family_required(view):
