@@ -23,12 +23,19 @@ def _nullable(table: str, column: str, nullable: bool) -> None:
     if op.get_bind().dialect.name != "sqlite":
         op.alter_column(table, column, existing_type=sa.Integer(), nullable=nullable)
         return
-    with op.get_context().autocommit_block():
-        op.execute("PRAGMA foreign_keys=OFF")
+    _foreign_keys("OFF")
     with op.batch_alter_table(table, schema=None) as batch_op:
         batch_op.alter_column(column, existing_type=sa.Integer(), nullable=nullable)
+    _foreign_keys("ON")
+
+
+def _foreign_keys(state: str) -> None:
+    """SQLite ignores this pragma inside a transaction, and TIK's engine opens one even in Alembic's autocommit
+    block (tik/extensions.py begins every transaction itself): so end it, on the driver's connection."""
     with op.get_context().autocommit_block():
-        op.execute("PRAGMA foreign_keys=ON")
+        raw = op.get_bind().connection.dbapi_connection
+        raw.commit()
+        raw.execute(f"PRAGMA foreign_keys={state}")
 
 
 def upgrade():
