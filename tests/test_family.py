@@ -514,3 +514,50 @@ def test_only_those_who_work_on_the_case_record_a_guardians_national_id(app, fam
     assert client.get(f"/saker/{b.ref}/foresatte/{guardian.id}/min-familie").status_code == 404  # another case's
     db.session.expire_all()
     assert db.session.get(type(guardian), guardian.id).nin_lookup == crypto.lookup_hash(MOTHER_A)
+
+
+def test_who_has_read_counts_every_staff_read_and_print_of_the_audit_trail_and_nothing_else(
+        app, families, family_sso, make_unit, make_user, give_consent, make_measure):
+    from tik.audit.service import READ_ACTIONS
+
+    holder, a, b = families
+    nurse = make_user("nurse", unit=make_unit("helse", "health-nurse"), roles=(Role.EMPLOYEE, Role.COORDINATOR))
+    give_consent(a, holder, ["health-nurse"])
+    cases.invite_participant(a, nurse, holder)
+    make_measure(a, holder)
+    staff = {}
+    for user in (holder, nurse):
+        staff[user.id] = app.test_client()
+        staff[user.id].post("/login", data={"username": user.username, "password": PASSWORD})
+    staff[holder.id].get(f"/saker/{a.ref}")
+    staff[holder.id].get(f"/saker/{a.ref}/plan")
+    staff[holder.id].get(f"/saker/{b.ref}")  # another case: not on A's list
+    staff[nurse.id].get(f"/saker/{a.ref}")
+    staff[nurse.id].get(f"/saker/{a.ref}/plan.pdf")
+    family = family_sign_in(app, family_sso, MOTHER_A)
+    family.get(f"/min-familie/{a.ref}/brev.pdf")  # the family's own look and print are not staff reads
+    page = family.get(f"/min-familie/{a.ref}").get_data(as_text=True)
+    table = page.split('id="family-readers"')[1].split("</table>")[0]
+    rows = [[cell.split("<")[0].strip() for cell in row.split("<td>")[1:]] for row in table.split("<tr>")[2:]]
+    shown = {(role, unit): (int(reads), int(prints)) for role, unit, reads, prints, _last in rows}
+    trail = db.session.scalars(select(AuditEvent).where(AuditEvent.case_id == a.id,
+                                                        AuditEvent.action.in_(READ_ACTIONS))).all()
+    expected = {}
+    for event in trail:
+        assert event.user_id in (holder.id, nurse.id)  # nobody else read it, and the family is not staff
+        user = holder if event.user_id == holder.id else nurse
+        role = {"as:holder": "Stafettholder", "as:participant": "Deltaker"}[event.detail]
+        reads, prints = expected.get((role, user.unit.name), (0, 0))
+        printed = event.action in ("plan.pdf", "case.export")
+        expected[(role, user.unit.name)] = (reads + (not printed), prints + printed)
+    assert shown == expected == {("Stafettholder", holder.unit.name): (2, 0), ("Deltaker", nurse.unit.name): (1, 1)}
+
+
+def test_the_familys_own_hostile_words_are_text_on_their_own_page(app, families, family_sso):
+    _, a, _ = families
+    family = family_sign_in(app, family_sso, MOTHER_A)
+    family.post(f"/min-familie/{a.ref}/for-motet", data={"text": '"><script>alert(1)</script><a href=x>lenke</a>'})
+    page = family.get(f"/min-familie/{a.ref}").get_data(as_text=True)
+    mine = page.split('id="family-timeline"')[1]
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;&lt;a href=x&gt;lenke&lt;/a&gt;" in mine
+    assert "<script>alert" not in page and "<a href=x>" not in page

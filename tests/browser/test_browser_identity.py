@@ -1,6 +1,7 @@
 """Sign-in through a real OpenID Connect provider in a real browser: the demo teacher through the staff
 client, and a guardian through the ID-porten-like client who withdraws a consent on "Min familie" and so
-ends a staff participant's access at once, then gives a new one digitally and downloads the family letter. Its own TIK and provider (tik/auth/devidp.py) on free ports."""
+ends a staff participant's access at once, then gives a new one digitally and downloads the family letter.
+Its own TIK and provider (tik/auth/devidp.py) on free ports."""
 
 from __future__ import annotations
 
