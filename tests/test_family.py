@@ -4,7 +4,7 @@ its immediate effect on staff access, who has read the case, and family-visible 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from urllib.parse import urlsplit
 
 import pytest
@@ -14,12 +14,14 @@ from support import PASSWORD
 
 from tik import crypto
 from tik.audit.models import AuditEvent
+from tik.auth import sessions
 from tik.auth.models import Role
 from tik.auth.oidc import init_oidc
-from tik.cases.models import CaseEvent, EventKind
-from tik.cases.participants import invite_participant
+from tik.cases.models import CaseEvent, Consent, ConsentForm, EventKind
+from tik.cases.participants import ParticipantError, invite_participant
 from tik.cases.queries import active_participant
 from tik.extensions import db
+from tik.timeline.service import log
 
 
 def valid_nin(born: date, individual: int) -> str:
@@ -216,3 +218,349 @@ def test_before_the_meeting_arrives_on_the_timeline_as_text(app, families, famil
     assert family.post(f"/min-familie/{a.ref}/for-motet", data={"text": "  "}).status_code == 302
     assert db.session.scalar(select(db.func.count()).select_from(CaseEvent)
                              .where(CaseEvent.kind == EventKind.FAMILY)) == 1
+
+
+# -- the family's session: server-side, like staff sessions ----------------------------------------------------
+
+
+def _copy_session(source, target) -> None:
+    target.set_cookie("session", source.get_cookie("session", domain="tik.test").value, domain="tik.test")
+
+
+def test_a_family_cookie_copied_before_sign_out_is_refused_after_it(app, families, family_sso):
+    _, a, _ = families
+    family = family_sign_in(app, family_sso, MOTHER_A)
+    thief = app.test_client()
+    _copy_session(family, thief)
+    assert thief.get(f"/min-familie/{a.ref}").status_code == 200  # the copy is the session, for now
+    assert family.post("/min-familie/logg-ut").status_code in (200, 302)
+    assert thief.get(f"/min-familie/{a.ref}").status_code == 302  # revoked on the server
+    assert "Logg inn med" in thief.get("/min-familie/").get_data(as_text=True)
+    [row] = db.session.scalars(select(sessions.UserSession)).all()
+    assert row.revoked_at is not None and row.user_id is None and row.family_lookup == crypto.lookup_hash(MOTHER_A)
+    assert [e.action for e in db.session.scalars(select(AuditEvent).where(AuditEvent.action.like("family.log%"))
+                                                 .order_by(AuditEvent.id))] == ["family.login", "family.logout"]
+
+
+def test_a_family_session_times_out_and_stays_out(app, families, family_sso, clock):
+    _, a, _ = families
+    start = clock.now()
+    family = family_sign_in(app, family_sso, MOTHER_A)
+    clock.travel(start + timedelta(minutes=29))
+    assert family.get(f"/min-familie/{a.ref}").status_code == 200
+    clock.travel(start + timedelta(minutes=29 + 31))
+    assert family.get(f"/min-familie/{a.ref}").status_code == 302
+    clock.travel(start)  # turning the clock back does not bring the session back
+    assert family.get(f"/min-familie/{a.ref}").status_code == 302
+
+
+def test_a_family_session_is_no_staff_session_and_a_staff_session_no_family_one(app, families, family_sso,
+                                                                                  login, client):
+    holder, a, _ = families
+    token = sessions.start_family(crypto.lookup_hash(MOTHER_A))
+    db.session.commit()
+    week = timedelta(days=7)
+    assert sessions.resume(token, idle=week, absolute=week) == (None, False)
+    assert sessions.resume_family(token, idle=week, absolute=week) == (crypto.lookup_hash(MOTHER_A), False)
+    staff_token = sessions.start(holder)
+    db.session.commit()
+    assert sessions.resume_family(staff_token, idle=week, absolute=week) == (None, False)
+    login(holder)  # a signed-in member of staff is not signed in on "Min familie"
+    assert client.get(f"/min-familie/{a.ref}").status_code == 302
+
+
+# -- the family letter -------------------------------------------------------------------------------------
+
+
+def test_the_family_downloads_the_letter_in_their_language_audited_as_a_family_print(app, families, family_sso,
+                                                                                    make_measure):
+    from pdfcheck import plain_text
+
+    holder, a, b = families
+    a.child.guardians[0].language = "pl"
+    db.session.commit()
+    make_measure(a, holder, what="Leksehjelp to dager i uka")
+    family = family_sign_in(app, family_sso, MOTHER_A)
+    page = family.get(f"/min-familie/{a.ref}").get_data(as_text=True)
+    assert f'href="/min-familie/{a.ref}/brev.pdf"' in page
+    answer = family.get(f"/min-familie/{a.ref}/brev.pdf")
+    assert answer.status_code == 200 and answer.headers["Content-Type"] == "application/pdf"
+    assert f"{a.ref}-plan-familie-pl-rev" in answer.headers["Content-Disposition"]
+    text = plain_text(answer.data)
+    assert "Do: Kari Hansen" in text and "Leksehjelp to dager i uka" in text  # Polish, with staff's words
+    assert "Til: Kari Hansen" in plain_text(family.get(f"/min-familie/{a.ref}/brev.pdf?lang=nb").data)
+    [printed, _nb] = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "plan.print")
+                                        .order_by(AuditEvent.id)).all()
+    assert printed.username == "familie:guardian" and printed.user_id is None and printed.case_id == a.id
+    assert printed.detail.startswith("family pl rev")
+    assert db.session.scalar(select(db.func.count()).select_from(AuditEvent)
+                             .where(AuditEvent.action == "family.letter")) == 2
+    assert family.get(f"/min-familie/{b.ref}/brev.pdf").status_code == 404
+    assert app.test_client().get(f"/min-familie/{a.ref}/brev.pdf").status_code == 302
+
+
+# -- consents given and renewed digitally -------------------------------------------------------------------
+
+
+def test_a_guardian_gives_a_consent_digitally_and_the_service_may_join(app, families, family_sso, make_unit,
+                                                                        make_user, login, client):
+    holder, a, _ = families
+    nurse = make_user("nurse", unit=make_unit("helse", "health-nurse"), roles=(Role.EMPLOYEE, Role.COORDINATOR))
+    with pytest.raises(ParticipantError):
+        invite_participant(a, nurse, holder)  # no consent covers the nurse's service yet
+    db.session.rollback()
+    family = family_sign_in(app, family_sso, MOTHER_A)
+    sent = family.post(f"/min-familie/{a.ref}/samtykke", data={
+        "services": ["health-nurse"], "purpose": "Helsesykepleier og skolen samarbeider",
+        "exclusions": "<b>Ikke</b> fastlegen"})
+    assert sent.status_code == 302
+    [consent] = db.session.scalars(select(Consent).where(Consent.case_id == a.id)).all()
+    assert consent.form == ConsentForm.DIGITAL and consent.recorded_by_id is None
+    assert consent.given_by == "Kari Hansen" and not consent.young_person and consent.services == ["health-nurse"]
+    assert (consent.given_on, consent.expires_on) == (date(2026, 11, 20), date(2027, 11, 20))
+    given = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "consent.record"))
+    assert given.username == "familie:guardian" and given.user_id is None
+    invite_participant(db.session.get(type(a), a.id), nurse, holder)  # the same rules as staff's consent
+    login(holder)
+    page = client.get(f"/saker/{a.ref}").get_data(as_text=True)
+    assert "Samtykke gitt digitalt av foresatte" in page
+    assert "&lt;b&gt;Ikke&lt;/b&gt; fastlegen" in page and "<b>Ikke</b>" not in page  # the family's text as text
+
+
+def test_from_the_consent_age_the_guardian_cannot_consent_alone_and_the_young_person_can(app, family_sso,
+                                                                                         make_case, clock):
+    born = date(2009, 1, 2)  # 17 on the test day
+    young_nin, mother_nin = valid_nin(born, 100), MOTHER_A
+    case = make_case(first_name="Ung", birth_date=born, nin=young_nin)
+    set_guardian_nin(case.child.guardians[0], mother_nin)
+    mother = family_sign_in(app, family_sso, mother_nin)
+    refused = mother.post(f"/min-familie/{case.ref}/samtykke", data={"services": ["health-nurse"],
+                                                                     "purpose": "Samarbeid"})
+    assert refused.status_code == 422
+    assert "må selv samtykke" in refused.get_data(as_text=True)
+    assert db.session.scalar(select(db.func.count()).select_from(Consent)) == 0
+    young = family_sign_in(app, family_sso, young_nin)
+    assert young.post(f"/min-familie/{case.ref}/samtykke", data={"services": ["health-nurse"],
+                                                                 "purpose": "Samarbeid"}).status_code == 302
+    [consent] = db.session.scalars(select(Consent)).all()
+    assert consent.young_person and consent.given_by == case.child.name
+    event = db.session.scalar(select(CaseEvent).where(CaseEvent.kind == EventKind.CONSENT))
+    assert event.data["by_family"] == "young_person" and event.by_id is None
+
+
+def test_the_family_renews_an_expired_consent(app, families, family_sso, give_consent, clock, login, client):
+    holder, a, b = families
+    old = give_consent(a, holder, ["health-nurse"], days=30)
+    clock.travel(date(2027, 1, 5))
+    family = family_sign_in(app, family_sso, MOTHER_A)
+    assert "Utløpt" in family.get(f"/min-familie/{a.ref}").get_data(as_text=True)
+    assert family.post(f"/min-familie/{a.ref}/samtykke/{old.id}/forny").status_code == 302
+    renewed = db.session.scalars(select(Consent).where(Consent.case_id == a.id)
+                                 .order_by(Consent.id)).all()[-1]
+    assert renewed.id != old.id and renewed.is_active(date(2027, 1, 5)) and renewed.expires_on == date(2028, 1, 5)
+    assert (renewed.services, renewed.purpose) == (old.services, old.purpose)
+    event = db.session.scalars(select(CaseEvent).where(CaseEvent.kind == EventKind.CONSENT)
+                               .order_by(CaseEvent.id)).all()[-1]
+    assert event.data["renews"] == old.id and event.data["by_family"] == "guardian"
+    login(holder)
+    assert "Samtykke fornyet digitalt av foresatte" in client.get(f"/saker/{a.ref}").get_data(as_text=True)
+    assert family.post(f"/min-familie/{a.ref}/samtykke/999999/forny").status_code == 404
+    consent_b = give_consent(b, holder, ["health-nurse"])
+    assert family.post(f"/min-familie/{a.ref}/samtykke/{consent_b.id}/forny").status_code == 404
+    assert family.post(f"/min-familie/{b.ref}/samtykke/{consent_b.id}/forny").status_code == 404
+
+
+# -- what the family sees of the timeline --------------------------------------------------------------------
+
+
+def test_the_family_sees_the_timeline_kinds_the_guidebook_names_and_never_a_report(app, families, family_sso,
+                                                                                    give_consent, monkeypatch):
+    from dataclasses import replace
+
+    from tik.family import service as family_service
+
+    holder, a, _ = families
+    give_consent(a, holder, ["health-nurse"])
+    log(a, EventKind.REPORT, holder, action="sent", sent_on="2026-11-20", feedback_due="2026-12-11")
+    log(a, EventKind.FEEDBACK, holder, text="Intern tilbakemelding til melderen")
+    log(a, EventKind.STEP, holder, step_id="l0-register", decision="next",
+        fields={"observation": "Arbeidsnotat: far virket sliten"})
+    db.session.commit()
+    family = family_sign_in(app, family_sso, MOTHER_A)
+
+    def timeline_of() -> str:
+        page = family.get(f"/min-familie/{a.ref}").get_data(as_text=True)
+        return page.split('id="family-timeline"')[1].split("</ol>")[0] if 'id="family-timeline"' in page else ""
+
+    shown = timeline_of()
+    assert "Samtykke registrert" in shown  # consent is in the default guidebook's family.timeline
+    assert "barnevernet" not in shown and "Intern tilbakemelding" not in shown
+    assert "Arbeidsnotat" not in shown  # a step shows what happened, never the notes in its fields
+    guide = family_service.guide_of(a)
+    everything = replace(guide, family_timeline=frozenset({"report", "feedback", "emergency", "step"}))
+    monkeypatch.setattr(family_service, "guide_of", lambda case: everything)
+    shown = timeline_of()  # a guidebook that names them anyway (the check refuses it) still shows none
+    assert "barnevernet" not in shown and "Intern tilbakemelding" not in shown and "Samtykke" not in shown
+    steps = db.session.scalar(select(db.func.count()).select_from(CaseEvent).where(
+        CaseEvent.case_id == a.id, CaseEvent.kind == EventKind.STEP))
+    assert "Arbeidsnotat" not in shown and shown.count("tik-timeline__item--step") == steps >= 2
+    monkeypatch.setattr(family_service, "guide_of", lambda case: replace(guide, family_timeline=frozenset()))
+    assert timeline_of() == ""
+
+
+def test_the_guidebooks_kinds_are_the_timelines_kinds():
+    from tik.guides.model import FAMILY_NEVER, TIMELINE_KINDS
+
+    assert set(TIMELINE_KINDS) == {k.value for k in EventKind}
+    assert set(FAMILY_NEVER) <= set(TIMELINE_KINDS)
+
+
+# -- the family's words in the next evaluation ---------------------------------------------------------------
+
+
+def test_the_familys_words_arrive_in_the_next_evaluation(app, families, family_sso, make_measure, login, client,
+                                                        clock):
+    from tik.plans import service as plans
+    from tik.plans.models import GoalReached, NextAction
+
+    holder, a, _ = families
+    measure = make_measure(a, holder)
+    a.child.birth_date = date(2009, 1, 2)
+    nin = valid_nin(a.child.birth_date, 150)
+    a.child.nin_lookup = crypto.lookup_hash(nin)
+    db.session.commit()
+    mother = family_sign_in(app, family_sso, MOTHER_A)
+    young = family_sign_in(app, family_sso, nin)
+    mother.post(f"/min-familie/{a.ref}/for-motet", data={"text": "Mandagene er tunge <i>hjemme</i>"})
+    young.post(f"/min-familie/{a.ref}/for-motet", data={"text": "Jeg vil ha hjelp i matte"})
+    login(holder)
+    page = client.get(f"/saker/{a.ref}/plan/tiltak/{measure.id}/evaluering").get_data(as_text=True)
+    words = page.split('id="family-words"')[1].split("</section>")[0]
+    assert "Familiens egne ord før møtet" in words
+    assert "Foresatte" in words and "Mandagene er tunge &lt;i&gt;hjemme&lt;/i&gt;" in words
+    assert "Ungdommen" in words and "Jeg vil ha hjelp i matte" in words and "<i>hjemme" not in page
+    child_field = page.split('name="child_experience"')[1].split("</textarea>")[0]
+    parents_field = page.split('name="parents_said"')[1].split("</textarea>")[0]
+    assert "Jeg vil ha hjelp i matte" in child_field and "Mandagene" not in child_field
+    assert "Mandagene er tunge &lt;i&gt;hjemme&lt;/i&gt;" in parents_field and "matte" not in parents_field
+    clock.travel(clock.now() + timedelta(minutes=5))
+    plans.evaluate_measure(a, measure, holder, plans.EvaluationInput(
+        evaluated_on=clock.today(), goal_reached=GoalReached.PARTLY, child_experience="Jeg vil ha hjelp i matte",
+        next_action=NextAction.CONTINUE, parents_said="Mandagene er tunge",
+        next_evaluate_on=clock.today() + timedelta(weeks=6), note=""))
+    page = client.get(f"/saker/{a.ref}/plan/tiltak/{measure.id}/evaluering").get_data(as_text=True)
+    assert 'id="family-words"' not in page and "Mandagene" not in page  # taken up: not offered again
+    clock.travel(clock.now() + timedelta(minutes=5))
+    mother.post(f"/min-familie/{a.ref}/for-motet", data={"text": "Nå går det bedre"})
+    page = client.get(f"/saker/{a.ref}/plan/tiltak/{measure.id}/evaluering").get_data(as_text=True)
+    assert "Nå går det bedre" in page.split('id="family-words"')[1]
+
+
+# -- the staff screen for a guardian's national id -----------------------------------------------------------
+
+
+def test_staff_record_a_guardians_national_id_and_the_guardian_can_sign_in(app, families, family_sso, login,
+                                                                           client):
+    holder, a, _ = families
+    guardian = a.child.guardians[0]
+    guardian.nin_encrypted = guardian.nin_lookup = None
+    db.session.commit()
+    login(holder)
+    url = f"/saker/{a.ref}/foresatte/{guardian.id}/min-familie"
+    assert url in client.get(f"/saker/{a.ref}").get_data(as_text=True)
+    refused = client.post(url, data={"nin": "12345678901", "responsibility": "yes"})
+    assert refused.status_code == 422 and "ikke gyldig" in refused.get_data(as_text=True)
+    assert guardian.nin_lookup is None
+    spaced = f"{MOTHER_A[:6]} {MOTHER_A[6:]}"
+    assert client.post(url, data={"nin": spaced, "responsibility": "yes"}).status_code == 302
+    db.session.expire_all()
+    guardian = db.session.get(type(guardian), guardian.id)
+    assert guardian.nin_lookup == crypto.lookup_hash(MOTHER_A) and crypto.decrypt(guardian.nin_encrypted) == MOTHER_A
+    assert MOTHER_A.encode() not in guardian.nin_encrypted
+    page = client.get(url).get_data(as_text=True)
+    assert MOTHER_A not in page and MOTHER_A[:6] not in page and f"••{MOTHER_A[-2:]}" in page
+    assert MOTHER_A not in client.get(f"/saker/{a.ref}").get_data(as_text=True)
+    events = db.session.scalars(select(CaseEvent).where(CaseEvent.kind == EventKind.DETAILS)).all()
+    assert [(e.data["field"], e.data["new"]) for e in events] == [("national_id", "recorded")]
+    assert all(MOTHER_A not in str(e.data) for e in events)
+    audited = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "guardian.identity")).all()
+    assert [(e.user_id, e.detail) for e in audited] == [(holder.id, "national_id:recorded")]
+    family = family_sign_in(app, family_sso, MOTHER_A)
+    assert family.get(f"/min-familie/{a.ref}").status_code == 200
+
+    # Parental responsibility removed on the same screen: the guardian sees nothing at once.
+    assert client.post(url, data={"nin": ""}).status_code == 302
+    assert family.get(f"/min-familie/{a.ref}").status_code == 404
+    assert "Anna" not in family.get("/min-familie/").get_data(as_text=True)
+    assert client.post(url, data={"remove": "1", "responsibility": "yes"}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(type(guardian), guardian.id).nin_lookup is None
+    assert family.get(f"/min-familie/{a.ref}").status_code == 404
+
+
+def test_only_those_who_work_on_the_case_record_a_guardians_national_id(app, families, make_user, make_unit,
+                                                                        login, client):
+    holder, a, b = families
+    guardian = a.child.guardians[0]
+    url = f"/saker/{a.ref}/foresatte/{guardian.id}/min-familie"
+    leader = make_user("sjef", unit=holder.unit, roles=(Role.EMPLOYEE, Role.LEADER))
+    from tik.org.models import UnitLeader
+
+    db.session.add(UnitLeader(unit_id=holder.unit_id, user_id=leader.id))
+    db.session.commit()
+    colleague = make_user("kollega", unit=holder.unit)
+    for outsider in (leader, colleague):
+        login(outsider)
+        assert client.get(url).status_code == 404
+        assert client.post(url, data={"nin": STRANGER, "responsibility": "yes"}).status_code == 404
+    login(holder)
+    assert client.get(f"/saker/{b.ref}/foresatte/{guardian.id}/min-familie").status_code == 404  # another case's
+    db.session.expire_all()
+    assert db.session.get(type(guardian), guardian.id).nin_lookup == crypto.lookup_hash(MOTHER_A)
+
+
+def test_who_has_read_counts_every_staff_read_and_print_of_the_audit_trail_and_nothing_else(
+        app, families, family_sso, make_unit, make_user, give_consent, make_measure):
+    from tik.audit.service import READ_ACTIONS
+
+    holder, a, b = families
+    nurse = make_user("nurse", unit=make_unit("helse", "health-nurse"), roles=(Role.EMPLOYEE, Role.COORDINATOR))
+    give_consent(a, holder, ["health-nurse"])
+    invite_participant(a, nurse, holder)
+    make_measure(a, holder)
+    staff = {}
+    for user in (holder, nurse):
+        staff[user.id] = app.test_client()
+        staff[user.id].post("/login", data={"username": user.username, "password": PASSWORD})
+    staff[holder.id].get(f"/saker/{a.ref}")
+    staff[holder.id].get(f"/saker/{a.ref}/plan")
+    staff[holder.id].get(f"/saker/{b.ref}")  # another case: not on A's list
+    staff[nurse.id].get(f"/saker/{a.ref}")
+    staff[nurse.id].get(f"/saker/{a.ref}/plan.pdf")
+    family = family_sign_in(app, family_sso, MOTHER_A)
+    family.get(f"/min-familie/{a.ref}/brev.pdf")  # the family's own look and print are not staff reads
+    page = family.get(f"/min-familie/{a.ref}").get_data(as_text=True)
+    table = page.split('id="family-readers"')[1].split("</table>")[0]
+    rows = [[cell.split("<")[0].strip() for cell in row.split("<td>")[1:]] for row in table.split("<tr>")[2:]]
+    shown = {(role, unit): (int(reads), int(prints)) for role, unit, reads, prints, _last in rows}
+    trail = db.session.scalars(select(AuditEvent).where(AuditEvent.case_id == a.id,
+                                                        AuditEvent.action.in_(READ_ACTIONS))).all()
+    expected = {}
+    for event in trail:
+        assert event.user_id in (holder.id, nurse.id)  # nobody else read it, and the family is not staff
+        user = holder if event.user_id == holder.id else nurse
+        role = {"as:holder": "Stafettholder", "as:participant": "Deltaker"}[event.detail]
+        reads, prints = expected.get((role, user.unit.name), (0, 0))
+        printed = event.action in ("plan.pdf", "case.export")
+        expected[(role, user.unit.name)] = (reads + (not printed), prints + printed)
+    assert shown == expected == {("Stafettholder", holder.unit.name): (2, 0), ("Deltaker", nurse.unit.name): (1, 1)}
+
+
+def test_the_familys_own_hostile_words_are_text_on_their_own_page(app, families, family_sso):
+    _, a, _ = families
+    family = family_sign_in(app, family_sso, MOTHER_A)
+    family.post(f"/min-familie/{a.ref}/for-motet", data={"text": '"><script>alert(1)</script><a href=x>lenke</a>'})
+    page = family.get(f"/min-familie/{a.ref}").get_data(as_text=True)
+    mine = page.split('id="family-timeline"')[1]
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;&lt;a href=x&gt;lenke&lt;/a&gt;" in mine
+    assert "<script>alert" not in page and "<a href=x>" not in page

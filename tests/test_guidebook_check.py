@@ -162,3 +162,31 @@ def test_cli_check_names_file_and_entry_and_exits_1(broken):
     result = CliRunner().invoke(guide_cli, ["check", str(broken.path)])
     assert result.exit_code == 1
     assert "guide.yaml: step 'l1-consent': unknown tool 'ouija'" in result.output
+
+
+@pytest.mark.parametrize("kind, about", [("report", "the report to child welfare and its draft"),
+                                         ("emergency", "the emergency routine"),
+                                         ("feedback", "internal feedback")])
+def test_the_family_never_sees_a_report_or_an_internal_note_whatever_the_guidebook_says(broken, kind, about):
+    broken.edit("guide.yaml", lambda d: d["family"]["timeline"].append(kind))
+    [problem] = [p for p in _problems(broken.path) if "family" in p]
+    assert problem.startswith(f"guide.yaml: family.timeline '{kind}': the family never sees") and about in problem
+
+
+def test_family_timeline_kinds_are_checked(broken):
+    broken.edit("guide.yaml", lambda d: d["family"]["timeline"].extend(["gossip", "consent"]))
+    problems = _problems(broken.path)
+    assert any(p.startswith("guide.yaml: family.timeline 'gossip': unknown kind of entry (one of concern,")
+               for p in problems)
+    assert "guide.yaml: family.timeline 'consent': named twice" in problems
+    broken.edit("guide.yaml", lambda d: d.update(family={"timeline": "consent", "colour": "blue"}))
+    problems = _problems(broken.path)
+    assert "guide.yaml: family.timeline: must be a list of timeline entry kinds" in problems
+    assert "guide.yaml: family.colour: unknown setting" in problems
+
+
+def test_without_a_family_section_the_family_sees_no_timeline(broken):
+    broken.edit("guide.yaml", lambda d: d.pop("family"))
+    guide, problems = check_guide(broken.path)
+    assert problems == [] and guide.family_timeline == frozenset()
+    assert "consent" in check_guide(GUIDEBOOK)[0].family_timeline

@@ -36,7 +36,7 @@ def test_describe_says_who_and_what(app):
         given = describe(_event(EventKind.CONSENT, {"action": "given", "services": [service, "gone"],
                                                     "by_family": "guardian"}), guide, "nb")
         assert given.by == "Familien"
-        assert given.text == f"Samtykke registrert: {guide.services[service].name.get('nb')}, gone"
+        assert given.text == f"Samtykke gitt digitalt av foresatte: {guide.services[service].name.get('nb')}, gone"
         declined = describe(_event(EventKind.HANDOVER, {"action": "declined", "to_user": "Per", "reason": "Ferie"},
                                    by=SimpleNamespace(name="Kari")), guide, "nb")
         assert (declined.by, declined.text) == ("Kari", "Per takket nei: Ferie")

@@ -41,6 +41,7 @@ def refusal_message(code: str, **params) -> str:
         "why_not_required": _("Skriv hvorfor en foresatt ikke er informert."),
         "child_reason_required": _("Skriv hvorfor barnet ikke er informert."),
         "feedback_text": _("Skriv en kort tilbakemelding uten sensitive opplysninger (høyst 600 tegn)."),
+        "national_id_invalid": _("Fødselsnummeret er ikke gyldig. Sjekk sifrene."),
         "not_leader": _("Bare lederen for enheten kan registrere tilbakemelding til melderen."),
     }
     return messages.get(code, code)

@@ -1,6 +1,7 @@
 """Sign-in through a real OpenID Connect provider in a real browser: the demo teacher through the staff
 client, and a guardian through the ID-porten-like client who withdraws a consent on "Min familie" and so
-ends a staff participant's access at once. Its own TIK and provider (tik/auth/devidp.py) on free ports."""
+ends a staff participant's access at once, then gives a new one digitally and downloads the family letter.
+Its own TIK and provider (tik/auth/devidp.py) on free ports."""
 
 from __future__ import annotations
 
@@ -108,5 +109,22 @@ def test_a_guardian_withdraws_a_consent_and_the_staff_participant_loses_access(b
 
     answer = staff.goto(case_url)
     assert answer.status == 404  # the PPT adviser's access hung on the consent
+
+    # The guardian gives a new consent digitally, sees what has happened and downloads the family letter.
+    family.get_by_text("Gi et nytt samtykke").click()
+    family.get_by_label(re.compile("^PPT")).check()
+    family.get_by_role("button", name="Gi samtykket").click()
+    expect(family.get_by_text("Samtykket er gitt")).to_be_visible()
+    expect(family.get_by_text("(gitt digitalt av foresatte)")).to_be_visible()
+    expect(family.locator("#family-timeline").get_by_text("Samtykke gitt digitalt av foresatte")).to_be_visible()
+    family.get_by_text("Gi et nytt samtykke").click()  # open again, to look at the form too
+    assert_accessible(family)
+    shot(family, "identity-family-consent-given")
+    with family.expect_download() as download:
+        family.get_by_role("link", name="Last ned brevet om planen (PDF)").click()
+    assert download.value.suggested_filename.startswith(f"{ref}-plan-familie-")
+    family.get_by_role("button", name="Logg ut").click()
+    family.goto(f"/min-familie/{ref}")
+    expect(family.get_by_role("link", name="Logg inn med ID-porten (test)")).to_be_visible()
     staff_context.close()
     family_context.close()

@@ -1,8 +1,10 @@
 """Server-side login sessions: the cookie carries a signed random id, the database says whether it still holds.
 
 Logout, a password change, deactivation and the idle and absolute timeouts revoke the row, so a cookie
-copied before any of them is worth nothing afterwards. Nothing a request header says (address, proxy
-headers, user agent) is part of the check: those are forged as easily as they are sent.
+copied before any of them is worth nothing afterwards. A family member signed in on "Min familie" through
+ID-porten has a row of the same kind: no staff user, the keyed hash of their national id instead.
+Nothing a request header says (address, proxy headers, user agent) is part of the check: those are forged
+as easily as they are sent.
 """
 
 from __future__ import annotations
@@ -23,12 +25,15 @@ SEEN_PRECISION = timedelta(minutes=1)
 
 
 class UserSession(db.Model):
-    """One login on one browser. The id is a hash of the cookie's token, so a database reader cannot log in."""
+    """One login on one browser. The id is a hash of the cookie's token, so a database reader cannot log in.
+    Either a member of staff (`user_id`) or a family member (`family_lookup`, the keyed hash of the national
+    id ID-porten gave): a family row never logs anyone in as staff, nor a staff row on "Min familie"."""
 
     __tablename__ = "user_session"
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    family_lookup: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime)
     seen_at: Mapped[datetime] = mapped_column(DateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
@@ -46,30 +51,60 @@ def start(user) -> str:
     return token
 
 
-def resume(token: str, idle: timedelta, absolute: timedelta):
-    """(the user of the live session `token`, False); (None, True) when it just timed out; (None, False) if unknown.
+def start_family(lookup: str) -> str:
+    """Open a "Min familie" session for the person whose national id has the keyed hash `lookup`, in the
+    current transaction; returns the token the cookie carries."""
+    token = secrets.token_urlsafe(32)
+    moment = now()
+    db.session.add(UserSession(id=_key(token), family_lookup=lookup, created_at=moment, seen_at=moment))
+    return token
 
-    One statement loads the session and its user. A timed-out session is revoked here, so it cannot come
-    back when the clock or the settings change.
-    """
-    from tik.auth.models import User
 
-    if not isinstance(token, str) or len(token) > 100:
-        return None, False
-    found = db.session.execute(select(UserSession, User).join(User, User.id == UserSession.user_id)
-                               .where(UserSession.id == _key(token))).one_or_none()
-    if found is None or found[0].revoked_at is not None:
-        return None, False
-    row, user = found
+def _holds(row: UserSession | None, idle: timedelta, absolute: timedelta) -> tuple[bool, bool]:
+    """(live, just timed out) for a session row; a timed-out row is revoked here, so it cannot come back
+    when the clock or the settings change."""
+    if row is None or row.revoked_at is not None:
+        return False, False
     moment = now()
     if moment - row.seen_at > idle or moment - row.created_at > absolute:
         row.revoked_at = moment
         db.session.commit()
-        return None, True
+        return False, True
     if moment - row.seen_at >= SEEN_PRECISION:
         row.seen_at = moment
         db.session.commit()
-    return user, False
+    return True, False
+
+
+def _usable(token) -> bool:
+    return isinstance(token, str) and len(token) <= 100
+
+
+def resume(token: str, idle: timedelta, absolute: timedelta):
+    """(the user of the live session `token`, False); (None, True) when it just timed out; (None, False) if unknown.
+
+    One statement loads the session and its user (a family session has none, so it is never found here).
+    """
+    from tik.auth.models import User
+
+    if not _usable(token):
+        return None, False
+    found = db.session.execute(select(UserSession, User).join(User, User.id == UserSession.user_id)
+                               .where(UserSession.id == _key(token))).one_or_none()
+    live, expired = _holds(found[0] if found else None, idle, absolute)
+    return (found[1] if live else None), expired
+
+
+def resume_family(token: str, idle: timedelta, absolute: timedelta) -> tuple[str | None, bool]:
+    """(the national id's keyed hash of the live family session `token`, False); (None, True) when it just
+    timed out; (None, False) if unknown, revoked or a staff session."""
+    if not _usable(token):
+        return None, False
+    row = db.session.scalar(select(UserSession).where(UserSession.id == _key(token),
+                                                      UserSession.family_lookup.is_not(None),
+                                                      UserSession.user_id.is_(None)))
+    live, expired = _holds(row, idle, absolute)
+    return (row.family_lookup if live else None), expired
 
 
 def end(token: str | None) -> None:

@@ -25,10 +25,14 @@ class ConsentError(ValueError):
 
 
 @unit_of_work(once_per_form=True)
-def record_consent(case: Case, by: User, *, given_by: str, services: list[str], purpose: str,
+def record_consent(case: Case, by: User | None, *, given_by: str, services: list[str], purpose: str,
                    form: ConsentForm, given_on: date, expires_on: date, information: str = "",
-                   young_person: bool = False, exclusions: str = "") -> Consent:
-    """Record a consent; raises ConsentError when it names no service or ends before it starts."""
+                   young_person: bool = False, exclusions: str = "", family=None,
+                   renews: Consent | None = None) -> Consent:
+    """Record a consent; raises ConsentError when it names no service or ends before it starts.
+
+    `by` is the member of staff who records it, or None when the family gives it digitally on "Min familie"
+    (`family` is then their FamilyRelation). `renews` is the consent this one renews (timeline only)."""
     guide = guide_of(case)
     if not services:
         raise ConsentError("no_services")
@@ -40,12 +44,16 @@ def record_consent(case: Case, by: User, *, given_by: str, services: list[str], 
         raise ConsentError("young_person_must_consent")
     consent = Consent(case_id=case.id, given_by=given_by.strip(), services=services, purpose=purpose.strip(),
                       form=form, given_on=given_on, expires_on=expires_on, information=information.strip(),
-                      young_person=young_person, recorded_by_id=by.id, exclusions=exclusions.strip())
+                      young_person=young_person, recorded_by_id=getattr(by, "id", None),
+                      exclusions=exclusions.strip())
     db.session.add(consent)
     db.session.flush()
+    extra = {"by_family": family.value} if family is not None else {}
+    if renews is not None:
+        extra["renews"] = renews.id
     log(case, EventKind.CONSENT, by, consent_id=consent.id, services=services, action="given",
-        exclusions=consent.exclusions)
-    record(by, "consent.record", case)
+        exclusions=consent.exclusions, **extra)
+    record(by if by is not None else family_actor(family), "consent.record", case)
     return consent
 
 

@@ -135,7 +135,8 @@ class Consent(db.Model):
     given_on: Mapped[date] = mapped_column(Date)
     expires_on: Mapped[date] = mapped_column(Date)
     withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime)
-    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    # The member of staff who recorded it; none when the family gave it digitally on "Min familie".
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     exclusions: Mapped[str] = mapped_column(Text, default="")  # what the family said must not be shared
 
     case: Mapped[Case] = relationship(back_populates="consents")

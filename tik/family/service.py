@@ -1,23 +1,72 @@
-"""What the family sees and does: who has read the case (from the audit trail), withdrawing a consent."""
+"""What the family sees and does on "Min familie": their server-side session, who has read the case (from the
+audit trail), the timeline entries the guidebook lets them see, the family letter, giving, renewing and
+withdrawing a consent, and their words before the meeting. And the staff side of it: a guardian's national id.
+
+Every function that changes something is a unit of work (tik.db); the views only parse and answer.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import select
 
+from tik import crypto
 from tik.audit.models import AuditEvent
 from tik.audit.service import READ_ACTIONS, record
+from tik.auth import sessions
 from tik.auth.models import User
 from tik.auth.policy import FamilyRelation, family_actor
-from tik.cases.consent import withdraw_consent
-from tik.cases.models import Case, Consent, EventKind
+from tik.cases.consent import record_consent, withdraw_consent
+from tik.cases.models import Case, CaseEvent, Consent, ConsentForm, EventKind
+from tik.clock import today
+from tik.concerns.nin import InvalidNationalId, birth_date_of
 from tik.db import unit_of_work
 from tik.extensions import db
+from tik.guidebook import guide_of
+from tik.guides.model import FAMILY_NEVER
 from tik.org.models import Unit
-from tik.timeline.service import log
+from tik.plans.letter import family_language, printable
+from tik.plans.printing import plan_pdf
+from tik.timeline.service import log, timeline
+
+# -- the family's session ----------------------------------------------------------------------------------
+
+
+def _timeouts() -> tuple[timedelta, timedelta]:
+    return (timedelta(minutes=current_app.config["TIK_IDLE_MINUTES"]),
+            timedelta(hours=current_app.config["TIK_ABSOLUTE_HOURS"]))
+
+
+@unit_of_work
+def sign_in(pid: str) -> str:
+    """Open the server-side session of the person ID-porten signed in (national id `pid`, kept only as its
+    keyed hash), audited; returns the token the cookie carries."""
+    token = sessions.start_family(crypto.lookup_hash(pid))
+    record(None, "family.login", detail="idporten")
+    return token
+
+
+def signed_in(token: str | None) -> str | None:
+    """The keyed hash of the national id of the live family session `token`, else None (unknown, signed out
+    or timed out: the same revocation as staff sessions)."""
+    if not token:
+        return None
+    idle, absolute = _timeouts()
+    lookup, _expired = sessions.resume_family(token, idle=idle, absolute=absolute)
+    return lookup
+
+
+@unit_of_work
+def sign_out(token: str | None) -> None:
+    """Revoke the family session: the cookie, copied or not, signs nobody in any more."""
+    sessions.end(token)
+    record(None, "family.logout")
+
+
+# -- who has read the case ---------------------------------------------------------------------------------
 
 # A member of staff reading the case, or printing or exporting it: the audit trail's own list (each download
 # is one `plan.pdf` row with the reader's access; its `plan.print` row is the same download again).
@@ -72,6 +121,62 @@ def audit_sign_in(action: str, detail: str) -> None:
     record(None, action, detail=detail)
 
 
+CONSENT_DAYS = 365  # a consent given or renewed on "Min familie" holds for a year, like the staff form's default
+
+
+def _given_by(case: Case, relation: FamilyRelation, lookup: str) -> str:
+    """The name the consent is given in: the signed-in guardian's, or the young person's."""
+    if relation == FamilyRelation.YOUNG_PERSON:
+        return case.child.name
+    return ", ".join(g.name for g in case.child.guardians if g.nin_lookup == lookup) or case.child.name
+
+
+def give_consent(case: Case, relation: FamilyRelation, lookup: str, *, services: list[str], purpose: str,
+                 information: str = "", exclusions: str = "", renews: Consent | None = None) -> Consent:
+    """The family gives a consent digitally: the same service function as staff use (record_consent), so the
+    same rules hold (from the consent age only the young person can give it). On the timeline as given by
+    the guardian or the young person, digitally. Raises ConsentError (nothing kept)."""
+    on = today()
+    return record_consent(case, None, given_by=_given_by(case, relation, lookup), services=services,
+                          purpose=purpose, form=ConsentForm.DIGITAL, given_on=on,
+                          expires_on=on + timedelta(days=CONSENT_DAYS), information=information,
+                          young_person=relation == FamilyRelation.YOUNG_PERSON, exclusions=exclusions,
+                          family=relation, renews=renews)
+
+
+def renew_consent(case: Case, relation: FamilyRelation, lookup: str, consent_id: int) -> Consent | None:
+    """Renew a consent of `case` that was not withdrawn (expired or about to): a new consent from today with
+    the same services, purpose and limits. None if there is no such consent. Raises ConsentError."""
+    old = next((c for c in case.consents if c.id == consent_id and c.withdrawn_at is None), None)
+    if old is None:
+        return None
+    return give_consent(case, relation, lookup, services=old.services, purpose=old.purpose,
+                        information=old.information, exclusions=old.exclusions, renews=old)
+
+
+def letter_language(case: Case, relation: FamilyRelation, lookup: str) -> str:
+    """The language of the signed-in person's letter: the guardian's own, else the family's."""
+    if relation == FamilyRelation.GUARDIAN:
+        for guardian in case.child.guardians:
+            if guardian.nin_lookup == lookup:
+                return printable(guardian.language)
+    return family_language(case)
+
+
+def letter(case: Case, relation: FamilyRelation, lookup: str, lang: str | None = None) -> tuple[str, bytes]:
+    """(file name, PDF) of the family letter of the current plan, in the person's language (or `lang`): the
+    same letter staff print, audited as a family print by the guardian or the young person."""
+    return plan_pdf(case, family_actor(relation), family=True, lang=lang or letter_language(case, relation, lookup),
+                    young=relation == FamilyRelation.YOUNG_PERSON)
+
+
+def visible_timeline(case: Case) -> list[CaseEvent]:
+    """The timeline entries the family sees, newest first: the kinds the case's guidebook names under
+    `family.timeline`, never the kinds in FAMILY_NEVER (whatever the guidebook says)."""
+    kinds = guide_of(case).family_timeline - FAMILY_NEVER.keys()
+    return [e for e in timeline(case) if e.kind.value in kinds]
+
+
 MAX_WORDS = 4000  # characters: what the family wants to say before the meeting
 
 
@@ -80,3 +185,52 @@ def before_the_meeting(case: Case, relation: FamilyRelation, text: str) -> None:
     """The child's or the guardians' own words, on the case timeline as they wrote them (shown as text)."""
     log(case, EventKind.FAMILY, None, text=text, who=relation.value)
     record(family_actor(relation), "family.voice", case)
+
+
+# -- the staff side: a guardian's national id ----------------------------------------------------------------
+
+
+class GuardianIdError(ValueError):
+    """A guardian's national id cannot be recorded; `code` says why (a refusal message key)."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def masked(guardian) -> str:
+    """A recorded national id as staff see it again: never in full, only its last two digits."""
+    return f"••••••• ••{crypto.decrypt(guardian.nin_encrypted)[-2:]}" if guardian.nin_encrypted else ""
+
+
+@unit_of_work
+def set_guardian_identity(case: Case, by: User, guardian_id: int, *, nin: str | None,
+                          responsibility: bool) -> bool:
+    """Record (or, with an empty `nin`, remove) a guardian's national id, encrypted like the child's with its
+    keyed hash for the ID-porten match, and whether they have parental responsibility. `nin` None leaves the
+    id as it is. On the timeline without the number; audited. Raises LookupError for a guardian of another
+    case, GuardianIdError for an invalid number. Returns whether anything changed."""
+    guardian = next((g for g in case.child.guardians if g.id == guardian_id), None)
+    if guardian is None:
+        raise LookupError(guardian_id)
+    changes = []
+    if nin is not None:
+        digits = nin.replace(" ", "")
+        if digits:
+            try:
+                birth_date_of(digits)
+            except InvalidNationalId:
+                raise GuardianIdError("national_id_invalid") from None
+            if crypto.lookup_hash(digits) != guardian.nin_lookup:
+                guardian.nin_encrypted, guardian.nin_lookup = crypto.encrypt(digits), crypto.lookup_hash(digits)
+                changes.append(("national_id", "recorded"))
+        elif guardian.nin_lookup is not None:
+            guardian.nin_encrypted = guardian.nin_lookup = None
+            changes.append(("national_id", "removed"))
+    if responsibility != guardian.responsibility:
+        guardian.responsibility = responsibility
+        changes.append(("responsibility", "yes" if responsibility else "no"))
+    for field, new in changes:
+        log(case, EventKind.DETAILS, by, who="guardian", guardian=guardian.name, field=field, old="", new=new)
+        record(by, "guardian.identity", case, detail=f"{field}:{new}")
+    return bool(changes)

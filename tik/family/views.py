@@ -1,43 +1,40 @@
-""""Min familie": sign-in with ID-porten (the national id in `pid`), the family's cases, plan, consents and
-who has read the case. Access is decided in tik/auth/policy.py (family_cases, family_case_for)."""
+""""Min familie": sign-in with ID-porten (the national id in `pid`), the family's cases, plan, letter, consents,
+timeline and who has read the case; and the staff screen for a guardian's national id. Access is decided in
+tik/auth/policy.py (family_cases, family_case_for, case_for); what changes, changes in tik/family/service.py."""
 
 from __future__ import annotations
 
-import time
 from functools import wraps
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_login import current_user
 
-from tik import crypto
 from tik.auth import oidc
-from tik.auth.policy import ACCESS_ATTR, family_case_for, family_cases, public
+from tik.auth.policy import ACCESS_ATTR, case_for, family_case_for, family_cases, public, requires
+from tik.cases.consent import ConsentError
 from tik.clock import today
 from tik.extensions import limiter
 from tik.family import service
 from tik.forms import without_controls
 from tik.guidebook import guide_of
+from tik.messages import refusal_message
+from tik.plans.letter import printable
 from tik.plans.service import plan_of
+from tik.web import pdf_response
 
 bp = Blueprint("family", __name__)
 
 
 def _lookup() -> str | None:
-    """The keyed hash of the signed-in family member's national id, while their session is fresh."""
-    signed_in = session.get("family")
-    if not signed_in:
-        return None
-    moment = time.time()
-    idle = current_app.config["TIK_IDLE_MINUTES"] * 60
-    absolute = current_app.config["TIK_ABSOLUTE_HOURS"] * 3600
-    if moment - signed_in["seen"] > idle or moment - signed_in["at"] > absolute:
-        session.pop("family", None)
-        return None
-    if moment - signed_in["seen"] > 60:
-        signed_in["seen"] = moment
-        session["family"] = signed_in
-    return signed_in["lookup"]
+    """The keyed hash of the signed-in family member's national id, while their server-side session holds."""
+    if not hasattr(request, "tik_family"):  # once per request (the request, not `g`: tests share an app context)
+        token = (session.get("family") or {}).get("token")
+        request.tik_family = service.signed_in(token)
+        if request.tik_family is None and token:
+            session.pop("family", None)
+    return request.tik_family
 
 
 def family_required(view):
@@ -78,7 +75,7 @@ def login():
 @limiter.limit("30 per minute")
 def callback():
     """ID-porten's answer: Authlib validates the ID token; the national id in `pid` is kept only as its
-    keyed hash (the same hash TIK stores for children and guardians)."""
+    keyed hash (the same hash TIK stores for children and guardians), in a server-side session."""
     provider = oidc.client("family")
     if provider is None:
         abort(404)
@@ -93,18 +90,18 @@ def callback():
         return render_template("family/login.html", provider=oidc.label("family"),
                                alert=_("Innloggingen ble avvist. Prøv igjen.")), 401
     session.clear()
-    moment = time.time()
-    session["family"] = {"lookup": crypto.lookup_hash(pid), "name": str(claims.get("name") or "")[:200],
-                         "at": moment, "seen": moment, "id_token": token.get("id_token")}
-    service.audit_sign_in("family.login", "idporten")
+    session["family"] = {"token": service.sign_in(pid), "id_token": token.get("id_token")}
     return redirect(url_for("family.index"))
 
 
 @bp.post("/min-familie/logg-ut")
 @public
 def logout():
-    id_token = (session.get("family") or {}).get("id_token")
+    signed = session.get("family") or {}
+    if signed.get("token"):
+        service.sign_out(signed["token"])
     session.clear()
+    id_token = signed.get("id_token")
     page = oidc.provider_logout_page("family", id_token, url_for("family.index", _external=True)) if id_token \
         else None
     if page is not None:
@@ -113,12 +110,65 @@ def logout():
     return redirect(url_for("family.index"))
 
 
+def _lang() -> str:
+    return str(get_locale() or "nb")
+
+
+def _case_page(case, relation, status: int = 200, **extra):
+    guide = guide_of(case)
+    return render_template(
+        "family/case.html", case=case, relation=relation, plan=plan_of(case), guide=guide,
+        readers=service.readers(case), timeline=service.visible_timeline(case), on=today(), L=_lang(),
+        young=relation.value == "young_person", consent_age=guide.consent_age,
+        letter_lang=service.letter_language(case, relation, _lookup()), **extra), status
+
+
 @bp.get("/min-familie/<ref>")
 @family_required
 def case(ref: str):
     case, relation = family_case_for(_lookup(), ref)
-    return render_template("family/case.html", case=case, relation=relation, plan=plan_of(case), guide=guide_of(case),
-                           readers=service.readers(case), on=today(), L=str(get_locale() or "nb"))
+    return _case_page(case, relation)
+
+
+@bp.get("/min-familie/<ref>/brev.pdf")
+@family_required
+def letter(ref: str):
+    """The family letter of the current plan, in the person's language (?lang= for another)."""
+    case, relation = family_case_for(_lookup(), ref, action="family.letter")
+    lang = request.args.get("lang")
+    filename, data = service.letter(case, relation, _lookup(), printable(lang) if lang else None)
+    return pdf_response(filename, data)
+
+
+@bp.post("/min-familie/<ref>/samtykke")
+@family_required
+def give_consent(ref: str):
+    """A consent given digitally by the guardian or the young person."""
+    case, relation = family_case_for(_lookup(), ref, action="family.consent")
+    form = request.form
+    try:
+        service.give_consent(case, relation, _lookup(), services=form.getlist("services"),
+                             purpose=without_controls(form.get("purpose", ""))[:2000],
+                             information=without_controls(form.get("information", ""))[:2000],
+                             exclusions=without_controls(form.get("exclusions", ""))[:2000])
+    except ConsentError as error:
+        return _case_page(case, relation, 422, consent_error=refusal_message(error.code), typed=form)
+    flash(_("Takk. Samtykket er gitt, og tjenestene det gjelder, kan nå samarbeide om saken."))
+    return redirect(url_for("family.case", ref=ref))
+
+
+@bp.post("/min-familie/<ref>/samtykke/<int:consent_id>/forny")
+@family_required
+def renew(ref: str, consent_id: int):
+    case, relation = family_case_for(_lookup(), ref, action="family.consent")
+    try:
+        renewed = service.renew_consent(case, relation, _lookup(), consent_id)
+    except ConsentError as error:
+        return _case_page(case, relation, 422, consent_error=refusal_message(error.code))
+    if renewed is None:
+        abort(404)
+    flash(_("Samtykket er fornyet for ett år."))
+    return redirect(url_for("family.case", ref=ref))
 
 
 @bp.post("/min-familie/<ref>/samtykke/<int:consent_id>/trekk")
@@ -143,3 +193,31 @@ def before_the_meeting(ref: str):
     service.before_the_meeting(case, relation, text)
     flash(_("Takk. Det du skrev, står nå i saken, med dine ord."))
     return redirect(url_for("family.case", ref=ref))
+
+
+# -- staff: a guardian's national id for "Min familie" -------------------------------------------------------
+
+
+@bp.route("/saker/<ref>/foresatte/<int:guardian_id>/min-familie", methods=["GET", "POST"])
+@requires()
+def guardian_identity(ref: str, guardian_id: int):
+    """Record a guardian's national id (never shown back in full) and parental responsibility: only those
+    who work on the case."""
+    case = case_for(current_user, ref, action="guardian.identity.view", edit=True)
+    guardian = next((g for g in case.child.guardians if g.id == guardian_id), None)
+    if guardian is None:
+        abort(404)
+    error, status = "", 200
+    if request.method == "POST":
+        form = request.form
+        nin = "" if form.get("remove") == "1" else (form.get("nin", "").strip()[:20] or None)
+        try:
+            service.set_guardian_identity(case, current_user, guardian_id, nin=nin,
+                                          responsibility=form.get("responsibility") == "yes")
+        except service.GuardianIdError as refused:
+            error, status = refusal_message(refused.code), 422
+        else:
+            flash(_("Opplysningene for Min familie er lagret."))
+            return redirect(url_for("family.guardian_identity", ref=ref, guardian_id=guardian_id))
+    return render_template("family/guardian.html", case=case, guardian=guardian, error=error,
+                           masked=service.masked(guardian)), status

@@ -15,9 +15,11 @@ import yaml
 from tik.guides.model import (
     CARRY_SOURCES,
     EFFECTS,
+    FAMILY_NEVER,
     FIELD_KINDS,
     LETTER_PLACEHOLDERS,
     LETTER_TEXTS,
+    TIMELINE_KINDS,
     VOICES,
     AgeGroup,
     Decision,
@@ -320,6 +322,7 @@ class _Builder:
             letter=self.letter(services, {lv.number for lv in levels}),
             report_feedback_days=self.params["feedback_days"] or 21,
             family_ends=family,
+            family_timeline=self.family_page(guide.get("family")),
         )
         if result.team_service and result.team_service not in services:
             self.problem(g, "team_service", f"unknown service '{result.team_service}'")
@@ -346,6 +349,34 @@ class _Builder:
         for key in set(data) - {"reopen_within_days", "delete_after_months"}:
             self.problem("guide.yaml", f"lifecycle.{key}", "unknown setting")
         return Lifecycle(**values)
+
+    def family_page(self, data: Any) -> frozenset[str]:
+        """The `family` section: which timeline entry kinds the family sees on "Min familie" (none without it).
+        The kinds in FAMILY_NEVER are refused, whatever the guidebook says."""
+        g = "guide.yaml"
+        if data is None:
+            return frozenset()
+        if not isinstance(data, dict):
+            self.problem(g, "family", "must be a mapping")
+            return frozenset()
+        for key in set(data) - {"timeline"}:
+            self.problem(g, f"family.{key}", "unknown setting")
+        kinds = data.get("timeline", [])
+        if not isinstance(kinds, list):
+            self.problem(g, "family.timeline", "must be a list of timeline entry kinds")
+            return frozenset()
+        seen = set()
+        for kind in kinds:
+            if kind in FAMILY_NEVER:
+                self.problem(g, f"family.timeline '{kind}'", f"the family never sees {FAMILY_NEVER[kind]}")
+            elif kind not in TIMELINE_KINDS:
+                shown = ", ".join(k for k in TIMELINE_KINDS if k not in FAMILY_NEVER)
+                self.problem(g, f"family.timeline '{kind}'", f"unknown kind of entry (one of {shown})")
+            elif kind in seen:
+                self.problem(g, f"family.timeline '{kind}'", "named twice")
+            else:
+                seen.add(kind)
+        return frozenset(seen)
 
     def letter(self, services: Mapping[str, Service], levels: set[int]) -> Letter:
         """letter.yaml is optional: without it the letter uses TIK's texts and lists no emergency numbers."""

@@ -176,6 +176,22 @@ class Letter:
         return level in self.emergency_levels or bool(set(services) & set(self.emergency_services))
 
 
+# The kinds of entry on a case's timeline (the values of tik.cases.models.EventKind; a test keeps the two equal).
+TIMELINE_KINDS = ("concern", "step", "decision", "conversation", "level", "consent", "plan", "handover",
+                  "participant", "report", "details", "feedback", "emergency", "closed", "reopened", "archived",
+                  "restricted", "legal_hold", "family")
+# Kinds the family never sees on "Min familie", whatever a guidebook says (`tik guide check` refuses them):
+# the report to child welfare, its draft and its sending (the report may be made without telling the parents
+# first); the emergency routine (the same hard-stop path); and the unit leader's internal feedback to the
+# person who reported the concern. (Of every kind it may see, the family sees what happened and never the
+# working notes written in the step's fields; the plan's internal notes are on no timeline entry.)
+FAMILY_NEVER = {
+    "report": "the report to child welfare and its draft",
+    "emergency": "the emergency routine, a hard stop that need not inform the parents first",
+    "feedback": "the unit leader's internal feedback to the person who reported the concern",
+}
+
+
 @dataclass(frozen=True)
 class Lifecycle:
     """After closing: how long a case can be reopened, and when its working copy is deleted."""
@@ -210,6 +226,8 @@ class Guide:
     letter: Letter = Letter()
     report_feedback_days: int = 21  # when to remind the reporter to ask child welfare for feedback
     family_ends: Decision | None = None  # "the family says no / ends the cooperation", offered at every step
+    # The timeline entry kinds guardians and young people see on "Min familie" (guide.yaml: family.timeline).
+    family_timeline: frozenset[str] = frozenset()
 
     @property
     def deadline_days(self) -> int | None:

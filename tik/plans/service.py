@@ -10,8 +10,8 @@ from sqlalchemy.orm import joinedload
 
 from tik.audit.service import record
 from tik.auth.models import User
-from tik.auth.policy import allowed_services, may_take_part
-from tik.cases.models import Case, EventKind
+from tik.auth.policy import FamilyRelation, allowed_services, may_take_part
+from tik.cases.models import Case, CaseEvent, EventKind
 from tik.clock import now, today
 from tik.db import unit_of_work
 from tik.extensions import db
@@ -274,3 +274,24 @@ def compare(old: dict, new: dict) -> PlanDiff:
     texts = {f: (old.get(f, ""), new.get(f, "")) for f in ("goals", "child_voice", "parents_voice")
              if old.get(f, "") != new.get(f, "")}
     return PlanDiff(added, ended, removed, changed, texts)
+
+
+def words_for_evaluation(case: Case) -> list[CaseEvent]:
+    """What the family wrote before the meeting since the case's last evaluation, oldest first: shown (and
+    offered) in the next evaluation as the family's own words."""
+    last = db.session.scalar(
+        select(CaseEvent.at).where(CaseEvent.case_id == case.id, CaseEvent.kind == EventKind.PLAN)
+        .where(CaseEvent.data["action"].as_string() == "measure.evaluated")
+        .order_by(CaseEvent.at.desc()).limit(1))
+    query = select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.kind == EventKind.FAMILY)
+    if last is not None:
+        query = query.where(CaseEvent.at > last)
+    return list(db.session.scalars(query.order_by(CaseEvent.at, CaseEvent.id)))
+
+
+def evaluation_prefill(words: list[CaseEvent]) -> tuple[str, str]:
+    """(the young person's words, the guardians' words) for the evaluation form's two voice fields."""
+    def joined(who: str) -> str:
+        return "\n\n".join(e.data.get("text", "") for e in words if e.data.get("who") == who)
+
+    return joined(FamilyRelation.YOUNG_PERSON.value), joined(FamilyRelation.GUARDIAN.value)

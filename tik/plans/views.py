@@ -194,10 +194,12 @@ def evaluate(ref: str, measure_id: int):
     case = case_for(current_user, ref, action="plan.view", edit=True)
     measure = _measure_of(case, measure_id)
     form = EvaluationForm()
+    family_words = service.words_for_evaluation(case)
     if request.method == "GET":
         form.idempotency_key.data = secrets.token_urlsafe(24)
         form.evaluated_on.data = today()
         form.next_evaluate_on.data = today() + timedelta(weeks=6)
+        form.child_experience.data, form.parents_said.data = service.evaluation_prefill(family_words)
     status = 200
     if form.validate_on_submit():
         try:
@@ -216,7 +218,7 @@ def evaluate(ref: str, measure_id: int):
     elif request.method == "POST":
         status = 422
     response = render_template("plans/evaluate.html", case=case, measure=measure, form=form, guide=guide_of(case),
-                               L=_lang(), errors=error_list(form))
+                               L=_lang(), errors=error_list(form), family_words=family_words)
     return response, status
 
 

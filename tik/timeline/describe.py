@@ -102,8 +102,22 @@ def _consent(event, data, guide, lang) -> Said:
     action = data.get("action")
     if action == "refused":
         return _("Familien sier nei / avslutter samarbeidet") + _reason(data), ""
-    said = _("Samtykke registrert") if action == "given" else _("Samtykke trukket tilbake")
+    said = _digitally(data) or (_("Samtykke registrert") if action == "given" else _("Samtykke trukket tilbake"))
     return f"{said}: {_services(data.get('services', []), guide, lang)}", ""
+
+
+def _digitally(data: Mapping) -> str:
+    """A consent the guardian or the young person gave, renewed or withdrew on "Min familie"; "" for staff."""
+    by_family = data.get("by_family")
+    if not by_family:
+        return ""
+    young = by_family == "young_person"
+    if data.get("action") == "given" and data.get("renews"):
+        return _("Samtykke fornyet digitalt av ungdommen") if young else _("Samtykke fornyet digitalt av foresatte")
+    if data.get("action") == "given":
+        return _("Samtykke gitt digitalt av ungdommen") if young else _("Samtykke gitt digitalt av foresatte")
+    return (_("Samtykke trukket tilbake digitalt av ungdommen") if young
+            else _("Samtykke trukket tilbake digitalt av foresatte"))
 
 
 def _details(event, data, guide, lang) -> Said:
