@@ -107,3 +107,27 @@ def tags(data: bytes) -> dict:
     mark = root.get("/MarkInfo")
     return {"struct_tree": "/StructTreeRoot" in root, "lang": str(root.get("/Lang", "")),
             "marked": bool(mark and mark.get_object().get("/Marked"))}
+
+
+def ink_in_side_margins(data: bytes, dpi: int = 50, threshold: int = 200) -> list[tuple[int, str]]:
+    """Pages rendered as images (poppler's pdftoppm): (page, side) for every page with anything drawn in its left
+    or right margin — text, a table border or a box that ran past the content box. An empty list when none."""
+    from PIL import Image
+
+    found = []
+    with tempfile.TemporaryDirectory() as tmp:
+        pdf = Path(tmp) / "doc.pdf"
+        pdf.write_bytes(data)
+        subprocess.run(["pdftoppm", "-gray", "-r", str(dpi), str(pdf), str(Path(tmp) / "page")], check=True,
+                       capture_output=True)
+        images = sorted(Path(tmp).glob("page-*.pgm"), key=lambda p: int(p.stem.split("-")[-1]))
+        assert images, "pdftoppm rendered no page"
+        for number, path in enumerate(images, start=1):
+            with Image.open(path) as image:
+                width, height = image.size
+                edge = int(MARGIN_X / 72 * dpi) - 1  # a pixel of slack for anti-aliasing at the content edge
+                for side, box in (("left", (0, 0, edge, height)), ("right", (width - edge, 0, width, height))):
+                    darkest, _ = image.crop(box).getextrema()
+                    if darkest < threshold:
+                        found.append((number, side))
+    return found

@@ -128,3 +128,39 @@ def test_html_in_a_concern_is_text_in_page_and_pdf_and_fetches_nothing(client, l
     assert '<img src="file:///etc/passwd">' in pdf_text(data)
     assert fetched, "the PDF fetched nothing at all, not even its style sheet: the spy saw no fetcher"
     assert all(url.endswith("/tik/static/pdf.css") for url in fetched), fetched
+
+
+def test_registration_asks_for_the_guardians_e_mail_and_the_case_page_shows_it(client, login, make_user):
+    """Issue 15: the guardian's phone, e-mail and language, asked once at registration, are on the case page."""
+    from tik.concerns.models import Guardian
+
+    login(make_user())
+    form = client.get("/bekymring/skjema?urgency=none").get_data(as_text=True)
+    assert 'name="guardians-0-email"' in form and 'type="email"' in form
+    for bad in ("anne.berg", "anne@berg", "anne berg@example.no", "a@" + "b" * 200 + ".no"):
+        refused = _register(client, **{"guardians-0-email": bad, "idempotency_key": f"bad-{len(bad)}"})
+        assert refused.status_code == 422, bad
+        assert "Skriv en gyldig e-postadresse." in refused.get_data(as_text=True) or len(bad) > 200
+        assert db.session.scalar(db.select(db.func.count(Case.id))) == 0
+    response = _register(client, **{"guardians-0-email": " anne.berg@example.no ", "guardians-0-phone": "400 11 222",
+                                    "guardians-0-language": "pl", "guardians-1-name": "Per Berg"})
+    assert response.status_code == 302
+    anne = db.session.scalar(db.select(Guardian).where(Guardian.name == "Anne Berg"))
+    per = db.session.scalar(db.select(Guardian).where(Guardian.name == "Per Berg"))
+    assert (anne.email, anne.phone, anne.language) == ("anne.berg@example.no", "400 11 222", "pl")
+    assert per.email == ""  # optional
+    page = client.get(response.location).get_data(as_text=True)
+    details = page[page.index("tik-guardian"):]
+    assert "anne.berg@example.no" in details and "400 11 222" in details and "Polski" in details
+    # Corrected or added later on the case page: the same check, and the old value stays when refused.
+    ref = response.location.split("/saker/")[1].split("?")[0]
+    bad = client.post(f"/saker/{ref}/foresatte/{anne.id}", data={"name": "Anne Berg", "email": "anne(at)example.no",
+                                                                 "language": "pl"})
+    assert bad.status_code == 422 and "Skriv en gyldig e-postadresse." in bad.get_data(as_text=True)
+    assert client.post(f"/saker/{ref}/foresatte", data={"name": "Ny Verge", "email": "ny@"}).status_code == 422
+    db.session.expire_all()
+    assert db.session.get(Guardian, anne.id).email == "anne.berg@example.no"
+    assert client.post(f"/saker/{ref}/foresatte/{anne.id}", data={
+        "name": "Anne Berg", "email": "anne@berg.no", "phone": "400 11 222", "language": "pl"}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Guardian, anne.id).email == "anne@berg.no"

@@ -316,3 +316,42 @@ def test_from_the_consent_age_the_young_person_gets_a_letter_of_their_own(app, m
                                                                   (True, (case.child.name,))]
     text = " ".join(plain_text(plan_pdf(case, holder, family=True, young=True)[1]).split())
     assert f"Til: {case.child.name}" in text and "Du får dette brevet" in text and "Dette kan du gjøre" in text
+
+
+CHILD_FIRST, PARENTS, CHILD_LATER = ("«Jeg liker ikke mandager.»", "«Vi vil gjerne samarbeide med skolen.»",
+                                     "«Nå er det bedre i friminuttene.»")
+PLAN_PARENTS = "Vi leser med Emil hver kveld."  # the plan's own words, written on the test day
+
+
+@pytest.fixture
+def three_conversations(make_user, make_case, move_case):
+    """Two conversations with the child and one with the parents, on three days, and the plan's own words."""
+    from flows import CONCRETISE, DECIDE, DISCUSS
+
+    holder = make_user(service="school", name="Ingrid Lærer")
+    case = make_case(by=holder, first_name="Emil", guardians=[GuardianInput("Anna Nowak", "mor", "", "pl")])
+    move_case(case, holder, [
+        ("done", CONCRETISE), ("done", DISCUSS),
+        ("done", {"conversation_date": "2026-11-02", "child_words": CHILD_FIRST}),
+        ("done", {"conversation_date": "2026-11-05", "parents_words": PARENTS}),
+        ("level1", DECIDE),
+        ("done", {"meeting_date": "2026-11-10", "shared_understanding": "Vi ser det samme.",
+                  "child_words": CHILD_LATER})])
+    plans.update_plan(case, holder, goals="Emil trives.", child_voice=CHILD_LATER, parents_voice=PLAN_PARENTS)
+    return case, holder
+
+
+def test_both_pdfs_show_every_conversations_words_newest_first_dated(three_conversations):
+    """Issue 15: the child's and the parents' words from every conversation, not only the plan's last."""
+    case, holder = three_conversations
+    for family, lang in ((True, "pl"), (True, "nb"), (False, "nb")):
+        _name, data = plan_pdf(case, holder, family=family, lang=lang)
+        text = squeeze(plain_text(data))
+        where = [text.find(squeeze(words)) for words in (CHILD_LATER, CHILD_FIRST, PLAN_PARENTS, PARENTS)]
+        assert -1 not in where, (family, lang, where)
+        assert where[0] < where[1] and where[2] < where[3], "newest words first"
+        assert text.count(squeeze(CHILD_LATER)) == 1, "the plan's words and the conversation's are the same: once"
+        texts = Texts(lang) if family else None
+        for day in (date(2026, 11, 10), date(2026, 11, 2), date(2026, 11, 5), date(2026, 11, 20)):
+            shown = squeeze(texts.date(day)) if family else day.strftime("%d.%m.%Y")
+            assert shown in text, (family, lang, shown)

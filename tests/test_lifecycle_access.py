@@ -10,20 +10,34 @@ from datetime import date
 
 from flask import current_app
 from lifecycle_support import close, rich_case
+from pdfcheck import body_text, ink_in_side_margins, outside_margins, page_numbers_present, plain_text, squeeze, tags
 from sqlalchemy import select
 from support import pdf_text
 
+from tik import demo
 from tik.audit.models import AuditEvent
 from tik.auth.policy import case_for
-from tik.cases.models import Case, CaseEvent, CaseParticipant, Consent, ConsentService, Handover
+from tik.cases.models import Case, CaseEvent, CaseParticipant, ChildWelfareReport, Consent, ConsentService, Handover
 from tik.concerns.models import Child, Concern, Guardian, ReportDraft
 from tik.extensions import db
-from tik.lifecycle.access import subject_access
+from tik.letter_texts import Texts, letter_languages
+from tik.lifecycle.access import access_html, export_data, subject_access
 from tik.lifecycle.archive import print_archive
 from tik.lifecycle.models import ArchivePrint
 from tik.meetings.models import AgendaItem, Meeting
 from tik.meetings.models import Participant as MeetingParticipant
 from tik.plans.models import Evaluation, Measure, Plan, PlanRevision
+
+LONG_WORD = "Skolehelsetjenesteoppfølgingssamtalekoordineringsansvarlig60"  # 60 characters
+# The export's headings, in bokmål (the catalogues' message ids) and as a Polish reader reads them.
+POLISH = {"Barnet": "Dziecko", "Foresatte": "Opiekunowie prawni",
+          "Hva som har skjedd i saken": "Co wydarzyło się w sprawie",
+          "Hvem som har lest saken": "Kto czytał sprawę", "Samtykker": "Zgody", "Plan og tiltak": "Plan i działania",
+          "Rettighetene deres": "Państwa prawa", "Når opplysningene slettes": "Kiedy informacje zostaną usunięte"}
+
+
+def _letters(text: str) -> str:
+    return "".join(ch for ch in text if ch.isalnum())
 
 
 def _ids(model, *where) -> set[int]:
@@ -50,6 +64,7 @@ def _expected(case: Case) -> dict[str, set[int]]:
         "meeting_participant": _ids(MeetingParticipant, MeetingParticipant.meeting_id.in_(network)),
         "agenda_item": _ids(AgendaItem, AgendaItem.case_id == case.id),
         "report_draft": _ids(ReportDraft, ReportDraft.case_id == case.id),
+        "child_welfare_report": _ids(ChildWelfareReport, ChildWelfareReport.case_id == case.id),
         "archive_print": _ids(ArchivePrint, ArchivePrint.case_id == case.id),
         "audit_event": _ids(AuditEvent, AuditEvent.case_id == case.id),
     }
@@ -61,6 +76,7 @@ def test_the_export_lists_every_tables_rows_for_the_child_and_nothing_of_another
     with current_app.test_request_context():
         case_for(participant, case.ref)  # a read, for "who has read it"
     db.session.add(ReportDraft(case_id=case.id, created_by_id=holder.id, text="Utkast om Emma."))
+    db.session.add(ChildWelfareReport(case_id=case.id, created_by_id=holder.id, text="Melding om Emma."))
     db.session.commit()
     close(case, holder)
     print_archive(case, holder)
@@ -114,3 +130,82 @@ def test_staff_with_access_download_pdf_and_json_and_others_get_404(client, logi
     assert names == [f"innsyn-{case.ref}-en.pdf", f"innsyn-{case.ref}.json"]
     login(make_user(service="ppt", name="Utenfor Saken"))
     assert client.post(f"/saker/{case.ref}/innsyn-art15", data={"lang": "en"}).status_code == 404
+
+
+def test_every_fixed_text_of_the_export_is_in_every_letter_language(make_case, make_user, give_consent):
+    case, holder, *_ = rich_case(make_case, make_user, give_consent)
+    close(case, holder)
+    child = db.session.get(Child, case.child_id)
+    data = export_data(child, [case])
+    assert set(letter_languages()) >= {"nb", "nn", "en", "pl", "lt", "uk", "ar", "so", "ti"}
+    for lang in letter_languages():
+        texts = Texts(lang)
+        html = access_html(child, [case], data, lang, texts=texts)
+        assert texts.missing == set(), f"untranslated in {lang}: {sorted(texts.missing)[:3]}"
+        assert f'<html lang="{lang}" dir="{"rtl" if lang == "ar" else "ltr"}">' in html
+        assert str(texts("Hvem som har lest saken")) in html
+
+
+def test_the_polish_export_reads_in_polish_holds_the_childs_data_and_stays_inside_the_page(make_case, make_user,
+                                                                                        give_consent):
+    case, holder, *_ = rich_case(make_case, make_user, give_consent, first_name="Emil", last_name="Johansen")
+    long = " ".join([LONG_WORD] + ["Emil er sliten om mandagene og trenger en fast voksen om morgenen."] * 60)
+    db.session.add(ReportDraft(case_id=case.id, created_by_id=holder.id, text=long))
+    db.session.commit()
+    child = db.session.get(Child, case.child_id)
+    export = subject_access(child, holder, lang="pl")
+    assert export.lang == "pl"
+    text = plain_text(export.pdf)
+    for bokmal, polish in POLISH.items():
+        assert _letters(str(Texts("pl")(bokmal))) == _letters(polish)
+        assert _letters(polish) in _letters(text), polish
+        assert f"\n{bokmal}\n" not in f"\n{text}"  # no heading left in bokmål (the guidebook's labels are)
+    # The child's data, as the JSON beside it holds it: names, the case, what was written, dates in Polish.
+    data = json.loads(export.json)
+    subject = data["subject"]["child"]
+    assert f"{subject['first_name']} {subject['last_name']}" in text
+    assert all(g["name"] in text for g in data["subject"]["guardian"])
+    [exported] = data["cases"]
+    assert exported["ref"] in text
+    assert _letters(exported["tables"]["concern"][0]["observation"]) in _letters(text)
+    assert Texts("pl").date(child.birth_date) in text  # "14 marca 2016"
+    assert all(r["name"] in text for r in exported["read_by"])
+    assert tags(export.pdf)["lang"] == "pl"
+    # Laid out inside the page, however long what staff wrote: by the words' boxes and by the pixels.
+    assert outside_margins(export.pdf) == [] and page_numbers_present(export.pdf)
+    assert squeeze(long) in body_text(export.pdf)
+    assert ink_in_side_margins(export.pdf) == []
+
+
+def test_the_json_beside_the_pdf_is_the_same_in_every_language(make_case, make_user, give_consent):
+    case, holder, *_ = rich_case(make_case, make_user, give_consent)
+    child = db.session.get(Child, case.child_id)
+    first, second = (json.loads(subject_access(child, holder, lang=lang).json) for lang in ("nb", "pl"))
+
+    def without_the_exports_own_trace(data):
+        for c in data["cases"]:
+            c["tables"]["audit_event"] = [r for r in c["tables"]["audit_event"] if r["action"] != "case.export"]
+            c["read_by"] = [r for r in c["read_by"] if r["action"] != "case.export"]
+        return data | {"generated_at": None}
+
+    assert without_the_exports_own_trace(first) == without_the_exports_own_trace(second)
+    assert first["subject"]["child"]["first_name"] == child.first_name
+
+
+def test_the_export_for_emil_in_the_demo_opens_in_polish_with_the_json_beside(app, client):
+    assert demo.load() is True
+    emil = db.session.scalar(select(Case).join(Child, Child.id == Case.child_id).where(Child.first_name == "Emil"))
+    db.session.commit()
+    assert client.post("/login", data={"username": emil.coordinator.username,
+                                       "password": demo.DEMO_PASSWORD}).status_code == 302
+    page = client.get(f"/saker/{emil.ref}").get_data(as_text=True)
+    assert '<option value="pl" lang="pl" >Polski</option>' in page
+    response = client.post(f"/saker/{emil.ref}/innsyn-art15", data={"lang": "pl"})
+    assert response.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(response.data)) as package:
+        assert package.namelist() == [f"innsyn-{emil.ref}-pl.pdf", f"innsyn-{emil.ref}.json"]
+        pdf, data = package.read(f"innsyn-{emil.ref}-pl.pdf"), json.loads(package.read(f"innsyn-{emil.ref}.json"))
+    text = plain_text(pdf)
+    assert "Wgląd: informacje o dziecku (Emil Johansen)" in " ".join(text.split())
+    assert "Kto czytał sprawę" in text and "Lene Johansen" in text
+    assert data["subject"]["child"]["first_name"] == "Emil" and data["cases"][0]["ref"] == emil.ref

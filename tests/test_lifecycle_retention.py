@@ -4,27 +4,29 @@ under a legal hold; an anonymised statistics row stays and the audit chain still
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 from lifecycle_support import close, rich_case
 from sqlalchemy import func, select
 
-from tik import clock
+from tik import clock, demo
 from tik.audit.models import AuditEvent
 from tik.audit.service import verify
-from tik.cases.models import Case, CaseEvent, CaseParticipant, Consent, ConsentService, Handover
+from tik.cases.models import Case, CaseEvent, CaseParticipant, ChildWelfareReport, Consent, ConsentService, Handover
 from tik.concerns.models import Child, Concern, Guardian
 from tik.extensions import db
 from tik.guidebook import guide_of
 from tik.lifecycle import service as life
 from tik.lifecycle.archive import print_archive
 from tik.lifecycle.models import ArchivePrint, CaseStatistic
+from tik.lifecycle.record import case_rows
 from tik.lifecycle.retention import add_months, plan_retention
 from tik.meetings.models import AgendaItem, Meeting, Participant
 from tik.plans.models import Measure, Plan, PlanRevision
 from tik.stats.refresh import age_group_of
 
 CONTENT = (Case, Child, Guardian, Concern, CaseEvent, CaseParticipant, Consent, ConsentService, Handover, Plan,
-           Measure, PlanRevision, Meeting, Participant, AgendaItem, ArchivePrint)
+           Measure, PlanRevision, Meeting, Participant, AgendaItem, ArchivePrint, ChildWelfareReport)
 
 
 def _counts() -> dict[str, int]:
@@ -75,6 +77,8 @@ def test_a_run_deletes_the_content_keeps_a_statistics_row_and_the_chain_verifies
                                                                                   give_consent):
     case, holder, *_ = rich_case(make_case, make_user, give_consent)
     other, *_ = rich_case(make_case, make_user, give_consent, first_name="Ola")  # another child, still open
+    db.session.add(ChildWelfareReport(case_id=case.id, created_by_id=holder.id, text="Melding om Emma."))
+    db.session.commit()
     close(case, holder)
     print_archive(case, holder)
     case_id, child_id, ref = case.id, case.child_id, case.ref
@@ -86,7 +90,8 @@ def test_a_run_deletes_the_content_keeps_a_statistics_row_and_the_chain_verifies
     after = _counts()
     assert db.session.get(Case, case_id) is None and db.session.get(Child, child_id) is None
     assert db.session.scalar(select(func.count()).select_from(Guardian).where(Guardian.child_id == child_id)) == 0
-    for table in (CaseEvent, Concern, Consent, Handover, CaseParticipant, Plan, Meeting, ArchivePrint):
+    for table in (CaseEvent, Concern, Consent, Handover, CaseParticipant, Plan, Meeting, ArchivePrint,
+                  ChildWelfareReport):
         assert db.session.scalar(select(func.count()).select_from(table).where(table.case_id == case_id)) == 0
     assert db.session.scalar(select(func.count()).select_from(AgendaItem).where(AgendaItem.case_id == case_id)) == 0
     # The other child's case is whole.
@@ -125,3 +130,52 @@ def test_deletion_refuses_without_archive_print_or_under_hold(make_case, make_us
     life.set_legal_hold(case, True, "Klage", holder)
     with pytest.raises(ValueError, match="legal hold"):
         delete_case(case, "test")
+
+
+def _ids() -> dict[str, set[int]]:
+    db.session.expire_all()
+    return {m.__tablename__: set(db.session.scalars(select(m.id))) for m in CONTENT}
+
+
+def _case_of(first_name: str) -> Case:
+    return db.session.scalar(select(Case).join(Child, Child.id == Case.child_id).where(Child.first_name == first_name))
+
+
+def test_on_a_fresh_demo_retention_removes_exactly_the_case_printed_to_the_archive(app, runner, tmp_path):
+    """README, "Retention in the demo": Jonas's case was closed past the retention period and printed to the
+    archive; Nora's was closed as long ago without a print; Ingrid's was closed recently."""
+    assert demo.load() is True
+    jonas, nora, ingrid = (_case_of(name) for name in ("Jonas", "Nora", "Ingrid"))
+    assert not (jonas.is_open or nora.is_open or ingrid.is_open)
+    rows = case_rows(jonas)
+    gone = {table: {r["id"] for r in rows.get(table, [])} for table in _ids()}
+    gone["child"], gone["guardian"] = {jonas.child_id}, {g.id for g in jonas.child.guardians}
+    gone["participant"] = set()  # (no network meeting in the story)
+    assert all(gone[t] for t in ("case", "concern", "case_event", "plan", "measure", "archive_print", "child"))
+    refs = {"jonas": jonas.ref, "nora": nora.ref, "ingrid": ingrid.ref}
+    before = _ids()
+    db.session.commit()
+
+    planned = _run(runner, "--dry-run")
+    lines = {line.split("\t")[0]: line for line in planned.splitlines() if "\t" in line}
+    assert "slettes: arkivutskrift finnes" in lines[refs["jonas"]]
+    assert "beholdes: ingen arkivutskrift" in lines[refs["nora"]]
+    assert "beholdes: fristen er ikke passert" in lines[refs["ingrid"]]
+    assert "1 sak(er) ville blitt slettet" in planned and _ids() == before
+
+    assert "1 sak(er) slettet" in _run(runner)
+    after = _ids()
+    for table, ids in before.items():
+        assert after[table] == ids - gone.get(table, set()), table  # exactly Jonas's rows, nothing else
+    assert db.session.scalar(select(func.count()).select_from(CaseStatistic)) == 1
+    assert verify() == []
+    assert runner.invoke(args=["audit", "verify"]).exit_code == 0
+
+    # Nora's case goes once it is printed to the archive (as the README's steps do it from the command line).
+    printed = runner.invoke(args=["archive", "print", refs["nora"], "-o", str(tmp_path / "nora.zip"),
+                                  "--user", "laerer"])
+    assert printed.exit_code == 0, printed.output
+    assert Path(tmp_path / "nora.zip").stat().st_size > 1000
+    assert "1 sak(er) slettet" in _run(runner)
+    assert _case_of("Nora") is None and _case_of("Ingrid") is not None
+    assert verify() == []

@@ -25,7 +25,7 @@ from tik.cases.queries import active_participant
 from tik.cases.steps import current_step
 from tik.concerns.service import ChildInput, ConcernInput, GuardianInput, register_concern
 from tik.extensions import db
-from tik.guidebook import guide_of
+from tik.guidebook import current_guide, guide_of
 from tik.plans.models import MeasureStatus
 from tik.plans.service import MeasureInput, add_measure, mark_shared, plan_of, update_plan
 
@@ -102,7 +102,7 @@ def load() -> bool:
     clock.reset()
     base = clock.today()
     try:
-        clock.travel(_when(base, 150, "08:00"))
+        clock.travel(_when(base, max(150, _long_ago() + 70), "08:00"))  # before the oldest story begins
         from tik.org.service import load_organisation
 
         load_organisation()  # the units first (users belong to one) ...
@@ -284,6 +284,12 @@ def _invite(case: Case, *people: User) -> None:
 def _share_plan(case: Case, by: User) -> None:
     mark_shared(plan_of(case), by)
     db.session.commit()
+
+
+def _long_ago() -> int:
+    """How many days ago the demo's old cases were closed: a month past the guidebook's retention period, so
+    `tik retention run` has something to do on a fresh demo (README, "Retention in the demo")."""
+    return current_guide().lifecycle.delete_after_months * 31 + 30
 
 
 # -- the stories --------------------------------------------------------------------------------------
@@ -1027,5 +1033,71 @@ def _ingrid(u: dict[str, User], base: date) -> Iterator[datetime]:
           family_informed="yes", archived_where="Elevmappen, Fjordvik barneskole")
 
 
-STORIES = [_emil, _ingrid, _oskar, _filip, _kristian, _amina, _mikkel, _mathias, _ella, _tiril, _elias,
+def _closed_long_ago(u: dict[str, User], base: date, child: ChildInput, concern: str, measure: str,
+                     child_words: str, parents_words: str, closed_ago: int, archived: bool) -> Iterator[datetime]:
+    """A level-1 case closed with the family more than the retention period ago: with an archive print made at
+    closing (retention deletes it), or without one (retention keeps it until someone prints it)."""
+    me = u["laerer"]
+    opened_ago = closed_ago + 60
+    yield _when(base, opened_ago, "09:00")
+    case = _register(child, ConcernInput(concern, since_when="skolestart", how_often="ukentlig"), me)
+    yield _when(base, opened_ago, "14:00")
+    _step(case, "done", me, observation=concern, since_when="Skolestart", how_often="Ukentlig")
+    yield _when(base, opened_ago - 2, "12:00")
+    _step(case, "done", me, discussed_with="colleague", advice="Snakk med barnet og foreldrene først.")
+    yield _when(base, opened_ago - 4, "10:00")
+    _step(case, "done", me, conversation_date=_iso(), child_words=child_words)
+    yield _when(base, opened_ago - 5, "15:30")
+    _step(case, "done", me, conversation_date=_iso(), parents_words=parents_words)
+    yield _when(base, opened_ago - 8, "14:00")
+    _step(case, "level1", me, assessment="Tiltak i klassen er nok.")
+    yield _when(base, opened_ago - 9, "14:00")
+    _step(case, "done", me, meeting_date=_iso(), shared_understanding="Vi ser det samme og prøver tiltak i klassen.")
+    yield _when(base, opened_ago - 9, "14:10")
+    _step(case, "done", me)
+    yield _when(base, opened_ago - 9, "14:20")
+    _step(case, "done", me)
+    yield _when(base, opened_ago - 10, "12:00")
+    _measure(case, me, "school", "Marte Solberg-Haugen, kontaktlærer", measure, "Det går bedre på skolen.",
+             evaluate_in=42, status=MeasureStatus.DONE)
+    update_plan(case, me, goals="Det skal gå bedre på skolen.", child_voice=child_words, parents_voice=parents_words)
+    yield _when(base, opened_ago - 10, "12:30")
+    _step(case, "done", me, plan_summary=measure)
+    yield _when(base, closed_ago + 5, "15:00")
+    _step(case, "done", me, progress="Tiltaket virker.")
+    yield _when(base, closed_ago + 1, "14:00")
+    _step(case, "close", me, evaluation="Målene er nådd.", child_experience="«Det er bra nå.»")
+    yield _when(base, closed_ago, "09:00")
+    _step(case, "close", me, end_reason="goals_reached", family_agreed="yes", family_informed="yes",
+          closing_note="Målene er nådd, og familien er enig i å avslutte.", what_helped=measure,
+          archived_where="Elevmappen, Fjordvik barneskole")
+    if archived:
+        yield _when(base, closed_ago, "09:30")
+        from tik.lifecycle.archive import print_archive
+
+        print_archive(case, me)  # printed to the pupil's file at closing, as the BTI model has it
+
+
+def _jonas(u: dict[str, User], base: date) -> Iterator[datetime]:
+    """Closed long ago and printed to the archive: `tik retention run` deletes it."""
+    return _closed_long_ago(
+        u, base, ChildInput("Jonas", "Eide", _born(base, 12, 4, 11), gender="boy", school=BARNESKOLE,
+                            class_name="4A", guardians=[GuardianInput("Marit Eide", "mor", "948 30 112")]),
+        "Jonas kommer for sent nesten hver dag og har ofte glemt bøkene.",
+        "Fast plass ved døra og ukeplan på papir hjemme.", "«Jeg rekker ikke bussen.»",
+        "Mor: «Vi har fått nye arbeidstider.»", closed_ago=_long_ago(), archived=True)
+
+
+def _nora(u: dict[str, User], base: date) -> Iterator[datetime]:
+    """Closed long ago without an archive print: retention keeps it until someone prints it."""
+    return _closed_long_ago(
+        u, base, ChildInput("Nora", "Lunde", _born(base, 11, 8, 30), gender="girl", school=BARNESKOLE,
+                            class_name="3B", guardians=[GuardianInput("Jurgita Lunde", "mor", "462 77 015",
+                                                                      language="lt")]),
+        "Nora sitter alene i friminuttene og sier at ingen vil leke med henne.",
+        "Lekegrupper i storefri med en voksen.", "«Jeg vil ha noen å leke med.»",
+        "Mor: «Hun snakker ikke om skolen hjemme.»", closed_ago=_long_ago() - 10, archived=False)
+
+
+STORIES = [_emil, _ingrid, _jonas, _nora, _oskar, _filip, _kristian, _amina, _mikkel, _mathias, _ella, _tiril, _elias,
            _sofie]

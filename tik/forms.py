@@ -22,12 +22,29 @@ from wtforms import (
     StringField,
     widgets,
 )
-from wtforms.validators import InputRequired, Length, ValidationError
+from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
 
 from tik.letter_texts import language_choices
 
 # A guardian's language is one TIK can print the family letter in: exactly the letter catalogues.
 LANGUAGE_CHOICES = language_choices()
+
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")  # one @ and a dot after it: enough to catch a typing error
+EMAIL_INVALID = _l("Skriv en gyldig e-postadresse.")
+
+
+def valid_email(text: str) -> bool:
+    """`text` is empty (an address is optional) or looks like an address of at most 200 characters."""
+    text = text.strip()
+    return not text or (len(text) <= 200 and EMAIL.match(text) is not None)
+
+
+def email_field() -> StringField:
+    """An optional e-mail address: trimmed, at most 200 characters (the columns' length), one @ and a dot."""
+    return StringField(_l("E-post"), filters=[lambda value: value.strip() if isinstance(value, str) else value],
+                       validators=[Optional(), Length(max=200),
+                                   Regexp(EMAIL, message=EMAIL_INVALID)])
 
 
 class MultiCheckboxField(SelectMultipleField):

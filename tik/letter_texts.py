@@ -1,7 +1,8 @@
 """The fixed texts of what the family holds in its hands, in the family's language.
 
-The family letter, the child's page and the consent form print their fixed texts from the `letter`
-catalogues: tik/translations/<lang>/LC_MESSAGES/letter.po, with the bokmål text as the message id.
+The family letter, the child's page, the consent form and the right-of-access export (GDPR Art. 15) print
+their fixed texts from the `letter` catalogues: tik/translations/<lang>/LC_MESSAGES/letter.po, with the
+bokmål text as the message id.
 Adding a catalogue adds a print language (and a language a guardian can be given), without code.
 What staff wrote is never translated: it prints in Norwegian, marked as such.
 """

@@ -22,6 +22,7 @@ from tik.guides.model import Decision, Step
 from tik.meetings.models import Meeting
 from tik.plans.models import Plan
 from tik.timeline.service import log
+from tik.timeline.voices import Voice, voices
 
 SUSPICION = "suspicion"  # why_not code: on the suspicion path the parents are not informed first
 SENT_HOW = ("ks-fiks", "paper", "phone", "other")
@@ -85,43 +86,6 @@ def plan_summary(plan) -> str:
     lines += [f"- {m.what} ({m.responsible}, evaluering {m.evaluate_on.isoformat()})"
               for m in plan.measures if m.status.value in ("planned", "active")]
     return "\n".join(lines)
-
-
-# -- voices -------------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Voice:
-    who: str  # child | parents
-    text: str
-    on: date
-    step_id: str
-
-
-def voices(case: Case, events: list[CaseEvent] | None = None) -> list[Voice]:
-    """Every recorded word of the child and the parents, once per conversation, newest first, dated.
-    `events` (newest first, all conversations among them) may be passed when already loaded."""
-    if events is None:
-        events = list(db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id,
-                                                                 CaseEvent.kind == EventKind.CONVERSATION)
-                                         .order_by(CaseEvent.at.desc(), CaseEvent.id.desc())))
-    result = []
-    for event in events:
-        if event.kind != EventKind.CONVERSATION:
-            continue
-        fields = event.data.get("fields") or {}
-        on = _date(fields.get("conversation_date") or fields.get("meeting_date")) or event.at.date()
-        for key, who in (event.data.get("voices") or {}).items():
-            if fields.get(key):
-                result.append(Voice(who, fields[key], on, event.step_id))
-    result.sort(key=lambda v: v.on, reverse=True)  # stable: same day keeps the timeline's order
-    return result
-
-
-def _date(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
 
 
 @dataclass(frozen=True)

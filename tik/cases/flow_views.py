@@ -15,7 +15,7 @@ from tik.cases.models import ChildWelfareReport
 from tik.cases.views import _case_page, _lang, bp
 from tik.clock import today
 from tik.extensions import db
-from tik.forms import LANGUAGE_CHOICES
+from tik.forms import EMAIL_INVALID, LANGUAGE_CHOICES, valid_email
 from tik.guidebook import guide_of
 from tik.messages import refusal_message
 from tik.plans.pdf import render_pdf
@@ -138,6 +138,8 @@ def edit_guardian(ref: str, guardian_id: int):
         if request.form.get("remove") == "1":
             flow.remove_guardian(case, current_user, guardian_id)
             flash(_("Den foresatte er fjernet fra saken."))
+        elif not valid_email(request.form.get("email", "")):
+            return _case_page(case, 422, details_error=EMAIL_INVALID)
         else:
             flow.update_guardian(case, current_user, guardian_id, _guardian_values(request.form))
             flash(_("Opplysningene om den foresatte er lagret."))
@@ -153,6 +155,8 @@ def add_guardian(ref: str):
     values = _guardian_values(request.form)
     if not values["name"].strip():
         return _case_page(case, 422, details_error=_("Skriv navnet til den foresatte."))
+    if not valid_email(request.form.get("email", "")):
+        return _case_page(case, 422, details_error=EMAIL_INVALID)
     flow.add_guardian(case, current_user, **values)
     flash(_("Den foresatte er lagt til."))
     return redirect(url_for("cases.show", ref=ref) + "#details")

@@ -15,7 +15,7 @@ from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optio
 
 from tik.clock import today
 from tik.concerns.nin import InvalidNationalId, birth_date_of
-from tik.forms import LANGUAGE_CHOICES, IdempotentForm, MultiCheckboxField, TikForm
+from tik.forms import LANGUAGE_CHOICES, IdempotentForm, MultiCheckboxField, TikForm, email_field
 
 YES_NO = [("no", _l("Nei")), ("yes", _l("Ja"))]
 
@@ -36,6 +36,7 @@ class GuardianForm(TikForm):
     name = StringField(_l("Navn"), validators=[Optional(), Length(max=200)])
     relation = StringField(_l("Relasjon (mor, far, verge …)"), validators=[Optional(), Length(max=60)])
     phone = StringField(_l("Telefon"), validators=[Optional(), Length(max=40)])
+    email = email_field()
     language = SelectField(_l("Språk"), choices=LANGUAGE_CHOICES, default="nb", validate_choice=False,
                            validators=[AnyOf([code for code, _name in LANGUAGE_CHOICES],
                                              message=_l("TIK kan ikke skrive ut brev på dette språket. "

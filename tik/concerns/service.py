@@ -24,6 +24,7 @@ class GuardianInput:
     relation: str = ""
     phone: str = ""
     language: str = "nb"
+    email: str = ""
 
 
 @dataclass
@@ -117,7 +118,7 @@ def _create_child(data: ChildInput) -> Child:
         child.nin_encrypted = crypto.encrypt(data.nin)
         child.nin_lookup = crypto.lookup_hash(data.nin)
     child.guardians = [Guardian(name=g.name.strip(), relation=g.relation.strip(), phone=g.phone.strip(),
-                                language=g.language) for g in data.guardians if g.name.strip()]
+                                email=g.email.strip(), language=g.language) for g in data.guardians if g.name.strip()]
     db.session.add(child)
     db.session.flush()
     return child

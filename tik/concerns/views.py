@@ -71,7 +71,8 @@ def _child_input(form: ConcernForm) -> ChildInput:
         nin=form.nin.data or "", gender=form.gender.data or "", school=form.school.data or "",
         class_name=form.class_name.data or "",
         guardians=[GuardianInput(name=g.form.name.data or "", relation=g.form.relation.data or "",
-                                 phone=g.form.phone.data or "", language=g.form.language.data or "nb")
+                                 phone=g.form.phone.data or "", email=g.form.email.data or "",
+                                 language=g.form.language.data or "nb")
                    for g in form.guardians],
     )
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from flask import render_template
@@ -23,6 +24,7 @@ from tik.concerns.models import Child
 from tik.db import unit_of_work
 from tik.extensions import db
 from tik.guidebook import current_guide, guide_of
+from tik.letter_texts import SOURCE_LANGUAGE, Texts, is_rtl, language_name
 from tik.lifecycle.record import case_rows, child_rows, people, plain
 from tik.lifecycle.retention import due_on
 from tik.plans.pdf import render_pdf
@@ -99,7 +101,18 @@ def export_data(child: Child, cases: list[Case]) -> dict[str, Any]:
     }
 
 
-def access_html(child: Child, cases: list[Case], data: dict[str, Any], lang: str) -> str:
-    with force_locale(lang):
-        return render_template("lifecycle/access_export.html", child=child, cases=cases, data=data, L=lang,
-                               guides={c.ref: guide_of(c) for c in cases}, today=today())
+def access_html(child: Child, cases: list[Case], data: dict[str, Any], lang: str,
+                texts: Texts | None = None) -> str:
+    """The readable export: fixed texts in `lang` from the letter catalogues (any language TIK prints a letter
+    in), dates as the family reads them; what staff wrote as written (Norwegian)."""
+    t = texts or Texts(lang)
+
+    def day(value: str | None) -> str:
+        """An ISO date or time from the data as a date in the family's language ("–" when there is none)."""
+        return t.date(date.fromisoformat(value[:10])) if value else "–"
+
+    with force_locale(SOURCE_LANGUAGE):  # the texts come from t(), never from the interface's catalogue
+        return render_template("lifecycle/access_export.html", child=child, cases=cases, data=data, L=lang, t=t,
+                               rtl=is_rtl(lang), translated=lang not in ("nb", "nn"), day=day,
+                               language_name=language_name, guides={c.ref: guide_of(c) for c in cases},
+                               today=today())

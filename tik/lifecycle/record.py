@@ -11,7 +11,7 @@ from sqlalchemy import or_, select
 
 from tik.audit.models import AuditEvent
 from tik.auth.models import User
-from tik.cases.models import Case, CaseEvent, CaseParticipant, Consent, Handover
+from tik.cases.models import Case, CaseEvent, CaseParticipant, ChildWelfareReport, Consent, Handover
 from tik.concerns.models import Child, Concern, ReportDraft
 from tik.extensions import db
 from tik.lifecycle.models import ArchivePrint
@@ -79,6 +79,8 @@ def case_rows(case: Case) -> dict[str, list[dict[str, Any]]]:
         "meeting_participant": rows(select(Participant).join(Meeting, Meeting.id == Participant.meeting_id)
                                     .where(Meeting.case_id == case.id).order_by(Participant.id)),
         "report_draft": rows(select(ReportDraft).where(ReportDraft.case_id == case.id).order_by(ReportDraft.id)),
+        "child_welfare_report": rows(select(ChildWelfareReport).where(ChildWelfareReport.case_id == case.id)
+                                     .order_by(ChildWelfareReport.id)),
         "archive_print": rows(select(ArchivePrint).where(ArchivePrint.case_id == case.id).order_by(ArchivePrint.id)),
         "audit_event": rows(select(AuditEvent).where(AuditEvent.case_id == case.id).order_by(AuditEvent.id)),
     }

@@ -10,7 +10,16 @@ from datetime import date, datetime
 from sqlalchemy import delete, func, or_, select
 
 from tik.audit.service import record, redact_case_events
-from tik.cases.models import Case, CaseEvent, CaseParticipant, CaseStatus, Consent, ConsentService, Handover
+from tik.cases.models import (
+    Case,
+    CaseEvent,
+    CaseParticipant,
+    CaseStatus,
+    ChildWelfareReport,
+    Consent,
+    ConsentService,
+    Handover,
+)
 from tik.clock import now
 from tik.concerns.models import Child, Concern, Guardian, ReportDraft
 from tik.extensions import db
@@ -125,6 +134,7 @@ def delete_case(case: Case, reason: str, by=None) -> CaseStatistic:
         delete(CaseEvent).where(CaseEvent.case_id == case.id),
         delete(Concern).where(Concern.case_id == case.id),
         delete(ReportDraft).where(ReportDraft.case_id == case.id),
+        delete(ChildWelfareReport).where(ChildWelfareReport.case_id == case.id),
         delete(ArchivePrint).where(ArchivePrint.case_id == case.id),
     ):
         db.session.execute(statement, execution_options={"synchronize_session": False})

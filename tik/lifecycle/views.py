@@ -44,7 +44,7 @@ class LifeView:
     reopen_until: date | None
     delete_on: date | None
     prints: int
-    languages: list[str]
+    languages: list[tuple[str, str]]  # (code, name in itself), as the letters offer them
     family_language: str
 
 
@@ -54,8 +54,9 @@ def life_helpers():
 
 
 def life_of(case) -> LifeView:
+    from tik.letter_texts import language_choices
     from tik.lifecycle.retention import due_on
-    from tik.plans.printing import family_language, print_languages
+    from tik.plans.printing import family_language
 
     on = today()
     closed = not case.is_open
@@ -65,7 +66,7 @@ def life_of(case) -> LifeView:
     return LifeView(can_manage=can_manage_life(current_user, case, on),
                     can_reopen=closed and until is not None and on <= until and can_reopen(current_user, case, on),
                     reopen_until=until, delete_on=due_on(case.closed_at) if closed and case.closed_at else None,
-                    prints=prints, languages=sorted(print_languages()), family_language=family_language(case))
+                    prints=prints, languages=language_choices(), family_language=family_language(case))
 
 
 @bp.app_errorhandler(CaseLocked)

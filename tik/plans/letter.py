@@ -15,6 +15,7 @@ from tik.guidebook import guide_of
 from tik.guides.model import Guide
 from tik.letter_texts import SOURCE_LANGUAGE, Texts, fill, is_rtl, language_name, letter_languages
 from tik.meetings.models import Meeting
+from tik.timeline.voices import Voice, voices
 
 CHILD_PAGE_AGE = 10  # from this age the letter can carry a page for the child: "my plan"
 
@@ -77,6 +78,20 @@ def addressees(case: Case, lang: str, young: bool) -> tuple[str, ...]:
     return tuple(reading or [g.name for g in case.child.guardians])
 
 
+def printed_voices(case: Case, plan) -> dict[str, list[Voice]]:
+    """The child's and the parents' words for a print, per who ("child", "parents"), newest first and dated:
+    every conversation's (flow.voices), and what the plan says in their voice unless a conversation said it."""
+    heard = voices(case)
+    on = plan.updated_at.date() if getattr(plan, "updated_at", None) else today()
+    for who, text in (("child", getattr(plan, "child_voice", "")), ("parents", getattr(plan, "parents_voice", ""))):
+        if text.strip() and all(v.text.strip() != text.strip() for v in heard if v.who == who):
+            heard.append(Voice(who, text.strip(), on, "plan"))
+    result: dict[str, list[Voice]] = {"child": [], "parents": []}
+    for voice in sorted(heard, key=lambda v: v.on, reverse=True):  # stable: a day's conversations in order
+        result.setdefault(voice.who, []).append(voice)
+    return result
+
+
 def next_meeting(case: Case):
     """The next network meeting about the case, if one is planned."""
     return db.session.scalar(select(Meeting).where(Meeting.case_id == case.id, Meeting.starts_at >= now())
@@ -106,7 +121,7 @@ def letter_html(case: Case, plan, lang: str, young: bool = False, child_page: bo
             "pdf/letter.html", t=t, L=lang, rtl=is_rtl(lang), case=case, child=child, plan=plan, guide=guide,
             holder=holder, municipality=municipality, measures=measures, young=young,
             names=addressees(case, lang, young), next_evaluation=upcoming[0] if upcoming else None,
-            meeting=next_meeting(case), today=today(),
+            meeting=next_meeting(case), today=today(), voices=printed_voices(case, plan),
             signer_services=services, young_signs=of_consent_age(case, guide),
             emergency=guide.letter.needs_emergency_numbers(case.level, services),
             translated=lang not in ("nb", "nn"), own=own, child_page=with_child,

@@ -22,6 +22,7 @@ from tik.plans.letter import (
     letter_html,
     of_consent_age,
     printable,
+    printed_voices,
     young_person_consents,
 )
 from tik.plans.models import MeasureStatus, Plan
@@ -51,7 +52,7 @@ def staff_html(case: Case, lang: str, plan=None, full_log: bool = False) -> str:
             timeline=timeline(case, limit=None if full_log else RECENT_LOG), full_log=full_log, today=today(),
             next_evaluation=evaluations[0] if evaluations else None,
             signer_services=list(dict.fromkeys(m.service_key for m in measures)),
-            young_signs=of_consent_age(case, guide), holder=case.coordinator,
+            young_signs=of_consent_age(case, guide), holder=case.coordinator, voices=printed_voices(case, plan),
         )
 
 

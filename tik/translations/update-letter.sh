@@ -1,6 +1,7 @@
 #!/bin/sh
-# Re-extract the fixed texts of the family letter, the child's page and the consent form
-# (templates/pdf/letter.html, templates/pdf/consent.html) and merge them into every letter catalogue.
+# Re-extract the fixed texts of the family letter, the child's page, the consent form and the family's
+# right-of-access export (templates/pdf/letter.html, templates/pdf/consent.html,
+# templates/lifecycle/access_export.html) and merge them into every letter catalogue.
 #
 #   sh tik/translations/update-letter.sh            # update every tik/translations/*/LC_MESSAGES/letter.po
 #   sh tik/translations/update-letter.sh fa         # also start a catalogue for a new language
