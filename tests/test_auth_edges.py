@@ -1,0 +1,98 @@
+"""Rules of login and access at their edges, each found by a mutant that survived the other tests: the
+lockout after failed second steps and for unknown names, who proposes the handover when an account is
+closed, free usernames for people signing up through the provider, and who may read the draft report."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from tik import clock
+from tik.audit.models import AuditEvent
+from tik.auth import policy
+from tik.auth.models import User
+from tik.auth.oidc import staff_user
+from tik.auth.service import LOCKOUT, MAX_FAILED_LOGINS, count_failure, deactivate
+from tik.auth.throttle import UnknownLoginFailure, count_unknown_failure, unknown_is_locked
+from tik.cases.models import Handover
+from tik.extensions import db
+
+
+def test_failed_second_steps_lock_the_account_and_are_audited_as_that_user(make_user):
+    user = make_user()
+    for n in range(1, MAX_FAILED_LOGINS):
+        count_failure(user, "mfa totp")
+        assert user.failed_logins == n and user.locked_until is None
+    count_failure(user, "mfa totp")
+    assert user.locked_until > clock.now() and user.failed_logins == 0  # locked; counting starts afresh
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "auth.login_failed")).all()
+    assert len(events) == MAX_FAILED_LOGINS
+    assert {(e.user_id, e.detail) for e in events} == {(user.id, "mfa totp")}
+
+
+def test_closing_an_account_proposes_its_cases_to_the_leader_in_the_name_of_who_closed_it(make_user, make_unit,
+                                                                                          make_case):
+    leader, admin = make_user(), make_user()
+    unit = make_unit("school-1", leaders=[leader])
+    closed_by_admin, closed_alone = make_user(unit=unit), make_user(unit=unit)
+    make_case(by=closed_by_admin)
+    make_case(by=closed_alone)
+    deactivate(closed_by_admin, by=admin)
+    deactivate(closed_alone)
+    proposed = {h.from_id: (h.to_id, h.proposed_by_id) for h in db.session.scalars(select(Handover))}
+    assert proposed == {closed_by_admin.id: (leader.id, admin.id), closed_alone.id: (leader.id, closed_alone.id)}
+
+
+def test_sign_up_through_the_provider_takes_the_next_free_username_whatever_its_case(app, make_user, make_unit):
+    unit = make_unit("school-1")
+    unit.sso_signup = True
+    db.session.commit()
+    make_user("Kari")
+
+    def sign_up(subject: str, wanted: str) -> User:
+        return staff_user({"iss": "https://idp.test", "sub": subject, "preferred_username": wanted,
+                           "tik_unit": "school-1"})
+
+    assert sign_up("a", "kari").username == "kari-2"
+    assert sign_up("b", "KARI").username == "KARI-3"
+    assert sign_up("c", "ola").username == "ola"
+    long = "x" * 75
+    assert sign_up("d", long).username == "x" * 70
+    assert sign_up("e", long).username == "x" * 70 + "-2"
+
+
+def test_the_author_of_a_draft_report_who_lost_access_to_the_case_no_longer_sees_it(make_user, make_case):
+    holder, outsider = make_user(), make_user(service="health")
+    case = make_case(by=holder)
+    today = clock.today()
+    assert policy.can_see_report_draft(holder, case, holder.id, today)
+    assert not policy.can_see_report_draft(outsider, case, outsider.id, today)  # wrote it, then lost access
+
+
+def _fail_unknown(name: str, times: int) -> None:
+    for _ in range(times):
+        count_unknown_failure(name, MAX_FAILED_LOGINS, LOCKOUT)
+    db.session.commit()
+
+
+def test_unknown_names_lock_each_on_its_own_and_count_afresh_after_the_lock(app):
+    _fail_unknown("ghost", MAX_FAILED_LOGINS)
+    assert unknown_is_locked("ghost") and unknown_is_locked(" GHOST ")  # as real names: case and spaces aside
+    assert not unknown_is_locked("phantom")
+    clock.travel(clock.now() + LOCKOUT + timedelta(seconds=1))
+    assert not unknown_is_locked("ghost")
+    _fail_unknown("ghost", MAX_FAILED_LOGINS - 1)
+    assert not unknown_is_locked("ghost")
+    _fail_unknown("ghost", 1)
+    assert unknown_is_locked("ghost")
+
+
+def test_unknown_names_are_stored_under_a_hash_keyed_with_the_secret(app):
+    _fail_unknown("ghost", 1)
+    first = db.session.scalars(select(UnknownLoginFailure.key)).all()
+    app.config["SECRET_KEY"] = "another secret key of the same length as a real one"
+    _fail_unknown("ghost", 1)
+    keys = db.session.scalars(select(UnknownLoginFailure.key)).all()
+    assert len(first) == 1 and len(keys) == 2  # without the secret the key would be the same: guessable
+    assert all("ghost" not in key for key in keys)
