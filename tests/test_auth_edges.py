@@ -1,17 +1,20 @@
 """Rules of login and access at their edges, each found by a mutant that survived the other tests: the
 lockout after failed second steps and for unknown names, who proposes the handover when an account is
-closed, free usernames for people signing up through the provider, and who may read the draft report."""
+closed, free usernames for people signing up through the provider, whose recovery code works, and who may
+read the draft report."""
 
 from __future__ import annotations
 
+import calendar
 from datetime import timedelta
 
+import pyotp
 from sqlalchemy import select
 
 from tik import clock
 from tik.audit.models import AuditEvent
 from tik.auth import policy
-from tik.auth.models import User
+from tik.auth.models import Role, User
 from tik.auth.oidc import staff_user
 from tik.auth.service import LOCKOUT, MAX_FAILED_LOGINS, count_failure, deactivate
 from tik.auth.throttle import UnknownLoginFailure, count_unknown_failure, unknown_is_locked
@@ -96,3 +99,106 @@ def test_unknown_names_are_stored_under_a_hash_keyed_with_the_secret(app):
     keys = db.session.scalars(select(UnknownLoginFailure.key)).all()
     assert len(first) == 1 and len(keys) == 2  # without the secret the key would be the same: guessable
     assert all("ghost" not in key for key in keys)
+
+
+def test_a_recovery_code_works_for_its_own_user_only(make_user):
+    from tik.auth import mfa
+
+    owner, other = make_user(), make_user()
+    moment = calendar.timegm(clock.now().timetuple())
+    codes = {user: mfa.confirm_enrolment(user, pyotp.TOTP(mfa.start_enrolment(user)).at(moment))
+             for user in (owner, other)}
+    code = codes[owner][0]
+    assert mfa.verify(other, code) is None
+    assert mfa.verify(owner, code) == "recovery"
+
+
+def test_requires_declares_who_may_use_the_route(app):
+    """The declaration the default deny (tik/web.py) looks for. Decorated here, at test time: the app's own
+    routes are decorated at import, before a mutation test run could change `requires`."""
+    from tik.auth.models import Role
+    from tik.auth.policy import ACCESS_ATTR, requires
+
+    def view():
+        return "page"
+
+    assert getattr(requires()(view), ACCESS_ATTR) == ("authenticated",)
+    assert getattr(requires(Role.LEADER, Role.ADMIN)(view), ACCESS_ATTR) == (Role.LEADER, Role.ADMIN)
+    assert requires()(view).__name__ == "view"
+
+
+def _enrolled(user) -> tuple[str, list[str]]:
+    from tik.auth import mfa
+
+    secret = mfa.start_enrolment(user)
+    codes = mfa.confirm_enrolment(user, _code(secret, 0))
+    assert codes, "enrolment refused"
+    return secret, codes
+
+
+def _code(secret: str, seconds: int) -> str:
+    return pyotp.TOTP(secret).at(calendar.timegm((clock.now() + timedelta(seconds=seconds)).timetuple()))
+
+
+def test_totp_codes_one_step_either_side_are_accepted_and_no_further(make_user):
+    from tik.auth import mfa
+
+    start = clock.now()
+    for seconds, accepted in ((-30, True), (30, True), (-60, False), (60, False)):
+        clock.travel(start)
+        user = make_user()
+        secret, _ = _enrolled(user)
+        clock.travel(start + timedelta(minutes=10))
+        assert (mfa.verify(user, _code(secret, seconds)) == "totp") is accepted, seconds
+
+
+def test_the_code_that_confirmed_enrolment_cannot_sign_in_and_enrolment_is_audited(make_user):
+    from tik.auth import mfa
+
+    user = make_user()
+    secret = mfa.start_enrolment(user)
+    assert mfa.confirm_enrolment(user, _code(secret, 0))
+    assert mfa.verify(user, _code(secret, 0)) is None  # that step is used up
+    [event] = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "auth.mfa_enrolled")).all()
+    assert event.user_id == user.id
+
+
+def test_confirming_without_a_started_enrolment_is_refused(make_user):
+    from tik.auth import mfa
+
+    assert mfa.confirm_enrolment(make_user(), "123456") is None
+
+
+def test_new_recovery_codes_replace_only_the_user_s_own(make_user):
+    from tik.auth import mfa
+
+    owner, other = make_user(), make_user()
+    _, old = _enrolled(owner)
+    _, others = _enrolled(other)
+    mfa.new_recovery_codes(owner)
+    db.session.commit()
+    assert mfa.remaining_recovery_codes(owner) == mfa.RECOVERY_CODES
+    assert mfa.verify(owner, old[0]) is None  # the old set is gone
+    assert mfa.verify(other, others[0]) == "recovery"
+
+
+def test_a_provider_saying_amr_as_one_string_counts(app):
+    from tik.auth.oidc import counts_as_mfa
+
+    assert counts_as_mfa({"amr": "mfa"}) and not counts_as_mfa({"amr": "pwd"})
+
+
+def test_sign_up_takes_name_email_and_role_from_the_token_and_needs_issuer_subject_and_a_unit(make_unit):
+    unit = make_unit("school-1")
+    unit.sso_signup = True
+    db.session.commit()
+    base = {"iss": "https://idp.test", "tik_unit": "school-1"}
+    named = staff_user(base | {"sub": "a", "email": "kari@fjordvik.test", "name": "Kari " + "N" * 300})
+    assert named.username == "kari@fjordvik.test" and named.email == "kari@fjordvik.test"
+    assert named.name == ("Kari " + "N" * 300)[:200] and named.roles == {Role.EMPLOYEE}
+    assert named.unit_id == unit.id and (named.external_issuer, named.external_subject) == ("https://idp.test", "a")
+    bare = staff_user(base | {"sub": "b"})
+    assert bare.username == bare.name == "sso-b" and bare.email == ""
+    assert staff_user({"iss": "https://idp.test", "tik_unit": "school-1"}) is None  # no subject
+    assert staff_user({"sub": "c", "tik_unit": "school-1"}) is None  # no issuer
+    assert staff_user(base | {"sub": "d", "tik_unit": ["school-1"]}) is None  # a unit claim that is no key

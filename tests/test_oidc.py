@@ -163,6 +163,7 @@ def test_sign_out_ends_the_tik_session_and_offers_the_providers(client, provider
     link = page.split(f'href="{provider.issuer}/logout?')[1].split('"')[0].replace("&amp;", "&")
     query = parse_qs(link)
     assert query["post_logout_redirect_uri"] == ["http://tik.test/login"] and query["id_token_hint"]
+    assert query["client_id"] == ["tik-staff"] and "Logg ut hos Testleverandøren" in page
     followed = requests.get(f"{provider.issuer}/logout?{link}", allow_redirects=False, timeout=10)
     assert followed.headers["Location"] == "http://tik.test/login"
     assert provider.logouts[-1]["id_token_hint"] == query["id_token_hint"][0]

@@ -64,7 +64,7 @@ def provider_logout_page(kind: str, id_token: str | None, back_to: str):
     try:
         ends = provider.load_server_metadata().get("end_session_endpoint")
     except REFUSALS:
-        ends = None
+        ends = None  # mutmut: equivalent — "" instead of None: both mean "offers none" just below
     if not ends:
         return None
     url = provider.create_logout_url(post_logout_redirect_uri=back_to, id_token_hint=id_token,
@@ -104,6 +104,7 @@ def staff_user(claims) -> User | None:
         return None
     username = _free_username(str(claims.get("preferred_username") or claims.get("email") or f"sso-{subject}"))
     # The password is random and never shown: this person signs in through the provider only.
+    # mutmut: equivalent — token_urlsafe(None) or (33): any long random password serves.
     return create_user(username, str(claims.get("name") or username)[:200], unit, secrets.token_urlsafe(32),
                        {Role.EMPLOYEE}, external_issuer=issuer, external_subject=subject,
                        email=str(claims.get("email") or "")[:200])
