@@ -29,11 +29,13 @@ def test_redaction_refused_for_an_altered_row_names_that_row(make_case):
     assert str(error.value) == f"audit event {altered} was altered; run `tik audit verify`"
 
 
-def test_redacting_a_case_again_leaves_what_is_redacted_alone(make_case):
-    case = make_case()
+def test_redacting_a_case_again_leaves_what_is_redacted_alone_and_each_redaction_is_audited(make_case, make_user):
+    case, admin = make_case(), make_user()
     seal()
-    assert redact_case_events(case.id) == 1
+    assert redact_case_events(case.id, by=admin) == 1
     db.session.commit()
+    [event] = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "audit.redact")).all()
+    assert (event.user_id, event.case_id, event.case_ref, event.detail) == (admin.id, case.id, "", "1 events")
     seal()
     assert redact_case_events(case.id) == 1  # retention may run again: only the first run's own record is new
     db.session.commit()

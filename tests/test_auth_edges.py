@@ -202,3 +202,36 @@ def test_sign_up_takes_name_email_and_role_from_the_token_and_needs_issuer_subje
     assert staff_user({"iss": "https://idp.test", "tik_unit": "school-1"}) is None  # no subject
     assert staff_user({"sub": "c", "tik_unit": "school-1"}) is None  # no issuer
     assert staff_user(base | {"sub": "d", "tik_unit": ["school-1"]}) is None  # a unit claim that is no key
+
+
+def test_a_team_member_belongs_to_that_team_only(make_user):
+    from tik.meetings.models import Team, TeamMember
+
+    member = make_user()
+    ours, theirs = Team(name="Nord", members=[TeamMember(user_id=member.id)]), Team(name="Sør")
+    db.session.add_all([ours, theirs])
+    db.session.commit()
+    assert policy.is_team_member(member, ours.id) and not policy.is_team_member(member, theirs.id)
+    assert not policy.is_team_member(member, None)
+
+
+def test_a_leader_who_is_no_coordinator_may_still_hold_a_case_of_the_unit(make_user, make_case):
+    holder = make_user()
+    leader = make_user(roles=(Role.LEADER,), unit=holder.unit)
+    employee = make_user(roles=(Role.EMPLOYEE,), unit=holder.unit)
+    case = make_case(by=holder)
+    assert policy.can_hold_case(leader, case, clock.today())  # takes the cases of a departing colleague
+    assert not policy.can_hold_case(employee, case, clock.today())
+
+
+def test_the_authenticator_app_is_given_the_username_and_tik_as_issuer(make_user):
+    from urllib.parse import parse_qs, unquote, urlsplit
+
+    from tik.auth import mfa
+
+    user = make_user("kari.nordmann")
+    secret = mfa.start_enrolment(user)
+    uri = urlsplit(mfa.provisioning_uri(user))
+    query = parse_qs(uri.query)
+    assert uri.scheme == "otpauth" and unquote(uri.path) == f"/{mfa.ISSUER_NAME}:kari.nordmann"
+    assert query["secret"] == [secret] and query["issuer"] == [mfa.ISSUER_NAME]

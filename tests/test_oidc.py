@@ -99,7 +99,10 @@ def test_pkce_is_required(client, provider, teacher):
     {"nonce": "not-the-nonce-tik-sent"},
     {"exp": int(time.time()) - 600, "iat": int(time.time()) - 900},
     {"iss": "http://127.0.0.1:1/another-provider"},
-], ids=["bad signature", "wrong audience", "wrong audience with our azp", "wrong nonce", "expired", "wrong issuer"])
+    {"aud": None},
+    {"iss": None},
+], ids=["bad signature", "wrong audience", "wrong audience with our azp", "wrong nonce", "expired", "wrong issuer",
+        "no audience", "no issuer"])
 def test_a_token_that_fails_a_check_signs_nobody_in(client, provider, teacher, tamper):
     response = sign_in(client, provider, tamper=tamper)
     assert response.status_code == 401
