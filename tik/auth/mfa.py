@@ -84,6 +84,7 @@ def qr_svg(uri: str) -> str:
 
 def _step_of(user: User, code: str) -> int | None:
     """The time step (now, or one step either side for clock drift) whose code `code` is, else None."""
+    # mutmut: equivalent — `and` for the second `or`: a code of other digits or length matches no step below.
     if not user.totp_secret or not code.isdigit() or len(code) != 6:
         return None
     totp = pyotp.TOTP(secret_of(user))

@@ -104,7 +104,8 @@ def staff_user(claims) -> User | None:
         return None
     username = _free_username(str(claims.get("preferred_username") or claims.get("email") or f"sso-{subject}"))
     # The password is random and never shown: this person signs in through the provider only.
-    # mutmut: equivalent — token_urlsafe(None) or (33): any long random password serves.
+    # mutmut: equivalent — token_urlsafe(None) or (33): any long random password serves; roles None or left
+    # out: create_user makes an employee then too; email cut at 201: the column holds 200.
     return create_user(username, str(claims.get("name") or username)[:200], unit, secrets.token_urlsafe(32),
                        {Role.EMPLOYEE}, external_issuer=issuer, external_subject=subject,
                        email=str(claims.get("email") or "")[:200])
