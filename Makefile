@@ -52,10 +52,12 @@ fuzz: install assets
 	TIK_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) TIK_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -q -p no:cacheprovider tests/test_fuzz.py
 
 # Mutation testing of the security core ([tool.mutmut] in pyproject.toml says what and with which tests).
-# MUTATE_MINUTES bounds the run; mutmut keeps its results in mutants/, so a second run goes on where it stopped.
-MUTATE_MINUTES ?= 40
+# MUTATE_MINUTES bounds the run (stopped as with Ctrl-C); mutmut keeps its results in mutants/, so a second
+# run goes on where it stopped. MUTATE_CHILDREN: mutants tested at once (the cores are shared: 1 or 2).
+MUTATE_MINUTES ?= 120
+MUTATE_CHILDREN ?= 2
 mutate: install assets
-	-timeout $$(( $(MUTATE_MINUTES) * 60 )) $(BIN)/mutmut run --max-children 2
+	-timeout --signal=INT $$(( $(MUTATE_MINUTES) * 60 )) $(BIN)/mutmut run --max-children $(MUTATE_CHILDREN)
 	$(BIN)/python tools/mutation_score.py
 
 install: system-deps $(VENV)/.installed translations

@@ -99,7 +99,10 @@ def test_pkce_is_required(client, provider, teacher):
     {"nonce": "not-the-nonce-tik-sent"},
     {"exp": int(time.time()) - 600, "iat": int(time.time()) - 900},
     {"iss": "http://127.0.0.1:1/another-provider"},
-], ids=["bad signature", "wrong audience", "wrong audience with our azp", "wrong nonce", "expired", "wrong issuer"])
+    {"aud": None},
+    {"iss": None},
+], ids=["bad signature", "wrong audience", "wrong audience with our azp", "wrong nonce", "expired", "wrong issuer",
+        "no audience", "no issuer"])
 def test_a_token_that_fails_a_check_signs_nobody_in(client, provider, teacher, tamper):
     response = sign_in(client, provider, tamper=tamper)
     assert response.status_code == 401
@@ -163,6 +166,7 @@ def test_sign_out_ends_the_tik_session_and_offers_the_providers(client, provider
     link = page.split(f'href="{provider.issuer}/logout?')[1].split('"')[0].replace("&amp;", "&")
     query = parse_qs(link)
     assert query["post_logout_redirect_uri"] == ["http://tik.test/login"] and query["id_token_hint"]
+    assert query["client_id"] == ["tik-staff"] and "Logg ut hos Testleverandøren" in page
     followed = requests.get(f"{provider.issuer}/logout?{link}", allow_redirects=False, timeout=10)
     assert followed.headers["Location"] == "http://tik.test/login"
     assert provider.logouts[-1]["id_token_hint"] == query["id_token_hint"][0]

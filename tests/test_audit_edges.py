@@ -1,0 +1,76 @@
+"""Rules of the audit trail at their edges, each found by a mutant that survived the other tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, text
+
+from tik.audit import chain
+from tik.audit.models import AuditEvent
+from tik.audit.service import AuditChainBroken, redact_case_events, seal, verify
+from tik.extensions import db
+
+
+def _sql(statement: str, **params) -> None:
+    db.session.execute(text(statement), params)
+    db.session.commit()
+
+
+def test_redaction_refused_for_an_altered_row_names_that_row(make_case):
+    case = make_case()
+    seal()
+    altered = db.session.scalar(select(AuditEvent.id).where(AuditEvent.case_id == case.id))
+    _sql("UPDATE audit_event SET detail = 'rewritten' WHERE id = :id", id=altered)
+    with pytest.raises(AuditChainBroken) as error:
+        redact_case_events(case.id)
+    assert error.value.event_id == altered
+    assert str(error.value) == f"audit event {altered} was altered; run `tik audit verify`"
+
+
+def test_redacting_a_case_again_leaves_what_is_redacted_alone_and_each_redaction_is_audited(make_case, make_user):
+    case, admin = make_case(), make_user()
+    seal()
+    assert redact_case_events(case.id, by=admin) == 1
+    db.session.commit()
+    [event] = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "audit.redact")).all()
+    assert (event.user_id, event.case_id, event.case_ref, event.detail) == (admin.id, case.id, "", "1 events")
+    seal()
+    assert redact_case_events(case.id) == 1  # retention may run again: only the first run's own record is new
+    db.session.commit()
+    assert verify() == []
+
+
+def test_a_rebase_anchors_the_current_head_so_later_truncation_is_still_found(app, make_case):
+    make_case()
+    make_case()
+    seal()
+    chain.rebase_anchor()
+    head = db.session.execute(select(AuditEvent.seq, AuditEvent.id, AuditEvent.hash)
+                              .order_by(AuditEvent.seq.desc()).limit(1)).one()
+    last = Path(app.config["TIK_AUDIT_ANCHOR"]).read_text().splitlines()[-1].split()
+    assert last[:4] == ["rebase", str(head.seq), str(head.id), head.hash]
+    _sql("DELETE FROM audit_event WHERE id = :id", id=head.id)
+    assert any("newest rows were removed" in b.problem for b in verify())
+
+
+def test_a_rebase_of_an_empty_chain_anchors_the_start(app):
+    chain.rebase_anchor()
+    last = Path(app.config["TIK_AUDIT_ANCHOR"]).read_text().splitlines()[-1].split()
+    assert last[:4] == ["rebase", "0", "0", chain.GENESIS]
+    assert verify() == []
+
+
+def test_the_sequencer_is_one_daemon_thread_per_process_that_never_keeps_it_alive(app):
+    import threading
+
+    def sequencers() -> set[threading.Thread]:  # named, so that ps and py-spy show what it is
+        return {t for t in threading.enumerate() if t.name == "tik-audit-sequencer"}
+
+    before = sequencers()
+    sequencer = chain.Sequencer(app)
+    sequencer.poke()
+    sequencer.poke()
+    [started] = sequencers() - before
+    assert started.daemon  # it never keeps the process from exiting
