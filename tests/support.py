@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import datetime
 from io import BytesIO
+from pathlib import Path
+
+import yaml
 
 PASSWORD = "correct-horse-battery"
 # Every non-browser test starts on this day (the `app` fixture moves tik.clock there), so dates the tests
 # write — a conversation "today", a consent for a year — mean the same whenever the suite runs.
 TEST_DAY = datetime(2026, 11, 20, 9, 0)
+GUIDEBOOK = Path(__file__).resolve().parent.parent / "guidebook"
 
 
 def pdf_text(data: bytes) -> str:
@@ -17,3 +22,30 @@ def pdf_text(data: bytes) -> str:
 
     reader = PdfReader(BytesIO(data))
     return " ".join(" ".join((page.extract_text() or "").split()) for page in reader.pages)
+
+
+class GuidebookCopy:
+    """A copy of the default guidebook at `path` and ways to edit its YAML and read its check."""
+
+    def __init__(self, path: Path) -> None:
+        shutil.copytree(GUIDEBOOK, path)
+        self.path = path
+
+    def edit(self, change, name: str = "guide.yaml") -> None:
+        file = self.path / name
+        data = yaml.safe_load(file.read_text())
+        change(data)
+        file.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+
+    @staticmethod
+    def step(data: dict, step_id: str) -> dict:
+        steps = [s for lv in data["levels"] for s in lv["steps"]] + data["closing"]["steps"]
+        return next(s for s in steps if s["id"] == step_id)
+
+    def problems(self) -> list[str]:
+        from tik.guides.loader import check_guide
+
+        guide, problems = check_guide(self.path)
+        assert guide is None, "the broken guidebook must be refused"
+        return [str(p) for p in problems]
+

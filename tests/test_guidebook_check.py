@@ -2,39 +2,19 @@
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
 import yaml
 from click.testing import CliRunner
+from support import GUIDEBOOK, GuidebookCopy
 
 from tik.cli import guide as guide_cli
 from tik.guides.loader import check_guide
-
-GUIDEBOOK = Path(__file__).resolve().parent.parent / "guidebook"
 
 
 @pytest.fixture
 def broken(tmp_path):
     """A copy of the default guidebook and a way to edit its YAML."""
-    copy = tmp_path / "guidebook"
-    shutil.copytree(GUIDEBOOK, copy)
-
-    class Book:
-        path = copy
-
-        def edit(self, name: str, change) -> None:
-            file = copy / name
-            data = yaml.safe_load(file.read_text())
-            change(data)
-            file.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
-
-        def step(self, data: dict, step_id: str) -> dict:
-            steps = [s for lv in data["levels"] for s in lv["steps"]] + data["closing"]["steps"]
-            return next(s for s in steps if s["id"] == step_id)
-
-    return Book()
+    return GuidebookCopy(tmp_path / "guidebook")
 
 
 def _problems(path) -> list[str]:
@@ -49,17 +29,17 @@ def test_the_default_guidebook_passes():
 
 
 def test_unknown_step_reference(broken):
-    broken.edit("guide.yaml", lambda d: broken.step(d, "l0-discuss")["decisions"][0].update(next="l0-nowhere"))
+    broken.edit(lambda d: broken.step(d, "l0-discuss")["decisions"][0].update(next="l0-nowhere"))
     assert "guide.yaml: step 'l0-discuss' decision 'done': unknown step 'l0-nowhere'" in _problems(broken.path)
 
 
 def test_unknown_tool_reference(broken):
-    broken.edit("guide.yaml", lambda d: broken.step(d, "l0-discuss")["tools"].append("crystal-ball"))
+    broken.edit(lambda d: broken.step(d, "l0-discuss")["tools"].append("crystal-ball"))
     assert "guide.yaml: step 'l0-discuss': unknown tool 'crystal-ball'" in _problems(broken.path)
 
 
 def test_unknown_service_in_measures(broken):
-    broken.edit("measures.yaml", lambda d: d["areas"][0]["measures"][0]["services"].append("astrology"))
+    broken.edit(name="measures.yaml", change=lambda d: d["areas"][0]["measures"][0]["services"].append("astrology"))
     key = yaml.safe_load((broken.path / "measures.yaml").read_text())["areas"][0]["measures"][0]["key"]
     assert f"measures.yaml: measure '{key}': unknown service 'astrology'" in _problems(broken.path)
 
@@ -68,7 +48,7 @@ def test_unreachable_step(broken):
     def orphan(d):
         d["levels"][0]["steps"].append({**broken.step(d, "l0-decide"), "id": "l0-orphan", "guidance": "l0-decide"})
 
-    broken.edit("guide.yaml", orphan)
+    broken.edit(orphan)
     assert "guide.yaml: step 'l0-orphan': unreachable from the start" in _problems(broken.path)
 
 
@@ -78,7 +58,7 @@ def test_step_with_no_path_to_an_end(broken):
         step["decisions"] = [{"key": "again", "label": {"nb": "Igjen", "nn": "Igjen", "en": "Again"},
                               "next": "close-note"}]
 
-    broken.edit("guide.yaml", loop)
+    broken.edit(loop)
     assert "guide.yaml: step 'close-note': no path to an end" in _problems(broken.path)
 
 
@@ -89,13 +69,13 @@ def test_missing_guidance_file(broken):
 
 
 def test_missing_translation(broken):
-    broken.edit("services.yaml", lambda d: d["services"][1]["offers"].pop("en"))
+    broken.edit(name="services.yaml", change=lambda d: d["services"][1]["offers"].pop("en"))
     key = yaml.safe_load((broken.path / "services.yaml").read_text())["services"][1]["key"]
     assert f"services.yaml: service '{key}': 'offers' has no text in language 'en'" in _problems(broken.path)
 
 
 def test_duplicate_step_ids(broken):
-    broken.edit("guide.yaml", lambda d: broken.step(d, "l0-discuss").update(id="l0-concretise"))
+    broken.edit(lambda d: broken.step(d, "l0-discuss").update(id="l0-concretise"))
     assert "guide.yaml: step 'l0-concretise': duplicate key" in _problems(broken.path)
 
 
@@ -118,14 +98,14 @@ def test_missing_yaml_file(broken):
 
 
 def test_decision_with_both_next_and_end(broken):
-    broken.edit("guide.yaml", lambda d: broken.step(d, "l0-discuss")["decisions"][0].update(end="closed"))
+    broken.edit(lambda d: broken.step(d, "l0-discuss")["decisions"][0].update(end="closed"))
     assert ("guide.yaml: step 'l0-discuss' decision 'done': a decision needs exactly one of 'next' or 'end'"
             in _problems(broken.path))
 
 
 def test_several_problems_are_all_listed(broken):
     (broken.path / "tools" / "consent-text.nb.md").unlink()
-    broken.edit("guide.yaml", lambda d: broken.step(d, "l0-discuss")["decisions"][0].update(next="l9"))
+    broken.edit(lambda d: broken.step(d, "l0-discuss")["decisions"][0].update(next="l9"))
     problems = _problems(broken.path)
     assert len(problems) >= 2
 
@@ -136,7 +116,7 @@ def test_letter_texts_and_emergency_rules_are_checked(broken):
         d["texts"]["closing"] = {"nb": "Hilsen"}
         d["emergency_numbers"] = {"levels": [7], "services": ["astrology"]}
 
-    broken.edit("letter.yaml", change)
+    broken.edit(name="letter.yaml", change=change)
     problems = _problems(broken.path)
     assert any(p.startswith("letter.yaml: text 'greeting': unknown text") for p in problems)
     assert "letter.yaml: text 'closing': 'closing' has no text in language 'nn'" in problems
@@ -158,7 +138,7 @@ def test_cli_check_passes_on_the_default_guidebook():
 
 
 def test_cli_check_names_file_and_entry_and_exits_1(broken):
-    broken.edit("guide.yaml", lambda d: broken.step(d, "l1-consent")["tools"].append("ouija"))
+    broken.edit(lambda d: broken.step(d, "l1-consent")["tools"].append("ouija"))
     result = CliRunner().invoke(guide_cli, ["check", str(broken.path)])
     assert result.exit_code == 1
     assert "guide.yaml: step 'l1-consent': unknown tool 'ouija'" in result.output
@@ -168,25 +148,25 @@ def test_cli_check_names_file_and_entry_and_exits_1(broken):
                                          ("emergency", "the emergency routine"),
                                          ("feedback", "internal feedback")])
 def test_the_family_never_sees_a_report_or_an_internal_note_whatever_the_guidebook_says(broken, kind, about):
-    broken.edit("guide.yaml", lambda d: d["family"]["timeline"].append(kind))
+    broken.edit(lambda d: d["family"]["timeline"].append(kind))
     [problem] = [p for p in _problems(broken.path) if "family" in p]
     assert problem.startswith(f"guide.yaml: family.timeline '{kind}': the family never sees") and about in problem
 
 
 def test_family_timeline_kinds_are_checked(broken):
-    broken.edit("guide.yaml", lambda d: d["family"]["timeline"].extend(["gossip", "consent"]))
+    broken.edit(lambda d: d["family"]["timeline"].extend(["gossip", "consent"]))
     problems = _problems(broken.path)
     assert any(p.startswith("guide.yaml: family.timeline 'gossip': unknown kind of entry (one of concern,")
                for p in problems)
     assert "guide.yaml: family.timeline 'consent': named twice" in problems
-    broken.edit("guide.yaml", lambda d: d.update(family={"timeline": "consent", "colour": "blue"}))
+    broken.edit(lambda d: d.update(family={"timeline": "consent", "colour": "blue"}))
     problems = _problems(broken.path)
     assert "guide.yaml: family.timeline: must be a list of timeline entry kinds" in problems
     assert "guide.yaml: family.colour: unknown setting" in problems
 
 
 def test_without_a_family_section_the_family_sees_no_timeline(broken):
-    broken.edit("guide.yaml", lambda d: d.pop("family"))
+    broken.edit(lambda d: d.pop("family"))
     guide, problems = check_guide(broken.path)
     assert problems == [] and guide.family_timeline == frozenset()
     assert "consent" in check_guide(GUIDEBOOK)[0].family_timeline

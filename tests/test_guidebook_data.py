@@ -3,45 +3,20 @@ deadline on "Min side", the safety invariants are enforced, and malformed values
 
 from __future__ import annotations
 
-import shutil
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
-import yaml
 from click.testing import CliRunner
+from support import GUIDEBOOK, GuidebookCopy
 
 from tik import clock
 from tik.cli import guide as guide_cli
 from tik.guides.loader import check_guide, load_guide
 
-GUIDEBOOK = Path(__file__).resolve().parent.parent / "guidebook"
-
 
 @pytest.fixture
 def book(tmp_path):
-    copy = tmp_path / "guidebook"
-    shutil.copytree(GUIDEBOOK, copy)
-
-    class Book:
-        path = copy
-
-        def edit(self, change, name: str = "guide.yaml") -> None:
-            file = copy / name
-            data = yaml.safe_load(file.read_text())
-            change(data)
-            file.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
-
-        def step(self, data: dict, step_id: str) -> dict:
-            steps = [s for lv in data["levels"] for s in lv["steps"]] + data["closing"]["steps"]
-            return next(s for s in steps if s["id"] == step_id)
-
-        def problems(self) -> list[str]:
-            guide, problems = check_guide(copy)
-            assert guide is None, "the broken guidebook must be refused"
-            return [str(p) for p in problems]
-
-    return Book()
+    return GuidebookCopy(tmp_path / "guidebook")
 
 
 def _variant(book) -> None:
