@@ -16,10 +16,11 @@ from tik.audit.models import AuditEvent
 from tik.auth import policy
 from tik.auth.models import Role, User
 from tik.auth.oidc import staff_user
-from tik.auth.service import LOCKOUT, MAX_FAILED_LOGINS, count_failure, deactivate
+from tik.auth.service import LOCKOUT, MAX_FAILED_LOGINS, count_failure
 from tik.auth.throttle import UnknownLoginFailure, count_unknown_failure, unknown_is_locked
 from tik.cases.models import Handover
 from tik.extensions import db
+from tik.org.service import deactivate
 
 
 def test_failed_second_steps_lock_the_account_and_are_audited_as_that_user(make_user):

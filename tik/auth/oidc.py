@@ -14,7 +14,7 @@ import secrets
 import requests
 from authlib.integrations.base_client import OAuthError
 from authlib.integrations.flask_client import OAuth
-from flask import Flask, current_app
+from flask import Flask, abort, current_app
 from joserfc.errors import JoseError
 from sqlalchemy import select
 
@@ -46,6 +46,14 @@ def client(kind: str):
     if kind not in current_app.config.get("TIK_OIDC", {}):  # mutmut: equivalent — the config always has it
         return None
     return current_app.extensions[EXTENSION].create_client(kind)
+
+
+def configured_client(kind: str):
+    """The client of provider `kind` for a sign-in route: 404 when the municipality has not configured it."""
+    provider = client(kind)
+    if provider is None:
+        abort(404)
+    return provider
 
 
 def claims_options(provider) -> dict:

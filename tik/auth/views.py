@@ -64,9 +64,7 @@ def _login_page(form: LoginForm | None = None, errors=(), status: int = 200, ale
 @limiter.limit("30 per minute")
 def oidc_start(kind: str):
     """Send the browser to the provider (authorization code + PKCE; Authlib keeps state, nonce, verifier)."""
-    provider = oidc.client(kind)
-    if provider is None:
-        abort(404)
+    provider = oidc.configured_client(kind)
     session["oidc_next"] = safe_next(request.args.get("next"))
     return provider.authorize_redirect(url_for("auth.oidc_callback", kind=kind, _external=True))
 
@@ -76,9 +74,7 @@ def oidc_start(kind: str):
 @limiter.limit("30 per minute")
 def oidc_callback(kind: str):
     """The provider's answer: Authlib redeems the code and validates the ID token; TIK finds the user."""
-    provider = oidc.client(kind)
-    if provider is None:
-        abort(404)
+    provider = oidc.configured_client(kind)
     try:
         token = provider.authorize_access_token(claims_options=oidc.claims_options(provider))
         claims = token.get("userinfo")

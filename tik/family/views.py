@@ -64,9 +64,7 @@ def index():
 @public
 @limiter.limit("30 per minute")
 def login():
-    provider = oidc.client("family")
-    if provider is None:
-        abort(404)
+    provider = oidc.configured_client("family")
     return provider.authorize_redirect(url_for("family.callback", _external=True))
 
 
@@ -76,9 +74,7 @@ def login():
 def callback():
     """ID-porten's answer: Authlib validates the ID token; the national id in `pid` is kept only as its
     keyed hash (the same hash TIK stores for children and guardians), in a server-side session."""
-    provider = oidc.client("family")
-    if provider is None:
-        abort(404)
+    provider = oidc.configured_client("family")
     try:
         token = provider.authorize_access_token(claims_options=oidc.claims_options(provider))
         claims = token.get("userinfo")
