@@ -48,6 +48,9 @@ def axe_violations(page: Page) -> list[dict]:
     if not page.evaluate("typeof window.axe === 'object'"):
         page.evaluate(AXE.read_text(encoding="utf-8") + "\n;0")
     result = page.evaluate("""async () => {
+        // a page still settling (a <details> just opened, a transition running) is measured once it has settled
+        await Promise.all(document.getAnimations().map(a => a.finished.catch(() => null)));
+        await new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
         const r = await axe.run(document, {resultTypes: ['violations']});
         return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
             nodes: v.nodes.map(n => n.target.join(' ') + ' — ' + n.failureSummary)}));

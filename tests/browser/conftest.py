@@ -141,9 +141,8 @@ def new_case(live_server):
                            school="Fjordvik barneskole", class_name="5B",
                            guardians=[GuardianInput(f"Hilde {last_name}", "mor", "412 34 567", guardian_language)]),
                 ConcernInput(observation=f"{first_name} sover i timene og har ofte ikke matpakke.",
-                             since_when="Siden høstferien", how_often="Tre dager i uka",
-                             idempotency_key=secrets.token_urlsafe(16)),
-                by=by)
+                             since_when="Siden høstferien", how_often="Tre dager i uka"),
+                by=by, form_key=secrets.token_urlsafe(16))
             ref = result.case.ref
             db.session.remove()
         return ref
