@@ -272,20 +272,21 @@ class BlankField:
         for key, value in spec.flags:
             params.setdefault(key, value)
         if spec.kind == "textarea":
-            return Markup(f"<textarea {html_attributes({'name': self.name, **params})}>\r\n"
+            # attributes through WTForms' html_attributes, text through escape(): safe to mark (B704)
+            return Markup(f"<textarea {html_attributes({'name': self.name, **params})}>\r\n"  # nosec B704
                           f"{escape(self._value())}</textarea>")
         if spec.kind == "select":
             options = "".join(
                 f"<option {html_attributes({'value': v, 'selected': v == self.data})}>{escape(t or v)}</option>"
                 for v, t in self.choices)
-            return Markup(f"<select {html_attributes({'name': self.name, **params})}>{options}</select>")
+            return Markup(f"<select {html_attributes({'name': self.name, **params})}>{options}</select>")  # nosec B704
         if spec.kind == "checkboxes":
             raise TypeError("a group of checkboxes renders option by option (iterate it)")
         params.setdefault("type", spec.kind)
         params.setdefault("value", self._value())
         if spec.kind == "checkbox" and self.data:
             params.setdefault("checked", True)
-        return Markup(f"<input {html_attributes({'name': self.name, **params})}>")
+        return Markup(f"<input {html_attributes({'name': self.name, **params})}>")  # nosec B704 - escaped attributes
 
     __str__ = __html__ = __call__
 
@@ -310,7 +311,7 @@ class _BlankOption:
             params.setdefault(key, value)
         if self.checked:
             params.setdefault("checked", True)
-        return Markup(f"<input {html_attributes({'name': self.field.name, **params})}>")
+        return Markup(f"<input {html_attributes({'name': self.field.name, **params})}>")  # nosec B704 - escaped
 
     __str__ = __html__ = __call__
 
@@ -350,7 +351,7 @@ class BlankForm:
 
             csrf = {"name": self._csrf_name, "id": self._csrf_name, "type": "hidden", "value": generate_csrf()}
             hidden.append(f"<input {html_attributes(csrf)}>")
-        return Markup("\n".join(hidden))
+        return Markup("\n".join(hidden))  # nosec B704 - inputs rendered above with escaped attributes
 
     @classmethod
     def _specs_of(cls, form_class: type[FlaskForm]) -> tuple[tuple[_Spec, ...], str | None]:

@@ -143,13 +143,13 @@ def translations_for_render() -> dict:
     @pass_context
     def gettext(context, string, /, **variables):
         text = catalogue.ugettext(string)
-        return (Markup(text) if context.eval_ctx.autoescape else text) % variables
+        return (Markup(text) if context.eval_ctx.autoescape else text) % variables  # nosec B704 - as Jinja's i18n
 
     @pass_context
     def ngettext(context, singular, plural, num, /, **variables):
         variables.setdefault("num", num)
         text = catalogue.ungettext(singular, plural, num)
-        return (Markup(text) if context.eval_ctx.autoescape else text) % variables
+        return (Markup(text) if context.eval_ctx.autoescape else text) % variables  # nosec B704 - as Jinja's i18n
 
     return {"gettext": gettext, "ngettext": ngettext}
 
