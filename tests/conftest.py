@@ -9,6 +9,7 @@ import tempfile
 from datetime import date
 
 import pytest
+from jinja2 import FileSystemBytecodeCache
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 
@@ -61,12 +62,17 @@ def _test_config(database_url: str) -> dict:
     }
 
 
+# Every test builds its own app; the templates' compiled code is shared so each is compiled once per run.
+_TEMPLATE_BYTECODE = FileSystemBytecodeCache(tempfile.mkdtemp(prefix="tik-test-templates-"))
+
+
 @pytest.fixture
 def app(database_url, _schema, tmp_path):
     """The app with an empty database, its own audit anchor file and an app context pushed, on the fixed
     test day (the clock still runs, and tests move it with clock.travel): dates written in tests mean the
     same in any year."""
     app = create_app(_test_config(database_url) | {"TIK_AUDIT_ANCHOR": str(tmp_path / "audit-anchor")})
+    app.jinja_env.bytecode_cache = _TEMPLATE_BYTECODE
     clock.travel(TEST_DAY)
     with app.app_context():
         _empty_all_tables()

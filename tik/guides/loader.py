@@ -118,9 +118,21 @@ def check_guide(path: str | Path) -> tuple[Guide | None, list[Problem]]:
         return None, invalid.problems
 
 
+_LOADED: dict[str, Guide] = {}  # by digest: a Guide is immutable, so the same files build it once per process
+_LOADED_MAX = 32
+
+
 def load_files(files: Mapping[str, bytes]) -> Guide:
-    """Build a Guide from the guidebook's files; raises GuidebookInvalid listing every problem."""
-    return _Builder(files).build()
+    """Build a Guide from the guidebook's files; raises GuidebookInvalid listing every problem. The same files
+    (by digest) give the same Guide object: parsing the YAML is the dear part of starting an app."""
+    digest = digest_of(files)
+    guide = _LOADED.get(digest)
+    if guide is None:
+        guide = _Builder(files).build()
+        if len(_LOADED) >= _LOADED_MAX:
+            _LOADED.pop(next(iter(_LOADED)))
+        _LOADED[digest] = guide
+    return guide
 
 
 class _Builder:
