@@ -7,6 +7,7 @@ import logging
 from datetime import datetime, timedelta
 
 import pytest
+from sqlalchemy import func, select
 from support import PASSWORD
 
 from tik import clock
@@ -523,3 +524,33 @@ def test_the_lookup_hash_tells_national_ids_apart_and_finds_the_same_again(app):
 
     assert crypto.lookup_hash("01010750160") == crypto.lookup_hash("01010750160")
     assert crypto.lookup_hash("01010750160") != crypto.lookup_hash("15058312345")
+
+
+def test_the_schedule_run_purges_ended_logins_and_keeps_live_ones(app, runner, make_user):
+    """`tik retention run` deletes the logins no cookie can use any more, a day after they ended (logout)
+    or after the absolute timeout; live logins and freshly ended ones stay."""
+    from tik.auth.sessions import UserSession
+
+    def rows() -> int:
+        db.session.expire_all()
+        return db.session.scalar(select(func.count()).select_from(UserSession))
+
+    for name in ("leaves", "forgets", "stays", "recent"):
+        make_user(username=name)
+    leaving, forgotten, staying, recent = (app.test_client() for _ in range(4))
+    start = clock.now()
+    assert _login(leaving, "leaves").status_code == 302 and _login(forgotten, "forgets").status_code == 302
+    leaving.post("/logout")
+    clock.travel(start + timedelta(hours=25))
+    assert _login(staying, "stays").status_code == 302 and _login(recent, "recent").status_code == 302
+    recent.post("/logout")
+    assert rows() == 4
+    result = runner.invoke(args=["retention", "run"])
+    assert result.exit_code == 0, result.output
+    assert "1 utløpte innlogginger slettet" in result.output  # the logout of a day ago
+    assert rows() == 3 and staying.get("/min-side").status_code == 200
+    hours = app.config["TIK_ABSOLUTE_HOURS"]
+    clock.travel(start + timedelta(hours=hours + 24, minutes=1))
+    runner.invoke(args=["retention", "run"])
+    assert rows() == 2  # the forgotten login, a day past its absolute timeout; the later two stay
+    assert runner.invoke(args=["retention", "run", "--dry-run"]).output.count("innlogginger") == 0

@@ -2,7 +2,7 @@
 
 import os
 
-from flask_babel import Babel
+from flask_babel import Babel, get_locale
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -32,6 +32,11 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def interface_language() -> str:
+    """The request's interface language ("nb", "nn" or "en"): what guidebook texts are shown in."""
+    return str(get_locale() or "nb")
 
 
 @event.listens_for(Engine, "connect")

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
@@ -24,6 +23,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
 
+from tik.extensions import interface_language
 from tik.letter_texts import language_choices
 
 # A guardian's language is one TIK can print the family letter in: exactly the letter catalogues.
@@ -96,7 +96,7 @@ class TikForm(FlaskForm):
 
     class Meta:
         def get_translations(self, form):
-            return _translations(str(get_locale() or "nb"))
+            return _translations(interface_language())
 
         def bind_field(self, form, unbound_field, options):
             validators = house_validators(unbound_field)
@@ -358,7 +358,7 @@ class BlankForm:
         from flask import current_app
 
         csrf = current_app.config.get("WTF_CSRF_ENABLED", True)
-        key = (form_class, str(get_locale() or "nb"), csrf)
+        key = (form_class, interface_language(), csrf)
         if key not in cls._specs:
             form = form_class(formdata=None)
             csrf_name = form.meta.csrf_field_name if form.meta.csrf else None

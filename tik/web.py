@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask import Flask, abort, g, redirect, render_template, request, send_from_directory, session, url_for
-from flask_babel import format_date, get_locale, get_translations, to_user_timezone
+from flask_babel import format_date, get_translations, to_user_timezone
 from flask_login import current_user
 from jinja2 import pass_context
 from markupsafe import Markup
@@ -14,7 +14,7 @@ from werkzeug.routing import IntegerConverter
 from tik.auth.policy import ACCESS_ATTR, can_deactivate, may_use, public
 from tik.bidi import isolate_user_text
 from tik.config import LANGUAGES, ROOT
-from tik.extensions import login_manager
+from tik.extensions import interface_language, login_manager
 from tik.guides.markdown import render_guidance
 from tik.timeline.describe import describe
 
@@ -129,7 +129,7 @@ def register_web(app: Flask) -> None:
 
     @app.context_processor
     def shared():
-        return {"municipality": app.config["TIK_MUNICIPALITY"], "lang": str(get_locale() or "nb"),
+        return {"municipality": app.config["TIK_MUNICIPALITY"], "lang": interface_language(),
                 "has_designsystem": has_designsystem, **translations_for_render()}
 
 

@@ -13,7 +13,7 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import DateTime, ForeignKey, String, select, update
+from sqlalchemy import DateTime, ForeignKey, String, delete, or_, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tik.clock import now
@@ -126,3 +126,17 @@ def live_count(user) -> int:
     """How many sessions of `user` are not revoked (for tests and the admin)."""
     return len(db.session.scalars(select(UserSession.id).where(UserSession.user_id == user.id,
                                                                UserSession.revoked_at.is_(None))).all())
+
+
+# A dead row is kept a day before it is purged, so a browser left open overnight still hears "timed out".
+PURGE_GRACE = timedelta(days=1)
+
+
+def purge(absolute: timedelta) -> int:
+    """Delete the rows no cookie can use any more, in the current transaction: revoked, or older than the
+    absolute timeout, each a day past it. A family row holds the keyed hash of a national id: it is not
+    kept for longer than the login it served. Returns how many rows went."""
+    cutoff = now() - PURGE_GRACE
+    result = db.session.execute(delete(UserSession).where(or_(UserSession.revoked_at < cutoff,
+                                                              UserSession.created_at < cutoff - absolute)))
+    return result.rowcount

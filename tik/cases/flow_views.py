@@ -12,9 +12,9 @@ from flask_login import current_user
 from tik.auth.policy import case_for, requires
 from tik.cases import flow
 from tik.cases.models import ChildWelfareReport
-from tik.cases.views import _case_page, _lang, bp
+from tik.cases.views import _case_page, bp
 from tik.clock import today
-from tik.extensions import db
+from tik.extensions import db, interface_language
 from tik.forms import EMAIL_INVALID, LANGUAGE_CHOICES, valid_email
 from tik.guidebook import guide_of
 from tik.messages import refusal_message
@@ -79,7 +79,7 @@ def report_pdf(ref: str, report_id: int):
     report = _report_of(case, report_id)
 
     html = render_template("pdf/report.html", case=case, child=case.child, report=report, guide=guide_of(case),
-                           L=_lang(), by=report.created_by, plan=plan_of(case), voices=flow.voices(case),
+                           L=interface_language(), by=report.created_by, plan=plan_of(case), voices=flow.voices(case),
                            languages=dict(LANGUAGE_CHOICES), today=today())
     response = make_response(render_pdf(html))
     response.headers["Content-Type"] = "application/pdf"

@@ -6,7 +6,6 @@ import secrets
 from datetime import timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -47,7 +46,7 @@ from tik.cases.queries import active_participants, pending_handovers, search_cas
 from tik.cases.steps import current_step
 from tik.clock import today
 from tik.concerns.models import Concern, ReportDraft
-from tik.extensions import db
+from tik.extensions import db, interface_language
 from tik.forms import LANGUAGE_CHOICES, BlankForm, error_list
 from tik.guidebook import guide_of
 from tik.guides.engine import DecisionRefused
@@ -60,10 +59,6 @@ from tik.versioning import StaleEdit
 bp = Blueprint("cases", __name__)
 
 
-def _lang() -> str:
-    return str(get_locale() or "nb")
-
-
 @bp.route("/saker", methods=["GET", "POST"])
 @requires()
 def my_cases():
@@ -72,7 +67,7 @@ def my_cases():
     rows = search_cases(current_user, q) if q else queries.my_cases(current_user)
     # Both the list and a search name children: audited (the count, never the words searched for).
     record_view(current_user, "case.search" if q else "case.list", detail=f"{len(rows)} treff")
-    return render_template("cases/list.html", rows=rows, q=q, L=_lang(), today=today())
+    return render_template("cases/list.html", rows=rows, q=q, L=interface_language(), today=today())
 
 
 TIMELINE_ON_PAGE = 20  # the latest events; the whole log is one click away (and in the archive print)
@@ -100,7 +95,7 @@ def _case_page(case: Case, status: int = 200, **extra):
     if values is None:  # nothing typed yet: start from what TIK already knows
         values = dict(carried.values)
     context = dict(
-        case=case, child=case.child, guide=guide, view=view, L=_lang(), md=render_markdown, today=on,
+        case=case, child=case.child, guide=guide, view=view, L=interface_language(), md=render_markdown, today=on,
         timeline=timeline[:TIMELINE_ON_PAGE], more_events=len(timeline) > TIMELINE_ON_PAGE, consents=consents,
         covered=consented_services(case, on), plan=plan,
         other_services=sorted(allowed_services(case, on) - {case.owning_service}),
@@ -124,7 +119,7 @@ def _case_page(case: Case, status: int = 200, **extra):
 def _consent_form(case: Case, formdata=None) -> ConsentForm | BlankForm:
     """The consent form: as sent (to validate, or to show again with its errors), or blank for the page."""
     guide = guide_of(case)
-    choices = [(k, s.name.get(_lang())) for k, s in guide.services.items()]
+    choices = [(k, s.name.get(interface_language())) for k, s in guide.services.items()]
     if formdata is None:
         return BlankForm(ConsentForm, choices={"services": choices}, idempotency_key=secrets.token_urlsafe(24),
                          given_on=today(), expires_on=today() + timedelta(days=365),
@@ -173,7 +168,7 @@ def decide(ref: str):
             raise StaleEdit(case)
         steps.decide(case, decision, values, by=current_user, expected_version=form.version.data)
     except StaleEdit:
-        typed = [(f.label.get(_lang()), values[f.key]) for f in seen.fields if values.get(f.key)]
+        typed = [(f.label.get(interface_language()), values[f.key]) for f in seen.fields if values.get(f.key)]
         return _case_page(case, 409, stale=True, typed=typed)
     except DecisionRefused as refused:
         errors = {key: refusal_message("missing_fields") for key in refused.params.get("fields", [])}
@@ -290,7 +285,7 @@ def full_timeline(ref: str):
     """The whole stafettlogg, every event with its fields."""
     case = case_for(current_user, ref, action="case.view")
     return render_template("cases/timeline.html", case=case, child=case.child, guide=guide_of(case),
-                           timeline=case_timeline(case), L=_lang())
+                           timeline=case_timeline(case), L=interface_language())
 
 
 @bp.post("/saker/<ref>/deltakere")
@@ -341,6 +336,6 @@ def viewers(ref: str):
     if not can_see_viewers(current_user, case, today()):
         abort(404)
     return render_template("cases/viewers.html", case=case, rows=who_has_seen(case), guide=guide_of(case),
-                           L=_lang())
+                           L=interface_language())
 
 from tik.cases import flow_views  # noqa: E402,F401  (registers the report, leader and details routes)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import secrets
 
 from flask import Blueprint, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_login import current_user
 
 from tik.auth.policy import can_view_case, requires
@@ -13,6 +12,7 @@ from tik.clock import today
 from tik.concerns.forms import ConcernForm, UrgencyForm
 from tik.concerns.models import Urgency
 from tik.concerns.service import ChildInput, ConcernInput, GuardianInput, register_concern
+from tik.extensions import interface_language
 from tik.forms import error_list
 from tik.guidebook import current_guide
 from tik.guides.markdown import render_markdown
@@ -22,7 +22,7 @@ bp = Blueprint("concerns", __name__, url_prefix="/bekymring")
 
 def _page(template: str, status: int = 200, **context):
     guide = current_guide()
-    return render_template(template, guide=guide, L=str(get_locale() or "nb"), md=render_markdown,
+    return render_template(template, guide=guide, L=interface_language(), md=render_markdown,
                            **context), status
 
 
@@ -45,7 +45,7 @@ def start():
 def new():
     guide = current_guide()
     form = ConcernForm()
-    lang = str(get_locale() or "nb")
+    lang = interface_language()
     form.signals.choices = [(s.key, s.text.get(lang)) for s in guide.signals.values()]
     if request.method == "GET":
         form.urgency.data = request.args.get("urgency", "none")

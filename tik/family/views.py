@@ -7,7 +7,6 @@ from __future__ import annotations
 from functools import wraps
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -15,7 +14,7 @@ from tik.auth import oidc
 from tik.auth.policy import ACCESS_ATTR, case_for, family_case_for, family_cases, public, requires
 from tik.cases.consent import ConsentError
 from tik.clock import today
-from tik.extensions import limiter
+from tik.extensions import interface_language, limiter
 from tik.family import service
 from tik.forms import without_controls
 from tik.guidebook import guide_of
@@ -106,15 +105,11 @@ def logout():
     return redirect(url_for("family.index"))
 
 
-def _lang() -> str:
-    return str(get_locale() or "nb")
-
-
 def _case_page(case, relation, status: int = 200, **extra):
     guide = guide_of(case)
     return render_template(
         "family/case.html", case=case, relation=relation, plan=plan_of(case), guide=guide,
-        readers=service.readers(case), timeline=service.visible_timeline(case), on=today(), L=_lang(),
+        readers=service.readers(case), timeline=service.visible_timeline(case), on=today(), L=interface_language(),
         young=relation.value == "young_person", consent_age=guide.consent_age,
         letter_lang=service.letter_language(case, relation, _lookup()), **extra), status
 

@@ -32,6 +32,21 @@ def retention_run(dry_run: bool) -> None:
     deleted = sum(c.deletes for c in candidates)
     click.echo(f"{deleted} sak(er) {'ville blitt slettet' if dry_run else 'slettet'}, "
                f"{len(candidates) - deleted} beholdt.")
+    if not dry_run:
+        click.echo(f"{purge_sessions()} utløpte innlogginger slettet.")
+
+
+def purge_sessions() -> int:
+    """Logins that ended (logout, timeout, password change) are deleted with the same schedule run."""
+    from datetime import timedelta
+
+    from flask import current_app
+
+    from tik.auth import sessions
+    from tik.db import transaction
+
+    with transaction():
+        return sessions.purge(timedelta(hours=current_app.config["TIK_ABSOLUTE_HOURS"]))
 
 
 @click.group("archive")

@@ -6,7 +6,6 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -16,7 +15,7 @@ from tik.cases.forms import DecisionForm, step_field_errors, step_values
 from tik.cases.steps import current_step
 from tik.cases.steps import decide as take_decision
 from tik.clock import local_to_utc, now, today, utc_to_local
-from tik.extensions import db
+from tik.extensions import db, interface_language
 from tik.forms import error_list
 from tik.guidebook import guide_of
 from tik.guides.engine import DecisionRefused
@@ -31,10 +30,6 @@ from tik.versioning import StaleEdit
 from tik.web import pdf_response
 
 bp = Blueprint("meetings", __name__, url_prefix="/moter")
-
-
-def _lang() -> str:
-    return str(get_locale() or "nb")
 
 
 def _meeting(meeting_id: int) -> Meeting:
@@ -90,7 +85,7 @@ def _page(meeting: Meeting, status: int = 200, **extra):
         if v.can_act and v.item.id not in measure_forms:
             f = NewMeasureForm(idempotency_key=secrets.token_urlsafe(24), start_on=today(),
                                evaluate_on=today() + timedelta(weeks=6), prefix=f"m{v.item.id}")
-            fill_measure_choices(f, v.item.case, _lang())
+            fill_measure_choices(f, v.item.case, interface_language())
             measure_forms[v.item.id] = f
     minutes_forms = extra.pop("minutes_forms", {})
     for v in views:
@@ -103,7 +98,7 @@ def _page(meeting: Meeting, status: int = 200, **extra):
                                carried_by_item=carried_by_item,
                                measure_forms=measure_forms, minutes_forms=minutes_forms, agenda_form=agenda_form,
                                covered_by_item=covered_by_item,
-                               L=_lang(), today=today(), values={}, field_errors={}, **extra)
+                               L=interface_language(), today=today(), values={}, field_errors={}, **extra)
     return response, status
 
 
@@ -164,7 +159,7 @@ def add_measure(meeting_id: int, item_id: int):
     item = _item(meeting, item_id)
     case = _case_to_act_on(item)
     form = NewMeasureForm(prefix=f"m{item.id}")
-    fill_measure_choices(form, case, _lang())
+    fill_measure_choices(form, case, interface_language())
     if not form.validate_on_submit():
         return _page(meeting, 422, measure_forms={item.id: form})
     try:
@@ -228,7 +223,7 @@ def minutes_pdf(meeting_id: int):
     meeting = _meeting(meeting_id)
     views = service.agenda(meeting, current_user, today())
     service.audit_meeting_view(meeting, current_user, views, action="meeting.pdf")
-    html = render_template("pdf/minutes.html", meeting=meeting, views=views, L=_lang(), today=today())
+    html = render_template("pdf/minutes.html", meeting=meeting, views=views, L=interface_language(), today=today())
     return pdf_response(f"referat-mote-{meeting.id}.pdf", render_pdf(html))
 
 

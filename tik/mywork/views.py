@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from flask import Blueprint, make_response, render_template
-from flask_babel import get_locale
 from flask_login import current_user
 
 from tik.audit.service import record_view
 from tik.auth.policy import requires
 from tik.clock import today
+from tik.extensions import interface_language
 from tik.mywork.service import calendar_for, work_for
 
 bp = Blueprint("mywork", __name__)
@@ -19,7 +19,7 @@ bp = Blueprint("mywork", __name__)
 def start():
     """The start page: what to do today."""
     record_view(current_user, "mywork.view")  # the page names children: who saw which list is audited
-    return render_template("mywork/start.html", work=work_for(current_user), L=str(get_locale() or "nb"),
+    return render_template("mywork/start.html", work=work_for(current_user), L=interface_language(),
                            today=today())
 
 

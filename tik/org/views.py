@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from tik.audit.service import record_view
 from tik.auth.models import Role, User
 from tik.auth.policy import can_deactivate, requires
-from tik.extensions import db
+from tik.extensions import db, interface_language
 from tik.forms import error_list
 from tik.guidebook import current_guide
 from tik.org import service
@@ -19,17 +18,13 @@ from tik.org.forms import NewUserForm
 bp = Blueprint("org", __name__)
 
 
-def _lang() -> str:
-    return str(get_locale() or "nb")
-
-
 @bp.get("/enhet")
 @requires(Role.LEADER)
 def unit_overview():
     """The open cases of the units I lead: level, step, deadline and holder (oversight, read only)."""
     units, rows = service.unit_overview(current_user)
     record_view(current_user, "unit.overview", detail=f"{len(rows)} saker")
-    return render_template("org/unit.html", units=units, rows=rows, L=_lang())
+    return render_template("org/unit.html", units=units, rows=rows, L=interface_language())
 
 
 def _user_form(formdata=None) -> NewUserForm:
@@ -84,4 +79,4 @@ def units():
             flash(_("Organisasjonsfilen er lastet inn."))
     guide = current_guide()
     return render_template("org/units.html", units=service.all_units(), problems=problems, missing=missing,
-                           guide=guide, L=_lang(), file=service.organisation_file())
+                           guide=guide, L=interface_language(), file=service.organisation_file())

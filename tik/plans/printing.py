@@ -12,6 +12,7 @@ from tik.audit.service import record
 from tik.auth.models import User
 from tik.cases.models import Case
 from tik.clock import today
+from tik.config import LANGUAGES  # the interface's languages: the staff version prints in these
 from tik.db import unit_of_work
 from tik.guidebook import guide_of
 from tik.letter_texts import letter_languages
@@ -29,7 +30,6 @@ from tik.plans.models import MeasureStatus, Plan
 from tik.plans.pdf import render_pdf
 from tik.timeline.service import timeline
 
-STAFF_LANGUAGES = ("nb", "nn", "en")  # the interface's languages; the staff version prints in these
 RECENT_LOG = 8
 
 __all__ = ["family_language", "print_languages"]
@@ -61,7 +61,7 @@ def plan_html(case: Case, family: bool, lang: str, plan=None) -> str:
     plan = plan or service.plan_of(case)
     if family:
         return letter_html(case, plan, printable(lang))
-    return staff_html(case, lang if lang in STAFF_LANGUAGES else "nb", plan)
+    return staff_html(case, lang if lang in LANGUAGES else "nb", plan)
 
 
 @unit_of_work
@@ -82,7 +82,7 @@ def plan_pdf(case: Case, by: User, family: bool, lang: str | None = None, young:
         html = letter_html(case, plan, lang, young=young, child_page=child_page)
         name = f"{case.ref}-plan-familie-{lang}-rev{plan.revision}.pdf"
     else:
-        lang = lang if lang in STAFF_LANGUAGES else "nb"
+        lang = lang if lang in LANGUAGES else "nb"
         html = staff_html(case, lang, plan, full_log=full_log)
         name = f"{case.ref}-plan-tjeneste{'-logg' if full_log else ''}-rev{plan.revision}.pdf"
     data = render_pdf(html)

@@ -6,13 +6,12 @@ import secrets
 from datetime import timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from tik.auth.policy import case_for, requires
 from tik.clock import today
-from tik.extensions import db
+from tik.extensions import db, interface_language
 from tik.forms import error_list
 from tik.guidebook import guide_of
 from tik.messages import refusal_message
@@ -36,10 +35,6 @@ from tik.web import pdf_response
 bp = Blueprint("plans", __name__)
 
 
-def _lang() -> str:
-    return str(get_locale() or "nb")
-
-
 def _plan_page(case, status: int = 200, **extra):
     plan = service.plan_of(case)
     plan_form = extra.pop("plan_form", None) or PlanForm(obj=plan, version=plan.version if plan else 0)
@@ -48,12 +43,12 @@ def _plan_page(case, status: int = 200, **extra):
     chosen = None
     if measure_form is None:
         # A measure from the guidebook's catalogue is a starting point: service, what and goal filled in.
-        chosen = from_catalogue(case, guide, request.args.get("fra", ""), _lang()) if request.args.get(
+        chosen = from_catalogue(case, guide, request.args.get("fra", ""), interface_language()) if request.args.get(
             "fra") else None
         measure_form = NewMeasureForm(idempotency_key=secrets.token_urlsafe(24), start_on=today(),
                                       evaluate_on=today() + timedelta(weeks=6), **(chosen or {}))
-        fill_measure_choices(measure_form, case, _lang())
-    response = render_template("plans/plan.html", case=case, plan=plan, guide=guide, L=_lang(),
+        fill_measure_choices(measure_form, case, interface_language())
+    response = render_template("plans/plan.html", case=case, plan=plan, guide=guide, L=interface_language(),
                                plan_form=plan_form, measure_form=measure_form,
                                catalogue=catalogue_for(case, guide), from_catalogue=bool(chosen),
                                revisions=service.revisions(plan) if plan else [], printing=print_options(case),
@@ -90,7 +85,7 @@ def save(ref: str):
 def add_measure(ref: str):
     case = case_for(current_user, ref, action="plan.view", edit=True)
     form = NewMeasureForm()
-    fill_measure_choices(form, case, _lang())
+    fill_measure_choices(form, case, interface_language())
     if not form.validate_on_submit():
         return _plan_page(case, 422, measure_form=form, errors=error_list(form))
     try:
@@ -116,7 +111,7 @@ def edit_measure(ref: str, measure_id: int):
     case = case_for(current_user, ref, action="plan.view", edit=True)
     measure = _measure_of(case, measure_id)
     form = EditMeasureForm(obj=measure if request.method == "GET" else None)
-    fill_measure_choices(form, case, _lang())
+    fill_measure_choices(form, case, interface_language())
     if request.method == "GET":
         form.version.data = measure.version
         form.status.data = measure.status.value
@@ -138,7 +133,7 @@ def edit_measure(ref: str, measure_id: int):
     elif request.method == "POST":
         status = 422
     response = render_template("plans/measure.html", case=case, measure=measure, form=form, stale=stale,
-                               guide=guide_of(case), L=_lang(), errors=error_list(form))
+                               guide=guide_of(case), L=interface_language(), errors=error_list(form))
     return response, status
 
 
@@ -151,7 +146,7 @@ def revision(ref: str, number: int):
                                                                     PlanRevision.number == number))
     if not rev:
         abort(404)
-    return render_template("plans/revision.html", case=case, rev=rev, guide=guide_of(case), L=_lang())
+    return render_template("plans/revision.html", case=case, rev=rev, guide=guide_of(case), L=interface_language())
 
 
 @bp.post("/saker/<ref>/plan/delt")
@@ -218,7 +213,7 @@ def evaluate(ref: str, measure_id: int):
     elif request.method == "POST":
         status = 422
     response = render_template("plans/evaluate.html", case=case, measure=measure, form=form, guide=guide_of(case),
-                               L=_lang(), errors=error_list(form), family_words=family_words)
+                               L=interface_language(), errors=error_list(form), family_words=family_words)
     return response, status
 
 
@@ -236,7 +231,7 @@ def compare(ref: str):
     if old is None or new is None:
         abort(404)
     response = render_template("plans/compare.html", case=case, plan=plan, diff=service.compare(old, new),
-                               old_n=old_n, new_n=new_n, guide=guide_of(case), L=_lang(),
+                               old_n=old_n, new_n=new_n, guide=guide_of(case), L=interface_language(),
                                numbers=range(1, plan.revision + 1))
     return response
 

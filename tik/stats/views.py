@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
-from flask_babel import force_locale, get_locale
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -14,7 +14,7 @@ from tik.audit.service import record_view
 from tik.auth.models import Role
 from tik.auth.policy import requires
 from tik.clock import today
-from tik.extensions import db
+from tik.extensions import db, interface_language
 from tik.forms import error_list
 from tik.guidebook import current_guide
 from tik.org.models import Unit
@@ -24,10 +24,6 @@ from tik.stats.forms import FilterForm, ReportForm, SurveyForm, parse_month
 from tik.web import pdf_response
 
 bp = Blueprint("stats", __name__, url_prefix="/statistikk")
-
-
-def _lang() -> str:
-    return str(get_locale() or "nb")
 
 
 def _scope() -> service.Scope:
@@ -40,7 +36,7 @@ def _scope() -> service.Scope:
 def _filters(scope: service.Scope) -> tuple[FilterForm, service.Filters, bool]:
     """The filter form from the query string, and the filters it means (defaults: the last twelve months)."""
     guide = current_guide()
-    lang = _lang()
+    lang = interface_language()
     form = FilterForm(request.args)
     if scope.whole:
         form.tjeneste.choices = [("", _("Alle"))] + [(k, s.name.get(lang)) for k, s in guide.services.items()]
@@ -74,7 +70,7 @@ def _months_before(month: date, n: int) -> date:
 def _sections(filters: service.Filters, scope: service.Scope) -> list[service.Section]:
     figures = service.read(filters, scope)
     threshold = current_app.config["TIK_STATS_MIN_CELL"]
-    out = service.sections(figures, filters, current_guide(), threshold, _lang())
+    out = service.sections(figures, filters, current_guide(), threshold, interface_language())
     extra = service.survey_section(survey.values(), figures, threshold)
     return out + ([extra] if extra else [])
 
@@ -133,7 +129,7 @@ def report():
     filters = service.Filters(start=date(year, 1, 1), end=date(year, 12, 1))
     sections = _sections(filters, scope)
     svgs = {t.key: charts.chart_svg(t) for s in sections for t in s.tables}
-    with force_locale(_lang()):
+    with force_locale(interface_language()):
         html = render_template("stats/report.html", sections=sections, charts=svgs, year=year, scope=scope,
                                run=service.last_run(), threshold=current_app.config["TIK_STATS_MIN_CELL"],
                                today=today(), heading=_heading(filters))
