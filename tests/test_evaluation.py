@@ -126,3 +126,27 @@ def test_level_3_individual_plan_is_the_same_plan(app, make_user, make_case, giv
                                 "ip_assessment": "Langvarige og koordinerte tjenester"}, by=holder)
     plan = plans.plan_of(case)
     assert plan.id == plan_before.id and plan.individual_plan and plan.child_coordinator == "Helle Holder"
+
+
+def test_a_frozen_revision_prints_the_words_and_log_as_they_were_when_it_was_frozen(client, login, planned,
+                                                                                      move_case, clock):
+    """Revision 1 was what the family got: words the child or the parents said after it was frozen belong to
+    later revisions, in the staff print, the family letter and the log alike."""
+    from datetime import timedelta
+
+    from flows import CONCRETISE, DISCUSS, TALK_CHILD, TALK_PARENTS
+
+    holder, case, keep, _stop = planned
+    move_case(case, holder, [("done", CONCRETISE), ("done", DISCUSS), ("done", TALK_CHILD)])
+    _evaluate(case, keep, holder, plans.NextAction.CONTINUE, next_on=date(2027, 1, 10))  # freezes revision 1
+    clock.travel(clock.now() + timedelta(days=1))
+    later = "Nå går det bedre hjemme, sier vi etter frysingen."
+    move_case(case, holder, [("done", {**TALK_PARENTS, "parents_words": later})])
+    login(holder)
+    staff = pdf_text(client.get(f"/saker/{case.ref}/plan/revisjon/1.pdf").data)
+    family = pdf_text(client.get(f"/saker/{case.ref}/plan/revisjon/1.pdf?versjon=familie").data)
+    for text in (staff, family):
+        assert TALK_CHILD["child_words"] in text and later not in " ".join(text.split())
+    current = " ".join(pdf_text(client.get(f"/saker/{case.ref}/plan.pdf").data).split())
+    assert later in current and "Snakk med foreldrene" in current
+    assert "Snakk med foreldrene" not in staff  # the log as it stood: the later step is not in it

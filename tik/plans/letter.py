@@ -81,8 +81,9 @@ def addressees(case: Case, lang: str, young: bool) -> tuple[str, ...]:
 def printed_voices(case: Case, plan) -> dict[str, list[Voice]]:
     """The child's and the parents' words for a print, per who ("child", "parents"), newest first and dated:
     every conversation's (flow.voices), and what the plan says in their voice unless a conversation said it."""
-    heard = voices(case)
-    on = plan.updated_at.date() if getattr(plan, "updated_at", None) else today()
+    until = getattr(plan, "frozen_at", None)  # a frozen revision: what had been said when it was frozen
+    heard = voices(case, until=until)
+    on = until.date() if until else plan.updated_at.date() if getattr(plan, "updated_at", None) else today()
     for who, text in (("child", getattr(plan, "child_voice", "")), ("parents", getattr(plan, "parents_voice", ""))):
         if text.strip() and all(v.text.strip() != text.strip() for v in heard if v.who == who):
             heard.append(Voice(who, text.strip(), on, "plan"))

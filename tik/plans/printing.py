@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from types import SimpleNamespace
 
 from flask import render_template
@@ -49,7 +49,8 @@ def staff_html(case: Case, lang: str, plan=None, full_log: bool = False) -> str:
     with force_locale(lang):
         return render_template(
             "pdf/plan.html", case=case, child=case.child, plan=plan, measures=measures, guide=guide, L=lang,
-            timeline=timeline(case, limit=None if full_log else RECENT_LOG), full_log=full_log, today=today(),
+            timeline=timeline(case, limit=None if full_log else RECENT_LOG, until=getattr(plan, "frozen_at", None)),
+            full_log=full_log, today=today(),
             next_evaluation=evaluations[0] if evaluations else None,
             signer_services=list(dict.fromkeys(m.service_key for m in measures)),
             young_signs=of_consent_age(case, guide), holder=case.coordinator, voices=printed_voices(case, plan),
@@ -108,7 +109,9 @@ def revision_view(snapshot: dict) -> SimpleNamespace:
     measures = [SimpleNamespace(**{**m, "start_on": date.fromisoformat(m["start_on"]),
                                    "evaluate_on": date.fromisoformat(m["evaluate_on"]),
                                    "status": MeasureStatus(m["status"])}) for m in snapshot["measures"]]
-    return SimpleNamespace(goals=snapshot["goals"], child_voice=snapshot["child_voice"],
+    frozen_at = snapshot.get("frozen_at")
+    return SimpleNamespace(frozen_at=datetime.fromisoformat(frozen_at) if frozen_at else None,
+                           goals=snapshot["goals"], child_voice=snapshot["child_voice"],
                            parents_voice=snapshot["parents_voice"], internal_notes="",
                            revision=snapshot["revision"], measures=measures,
                            individual_plan=snapshot.get("individual_plan", False),

@@ -147,7 +147,7 @@ def update_measure(case: Case, measure: Measure, by: User, data: MeasureInput,
 def snapshot(plan: Plan) -> dict:
     """The plan as plain data: what a revision freezes."""
     return {
-        "revision": plan.revision,
+        "revision": plan.revision, "frozen_at": now().isoformat(),
         "goals": plan.goals, "child_voice": plan.child_voice, "parents_voice": plan.parents_voice,
         "individual_plan": plan.individual_plan, "child_coordinator": plan.child_coordinator,
         "measures": [{"id": m.id, "service_key": m.service_key, "responsible": m.responsible, "what": m.what,
@@ -239,7 +239,8 @@ def revision_snapshot(plan: Plan, number: int) -> dict | None:
         return snapshot(plan)
     rev = db.session.scalar(select(PlanRevision).where(PlanRevision.plan_id == plan.id,
                                                        PlanRevision.number == number))
-    return rev.snapshot if rev else None
+    # Revisions frozen before snapshots carried their moment: the row's own time.
+    return {"frozen_at": rev.created_at.isoformat(), **rev.snapshot} if rev else None
 
 
 @dataclass

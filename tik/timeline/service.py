@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -30,10 +32,12 @@ def log(case: Case, kind: EventKind, by: User | None, step_id: str = "", decisio
     return event
 
 
-def timeline(case: Case, limit: int | None = None) -> list[CaseEvent]:
-    """The stafettlogg, newest first, with who did it loaded in the same query."""
+def timeline(case: Case, limit: int | None = None, until: datetime | None = None) -> list[CaseEvent]:
+    """The stafettlogg, newest first, with who did it loaded in the same query; `until`: as it stood then."""
     query = (select(CaseEvent).where(CaseEvent.case_id == case.id)
              .options(joinedload(CaseEvent.by)).order_by(CaseEvent.at.desc(), CaseEvent.id.desc()))
+    if until is not None:
+        query = query.where(CaseEvent.at <= until)
     if limit:
         query = query.limit(limit)
     return list(db.session.scalars(query))

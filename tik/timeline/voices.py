@@ -4,7 +4,7 @@ The case page, the report and every letter and PDF read them here."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import select
 
@@ -20,13 +20,16 @@ class Voice:
     step_id: str
 
 
-def voices(case: Case, events: list[CaseEvent] | None = None) -> list[Voice]:
+def voices(case: Case, events: list[CaseEvent] | None = None, until: datetime | None = None) -> list[Voice]:
     """Every recorded word of the child and the parents, once per conversation, newest first, dated.
-    `events` (newest first, all conversations among them) may be passed when already loaded."""
+    `events` (newest first, all conversations among them) may be passed when already loaded; `until`: only
+    what had been said by then (a frozen plan revision prints what the family had said when it was frozen)."""
     if events is None:
-        events = list(db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id,
-                                                                 CaseEvent.kind == EventKind.CONVERSATION)
-                                         .order_by(CaseEvent.at.desc(), CaseEvent.id.desc())))
+        query = (select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.kind == EventKind.CONVERSATION)
+                 .order_by(CaseEvent.at.desc(), CaseEvent.id.desc()))
+        events = list(db.session.scalars(query if until is None else query.where(CaseEvent.at <= until)))
+    elif until is not None:
+        events = [e for e in events if e.at <= until]
     result = []
     for event in events:
         if event.kind != EventKind.CONVERSATION:
