@@ -50,6 +50,7 @@ def _languages_in(root: Path) -> tuple[str, ...]:
     return tuple(first + sorted(found - set(first), key=language_name))
 
 
+@cache
 def language_name(lang: str) -> str:
     """The language's name in itself ("polski", "العربية"), capitalised where the script has case."""
     try:
