@@ -380,3 +380,28 @@ def test_cases_hold_no_reader_list_in_memory(app, world):
     db.session.commit()
     db.session.expire_all()
     assert not can_view_case(nurse, world.case, today())
+
+
+def test_the_life_decisions_are_the_holders_and_the_unit_leaders(world):
+    """Reopening (of a closed case only) and the leader's feedback to the reporter, by access; a change to a
+    closed or restricted case is refused with the reason."""
+    from tik.auth.policy import CaseLocked, can_give_leader_feedback, can_reopen, ensure_writable
+    from tik.cases.models import CaseStatus
+
+    case, on, p = world.case, clock.today(), world.people
+    assert not any(can_reopen(p[who], case, on) for who in ("holder", "leader_a"))  # it is open
+    feedback = {who: can_give_leader_feedback(p[who], case, on) for who in ("holder", "leader_a", "nurse", "leader_b")}
+    assert feedback == {"holder": False, "leader_a": True, "nurse": False, "leader_b": False}
+    ensure_writable(case)
+    case.status = CaseStatus.CLOSED
+    reopen = {who: can_reopen(p[who], case, on) for who in ("holder", "leader_a", "nurse", "colleague", "leader_b")}
+    assert reopen == {"holder": True, "leader_a": True, "nurse": False, "colleague": False, "leader_b": False}
+    with pytest.raises(CaseLocked) as closed:
+        ensure_writable(case)
+    assert closed.value.code == "case_closed" and str(closed.value) == f"{case.ref}: case_closed"
+    ensure_writable(case, life=True)  # closing, reopening and the archive print pass
+    case.status, case.restricted = CaseStatus.OPEN, True
+    with pytest.raises(CaseLocked) as restricted:
+        ensure_writable(case)
+    assert restricted.value.code == "case_restricted" and str(restricted.value) == f"{case.ref}: case_restricted"
+    db.session.rollback()

@@ -21,12 +21,11 @@ from tik.audit.chain import (
     tombstone,
 )
 from tik.audit.models import AuditEvent
-from tik.auth.models import User
 from tik.clock import now
 from tik.extensions import db
 
 __all__ = ["GENESIS", "AuditBreak", "commit_reads_after_request", "record", "record_view", "redact_case_events",
-           "seal", "verify", "viewers_of"]
+           "seal", "verify"]
 
 
 def record(user, action: str, case=None, detail: str = "", remote_addr: str | None = None) -> AuditEvent:
@@ -178,19 +177,3 @@ class AuditChainBroken(RuntimeError):
 
 
 READ_ACTIONS = ("case.view", "plan.view", "plan.pdf", "case.export")
-
-
-def viewers_of(case_id: int) -> list[tuple[str, str, object, int]]:
-    """Who has opened a case: (name, service, last time, times) per person, most recent first."""
-    from sqlalchemy import func
-
-
-    rows = db.session.execute(
-        select(func.coalesce(User.name, AuditEvent.username), AuditEvent.service_key, func.max(AuditEvent.at),
-               func.count())
-        .outerjoin(User, User.id == AuditEvent.user_id)
-        .where(AuditEvent.case_id == case_id, AuditEvent.action.in_(READ_ACTIONS))
-        .group_by(func.coalesce(User.name, AuditEvent.username), AuditEvent.service_key)
-        .order_by(func.max(AuditEvent.at).desc())
-    )
-    return [tuple(r) for r in rows]

@@ -28,7 +28,7 @@ from tik.concerns.models import Child, Guardian
 from tik.extensions import db, login_manager
 from tik.guidebook import guide_of
 from tik.meetings.models import AgendaItem, Meeting, MeetingKind, TeamMember
-from tik.org.models import Unit, UnitLeader
+from tik.org.models import UnitLeader
 
 
 class Access(enum.StrEnum):
@@ -190,12 +190,6 @@ def visible_cases(user: User, on: date) -> ColumnElement[bool]:
                Case.unit_id.in_(led))
 
 
-def participating(user: User) -> ColumnElement[bool]:
-    """Cases `user` is an active participant in (combine with visible_cases: consent may have lapsed)."""
-    return exists().where(CaseParticipant.case_id == Case.id, CaseParticipant.user_id == user.id,
-                          CaseParticipant.removed_at.is_(None))
-
-
 def led_by(user: User) -> ColumnElement[bool]:
     """Cases owned by a unit `user` leads."""
     return Case.unit_id.in_(select(UnitLeader.unit_id).where(UnitLeader.user_id == user.id))
@@ -253,10 +247,6 @@ def case_for(user: User, ref: str, action: str = "case.view", edit: bool = False
         abort(409)
     record_view(user, action, case, detail=f"as:{access.value}")
     return case
-
-
-def unit_of(user: User) -> Unit | None:
-    return db.session.get(Unit, user.unit_id) if user.unit_id else None
 
 
 def can_deactivate(admin: User, user: User) -> bool:
