@@ -671,6 +671,17 @@ def test_a_young_person_who_withdraws_their_consent_sees_no_plan_at_once(app, yo
     assert young.get(f"/min-familie/{case.ref}/brev.pdf").status_code == 404
 
 
+def test_a_young_persons_expired_consent_reaches_nothing(app, young_case, family_sso, give_consent, clock):
+    holder, case, nin = young_case
+    give_consent(case, holder, ["health-nurse"], days=30, young_person=True)
+    assert NURSE_MEASURE in _family_page(family_sign_in(app, family_sso, nin), case)
+    clock.travel(TEST_DAY + timedelta(days=31))
+    young = family_sign_in(app, family_sso, nin)
+    page = _family_page(young, case)
+    assert NURSE_MEASURE not in page and "Du ser planen og det som skjer i saken din" in page
+    assert young.get(f"/min-familie/{case.ref}/brev.pdf").status_code == 404
+
+
 def test_the_guardian_still_sees_the_whole_plan_of_a_young_persons_case(app, young_case, family_sso):
     from pdfcheck import plain_text
 
