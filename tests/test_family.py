@@ -4,13 +4,13 @@ its immediate effect on staff access, who has read the case, and family-visible 
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
 
 import pytest
 import requests
 from sqlalchemy import select
-from support import PASSWORD
+from support import PASSWORD, TEST_DAY
 
 from tik import crypto
 from tik.audit.models import AuditEvent
@@ -120,6 +120,11 @@ def test_a_young_person_sees_their_own_case_from_the_consent_age(app, family_sso
     case = make_case(first_name="Ung", birth_date=born, nin=nin)
     client = family_sign_in(app, family_sso, nin)
     assert client.get(f"/min-familie/{case.ref}").status_code == (200 if sees else 404)
+    if not sees:  # under the consent age nothing of the case answers, not even the consent form
+        assert client.post(f"/min-familie/{case.ref}/samtykke", data={"services": ["health-nurse"],
+                                                                      "purpose": "Samarbeid"}).status_code == 404
+        assert client.get(f"/min-familie/{case.ref}/brev.pdf").status_code == 404
+        assert db.session.scalar(select(db.func.count()).select_from(Consent)) == 0
 
 
 def test_signed_out_and_unauthenticated_see_the_sign_in_only(client, families):
@@ -419,7 +424,7 @@ def test_the_guidebooks_kinds_are_the_timelines_kinds():
 
 
 def test_the_familys_words_arrive_in_the_next_evaluation(app, families, family_sso, make_measure, login, client,
-                                                        clock):
+                                                        clock, give_consent):
     from tik.plans import service as plans
     from tik.plans.models import GoalReached, NextAction
 
@@ -429,6 +434,7 @@ def test_the_familys_words_arrive_in_the_next_evaluation(app, families, family_s
     nin = valid_nin(a.child.birth_date, 150)
     a.child.nin_lookup = crypto.lookup_hash(nin)
     db.session.commit()
+    give_consent(a, holder, [a.owning_service], young_person=True)  # the young person speaks within their reach
     mother = family_sign_in(app, family_sso, MOTHER_A)
     young = family_sign_in(app, family_sso, nin)
     mother.post(f"/min-familie/{a.ref}/for-motet", data={"text": "Mandagene er tunge <i>hjemme</i>"})
@@ -564,3 +570,144 @@ def test_the_familys_own_hostile_words_are_text_on_their_own_page(app, families,
     mine = page.split('id="family-timeline"')[1]
     assert "&lt;script&gt;alert(1)&lt;/script&gt;&lt;a href=x&gt;lenke&lt;/a&gt;" in mine
     assert "<script>alert" not in page and "<a href=x>" not in page
+
+
+# -- the young person sees their case as far as their own consent reaches (issue #17) -----------------------
+
+NURSE_MEASURE, PPT_MEASURE, SCHOOL_MEASURE = "Fredagssamtaler", "Leseutredning", "Fast voksen om morgenen"
+
+
+@pytest.fixture
+def young_case(family_sso, make_case, make_user, give_consent, make_measure, clock):
+    """A case started on 2 March 2026 with the guardian's consent for the health nurse and PPT, before the
+    child turned 15 (1 June 2026): a measure of each service, the PPT one evaluated. The clock stands on the
+    test day again: the young person is 15, and the guardian's consent is live."""
+    from tik.plans import service as plans
+    from tik.plans.models import GoalReached, NextAction
+
+    holder = make_user("holder", roles=(Role.EMPLOYEE, Role.COORDINATOR))
+    born = date(2011, 6, 1)
+    nin = valid_nin(born, 510)
+    clock.travel(datetime(2026, 3, 2, 9, 0))
+    case = make_case(by=holder, first_name="Ung", birth_date=born, nin=nin)
+    set_guardian_nin(case.child.guardians[0], MOTHER_A)
+    give_consent(case, holder, ["health-nurse", "ppt"])
+    make_measure(case, holder, service="health-nurse", what=NURSE_MEASURE)
+    ppt = make_measure(case, holder, service="ppt", what=PPT_MEASURE)
+    make_measure(case, holder, what=SCHOOL_MEASURE)  # the holder's own service (the school)
+    clock.travel(datetime(2026, 3, 20, 9, 0))
+    plans.evaluate_measure(case, ppt, holder, plans.EvaluationInput(
+        evaluated_on=clock.today(), goal_reached=GoalReached.PARTLY, child_experience="Bokstavene hopper",
+        next_action=NextAction.CONTINUE, next_evaluate_on=clock.today() + timedelta(weeks=6)))
+    clock.travel(TEST_DAY)
+    return holder, case, nin
+
+
+def _family_page(client, case) -> str:
+    return client.get(f"/min-familie/{case.ref}").get_data(as_text=True)
+
+
+def _part(page: str, element_id: str) -> str:
+    return page.split(f'id="{element_id}"')[1].split("</ul>")[0] if f'id="{element_id}"' in page else ""
+
+
+def test_a_young_person_without_their_own_consent_sees_the_case_and_its_consents_not_the_plan(
+        app, young_case, family_sso, login, client):
+    holder, case, nin = young_case
+    mother = family_sign_in(app, family_sso, MOTHER_A)
+    assert mother.post(f"/min-familie/{case.ref}/for-motet", data={"text": "Mor vil snakke om lekser"}
+                       ).status_code == 302
+    login(holder)
+    client.get(f"/saker/{case.ref}")  # a staff read: "who has read" stays complete for the young person
+    young = family_sign_in(app, family_sso, nin)
+    page = _family_page(young, case)
+    assert NURSE_MEASURE not in page and PPT_MEASURE not in page and 'id="family-plan"' not in page
+    assert SCHOOL_MEASURE not in page
+    assert 'id="family-timeline"' not in page and "Mor vil snakke om lekser" not in page
+    assert 'id="family-letter"' not in page and "/for-motet" not in page
+    assert "Du ser planen og det som skjer i saken din når du selv har gitt samtykke." in page
+    assert holder.name in page.split('id="family-own-consent"')[1]
+    assert "Helsestasjon og skolehelsetjeneste" in _part(page, "family-consents")  # what was agreed for them
+    assert 'id="family-consent-form"' in page
+    readers = page.split('id="family-readers"')[1]
+    assert "Stafettholder" in readers and "Ingen har lest saken ennå." not in readers
+    assert young.get(f"/min-familie/{case.ref}/brev.pdf").status_code == 404
+    assert young.post(f"/min-familie/{case.ref}/for-motet", data={"text": "Hei fra meg"}).status_code == 404
+    assert not [e for e in db.session.scalars(select(CaseEvent).where(CaseEvent.kind == EventKind.FAMILY))
+                if e.data.get("who") == "young_person"]
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "family.view",
+                                                      AuditEvent.username == "familie:young_person"))
+
+
+def test_a_young_persons_own_consent_reaches_its_services_only(app, young_case, family_sso):
+    from pdfcheck import plain_text
+
+    _, case, nin = young_case
+    young = family_sign_in(app, family_sso, nin)
+    assert young.post(f"/min-familie/{case.ref}/samtykke", data={"services": ["health-nurse"],
+                                                                 "purpose": "Samarbeid"}).status_code == 302
+    page = _family_page(young, case)
+    assert NURSE_MEASURE in _part(page, "family-plan") and PPT_MEASURE not in page
+    assert SCHOOL_MEASURE in _part(page, "family-plan")  # the holder's service's own work with them
+    timeline = page.split('id="family-timeline"')[1].split("</ol>")[0]
+    assert f"Planen er endret: {NURSE_MEASURE}" in timeline  # the measure in reach, added
+    assert "Tiltak evaluert" not in timeline  # the PPT measure's evaluation (tied to it by its id only)
+    assert "Samtykke gitt digitalt av ungdommen" in timeline
+    assert 'id="family-letter"' in page and "/for-motet" in page
+    answer = young.get(f"/min-familie/{case.ref}/brev.pdf")
+    assert answer.status_code == 200
+    text = plain_text(answer.data)
+    assert NURSE_MEASURE in text and SCHOOL_MEASURE in text and PPT_MEASURE not in text
+    assert young.post(f"/min-familie/{case.ref}/for-motet", data={"text": "Hei fra meg"}).status_code == 302
+
+
+def test_a_young_person_who_withdraws_their_consent_sees_no_plan_at_once(app, young_case, family_sso):
+    _, case, nin = young_case
+    young = family_sign_in(app, family_sso, nin)
+    young.post(f"/min-familie/{case.ref}/samtykke", data={"services": ["health-nurse"], "purpose": "Samarbeid"})
+    own = db.session.scalar(select(Consent).where(Consent.case_id == case.id, Consent.young_person.is_(True)))
+    assert NURSE_MEASURE in _family_page(young, case)
+    assert young.post(f"/min-familie/{case.ref}/samtykke/{own.id}/trekk").status_code == 302
+    page = _family_page(young, case)
+    assert NURSE_MEASURE not in page and 'id="family-timeline"' not in page and 'id="family-letter"' not in page
+    assert "Du ser planen og det som skjer i saken din når du selv har gitt samtykke." in page
+    assert young.get(f"/min-familie/{case.ref}/brev.pdf").status_code == 404
+
+
+def test_a_young_persons_expired_consent_reaches_nothing(app, young_case, family_sso, give_consent, clock):
+    holder, case, nin = young_case
+    give_consent(case, holder, ["health-nurse"], days=30, young_person=True)
+    assert NURSE_MEASURE in _family_page(family_sign_in(app, family_sso, nin), case)
+    clock.travel(TEST_DAY + timedelta(days=31))
+    young = family_sign_in(app, family_sso, nin)
+    page = _family_page(young, case)
+    assert NURSE_MEASURE not in page and "Du ser planen og det som skjer i saken din" in page
+    assert young.get(f"/min-familie/{case.ref}/brev.pdf").status_code == 404
+
+
+def test_the_guardian_still_sees_the_whole_plan_of_a_young_persons_case(app, young_case, family_sso):
+    from pdfcheck import plain_text
+
+    _, case, nin = young_case
+    family_sign_in(app, family_sso, nin).post(f"/min-familie/{case.ref}/samtykke",
+                                              data={"services": ["health-nurse"], "purpose": "Samarbeid"})
+    mother = family_sign_in(app, family_sso, MOTHER_A)
+    page = _family_page(mother, case)
+    assert NURSE_MEASURE in _part(page, "family-plan") and PPT_MEASURE in _part(page, "family-plan")
+    assert f"Tiltak evaluert: {PPT_MEASURE}" in page.split('id="family-timeline"')[1]
+    assert "Du ser planen og det som skjer" not in page and "/for-motet" in page
+    text = plain_text(mother.get(f"/min-familie/{case.ref}/brev.pdf").data)
+    assert NURSE_MEASURE in text and PPT_MEASURE in text
+
+
+def test_staff_print_every_measure_of_a_young_persons_plan(app, young_case, family_sso, login, client):
+    from pdfcheck import plain_text
+
+    holder, case, nin = young_case
+    family_sign_in(app, family_sso, nin).post(f"/min-familie/{case.ref}/samtykke",
+                                              data={"services": ["health-nurse"], "purpose": "Samarbeid"})
+    login(holder)
+    answer = client.get(f"/saker/{case.ref}/plan.pdf?versjon=familie&til=ungdom")  # to the young person too
+    assert answer.status_code == 200
+    text = plain_text(answer.data)
+    assert NURSE_MEASURE in text and PPT_MEASURE in text

@@ -318,6 +318,36 @@ def family_relation(lookup: str, case: Case, on: date) -> FamilyRelation | None:
     return None
 
 
+def young_person_reach(case: Case, on: date) -> set[str]:
+    """The young person's reach: the services covered on `on` by the live consents (not withdrawn, not
+    expired) that are their own (given or co-signed by them), and with them the service that holds the case
+    (its own work with the young person needs no consent to share). What of their case they see on "Min
+    familie": the plan's measures, the timeline entries and the letter of these services; empty until they
+    consent."""
+    own = {key for c in case.consents if c.young_person and c.is_active(on) for key in c.services}
+    return own | {case.owning_service} if own else set()
+
+
+def family_reach(case: Case, relation: FamilyRelation, on: date) -> set[str] | None:
+    """The services whose part of the case a family member sees: None for a guardian (the whole case), the
+    young person's reach for the young person."""
+    return None if relation == FamilyRelation.GUARDIAN else young_person_reach(case, on)
+
+
+def within_reach(service_key: str, reach: set[str] | None) -> bool:
+    """Whether a measure (or a timeline entry) of `service_key` lies within a family member's reach (None: a
+    guardian's, the whole case)."""
+    return reach is None or service_key in reach
+
+
+def family_sees_plan(case: Case, relation: FamilyRelation, on: date) -> bool:
+    """Whether a family member sees the plan's side of the case: the plan, the timeline, the family letter and
+    "before the meeting". A guardian always; a young person once their own consent reaches a service (before
+    that they see that the case exists, who holds it, its consents, and can give their own)."""
+    reach = family_reach(case, relation, on)
+    return reach is None or bool(reach)
+
+
 def family_cases(lookup: str, on: date) -> list[tuple[Case, FamilyRelation]]:
     """The cases the person sees on "Min familie": their children's, and their own from the consent age."""
     if not lookup:
@@ -331,14 +361,17 @@ def family_cases(lookup: str, on: date) -> list[tuple[Case, FamilyRelation]]:
     return [(case, relation) for case in cases if (relation := family_relation(lookup, case, on))]
 
 
-def family_case_for(lookup: str, ref: str, action: str = "family.view") -> tuple[Case, FamilyRelation]:
-    """The case `ref` if the family member may see it, with the access audited; 404 otherwise (no probing)."""
+def family_case_for(lookup: str, ref: str, action: str = "family.view",
+                    plan: bool = False) -> tuple[Case, FamilyRelation]:
+    """The case `ref` if the family member may see it (and, with `plan`, its plan's side: the letter, "before
+    the meeting"), with the access audited; 404 otherwise (no probing)."""
     case = db.session.scalars(select(Case).where(Case.ref == ref)
                               .options(joinedload(Case.child).joinedload(Child.guardians),
                                        joinedload(Case.consents).joinedload(Consent.service_rows))
                               ).unique().one_or_none()
-    relation = family_relation(lookup, case, today()) if case is not None else None
-    if relation is None:
+    on = today()
+    relation = family_relation(lookup, case, on) if case is not None else None
+    if relation is None or (plan and not family_sees_plan(case, relation, on)):
         abort(404)
     record_view(family_actor(relation), action, case, detail=f"as:{relation.value}")
     return case, relation

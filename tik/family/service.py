@@ -18,7 +18,7 @@ from tik.audit.models import AuditEvent
 from tik.audit.service import READ_ACTIONS, record
 from tik.auth import sessions
 from tik.auth.models import User
-from tik.auth.policy import FamilyRelation, family_actor
+from tik.auth.policy import FamilyRelation, family_actor, family_reach, within_reach
 from tik.cases.consent import record_consent, withdraw_consent
 from tik.cases.models import Case, CaseEvent, Consent, ConsentForm, EventKind
 from tik.clock import today
@@ -29,7 +29,9 @@ from tik.guidebook import guide_of
 from tik.guides.model import FAMILY_NEVER
 from tik.org.models import Unit
 from tik.plans.letter import family_language, printable
+from tik.plans.models import Measure, Plan
 from tik.plans.printing import plan_pdf
+from tik.plans.service import plan_of
 from tik.timeline.service import log, timeline
 
 # -- the family's session ----------------------------------------------------------------------------------
@@ -165,16 +167,42 @@ def letter_language(case: Case, relation: FamilyRelation, lookup: str) -> str:
 
 def letter(case: Case, relation: FamilyRelation, lookup: str, lang: str | None = None) -> tuple[str, bytes]:
     """(file name, PDF) of the family letter of the current plan, in the person's language (or `lang`): the
-    same letter staff print, audited as a family print by the guardian or the young person."""
+    same letter staff print (to the young person, with the measures of their reach only), audited as a family
+    print by the guardian or the young person."""
     return plan_pdf(case, family_actor(relation), family=True, lang=lang or letter_language(case, relation, lookup),
-                    young=relation == FamilyRelation.YOUNG_PERSON)
+                    young=relation == FamilyRelation.YOUNG_PERSON,
+                    services=family_reach(case, relation, today()))
 
 
-def visible_timeline(case: Case) -> list[CaseEvent]:
+def family_measures(plan: Plan | None, reach: set[str] | None) -> list[Measure]:
+    """The plan's measures the family member sees: every one for a guardian (`reach` None), those of the
+    services in the young person's reach for the young person."""
+    return [m for m in plan.measures if within_reach(m.service_key, reach)] if plan else []
+
+
+def _tied_services(event: CaseEvent, measures: dict[int, str]) -> set[str]:
+    """The services a timeline entry is tied to: the service its data carries (a measure added or changed)
+    and the service of the measure it names (a measure evaluated). A named measure TIK cannot find ties it
+    to no service anyone reaches (""). Consents carry services too, but they are not tied to them: the
+    family sees every consent of the case."""
+    data = event.data or {}
+    tied = {data["service"]} if data.get("service") else set()
+    if data.get("measure_id") is not None:
+        tied.add(measures.get(data["measure_id"], ""))
+    return tied
+
+
+def visible_timeline(case: Case, reach: set[str] | None = None) -> list[CaseEvent]:
     """The timeline entries the family sees, newest first: the kinds the case's guidebook names under
-    `family.timeline`, never the kinds in FAMILY_NEVER (whatever the guidebook says)."""
+    `family.timeline`, never the kinds in FAMILY_NEVER (whatever the guidebook says); for the young person
+    (`reach` not None) never an entry tied to a measure or service outside their reach."""
     kinds = guide_of(case).family_timeline - FAMILY_NEVER.keys()
-    return [e for e in timeline(case) if e.kind.value in kinds]
+    shown = [e for e in timeline(case) if e.kind.value in kinds]
+    if reach is None:
+        return shown
+    plan = plan_of(case)
+    measures = {m.id: m.service_key for m in plan.measures} if plan else {}
+    return [e for e in shown if all(within_reach(key, reach) for key in _tied_services(e, measures))]
 
 
 MAX_WORDS = 4000  # characters: what the family wants to say before the meeting

@@ -11,7 +11,16 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from tik.auth import oidc
-from tik.auth.policy import ACCESS_ATTR, case_for, family_case_for, family_cases, public, requires
+from tik.auth.policy import (
+    ACCESS_ATTR,
+    case_for,
+    family_case_for,
+    family_cases,
+    family_reach,
+    family_sees_plan,
+    public,
+    requires,
+)
 from tik.cases.consent import ConsentError
 from tik.clock import today
 from tik.extensions import interface_language, limiter
@@ -106,11 +115,15 @@ def logout():
 
 
 def _case_page(case, relation, status: int = 200, **extra):
-    guide = guide_of(case)
+    """The family's page of `case`: a young person sees the plan's side only as far as their own consent
+    reaches (tik/auth/policy.py `family_reach`), and with no reach only the case, its consents and the form."""
+    guide, on, plan = guide_of(case), today(), plan_of(case)
+    reach, sees_plan = family_reach(case, relation, on), family_sees_plan(case, relation, on)
     return render_template(
-        "family/case.html", case=case, relation=relation, plan=plan_of(case), guide=guide,
-        readers=service.readers(case), timeline=service.visible_timeline(case), on=today(), L=interface_language(),
-        young=relation.value == "young_person", consent_age=guide.consent_age,
+        "family/case.html", case=case, relation=relation, plan=plan if sees_plan else None, guide=guide,
+        measures=service.family_measures(plan, reach) if sees_plan else [], sees_plan=sees_plan,
+        readers=service.readers(case), timeline=service.visible_timeline(case, reach) if sees_plan else [],
+        on=on, L=interface_language(), young=relation.value == "young_person", consent_age=guide.consent_age,
         letter_lang=service.letter_language(case, relation, _lookup()), **extra), status
 
 
@@ -125,7 +138,7 @@ def case(ref: str):
 @family_required
 def letter(ref: str):
     """The family letter of the current plan, in the person's language (?lang= for another)."""
-    case, relation = family_case_for(_lookup(), ref, action="family.letter")
+    case, relation = family_case_for(_lookup(), ref, action="family.letter", plan=True)
     lang = request.args.get("lang")
     filename, data = service.letter(case, relation, _lookup(), printable(lang) if lang else None)
     return pdf_response(filename, data)
@@ -176,7 +189,7 @@ def withdraw(ref: str, consent_id: int):
 @family_required
 def before_the_meeting(ref: str):
     """What the child or the guardians want to say at the next meeting, in their own words."""
-    case, relation = family_case_for(_lookup(), ref, action="family.view")
+    case, relation = family_case_for(_lookup(), ref, action="family.view", plan=True)
     text = without_controls(request.form.get("text", ""))[: service.MAX_WORDS].strip()
     if not text:
         flash(_("Skriv det du vil si før du sender."))

@@ -8,6 +8,7 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 from sqlalchemy import select
 
+from tik.auth.policy import within_reach, young_person_reach
 from tik.cases.models import Case, Consent
 from tik.clock import now, today
 from tik.extensions import db
@@ -53,7 +54,7 @@ def of_consent_age(case: Case, guide: Guide) -> bool:
 
 def young_person_consents(case: Case, guide: Guide) -> bool:
     """From the consent age, when an active consent is the young person's, the letter can be to them."""
-    return of_consent_age(case, guide) and any(c.young_person and c.is_active(today()) for c in case.consents)
+    return of_consent_age(case, guide) and bool(young_person_reach(case, today()))
 
 
 def letter_choices(case: Case) -> list[LetterChoice]:
@@ -100,13 +101,14 @@ def next_meeting(case: Case):
 
 
 def letter_html(case: Case, plan, lang: str, young: bool = False, child_page: bool = False,
-                texts: Texts | None = None) -> str:
-    """The family letter as print HTML: fixed texts in `lang`, what staff wrote as written (Norwegian)."""
+                texts: Texts | None = None, services: set[str] | None = None) -> str:
+    """The family letter as print HTML: fixed texts in `lang`, what staff wrote as written (Norwegian). With
+    `services` (the young person's reach on "Min familie") only the measures of those services; None: all."""
     guide = guide_of(case)
     t = texts or Texts(lang)
     child, holder = case.child, case.coordinator
     municipality = current_app.config["TIK_MUNICIPALITY"]
-    measures = list(plan.measures) if plan else []
+    measures = [m for m in plan.measures if within_reach(m.service_key, services)] if plan else []
     upcoming = sorted(m.evaluate_on for m in measures if m.evaluate_on >= today())
     services = list(dict.fromkeys(m.service_key for m in measures))
     values = {"child": child.first_name, "holder": holder.name, "municipality": municipality}

@@ -67,8 +67,11 @@ def plan_html(case: Case, family: bool, lang: str, plan=None) -> str:
 
 @unit_of_work
 def plan_pdf(case: Case, by: User, family: bool, lang: str | None = None, young: bool = False,
-             child_page: bool = False, full_log: bool = False) -> tuple[str, bytes]:
+             child_page: bool = False, full_log: bool = False,
+             services: set[str] | None = None) -> tuple[str, bytes]:
     """(file name, PDF bytes). The file name carries the reference and language, never the child's name.
+    `services` limits the family letter's measures to those services (the young person's reach on "Min
+    familie"); staff prints pass none and print every measure.
 
     Printing changes nothing (a plan not yet written prints empty; sharing with the family, which freezes
     the revision, is its own act: service.share_with_family). The print is audited: which version, which
@@ -80,7 +83,7 @@ def plan_pdf(case: Case, by: User, family: bool, lang: str | None = None, young:
     if family:
         lang = printable(lang or family_language(case))
         young = young and young_person_consents(case, guide_of(case))
-        html = letter_html(case, plan, lang, young=young, child_page=child_page)
+        html = letter_html(case, plan, lang, young=young, child_page=child_page, services=services)
         name = f"{case.ref}-plan-familie-{lang}-rev{plan.revision}.pdf"
     else:
         lang = lang if lang in LANGUAGES else "nb"
