@@ -711,3 +711,35 @@ def test_staff_print_every_measure_of_a_young_persons_plan(app, young_case, fami
     assert answer.status_code == 200
     text = plain_text(answer.data)
     assert NURSE_MEASURE in text and PPT_MEASURE in text
+
+
+def test_the_family_page_shows_the_latest_entries_and_the_rest_one_click_away(app, families, family_sso, clock):
+    from tik.family.views import TIMELINE_ON_PAGE
+
+    _, a, b = families
+    family = family_sign_in(app, family_sso, MOTHER_A)
+    start = clock.now()
+    for n in range(TIMELINE_ON_PAGE + 5):  # the family's own words: a kind the family always sees
+        clock.travel(start + timedelta(minutes=n + 1))
+        assert family.post(f"/min-familie/{a.ref}/for-motet", data={"text": f"Ord nummer {n:02d}."}).status_code == 302
+    page = _family_page(family, a)
+    shown = page.split('id="family-timeline"')[1].split("</ol>")[0]
+    assert f"Ord nummer {TIMELINE_ON_PAGE + 4:02d}." in shown and "Ord nummer 04." not in shown
+    assert shown.count("Ord nummer") == TIMELINE_ON_PAGE
+    assert f'href="/min-familie/{a.ref}/logg"' in page
+    everything = family.get(f"/min-familie/{a.ref}/logg")
+    assert everything.status_code == 200
+    full = everything.get_data(as_text=True)
+    assert all(f"Ord nummer {n:02d}." in full for n in range(TIMELINE_ON_PAGE + 5))
+    assert family.get(f"/min-familie/{b.ref}/logg").status_code == 404  # another family's case
+    assert db.session.scalar(select(db.func.count()).select_from(AuditEvent)
+                             .where(AuditEvent.action == "family.view", AuditEvent.case_id == a.id)) >= 2
+
+
+def test_the_whole_log_is_not_for_a_young_person_without_their_own_consent(app, young_case, family_sso):
+    _, case, nin = young_case
+    young = family_sign_in(app, family_sso, nin)
+    assert young.get(f"/min-familie/{case.ref}/logg").status_code == 404
+    young.post(f"/min-familie/{case.ref}/samtykke", data={"services": ["health-nurse"], "purpose": "Samarbeid"})
+    full = young.get(f"/min-familie/{case.ref}/logg").get_data(as_text=True)
+    assert f"Planen er endret: {NURSE_MEASURE}" in full and "Tiltak evaluert" not in full  # the reach holds here too

@@ -114,15 +114,20 @@ def logout():
     return redirect(url_for("family.index"))
 
 
+TIMELINE_ON_PAGE = 20  # the latest entries; the rest is one click away (family.full_timeline)
+
+
 def _case_page(case, relation, status: int = 200, **extra):
     """The family's page of `case`: a young person sees the plan's side only as far as their own consent
     reaches (tik/auth/policy.py `family_reach`), and with no reach only the case, its consents and the form."""
     guide, on, plan = guide_of(case), today(), plan_of(case)
     reach, sees_plan = family_reach(case, relation, on), family_sees_plan(case, relation, on)
+    timeline = service.visible_timeline(case, reach) if sees_plan else []
     return render_template(
         "family/case.html", case=case, relation=relation, plan=plan if sees_plan else None, guide=guide,
         measures=service.family_measures(plan, reach) if sees_plan else [], sees_plan=sees_plan,
-        readers=service.readers(case), timeline=service.visible_timeline(case, reach) if sees_plan else [],
+        readers=service.readers(case), timeline=timeline[:TIMELINE_ON_PAGE],
+        more_events=len(timeline) > TIMELINE_ON_PAGE,
         on=on, L=interface_language(), young=relation.value == "young_person", consent_age=guide.consent_age,
         letter_lang=service.letter_language(case, relation, _lookup()), **extra), status
 
@@ -132,6 +137,16 @@ def _case_page(case, relation, status: int = 200, **extra):
 def case(ref: str):
     case, relation = family_case_for(_lookup(), ref)
     return _case_page(case, relation)
+
+
+@bp.get("/min-familie/<ref>/logg")
+@family_required
+def full_timeline(ref: str):
+    """Everything the family sees of what has happened in the case, not only the latest entries."""
+    case, relation = family_case_for(_lookup(), ref, plan=True)
+    reach = family_reach(case, relation, today())
+    return render_template("family/timeline.html", case=case, timeline=service.visible_timeline(case, reach),
+                           guide=guide_of(case), L=interface_language())
 
 
 @bp.get("/min-familie/<ref>/brev.pdf")
