@@ -9,7 +9,7 @@ from sqlalchemy import select, text
 
 from tik.audit import chain
 from tik.audit.models import AuditEvent
-from tik.audit.service import AuditChainBroken, redact_case_events, seal, verify
+from tik.audit.service import AuditChainBroken, record, redact_case_events, seal, verify
 from tik.extensions import db
 
 
@@ -81,8 +81,6 @@ def test_at_exit_the_sequencer_seals_what_is_still_pending(app, make_user):
     leaves the chain alone."""
     from sqlalchemy import func
 
-    from tik.audit.service import record
-
     def unsealed() -> int:
         db.session.expire_all()
         count = db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.seq.is_(None)))
@@ -99,3 +97,52 @@ def test_at_exit_the_sequencer_seals_what_is_still_pending(app, make_user):
     sequencer.pending.set()
     sequencer._at_exit()
     assert unsealed() == 0
+
+
+def _chain_ids() -> list[int]:
+    return list(db.session.scalars(select(AuditEvent.id).where(AuditEvent.seq.is_not(None)).order_by(AuditEvent.seq)))
+
+
+def test_verify_says_exactly_which_row_breaks_the_chain_and_whether_rows_are_missing(make_case):
+    """A row whose link is rewritten does not follow; a gap says after which row rows are missing, from the
+    first row on."""
+    for _ in range(4):
+        make_case()
+    seal()
+    ids = _chain_ids()
+    _sql("UPDATE audit_event SET prev_hash = :h WHERE id = :id", h="0" * 64, id=ids[2])
+    assert [(b.event_id, b.problem) for b in verify()] == [
+        (ids[2], "does not follow the previous row"), (ids[2], "was altered after it was written")]
+    _sql("DELETE FROM audit_event WHERE id IN (:a, :b)", a=ids[0], b=ids[2])
+    assert [(b.event_id, b.problem) for b in verify()] == [
+        (ids[1], "does not follow the previous row (rows after 0 are missing)"),
+        (ids[3], f"does not follow the previous row (rows after {ids[1]} are missing)")]
+
+
+def test_verify_names_events_the_sequencer_could_not_seal_in_order_a_hundred_at_most(make_user, monkeypatch):
+    """When sealing fails (the sequencer down, the lock never free), verify says so for each waiting event:
+    the first hundred by id, so that a long outage gives a readable answer."""
+    from tik.audit import service
+
+    user = make_user()
+    seal()
+    monkeypatch.setattr(service, "seal", lambda: 0)
+    for n in range(101):
+        record(user, "case.list", detail=f"{n} treff")
+    db.session.commit()
+    waiting = list(db.session.scalars(select(AuditEvent.id).where(AuditEvent.seq.is_(None)).order_by(AuditEvent.id)))
+    breaks = service.verify()
+    assert [(b.event_id, b.problem) for b in breaks] == [(i, "was written but could not be sealed")
+                                                         for i in waiting[:100]]
+
+
+@pytest.mark.parametrize("column", ["hash", "prev_hash", "body_digest"])
+def test_a_chain_field_emptied_is_named_as_an_alteration(make_case, column):
+    """Someone with database access empties one of a sealed row's chain fields: verify names the row (and does
+    not stumble over the empty field)."""
+    for _ in range(3):
+        make_case()
+    seal()
+    ids = _chain_ids()
+    _sql(f"UPDATE audit_event SET {column} = NULL WHERE id = :id", id=ids[1])  # noqa: S608 - a fixed column name
+    assert (ids[1], "was altered after it was written") in [(b.event_id, b.problem) for b in verify()]

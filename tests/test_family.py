@@ -120,6 +120,7 @@ def test_a_young_person_sees_their_own_case_from_the_consent_age(app, family_sso
     case = make_case(first_name="Ung", birth_date=born, nin=nin)
     client = family_sign_in(app, family_sso, nin)
     assert client.get(f"/min-familie/{case.ref}").status_code == (200 if sees else 404)
+    assert (case.ref in client.get("/min-familie/").get_data(as_text=True)) == sees  # and in their list
     if not sees:  # under the consent age nothing of the case answers, not even the consent form
         assert client.post(f"/min-familie/{case.ref}/samtykke", data={"services": ["health-nurse"],
                                                                       "purpose": "Samarbeid"}).status_code == 404
@@ -743,3 +744,17 @@ def test_the_whole_log_is_not_for_a_young_person_without_their_own_consent(app, 
     young.post(f"/min-familie/{case.ref}/samtykke", data={"services": ["health-nurse"], "purpose": "Samarbeid"})
     full = young.get(f"/min-familie/{case.ref}/logg").get_data(as_text=True)
     assert f"Planen er endret: {NURSE_MEASURE}" in full and "Tiltak evaluert" not in full  # the reach holds here too
+
+
+def test_a_guardian_lists_each_of_their_childrens_cases_in_the_order_they_were_opened(app, family_sso, make_case,
+                                                                                    make_user):
+    """The list holds the cases of every child the guardian has parental responsibility for; a case where
+    the same person is recorded without it is not listed."""
+    holder = make_user("holder", roles=(Role.EMPLOYEE, Role.COORDINATOR))
+    first, second, without = (make_case(by=holder, first_name=name) for name in ("Første", "Andre", "Uten"))
+    for case in (first, second):
+        set_guardian_nin(case.child.guardians[0], MOTHER_A)
+    set_guardian_nin(without.child.guardians[0], MOTHER_A, responsibility=False)
+    page = family_sign_in(app, family_sso, MOTHER_A).get("/min-familie/").get_data(as_text=True)
+    assert first.ref in page and second.ref in page and without.ref not in page
+    assert page.index(first.ref) < page.index(second.ref)

@@ -110,6 +110,9 @@ def verify() -> list[AuditBreak]:
     breaks: list[AuditBreak] = []
     # The anchors are read before the walk: each names a head committed before it, so the walk sees it.
     anchors = list(read_anchors())
+    # mutmut: equivalent — read_only and yield_per changed or dropped: they spare memory and guard against a
+    # write, no answer depends on them; the walk's and the listing's order_by(None): the sequencer seals in id
+    # order, so the table's own order (SQLite's rowid) is seq order and id order already.
     with db.engine.connect().execution_options(read_only=True, yield_per=2000) as conn:
         prev, prev_seq, prev_id = GENESIS, 0, 0
         for row in conn.execute(select(table).where(table.c.seq.is_not(None)).order_by(table.c.seq)):

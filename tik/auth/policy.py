@@ -352,6 +352,8 @@ def family_cases(lookup: str, on: date) -> list[tuple[Case, FamilyRelation]]:
     """The cases the person sees on "Min familie": their children's, and their own from the consent age."""
     if not lookup:
         return []
+    # mutmut: equivalent — the query only narrows what family_relation then decides: dropping the parental
+    # responsibility condition, or the join's ON clause (the foreign key gives the same join), lists the same.
     theirs = or_(Child.nin_lookup == lookup,
                  Child.id.in_(select(Guardian.child_id).where(Guardian.nin_lookup == lookup,
                                                               Guardian.responsibility.is_(True))))
