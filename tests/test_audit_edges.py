@@ -146,3 +146,66 @@ def test_a_chain_field_emptied_is_named_as_an_alteration(make_case, column):
     ids = _chain_ids()
     _sql(f"UPDATE audit_event SET {column} = NULL WHERE id = :id", id=ids[1])  # noqa: S608 - a fixed column name
     assert (ids[1], "was altered after it was written") in [(b.event_id, b.problem) for b in verify()]
+
+
+def test_the_chain_format_is_stable_across_versions():
+    """A municipality's chain written by this version must verify under the next: the keyed digests of a
+    fixed row with a fixed key are these (change them only with a migration of every stored hash)."""
+    from datetime import datetime
+    from types import SimpleNamespace
+
+    key = bytes(range(32))
+    row = SimpleNamespace(seq=7, id=42, prev_hash="ab" * 32, at=datetime(2026, 12, 1, 9, 30), user_id=3,
+                          username="holder", service_key="school", action="case.view", case_id=5,
+                          remote_addr="127.0.0.1", body_digest=chain.body_digest(key, "TIK-2026-0005", "as:holder"))
+    assert row.body_digest == "be40fea7e1158ffd195031bbdfc2b24c002b284239a190e59ff4a8722958547b"
+    assert chain.row_hash(key, row) == "423ab56748316a2244b531f64afb01c94b4994196906dc5bf25d0a1fc8aa96a0"
+    assert chain.tombstone(key, 42, row.body_digest) == \
+        "71e14561bda8b8a20801c5ee6f8056dce0e44808863b4771bd68bc3d89589808"
+
+
+def _seal_each(make_case, n: int) -> None:
+    """`n` cases, each sealed on its own: one anchored head per case."""
+    for _ in range(n):
+        make_case()
+        seal()
+
+
+def test_history_rewritten_with_the_key_is_named_at_every_anchored_head_it_passes(make_case):
+    """An insider with the key rewrites an early row and recomputes every later hash: each row is whole and
+    the links hold, but every head anchored outside the database since that row differs, each named once."""
+    from test_audit import _rechain_from
+
+    _seal_each(make_case, 3)
+    ids = _chain_ids()
+    heads = [a for a in chain.read_anchors() if isinstance(a, chain.Anchor)]
+    assert len(heads) == 3
+    _sql("UPDATE audit_event SET username = 'someone-else' WHERE id = :id", id=ids[0])
+    _rechain_from(ids[0], key=chain.audit_key())
+    assert [(b.event_id, b.problem) for b in verify()] == [
+        (a.event_id, "differs from the chain head anchored outside the database") for a in heads]
+
+
+def test_unreadable_anchor_lines_are_named_by_number_and_the_lines_after_them_still_count(app, make_case,
+                                                                                         make_user):
+    """Garbage in the anchor file is reported by line; heads anchored after it still catch a truncation.
+    The events' ids differ from their chain positions here, as they do in a real installation."""
+    user = make_user()
+    record(user, "case.list")
+    db.session.commit()
+    _sql("UPDATE audit_event SET id = id + 1000")  # unsealed yet: ids from now on run far from seq
+    _seal_each(make_case, 1)
+    path = Path(app.config["TIK_AUDIT_ANCHOR"])
+    lines = len(path.read_bytes().splitlines())
+    with path.open("ab") as file:
+        file.write(b"seal \xff\xfe not-a-number\n")
+        file.write(b"forged 3 3 " + b"0" * 64 + b"\n")
+    _seal_each(make_case, 2)
+    ids = _chain_ids()
+    assert any(event_id != seq for seq, event_id in enumerate(ids, 1))  # ids are not chain positions
+    _sql("DELETE FROM audit_event WHERE id = :id", id=ids[-1])
+    problems = [(b.event_id, b.problem) for b in verify()]
+    assert problems[:2] == [(0, f"anchor file line {lines + 1} is unreadable"),
+                            (0, f"anchor file line {lines + 2} is unreadable")]
+    assert problems[2:] == [(ids[-1], f"is missing: the anchored head is position {len(ids)}, the chain ends "
+                                      f"at {len(ids) - 1} (the newest rows were removed)")]

@@ -50,6 +50,8 @@ def audit_key() -> bytes:
     return base64.b64decode(current_app.config["TIK_AUDIT_KEY"])
 
 
+# mutmut: the labels and separator below are the chain's format (tests/test_audit_edges.py: a fixed row's
+# digests are fixed values).
 def _mac(key: bytes, *parts: str) -> str:
     return hmac.new(key, "\x1f".join(("tik-audit-v2", *parts)).encode(), hashlib.sha256).hexdigest()
 
@@ -283,6 +285,7 @@ def read_anchors() -> Iterator[Anchor | int]:
     with path.open("rb") as file:
         file.seek(start)
         for number, line in enumerate(file, 1):
+            # mutmut: equivalent — "ASCII", or UTF-8 with the same errors: a line of ours is ASCII either way.
             parts = line.decode("ascii", errors="replace").split()
             try:
                 kind, seq, event_id, head = parts[0], int(parts[1]), int(parts[2]), parts[3]
