@@ -162,6 +162,43 @@ def test_the_chain_format_is_stable_across_versions():
     assert chain.row_hash(key, row) == "423ab56748316a2244b531f64afb01c94b4994196906dc5bf25d0a1fc8aa96a0"
     assert chain.tombstone(key, 42, row.body_digest) == \
         "71e14561bda8b8a20801c5ee6f8056dce0e44808863b4771bd68bc3d89589808"
+    system = SimpleNamespace(seq=1, id=1, prev_hash=chain.GENESIS, at=datetime(2026, 12, 1, 2, 0), user_id=None,
+                             username="", service_key="", action="retention.run", case_id=None, remote_addr="",
+                             body_digest=chain.body_digest(key, "", ""))  # a system event: no user, no case
+    assert system.body_digest == "bc52b6836005e5954e90953cb482efc5036c3ad55a096194d9302e8cae299543"
+    assert chain.row_hash(key, system) == "93064f942dfdbdfe11089ffead4fc7be9a2e8222ecf47691bc0615788a5333da"
+
+
+@pytest.mark.parametrize("change", ["at = '2020-01-01 00:00:00'", "user_id = 999", "username = 'someone-else'",
+                                    "service_key = 'nav'", "action = 'case.list'", "case_id = NULL",
+                                    "remote_addr = '10.0.0.9'", "seq = seq + 1000"])
+def test_every_kept_field_of_a_sealed_row_is_bound_by_its_hash(make_case, change):
+    for _ in range(3):
+        make_case()
+    seal()
+    ids = _chain_ids()
+    _sql(f"UPDATE audit_event SET {change} WHERE id = :id", id=ids[1])  # noqa: S608 - fixed test values
+    assert (ids[1], "was altered after it was written") in [(b.event_id, b.problem) for b in verify()]
+
+
+def test_each_seal_is_anchored_in_a_new_folder_and_in_the_system_log_when_asked(app, make_case, tmp_path,
+                                                                                monkeypatch):
+    import syslog
+
+    sent = []
+    monkeypatch.setattr(syslog, "syslog", lambda priority, message: sent.append((priority, message)))
+    app.config.update(TIK_AUDIT_ANCHOR=str(tmp_path / "new" / "folder" / "anchor"), TIK_AUDIT_SYSLOG=True)
+    make_case()
+    seal()
+    head = db.session.execute(select(AuditEvent.seq, AuditEvent.id, AuditEvent.hash)
+                              .order_by(AuditEvent.seq.desc()).limit(1)).one()
+    assert (tmp_path / "new" / "folder" / "anchor").read_text().split()[:4] == \
+        ["seal", str(head.seq), str(head.id), head.hash]
+    assert sent == [(syslog.LOG_AUTH | syslog.LOG_INFO, f"tik-audit seal seq={head.seq} id={head.id} hash={head.hash}")]
+    app.config["TIK_AUDIT_SYSLOG"] = False
+    make_case()
+    seal()
+    assert len(sent) == 1
 
 
 def _seal_each(make_case, n: int) -> None:

@@ -123,6 +123,8 @@ def seal() -> int:
     total = 0
     while True:
         with db.engine.begin() as conn:  # SQLite: BEGIN IMMEDIATE, the write lock serialises sequencers
+            # mutmut: not checked — the mutation run is on SQLite; on PostgreSQL the lock is what
+            # tests/test_audit.py's concurrent sealing (make test on both databases) needs.
             if conn.dialect.name == "postgresql":
                 conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": LOCK_KEY})
             rows = conn.execute(select(table).where(table.c.seq.is_(None)).order_by(table.c.id)
@@ -154,6 +156,7 @@ def _end_session_transaction() -> None:
 
 
 def _head(conn: Connection):
+    # mutmut: equivalent — limit(None) or (2): .first() takes the same row.
     return conn.execute(select(table.c.seq, table.c.hash).where(table.c.seq.is_not(None))
                         .order_by(table.c.seq.desc()).limit(1)).first()
 
