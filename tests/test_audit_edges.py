@@ -246,3 +246,18 @@ def test_unreadable_anchor_lines_are_named_by_number_and_the_lines_after_them_st
                             (0, f"anchor file line {lines + 2} is unreadable")]
     assert problems[2:] == [(ids[-1], f"is missing: the anchored head is position {len(ids)}, the chain ends "
                                       f"at {len(ids) - 1} (the newest rows were removed)")]
+
+
+def test_a_backlog_longer_than_a_batch_is_sealed_whole_in_id_order(make_user):
+    """After an outage the sequencer finds more than one batch waiting: one seal call seals all of it, in the
+    order the events were written, and says how many."""
+    user = make_user()
+    seal()
+    for n in range(chain.BATCH + 3):
+        record(user, "case.list", detail=f"{n} treff")
+    db.session.commit()
+    assert seal() == chain.BATCH + 3
+    rows = db.session.execute(select(AuditEvent.id, AuditEvent.seq).order_by(AuditEvent.id)).all()
+    assert all(row.seq is not None for row in rows)
+    assert [row.seq for row in rows] == sorted(row.seq for row in rows)
+    assert seal() == 0 and verify() == []

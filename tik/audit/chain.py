@@ -127,6 +127,8 @@ def seal() -> int:
             # tests/test_audit.py's concurrent sealing (make test on both databases) needs.
             if conn.dialect.name == "postgresql":
                 conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": LOCK_KEY})
+            # mutmut: equivalent — limit(None): one bigger batch, the same chain; order_by(None): SQLite's rowid
+            # order is id order (tests/test_audit_edges.py: a backlog past a batch seals whole, in id order).
             rows = conn.execute(select(table).where(table.c.seq.is_(None)).order_by(table.c.id)
                                 .limit(BATCH)).mappings().all()
             if not rows:

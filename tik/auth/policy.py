@@ -367,6 +367,7 @@ def family_case_for(lookup: str, ref: str, action: str = "family.view",
                     plan: bool = False) -> tuple[Case, FamilyRelation]:
     """The case `ref` if the family member may see it (and, with `plan`, its plan's side: the letter, "before
     the meeting"), with the access audited; 404 otherwise (no probing)."""
+    # mutmut: equivalent — dropping a joinedload: the relationship then loads lazily, with the same rows.
     case = db.session.scalars(select(Case).where(Case.ref == ref)
                               .options(joinedload(Case.child).joinedload(Child.guardians),
                                        joinedload(Case.consents).joinedload(Consent.service_rows))
@@ -383,4 +384,6 @@ def family_actor(relation: FamilyRelation):
     """Who the audit trail names for a family member: no staff user, the relation as the name."""
     from types import SimpleNamespace
 
+    # mutmut: equivalent — id or service_key dropped or changed: tik.audit.service.record reads both with
+    # getattr(…, None/"") and stores "" for a false service key.
     return SimpleNamespace(id=None, username=f"familie:{relation.value}", service_key="")
