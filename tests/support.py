@@ -49,3 +49,21 @@ class GuidebookCopy:
         assert guide is None, "the broken guidebook must be refused"
         return [str(p) for p in problems]
 
+
+
+# The development provider's two clients (tik/auth/devidp.py), as TIK is configured for them.
+PROVIDER_CLIENTS = {
+    "staff": {"client_id": "tik-staff", "client_secret": "dev-staff-secret", "scope": "openid profile email",
+              "label": "Testleverandøren"},
+    "family": {"client_id": "tik-family", "client_secret": "dev-family-secret", "scope": "openid profile",
+               "label": "ID-porten (test)"},
+}
+
+
+def use_test_provider(app, provider, *kinds: str) -> None:
+    """Configure `app` to sign in through the test provider as its staff and/or family provider."""
+    from tik.auth.oidc import init_oidc
+
+    provider.tamper = {}
+    app.config["TIK_OIDC"] = {kind: {"issuer": provider.issuer, **PROVIDER_CLIENTS[kind]} for kind in kinds}
+    init_oidc(app)

@@ -10,13 +10,12 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 from sqlalchemy import select
-from support import PASSWORD, TEST_DAY
+from support import PASSWORD, TEST_DAY, use_test_provider
 
 from tik import crypto
 from tik.audit.models import AuditEvent
 from tik.auth import sessions
 from tik.auth.models import Role
-from tik.auth.oidc import init_oidc
 from tik.cases.models import CaseEvent, Consent, ConsentForm, EventKind
 from tik.cases.participants import ParticipantError, invite_participant
 from tik.cases.queries import active_participant
@@ -45,11 +44,7 @@ STRANGER = valid_nin(date(1970, 1, 1), 130)
 
 @pytest.fixture
 def family_sso(app, oidc_provider):
-    oidc_provider.tamper = {}
-    app.config["TIK_OIDC"] = {"family": {"issuer": oidc_provider.issuer, "client_id": "tik-family",
-                                         "client_secret": "dev-family-secret", "scope": "openid profile",
-                                         "label": "ID-porten (test)"}}
-    init_oidc(app)
+    use_test_provider(app, oidc_provider, "family")
     yield oidc_provider
     for key in [k for k in oidc_provider.identities if k.startswith("t-")]:
         del oidc_provider.identities[key]

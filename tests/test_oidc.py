@@ -13,11 +13,11 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 from sqlalchemy import select
+from support import use_test_provider
 
 from tik.audit.models import AuditEvent
 from tik.auth import sessions
 from tik.auth.models import Role, User
-from tik.auth.oidc import init_oidc
 from tik.config import ConfigError, settings_from_env
 from tik.extensions import db
 
@@ -30,11 +30,7 @@ def provider(oidc_provider):
 @pytest.fixture
 def sso(app, provider):
     """The app with the test provider as its staff provider (password login still on)."""
-    provider.tamper = {}
-    app.config["TIK_OIDC"] = {"staff": {"issuer": provider.issuer, "client_id": "tik-staff",
-                                        "client_secret": "dev-staff-secret", "scope": "openid profile email",
-                                        "label": "Testleverandøren"}}
-    init_oidc(app)
+    use_test_provider(app, provider, "staff")
     return app
 
 

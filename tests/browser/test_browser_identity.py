@@ -21,12 +21,12 @@ def sso_server(tmp_path_factory) -> Iterator[tuple[str, str]]:
     """TIK with the demo municipality and the test provider as its staff provider and ID-porten (the demo
     links the teacher, the leader and Emil's mother to the dev provider's people)."""
     from sqlalchemy import select
+    from support import use_test_provider
     from werkzeug.serving import make_server
 
     from tik import create_app, demo
     from tik.auth.devidp import dev_provider, serve
     from tik.auth.models import User
-    from tik.auth.oidc import init_oidc
     from tik.cases.models import Case
     from tik.concerns.models import Child
     from tik.extensions import db
@@ -37,12 +37,7 @@ def sso_server(tmp_path_factory) -> Iterator[tuple[str, str]]:
     url = f"http://127.0.0.1:{server.server_port}"
     provider = dev_provider(url)
     idp = serve(provider)
-    app.config["TIK_OIDC"] = {
-        "staff": {"issuer": provider.issuer, "client_id": "tik-staff", "client_secret": "dev-staff-secret",
-                  "scope": "openid profile email", "label": "Testleverandøren"},
-        "family": {"issuer": provider.issuer, "client_id": "tik-family", "client_secret": "dev-family-secret",
-                   "scope": "openid profile", "label": "ID-porten (test)"}}
-    init_oidc(app)
+    use_test_provider(app, provider, "staff", "family")
     with app.app_context():
         db.create_all()
         assert demo.load()
