@@ -554,3 +554,22 @@ def test_the_schedule_run_purges_ended_logins_and_keeps_live_ones(app, runner, m
     runner.invoke(args=["retention", "run"])
     assert rows() == 2  # the forgotten login, a day past its absolute timeout; the later two stay
     assert runner.invoke(args=["retention", "run", "--dry-run"]).output.count("innlogginger") == 0
+
+
+def test_an_admin_deactivates_others_never_themselves_and_nobody_else_deactivates_anyone(client, login, make_user):
+    from tik.auth.models import Role
+
+    admin, other = make_user(username="admin", roles=[Role.ADMIN]), make_user(username="other")
+    colleague = make_user(username="colleague", roles=[Role.EMPLOYEE, Role.LEADER])
+    login(admin)
+    page = client.get("/admin/brukere").get_data(as_text=True)
+    assert f"/admin/brukere/{other.id}/deaktiver" in page and f"/admin/brukere/{admin.id}/deaktiver" not in page
+    assert client.post(f"/admin/brukere/{admin.id}/deaktiver").status_code == 404
+    login(colleague)
+    assert client.post(f"/admin/brukere/{other.id}/deaktiver").status_code == 404
+    db.session.expire_all()
+    assert admin.active and other.active
+    login(admin)
+    assert client.post(f"/admin/brukere/{other.id}/deaktiver").status_code == 302
+    db.session.expire_all()
+    assert not other.active

