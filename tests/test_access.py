@@ -405,3 +405,27 @@ def test_the_life_decisions_are_the_holders_and_the_unit_leaders(world):
         ensure_writable(case)
     assert restricted.value.code == "case_restricted" and str(restricted.value) == f"{case.ref}: case_restricted"
     db.session.rollback()
+
+
+def test_an_agenda_names_the_child_in_a_network_meeting_and_in_a_team_meeting_only_with_the_teams_consent(
+        world, make_meeting, give_consent):
+    from tik.auth.policy import is_identified
+    from tik.meetings.models import AgendaItem, Meeting, Team
+
+    on, holder = clock.today(), world.people["holder"]
+    network = db.session.get(Meeting, world.meeting_id)
+    team = make_meeting(world.people["team"], team=db.session.scalar(db.select(Team)), title="Teammøte")
+
+    def item(meeting, case=world.case, anonymous=False) -> AgendaItem:
+        added = AgendaItem(meeting=meeting, case=case, anonymous=anonymous, brought_by_id=holder.id)
+        db.session.add(added)
+        return added
+
+    assert is_identified(item(network), on)
+    assert not is_identified(item(network, anonymous=True), on)
+    assert not is_identified(item(team), on)  # consent covers health and PPT, not the team
+    assert not is_identified(item(team, case=None), on)  # a question for advice without a case
+    give_consent(world.case, holder, ["tik-team"])
+    db.session.refresh(world.case)
+    assert is_identified(item(team), on)
+    assert not is_identified(item(team, anonymous=True), on)  # brought anonymously stays anonymous

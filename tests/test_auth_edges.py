@@ -236,3 +236,11 @@ def test_the_authenticator_app_is_given_the_username_and_tik_as_issuer(make_user
     query = parse_qs(uri.query)
     assert uri.scheme == "otpauth" and unquote(uri.path) == f"/{mfa.ISSUER_NAME}:kari.nordmann"
     assert query["secret"] == [secret] and query["issuer"] == [mfa.ISSUER_NAME]
+
+
+def test_a_login_refused_for_missing_fields_lists_each_error_linked_to_its_field(client):
+    page = client.post("/login", data={"username": "", "password": ""})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 422
+    summary = html.split('class="ds-error-summary"')[1].split("</div>")[0]
+    assert 'href="#username"' in summary and 'href="#password"' in summary

@@ -237,3 +237,12 @@ def test_a_provider_sign_in_without_mfa_sends_a_leader_to_enrol_where_mandatory(
     client.post("/logout")
     sign_in(client, provider, who="leder", tamper={"amr": ["mfa"]})
     assert client.get("/min-side").status_code == 200
+
+
+def test_a_provider_that_is_not_configured_has_no_sign_in_route(app, client):
+    """Without TIK_OIDC settings for it, a provider's sign-in answers 404 (nothing to probe), and the login
+    page offers only the password."""
+    app.config["TIK_OIDC"] = {}
+    assert client.get("/login/oidc/staff").status_code == 404
+    assert client.get("/min-familie/logg-inn").status_code == 404
+    assert "/login/oidc/staff" not in client.get("/login").get_data(as_text=True)
