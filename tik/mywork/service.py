@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
 
 from icalendar import Calendar, Event
-from sqlalchemy import select
+from sqlalchemy import select, union
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -73,9 +73,15 @@ def work_for(user: User, on: date | None = None) -> Work:
 
 def evaluations_due(user: User, on: date) -> list[DueEvaluation]:
     """Measures to be evaluated within a week (or overdue): in the plans of the cases the user holds, and
-    those the user is responsible for as a participant."""
+    those the user is responsible for as a participant.
+
+    The cases are found from the user's side first (the cases they hold, the measures they answer for, both
+    indexed): an OR across the case and the measure would make the database read every open case."""
+    theirs = union(select(Case.id).where(Case.coordinator_id == user.id),
+                   select(Plan.case_id).join(Measure, Measure.plan_id == Plan.id)
+                   .where(Measure.responsible_id == user.id))
     query = (select(Measure, Case.ref).join(Plan, Plan.id == Measure.plan_id).join(Case, Case.id == Plan.case_id)
-             .where(Case.status == CaseStatus.OPEN, visible_cases(user, on),
+             .where(Case.id.in_(theirs), Case.status == CaseStatus.OPEN, visible_cases(user, on),
                     (Case.coordinator_id == user.id) | (Measure.responsible_id == user.id),
                     Measure.status.in_((MeasureStatus.PLANNED, MeasureStatus.ACTIVE)),
                     Measure.evaluate_on <= on + EVALUATION_HORIZON)
