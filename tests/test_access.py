@@ -429,3 +429,34 @@ def test_an_agenda_names_the_child_in_a_network_meeting_and_in_a_team_meeting_on
     db.session.refresh(world.case)
     assert is_identified(item(team), on)
     assert not is_identified(item(team, anonymous=True), on)  # brought anonymously stays anonymous
+
+
+def test_the_case_page_offers_each_person_what_their_access_allows(client, login, world):
+    """The holder invites and sees who has read; the unit leader sees who has read and gives the reporter
+    feedback; an invited participant does neither. The page asks the policy (abilities)."""
+    ref = world.case.ref
+    offers = {}
+    for who in ("holder", "leader_a", "nurse"):
+        login(world.people[who])
+        page = client.get(f"/saker/{ref}").get_data(as_text=True)
+        offers[who] = ('id="invite"' in page, f"/saker/{ref}/sett-av" in page or "Hvem har sett saken" in page,
+                       'id="leader-feedback"' in page, 'name="decision"' in page)
+    assert offers == {"holder": (True, True, False, True), "leader_a": (False, True, True, False),
+                      "nurse": (False, False, False, True)}
+
+
+def test_editing_and_meeting_decisions_need_access_and_an_open_case(world, make_meeting):
+    from tik.auth.policy import can_act_on_item, can_edit_case
+    from tik.cases.models import CaseStatus
+    from tik.meetings.models import AgendaItem, Meeting
+
+    case, on, p = world.case, clock.today(), world.people
+    network = db.session.get(Meeting, world.meeting_id)
+    item = AgendaItem(meeting=network, case=case, brought_by_id=p["holder"].id)
+    db.session.add(item)
+    edits = {who: can_edit_case(p[who], case, on) for who in ("holder", "nurse", "leader_a", "colleague")}
+    assert edits == {"holder": True, "nurse": True, "leader_a": False, "colleague": False}
+    acts = {who: can_act_on_item(p[who], item, on) for who in ("holder", "nurse", "leader_a", "colleague")}
+    assert acts == edits  # a network meeting names the child: whoever may work on the case acts on it
+    case.status = CaseStatus.CLOSED
+    assert not can_edit_case(p["holder"], case, on) and not can_act_on_item(p["holder"], item, on)

@@ -185,3 +185,12 @@ def test_behind_a_proxy_the_audit_trail_records_the_client(app, database_url, ma
     row = db.session.scalar(db.select(AuditEvent).where(AuditEvent.case_id == case_id,
                                                         AuditEvent.action == "case.view"))
     assert row is not None and row.remote_addr == "203.0.113.7"
+
+
+def test_dates_print_in_the_users_language_and_a_missing_date_prints_nothing(app):
+    from datetime import date
+
+    render = app.jinja_env.filters["date"]
+    with app.test_request_context():
+        assert render(None) == ""
+        assert render(date(2026, 12, 1)) == "01.12.2026"

@@ -124,3 +124,12 @@ def test_spaces_typed_anywhere_are_ignored_and_is_valid_says_the_same():
     assert is_valid(nin) is True and is_valid(f"{nin[:6]} {nin[6:]}") is True
     assert is_valid(nin[:10] + str((int(nin[10]) + 1) % 10)) is False
     assert is_valid(numbered(first9(15, 6, 99, 750))) is False
+
+
+def test_the_national_id_lookup_hash_is_a_stable_format(app):
+    """Children (and guardians on "Min familie") are found by the keyed hash stored when they were registered:
+    the same number and key must give the same hash in every later version."""
+    from tik import crypto
+
+    app.config["TIK_DATA_KEY"] = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
+    assert crypto.lookup_hash("01010750160") == "42c933f3ff0c5034cc12b87bc47b377e45218532ca0b610e2a75007e5be45f4c"

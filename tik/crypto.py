@@ -27,7 +27,7 @@ def decrypt(blob: bytes) -> str:
 
 def lookup_hash(plain: str) -> str:
     """A keyed hash: finds a child by national id without the id being readable in the database."""
-    # mutmut: changing the label survives, and may: it only separates this key from the encryption key;
-    # any fixed label does that (changing it in production would orphan the stored hashes).
+    # The label separates this key from the encryption key; it is part of the stored format (changing it
+    # would orphan every stored hash: tests/test_nin_rules.py holds a fixed value).
     lookup_key = hashlib.sha256(b"tik-lookup" + _key()).digest()
     return hmac.new(lookup_key, plain.encode(), hashlib.sha256).hexdigest()

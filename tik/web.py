@@ -178,6 +178,7 @@ def pdf_response(filename: str, data: bytes):
     from flask import make_response
 
     response = make_response(data)
+    # mutmut: equivalent — the header names in other case: HTTP header names are case-insensitive.
     response.headers["Content-Type"] = "application/pdf"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -154,20 +154,15 @@ def can_see_report_draft(user: User, case: Case, author_id: int, on: date) -> bo
 class Abilities:
     """What the current user may do on a case page: templates ask this, they never decide."""
 
-    access: Access | None
     edit: bool
     manage_participants: bool
     see_viewers: bool
     leader_feedback: bool
 
-    @property
-    def label(self) -> str:
-        return self.access.value if self.access else ""
-
 
 def abilities(user: User, case: Case, on: date) -> Abilities:
     access = access_of(user, case, on)
-    return Abilities(access=access, edit=access in (Access.HOLDER, Access.PARTICIPANT) and is_writable(case),
+    return Abilities(edit=access in (Access.HOLDER, Access.PARTICIPANT) and is_writable(case),
                      manage_participants=can_manage_participants(user, case),
                      see_viewers=access in (Access.HOLDER, Access.LEADER),
                      leader_feedback=access == Access.LEADER)
