@@ -460,3 +460,71 @@ def test_editing_and_meeting_decisions_need_access_and_an_open_case(world, make_
     assert acts == edits  # a network meeting names the child: whoever may work on the case acts on it
     case.status = CaseStatus.CLOSED
     assert not can_edit_case(p["holder"], case, on) and not can_act_on_item(p["holder"], item, on)
+
+
+def test_the_lists_sql_rule_and_the_case_pages_rule_agree_for_every_person_and_case(
+        make_unit, make_user, make_case, give_consent, clock):
+    """visible_cases (the WHERE of lists, search, my work) is the SQL twin of access_of (every case page):
+    over cases that differ in one condition each — consent live, withdrawn, not yet given, expired, for
+    another service or on another case; a participant removed, invited elsewhere, deactivated; a restricted
+    case — each person sees in a list exactly the cases they may open."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from tik.auth.policy import access_of, visible_cases
+    from tik.cases.models import Case, CaseParticipant
+    from tik.cases.participants import remove_participant
+    from tik.org import service as org
+
+    school, health = make_unit("skole-a", "school"), make_unit("helse", "health-nurse")
+    people = {
+        "holder": make_user("holder", unit=school, roles=[Role.EMPLOYEE, Role.COORDINATOR]),
+        "colleague": make_user("colleague", unit=school), "leaver": make_user("leaver", unit=school),
+        "nurse": make_user("nurse", unit=health), "nurse2": make_user("nurse2", unit=health),
+        "leader": make_user("leader", unit=school, roles=[Role.EMPLOYEE, Role.LEADER]),
+        "teacher_b": make_user("teacher-b", unit=make_unit("skole-b", "school")),
+    }
+    make_unit("skole-a", leaders=[people["leader"]])
+    holder, nurse, on = people["holder"], people["nurse"], clock.today()
+
+    def case_with(*invited, services=("health-nurse",)):
+        case = make_case(by=holder)
+        consent = give_consent(case, holder, list(services)) if services else None
+        for who in invited:
+            invite_participant(case, people[who], holder)
+        return case, consent
+
+    cases = {"unit": case_with("colleague", "leaver", services=())[0],
+             "unit, not invited": case_with(services=())[0],
+             "live": case_with("nurse")[0]}
+    withdrawn, consent = case_with("nurse")
+    withdraw_consent(consent, holder)
+    not_yet, consent = case_with("nurse")
+    consent.given_on = on + timedelta(days=1)
+    expired, consent = case_with("nurse")
+    consent.expires_on = on - timedelta(days=1)
+    other_service, consent = case_with("nurse")
+    consent.service_rows[0].service_key = "ppt"
+    removed = case_with("nurse")[0]
+    remove_participant(removed, db.session.scalar(select(CaseParticipant).where(
+        CaseParticipant.case_id == removed.id, CaseParticipant.user_id == nurse.id)), holder)
+    restricted = case_with("nurse")[0]
+    restricted.restricted = True
+    cases.update({"withdrawn": withdrawn, "not yet given": not_yet, "expired": expired,
+                  "other service": other_service, "removed": removed, "restricted": restricted,
+                  "consent, not invited": case_with()[0], "the leaver's own": make_case(by=people["leaver"])})
+    db.session.commit()
+    org.deactivate(people["leaver"])
+    db.session.expire_all()
+
+    seen = {}
+    for who, user in people.items():
+        listed = set(db.session.scalars(select(Case.id).where(visible_cases(user, on))))
+        opens = {case.id for case in cases.values() if access_of(user, case, on) is not None}
+        assert listed == opens, who
+        seen[who] = sorted(name for name, case in cases.items() if case.id in listed)
+    assert seen["nurse"] == ["live"]
+    assert seen["colleague"] == ["unit"]
+    assert seen["leaver"] == [] and seen["nurse2"] == [] and seen["teacher_b"] == []
+    assert seen["leader"] == sorted(cases) and seen["holder"] == sorted(set(cases) - {"the leaver's own"})
