@@ -528,3 +528,19 @@ def test_the_lists_sql_rule_and_the_case_pages_rule_agree_for_every_person_and_c
     assert seen["colleague"] == ["unit"]
     assert seen["leaver"] == [] and seen["nurse2"] == [] and seen["teacher_b"] == []
     assert seen["leader"] == sorted(cases) and seen["holder"] == sorted(set(cases) - {"the leaver's own"})
+
+
+def test_a_change_to_a_closed_case_answers_409_and_nobody_inactive_is_invited(client, login, world):
+    from tik.cases.models import CaseStatus
+    from tik.org import service as org
+
+    holder, case = world.people["holder"], world.case
+    org.deactivate(world.people["colleague"])
+    with pytest.raises(ParticipantError) as refused:
+        invite_participant(case, world.people["colleague"], holder)
+    assert refused.value.code == "not_covered"  # a colleague of the holder's own unit, but no longer active
+    login(holder)
+    case.status = CaseStatus.CLOSED
+    db.session.commit()
+    answer = client.post(f"/saker/{case.ref}/beslutning", data={"decision": "done", "version": str(case.version)})
+    assert answer.status_code == 409

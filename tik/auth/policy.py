@@ -227,6 +227,7 @@ def case_for(user: User, ref: str, action: str = "case.view", edit: bool = False
     404 otherwise, the same answer as for a reference that does not exist (no probing). A change to a case
     the user may see but that is closed or restricted answers 409: it is read-only for everyone.
     """
+    # mutmut: equivalent — dropping a loader option: the relationship then loads lazily, with the same rows.
     case = db.session.scalars(
         select(Case).where(Case.ref == ref)
         .options(joinedload(Case.child).joinedload(Child.guardians), joinedload(Case.coordinator),
