@@ -544,3 +544,19 @@ def test_a_change_to_a_closed_case_answers_409_and_nobody_inactive_is_invited(cl
     db.session.commit()
     answer = client.post(f"/saker/{case.ref}/beslutning", data={"decision": "done", "version": str(case.version)})
     assert answer.status_code == 409
+
+
+def test_a_menu_link_is_offered_exactly_where_following_it_would_not_answer_404(app, make_user):
+    """may_use reads what each route declares: public for everyone, "authenticated" for any member of
+    staff, a role for that role, "Min familie" never for staff, an unknown endpoint for nobody."""
+    from flask_login import AnonymousUserMixin
+
+    from tik.auth.policy import may_use
+
+    employee, admin = make_user(), make_user(roles=[Role.ADMIN])
+    endpoints = ("auth.login", "cases.my_cases", "org.users", "family.case", "no.such_endpoint")
+    with app.test_request_context():
+        allowed = {name: [e for e in endpoints if may_use(user, e)]
+                   for name, user in (("anonymous", AnonymousUserMixin()), ("employee", employee), ("admin", admin))}
+    assert allowed == {"anonymous": ["auth.login"], "employee": ["auth.login", "cases.my_cases"],
+                       "admin": ["auth.login", "cases.my_cases", "org.users"]}

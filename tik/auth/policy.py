@@ -65,6 +65,7 @@ def is_unit_leader(user: User, unit_id: int | None) -> bool:
 def access_of(user: User, case: Case, on: date) -> Access | None:
     """Why `user` may see `case` on `on`, or None. Admins get no case content through their role.
     A restricted case (GDPR Art. 18) is seen by its holder and the unit leader only."""
+    # mutmut: equivalent — `and` for `or`: Flask-Login's is_authenticated is False for an inactive user too.
     if not user.is_authenticated or not user.active:
         return None
     if case.coordinator_id == user.id:
