@@ -194,4 +194,4 @@ def test_dates_print_in_the_users_language_and_a_missing_date_prints_nothing(app
     with app.test_request_context():
         assert render(None) == "" and app.jinja_env.filters["datetime"](None) == ""
         assert render(date(2026, 12, 1)) == "01.12.2026"
-        assert render(date(2026, 12, 1), "long") == "1. desember 2026"  # another pattern goes through Babel
+        assert render(date(2026, 3, 5), "long") == "5. mars 2026"  # another pattern goes through Babel

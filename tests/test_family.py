@@ -753,3 +753,14 @@ def test_a_guardian_lists_each_of_their_childrens_cases_in_the_order_they_were_o
     page = family_sign_in(app, family_sso, MOTHER_A).get("/min-familie/").get_data(as_text=True)
     assert first.ref in page and second.ref in page and without.ref not in page
     assert page.index(first.ref) < page.index(second.ref)
+
+
+def test_a_young_person_lists_their_own_case_from_the_consent_age_and_not_before(app, family_sso, make_case, clock):
+    from datetime import timedelta as days
+
+    born = clock.today().replace(year=clock.today().year - 15) - days(days=1)
+    nin = valid_nin(born, 510 if born.year >= 2000 else 100)
+    case = make_case(first_name="Ung", birth_date=born, nin=nin)
+    assert case.ref in family_sign_in(app, family_sso, nin).get("/min-familie/").get_data(as_text=True)
+    clock.travel(datetime.combine(born.replace(year=born.year + 15) - days(days=1), datetime.min.time()))
+    assert case.ref not in family_sign_in(app, family_sso, nin).get("/min-familie/").get_data(as_text=True)

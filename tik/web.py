@@ -156,6 +156,7 @@ def translations_for_render() -> dict:
 
 # The dates on a page, "dd.MM.yyyy" in every language TIK speaks (Latin digits): written out directly,
 # in the user's time zone as flask-babel rebases them; other patterns go through Babel.
+# mutmut: equivalent — the "short" literal misspelt: Babel's short pattern prints the same dd.MM.yyyy.
 def _date(value: date | None, fmt: str = "short") -> str:
     if value is None:
         return ""

@@ -181,6 +181,9 @@ def visible_cases(user: User, on: date) -> ColumnElement[bool]:
     )
     invited = exists().where(CaseParticipant.case_id == Case.id, CaseParticipant.user_id == user.id,
                              CaseParticipant.removed_at.is_(None))
+    # mutmut: equivalent — without `withdrawn_at IS NULL`: withdrawing a consent removes the participants whose
+    # access hung on it in the same transaction (tik.cases.consent), so no invited row is left to list; and the
+    # unit test `or True`: `unit_id = NULL` is never true in SQL, as false() is not.
     in_unit = (Case.unit_id == user.unit_id) if user.unit_id is not None else false()
     led = select(UnitLeader.unit_id).where(UnitLeader.user_id == user.id)
     return or_(Case.coordinator_id == user.id, and_(invited, or_(in_unit, covered), Case.restricted.is_(False)),
@@ -283,6 +286,7 @@ def may_use(user: User, endpoint: str) -> bool:
     declared = getattr(current_app.view_functions.get(endpoint), ACCESS_ATTR, None)
     if declared == ("public",):
         return True
+    # mutmut: equivalent — the "family" literal misspelt: no staff user has a role named "family" either.
     if declared is None or declared == ("family",) or not user.is_authenticated:
         return False
     return declared == ("authenticated",) or user.has_role(*declared)
