@@ -239,6 +239,7 @@ def test_the_authenticator_app_is_given_the_username_and_tik_as_issuer(make_user
 
 
 def test_a_login_refused_for_missing_fields_lists_each_error_linked_to_its_field(client):
+    assert client.get("/login").status_code == 200
     page = client.post("/login", data={"username": "", "password": ""})
     html = page.get_data(as_text=True)
     assert page.status_code == 422

@@ -149,3 +149,12 @@ def test_production_makes_it_mandatory_unless_told_otherwise():
     assert settings_from_env(base)["TIK_MFA_REQUIRED"] is True
     assert settings_from_env({**base, "TIK_MFA_REQUIRED": "0"})["TIK_MFA_REQUIRED"] is False
     assert settings_from_env({"TIK_ENV": "development"})["TIK_MFA_REQUIRED"] is False
+
+
+def test_after_the_second_factor_the_user_lands_where_they_were_going(client, login, make_user, clock):
+    leader = make_user(roles=(Role.LEADER,))
+    secret, _ = enrol(client, login, leader, clock)
+    clock.travel(clock.now() + timedelta(seconds=31))
+    client.post("/login?next=/saker", data={"username": leader.username, "password": PASSWORD})
+    done = client.post("/login/mfa", data={"code": code_at(secret, clock)})
+    assert done.status_code == 302 and done.headers["Location"].endswith("/saker")
