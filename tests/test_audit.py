@@ -388,3 +388,24 @@ def test_development_keeps_a_generated_audit_key_readable_by_the_owner_only(tmp_
     assert len(base64.b64decode(first["TIK_AUDIT_KEY"])) == 32 and first["TIK_AUDIT_KEY"] == again["TIK_AUDIT_KEY"]
     assert (tmp_path / "audit_key").stat().st_mode & 0o777 == 0o600
     assert first["TIK_AUDIT_ANCHOR"] == str(tmp_path / "audit-anchor")
+
+
+def test_a_form_given_back_keeps_its_read_and_only_an_error_page_drops_it(client, login, make_user, make_case):
+    """A stale save (409) and a refused one (422) show the case again: the read is audited; a 404 after the
+    case was read showed nothing of it: no read is kept."""
+    holder = make_user()
+    case = make_case(by=holder)
+    login(holder)
+
+    def reads() -> int:
+        db.session.expire_all()
+        return db.session.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.case_id == case.id,
+                                                                         AuditEvent.action == "case.view"))
+
+    stale = client.post(f"/saker/{case.ref}/beslutning", data={"decision": "done", "version": str(case.version + 7),
+                                                               "step_id": case.step_id})
+    assert stale.status_code == 409 and reads() == 1
+    refused = client.post(f"/saker/{case.ref}/beslutning", data={"decision": "done", "version": str(case.version),
+                                                                 "step_id": case.step_id})
+    assert refused.status_code == 422 and reads() == 2
+    assert client.get(f"/saker/{case.ref}/plan/revisjon/99").status_code == 404 and reads() == 2

@@ -66,6 +66,8 @@ def record_view(user, action: str, case=None, detail: str = "") -> AuditEvent:
 def shows_the_page(status: int) -> bool:
     """Whether a response with `status` showed what was read: a page, a file, a redirect, or a form given back
     (409 stale, 422 refused). An error page instead drops the read (nothing of the case reached the user)."""
+    # mutmut: equivalent — `<= 400` or `< 401`: no view answers 400 after reading a case (a missing CSRF token
+    # or a malformed request is refused before the view runs).
     return status < 400 or status in (409, 422)
 
 

