@@ -146,3 +146,76 @@ def test_a_read_is_committed_with_the_page_it_showed_and_dropped_with_an_error_p
     assert _committed_reads(case.id, "plan.view") == 1
     assert client.get(f"/saker/{case.ref}/plan/revisjon/99").status_code == 404  # read the case, showed nothing
     assert _committed_reads(case.id, "plan.view") == 1
+
+
+def _a_writer_gets_through(case_id: int) -> bool:
+    """Whether another connection can write to the case at once, without waiting (SQLite: take the one write
+    lock; PostgreSQL: update the case's row)."""
+    raw = db.engine.raw_connection()
+    cursor = raw.cursor()
+    try:
+        if db.engine.dialect.name == "sqlite":
+            cursor.execute("PRAGMA busy_timeout=0")
+            cursor.execute("BEGIN IMMEDIATE")
+            cursor.execute('UPDATE "case" SET version = version WHERE id = ?', (case_id,))
+        else:
+            cursor.execute("SET lock_timeout = '200ms'")
+            cursor.execute('UPDATE "case" SET version = version WHERE id = %s', (case_id,))
+        return True
+    except db.engine.dialect.dbapi.OperationalError:  # SQLite "database is locked", PostgreSQL's lock timeout
+        return False
+    finally:
+        raw.rollback()
+        raw.close()
+
+
+def test_a_page_that_only_reads_leaves_writers_free_while_it_renders(app, client, login, make_user, make_case):
+    """The case page renders outside any write lock (on SQLite its read begins DEFERRED and its audit event is
+    written in a transaction of its own afterwards); the read is still audited."""
+    from flask import before_render_template
+
+    holder = make_user()
+    case = make_case(by=holder)
+    case_id, ref = case.id, case.ref
+    login(holder)
+    db.session.remove()  # as in production: the request starts with a session of its own
+    assert _a_writer_gets_through(case_id)  # nothing else holds the lock: the check itself works
+    seen: list[bool] = []
+
+    def while_rendering(_app, template, context):
+        if template.name == "cases/case.html":
+            seen.append(_a_writer_gets_through(case_id))
+
+    with before_render_template.connected_to(while_rendering, app):
+        assert client.get(f"/saker/{ref}").status_code == 200
+    assert seen == [True]
+    assert _committed_reads(case_id, "case.view") == 1
+
+
+def test_a_read_request_that_writes_must_stop_reading_first(app, make_user):
+    """A write slipped into a read request is refused (on SQLite it would upgrade a DEFERRED transaction,
+    which fails under load); after `stop_reading()` it goes through, and what was loaded stays loaded."""
+    from tik.db import read_request, stop_reading
+    from tik.extensions import reading
+    from tik.idempotency import UsedFormKey
+
+    user_id = make_user().id
+    db.session.remove()
+    with app.test_request_context("/"):
+        read_request()
+        sqlite = db.engine.dialect.name == "sqlite"
+        assert reading() == sqlite  # PostgreSQL readers never block writers: nothing to change there
+        from tik.auth.models import User
+
+        user = db.session.get(User, user_id)
+        db.session.add(UsedFormKey(key="k" * 20))
+        if sqlite:
+            with pytest.raises(RuntimeError, match="stop_reading"):
+                db.session.flush()
+            db.session.rollback()
+            user = db.session.get(User, user_id)
+            stop_reading()
+            assert not reading() and "username" in user.__dict__  # ended the read without expiring the user
+            db.session.add(UsedFormKey(key="k" * 20))
+        db.session.commit()
+    assert db.session.get(UsedFormKey, "k" * 20) is not None

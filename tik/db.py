@@ -5,6 +5,10 @@ commits its change together with its timeline entry and audit event, or raises a
 the request did before the call — the case it loaded and the audit event of that read (tik.audit.service
 .record_view) — is kept: the service runs in a SAVEPOINT, so a refused or stale save undoes only itself and
 the view re-renders from what it has loaded (409 or 422, the user's text kept), its read still audited.
+
+A GET request is a reader until it writes (`read_request`, `stop_reading`): on SQLite, whose one write lock every
+writer waits for, its reads begin DEFERRED and take no lock, and the page is rendered outside any write
+transaction; its audit event is written after rendering, in a short transaction of its own.
 """
 
 from __future__ import annotations
@@ -15,11 +19,45 @@ from contextlib import contextmanager
 from functools import wraps
 from typing import Any, TypeVar
 
-from tik.extensions import db
+from flask import g
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from tik.extensions import READING, db, reading
 from tik.idempotency import claim
 
 F = TypeVar("F", bound=Callable[..., Any])
 _OPEN = "tik_unit_of_work"
+
+
+def read_request() -> None:
+    """Begin a GET request as a reader (SQLite only): its transaction begins DEFERRED, so that rendering a page
+    never holds the database's one write lock. The page's audit event is written afterwards, in a transaction
+    of its own (tik.audit.service.record_view); anything that writes first calls `stop_reading()`.
+
+    On PostgreSQL every transaction already reads without blocking writers: nothing changes there.
+    """
+    session = db.session()
+    if session.get_bind().dialect.name == "sqlite" and not session.in_transaction():
+        g.setdefault(READING, True)
+
+
+def stop_reading() -> None:
+    """About to write in a request that has only read: end its read transaction, keeping what it loaded, so
+    that the write begins with the write lock (`BEGIN IMMEDIATE`). A DEFERRED transaction that writes late
+    fails when another writer committed meanwhile (SQLITE_BUSY_SNAPSHOT): a reader never upgrades."""
+    if not reading():
+        return
+    g.pop(READING, None)
+    session = db.session()
+    if session.in_transaction():
+        if session.new or session.dirty or session.deleted:
+            raise RuntimeError("a read request changed data before tik.db.stop_reading()")
+        keep, session.expire_on_commit = session.expire_on_commit, False
+        try:
+            session.commit()  # nothing to write: only ends the read
+        finally:
+            session.expire_on_commit = keep
 
 
 @contextmanager
@@ -28,6 +66,7 @@ def transaction() -> Iterator[None]:
 
     Inside another unit of work the block is a savepoint of that unit and commits with it.
     """
+    stop_reading()
     session = db.session()
     if session.info.get(_OPEN):
         with session.begin_nested():
@@ -51,6 +90,14 @@ def transaction() -> Iterator[None]:
             raise
     finally:
         session.info.pop(_OPEN, None)
+
+
+@event.listens_for(Session, "before_flush")
+def _readers_do_not_write(session, _context, _instances) -> None:
+    """A write slipped into a read request without `stop_reading()` (or a unit of work) would upgrade a
+    DEFERRED transaction, which SQLite may refuse under load: refuse it always, so a test finds it first."""
+    if reading():
+        raise RuntimeError("a read request wrote without tik.db.stop_reading()")
 
 
 def unit_of_work(fn: F | None = None, *, once_per_form: bool | Callable[[str], Any] = False) -> Any:

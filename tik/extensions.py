@@ -2,6 +2,7 @@
 
 import os
 
+from flask import g, has_app_context
 from flask_babel import Babel, get_locale
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -56,12 +57,22 @@ def _sqlite_on_connect(dbapi_connection, _record) -> None:
                 os.chmod(path, 0o600)
 
 
+READING = "tik_reading"  # set on `g` while a request has only read (tik.db.read_request, stop_reading)
+
+
+def reading() -> bool:
+    """Whether the current request has so far only read: on SQLite its transaction then begins DEFERRED."""
+    return has_app_context() and g.get(READING, False)
+
+
 @event.listens_for(Engine, "begin")
 def _sqlite_begin_immediate(conn) -> None:
     """Take the write lock at BEGIN: with DEFERRED, two writers can both read then lose an update.
 
     A connection opened with `execution_options(read_only=True)` (a long read such as `tik audit verify`)
-    begins DEFERRED, so that writers go on while it reads.
+    begins DEFERRED, so that writers go on while it reads; so does a page that only reads (`reading()`),
+    which writes its audit event in a transaction of its own once the page is rendered (tik.db).
     """
     if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get("read_only") else "BEGIN IMMEDIATE")
+        deferred = conn.get_execution_options().get("read_only") or reading()
+        conn.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")

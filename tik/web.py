@@ -14,7 +14,8 @@ from werkzeug.routing import IntegerConverter
 from tik.auth.policy import ACCESS_ATTR, can_deactivate, may_use, public
 from tik.bidi import isolate_user_text
 from tik.config import LANGUAGES, ROOT
-from tik.extensions import interface_language, login_manager
+from tik.db import read_request
+from tik.extensions import READING, interface_language, login_manager
 from tik.guides.markdown import render_guidance
 from tik.timeline.describe import describe
 
@@ -54,6 +55,12 @@ def register_web(app: Flask) -> None:
         g.pop("_login_user", None)
         g.pop("_flask_babel", None)
         g.pop("session_expired", None)
+        if request.method in ("GET", "HEAD"):
+            read_request()
+
+    @app.teardown_request
+    def end_reading(_error=None):
+        g.pop(READING, None)
 
     @app.before_request
     def deny_undeclared_routes():

@@ -35,31 +35,46 @@ def record(user, action: str, case=None, detail: str = "", remote_addr: str | No
     """
     from flask import has_request_context
 
-    if remote_addr is None:
-        remote_addr = _remote_addr()
-    event = AuditEvent(
-        at=now(), user_id=getattr(user, "id", None), username=getattr(user, "username", "") or "",
-        service_key=getattr(user, "service_key", "") or "", action=action,
-        case_id=getattr(case, "id", None), case_ref=getattr(case, "ref", "") or "",
-        remote_addr=remote_addr, detail=detail,
-    )
+    from tik.db import stop_reading
+
+    stop_reading()
+    event = _event(user, action, case, detail, remote_addr)
     db.session.add(event)
     if has_request_context():
         mark_written()
     return event
 
 
+def _event(user, action: str, case, detail: str, remote_addr: str | None = None) -> AuditEvent:
+    return AuditEvent(
+        at=now(), user_id=getattr(user, "id", None), username=getattr(user, "username", "") or "",
+        service_key=getattr(user, "service_key", "") or "", action=action,
+        case_id=getattr(case, "id", None), case_ref=getattr(case, "ref", "") or "",
+        remote_addr=_remote_addr() if remote_addr is None else remote_addr, detail=detail,
+    )
+
+
 def record_view(user, action: str, case=None, detail: str = "") -> AuditEvent:
-    """Audit a read in a request (a page, a list, a print, an export): the event is added now and committed
-    once the response is rendered, by `commit_reads_after_request` — the one way every read view shares.
+    """Audit a read in a request (a page, a list, a print, an export): the event is committed once the response
+    is rendered, by `commit_reads_after_request` — the one way every read view shares. In a request that has
+    only read (SQLite, tik.db.read_request) the event waits beside the session and is written then, in a
+    transaction of its own, so that rendering holds no write lock; otherwise it joins the session now.
 
     Outside a request the event joins the caller's transaction, like `record`.
     """
     from flask import g, has_request_context
 
-    event = record(user, action, case, detail=detail)
-    if has_request_context():
-        g.audit_unsaved_read = True
+    from tik.extensions import reading
+
+    if not has_request_context():
+        return record(user, action, case, detail=detail)
+    if reading():  # SQLite, a request that has only read: the event waits for the page (see tik.db.read_request)
+        event = _event(user, action, case, detail)
+        g.setdefault("audit_reads", []).append(event)
+        mark_written()
+    else:
+        event = record(user, action, case, detail=detail)
+    g.audit_unsaved_read = True
     return event
 
 
@@ -76,10 +91,15 @@ def commit_reads_after_request(app) -> None:
     loaded: before rendering it would load it all again). Writes are committed by their service functions."""
     from flask import g
 
+    from tik.db import stop_reading
+
     @app.after_request
     def _commit_reads(response):
+        waiting = g.pop("audit_reads", [])
         if g.pop("audit_unsaved_read", False):
             if shows_the_page(response.status_code):
+                stop_reading()  # a reader's events are written now, in a transaction of their own
+                db.session.add_all(waiting)
                 db.session.commit()
             else:
                 db.session.rollback()

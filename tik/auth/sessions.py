@@ -17,6 +17,7 @@ from sqlalchemy import DateTime, ForeignKey, String, delete, or_, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tik.clock import now
+from tik.db import stop_reading
 from tik.extensions import db
 
 # Writing "seen" on every request would make every page a write; a minute's precision is enough for a
@@ -67,11 +68,15 @@ def _holds(row: UserSession | None, idle: timedelta, absolute: timedelta) -> tup
         return False, False
     moment = now()
     # mutmut: equivalent — `>=` for `>`, here and for SEEN_PRECISION below: they differ only in one microsecond.
-    if moment - row.seen_at > idle or moment - row.created_at > absolute:
+    timed_out = moment - row.seen_at > idle or moment - row.created_at > absolute
+    touched = not timed_out and moment - row.seen_at >= SEEN_PRECISION
+    if timed_out or touched:
+        stop_reading()  # a page that only reads ends its read before writing (tik.db)
+    if timed_out:
         row.revoked_at = moment
         db.session.commit()
         return False, True
-    if moment - row.seen_at >= SEEN_PRECISION:
+    if touched:
         row.seen_at = moment
         db.session.commit()
     return True, False
