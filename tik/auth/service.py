@@ -13,7 +13,7 @@ from tik.auth import sessions
 from tik.auth.models import Role, User
 from tik.auth.throttle import count_unknown_failure, unknown_is_locked
 from tik.clock import now
-from tik.db import unit_of_work
+from tik.db import stop_reading, unit_of_work
 from tik.extensions import db
 from tik.org.models import Unit
 
@@ -38,7 +38,8 @@ def hash_password(password: str) -> str:
 def create_user(username: str, name: str, unit: Unit, password: str,
                 roles: set[Role] | None = None, **extra) -> User:
     """Create and flush a user of `unit` (and so of its service); raises UserError if the username is
-    taken or the password weak."""
+    taken or the password weak. Signing up through a provider's callback (a GET) writes: it stops reading."""
+    stop_reading()
     if db.session.scalar(select(User.id).where(func.lower(User.username) == username.lower())):
         raise UserError(f"username '{username}' is taken")
     user = User(username=username, name=name, unit_id=unit.id, service_key=unit.service_key,
