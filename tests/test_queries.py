@@ -149,3 +149,32 @@ def test_the_case_page_stays_flat_with_500_timeline_events(client, login, count_
     _assert_flat("case page, 10 vs 500 events", *counts)
     whole = client.get(f"/saker/{case.ref}/logg").get_data(as_text=True)
     assert whole.count('class="tik-timeline__item') == total and "Observasjon nummer 0<" in whole
+
+
+def test_the_measures_a_user_answers_for_are_found_by_index_when_most_name_an_outside_person(make_user, make_case):
+    """"Min side" finds my measures by `responsible_id`; most measures name an outside person and leave it empty
+    (here all of them, as in a municipality that has just begun). A full index then holds one key, NULL, for
+    (nearly) every row, and SQLite's planner, once the database is analysed, read the whole table instead, on
+    every "Min side": the index is partial (only measures someone in TIK answers for)."""
+    from sqlalchemy import insert, select, text
+
+    from tik.plans.models import Measure, Plan
+
+    holder = make_user()
+    holder_id, plan_id = holder.id, plans.ensure_plan(make_case(by=holder)).id
+    db.session.execute(insert(Measure), [
+        dict(plan_id=plan_id, service_key="school", responsible="Ekstern", what="x", goal="y",
+             start_on=today(), evaluate_on=today(), responsible_id=None) for _ in range(500)])
+    db.session.commit()
+    mine = select(Plan.case_id).join(Measure, Measure.plan_id == Plan.id).where(Measure.responsible_id == holder_id)
+    with db.engine.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql("ANALYZE")
+            sql = str(mine.compile(conn, compile_kwargs={"literal_binds": True}))
+            steps = " / ".join(row[3] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}"))
+            assert "SEARCH measure USING INDEX ix_measure_responsible_id" in steps, steps
+        else:  # PostgreSQL plans a table this small by scanning it: check the index is the partial one
+            definition = conn.execute(text("SELECT indexdef FROM pg_indexes WHERE indexname = "
+                                           "'ix_measure_responsible_id'")).scalar_one()
+            assert "WHERE (responsible_id IS NOT NULL)" in definition, definition
+    assert db.session.execute(mine).all() == []
