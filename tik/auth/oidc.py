@@ -36,7 +36,9 @@ def init_oidc(app: Flask) -> None:
         oauth.register(
             kind, client_id=provider["client_id"], client_secret=provider["client_secret"],
             server_metadata_url=f"{provider['issuer']}/.well-known/openid-configuration",
-            client_kwargs={"scope": provider["scope"], "code_challenge_method": "S256", "timeout": 10},
+            # Every request to the provider (discovery, keys, token) gives up after 10 s. Authlib's session
+            # takes this as default_timeout: a "timeout" key here is kept as metadata and never used.
+            client_kwargs={"scope": provider["scope"], "code_challenge_method": "S256", "default_timeout": 10},
         )
     app.extensions[EXTENSION] = oauth
 
