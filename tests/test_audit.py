@@ -63,6 +63,27 @@ def test_every_case_view_and_print_writes_one_event(client, login, make_user, ma
     assert event.remote_addr == "127.0.0.1"
 
 
+def test_an_event_records_who_which_case_and_what_and_leaves_empty_what_was_not_there(client, make_user,
+                                                                                      make_case):
+    """The actor's id, name and service and the case's id and reference as they were; no actor (a login as an
+    unknown name), no case or no detail leave those fields empty, never a stand-in."""
+    from support import PASSWORD
+
+    user = make_user(username="reader")
+    case = make_case(by=user)
+    client.post("/login", data={"username": "no-such-name", "password": PASSWORD})
+    client.post("/login", data={"username": "reader", "password": PASSWORD})
+    client.get(f"/saker/{case.ref}")
+    client.post("/logout")
+    fields = [(e.action, e.user_id, e.username, e.service_key, e.case_id, e.case_ref, e.detail)
+              for e in db.session.scalars(select(AuditEvent).where(AuditEvent.action.in_(
+                  ("auth.login_failed", "auth.login", "case.view", "auth.logout"))).order_by(AuditEvent.id))]
+    assert fields == [("auth.login_failed", None, "", "", None, "", "unknown username"),
+                      ("auth.login", user.id, "reader", "school", None, "", "password"),
+                      ("case.view", user.id, "reader", "school", case.id, case.ref, "as:holder"),
+                      ("auth.logout", user.id, "reader", "school", None, "", "")]
+
+
 def test_a_refused_view_is_not_recorded_as_a_view(client, login, make_user, make_case):
     case = make_case()
     login(make_user(service="nav"))
