@@ -35,6 +35,7 @@ def locale_for_request() -> str:
     """The user's chosen language, else the session's, else bokmål."""
     if current_user and current_user.is_authenticated and current_user.locale in LANGUAGES:
         return current_user.locale
+    # mutmut: equivalent — "NB" for the fallback "nb": Babel reads the language of a locale in any case.
     return session.get("lang") if session.get("lang") in LANGUAGES else "nb"
 
 
@@ -43,6 +44,8 @@ def register_web(app: Flask) -> None:
 
     login_manager.user_loader(load_user)
     login_manager.login_view = "auth.login"
+    # mutmut: equivalent — "" for None here and in session_protection below: Flask-Login tests both for
+    # truth (no message flashed, no protection mode).
     login_manager.login_message = None
     # Sessions are server-side rows (tik/auth/sessions.py); nothing a header can forge (the address,
     # X-Forwarded-For) decides whether one holds.
