@@ -32,6 +32,7 @@ REFUSALS = (OAuthError, JoseError, requests.RequestException, ValueError, KeyErr
 def init_oidc(app: Flask) -> None:
     """One Authlib registry per app (its cached discovery and keys belong to that app's providers)."""
     oauth = OAuth(app)
+    # mutmut: equivalent — the {} default None or left out: the config always has TIK_OIDC (tik/config.py).
     for kind, provider in app.config.get("TIK_OIDC", {}).items():
         oauth.register(
             kind, client_id=provider["client_id"], client_secret=provider["client_secret"],
