@@ -79,6 +79,15 @@ def test_a_username_is_taken_whatever_its_case_and_the_refusal_names_it(make_use
     assert create_user("Kari2", "Kari Nordmann", make_unit("school-1"), PASSWORD).username == "Kari2"
 
 
+def test_a_password_needs_ten_characters_and_ten_are_enough():
+    from tik.auth.service import MIN_PASSWORD_LENGTH, UserError, _verify, hash_password
+
+    assert MIN_PASSWORD_LENGTH == 10
+    with pytest.raises(UserError, match="at least 10 characters"):
+        hash_password("x" * 9)
+    assert _verify(hash_password("y" * 10), "y" * 10)
+
+
 def test_the_author_of_a_draft_report_who_lost_access_to_the_case_no_longer_sees_it(make_user, make_case):
     holder, outsider = make_user(), make_user(service="health")
     case = make_case(by=holder)
