@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import base64
+import re
 import secrets
 
 import pytest
 
 from tik.config import ConfigError, settings_from_env
+from tik.web import DESIGNSYSTEM
 
 
 def test_factory_uses_given_config(app):
@@ -195,3 +197,44 @@ def test_dates_print_in_the_users_language_and_a_missing_date_prints_nothing(app
         assert render(None) == "" and app.jinja_env.filters["datetime"](None) == ""
         assert render(date(2026, 12, 1)) == "01.12.2026"
         assert render(date(2026, 3, 5), "long") == "5. mars 2026"  # another pattern goes through Babel
+
+
+def _page_language(client, url: str = "/login") -> str:
+    return re.search(r'<html lang="([^"]*)"', client.get(url).get_data(as_text=True)).group(1)
+
+
+def test_the_interface_language_is_the_users_then_the_sessions_then_bokmal(client, login, make_user):
+    """A signed-in user's saved language wins over the session's; a language TIK does not have falls back."""
+    assert _page_language(client) == "nb"
+    client.post("/language", data={"lang": "nn", "next": "/login"})
+    assert _page_language(client) == "nn"
+    with client.session_transaction() as session:
+        session["lang"] = "de"
+    assert _page_language(client) == "nb"
+    login(make_user(locale="en"))
+    with client.session_transaction() as session:
+        session["lang"] = "nn"
+    assert _page_language(client, "/min-side") == "en"
+    login(make_user(locale="de"))
+    with client.session_transaction() as session:
+        session["lang"] = "nn"
+    assert _page_language(client, "/min-side") == "nn"
+
+
+def test_the_language_chooser_offers_each_language_by_its_own_name_and_each_choice_works(client):
+    chooser = client.get("/login").get_data(as_text=True).split('id="lang-select"')[1].split("</select>")[0]
+    options = re.findall(r'<option value="([^"]*)" ?(selected)?>([^<]*)</option>', chooser)
+    assert options == [("nb", "selected", "Bokmål"), ("nn", "", "Nynorsk"), ("en", "", "English")]
+    for code, _selected, _name in options:
+        client.post("/language", data={"lang": code, "next": "/login"})
+        assert _page_language(client) == code
+
+
+@pytest.mark.skipif(not (DESIGNSYSTEM / "designsystemet-css").is_dir(), reason="not installed (make assets)")
+def test_pages_link_designsystemet_when_it_is_installed_and_it_is_served(client):
+    page = client.get("/login").get_data(as_text=True)
+    links = re.findall(r'<link rel="stylesheet" href="(/designsystem/[^"]+)"', page)
+    assert len(links) == 2
+    for link in links:
+        css = client.get(link)
+        assert css.status_code == 200 and "max-age=86400" in css.headers["Cache-Control"]

@@ -63,6 +63,27 @@ def test_every_case_view_and_print_writes_one_event(client, login, make_user, ma
     assert event.remote_addr == "127.0.0.1"
 
 
+def test_an_event_records_who_which_case_and_what_and_leaves_empty_what_was_not_there(client, make_user,
+                                                                                      make_case):
+    """The actor's id, name and service and the case's id and reference as they were; no actor (a login as an
+    unknown name), no case or no detail leave those fields empty, never a stand-in."""
+    from support import PASSWORD
+
+    user = make_user(username="reader")
+    case = make_case(by=user)
+    client.post("/login", data={"username": "no-such-name", "password": PASSWORD})
+    client.post("/login", data={"username": "reader", "password": PASSWORD})
+    client.get(f"/saker/{case.ref}")
+    client.post("/logout")
+    fields = [(e.action, e.user_id, e.username, e.service_key, e.case_id, e.case_ref, e.detail)
+              for e in db.session.scalars(select(AuditEvent).where(AuditEvent.action.in_(
+                  ("auth.login_failed", "auth.login", "case.view", "auth.logout"))).order_by(AuditEvent.id))]
+    assert fields == [("auth.login_failed", None, "", "", None, "", "unknown username"),
+                      ("auth.login", user.id, "reader", "school", None, "", "password"),
+                      ("case.view", user.id, "reader", "school", case.id, case.ref, "as:holder"),
+                      ("auth.logout", user.id, "reader", "school", None, "", "")]
+
+
 def test_a_refused_view_is_not_recorded_as_a_view(client, login, make_user, make_case):
     case = make_case()
     login(make_user(service="nav"))
@@ -409,3 +430,14 @@ def test_a_form_given_back_keeps_its_read_and_only_an_error_page_drops_it(client
                                                                  "step_id": case.step_id})
     assert refused.status_code == 422 and reads() == 2
     assert client.get(f"/saker/{case.ref}/plan/revisjon/99").status_code == 404 and reads() == 2
+
+
+def test_an_event_names_where_it_came_from_the_command_line_or_no_address(app):
+    """Outside a request (a `tik` command) an event says "cli"; a request without a client address leaves
+    the address empty, never a guess."""
+    command = record(None, "backup.create")
+    with app.test_request_context("/", environ_base={"REMOTE_ADDR": None}):
+        unknown = record(None, "login.failed")
+        db.session.flush()
+    db.session.commit()
+    assert (command.remote_addr, unknown.remote_addr) == ("cli", "")

@@ -9,6 +9,7 @@ import calendar
 from datetime import timedelta
 
 import pyotp
+import pytest
 from sqlalchemy import select
 
 from tik import clock
@@ -64,6 +65,27 @@ def test_sign_up_through_the_provider_takes_the_next_free_username_whatever_its_
     long = "x" * 75
     assert sign_up("d", long).username == "x" * 70
     assert sign_up("e", long).username == "x" * 70 + "-2"
+
+
+def test_a_username_is_taken_whatever_its_case_and_the_refusal_names_it(make_user, make_unit):
+    from support import PASSWORD
+
+    from tik.auth.service import UserError, create_user
+
+    make_user("Kari")
+    for taken in ("Kari", "kari", "KARI"):
+        with pytest.raises(UserError, match=f"^username '{taken}' is taken$"):
+            create_user(taken, "Kari Nordmann", make_unit("school-1"), PASSWORD)
+    assert create_user("Kari2", "Kari Nordmann", make_unit("school-1"), PASSWORD).username == "Kari2"
+
+
+def test_a_password_needs_ten_characters_and_ten_are_enough():
+    from tik.auth.service import MIN_PASSWORD_LENGTH, UserError, _verify, hash_password
+
+    assert MIN_PASSWORD_LENGTH == 10
+    with pytest.raises(UserError, match="at least 10 characters"):
+        hash_password("x" * 9)
+    assert _verify(hash_password("y" * 10), "y" * 10)
 
 
 def test_the_author_of_a_draft_report_who_lost_access_to_the_case_no_longer_sees_it(make_user, make_case):

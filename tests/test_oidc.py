@@ -64,6 +64,22 @@ def test_valid_token_signs_the_matched_user_in(client, provider, teacher):
     assert login.user_id == teacher.id and login.detail == "oidc staff mfa"  # amr says mfa
 
 
+def test_every_request_to_the_provider_gives_up_after_ten_seconds(client, provider, teacher, monkeypatch):
+    """Discovery, keys and token: a provider that stops answering holds a TIK worker for 10 s at most."""
+    calls = []
+    send = requests.Session.request
+
+    def request(self, method, url, **kwargs):
+        if url.startswith(provider.issuer) and "/authorize" not in url:  # not the browser's own visit
+            calls.append((urlsplit(url).path, kwargs.get("timeout")))
+        return send(self, method, url, **kwargs)
+
+    monkeypatch.setattr(requests.Session, "request", request)
+    assert sign_in(client, provider).status_code == 302
+    assert {"/.well-known/openid-configuration", "/jwks", "/token"} <= {path for path, _ in calls}
+    assert {timeout for _, timeout in calls} == {10}, calls
+
+
 def test_the_authorize_request_carries_pkce_s256_state_and_nonce(client, sso):
     query = parse_qs(urlsplit(client.get("/login/oidc/staff").headers["Location"]).query)
     assert query["code_challenge_method"] == ["S256"] and len(query["code_challenge"][0]) >= 43

@@ -575,6 +575,17 @@ def test_an_admin_deactivates_others_never_themselves_and_nobody_else_deactivate
     assert not other.active
 
 
+def test_the_menu_offers_administration_to_an_admin_and_not_to_an_employee(client, login, make_user):
+    """The templates' may_use asks the policy for the signed-in user: the link shows where the route lets them in."""
+    from tik.auth.models import Role
+
+    admin, employee = make_user(roles=[Role.ADMIN]), make_user()
+    login(admin)
+    assert 'href="/admin/brukere"' in client.get("/min-side").get_data(as_text=True)
+    login(employee)
+    assert 'href="/admin/brukere"' not in client.get("/min-side").get_data(as_text=True)
+
+
 def test_a_timed_out_session_sends_the_user_to_log_in_saying_why_and_back_where_they_were(client, login,
                                                                                          make_user):
     login(make_user())

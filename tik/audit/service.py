@@ -46,6 +46,9 @@ def record(user, action: str, case=None, detail: str = "", remote_addr: str | No
 
 
 def _event(user, action: str, case, detail: str, remote_addr: str | None = None) -> AuditEvent:
+    # mutmut: equivalent — `at` None or left out: the ORM then fills in the column's default, the same clock
+    # read at the flush (the same request, moments later). And None for a getattr default of "": the `or ""`
+    # after it gives "" either way.
     return AuditEvent(
         at=now(), user_id=getattr(user, "id", None), username=getattr(user, "username", "") or "",
         service_key=getattr(user, "service_key", "") or "", action=action,

@@ -32,11 +32,14 @@ REFUSALS = (OAuthError, JoseError, requests.RequestException, ValueError, KeyErr
 def init_oidc(app: Flask) -> None:
     """One Authlib registry per app (its cached discovery and keys belong to that app's providers)."""
     oauth = OAuth(app)
+    # mutmut: equivalent — the {} default None or left out: the config always has TIK_OIDC (tik/config.py).
     for kind, provider in app.config.get("TIK_OIDC", {}).items():
         oauth.register(
             kind, client_id=provider["client_id"], client_secret=provider["client_secret"],
             server_metadata_url=f"{provider['issuer']}/.well-known/openid-configuration",
-            client_kwargs={"scope": provider["scope"], "code_challenge_method": "S256", "timeout": 10},
+            # Every request to the provider (discovery, keys, token) gives up after 10 s. Authlib's session
+            # takes this as default_timeout: a "timeout" key here is kept as metadata and never used.
+            client_kwargs={"scope": provider["scope"], "code_challenge_method": "S256", "default_timeout": 10},
         )
     app.extensions[EXTENSION] = oauth
 
