@@ -42,6 +42,11 @@ def read_request() -> None:
         g.setdefault(READING, True)
 
 
+def request_ended() -> None:
+    """Forget the request's reading state (tests share one app context across requests)."""
+    g.pop(READING, None)
+
+
 def stop_reading() -> None:
     """About to write in a request that has only read: end its read transaction, keeping what it loaded, so
     that the write begins with the write lock (`BEGIN IMMEDIATE`). A DEFERRED transaction that writes late

@@ -14,8 +14,8 @@ from werkzeug.routing import IntegerConverter
 from tik.auth.policy import ACCESS_ATTR, can_deactivate, may_use, public
 from tik.bidi import isolate_user_text
 from tik.config import LANGUAGES, ROOT
-from tik.db import read_request
-from tik.extensions import READING, interface_language, login_manager
+from tik.db import read_request, request_ended
+from tik.extensions import interface_language, login_manager
 from tik.guides.markdown import render_guidance
 from tik.timeline.describe import describe
 
@@ -63,7 +63,7 @@ def register_web(app: Flask) -> None:
 
     @app.teardown_request
     def end_reading(_error=None):
-        g.pop(READING, None)
+        request_ended()
 
     @app.before_request
     def deny_undeclared_routes():
