@@ -33,11 +33,17 @@ run-sso: install assets
 
 test: install assets browser-deps check test-sqlite test-postgres
 
+# The suite on TEST_WORKERS processes (pytest-xdist): whole test files go to a worker, and each worker has its
+# own database, OIDC provider and browser server (tests/conftest.py, tests/browser/conftest.py).
+# A run that collects no tests exits 5 and fails `make`, as any failure does.
+TEST_WORKERS ?= 2
+PYTEST := $(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile
+
 test-sqlite:
-	$(BIN)/pytest -q
+	$(PYTEST)
 
 test-postgres:
-	TIK_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -q -m "not browser"
+	TIK_TEST_DATABASE_URL=$(PG_TEST_URL) $(PYTEST) -m "not browser"
 
 check:
 	$(BIN)/ruff check tik tests tools

@@ -1,5 +1,11 @@
 """Fixtures: a fresh database per test (SQLite, or PostgreSQL when TIK_TEST_DATABASE_URL is set),
-a client, login, factories, a controllable clock and a statement counter."""
+a client, login, factories, a controllable clock and a statement counter.
+
+The suite runs in parallel (pytest-xdist; `make test`: `-n 2 --dist loadfile`, a file's tests on one worker):
+every session fixture here belongs to one worker process, so each worker has its own database, its own OIDC
+provider on a free port and its own browser server. Passwords are hashed with argon2 at its cheapest
+(see `cheap_password_hashing`).
+"""
 
 from __future__ import annotations
 
@@ -18,7 +24,29 @@ os.environ.setdefault("TIK_INSTANCE_PATH", tempfile.mkdtemp(prefix="tik-test-ins
 from support import PASSWORD, TEST_DAY  # noqa: E402
 
 from tik import clock, create_app  # noqa: E402
+from tik.auth import mfa as _mfa  # noqa: E402
+from tik.auth import service as _auth_service  # noqa: E402
 from tik.extensions import db  # noqa: E402
+
+# The hashers TIK ships with (argon2id at the library's recommended cost, ~0.2 s of CPU per hash or check);
+# tests/test_suite_setup.py holds them to that, since the suite below swaps them out.
+
+SHIPPED_HASHERS = {"service": _auth_service._hasher, "mfa": _mfa._hasher}
+
+
+def cheap_password_hashing() -> None:
+    """argon2id at its cheapest for the suite: the tests create and log in thousands of users, and at the
+    shipped cost that was most of the suite's CPU time. The hashes keep their format (`$argon2id$…`); the
+    cost is a setting no test states (the shipped setting is tested on its own)."""
+    from argon2 import PasswordHasher
+
+    cheap = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    _auth_service._hasher = _mfa._hasher = cheap
+    _auth_service._DUMMY_HASH = cheap.hash("not-a-real-password")
+
+
+cheap_password_hashing()
+
 
 
 @pytest.fixture(scope="session")

@@ -25,7 +25,8 @@ class LiveServer:
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory) -> Iterator[LiveServer]:
-    """The real app on a free port, a fresh SQLite database with the demo municipality loaded."""
+    """The real app on a free port, a fresh SQLite database with the demo municipality loaded: one per
+    pytest-xdist worker (`make test` sends whole files to a worker, so a file's tests share one server)."""
     from werkzeug.serving import make_server
 
     from tik import create_app, demo
