@@ -186,6 +186,14 @@ def feedback_received(report: ChildWelfareReport, by: User, on: date) -> None:
     record(by, "report.feedback", report.case)
 
 
+@unit_of_work
+def tell_participants(report: ChildWelfareReport, by: User, told: bool) -> None:
+    """The holder's choice: the case's other participants see "a report was sent on <date>", or nothing."""
+    report.participants_told = told
+    log(report.case, EventKind.REPORT, by, action="told" if told else "untold", report_id=report.id)
+    record(by, "report.tell", report.case)
+
+
 def reports_of(case: Case) -> list[ChildWelfareReport]:
     return list(db.session.scalars(select(ChildWelfareReport).where(ChildWelfareReport.case_id == case.id)
                                    .order_by(ChildWelfareReport.id.desc())))

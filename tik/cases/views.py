@@ -18,12 +18,14 @@ from tik.auth.policy import (
     allowed_services,
     can_answer_handover,
     can_manage_participants,
-    can_see_report_draft,
+    can_see_report,
     can_see_viewers,
     can_view_case,
     case_for,
     consented_services,
+    report_decisions,
     requires,
+    sight,
 )
 from tik.cases import consent as consenting
 from tik.cases import flow, participants, queries, steps
@@ -92,21 +94,28 @@ def _case_page(case: Case, status: int = 200, **extra):
     plan = plan_of(case)
     carried = (flow.carried(case, view.step, concerns, plan, events.has_meetings) if case.is_open
                else flow.Carried({}, {}))
+    seen = sight(current_user, case, on)
+    reports = flow.reports_of(case) if events.has_reports else []
     if values is None:  # nothing typed yet: start from what TIK already knows
         values = dict(carried.values)
     context = dict(
         case=case, child=case.child, guide=guide, view=view, L=interface_language(), md=render_markdown, today=on,
-        timeline=timeline[:TIMELINE_ON_PAGE], more_events=len(timeline) > TIMELINE_ON_PAGE, consents=consents,
-        covered=consented_services(case, on), plan=plan,
+        timeline=visible_events(case, timeline[:TIMELINE_ON_PAGE], seen),
+        more_events=len(timeline) > TIMELINE_ON_PAGE, consents=consents,
+        covered=consented_services(case, on), plan=plan if seen.sees("plan") else None, sight=seen,
         other_services=sorted(allowed_services(case, on) - {case.owning_service}),
-        concerns=concerns,
-        drafts=[d for d in drafts if can_see_report_draft(current_user, case, d.created_by_id, on)],
+        concerns=[c for c in concerns if seen.sees("concern")
+                  and (seen.reports or c.urgency.value != "suspicion" or c.reported_by_id == current_user.id)],
+        drafts=[d for d in drafts if can_see_report(current_user, case, d.created_by_id, on)],
         can=abilities(current_user, case, on), participants=active_participants(case),
         invite_form=invite_form,
         handovers=pending_handovers(case),
         decision_form=extra.pop("decision_form", None) or BlankForm(DecisionForm, version=case.version),
         values=values, carried=carried.sources, field_errors=extra.pop("field_errors", {}),
-        voices=events.voices, reports=flow.reports_of(case) if events.has_reports else [],
+        voices=[v for v in events.voices if seen.sees(f"{v.who}_voice")],
+        reports=[r for r in reports if can_see_report(current_user, case, r.created_by_id, on)],
+        reports_told=[r for r in reports if r.participants_told and r.sent_on
+                      and not can_see_report(current_user, case, r.created_by_id, on)],
         languages=dict(LANGUAGE_CHOICES),
         registered=request.args.get("registered", ""),
         consent_form=consent_form, handover_form=handover_form,
@@ -285,7 +294,24 @@ def full_timeline(ref: str):
     """The whole stafettlogg, every event with its fields."""
     case = case_for(current_user, ref, action="case.view")
     return render_template("cases/timeline.html", case=case, child=case.child, guide=guide_of(case),
-                           timeline=case_timeline(case), L=interface_language())
+                           timeline=visible_events(case, case_timeline(case), sight(current_user, case, today())),
+                           L=interface_language())
+
+
+def visible_events(case: Case, events: list, seen) -> list:
+    """The timeline entries one person sees (tik.auth.policy.Sight): no report's entry without the reports, no
+    kind of information their service's consent does not cover; a step's notes only with the notes."""
+    decisions = report_decisions(case)
+    return [e if seen.sees_fields(e) else _without_fields(e) for e in events if seen.sees_event(e, decisions)]
+
+
+def _without_fields(event):
+    """The entry as a copy without what was written in it (the page shows that the step was taken)."""
+    from types import SimpleNamespace
+
+    return SimpleNamespace(**{k: getattr(event, k) for k in ("id", "at", "by", "by_id", "kind", "step_id",
+                                                             "decision", "level")},
+                           data={k: v for k, v in event.data.items() if k != "fields"})
 
 
 @bp.post("/saker/<ref>/deltakere")
