@@ -163,6 +163,11 @@ def can_tell_of_report(user: User, case: Case) -> bool:
     return is_writable(case) and case.coordinator_id == user.id
 
 
+def can_withhold_from_export(user: User, case: Case) -> bool:
+    """Withholding an entry from the family's Art. 15 export (with a reason and a legal ground): the holder."""
+    return case.coordinator_id == user.id
+
+
 def information_seen(user: User, case: Case, on: date) -> frozenset[str] | None:
     """The kinds of information (sharing.yaml) `user` sees of `case`: None for all of them (the holder, the
     unit leader, and participants of the holder's unit or service: their own work needs no consent), else
@@ -237,6 +242,25 @@ def report_decisions(case: Case) -> frozenset[str]:
     guide = guide_of(case)
     decisions = [d for step in guide.steps.values() for d in step.decisions] + list(guide.hard_stops)
     return frozenset(d.key for d in decisions if d.end == "child_welfare_report")
+
+
+def visible_events(case: Case, events: list, seen: Sight) -> list:
+    """The timeline entries one person sees (Sight): no report's entry without the reports, no kind of
+    information their service's consent does not cover; a step's notes only with the notes (else a copy of
+    the entry without them: the page shows that the step was taken)."""
+    from types import SimpleNamespace
+
+    decisions = report_decisions(case)
+    shown = []
+    for event in events:
+        if not seen.sees_event(event, decisions):
+            continue
+        if not seen.sees_fields(event):
+            event = SimpleNamespace(**{k: getattr(event, k) for k in ("id", "at", "by", "by_id", "kind", "step_id",
+                                                                      "decision", "level")},
+                                    data={k: v for k, v in event.data.items() if k != "fields"})
+        shown.append(event)
+    return shown
 
 
 @dataclass(frozen=True)

@@ -20,12 +20,13 @@ from tik.auth.policy import (
     can_manage_participants,
     can_see_report,
     can_see_viewers,
+    can_withhold_from_export,
     can_view_case,
     case_for,
     consented_services,
-    report_decisions,
     requires,
     sight,
+    visible_events,
 )
 from tik.cases import consent as consenting
 from tik.cases import flow, participants, queries, steps
@@ -95,6 +96,9 @@ def _case_page(case: Case, status: int = 200, **extra):
     carried = (flow.carried(case, view.step, concerns, plan, events.has_meetings) if case.is_open
                else flow.Carried({}, {}))
     seen = sight(current_user, case, on)
+    if seen.content is not None:  # nothing carried into a step from a kind of information not covered
+        kept = {k: src for k, src in carried.sources.items() if src == "meeting" or seen.sees(src)}
+        carried = flow.Carried({k: v for k, v in carried.values.items() if k in kept}, kept)
     reports = flow.reports_of(case) if events.has_reports else []
     if values is None:  # nothing typed yet: start from what TIK already knows
         values = dict(carried.values)
@@ -129,12 +133,15 @@ def _consent_form(case: Case, formdata=None) -> ConsentForm | BlankForm:
     """The consent form: as sent (to validate, or to show again with its errors), or blank for the page."""
     guide = guide_of(case)
     choices = [(k, s.name.get(interface_language())) for k, s in guide.services.items()]
-    if formdata is None:
-        return BlankForm(ConsentForm, choices={"services": choices}, idempotency_key=secrets.token_urlsafe(24),
-                         given_on=today(), expires_on=today() + timedelta(days=365),
+    kinds = [(k.key, k.label.get(interface_language())) for k in guide.information_kinds]
+    if formdata is None:  # every kind ticked: the family's "no" is what is unticked (and written as exclusions)
+        return BlankForm(ConsentForm, choices={"services": choices, "kinds": kinds},
+                         idempotency_key=secrets.token_urlsafe(24), given_on=today(),
+                         expires_on=today() + timedelta(days=365), kinds=[k for k, _label in kinds],
                          given_by=", ".join(g.name for g in case.child.guardians))
     form = ConsentForm(formdata=formdata)
     form.services.choices = choices
+    form.kinds.choices = kinds
     return form
 
 
@@ -207,10 +214,14 @@ def add_consent(ref: str):
                                   purpose=form.purpose.data, form=ConsentKind(form.form.data),
                                   given_on=form.given_on.data, expires_on=form.expires_on.data,
                                   information=form.information.data or "", young_person=form.young_person.data,
-                                  exclusions=form.exclusions.data or "", form_key=form.idempotency_key.data)
+                                  exclusions=form.exclusions.data or "", form_key=form.idempotency_key.data,
+                                  kinds={s: form.kinds.data or [] for s in form.services.data}
+                                  if request.form.get("kinds_shown") else None)
     except ConsentError as error:
         form.services.errors = [refusal_message(error.code)] if error.code in ("no_services", "unknown_service") \
             else []
+        if error.code in ("no_kinds", "unknown_kind"):
+            form.kinds.errors = [refusal_message(error.code)]
         if error.code == "expires_before_given":
             form.expires_on.errors = [refusal_message(error.code)]
         if error.code == "young_person_must_consent":
@@ -295,23 +306,7 @@ def full_timeline(ref: str):
     case = case_for(current_user, ref, action="case.view")
     return render_template("cases/timeline.html", case=case, child=case.child, guide=guide_of(case),
                            timeline=visible_events(case, case_timeline(case), sight(current_user, case, today())),
-                           L=interface_language())
-
-
-def visible_events(case: Case, events: list, seen) -> list:
-    """The timeline entries one person sees (tik.auth.policy.Sight): no report's entry without the reports, no
-    kind of information their service's consent does not cover; a step's notes only with the notes."""
-    decisions = report_decisions(case)
-    return [e if seen.sees_fields(e) else _without_fields(e) for e in events if seen.sees_event(e, decisions)]
-
-
-def _without_fields(event):
-    """The entry as a copy without what was written in it (the page shows that the step was taken)."""
-    from types import SimpleNamespace
-
-    return SimpleNamespace(**{k: getattr(event, k) for k in ("id", "at", "by", "by_id", "kind", "step_id",
-                                                             "decision", "level")},
-                           data={k: v for k, v in event.data.items() if k != "fields"})
+                           L=interface_language(), withhold=can_withhold_from_export(current_user, case))
 
 
 @bp.post("/saker/<ref>/deltakere")
