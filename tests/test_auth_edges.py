@@ -92,8 +92,8 @@ def test_the_author_of_a_draft_report_who_lost_access_to_the_case_no_longer_sees
     holder, outsider = make_user(), make_user(service="health")
     case = make_case(by=holder)
     today = clock.today()
-    assert policy.can_see_report_draft(holder, case, holder.id, today)
-    assert not policy.can_see_report_draft(outsider, case, outsider.id, today)  # wrote it, then lost access
+    assert policy.can_see_report(holder, case, holder.id, today)
+    assert not policy.can_see_report(outsider, case, outsider.id, today)  # wrote it, then lost access
 
 
 def _fail_unknown(name: str, times: int) -> None:

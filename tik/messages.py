@@ -17,6 +17,8 @@ def refusal_message(code: str, **params) -> str:
         "case_closed": _("Saken er avsluttet."),
         "no_services": _("Velg minst én tjeneste samtykket gjelder."),
         "unknown_service": _("Ukjent tjeneste."),
+        "no_kinds": _("Velg minst én type opplysninger samtykket gjelder."),
+        "unknown_kind": _("Ukjent type opplysninger."),
         "expires_before_given": _("Utløpsdatoen må være etter datoen samtykket ble gitt."),
         "young_person_must_consent": _("Ungdommen er over samtykkealderen og må selv samtykke."),
         "already_holder": _("Personen er allerede stafettholder."),

@@ -17,7 +17,7 @@ from tik.cases.models import (
 from tik.concerns.models import Child, Concern, Guardian, ReportDraft
 from tik.guidebook import GuideSnapshot
 from tik.idempotency import UsedFormKey
-from tik.lifecycle.models import ArchivePrint, CaseStatistic
+from tik.lifecycle.models import ArchivePrint, CaseStatistic, ExportWithholding
 from tik.meetings.models import AgendaItem, Meeting, Participant, Team, TeamMember
 from tik.mywork.models import OutboxMessage
 from tik.org.models import Unit, UnitLeader
@@ -25,6 +25,7 @@ from tik.plans.models import Evaluation, Measure, Plan, PlanRevision
 from tik.stats.models import StatCell, StatRun, SurveyValue
 
 __all__ = ["AgendaItem", "ArchivePrint", "AuditEvent", "Case", "CaseEvent", "CaseParticipant", "CaseStatistic",
+           "ExportWithholding",
            "Child", "ChildWelfareReport", "Concern", "Consent", "ConsentService", "Evaluation", "Guardian",
            "GuideSnapshot", "Handover", "Measure", "Meeting", "OutboxMessage", "Participant", "Plan", "PlanRevision",
            "RecoveryCode", "ReportDraft", "Role",

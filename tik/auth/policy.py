@@ -145,10 +145,122 @@ def can_give_leader_feedback(user: User, case: Case, on: date) -> bool:
     return access_of(user, case, on) == Access.LEADER
 
 
-def can_see_report_draft(user: User, case: Case, author_id: int, on: date) -> bool:
-    """The draft report to child welfare: its author, the holder and the unit leader only."""
+def can_see_report(user: User, case: Case, author_id: int | None, on: date) -> bool:
+    """The report to child welfare, its draft, its PDF and its record (need to know): the author, the holder,
+    the holder's unit leader, and a participant from the child welfare service (sharing.yaml). Nobody else:
+    a consent to share with a service never opens a report to it. `author_id` None: any report of the case."""
     access = access_of(user, case, on)
-    return access in (Access.HOLDER, Access.LEADER) or (access is not None and user.id == author_id)
+    if access is None:
+        return False
+    if access in (Access.HOLDER, Access.LEADER) or (author_id is not None and user.id == author_id):
+        return True
+    welfare = guide_of(case).child_welfare_service
+    return welfare is not None and user.service_key == welfare
+
+
+def can_tell_of_report(user: User, case: Case) -> bool:
+    """Whether participants may be told that a report was sent (and when) is the holder's choice."""
+    return is_writable(case) and case.coordinator_id == user.id
+
+
+def can_withhold_from_export(user: User, case: Case) -> bool:
+    """Withholding an entry from the family's Art. 15 export (with a reason and a legal ground): the holder."""
+    return case.coordinator_id == user.id
+
+
+def information_seen(user: User, case: Case, on: date) -> frozenset[str] | None:
+    """The kinds of information (sharing.yaml) `user` sees of `case`: None for all of them (the holder, the
+    unit leader, and participants of the holder's unit or service: their own work needs no consent), else
+    the kinds the active consents cover for the user's service (a consent recorded before kinds: all)."""
+    access = access_of(user, case, on)
+    if access in (Access.HOLDER, Access.LEADER) or user.service_key == case.owning_service or (
+            user.unit_id is not None and user.unit_id == case.unit_id):
+        return None
+    kinds: set[str] = set()
+    for consent in case.consents:
+        if not consent.is_active(on):
+            continue
+        for row in consent.service_rows:
+            if row.service_key == user.service_key:
+                if row.kinds is None:
+                    return None
+                kinds.update(row.kinds)
+    return frozenset(kinds)
+
+
+@dataclass(frozen=True)
+class Sight:
+    """What of a case one person sees on every page and print: the reports to child welfare or not, and the
+    content (INFORMATION_CONTENT) the kinds of information open to them show (None: everything)."""
+
+    user_id: int | None
+    reports: bool
+    content: frozenset[str] | None = None
+    hidden_authors: frozenset[str] = frozenset()  # services whose own entries need a kind not covered
+
+    def sees(self, content: str) -> bool:
+        return self.content is None or content in self.content
+
+    def sees_event(self, event, report_decisions: frozenset[str] = frozenset()) -> bool:
+        """A timeline entry: a report's (or the hard stop that started one) only with the reports; the others
+        by the kind of information they hold and the service of who wrote them."""
+        from tik.cases.models import EventKind
+
+        if event.kind == EventKind.REPORT or event.decision in report_decisions:
+            return self.reports or event.by_id == self.user_id
+        if self.content is None:
+            return True
+        if getattr(event.by, "service_key", "") in self.hidden_authors:
+            return False
+        needs = {EventKind.CONCERN: {"concern"}, EventKind.PLAN: {"plan"}}.get(event.kind, set())
+        if event.kind == EventKind.CONVERSATION:
+            needs = {f"{who}_voice" for who in (event.data.get("voices") or {}).values()}
+        return all(self.sees(c) for c in needs)
+
+    def sees_fields(self, event) -> bool:
+        """The notes written in a step's fields belong to the concern and the observations."""
+        from tik.cases.models import EventKind
+
+        return event.kind == EventKind.CONVERSATION or self.sees("notes")
+
+
+def sight(user: User, case: Case, on: date) -> Sight:
+    """What `user` sees of `case` (see Sight); pages, prints and the meeting agenda all ask this."""
+    kinds = information_seen(user, case, on)
+    reports = can_see_report(user, case, None, on)
+    if kinds is None:
+        return Sight(getattr(user, "id", None), reports)
+    guide = guide_of(case)
+    opened = [k for k in guide.information_kinds if k.key in kinds]
+    closed = [k for k in guide.information_kinds if k.key not in kinds]
+    return Sight(getattr(user, "id", None), reports, frozenset(c for k in opened for c in k.shows),
+                 frozenset(s for k in closed for s in k.from_services) - {case.owning_service, user.service_key})
+
+
+def report_decisions(case: Case) -> frozenset[str]:
+    """The decisions that start a report to child welfare (the hard stop, and any step's own report)."""
+    guide = guide_of(case)
+    decisions = [d for step in guide.steps.values() for d in step.decisions] + list(guide.hard_stops)
+    return frozenset(d.key for d in decisions if d.end == "child_welfare_report")
+
+
+def visible_events(case: Case, events: list, seen: Sight) -> list:
+    """The timeline entries one person sees (Sight): no report's entry without the reports, no kind of
+    information their service's consent does not cover; a step's notes only with the notes (else a copy of
+    the entry without them: the page shows that the step was taken)."""
+    from types import SimpleNamespace
+
+    decisions = report_decisions(case)
+    shown = []
+    for event in events:
+        if not seen.sees_event(event, decisions):
+            continue
+        if not seen.sees_fields(event):
+            event = SimpleNamespace(**{k: getattr(event, k) for k in ("id", "at", "by", "by_id", "kind", "step_id",
+                                                                      "decision", "level")},
+                                    data={k: v for k, v in event.data.items() if k != "fields"})
+        shown.append(event)
+    return shown
 
 
 @dataclass(frozen=True)
@@ -159,6 +271,8 @@ class Abilities:
     manage_participants: bool
     see_viewers: bool
     leader_feedback: bool
+    see_reports: bool = False  # the reports to child welfare and their drafts (can_see_report)
+    tell_of_report: bool = False
 
 
 def abilities(user: User, case: Case, on: date) -> Abilities:
@@ -166,7 +280,9 @@ def abilities(user: User, case: Case, on: date) -> Abilities:
     return Abilities(edit=access in (Access.HOLDER, Access.PARTICIPANT) and is_writable(case),
                      manage_participants=can_manage_participants(user, case),
                      see_viewers=access in (Access.HOLDER, Access.LEADER),
-                     leader_feedback=access == Access.LEADER)
+                     leader_feedback=access == Access.LEADER,
+                     see_reports=can_see_report(user, case, None, on),
+                     tell_of_report=can_tell_of_report(user, case))
 
 
 def visible_cases(user: User, on: date) -> ColumnElement[bool]:

@@ -28,16 +28,20 @@ class ConsentError(ValueError):
 def record_consent(case: Case, by: User | None, *, given_by: str, services: list[str], purpose: str,
                    form: ConsentForm, given_on: date, expires_on: date, information: str = "",
                    young_person: bool = False, exclusions: str = "", family=None,
-                   renews: Consent | None = None) -> Consent:
-    """Record a consent; raises ConsentError when it names no service or ends before it starts.
+                   renews: Consent | None = None, kinds: dict[str, list[str] | None] | None = None) -> Consent:
+    """Record a consent; raises ConsentError when it names no service, no kind of information for a service,
+    an unknown one, or ends before it starts.
 
-    `by` is the member of staff who records it, or None when the family gives it digitally on "Min familie"
-    (`family` is then their FamilyRelation). `renews` is the consent this one renews (timeline only)."""
+    `kinds` names, per service, the kinds of information (sharing.yaml) the consent covers; a service it does
+    not name (or a None) is given every kind. `by` is the member of staff who records it, or None when the
+    family gives it digitally on "Min familie" (`family` is then their FamilyRelation). `renews` is the consent
+    this one renews (timeline only)."""
     guide = guide_of(case)
     if not services:
         raise ConsentError("no_services")
     if any(s not in guide.services for s in services):
         raise ConsentError("unknown_service")
+    covered = covered_kinds(guide, services, kinds or {})
     if expires_on < given_on:
         raise ConsentError("expires_before_given")
     if guide.of_consent_age(case.child.birth_date, given_on) and not young_person:
@@ -46,15 +50,35 @@ def record_consent(case: Case, by: User | None, *, given_by: str, services: list
                       form=form, given_on=given_on, expires_on=expires_on, information=information.strip(),
                       young_person=young_person, recorded_by_id=getattr(by, "id", None),
                       exclusions=exclusions.strip())
+    for row in consent.service_rows:
+        row.kinds = covered[row.service_key]
     db.session.add(consent)
     db.session.flush()
     extra = {"by_family": family.value} if family is not None else {}
     if renews is not None:
         extra["renews"] = renews.id
     log(case, EventKind.CONSENT, by, consent_id=consent.id, services=services, action="given",
-        exclusions=consent.exclusions, **extra)
+        exclusions=consent.exclusions, kinds=covered, **extra)
     record(by if by is not None else family_actor(family), "consent.record", case)
     return consent
+
+
+def covered_kinds(guide, services: list[str], kinds: dict[str, list[str] | None]) -> dict[str, list[str]]:
+    """Per service, the kinds of information the consent covers, in the guidebook's order; every kind for a
+    service `kinds` does not name. Raises ConsentError("unknown_kind") or ("no_kinds")."""
+    known = [k.key for k in guide.information_kinds]
+    result = {}
+    for service in services:
+        chosen = kinds.get(service)
+        if chosen is None:
+            result[service] = list(known)
+            continue
+        if any(k not in known for k in chosen):
+            raise ConsentError("unknown_kind")
+        if not chosen and known:
+            raise ConsentError("no_kinds")
+        result[service] = [k for k in known if k in chosen]
+    return result
 
 
 @unit_of_work

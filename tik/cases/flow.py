@@ -14,7 +14,7 @@ from tik.auth.models import User
 from tik.auth.policy import can_give_leader_feedback, visible_cases
 from tik.cases.models import Case, CaseEvent, ChildWelfareReport, EventKind
 from tik.clock import today
-from tik.concerns.models import Concern, Guardian, ReportDraft, name_key
+from tik.concerns.models import Concern, Guardian, ReportDraft, Urgency, name_key
 from tik.db import unit_of_work
 from tik.extensions import db
 from tik.guidebook import guide_of
@@ -184,6 +184,27 @@ def feedback_received(report: ChildWelfareReport, by: User, on: date) -> None:
     report.feedback_received_on = on
     log(report.case, EventKind.REPORT, by, action="feedback_received", report_id=report.id, on=on.isoformat())
     record(by, "report.feedback", report.case)
+
+
+@unit_of_work
+def tell_participants(report: ChildWelfareReport, by: User, told: bool) -> None:
+    """The holder's choice: the case's other participants see "a report was sent on <date>", or nothing."""
+    report.participants_told = told
+    log(report.case, EventKind.REPORT, by, action="told" if told else "untold", report_id=report.id)
+    record(by, "report.tell", report.case)
+
+
+def on_suspicion_path(case: Case) -> bool:
+    """Whether `case` is on an open suspicion path: a report to child welfare (or a concern registered as a
+    suspicion) that the guardians were not all told of, with no answer from child welfare recorded yet. Until
+    the case state "waiting for child welfare" exists, the family's export asks this (one place to change)."""
+    reports = reports_of(case)
+    if any(r.feedback_received_on is None and (r.hard_stop or any(g.get("informed") is not True
+                                                                  for g in r.guardians)) for r in reports):
+        return True
+    suspicion = db.session.scalar(select(Concern.id).where(Concern.case_id == case.id,
+                                                           Concern.urgency == Urgency.SUSPICION).limit(1))
+    return suspicion is not None and not any(r.feedback_received_on for r in reports)
 
 
 def reports_of(case: Case) -> list[ChildWelfareReport]:

@@ -9,7 +9,7 @@ from flask import abort, flash, make_response, redirect, render_template, reques
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from tik.auth.policy import case_for, requires
+from tik.auth.policy import can_see_report, can_tell_of_report, case_for, requires
 from tik.cases import flow
 from tik.cases.models import ChildWelfareReport
 from tik.cases.views import _case_page, bp
@@ -23,8 +23,10 @@ from tik.plans.service import plan_of
 
 
 def _report_of(case, report_id: int) -> ChildWelfareReport:
+    """The case's report `report_id` if the user may see it (tik.auth.policy.can_see_report); 404 otherwise."""
     report = db.session.get(ChildWelfareReport, report_id)
-    if report is None or report.case_id != case.id:
+    if report is None or report.case_id != case.id or not can_see_report(current_user, case, report.created_by_id,
+                                                                         today()):
         abort(404)
     return report
 
@@ -71,11 +73,23 @@ def report_feedback(ref: str, report_id: int):
     return redirect(url_for("cases.show", ref=ref) + "#reports")
 
 
+@bp.post("/saker/<ref>/melding/<int:report_id>/fortell")
+@requires()
+def tell_of_report(ref: str, report_id: int):
+    """The holder chooses whether the other participants see that a report was sent, and when (never what)."""
+    case = case_for(current_user, ref, edit=True)
+    report = _report_of(case, report_id)
+    if not can_tell_of_report(current_user, case):
+        abort(404)
+    flow.tell_participants(report, current_user, request.form.get("told") == "1")
+    return redirect(url_for("cases.show", ref=ref) + "#reports")
+
+
 @bp.get("/saker/<ref>/melding/<int:report_id>.pdf")
 @requires()
 def report_pdf(ref: str, report_id: int):
     """The report to child welfare with the KS Fiks "bekymringsmelding" v2 fields, for printing or upload."""
-    case = case_for(current_user, ref, action="report.print", edit=True)
+    case = case_for(current_user, ref, action="report.print")
     report = _report_of(case, report_id)
 
     html = render_template("pdf/report.html", case=case, child=case.child, report=report, guide=guide_of(case),

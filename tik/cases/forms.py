@@ -23,6 +23,7 @@ class ConsentForm(IdempotentForm):
     young_person = BooleanField(_l("Ungdommen har selv samtykket eller signert"))
     services = MultiCheckboxField(_l("Tjenester som kan få opplysninger"), choices=[],
                                   validators=[DataRequired(_l("Velg minst én tjeneste."))])
+    kinds = MultiCheckboxField(_l("Hvilke opplysninger tjenestene kan få"), choices=[])
     information = TextAreaField(_l("Hvilke opplysninger (f.eks. skolefravær, helse, familiesituasjon)"),
                                 validators=[Optional(), Length(max=2000)])
     exclusions = TextAreaField(_l("Hva familien sier nei til (opplysninger eller tjenester som ikke skal ha dem)"),

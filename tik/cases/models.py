@@ -151,6 +151,11 @@ class Consent(db.Model):
     def services(self, keys: list[str]) -> None:
         self.service_rows = [ConsentService(service_key=k) for k in dict.fromkeys(keys)]
 
+    def kinds_for(self, service_key: str) -> list[str] | None:
+        """The kinds of information this consent covers for `service_key` (None: all; [] when not named)."""
+        row = next((r for r in self.service_rows if r.service_key == service_key), None)
+        return [] if row is None else row.kinds
+
     def is_active(self, on: date) -> bool:
         return self.withdrawn_at is None and self.given_on <= on <= self.expires_on
 
@@ -161,6 +166,9 @@ class ConsentService(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     consent_id: Mapped[int] = mapped_column(ForeignKey("consent.id"), index=True)
     service_key: Mapped[str] = mapped_column(String(64), index=True)
+    # The kinds of information (sharing.yaml) the consent covers for this service; None: recorded before
+    # consents named kinds, and read as covering all of them.
+    kinds: Mapped[list | None] = mapped_column(JSON)
 
 
 class HandoverStatus(enum.StrEnum):
@@ -209,6 +217,8 @@ class ChildWelfareReport(db.Model):
     sent_how: Mapped[str] = mapped_column(String(40), default="")  # ks-fiks | paper | phone | other
     feedback_due: Mapped[date | None] = mapped_column(Date, index=True)
     feedback_received_on: Mapped[date | None] = mapped_column(Date)
+    # The holder chose to tell the case's other participants that a report was sent, and when (never what).
+    participants_told: Mapped[bool] = mapped_column(default=False)
 
     case: Mapped[Case] = relationship()
     created_by = relationship("User")

@@ -18,12 +18,15 @@ from tik.auth.policy import (
     allowed_services,
     can_answer_handover,
     can_manage_participants,
-    can_see_report_draft,
+    can_see_report,
     can_see_viewers,
+    can_withhold_from_export,
     can_view_case,
     case_for,
     consented_services,
     requires,
+    sight,
+    visible_events,
 )
 from tik.cases import consent as consenting
 from tik.cases import flow, participants, queries, steps
@@ -92,21 +95,31 @@ def _case_page(case: Case, status: int = 200, **extra):
     plan = plan_of(case)
     carried = (flow.carried(case, view.step, concerns, plan, events.has_meetings) if case.is_open
                else flow.Carried({}, {}))
+    seen = sight(current_user, case, on)
+    if seen.content is not None:  # nothing carried into a step from a kind of information not covered
+        kept = {k: src for k, src in carried.sources.items() if src == "meeting" or seen.sees(src)}
+        carried = flow.Carried({k: v for k, v in carried.values.items() if k in kept}, kept)
+    reports = flow.reports_of(case) if events.has_reports else []
     if values is None:  # nothing typed yet: start from what TIK already knows
         values = dict(carried.values)
     context = dict(
         case=case, child=case.child, guide=guide, view=view, L=interface_language(), md=render_markdown, today=on,
-        timeline=timeline[:TIMELINE_ON_PAGE], more_events=len(timeline) > TIMELINE_ON_PAGE, consents=consents,
-        covered=consented_services(case, on), plan=plan,
+        timeline=visible_events(case, timeline[:TIMELINE_ON_PAGE], seen),
+        more_events=len(timeline) > TIMELINE_ON_PAGE, consents=consents,
+        covered=consented_services(case, on), plan=plan if seen.sees("plan") else None, sight=seen,
         other_services=sorted(allowed_services(case, on) - {case.owning_service}),
-        concerns=concerns,
-        drafts=[d for d in drafts if can_see_report_draft(current_user, case, d.created_by_id, on)],
+        concerns=[c for c in concerns if seen.sees("concern")
+                  and (seen.reports or c.urgency.value != "suspicion" or c.reported_by_id == current_user.id)],
+        drafts=[d for d in drafts if can_see_report(current_user, case, d.created_by_id, on)],
         can=abilities(current_user, case, on), participants=active_participants(case),
         invite_form=invite_form,
         handovers=pending_handovers(case),
         decision_form=extra.pop("decision_form", None) or BlankForm(DecisionForm, version=case.version),
         values=values, carried=carried.sources, field_errors=extra.pop("field_errors", {}),
-        voices=events.voices, reports=flow.reports_of(case) if events.has_reports else [],
+        voices=[v for v in events.voices if seen.sees(f"{v.who}_voice")],
+        reports=[r for r in reports if can_see_report(current_user, case, r.created_by_id, on)],
+        reports_told=[r for r in reports if r.participants_told and r.sent_on
+                      and not can_see_report(current_user, case, r.created_by_id, on)],
         languages=dict(LANGUAGE_CHOICES),
         registered=request.args.get("registered", ""),
         consent_form=consent_form, handover_form=handover_form,
@@ -120,12 +133,15 @@ def _consent_form(case: Case, formdata=None) -> ConsentForm | BlankForm:
     """The consent form: as sent (to validate, or to show again with its errors), or blank for the page."""
     guide = guide_of(case)
     choices = [(k, s.name.get(interface_language())) for k, s in guide.services.items()]
-    if formdata is None:
-        return BlankForm(ConsentForm, choices={"services": choices}, idempotency_key=secrets.token_urlsafe(24),
-                         given_on=today(), expires_on=today() + timedelta(days=365),
+    kinds = [(k.key, k.label.get(interface_language())) for k in guide.information_kinds]
+    if formdata is None:  # every kind ticked: the family's "no" is what is unticked (and written as exclusions)
+        return BlankForm(ConsentForm, choices={"services": choices, "kinds": kinds},
+                         idempotency_key=secrets.token_urlsafe(24), given_on=today(),
+                         expires_on=today() + timedelta(days=365), kinds=[k for k, _label in kinds],
                          given_by=", ".join(g.name for g in case.child.guardians))
     form = ConsentForm(formdata=formdata)
     form.services.choices = choices
+    form.kinds.choices = kinds
     return form
 
 
@@ -198,10 +214,14 @@ def add_consent(ref: str):
                                   purpose=form.purpose.data, form=ConsentKind(form.form.data),
                                   given_on=form.given_on.data, expires_on=form.expires_on.data,
                                   information=form.information.data or "", young_person=form.young_person.data,
-                                  exclusions=form.exclusions.data or "", form_key=form.idempotency_key.data)
+                                  exclusions=form.exclusions.data or "", form_key=form.idempotency_key.data,
+                                  kinds={s: form.kinds.data or [] for s in form.services.data}
+                                  if request.form.get("kinds_shown") else None)
     except ConsentError as error:
         form.services.errors = [refusal_message(error.code)] if error.code in ("no_services", "unknown_service") \
             else []
+        if error.code in ("no_kinds", "unknown_kind"):
+            form.kinds.errors = [refusal_message(error.code)]
         if error.code == "expires_before_given":
             form.expires_on.errors = [refusal_message(error.code)]
         if error.code == "young_person_must_consent":
@@ -285,7 +305,8 @@ def full_timeline(ref: str):
     """The whole stafettlogg, every event with its fields."""
     case = case_for(current_user, ref, action="case.view")
     return render_template("cases/timeline.html", case=case, child=case.child, guide=guide_of(case),
-                           timeline=case_timeline(case), L=interface_language())
+                           timeline=visible_events(case, case_timeline(case), sight(current_user, case, today())),
+                           L=interface_language(), withhold=can_withhold_from_export(current_user, case))
 
 
 @bp.post("/saker/<ref>/deltakere")

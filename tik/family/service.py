@@ -134,7 +134,8 @@ def _given_by(case: Case, relation: FamilyRelation, lookup: str) -> str:
 
 
 def give_consent(case: Case, relation: FamilyRelation, lookup: str, *, services: list[str], purpose: str,
-                 information: str = "", exclusions: str = "", renews: Consent | None = None) -> Consent:
+                 information: str = "", exclusions: str = "", renews: Consent | None = None,
+                 kinds: dict[str, list[str] | None] | None = None) -> Consent:
     """The family gives a consent digitally: the same service function as staff use (record_consent), so the
     same rules hold (from the consent age only the young person can give it). On the timeline as given by
     the guardian or the young person, digitally. Raises ConsentError (nothing kept)."""
@@ -143,7 +144,7 @@ def give_consent(case: Case, relation: FamilyRelation, lookup: str, *, services:
                           purpose=purpose, form=ConsentForm.DIGITAL, given_on=on,
                           expires_on=on + timedelta(days=CONSENT_DAYS), information=information,
                           young_person=relation == FamilyRelation.YOUNG_PERSON, exclusions=exclusions,
-                          family=relation, renews=renews)
+                          family=relation, renews=renews, kinds=kinds)
 
 
 def renew_consent(case: Case, relation: FamilyRelation, lookup: str, consent_id: int) -> Consent | None:
@@ -153,7 +154,8 @@ def renew_consent(case: Case, relation: FamilyRelation, lookup: str, consent_id:
     if old is None:
         return None
     return give_consent(case, relation, lookup, services=old.services, purpose=old.purpose,
-                        information=old.information, exclusions=old.exclusions, renews=old)
+                        information=old.information, exclusions=old.exclusions, renews=old,
+                        kinds={s: old.kinds_for(s) for s in old.services})
 
 
 def letter_language(case: Case, relation: FamilyRelation, lookup: str) -> str:

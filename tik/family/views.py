@@ -169,7 +169,9 @@ def give_consent(ref: str):
         service.give_consent(case, relation, _lookup(), services=form.getlist("services"),
                              purpose=without_controls(form.get("purpose", ""))[:2000],
                              information=without_controls(form.get("information", ""))[:2000],
-                             exclusions=without_controls(form.get("exclusions", ""))[:2000])
+                             exclusions=without_controls(form.get("exclusions", ""))[:2000],
+                             kinds={s: form.getlist("kinds") for s in form.getlist("services")}
+                             if form.get("kinds_shown") else None)
     except ConsentError as error:
         return _case_page(case, relation, 422, consent_error=refusal_message(error.code), typed=form)
     flash(_("Takk. Samtykket er gitt, og tjenestene det gjelder, kan nå samarbeide om saken."))

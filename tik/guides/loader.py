@@ -17,6 +17,7 @@ from tik.guides.model import (
     EFFECTS,
     FAMILY_NEVER,
     FIELD_KINDS,
+    INFORMATION_CONTENT,
     LETTER_PLACEHOLDERS,
     LETTER_TEXTS,
     TIMELINE_KINDS,
@@ -27,6 +28,7 @@ from tik.guides.model import (
     End,
     Field,
     Guide,
+    InformationKind,
     Letter,
     Level,
     Lifecycle,
@@ -38,6 +40,7 @@ from tik.guides.model import (
     Step,
     Text,
     Tool,
+    WithholdingGround,
 )
 
 YAML_FILES = ("guide.yaml", "signals.yaml", "services.yaml", "measures.yaml")
@@ -288,7 +291,8 @@ class _Builder:
                 self.problem(g, entry, "a level needs at least one step")
             levels.append(Level(number or 0, self.text(g, entry, lv.get("title"), "title"),
                                 self.text(g, entry, lv.get("summary"), "summary"),
-                                bool(lv.get("requires_consent")), steps))
+                                bool(lv.get("requires_consent")), steps,
+                                bool(lv.get("involves_other_services"))))
         if not levels:
             self.problem(g, "levels", "a guide needs at least one level")
         closing = guide.get("closing") or {}
@@ -335,6 +339,7 @@ class _Builder:
             report_feedback_days=self.params["feedback_days"] or 21,
             family_ends=family,
             family_timeline=self.family_page(guide.get("family")),
+            **self.sharing(services),
         )
         if result.team_service and result.team_service not in services:
             self.problem(g, "team_service", f"unknown service '{result.team_service}'")
@@ -571,6 +576,7 @@ class _Builder:
         if report is not None and report.inform_parents:
             self.problem(g, f"hard stop '{report.key}'", "the report hard stop must never inform the parents first "
                                                          "(inform_parents: false)")
+        self.check_consent_levels(guide)
         consent_levels = {lv.number for lv in guide.levels if lv.requires_consent}
         steps = guide.steps
         entries = [(s, d) for s in steps.values() for d in s.decisions]
@@ -583,6 +589,51 @@ class _Builder:
             if step.level not in consent_levels and not guide.is_consent_step(target):
                 self.problem(g, f"step '{step.id}' decision '{d.key}'",
                              f"leads to level {target.level} at '{target.id}' without a consent step first")
+
+    def check_consent_levels(self, guide: Guide) -> None:
+        """A level that involves other services (it says so, or one of its steps records which services a
+        consent covers) must require consent: without it every consent rule is switched off."""
+        for level in guide.levels:
+            involves = level.involves_other_services or any(guide.is_consent_step(s) for s in level.steps)
+            if involves and not level.requires_consent:
+                self.problem("guide.yaml", f"level {level.number}",
+                             "involves other services, so it needs 'requires_consent: true'")
+
+    def sharing(self, services: Mapping[str, Service]) -> dict[str, Any]:
+        """sharing.yaml (optional): the child welfare service, the kinds of information a consent covers, and
+        the legal grounds for withholding an entry from the family's export. Guide fields by name."""
+        f = "sharing.yaml"
+        if f not in self.files:
+            return {}
+        data = self.yaml(f)
+        for key in set(data) - {"child_welfare_service", "information_kinds", "withholding_grounds"}:
+            self.problem(f, key, "unknown setting")
+        welfare = str(data["child_welfare_service"]) if data.get("child_welfare_service") else None
+        if welfare is not None and welfare not in services:
+            self.problem(f, "child_welfare_service", f"unknown service '{welfare}'")
+        kinds = []
+        for k in self.items(f, data.get("information_kinds"), "information_kinds"):
+            key, entry = str(k.get("key")), f"information kind '{k.get('key')}'"
+            shows = tuple(str(x) for x in k.get("shows") or ())
+            from_services = tuple(str(x) for x in k.get("from_services") or ())
+            for content in shows:
+                if content not in INFORMATION_CONTENT:
+                    self.problem(f, entry, f"unknown content '{content}' (one of {', '.join(INFORMATION_CONTENT)})")
+            for service in from_services:
+                if service not in services:
+                    self.problem(f, entry, f"unknown service '{service}'")
+            if not shows and not from_services:
+                self.problem(f, entry, "needs 'shows' and/or 'from_services'")
+            kinds.append(InformationKind(key, self.text(f, entry, k.get("label"), "label"), shows, from_services))
+        self.unique(f, "information kind", [k.key for k in kinds])
+        grounds = []
+        for g in self.items(f, data.get("withholding_grounds"), "withholding_grounds"):
+            key, entry = str(g.get("key")), f"withholding ground '{g.get('key')}'"
+            grounds.append(WithholdingGround(key, self.text(f, entry, g.get("label"), "label"),
+                                             str(g.get("law") or "")))
+        self.unique(f, "withholding ground", [g.key for g in grounds])
+        return {"child_welfare_service": welfare, "information_kinds": tuple(kinds),
+                "withholding_grounds": tuple(grounds)}
 
     def services(self, data: dict) -> dict[str, Service]:
         f = "services.yaml"

@@ -89,6 +89,9 @@ class Level:
     summary: Text
     requires_consent: bool
     steps: tuple[Step, ...]
+    # The level brings in services other than the holder's own (guide.yaml: involves_other_services), so
+    # `guide check` requires consent for it.
+    involves_other_services: bool = False
 
 
 @dataclass(frozen=True)
@@ -192,6 +195,31 @@ FAMILY_NEVER = {
 }
 
 
+# What an information kind can show (sharing.yaml: information_kinds[].shows): the concern and the notes
+# written in the steps, the child's and the parents' words, the plan and its measures.
+INFORMATION_CONTENT = ("concern", "notes", "child_voice", "parents_voice", "plan")
+
+
+@dataclass(frozen=True)
+class InformationKind:
+    """A kind of information a consent may cover for a service (sharing.yaml): what of the case it shows, and
+    the services whose own entries belong to it (e.g. health information: what the health services wrote)."""
+
+    key: str
+    label: Text
+    shows: tuple[str, ...] = ()
+    from_services: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class WithholdingGround:
+    """A legal ground on which the holder may withhold an entry from the family's Art. 15 export."""
+
+    key: str
+    label: Text  # in the family's languages: printed in the export
+    law: str = ""
+
+
 @dataclass(frozen=True)
 class Lifecycle:
     """After closing: how long a case can be reopened, and when its working copy is deleted."""
@@ -228,6 +256,11 @@ class Guide:
     family_ends: Decision | None = None  # "the family says no / ends the cooperation", offered at every step
     # The timeline entry kinds guardians and young people see on "Min familie" (guide.yaml: family.timeline).
     family_timeline: frozenset[str] = frozenset()
+    # sharing.yaml: the service a report to child welfare goes to (its participants may read the report), the
+    # kinds of information a consent covers per service, and the grounds for withholding from an export.
+    child_welfare_service: str | None = None
+    information_kinds: tuple[InformationKind, ...] = ()
+    withholding_grounds: tuple[WithholdingGround, ...] = ()
 
     @property
     def deadline_days(self) -> int | None:

@@ -18,13 +18,15 @@ from tik.audit.models import AuditEvent
 from tik.audit.service import READ_ACTIONS, record
 from tik.auth.models import User
 from tik.auth.policy import visible_cases
-from tik.cases.models import Case
+from tik.cases.flow import on_suspicion_path
+from tik.cases.models import Case, CaseEvent, EventKind
 from tik.clock import now, today
 from tik.concerns.models import Child
 from tik.db import unit_of_work
 from tik.extensions import db
 from tik.guidebook import current_guide, guide_of
 from tik.letter_texts import SOURCE_LANGUAGE, Texts, is_rtl, language_name
+from tik.lifecycle.models import ExportWithholding
 from tik.lifecycle.record import case_rows, child_rows, people, plain
 from tik.lifecycle.retention import due_on
 from tik.plans.pdf import render_pdf
@@ -65,6 +67,9 @@ def subject_access(child: Child, by: User | None, lang: str | None = None, cases
     if cases is None:
         cases = list(db.session.scalars(select(Case).where(Case.child_id == child.id, visible_cases(by, today()))
                                         .order_by(Case.opened_at)))
+    # A case on an open suspicion path is not in the family's export at all: not even a word that something was
+    # withheld, which would tell the family before child welfare has assessed the report.
+    cases = [case for case in cases if not on_suspicion_path(case)]
     data = export_data(child, cases)
     lang = lang if lang in print_languages() else (family_language(cases[0]) if cases else "nb")
     # The reads are listed first, then the export itself is audited (it is a read of the whole case too).
@@ -79,17 +84,18 @@ def export_data(child: Child, cases: list[Case]) -> dict[str, Any]:
     guide = current_guide()
     per_case = []
     for case in cases:
-        rows = case_rows(case)
+        rows, withheld = for_the_family(case, case_rows(case))
         users = people(rows)
         readers = [{"at": plain(a.at), "name": users[a.user_id].name if a.user_id in users else a.username,
                     "service": a.service_key, "action": a.action}
                    for a in db.session.scalars(select(AuditEvent).where(AuditEvent.case_id == case.id,
                                                                         AuditEvent.action.in_(READ_ACTIONS))
-                                               .order_by(AuditEvent.id))]
+                                               .order_by(AuditEvent.id))
+                   if not a.action.startswith(REPORT_ACTIONS)]
         retention = due_on(case.closed_at).isoformat() if case.closed_at else None
         per_case.append({"ref": case.ref, "tables": rows, "read_by": readers,
                          "people": {str(i): {"name": u.name, "service": u.service_key} for i, u in users.items()},
-                         "deleted_on": retention, "legal_hold": case.legal_hold})
+                         "deleted_on": retention, "legal_hold": case.legal_hold, "withheld": withheld})
     return {
         "format": "tik-art15/1",
         "generated_at": now().isoformat(timespec="seconds") + "Z",
@@ -99,6 +105,65 @@ def export_data(child: Child, cases: list[Case]) -> dict[str, Any]:
         "retention": {"delete_after_months_after_closing": guide.lifecycle.delete_after_months,
                       "archive": "Arkivutskrift til kommunens arkiv ved avslutning (arkivlova)"},
     }
+
+
+# What the family's export never holds: the report to child welfare and its draft (tables), their audit trail,
+# and the timeline's report, emergency and internal feedback entries (with the hard stops that led to them).
+NEVER_TABLES = ("report_draft", "child_welfare_report")
+NEVER_EVENTS = (EventKind.REPORT, EventKind.EMERGENCY, EventKind.FEEDBACK)
+REPORT_ACTIONS = ("report.",)
+
+
+def for_the_family(case: Case, rows: dict[str, list[dict[str, Any]]]
+                   ) -> tuple[dict[str, list[dict[str, Any]]], list[dict[str, Any]]]:
+    """The case's rows as the family's export holds them, and what the holder withheld: per legal ground, the
+    ground's key, its law and how many entries (never which). Leaves out NEVER_TABLES, NEVER_EVENTS and every
+    hard stop's entry, whatever was withheld."""
+    guide = guide_of(case)
+    hard = {d.key for d in guide.hard_stops} | {d.key for s in guide.steps.values() for d in s.decisions
+                                                 if d.end in ("child_welfare_report", "emergency")}
+    withheld = {w.event_id: w.ground for w in db.session.scalars(
+        select(ExportWithholding).where(ExportWithholding.case_id == case.id))}
+    kept = {table: list(found) for table, found in rows.items() if table not in NEVER_TABLES}
+    never = {e.value for e in NEVER_EVENTS}
+    kept["case_event"] = [e for e in rows["case_event"] if e["kind"] not in never and e["decision"] not in hard
+                          and e["id"] not in withheld]
+    kept["audit_event"] = [a for a in rows["audit_event"] if not str(a["action"]).startswith(REPORT_ACTIONS)]
+    counts: dict[str, int] = {}
+    for event in rows["case_event"]:
+        if event["id"] in withheld and event["kind"] not in never and event["decision"] not in hard:
+            counts[withheld[event["id"]]] = counts.get(withheld[event["id"]], 0) + 1
+    grounds = {g.key: g for g in guide.withholding_grounds}
+    return kept, [{"ground": key, "law": grounds[key].law if key in grounds else "", "entries": n}
+                  for key, n in counts.items()]
+
+
+class WithholdError(ValueError):
+    """An entry cannot be withheld from the export; `code` says why."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+@unit_of_work
+def withhold_from_export(case: Case, event: CaseEvent, by: User, ground: str, reason: str) -> ExportWithholding:
+    """The holder withholds a timeline entry from the family's export, with a reason and a legal ground from the
+    guidebook (sharing.yaml). Raises WithholdError: not_holder, unknown_ground, reason_required, not_in_case."""
+    if case.coordinator_id != by.id:
+        raise WithholdError("not_holder")
+    if event.case_id != case.id:
+        raise WithholdError("not_in_case")
+    if ground not in {g.key for g in guide_of(case).withholding_grounds}:
+        raise WithholdError("unknown_ground")
+    if not reason.strip():
+        raise WithholdError("reason_required")
+    existing = db.session.scalar(select(ExportWithholding).where(ExportWithholding.event_id == event.id))
+    held = existing or ExportWithholding(case_id=case.id, event_id=event.id)
+    held.ground, held.reason, held.by_id, held.at = ground, reason.strip(), by.id, now()
+    db.session.add(held)
+    record(by, "export.withhold", case, detail=f"event:{event.id} ground:{ground}")
+    return held
 
 
 def access_html(child: Child, cases: list[Case], data: dict[str, Any], lang: str,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tik.clock import now
@@ -36,3 +36,17 @@ class CaseStatistic(db.Model):
     end_key: Mapped[str] = mapped_column(String(64), default="")
     end_reason: Mapped[str] = mapped_column(String(64), default="")  # the close-note's reason key
     deleted_at: Mapped[datetime] = mapped_column(DateTime, default=now)
+
+
+class ExportWithholding(db.Model):
+    """A timeline entry the holder withholds from the family's right-of-access export, with the reason and a
+    legal ground from the guidebook (sharing.yaml: withholding_grounds). The export says that, and on which
+    ground, something was withheld."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("case_event.id"), unique=True)
+    ground: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(Text)
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=now)

@@ -24,7 +24,7 @@ from tik.clock import now
 from tik.concerns.models import Child, Concern, Guardian, ReportDraft
 from tik.extensions import db
 from tik.guidebook import current_guide, guide_of
-from tik.lifecycle.models import ArchivePrint, CaseStatistic
+from tik.lifecycle.models import ArchivePrint, CaseStatistic, ExportWithholding
 from tik.meetings.models import AgendaItem, Meeting, Participant
 from tik.plans.models import Evaluation, Measure, Plan, PlanRevision
 
@@ -131,6 +131,7 @@ def delete_case(case: Case, reason: str, by=None) -> CaseStatistic:
         delete(Consent).where(Consent.case_id == case.id),
         delete(Handover).where(Handover.case_id == case.id),
         delete(CaseParticipant).where(CaseParticipant.case_id == case.id),
+        delete(ExportWithholding).where(ExportWithholding.case_id == case.id),
         delete(CaseEvent).where(CaseEvent.case_id == case.id),
         delete(Concern).where(Concern.case_id == case.id),
         delete(ReportDraft).where(ReportDraft.case_id == case.id),

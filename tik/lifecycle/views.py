@@ -152,6 +152,29 @@ def subject_access(ref: str):
     return _zip_response(f"innsyn-{case.ref}.zip", buffer.getvalue())
 
 
+@bp.post("/saker/<ref>/innsyn-art15/hold-tilbake")
+@requires()
+def withhold(ref: str):
+    """The holder withholds a timeline entry from the family's export, with a reason and a legal ground."""
+    from tik.cases.models import CaseEvent
+    from tik.lifecycle.access import WithholdError, withhold_from_export
+
+    case = case_for(current_user, ref, action="case.view")
+    event = db.session.get(CaseEvent, request.form.get("event_id", type=int) or 0)
+    if event is None or event.case_id != case.id:
+        abort(404)
+    try:
+        withhold_from_export(case, event, current_user, request.form.get("ground", ""),
+                             request.form.get("reason", "")[:2000])
+    except WithholdError as error:
+        if error.code == "not_holder":
+            abort(404)
+        flash(_("Skriv en begrunnelse og velg et lovgrunnlag fra listen."), "error")
+        return redirect(url_for("cases.full_timeline", ref=ref) + "#withhold")
+    flash(_("Oppføringen holdes tilbake fra familiens innsyn."))
+    return redirect(url_for("cases.full_timeline", ref=ref))
+
+
 def _zip_response(filename: str, data: bytes):
     response = make_response(data)
     response.headers["Content-Type"] = "application/zip"

@@ -10,6 +10,7 @@ from flask_babel import force_locale
 
 from tik.audit.service import record
 from tik.auth.models import User
+from tik.auth.policy import Sight, sight, visible_events
 from tik.cases.models import Case
 from tik.clock import today
 from tik.config import LANGUAGES  # the interface's languages: the staff version prints in these
@@ -40,20 +41,25 @@ def print_languages() -> tuple[str, ...]:
     return letter_languages()
 
 
-def staff_html(case: Case, lang: str, plan=None, full_log: bool = False) -> str:
-    """The plan for the services as print HTML, with the latest log entries (all of them for the archive)."""
+def staff_html(case: Case, lang: str, plan=None, full_log: bool = False, seen: Sight | None = None) -> str:
+    """The plan for the services as print HTML, with the latest log entries (all of them for the archive).
+    `seen`: what the person printing sees (tik.auth.policy.Sight); None prints everything (the archive)."""
     guide = guide_of(case)
     plan = plan or service.plan_of(case)
-    measures = list(plan.measures) if plan else []
+    seen = seen or Sight(None, True)
+    measures = list(plan.measures) if plan and seen.sees("plan") else []
     evaluations = sorted(m.evaluate_on for m in measures if m.evaluate_on >= today())
+    voices = {who: [v for v in said if seen.sees(f"{who}_voice")]
+              for who, said in printed_voices(case, plan).items()}
+    log = timeline(case, limit=None if full_log else RECENT_LOG, until=getattr(plan, "frozen_at", None))
     with force_locale(lang):
         return render_template(
             "pdf/plan.html", case=case, child=case.child, plan=plan, measures=measures, guide=guide, L=lang,
-            timeline=timeline(case, limit=None if full_log else RECENT_LOG, until=getattr(plan, "frozen_at", None)),
+            timeline=visible_events(case, log, seen), sight=seen,
             full_log=full_log, today=today(),
             next_evaluation=evaluations[0] if evaluations else None,
             signer_services=list(dict.fromkeys(m.service_key for m in measures)),
-            young_signs=of_consent_age(case, guide), holder=case.coordinator, voices=printed_voices(case, plan),
+            young_signs=of_consent_age(case, guide), holder=case.coordinator, voices=voices,
         )
 
 
@@ -87,7 +93,7 @@ def plan_pdf(case: Case, by: User, family: bool, lang: str | None = None, young:
         name = f"{case.ref}-plan-familie-{lang}-rev{plan.revision}.pdf"
     else:
         lang = lang if lang in LANGUAGES else "nb"
-        html = staff_html(case, lang, plan, full_log=full_log)
+        html = staff_html(case, lang, plan, full_log=full_log, seen=sight(by, case, today()))
         name = f"{case.ref}-plan-tjeneste{'-logg' if full_log else ''}-rev{plan.revision}.pdf"
     data = render_pdf(html)
     record(by, "plan.print", case, detail=f"{'family' if family else 'staff'} {lang} rev {plan.revision}")
@@ -136,7 +142,7 @@ def revision_pdf_bytes(case: Case, by: User, number: int, family: bool = False,
         html = letter_html(case, frozen, lang)
     else:
         lang = "nb"
-        html = staff_html(case, lang, frozen)
+        html = staff_html(case, lang, frozen, seen=sight(by, case, today()))
     data = render_pdf(html)
     record(by, "plan.print", case, detail=f"{'family' if family else 'staff'} {lang} rev {number}")
     return name, data

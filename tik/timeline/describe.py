@@ -137,6 +137,9 @@ def _report(event, data, guide, lang) -> Said:
                  on=data.get("sent_on"), due=data.get("feedback_due")), ""
     if action == "feedback_received":
         return _("Tilbakemelding fra barnevernet mottatt"), ""
+    if action in ("told", "untold"):
+        return (_("Deltakerne får se at en melding ble sendt") if action == "told"
+                else _("Deltakerne får ikke se at en melding ble sendt")), ""
     still_open = " – " + _("saken er fortsatt åpen") if data.get("case_open") else ""
     return _("Melding til barnevernet") + still_open, ""
 
