@@ -14,6 +14,7 @@ import yaml
 
 from tik.guides.model import (
     CARRY_SOURCES,
+    COUNTRIES,
     EFFECTS,
     FAMILY_NEVER,
     FIELD_KINDS,
@@ -335,6 +336,7 @@ class _Builder:
             report_feedback_days=self.params["feedback_days"] or 21,
             family_ends=family,
             family_timeline=self.family_page(guide.get("family")),
+            country=self.country(guide.get("country")),
         )
         if result.team_service and result.team_service not in services:
             self.problem(g, "team_service", f"unknown service '{result.team_service}'")
@@ -343,6 +345,15 @@ class _Builder:
         if self.problems:
             raise GuidebookInvalid(self.problems)
         return result
+
+    def country(self, value: Any) -> str:
+        """The `country` key: whose national identity numbers the forms check (Norway when absent)."""
+        if value is None:
+            return "no"
+        if value not in COUNTRIES:
+            self.problem("guide.yaml", "country", f"unknown country {value!r} (one of {', '.join(COUNTRIES)})")
+            return "no"
+        return str(value)
 
     def lifecycle(self, data: Any) -> Lifecycle:
         """The `lifecycle` section: whole numbers of days (reopening) and months (retention), each at least 1."""

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 DEFAULT_LANGUAGE = "nb"
+COUNTRIES = ("no", "se")  # whose national identity numbers the forms check (tik/identity/<country>.py)
 FIELD_KINDS = ("text", "textarea", "date", "choice", "services")
 VOICES = ("child", "parents")
 EFFECTS = ("individual_plan", "child_coordinator")
@@ -228,6 +229,7 @@ class Guide:
     family_ends: Decision | None = None  # "the family says no / ends the cooperation", offered at every step
     # The timeline entry kinds guardians and young people see on "Min familie" (guide.yaml: family.timeline).
     family_timeline: frozenset[str] = frozenset()
+    country: str = "no"  # one of COUNTRIES (guide.yaml: country)
 
     @property
     def deadline_days(self) -> int | None:
