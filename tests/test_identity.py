@@ -99,3 +99,12 @@ def test_a_swedish_guidebook_refuses_a_wrong_personnummer_in_swedish_terms(swedi
     assert "Personnummeret er ikke gyldig" in text and "Fødselsnummeret" not in text
     assert WRONG in text  # what was typed is kept
     assert db.session.scalar(db.select(db.func.count(Case.id))) == 0
+
+
+def test_a_swedish_user_is_told_in_swedish(swedish, client, login, make_user):
+    login(make_user(locale="sv"))
+    page = client.get("/bekymring/skjema?urgency=none").get_data(as_text=True)
+    assert "Personnummer eller samordningsnummer (valfritt)" in page
+    response = client.post("/bekymring/skjema", data={**CHILD, "nin": WRONG})
+    text = response.get_data(as_text=True)
+    assert response.status_code == 422 and "Personnumret är inte giltigt. Kontrollera siffrorna." in text
