@@ -30,6 +30,7 @@ from tik.cases import flow, participants, queries, steps
 from tik.cases import handover as handing_over
 from tik.cases.consent import ConsentError, record_consent
 from tik.cases.forms import (
+    AdultConsentForm,
     ConsentForm,
     DecisionForm,
     HandoverAnswerForm,
@@ -120,11 +121,13 @@ def _consent_form(case: Case, formdata=None) -> ConsentForm | BlankForm:
     """The consent form: as sent (to validate, or to show again with its errors), or blank for the page."""
     guide = guide_of(case)
     choices = [(k, s.name.get(interface_language())) for k, s in guide.services.items()]
+    alone = guide.consents_alone(case.child.birth_date, today())  # a young adult: no guardians asked
+    form_class = AdultConsentForm if alone else ConsentForm
     if formdata is None:
-        return BlankForm(ConsentForm, choices={"services": choices}, idempotency_key=secrets.token_urlsafe(24),
+        return BlankForm(form_class, choices={"services": choices}, idempotency_key=secrets.token_urlsafe(24),
                          given_on=today(), expires_on=today() + timedelta(days=365),
-                         given_by=", ".join(g.name for g in case.child.guardians))
-    form = ConsentForm(formdata=formdata)
+                         given_by=case.child.name if alone else ", ".join(g.name for g in case.child.guardians))
+    form = form_class(formdata=formdata)
     form.services.choices = choices
     return form
 
@@ -338,4 +341,4 @@ def viewers(ref: str):
     return render_template("cases/viewers.html", case=case, rows=who_has_seen(case), guide=guide_of(case),
                            L=interface_language())
 
-from tik.cases import flow_views  # noqa: E402,F401  (registers the report, leader and details routes)
+from tik.cases import flow_views, maturity_views  # noqa: E402,F401  (register the report, leader, details and maturity routes)

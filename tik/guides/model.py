@@ -8,6 +8,7 @@ from datetime import date
 
 DEFAULT_LANGUAGE = "nb"
 COUNTRIES = ("no", "se")  # whose national identity numbers the forms check (tik/identity/<country>.py)
+CONSENT_BELOW = ("age", "maturity")  # below the adult age: a fixed consent age, or staff judge maturity
 FIELD_KINDS = ("text", "textarea", "date", "choice", "services")
 VOICES = ("child", "parents")
 EFFECTS = ("individual_plan", "child_coordinator")
@@ -202,6 +203,16 @@ class Lifecycle:
 
 
 @dataclass(frozen=True)
+class ConsentRule:
+    """Who consents (guide.yaml: `consent`). From `adult_alone_from` the young adult consents alone, without
+    guardians. Below it, `below` says how: "age" (from `consent_age` the young person consents too) or
+    "maturity" (no fixed age: staff judge whether the child is mature enough, and record why)."""
+
+    adult_alone_from: int | None = None
+    below: str = "age"
+
+
+@dataclass(frozen=True)
 class Guide:
     """A validated guidebook. `digest` is the content hash a case pins."""
 
@@ -230,6 +241,17 @@ class Guide:
     # The timeline entry kinds guardians and young people see on "Min familie" (guide.yaml: family.timeline).
     family_timeline: frozenset[str] = frozenset()
     country: str = "no"  # one of COUNTRIES (guide.yaml: country)
+    consent: ConsentRule = ConsentRule()
+
+    def consents_alone(self, birth: date, on: date) -> bool:
+        """Whether someone born on `birth` consents alone on `on`, without guardians (consent.adult_alone_from)."""
+        adult = self.consent.adult_alone_from
+        return adult is not None and age_on(birth, on) >= adult
+
+    def judges_maturity(self, birth: date, on: date) -> bool:
+        """Whether staff judge the child's maturity to consent on `on` (consent.below: maturity, under the adult
+        age); the judgement is a case's, recorded with its reason (tik.cases.consent.judge_maturity)."""
+        return self.consent.below == "maturity" and not self.of_consent_age(birth, on)
 
     @property
     def deadline_days(self) -> int | None:
