@@ -223,7 +223,8 @@ def test_the_interface_language_is_the_users_then_the_sessions_then_bokmal(clien
 def test_the_language_chooser_offers_each_language_by_its_own_name_and_each_choice_works(client):
     chooser = client.get("/login").get_data(as_text=True).split('id="lang-select"')[1].split("</select>")[0]
     options = re.findall(r'<option value="([^"]*)" ?(selected)?>([^<]*)</option>', chooser)
-    assert options == [("nb", "selected", "Bokmål"), ("nn", "", "Nynorsk"), ("en", "", "English")]
+    assert options == [("nb", "selected", "Bokmål"), ("nn", "", "Nynorsk"), ("en", "", "English"),
+                       ("sv", "", "Svenska")]
     for code, _selected, _name in options:
         client.post("/language", data={"lang": code, "next": "/login"})
         assert _page_language(client) == code

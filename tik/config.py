@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-LANGUAGES = ("nb", "nn", "en")  # the interface's languages (bokmål first)
+LANGUAGES = ("nb", "nn", "en", "sv")  # the interface's languages (bokmål first)
 
 
 class ConfigError(RuntimeError):

@@ -21,6 +21,9 @@ def refusal_message(code: str, **params) -> str:
         "unknown_kind": _("Ukjent type opplysninger."),
         "expires_before_given": _("Utløpsdatoen må være etter datoen samtykket ble gitt."),
         "young_person_must_consent": _("Ungdommen er over samtykkealderen og må selv samtykke."),
+        "maturity_not_judged": _("Veilederen ber ikke om en vurdering av modenhet for dette barnet."),
+        "maturity_reason": _("Skriv begrunnelsen for vurderingen."),
+        "maturity_answer": _("Svar på om barnet er modent nok til å samtykke selv."),
         "already_holder": _("Personen er allerede stafettholder."),
         "cannot_hold": _("Personen kan ikke være stafettholder: bare en koordinator i din enhet, eller i en "
                          "tjeneste et gyldig samtykke gjelder, kan holde saken."),

@@ -131,7 +131,7 @@ def register_web(app: Flask) -> None:
     app.jinja_env.filters["date"] = _date
     app.jinja_env.filters["datetime"] = _datetime
     app.jinja_env.filters["guidance"] = render_guidance  # guidebook text under the page's own heading
-    app.jinja_env.globals["LANGUAGES"] = {"nb": "Bokmål", "nn": "Nynorsk", "en": "English"}
+    app.jinja_env.globals["LANGUAGES"] = {"nb": "Bokmål", "nn": "Nynorsk", "en": "English", "sv": "Svenska"}
     app.jinja_env.globals["describe"] = describe  # a timeline entry's words (tik/timeline/describe.py)
     # Templates ask the policy, never decide (tests/test_unit_of_work.py scans them for decisions of their own).
     app.jinja_env.globals["may_use"] = lambda endpoint: may_use(current_user, endpoint)
@@ -167,13 +167,14 @@ def translations_for_render() -> dict:
     return {"gettext": gettext, "ngettext": ngettext}
 
 
-# The dates on a page, "dd.MM.yyyy" in every language TIK speaks (Latin digits): written out directly,
-# in the user's time zone as flask-babel rebases them; other patterns go through Babel.
+# The dates on a page, "dd.MM.yyyy" in the Norwegian languages and English (Latin digits): written out directly,
+# in the user's time zone as flask-babel rebases them; other patterns, and Swedish (ISO "yyyy-MM-dd"), go
+# through Babel.
 # mutmut: equivalent — the "short" literal misspelt: Babel's short pattern prints the same dd.MM.yyyy.
 def _date(value: date | None, fmt: str = "short") -> str:
     if value is None:
         return ""
-    if fmt != "short":
+    if fmt != "short" or interface_language() in BABEL_DATES:
         return format_date(value, fmt)
     if isinstance(value, datetime):
         value = to_user_timezone(value)
@@ -184,7 +185,12 @@ def _datetime(value: datetime | None) -> str:
     if value is None:
         return ""
     value = to_user_timezone(value)
+    if interface_language() in BABEL_DATES:
+        return f"{format_date(value, 'short')} {value.hour:02d}:{value.minute:02d}"
     return f"{value.day:02d}.{value.month:02d}.{value.year:04d} {value.hour:02d}:{value.minute:02d}"
+
+
+BABEL_DATES = ("sv",)  # interface languages whose dates Babel writes (Swedish: 2026-11-20)
 
 
 def pdf_response(filename: str, data: bytes):

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy import select
+
 from tik.audit.service import record
 from tik.auth.models import User
 from tik.auth.policy import can_hold_case, family_actor, may_take_part
-from tik.cases.models import Case, Consent, ConsentForm, EventKind, HandoverStatus
+from tik.cases.models import Case, CaseEvent, Consent, ConsentForm, EventKind, HandoverStatus
 from tik.cases.queries import pending_handovers
 from tik.clock import now, today
 from tik.db import unit_of_work
@@ -44,7 +46,7 @@ def record_consent(case: Case, by: User | None, *, given_by: str, services: list
     covered = covered_kinds(guide, services, kinds or {})
     if expires_on < given_on:
         raise ConsentError("expires_before_given")
-    if guide.of_consent_age(case.child.birth_date, given_on) and not young_person:
+    if consents_themself(case, given_on) and not young_person:
         raise ConsentError("young_person_must_consent")
     consent = Consent(case_id=case.id, given_by=given_by.strip(), services=services, purpose=purpose.strip(),
                       form=form, given_on=given_on, expires_on=expires_on, information=information.strip(),
@@ -112,3 +114,40 @@ def enforce_consent(case: Case, by: User | None, reason: str) -> None:
             pending.reason = reason
             pending.answered_at = now()
             log(case, EventKind.HANDOVER, by, action="cancelled", to_user=pending.to_user.name, reason=reason)
+
+
+# -- consent without a fixed age (guide.yaml: consent.below: maturity) ---------------------------------------
+
+MATURITY = "maturity"  # the timeline action of a maturity judgement (a CONSENT entry)
+
+
+@unit_of_work
+def judge_maturity(case: Case, by: User, *, mature: bool, reason: str) -> None:
+    """Record staff's judgement whether the child is mature enough to consent themself, with its reason, where
+    the guidebook has no fixed consent age below the adult one. On the timeline and audited. Raises
+    ConsentError "maturity_not_judged" where the guidebook does not ask for it (a fixed age, or an adult),
+    "maturity_reason" without a reason."""
+    if not guide_of(case).judges_maturity(case.child.birth_date, today()):
+        raise ConsentError("maturity_not_judged")
+    if not reason.strip():
+        raise ConsentError("maturity_reason")
+    log(case, EventKind.CONSENT, by, action=MATURITY, mature=mature, reason=reason.strip())
+    record(by, "consent.maturity", case)
+
+
+def maturity_of(case: Case) -> CaseEvent | None:
+    """The case's latest maturity judgement (its `data` holds `mature` and `reason`), or None."""
+    return db.session.scalar(
+        select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.kind == EventKind.CONSENT)
+        .where(CaseEvent.data["action"].as_string() == MATURITY)
+        .order_by(CaseEvent.at.desc(), CaseEvent.id.desc()).limit(1))
+
+
+def consents_themself(case: Case, on: date) -> bool:
+    """Whether the child must give (or sign) the consent themself on `on`: from the guidebook's consent age, or,
+    where the guidebook judges maturity instead, when staff's latest judgement found the child mature."""
+    guide = guide_of(case)
+    if guide.of_consent_age(case.child.birth_date, on):
+        return True
+    judged = maturity_of(case) if guide.judges_maturity(case.child.birth_date, on) else None
+    return judged is not None and bool(judged.data.get("mature"))

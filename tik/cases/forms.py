@@ -39,6 +39,15 @@ class ConsentForm(IdempotentForm):
                            validators=[DataRequired(_l("Skriv når samtykket utløper."))])
 
 
+class AdultConsentForm(ConsentForm):
+    """The consent form for a young adult who consents alone, without guardians (guide.yaml:
+    consent.adult_alone_from): the same fields, asking for the young adult and not for the guardians."""
+
+    given_by = StringField(_l("Gitt av (den unge voksne selv, uten foresatte)"),
+                           validators=[DataRequired(_l("Skriv hvem som ga samtykket.")), Length(max=300)])
+    young_person = BooleanField(_l("Ungdommen har selv samtykket eller signert"), default=True)
+
+
 class DecisionForm(VersionedForm):
     """Carries only the version; the step's own fields are read from the guide, not declared here."""
 

@@ -33,6 +33,7 @@ from tik.cases import flow, participants, queries, steps
 from tik.cases import handover as handing_over
 from tik.cases.consent import ConsentError, record_consent
 from tik.cases.forms import (
+    AdultConsentForm,
     ConsentForm,
     DecisionForm,
     HandoverAnswerForm,
@@ -134,12 +135,14 @@ def _consent_form(case: Case, formdata=None) -> ConsentForm | BlankForm:
     guide = guide_of(case)
     choices = [(k, s.name.get(interface_language())) for k, s in guide.services.items()]
     kinds = [(k.key, k.label.get(interface_language())) for k in guide.information_kinds]
+    alone = guide.consents_alone(case.child.birth_date, today())  # a young adult: no guardians asked
+    form_class = AdultConsentForm if alone else ConsentForm
     if formdata is None:  # every kind ticked: the family's "no" is what is unticked (and written as exclusions)
-        return BlankForm(ConsentForm, choices={"services": choices, "kinds": kinds},
+        return BlankForm(form_class, choices={"services": choices, "kinds": kinds},
                          idempotency_key=secrets.token_urlsafe(24), given_on=today(),
                          expires_on=today() + timedelta(days=365), kinds=[k for k, _label in kinds],
-                         given_by=", ".join(g.name for g in case.child.guardians))
-    form = ConsentForm(formdata=formdata)
+                         given_by=case.child.name if alone else ", ".join(g.name for g in case.child.guardians))
+    form = form_class(formdata=formdata)
     form.services.choices = choices
     form.kinds.choices = kinds
     return form
@@ -359,4 +362,4 @@ def viewers(ref: str):
     return render_template("cases/viewers.html", case=case, rows=who_has_seen(case), guide=guide_of(case),
                            L=interface_language())
 
-from tik.cases import flow_views  # noqa: E402,F401  (registers the report, leader and details routes)
+from tik.cases import flow_views, maturity_views  # noqa: E402,F401  (register the report, leader, details and maturity routes)

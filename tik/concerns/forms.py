@@ -13,8 +13,9 @@ from wtforms import (
 )
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional, ValidationError
 
+from tik import identity
 from tik.clock import today
-from tik.concerns.nin import InvalidNationalId, birth_date_of
+from tik.concerns.nin import InvalidNationalId
 from tik.forms import LANGUAGE_CHOICES, IdempotentForm, MultiCheckboxField, TikForm, email_field
 
 YES_NO = [("no", _l("Nei")), ("yes", _l("Ja"))]
@@ -67,6 +68,12 @@ class ConcernForm(IdempotentForm):
     report_draft = TextAreaField(_l("Utkast til melding til barnevernet"), validators=[Optional(),
                                                                                        Length(max=10000)])
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.identity = identity.current()  # the guidebook's country: whose numbers, and what they are called
+        self.nin.label.text = self.identity.LABEL
+        self.nin_hint = self.identity.HINT
+
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         if not self.birth_date.data and not self.birth_date.errors and not self.nin.errors:
@@ -85,12 +92,12 @@ class ConcernForm(IdempotentForm):
     def validate_nin(self, field) -> None:
         if not field.data:
             return
-        field.data = field.data.replace(" ", "")
         try:
-            encoded = birth_date_of(field.data)
+            encoded = self.identity.birth_date_of(field.data)
+            field.data = self.identity.normalise(field.data)
         except InvalidNationalId:
-            raise ValidationError(_l("Fødselsnummeret er ikke gyldig. Sjekk sifrene.")) from None
+            raise ValidationError(self.identity.INVALID) from None
         if self.birth_date.data and encoded != self.birth_date.data:
-            raise ValidationError(_l("Fødselsnummeret passer ikke med fødselsdatoen."))
+            raise ValidationError(self.identity.MISMATCH)
         if not self.birth_date.data:
             self.birth_date.data = encoded  # derived, not asked again

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import select
 
-from tik import crypto
+from tik import crypto, identity
 from tik.audit.models import AuditEvent
 from tik.audit.service import READ_ACTIONS, record
 from tik.auth import sessions
@@ -22,7 +22,7 @@ from tik.auth.policy import FamilyRelation, family_actor, family_reach, within_r
 from tik.cases.consent import record_consent, withdraw_consent
 from tik.cases.models import Case, CaseEvent, Consent, ConsentForm, EventKind
 from tik.clock import today
-from tik.concerns.nin import InvalidNationalId, birth_date_of
+from tik.concerns.nin import InvalidNationalId
 from tik.db import unit_of_work
 from tik.extensions import db
 from tik.guidebook import guide_of
@@ -248,7 +248,7 @@ def set_guardian_identity(case: Case, by: User, guardian_id: int, *, nin: str | 
         digits = nin.replace(" ", "")
         if digits:
             try:
-                birth_date_of(digits)
+                digits = identity.rules(guide_of(case).country).normalise(digits)
             except InvalidNationalId:
                 raise GuardianIdError("national_id_invalid") from None
             if crypto.lookup_hash(digits) != guardian.nin_lookup:

@@ -14,6 +14,8 @@ import yaml
 
 from tik.guides.model import (
     CARRY_SOURCES,
+    CONSENT_BELOW,
+    COUNTRIES,
     EFFECTS,
     FAMILY_NEVER,
     FIELD_KINDS,
@@ -23,6 +25,7 @@ from tik.guides.model import (
     TIMELINE_KINDS,
     VOICES,
     AgeGroup,
+    ConsentRule,
     Decision,
     EmergencyNumber,
     End,
@@ -257,6 +260,7 @@ class _Builder:
             langs = ["nb"]
         self.languages = tuple(str(lang) for lang in langs)
         self.params = self.guide_params(guide)
+        consent_rule = self.consent_rule(guide)
         services = self.services(self.yaml("services.yaml"))
         age_groups = self.signals(self.yaml("signals.yaml"))
         areas = self.measures(self.yaml("measures.yaml"), services)
@@ -340,6 +344,8 @@ class _Builder:
             family_ends=family,
             family_timeline=self.family_page(guide.get("family")),
             **self.sharing(services),
+            country=self.country(guide.get("country")),
+            consent=consent_rule,
         )
         if result.team_service and result.team_service not in services:
             self.problem(g, "team_service", f"unknown service '{result.team_service}'")
@@ -348,6 +354,47 @@ class _Builder:
         if self.problems:
             raise GuidebookInvalid(self.problems)
         return result
+
+    def consent_rule(self, guide: dict) -> ConsentRule:
+        """The `consent` section: `adult_alone_from` (the age from which the young adult consents alone) and
+        `below` ("age": today's `consent_age`; "maturity": staff judge it). With "maturity" there is no fixed
+        consent age below the adult one, so the guide's consent age (and `{consent_age}` in texts) is the adult
+        age. Without the section, `consent_age` alone rules, as before."""
+        g = "guide.yaml"
+        data = guide.get("consent")
+        if data is None:
+            return ConsentRule()
+        if not isinstance(data, dict):
+            self.problem(g, "consent", "must be a mapping with 'adult_alone_from' and 'below'")
+            return ConsentRule()
+        for key in set(data) - {"adult_alone_from", "below"}:
+            self.problem(g, f"consent.{key}", "unknown setting")
+        adult = self.integer(g, "consent.adult_alone_from", data.get("adult_alone_from"), "adult_alone_from",
+                             minimum=1)
+        below = data.get("below", "age")
+        if below not in CONSENT_BELOW:
+            self.problem(g, "consent.below", f"unknown rule {below!r} (one of {', '.join(CONSENT_BELOW)})")
+            below = "age"
+        if below == "maturity":
+            if adult is None:
+                self.problem(g, "consent.below", "'maturity' needs 'adult_alone_from': the age from which no "
+                                                 "judgement is needed")
+            elif guide.get("consent_age") is not None:
+                self.problem(g, "consent_age", "give either a fixed 'consent_age' or 'consent.below: maturity'")
+            else:
+                self.params["consent_age"] = adult
+        elif adult is not None and self.params["consent_age"] is not None and adult < self.params["consent_age"]:
+            self.problem(g, "consent.adult_alone_from", "must not be below 'consent_age'")
+        return ConsentRule(adult, str(below))
+
+    def country(self, value: Any) -> str:
+        """The `country` key: whose national identity numbers the forms check (Norway when absent)."""
+        if value is None:
+            return "no"
+        if value not in COUNTRIES:
+            self.problem("guide.yaml", "country", f"unknown country {value!r} (one of {', '.join(COUNTRIES)})")
+            return "no"
+        return str(value)
 
     def lifecycle(self, data: Any) -> Lifecycle:
         """The `lifecycle` section: whole numbers of days (reopening) and months (retention), each at least 1."""

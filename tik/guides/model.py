@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 DEFAULT_LANGUAGE = "nb"
+COUNTRIES = ("no", "se")  # whose national identity numbers the forms check (tik/identity/<country>.py)
+CONSENT_BELOW = ("age", "maturity")  # below the adult age: a fixed consent age, or staff judge maturity
 FIELD_KINDS = ("text", "textarea", "date", "choice", "services")
 VOICES = ("child", "parents")
 EFFECTS = ("individual_plan", "child_coordinator")
@@ -229,6 +231,16 @@ class Lifecycle:
 
 
 @dataclass(frozen=True)
+class ConsentRule:
+    """Who consents (guide.yaml: `consent`). From `adult_alone_from` the young adult consents alone, without
+    guardians. Below it, `below` says how: "age" (from `consent_age` the young person consents too) or
+    "maturity" (no fixed age: staff judge whether the child is mature enough, and record why)."""
+
+    adult_alone_from: int | None = None
+    below: str = "age"
+
+
+@dataclass(frozen=True)
 class Guide:
     """A validated guidebook. `digest` is the content hash a case pins."""
 
@@ -261,6 +273,18 @@ class Guide:
     child_welfare_service: str | None = None
     information_kinds: tuple[InformationKind, ...] = ()
     withholding_grounds: tuple[WithholdingGround, ...] = ()
+    country: str = "no"  # one of COUNTRIES (guide.yaml: country)
+    consent: ConsentRule = ConsentRule()
+
+    def consents_alone(self, birth: date, on: date) -> bool:
+        """Whether someone born on `birth` consents alone on `on`, without guardians (consent.adult_alone_from)."""
+        adult = self.consent.adult_alone_from
+        return adult is not None and age_on(birth, on) >= adult
+
+    def judges_maturity(self, birth: date, on: date) -> bool:
+        """Whether staff judge the child's maturity to consent on `on` (consent.below: maturity, under the adult
+        age); the judgement is a case's, recorded with its reason (tik.cases.consent.judge_maturity)."""
+        return self.consent.below == "maturity" and not self.of_consent_age(birth, on)
 
     @property
     def deadline_days(self) -> int | None:

@@ -9,6 +9,7 @@ from flask_babel import force_locale
 from sqlalchemy import select
 
 from tik.auth.policy import within_reach, young_person_reach
+from tik.cases.consent import consents_themself
 from tik.cases.models import Case, Consent
 from tik.clock import now, today
 from tik.extensions import db
@@ -142,7 +143,8 @@ def consent_html(case: Case, consent: Consent | None, lang: str, texts: Texts | 
             "pdf/consent.html", t=t, L=lang, rtl=is_rtl(lang), case=case, child=case.child, guide=guide,
             consent=consent, holder=case.coordinator, municipality=current_app.config["TIK_MUNICIPALITY"],
             today=today(), translated=lang not in ("nb", "nn"),
-            young_signs=of_consent_age(case, guide),
+            young_signs=consents_themself(case, consent.given_on if consent else today()),  # by age or maturity
+            adult_alone=guide.consents_alone(case.child.birth_date, consent.given_on if consent else today()),
             services=[guide.services[k] for k in (consent.services if consent else guide.services)
                       if k in guide.services],
         )

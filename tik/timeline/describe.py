@@ -100,6 +100,9 @@ def _level(event, data, guide, lang) -> Said:
 
 def _consent(event, data, guide, lang) -> Said:
     action = data.get("action")
+    if action == "maturity":  # tik.cases.consent.judge_maturity; the reason stays on the case page
+        return (_("Modenhet vurdert: barnet samtykker selv") if data.get("mature")
+                else _("Modenhet vurdert: foresatte samtykker")), ""
     if action == "refused":
         return _("Familien sier nei / avslutter samarbeidet") + _reason(data), ""
     said = _digitally(data) or (_("Samtykke registrert") if action == "given" else _("Samtykke trukket tilbake"))

@@ -13,7 +13,7 @@ cd "$(dirname "$0")/../.."
 BIN=${BIN:-.venv/bin}
 DIR=tik/translations
 POT=$DIR/messages.pot
-LANGS="nn en"
+LANGS="nn en sv"
 
 "$BIN/pybabel" -q extract -F babel.cfg -k _l -k lazy_gettext \
     --project TIK --copyright-holder TIK --add-comments=Translators: \

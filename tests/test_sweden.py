@@ -1,0 +1,108 @@
+"""A Swedish municipality (issue 28): the SIP guidebook in guidebooks/sv-sip passes the check, and a SIP runs in
+Swedish from the concern to two agencies under consent, with no Norwegian on the case page."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from flows import form_data
+
+from tik import clock
+from tik.auth.models import Role
+from tik.cases.models import Case
+from tik.cli import guide as guide_cli
+from tik.extensions import db
+from tik.guides.loader import load_guide
+from tik.org.service import check_organisation
+
+ROOT = Path(__file__).resolve().parent.parent
+SIP = ROOT / "guidebooks" / "sv-sip"
+ORGANISATION = ROOT / "guidebooks" / "sv-sip-organisation.yaml"
+PERSONNUMMER = "20070315-2389"  # born 15 March 2007: 19 on the test day, consents alone
+# Words only Norwegian has: one of them on a Swedish page is a string that escaped the catalogue or the guidebook.
+NORWEGIAN = ("barnevern", "Fødsels", "fødsels", "stafettholder", "Stafettholder", "tjeneste", "Tjeneste", "Lagre",
+             "Ikke ", "ikke ", "Hvem", "Hva ", "KS Fiks", "forvaltningsloven", "Saken", "saken", "Bekymring")
+
+
+@pytest.fixture
+def sweden(app):
+    """The app running the Swedish SIP guidebook as Åmåls kommun."""
+    app.config.update(TIK_GUIDEBOOK=str(SIP), TIK_ORGANISATION=str(ORGANISATION), TIK_MUNICIPALITY="Åmåls kommun")
+    app.extensions.pop("tik_guide", None)
+    yield app
+    app.extensions.pop("tik_guide", None)
+
+
+def test_the_swedish_sip_guidebook_passes_the_check():
+    result = CliRunner().invoke(guide_cli, ["check", str(SIP)])
+    assert result.exit_code == 0 and result.output.strip().endswith("OK"), result.output
+    guide = load_guide(SIP)
+    assert guide.country == "se" and guide.languages == ("sv",)
+    assert (guide.consent.adult_alone_from, guide.consent.below) == (18, "maturity")
+    assert guide.step("sip-call").time_frame_days == 5 and guide.is_consent_step(guide.step("sip-consent"))
+    assert guide.step("sip-meeting").field("lead_agency").required  # huvudansvar beside the coordinator
+    assert {"arbetsformedlingen", "forsakringskassan", "bup", "primary-care"} <= set(guide.services)
+    assert guide.ends["child_welfare_report"].title.get("sv") == "Orosanmälan till socialtjänsten"
+    for key, text in guide.guidance.items():  # every law reference is marked for checking against SFS
+        body = text.get("sv")
+        if re.search(r"lagen\b|\d+ kap\.", body):
+            assert "[kontrolleras mot SFS]" in body, key
+
+
+def test_the_example_organisation_has_the_agencies_as_units_of_their_own(sweden):
+    units, problems = check_organisation(ORGANISATION)
+    assert problems == []
+    assert {u.service for u in units} >= {"arbetsformedlingen", "forsakringskassan", "bup", "primary-care"}
+
+
+def test_a_sip_in_swedish_with_two_agencies_under_the_young_adults_own_consent(sweden, client, login, make_user):
+    login(make_user("mentor", service="school", name="Maja Mentor", locale="sv",
+                    roles=(Role.EMPLOYEE, Role.COORDINATOR)))
+    agency = make_user("af-handlaggare", service="arbetsformedlingen", name="Anders Arbetsförmedlare")
+    make_user("fk-handlaggare", service="forsakringskassan", name="Frida Försäkring")
+    outsider = make_user("bup-lakare", service="bup", name="Bodil BUP")
+
+    response = client.post("/bekymring/skjema", data={
+        "first_name": "Elsa", "last_name": "Lind", "nin": PERSONNUMMER, "school": "Kristinebergsskolan",
+        "guardians-0-name": "Anna Lind", "guardians-0-language": "sv", "urgency": "none",
+        "observation": "Elsa har inte varit i skolan sedan oktober och säger att hon mår dåligt."})
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    case = db.session.scalar(db.select(Case))
+    assert case.child.birth_date == date(2007, 3, 15)
+    today = clock.today().isoformat()
+    path = [("done", "s0-describe", {"observation": "Frånvaro sedan oktober.", "since_when": "Oktober"}),
+            ("done", "s0-talk", {"conversation_date": today, "child_words": "Jag orkar inte gå dit."}),
+            ("sip", "s0-decide", {"assessment": "Behöver stöd från Arbetsförmedlingen och Försäkringskassan."})]
+    page = client.get(f"/saker/{case.ref}").get_data(as_text=True)
+    assert "Givet av (den unga vuxna själv, utan vårdnadshavare)" in page
+    consent = client.post(f"/saker/{case.ref}/samtykke", data={
+        "given_by": "Elsa Lind", "young_person": "y", "services": ["arbetsformedlingen", "forsakringskassan"],
+        "purpose": "SIP", "form": "paper", "given_on": today, "idempotency_key": "sip-consent",
+        "expires_on": (clock.today() + timedelta(days=365)).isoformat()})
+    assert consent.status_code == 302, consent.get_data(as_text=True)[:2000]
+    for decision, step, values in path:
+        moved = client.post(f"/saker/{case.ref}/beslutning", data=form_data(values, decision, case.version, step))
+        assert moved.status_code == 302, moved.get_data(as_text=True)[:2000]
+        db.session.expire_all()
+    # The consent step is carried by the consent just given (asked once): straight to the call, within 5 days.
+    assert case.step_id == "sip-call" and case.deadline == clock.today() + timedelta(days=5)
+
+    invited = client.post(f"/saker/{case.ref}/deltakere", data={"person": "af-handlaggare", "idempotency_key": "i1"})
+    assert invited.status_code == 302
+    refused = client.post(f"/saker/{case.ref}/deltakere", data={"person": "bup-lakare", "idempotency_key": "i2"})
+    assert refused.status_code == 422  # BUP is not named in the consent
+
+    page = client.get(f"/saker/{case.ref}").get_data(as_text=True)
+    assert "Kalla till SIP-möte" in page and "Arbetsförmedlingen" in page and "Elsa Lind själv" in page
+    main = page.split('<main id="main"')[1].split("</main>")[0]
+    leaks = sorted({word for word in NORWEGIAN if word in main})
+    assert leaks == [], leaks
+
+    login(agency)
+    assert client.get(f"/saker/{case.ref}").status_code == 200
+    login(outsider)
+    assert client.get(f"/saker/{case.ref}").status_code == 404

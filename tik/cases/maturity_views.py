@@ -1,0 +1,36 @@
+"""Consent without a fixed age (issue 28): where the guidebook judges maturity below the adult age, staff record
+whether the child is mature enough to consent themself, and why. Views parse the form, call tik.cases.consent."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from tik.auth.policy import case_for, requires
+from tik.cases.consent import ConsentError, consents_themself, judge_maturity, maturity_of
+from tik.cases.views import _case_page, bp
+from tik.messages import refusal_message
+
+
+@bp.app_context_processor
+def consent_rules() -> dict:
+    """The case page asks these: whether the child signs the consent, and the latest maturity judgement."""
+    return {"consents_themself": consents_themself, "maturity_of": maturity_of}
+
+
+@bp.post("/saker/<ref>/modenhet")
+@requires()
+def judge(ref: str):
+    """Record the maturity judgement: "yes" (the child consents themself) or "no", with a required reason."""
+    case = case_for(current_user, ref, edit=True)
+    answer, reason = request.form.get("mature", ""), request.form.get("reason", "")[:2000]
+    try:
+        if answer not in ("yes", "no"):
+            raise ConsentError("maturity_answer")
+        judge_maturity(case, current_user, mature=answer == "yes", reason=reason)
+    except ConsentError as error:
+        return _case_page(case, 422, maturity_error=refusal_message(error.code),
+                          maturity_typed={"mature": answer, "reason": reason})
+    flash(_("Vurderingen av modenhet er lagret."))
+    return redirect(url_for("cases.show", ref=ref) + "#consent-heading")
