@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from support import GuidebookCopy
-from tik.guides.youth import check_youth
 
-LANGUAGES = ("nb", "nn", "en")
+from tik.guides.youth import check_youth
 
 
 def problems(copy: GuidebookCopy) -> list[str]:
