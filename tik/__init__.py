@@ -52,8 +52,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from tik.plans import views as plans
     from tik.stats.views import bp as stats_bp
     from tik.web import register_web
+    from tik.youth import views as youth
 
-    for module in (auth, handbook, mywork, concerns, cases, plans, meetings, org, lifecycle, family):
+    for module in (auth, handbook, mywork, concerns, cases, plans, meetings, org, lifecycle, family, youth):
         app.register_blueprint(module.bp)
     app.register_blueprint(stats_bp)
     register_web(app)

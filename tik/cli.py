@@ -11,6 +11,7 @@ from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
 from sqlalchemy import select
 
 from tik.guides.loader import check_guide
+from tik.guides.youth import check_youth
 
 
 def main() -> None:
@@ -37,9 +38,10 @@ def _commands() -> list[click.Command]:
     from tik.lifecycle.cli import archive, retention
     from tik.scale import seed_scale_command
     from tik.stats.cli import stats_command
+    from tik.youth.cli import youth_command
 
     return [init_db, demo, guide, org, users, plan, audit, reminders, backup_command, restore_command,
-            seed_scale_command, stats_command, retention, archive, dev_idp]
+            seed_scale_command, stats_command, retention, archive, dev_idp, youth_command]
 
 
 @click.command("dev-idp")
@@ -96,6 +98,7 @@ def guide_check(path: Path | None) -> None:
 
     path = path or ROOT / "guidebook"
     g, problems = check_guide(path)
+    problems += check_youth(path, g.languages, set(g.services)) if g is not None else []  # the youth door (tik/youth)
     _exit_with_problems(path, problems)
     steps = sum(len(level.steps) for level in g.levels) + len(g.closing)
     click.echo(f"{g.title.get('nb')} ({g.id} {g.version}, {g.digest[:12]})")

@@ -28,6 +28,8 @@ from tik.extensions import db
 from tik.guidebook import current_guide, guide_of
 from tik.plans.models import MeasureStatus
 from tik.plans.service import MeasureInput, add_measure, mark_shared, plan_of, update_plan
+from tik.youth.demo import load_youth_demo
+from tik.youth.demo import logins_lines as youth_logins
 
 # The demo logins are printed for everyone on purpose: this is not a secret.
 DEMO_PASSWORD = "tik-demo-2026"  # nosec B105
@@ -113,6 +115,7 @@ def load() -> bool:
         _run([story(users, base) for story in STORIES])
         _guardian_for_dev_provider()
         _teams_and_meetings(users, base)
+        load_youth_demo(users, DEMO_PASSWORD)
         db.session.commit()
         from tik.stats.refresh import refresh
 
@@ -185,6 +188,7 @@ def logins_text() -> str:
     for username, name, title, _unit, roles, _phone, _email in DEMO_USERS:
         role_text = ", ".join(r.value for r in roles)
         lines.append(f"  {username:<{width}}  {name} – {title} [{role_text}]")
+    lines += youth_logins(width)
     return "\n".join(lines)
 
 

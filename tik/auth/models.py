@@ -20,6 +20,8 @@ class Role(enum.StrEnum):
     LEADER = "leader"
     ANALYST = "analyst"  # the municipality's anonymised statistics, never a case
     ADMIN = "admin"
+    YOUTH_OPERATOR = "youth_operator"  # a trained young person answering the youth door (tik/youth); no case
+    YOUTH_PROFESSIONAL = "youth_professional"  # the professional on duty at the youth door (tik/youth)
 
 
 class User(UserMixin, db.Model):
