@@ -47,6 +47,10 @@ class HandoverForm(IdempotentForm):
                           validators=[DataRequired(_l("Skriv brukernavnet eller navnet til den nye stafettholderen.")),
                                       Length(max=200)])
     note = TextAreaField(_l("Melding til den nye stafettholderen"), validators=[Optional(), Length(max=2000)])
+    family_wish = TextAreaField(_l("Hva familien ønsker"), validators=[
+        DataRequired(_l("Skriv hva familien ønsker ved overgangen.")), Length(max=2000)])
+    measures_scope = TextAreaField(_l("Hvilke tiltak den nye stafettholderen tar over"), validators=[
+        DataRequired(_l("Skriv hvilke tiltak den nye stafettholderen tar over.")), Length(max=2000)])
 
 
 class InviteForm(IdempotentForm):

@@ -145,6 +145,8 @@ def _one_person(case: Case, text: str, holders_only: bool = False) -> User | Non
 @requires()
 def show(ref: str):
     case = case_for(current_user, ref)
+    if not consenting.settled_for(current_user, case):  # a consent ran out: what hung on it ends now
+        abort(404)
     return _case_page(case)
 
 
@@ -248,6 +250,8 @@ def propose_handover(ref: str):
         return _case_page(case, 422, handover_form=form, handover_errors=error_list(form))
     try:
         proposed = handing_over.propose_handover(case, to, current_user, note=form.note.data or "",
+                                                 family_wish=form.family_wish.data,
+                                                 measures_scope=form.measures_scope.data,
                                                  form_key=form.idempotency_key.data)
     except HandoverError as error:
         form.to_user.errors = [refusal_message(error.code)]
@@ -267,9 +271,12 @@ def answer_handover(handover_id: int):
     accept = request.form.get("answer") == "accept"
     if not form.validate_on_submit():
         abort(400)
+    consenting.settle_expired(handover.case)  # a consent that ran out ends the handover first
     try:
         handing_over.answer_handover(handover, current_user, accept=accept, reason=form.reason.data or "")
     except HandoverError as error:
+        if error.code in ("cannot_open", "not_yours"):  # ended, or a case they can no longer open: not there
+            abort(404)
         flash(refusal_message(error.code), "error")
         return redirect(url_for("mywork.start"))
     if accept:

@@ -102,6 +102,8 @@ def _consent(event, data, guide, lang) -> Said:
     action = data.get("action")
     if action == "refused":
         return _("Familien sier nei / avslutter samarbeidet") + _reason(data), ""
+    if action == "expired":
+        return f"{_('Samtykket har gått ut')}: {_services(data.get('services', []), guide, lang)}", ""
     said = _digitally(data) or (_("Samtykke registrert") if action == "given" else _("Samtykke trukket tilbake"))
     return f"{said}: {_services(data.get('services', []), guide, lang)}", ""
 
@@ -148,6 +150,10 @@ def _plan(event, data, guide, lang) -> Said:
     revision = " (" + _("revisjon") + f" {data.get('revision')})"
     if action == "measure.evaluated":
         return _("Tiltak evaluert") + f": {data.get('what')}{revision}", ""
+    if action == "measure.ended":
+        why = (_("samtykket er trukket tilbake") if data.get("reason") == "consent_withdrawn"
+               else _("samtykket har gått ut"))
+        return _("Tiltak avsluttet") + f": {data.get('what')} – {why}{revision}", ""
     return _("Planen er endret") + (f": {data['what']}" if data.get("what") else "") + revision, ""
 
 
@@ -167,6 +173,7 @@ def _participant(event, data, guide, lang) -> Said:
     if data.get("action") == "invited":
         return _("%(name)s er invitert som deltaker", name=data.get("user")), ""
     why = {"consent_withdrawn": _("samtykket som ga tilgang er trukket tilbake"),
+           "consent_expired": _("samtykket som ga tilgang har gått ut"),
            "unit_changed": _("saken har fått stafettholder i en annen enhet, og samtykket dekker ikke personen"),
            }.get(data.get("reason"))
     return _("%(name)s er ikke lenger deltaker", name=data.get("user")) + (f" – {why}" if why else ""), ""
