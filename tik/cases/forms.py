@@ -81,5 +81,8 @@ def step_field_errors(values: dict[str, str]) -> dict[str, str]:
 
 def step_values(step, formdata) -> dict[str, str]:
     """The values a user entered for a guide step's fields (inputs named f_<key>; services as a list)."""
-    return {f.key: (",".join(formdata.getlist(f"f_{f.key}")) if f.kind == "services"
-                    else formdata.get(f"f_{f.key}", "")) for f in step.fields}
+    values = {f.key: (",".join(formdata.getlist(f"f_{f.key}")) if f.kind == "services"
+                      else formdata.get(f"f_{f.key}", "")) for f in step.fields}
+    if getattr(step, "leader", False):  # the leader the guidebook names on the step (tik.cases.steps)
+        values["leader"] = formdata.get("f_leader", "")
+    return values

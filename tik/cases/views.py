@@ -85,7 +85,7 @@ def _case_page(case: Case, status: int = 200, **extra):
     drafts = db.session.scalars(select(ReportDraft).where(ReportDraft.case_id == case.id)).all()
     values = extra.pop("values", None)
     events = flow.page_events(case, TIMELINE_ON_PAGE + 1)
-    timeline = events.timeline
+    timeline = [e for e in events.timeline if flow.may_read_feedback(current_user, case, e)]
     concerns = db.session.scalars(select(Concern).where(Concern.case_id == case.id)
                                   .options(joinedload(Concern.reported_by))
                                   .order_by(Concern.created_at.desc())).all()
@@ -94,6 +94,7 @@ def _case_page(case: Case, status: int = 200, **extra):
                else flow.Carried({}, {}))
     if values is None:  # nothing typed yet: start from what TIK already knows
         values = dict(carried.values)
+    can = abilities(current_user, case, on)
     context = dict(
         case=case, child=case.child, guide=guide, view=view, L=interface_language(), md=render_markdown, today=on,
         timeline=timeline[:TIMELINE_ON_PAGE], more_events=len(timeline) > TIMELINE_ON_PAGE, consents=consents,
@@ -101,7 +102,7 @@ def _case_page(case: Case, status: int = 200, **extra):
         other_services=sorted(allowed_services(case, on) - {case.owning_service}),
         concerns=concerns,
         drafts=[d for d in drafts if can_see_report_draft(current_user, case, d.created_by_id, on)],
-        can=abilities(current_user, case, on), participants=active_participants(case),
+        can=can, participants=active_participants(case),
         invite_form=invite_form,
         handovers=pending_handovers(case),
         decision_form=extra.pop("decision_form", None) or BlankForm(DecisionForm, version=case.version),
@@ -111,6 +112,8 @@ def _case_page(case: Case, status: int = 200, **extra):
         registered=request.args.get("registered", ""),
         consent_form=consent_form, handover_form=handover_form,
         consent_warning_days=30,
+        step_leaders=steps.unit_leaders(case) if view.step.leader and case.is_open else [],
+        feedback_to=flow.feedback_reporters(case, current_user) if case.is_open and can.leader_feedback else [],
     )
     context.update(extra)
     return render_template("cases/case.html", **context), status
@@ -292,7 +295,8 @@ def full_timeline(ref: str):
     """The whole stafettlogg, every event with its fields."""
     case = case_for(current_user, ref, action="case.view")
     return render_template("cases/timeline.html", case=case, child=case.child, guide=guide_of(case),
-                           timeline=case_timeline(case), L=interface_language())
+                           timeline=[e for e in case_timeline(case) if flow.may_read_feedback(current_user, case, e)],
+                           L=interface_language())
 
 
 @bp.post("/saker/<ref>/deltakere")

@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 from tik.auth.models import User
 from tik.auth.policy import visible_cases
 from tik.cases.consent import expiry_day
-from tik.cases.flow import feedback_reminders
+from tik.cases.flow import feedback_for, feedback_reminders
 from tik.cases.models import Case, CaseStatus, Consent, ConsentService, Handover, HandoverStatus
 from tik.cases.queries import CaseRow, expiring_consents, held_cases
 from tik.clock import now, today
@@ -47,6 +47,7 @@ class Work:
     handovers: list[Handover] = field(default_factory=list)
     consents: list[Consent] = field(default_factory=list)
     report_feedback: list = field(default_factory=list)  # reports whose feedback from child welfare to ask for
+    leader_feedback: list = field(default_factory=list)  # (event, ref): my leader's feedback on what I reported
 
     @property
     def today_count(self) -> int:
@@ -69,6 +70,7 @@ def work_for(user: User, on: date | None = None) -> Work:
         handovers=live_handovers_for(user, expiry_day()),
         consents=expiring_consents(user, within=CONSENT_WARNING),
         report_feedback=feedback_reminders(user, on),
+        leader_feedback=feedback_for(user),
     )
 
 
