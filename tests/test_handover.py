@@ -11,6 +11,9 @@ from tik.cases.queries import handovers_waiting_for, pending_handovers
 from tik.extensions import db
 from tik.org import service as org
 
+# What a handover records besides the new holder: the family's wish and which measures go with the case.
+WISH = {"family_wish": "Mor ønsker at helsesykepleier tar over.", "measures_scope": "Samtalene med helsesykepleier"}
+
 
 def test_propose_decline_propose_accept(client, login, make_user, make_case, give_consent):
     holder = make_user(username="holder", service="school")
@@ -36,7 +39,7 @@ def test_propose_decline_propose_accept(client, login, make_user, make_case, giv
 
     login(holder)
     response = client.post(f"/saker/{case.ref}/stafett", data={"to_user": second.username, "note": "Helse tar over",
-                                                                "idempotency_key": "h2"})
+                                                                "idempotency_key": "h2", **WISH})
     assert response.status_code == 302
     db.session.expire_all()
     assert case.coordinator_id == holder.id
@@ -94,9 +97,9 @@ def test_proposing_by_name_finds_only_people_who_may_hold_the_case(client, login
     make_user(username="twin2", service="school", roles=(Role.EMPLOYEE, Role.COORDINATOR), name="Tone Tvilling")
     case = make_case(by=holder)
     for who in ("Nils Nav", "Tone Tvilling", "nobody"):
-        response = client.post(f"/saker/{case.ref}/stafett", data={"to_user": who, "idempotency_key": who})
+        response = client.post(f"/saker/{case.ref}/stafett", data={"to_user": who, "idempotency_key": who, **WISH})
         assert response.status_code == 422 and "Fant ikke én koordinator" in response.get_data(as_text=True)
         assert who in response.get_data(as_text=True)  # what the user typed is kept
-    response = client.post(f"/saker/{case.ref}/stafett", data={"to_user": "TWIN2", "idempotency_key": "k"})
+    response = client.post(f"/saker/{case.ref}/stafett", data={"to_user": "TWIN2", "idempotency_key": "k", **WISH})
     assert response.status_code == 302
     assert [h.to_user.username for h in pending_handovers(case)] == ["twin2"]

@@ -35,13 +35,14 @@ def _add_commands(cli: click.Group) -> None:
 
 def _commands() -> list[click.Command]:
     from tik.backup import backup_command, restore_command
+    from tik.cases.cli import consent_command
     from tik.lifecycle.cli import archive, retention
     from tik.scale import seed_scale_command
     from tik.stats.cli import stats_command
     from tik.youth.cli import youth_command
 
     return [init_db, demo, guide, org, users, plan, audit, reminders, backup_command, restore_command,
-            seed_scale_command, stats_command, retention, archive, dev_idp, youth_command]
+            seed_scale_command, stats_command, retention, archive, dev_idp, youth_command, consent_command]
 
 
 @click.command("dev-idp")

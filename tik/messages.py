@@ -29,6 +29,12 @@ def refusal_message(code: str, **params) -> str:
                          "tjeneste et gyldig samtykke gjelder, kan holde saken."),
         "not_yours": _("Denne forespørselen er ikke til deg."),
         "reason_required": _("Skriv en begrunnelse når du takker nei."),
+        "measure_closed": _("Tiltaket ble avsluttet da samtykket det bygde på, ble trukket tilbake eller gikk ut. "
+                            "Det kan ikke endres eller evalueres. Legg til et nytt tiltak om det trengs."),
+        "leader_required": _("Velg hvilken leder du drøftet med."),
+        "measure_required": _("Planen må ha minst ett tiltak med ansvarlig og evalueringsdato før du går videre."),
+        "consent_or_reason_required": _("Registrer samtykke, eller skriv hvorfor saken går videre uten samtykke."),
+        "feedback_message": _("Velg en av tilbakemeldingene."),
         "evaluation_before_start": _("Evalueringsdatoen må være etter startdatoen."),
         "service_not_consented": _("Ingen gyldig samtykke gjelder denne tjenesten. Et tiltak kan bare gis til egen "
                                    "tjeneste eller en tjeneste samtykket gjelder."),

@@ -8,10 +8,10 @@ from sqlalchemy import select
 
 from tik.audit.service import record
 from tik.auth.models import User
-from tik.auth.policy import can_hold_case, family_actor, may_take_part
-from tik.cases.models import Case, CaseEvent, Consent, ConsentForm, EventKind, HandoverStatus
+from tik.auth.policy import can_hold_case, can_view_case, family_actor, may_take_part
+from tik.cases.models import Case, CaseEvent, CaseStatus, Consent, ConsentForm, EventKind, HandoverStatus
 from tik.cases.queries import pending_handovers
-from tik.clock import now, today
+from tik.clock import now, today, utc_to_local
 from tik.db import unit_of_work
 from tik.extensions import db
 from tik.guidebook import guide_of
@@ -98,11 +98,17 @@ def withdraw_consent(consent: Consent, by: User | None, family=None) -> None:
     record(by if by is not None else family_actor(family), "consent.withdraw", case)
 
 
-def enforce_consent(case: Case, by: User | None, reason: str) -> None:
-    """End what the case's consents no longer cover, in the current transaction: participants outside the
-    holder's unit whose service is not covered, and pending handovers to people who may not hold the case.
-    Each on the timeline. (Between such sweeps, the policy already denies them: it checks consent live.)"""
-    on = today()
+CONSENT_ENDINGS = ("consent_withdrawn", "consent_expired")
+
+
+def enforce_consent(case: Case, by: User | None, reason: str, on: date | None = None) -> None:
+    """End what the case's consents no longer cover on `on` (today), in the current transaction: participants
+    outside the holder's unit whose service is not covered, pending handovers to people who may not hold the
+    case and, when a consent ended (`reason` in CONSENT_ENDINGS), the measures of the services it no longer
+    covers. Each on the timeline. (Between such sweeps, the policy already denies them: it checks consent live.)"""
+    from tik.plans.service import end_uncovered_measures
+
+    on = on or today()
     for participant in case.participants:
         if participant.active and not may_take_part(participant.user, case, on):
             participant.removed_at = now()
@@ -114,6 +120,62 @@ def enforce_consent(case: Case, by: User | None, reason: str) -> None:
             pending.reason = reason
             pending.answered_at = now()
             log(case, EventKind.HANDOVER, by, action="cancelled", to_user=pending.to_user.name, reason=reason)
+    if reason in CONSENT_ENDINGS:
+        end_uncovered_measures(case, by, reason, on)
+
+
+# -- expiry: a consent ends at midnight after its last day, in Norway ------------------------------------------
+
+def expiry_day() -> date:
+    """The day consent expiry is judged by: the local (Norwegian) date, so a consent valid until 10 March ends
+    at the first moment of 11 March in Norway, whatever the UTC date is."""
+    return utc_to_local(now()).date()
+
+
+def expired_unsettled(case: Case, on: date) -> list[Consent]:
+    """The case's consents that expired before `on` and whose ending TIK has not yet carried out."""
+    return [c for c in case.consents if c.withdrawn_at is None and c.expired_at is None and c.expires_on < on]
+
+
+def settle_expired(case: Case, on: date | None = None) -> bool:
+    """Carry out the expiry of the case's consents that have run out: what hung on them ends exactly as on
+    withdrawal (participants, pending handovers and invitations, the services' measures), with a timeline
+    entry. Called wherever the case is read and by the nightly `tik consent expire`; idempotent, and without a
+    statement when nothing is due (the case's consents are already loaded). True when something was settled."""
+    on = on or expiry_day()
+    if not case.is_open or case.restricted or not expired_unsettled(case, on):
+        return False
+    _settle(case, on)
+    return True
+
+
+def settled_for(user: User, case: Case) -> bool:
+    """Settle the case's expired consents as `user` reads it; whether `user` may still see it (a participant
+    whose access hung on the consent no longer does: the view answers 404)."""
+    return not settle_expired(case) or can_view_case(user, case, expiry_day())
+
+
+@unit_of_work
+def _settle(case: Case, on: date) -> None:
+    for consent in expired_unsettled(case, on):  # again, inside the transaction
+        consent.expired_at = now()
+        log(case, EventKind.CONSENT, None, consent_id=consent.id, services=consent.services, action="expired")
+    enforce_consent(case, None, reason="consent_expired", on=on)
+    record(None, "consent.expire", case)
+
+
+def settle_all_expired(on: date | None = None) -> list[str]:
+    """The nightly job: settle every open case with a consent that expired unsettled; the references done."""
+    on = on or expiry_day()
+    ids = db.session.scalars(select(Consent.case_id).join(Case, Case.id == Consent.case_id).where(
+        Consent.withdrawn_at.is_(None), Consent.expired_at.is_(None), Consent.expires_on < on,
+        Case.status == CaseStatus.OPEN, Case.restricted.is_(False)).distinct()).all()
+    done = []
+    for case_id in sorted(ids):
+        case = db.session.get(Case, case_id)
+        if settle_expired(case, on):
+            done.append(case.ref)
+    return done
 
 
 # -- consent without a fixed age (guide.yaml: consent.below: maturity) ---------------------------------------

@@ -105,10 +105,12 @@ def report_pdf(ref: str, report_id: int):
 @bp.post("/saker/<ref>/leder")
 @requires()
 def leader_feedback(ref: str):
-    """The unit leader records the feedback given to the reporter. Never an approval of a report."""
+    """The reporter's unit leader records the feedback given to the reporter (a message from the guidebook's
+    list). Never an approval of a report."""
     case = case_for(current_user, ref)
     try:
-        flow.leader_feedback(case, current_user, request.form.get("text", ""))
+        flow.leader_feedback(case, current_user, request.form.get("message", ""), request.form.get("text", ""),
+                             reporter_id=request.form.get("reporter", type=int))
     except flow.FeedbackError as error:
         if error.code == "not_leader":
             abort(404)

@@ -57,6 +57,10 @@ class HandoverForm(IdempotentForm):
                           validators=[DataRequired(_l("Skriv brukernavnet eller navnet til den nye stafettholderen.")),
                                       Length(max=200)])
     note = TextAreaField(_l("Melding til den nye stafettholderen"), validators=[Optional(), Length(max=2000)])
+    family_wish = TextAreaField(_l("Hva familien ønsker"), validators=[
+        DataRequired(_l("Skriv hva familien ønsker ved overgangen.")), Length(max=2000)])
+    measures_scope = TextAreaField(_l("Hvilke tiltak den nye stafettholderen tar over"), validators=[
+        DataRequired(_l("Skriv hvilke tiltak den nye stafettholderen tar over.")), Length(max=2000)])
 
 
 class InviteForm(IdempotentForm):
@@ -87,5 +91,8 @@ def step_field_errors(values: dict[str, str]) -> dict[str, str]:
 
 def step_values(step, formdata) -> dict[str, str]:
     """The values a user entered for a guide step's fields (inputs named f_<key>; services as a list)."""
-    return {f.key: (",".join(formdata.getlist(f"f_{f.key}")) if f.kind == "services"
-                    else formdata.get(f"f_{f.key}", "")) for f in step.fields}
+    values = {f.key: (",".join(formdata.getlist(f"f_{f.key}")) if f.kind == "services"
+                      else formdata.get(f"f_{f.key}", "")) for f in step.fields}
+    if getattr(step, "leader", False):  # the leader the guidebook names on the step (tik.cases.steps)
+        values["leader"] = formdata.get("f_leader", "")
+    return values

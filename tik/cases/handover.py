@@ -7,7 +7,7 @@ from sqlalchemy import select
 from tik.audit.service import record
 from tik.auth.models import User
 from tik.auth.policy import can_answer_handover, can_hold_case, may_take_part
-from tik.cases.consent import enforce_consent
+from tik.cases.consent import enforce_consent, expiry_day
 from tik.cases.models import Case, CaseParticipant, CaseStatus, EventKind, Handover, HandoverStatus
 from tik.cases.queries import active_participant, pending_handovers
 from tik.clock import now, today
@@ -24,35 +24,43 @@ class HandoverError(ValueError):
 
 
 @unit_of_work(once_per_form=True)
-def propose_handover(case: Case, to: User, by: User, note: str = "", meeting_id: int | None = None) -> Handover:
-    """Propose a new stafettholder. The old one keeps the case until the proposed one accepts."""
+def propose_handover(case: Case, to: User, by: User, note: str = "", meeting_id: int | None = None,
+                     family_wish: str = "", measures_scope: str = "") -> Handover:
+    """Propose a new stafettholder, with what the family wishes of them and which measures they take on.
+    The old one keeps the case until the proposed one accepts."""
     if to.id == case.coordinator_id:
         raise HandoverError("already_holder")
-    if not can_hold_case(to, case, today()):
+    if not can_hold_case(to, case, expiry_day()):
         raise HandoverError("cannot_hold")
     for pending in pending_handovers(case):
         pending.status = HandoverStatus.WITHDRAWN
     handover = Handover(case_id=case.id, from_id=case.coordinator_id, to_id=to.id, proposed_by_id=by.id,
-                        note=note.strip())
+                        note=note.strip(), family_wish=family_wish.strip(), measures_scope=measures_scope.strip())
     db.session.add(handover)
-    log(case, EventKind.HANDOVER, by, action="proposed", to_user=to.name, meeting_id=meeting_id)
+    log(case, EventKind.HANDOVER, by, action="proposed", to_user=to.name, meeting_id=meeting_id,
+        family_wish=handover.family_wish, measures_scope=handover.measures_scope)
     record(by, "handover.propose", case, detail=to.username)
     return handover
 
 
 @unit_of_work
 def answer_handover(handover: Handover, by: User, accept: bool, reason: str = "") -> None:
-    """The proposed person accepts (and becomes the holder) or declines with a reason."""
+    """The proposed person accepts (and becomes the holder) or declines with a reason. Raises HandoverError:
+    "cannot_hold" when accepting, and "cannot_open" when declining, a case whose consent no longer covers them
+    (it may have expired since the proposal: nothing is written into a case they can no longer open)."""
     if not can_answer_handover(by, handover) or handover.status != HandoverStatus.PENDING:
         raise HandoverError("not_yours")
+    case = handover.case
+    on = expiry_day()
+    if not accept and not may_take_part(by, case, on):
+        raise HandoverError("cannot_open")
     if not accept and not reason.strip():
         raise HandoverError("reason_required")
-    case = handover.case
     handover.status = HandoverStatus.ACCEPTED if accept else HandoverStatus.DECLINED
     handover.reason = reason.strip()
     handover.answered_at = now()
     if accept:
-        if not can_hold_case(by, case, today()):  # consent may have lapsed since it was proposed
+        if not can_hold_case(by, case, on):  # consent may have lapsed since it was proposed
             raise HandoverError("cannot_hold")
         old = case.coordinator
         case.coordinator_id, case.unit_id, case.owning_service = by.id, by.unit_id, by.service_key

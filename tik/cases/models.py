@@ -135,6 +135,8 @@ class Consent(db.Model):
     given_on: Mapped[date] = mapped_column(Date)
     expires_on: Mapped[date] = mapped_column(Date)
     withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # When TIK ended what hung on it after it expired (tik.cases.consent.settle_expired): done once.
+    expired_at: Mapped[datetime | None] = mapped_column(DateTime)
     # The member of staff who recorded it; none when the family gave it digitally on "Min familie".
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     exclusions: Mapped[str] = mapped_column(Text, default="")  # what the family said must not be shared
@@ -157,7 +159,7 @@ class Consent(db.Model):
         return [] if row is None else row.kinds
 
     def is_active(self, on: date) -> bool:
-        return self.withdrawn_at is None and self.given_on <= on <= self.expires_on
+        return self.withdrawn_at is None and self.expired_at is None and self.given_on <= on <= self.expires_on
 
 
 class ConsentService(db.Model):
@@ -187,6 +189,8 @@ class Handover(db.Model):
     to_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
     proposed_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     note: Mapped[str] = mapped_column(Text, default="")
+    family_wish: Mapped[str] = mapped_column(Text, default="")  # what the family wants of the new holder
+    measures_scope: Mapped[str] = mapped_column(Text, default="")  # which measures the new holder takes on
     status: Mapped[HandoverStatus] = mapped_column(default=HandoverStatus.PENDING, index=True)
     reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=now)

@@ -7,9 +7,10 @@ from sqlalchemy import func, select
 from tik.audit.service import record
 from tik.auth.models import User
 from tik.auth.policy import can_hold_case, can_manage_participants, consented_services, may_take_part
+from tik.cases.consent import expiry_day
 from tik.cases.models import Case, CaseParticipant, EventKind
 from tik.cases.queries import active_participant
-from tik.clock import now, today
+from tik.clock import now
 from tik.db import unit_of_work
 from tik.extensions import db
 from tik.timeline.service import log
@@ -26,12 +27,13 @@ class ParticipantError(ValueError):
 @unit_of_work(once_per_form=True)
 def invite_participant(case: Case, user: User, by: User) -> CaseParticipant:
     """The stafettholder invites a named person. Outside the holder's unit only while consent covers their
-    service; the invitation is audited and on the timeline."""
+    service (judged on the local date: an invitation never outlives the consent's last day); the invitation is
+    audited and on the timeline."""
     if not can_manage_participants(by, case):
         raise ParticipantError("not_holder")
     if user.id == case.coordinator_id or active_participant(case, user) is not None:
         raise ParticipantError("already_in_case")
-    if not may_take_part(user, case, today()):
+    if not may_take_part(user, case, expiry_day()):
         raise ParticipantError("not_covered")
     participant = CaseParticipant(case_id=case.id, user_id=user.id, invited_by_id=by.id, invited_at=now())
     participant.user = user
@@ -60,9 +62,10 @@ def people_who_may_join(case: Case, text: str, holders_only: bool = False) -> li
     wanted = text.strip().lower()
     if not wanted:
         return []
-    services = consented_services(case, today())
+    on = expiry_day()
+    services = consented_services(case, on)
     query = select(User).where(
         User.active.is_(True), (func.lower(User.username) == wanted) | (func.lower(User.name) == wanted),
         (User.unit_id == case.unit_id) | User.service_key.in_(services)).limit(5)
     people = list(db.session.scalars(query))
-    return [u for u in people if can_hold_case(u, case, today())] if holders_only else people
+    return [u for u in people if can_hold_case(u, case, on)] if holders_only else people

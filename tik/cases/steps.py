@@ -119,6 +119,7 @@ def decide(case: Case, decision_key: str, values: dict[str, str], by: User,
     step = engine.step_at(guide, state)
     outcome = engine.apply(guide, state, decision_key, values)
     recorded = {k: v for k, v in outcome.values.items() if v}
+    recorded |= check_step_rules(case, step, outcome.decision, values, guide)
     voices = {f.key: f.voice for f in step.fields if f.voice and recorded.get(f.key)}
     kind = EventKind.CONVERSATION if voices else EventKind.STEP
     log(case, kind, by, step_id=step.id, decision=decision_key, level=case.level, fields=recorded, voices=voices,
@@ -204,3 +205,62 @@ def _close(case: Case, end: str, reason: str, by: User) -> None:
 
 def deadline_passed(case: Case, on: date | None = None) -> bool:
     return bool(case.deadline and case.deadline < (on or today()))
+
+
+# -- the guide's rules beyond its fields (guide.yaml: a step's `requires` and `leader`) ---------------------------
+
+def unit_leaders(case: Case) -> list[User]:
+    """The leaders of the holder's unit (the organisation file's), by name: whom a `leader` step may name."""
+    from tik.org.models import UnitLeader
+
+    if case.unit_id is None:
+        return []
+    return list(db.session.scalars(select(User).join(UnitLeader, UnitLeader.user_id == User.id)
+                                   .where(UnitLeader.unit_id == case.unit_id, User.active.is_(True))
+                                   .order_by(User.name)))
+
+
+def check_step_rules(case: Case, step: Step, decision, values: dict[str, str], guide: Guide) -> dict[str, str]:
+    """Enforce what the guidebook states on `step` besides its fields, for the step's own decisions (never for a
+    hard stop or the family's no: nothing stands in their way). Returns what the rules record with the step;
+    raises DecisionRefused naming the rule that is not met.
+
+    `leader`: which of the holder's unit leaders took part — chosen in `values["leader"]` (a user id) when the
+    unit has several, the only one when it has one, the holder when the holder leads the unit; a unit with no
+    leader in the organisation file records none. `requires`: "measure", "consent_or_reason", "coordinator"
+    (tik.guides.model.STEP_REQUIREMENTS)."""
+    if decision.hard_stop or decision is guide.family_ends or decision not in step.decisions:
+        return {}
+    recorded: dict[str, str] = {}
+    if step.leader:
+        leaders = unit_leaders(case)
+        if any(u.id == case.coordinator_id for u in leaders):
+            chosen = case.coordinator
+        elif len(leaders) == 1 and not values.get("leader"):
+            chosen = leaders[0]
+        else:
+            chosen = next((u for u in leaders if str(u.id) == (values.get("leader") or "").strip()), None)
+            if leaders and chosen is None:
+                raise engine.DecisionRefused("leader_required", field="leader")
+        if chosen is not None:
+            recorded |= {"leader": chosen.name, "leader_id": str(chosen.id)}
+    if "measure" in step.requires and not _has_owned_dated_measure(case):
+        raise engine.DecisionRefused("measure_required")
+    if "consent_or_reason" in step.requires and not consented_services(case, today()) \
+            and not (values.get("no_consent_reason") or "").strip():
+        raise engine.DecisionRefused("consent_or_reason_required", field="no_consent_reason")
+    if "coordinator" in step.requires:
+        recorded |= {"coordinator": case.coordinator.name, "coordinator_id": str(case.coordinator_id)}
+    return recorded
+
+
+def _has_owned_dated_measure(case: Case) -> bool:
+    """At least one planned or active measure with a responsible person and an evaluation date."""
+    from tik.plans.models import Measure, MeasureStatus
+
+    return db.session.scalar(
+        select(Measure.id).join(Plan, Plan.id == Measure.plan_id)
+        .where(Plan.case_id == case.id, Measure.status.in_((MeasureStatus.PLANNED, MeasureStatus.ACTIVE)),
+               Measure.evaluate_on.is_not(None),
+               (Measure.responsible_id.is_not(None)) | (func.trim(Measure.responsible) != ""))
+        .limit(1)) is not None

@@ -89,7 +89,7 @@ def _case_page(case: Case, status: int = 200, **extra):
     drafts = db.session.scalars(select(ReportDraft).where(ReportDraft.case_id == case.id)).all()
     values = extra.pop("values", None)
     events = flow.page_events(case, TIMELINE_ON_PAGE + 1)
-    timeline = events.timeline
+    timeline = [e for e in events.timeline if flow.may_read_feedback(current_user, case, e)]
     concerns = db.session.scalars(select(Concern).where(Concern.case_id == case.id)
                                   .options(joinedload(Concern.reported_by))
                                   .order_by(Concern.created_at.desc())).all()
@@ -103,6 +103,7 @@ def _case_page(case: Case, status: int = 200, **extra):
     reports = flow.reports_of(case) if events.has_reports else []
     if values is None:  # nothing typed yet: start from what TIK already knows
         values = dict(carried.values)
+    can = abilities(current_user, case, on)
     context = dict(
         case=case, child=case.child, guide=guide, view=view, L=interface_language(), md=render_markdown, today=on,
         timeline=visible_events(case, timeline[:TIMELINE_ON_PAGE], seen),
@@ -112,7 +113,7 @@ def _case_page(case: Case, status: int = 200, **extra):
         concerns=[c for c in concerns if seen.sees("concern")
                   and (seen.reports or c.urgency.value != "suspicion" or c.reported_by_id == current_user.id)],
         drafts=[d for d in drafts if can_see_report(current_user, case, d.created_by_id, on)],
-        can=abilities(current_user, case, on), participants=active_participants(case),
+        can=can, participants=active_participants(case),
         invite_form=invite_form,
         handovers=pending_handovers(case),
         decision_form=extra.pop("decision_form", None) or BlankForm(DecisionForm, version=case.version),
@@ -125,6 +126,8 @@ def _case_page(case: Case, status: int = 200, **extra):
         registered=request.args.get("registered", ""),
         consent_form=consent_form, handover_form=handover_form,
         consent_warning_days=30,
+        step_leaders=steps.unit_leaders(case) if view.step.leader and case.is_open else [],
+        feedback_to=flow.feedback_reporters(case, current_user) if case.is_open and can.leader_feedback else [],
     )
     context.update(extra)
     return render_template("cases/case.html", **context), status
@@ -164,6 +167,8 @@ def _one_person(case: Case, text: str, holders_only: bool = False) -> User | Non
 @requires()
 def show(ref: str):
     case = case_for(current_user, ref)
+    if not consenting.settled_for(current_user, case):  # a consent ran out: what hung on it ends now
+        abort(404)
     return _case_page(case)
 
 
@@ -271,6 +276,8 @@ def propose_handover(ref: str):
         return _case_page(case, 422, handover_form=form, handover_errors=error_list(form))
     try:
         proposed = handing_over.propose_handover(case, to, current_user, note=form.note.data or "",
+                                                 family_wish=form.family_wish.data,
+                                                 measures_scope=form.measures_scope.data,
                                                  form_key=form.idempotency_key.data)
     except HandoverError as error:
         form.to_user.errors = [refusal_message(error.code)]
@@ -290,9 +297,12 @@ def answer_handover(handover_id: int):
     accept = request.form.get("answer") == "accept"
     if not form.validate_on_submit():
         abort(400)
+    consenting.settle_expired(handover.case)  # a consent that ran out ends the handover first
     try:
         handing_over.answer_handover(handover, current_user, accept=accept, reason=form.reason.data or "")
     except HandoverError as error:
+        if error.code in ("cannot_open", "not_yours"):  # ended, or a case they can no longer open: not there
+            abort(404)
         flash(refusal_message(error.code), "error")
         return redirect(url_for("mywork.start"))
     if accept:
@@ -307,8 +317,10 @@ def answer_handover(handover_id: int):
 def full_timeline(ref: str):
     """The whole stafettlogg, every event with its fields."""
     case = case_for(current_user, ref, action="case.view")
+    seen = sight(current_user, case, today())
     return render_template("cases/timeline.html", case=case, child=case.child, guide=guide_of(case),
-                           timeline=visible_events(case, case_timeline(case), sight(current_user, case, today())),
+                           timeline=[e for e in visible_events(case, case_timeline(case), seen)
+                                     if flow.may_read_feedback(current_user, case, e)],
                            L=interface_language(), withhold=can_withhold_from_export(current_user, case))
 
 

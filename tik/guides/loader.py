@@ -6,7 +6,7 @@ import hashlib
 import re
 from collections import deque
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ from tik.guides.model import (
     INFORMATION_CONTENT,
     LETTER_PLACEHOLDERS,
     LETTER_TEXTS,
+    STEP_REQUIREMENTS,
     TIMELINE_KINDS,
     VOICES,
     AgeGroup,
@@ -29,9 +30,11 @@ from tik.guides.model import (
     Decision,
     EmergencyNumber,
     End,
+    FeedbackMessage,
     Field,
     Guide,
     InformationKind,
+    LeaderFeedback,
     Letter,
     Level,
     Lifecycle,
@@ -347,6 +350,7 @@ class _Builder:
             country=self.country(guide.get("country")),
             consent=consent_rule,
         )
+        result = replace(result, leader_feedback=self.leader_feedback(guide.get("leader_feedback")))
         if result.team_service and result.team_service not in services:
             self.problem(g, "team_service", f"unknown service '{result.team_service}'")
         if levels:
@@ -494,7 +498,7 @@ class _Builder:
         frame = self.integer(g, entry, s.get("time_frame_days"), "time_frame_days", minimum=1)
         self.step_params = {"time_frame_days": frame}
         try:
-            return self._step(s, sid, entry, frame, level, guidance)
+            return replace(self._step(s, sid, entry, frame, level, guidance), **self.step_rules(s, entry))
         finally:
             self.step_params = {}
 
@@ -545,6 +549,46 @@ class _Builder:
             tools = ()
         return Step(sid, level, self.text(g, entry, s.get("title"), "title"), str(s.get("role") or "employee"),
                     gkey, tuple(str(t) for t in tools), tuple(fields), decisions, frame)
+
+    def step_rules(self, s: dict, entry: str) -> dict:
+        """The rules a step states besides its fields: `requires` (names from STEP_REQUIREMENTS; an unknown
+        name is a problem, never ignored) and `leader` (true or false)."""
+        g = "guide.yaml"
+        requires = s.get("requires") or []
+        if not isinstance(requires, list):
+            self.problem(g, entry, "'requires' must be a list of requirements")
+            requires = []
+        for name in requires:
+            if name not in STEP_REQUIREMENTS:
+                self.problem(g, entry, f"unknown requirement '{name}' (one of {', '.join(STEP_REQUIREMENTS)})")
+        leader = s.get("leader", False)
+        if not isinstance(leader, bool):
+            self.problem(g, entry, f"'leader' must be true or false, not {leader!r}")
+            leader = False
+        return {"requires": tuple(str(r) for r in requires if r in STEP_REQUIREMENTS), "leader": leader}
+
+    def leader_feedback(self, data: Any) -> LeaderFeedback:
+        """The `leader_feedback` section: the messages (a key and a text per language each) and `free_text`.
+        Without the section the leader writes a short free text."""
+        g = "guide.yaml"
+        if data is None:
+            return LeaderFeedback(free_text=True)
+        if not isinstance(data, dict):
+            self.problem(g, "leader_feedback", "must be a mapping")
+            return LeaderFeedback(free_text=True)
+        for key in set(data) - {"messages", "free_text"}:
+            self.problem(g, f"leader_feedback.{key}", "unknown setting")
+        free = data.get("free_text", False)
+        if not isinstance(free, bool):
+            self.problem(g, "leader_feedback.free_text", f"must be true or false, not {free!r}")
+            free = False
+        messages = tuple(FeedbackMessage(str(m.get("key")), self.text(g, f"leader_feedback message '{m.get('key')}'",
+                                                                       m.get("text"), "text"))
+                         for m in self.items(g, data.get("messages"), "leader_feedback.messages"))
+        self.unique(g, "leader_feedback message", [m.key for m in messages])
+        if not messages and not free:
+            self.problem(g, "leader_feedback", "needs messages to choose from, or free_text: true")
+        return LeaderFeedback(messages, free)
 
     def decision(self, g: str, entry: str, d: dict, guidance: dict[str, Text], hard_stop: bool = False
                  ) -> Decision:

@@ -12,6 +12,11 @@ CONSENT_BELOW = ("age", "maturity")  # below the adult age: a fixed consent age,
 FIELD_KINDS = ("text", "textarea", "date", "choice", "services")
 VOICES = ("child", "parents")
 EFFECTS = ("individual_plan", "child_coordinator")
+# What a step may require besides its fields (guide.yaml: a step's `requires`), checked where the case is known
+# (tik/cases/steps.py, check_step_rules): "measure" — a planned or active measure with a responsible person and an
+# evaluation date; "consent_or_reason" — an active consent, or a reason recorded in the step's field
+# `no_consent_reason`; "coordinator" — the step records who the baton holder is.
+STEP_REQUIREMENTS = ("measure", "consent_or_reason", "coordinator")
 # Where a field's value may come from, so nothing is asked twice (the user can still edit it).
 CARRY_SOURCES = ("concern.observation", "concern.since_when", "concern.how_often", "meeting.date",
                  "meeting.participants", "plan.summary")
@@ -79,9 +84,30 @@ class Step:
     fields: tuple[Field, ...] = ()
     decisions: tuple[Decision, ...] = ()
     time_frame_days: int | None = None
+    requires: tuple[str, ...] = ()  # from STEP_REQUIREMENTS
+    leader: bool = False  # records which of the holder's unit leaders took part (unless the holder is one)
 
     def field(self, key: str) -> Field | None:
         return next((f for f in self.fields if f.key == key), None)
+
+
+@dataclass(frozen=True)
+class FeedbackMessage:
+    """A message the reporter's leader may give the one who reported a concern (guide.yaml: leader_feedback)."""
+
+    key: str
+    text: Text
+
+
+@dataclass(frozen=True)
+class LeaderFeedback:
+    """The messages the leader chooses from, and whether a short free text is allowed too."""
+
+    messages: tuple[FeedbackMessage, ...] = ()
+    free_text: bool = False
+
+    def message(self, key: str) -> FeedbackMessage | None:
+        return next((m for m in self.messages if m.key == key), None)
 
 
 @dataclass(frozen=True)
@@ -285,6 +311,7 @@ class Guide:
         """Whether staff judge the child's maturity to consent on `on` (consent.below: maturity, under the adult
         age); the judgement is a case's, recorded with its reason (tik.cases.consent.judge_maturity)."""
         return self.consent.below == "maturity" and not self.of_consent_age(birth, on)
+    leader_feedback: LeaderFeedback = LeaderFeedback()  # without the section: free text only
 
     @property
     def deadline_days(self) -> int | None:

@@ -8,15 +8,16 @@ from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
 
 from icalendar import Calendar, Event
-from sqlalchemy import select, union
+from sqlalchemy import exists, select, union
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from tik.auth.models import User
 from tik.auth.policy import visible_cases
-from tik.cases.flow import feedback_reminders
-from tik.cases.models import Case, CaseStatus, Consent, Handover
-from tik.cases.queries import CaseRow, expiring_consents, handovers_waiting_for, held_cases
+from tik.cases.consent import expiry_day
+from tik.cases.flow import feedback_for, feedback_reminders
+from tik.cases.models import Case, CaseStatus, Consent, ConsentService, Handover, HandoverStatus
+from tik.cases.queries import CaseRow, expiring_consents, held_cases
 from tik.clock import now, today
 from tik.extensions import db
 from tik.meetings.models import Meeting
@@ -46,6 +47,7 @@ class Work:
     handovers: list[Handover] = field(default_factory=list)
     consents: list[Consent] = field(default_factory=list)
     report_feedback: list = field(default_factory=list)  # reports whose feedback from child welfare to ask for
+    leader_feedback: list = field(default_factory=list)  # (event, ref): my leader's feedback on what I reported
 
     @property
     def today_count(self) -> int:
@@ -65,10 +67,26 @@ def work_for(user: User, on: date | None = None) -> Work:
         steps=rows,
         evaluations=evaluations_due(user, on),
         meetings=[m for m in meetings_for(user, start=start) if m.starts_at <= start + MEETING_HORIZON],
-        handovers=handovers_waiting_for(user),
+        handovers=live_handovers_for(user, expiry_day()),
         consents=expiring_consents(user, within=CONSENT_WARNING),
         report_feedback=feedback_reminders(user, on),
+        leader_feedback=feedback_for(user),
     )
+
+
+def live_handovers_for(user: User, on: date) -> list[Handover]:
+    """Handovers waiting for `user`'s answer that still hang on something: on an open case of their own unit, or
+    one whose consent covers their service on `on`. One that an expired consent ended is not offered, even
+    before the nightly `tik consent expire` (or a reading of the case) has ended it on the timeline."""
+    covered = exists().where(Consent.case_id == Case.id, Consent.withdrawn_at.is_(None),
+                             Consent.expired_at.is_(None), Consent.given_on <= on, Consent.expires_on >= on,
+                             ConsentService.consent_id == Consent.id, ConsentService.service_key == user.service_key)
+    in_unit = (Case.unit_id == user.unit_id) if user.unit_id is not None else covered
+    return list(db.session.scalars(
+        select(Handover).join(Case, Case.id == Handover.case_id)
+        .where(Handover.to_id == user.id, Handover.status == HandoverStatus.PENDING, Case.status == CaseStatus.OPEN,
+               in_unit | covered)
+        .options(selectinload(Handover.case)).order_by(Handover.created_at)))
 
 
 def evaluations_due(user: User, on: date) -> list[DueEvaluation]:

@@ -54,9 +54,17 @@ class Measure(db.Model):
     start_on: Mapped[date] = mapped_column(Date)
     evaluate_on: Mapped[date] = mapped_column(Date, index=True)
     status: Mapped[MeasureStatus] = mapped_column(default=MeasureStatus.PLANNED)
+    # Why TIK ended it ("consent_withdrawn", "consent_expired"): such a measure is closed for good, neither
+    # changed nor evaluated again (tik.plans.service.end_uncovered_measures).
+    ended_reason: Mapped[str] = mapped_column(String(64), default="")
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     plan: Mapped[Plan] = relationship(back_populates="measures")
+
+    @property
+    def closed(self) -> bool:
+        """Ended because the consent it hung on ended: it can no longer be changed or evaluated."""
+        return bool(self.ended_reason)
     __mapper_args__ = {"version_id_col": version}
     # Only measures someone in TIK answers for: most name an outside person (NULL here), and a full index then
     # looks useless to SQLite's planner, which read every measure to find "my" ones ("Min side").

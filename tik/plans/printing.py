@@ -11,7 +11,7 @@ from flask_babel import force_locale
 from tik.audit.service import record
 from tik.auth.models import User
 from tik.auth.policy import Sight, sight, visible_events
-from tik.cases.models import Case
+from tik.cases.models import Case, EventKind
 from tik.clock import today
 from tik.config import LANGUAGES  # the interface's languages: the staff version prints in these
 from tik.db import unit_of_work
@@ -55,7 +55,8 @@ def staff_html(case: Case, lang: str, plan=None, full_log: bool = False, seen: S
     with force_locale(lang):
         return render_template(
             "pdf/plan.html", case=case, child=case.child, plan=plan, measures=measures, guide=guide, L=lang,
-            timeline=visible_events(case, log, seen), sight=seen,
+            # The leader's feedback to the reporter is theirs and the holder's: never in a print for the services.
+            timeline=[e for e in visible_events(case, log, seen) if e.kind != EventKind.FEEDBACK], sight=seen,
             full_log=full_log, today=today(),
             next_evaluation=evaluations[0] if evaluations else None,
             signer_services=list(dict.fromkeys(m.service_key for m in measures)),

@@ -132,8 +132,10 @@ def add_measure(case: Case, by: User, data: MeasureInput, meeting_id: int | None
 @unit_of_work
 def update_measure(case: Case, measure: Measure, by: User, data: MeasureInput,
                    expected_version: int | None = None) -> Measure:
-    """Change a measure; raises StaleEdit when someone else changed it first."""
+    """Change a measure; raises StaleEdit when someone else changed it first, PlanError("measure_closed")
+    when the consent it hung on has ended."""
     check_version(measure, expected_version)
+    ensure_open(measure)
     _check_measure(case, data, before=measure)
     _before_change(measure.plan)
     for key, value in {**data.__dict__, "responsible": _responsible_name(case, data)}.items():
@@ -142,6 +144,33 @@ def update_measure(case: Case, measure: Measure, by: User, data: MeasureInput,
         service=measure.service_key, revision=measure.plan.revision)
     record(by, "measure.update", case)
     return measure
+
+
+def ensure_open(measure: Measure) -> None:
+    """Raise PlanError("measure_closed") for a measure ended because its consent ended: it is closed for good."""
+    if measure.closed:
+        raise PlanError("measure_closed")
+
+
+CONSENT_ENDINGS = ("consent_withdrawn", "consent_expired")
+
+
+def end_uncovered_measures(case: Case, by: User | None, reason: str, on: date) -> list[Measure]:
+    """End, in the current transaction, the planned and active measures of services the case may no longer
+    use on `on` (a consent withdrawn or expired), each with `reason` and a timeline entry. Idempotent."""
+    plan = plan_of(case)
+    if plan is None:
+        return []
+    services = allowed_services(case, on)
+    ended = [m for m in plan.measures if m.status in (MeasureStatus.PLANNED, MeasureStatus.ACTIVE)
+             and m.service_key not in services]
+    if ended:
+        _before_change(plan)
+    for measure in ended:
+        measure.status, measure.ended_reason = MeasureStatus.ENDED, reason
+        log(case, EventKind.PLAN, by, action="measure.ended", measure_id=measure.id, what=measure.what,
+            service=measure.service_key, reason=reason, revision=plan.revision)
+    return ended
 
 
 def snapshot(plan: Plan) -> dict:
@@ -206,8 +235,10 @@ def evaluate_measure(case: Case, measure: Measure, by: User, data: EvaluationInp
                      meeting_id: int | None = None) -> Evaluation:
     """Record an evaluation; it closes the current plan revision and starts the next one.
 
-    Continue or change needs the next evaluation date; end ends the measure. Raises PlanError.
+    Continue or change needs the next evaluation date; end ends the measure. Raises PlanError (also for a
+    measure ended with the consent it hung on).
     """
+    ensure_open(measure)
     if not data.child_experience.strip():
         raise PlanError("child_experience_required")
     if data.next_action in (NextAction.CONTINUE, NextAction.CHANGE) and not data.next_evaluate_on:

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from tik.auth.policy import case_for, requires
+from tik.cases.consent import settled_for
 from tik.clock import today
 from tik.extensions import db, interface_language
 from tik.forms import error_list
@@ -59,7 +60,10 @@ def _plan_page(case, status: int = 200, **extra):
 @bp.get("/saker/<ref>/plan")
 @requires()
 def show(ref: str):
-    return _plan_page(case_for(current_user, ref, action="plan.view"))
+    case = case_for(current_user, ref, action="plan.view")
+    if not settled_for(current_user, case):
+        abort(404)
+    return _plan_page(case)
 
 
 @bp.post("/saker/<ref>/plan")
@@ -99,10 +103,19 @@ def add_measure(ref: str):
 
 
 def _measure_of(case, measure_id: int) -> Measure:
+    """The case's measure `measure_id` (after the case's expired consents are settled); 404 otherwise."""
+    if not settled_for(current_user, case):
+        abort(404)
     measure = db.session.get(Measure, measure_id)
     if measure is None or measure.plan.case_id != case.id:
         abort(404)
     return measure
+
+
+def _closed_measure(case, measure: Measure):
+    """A measure ended with its consent: a clear message instead of a form (409 to a change sent anyway)."""
+    return render_template("plans/measure_closed.html", case=case, measure=measure, guide=guide_of(case),
+                           L=interface_language()), 409 if request.method == "POST" else 200
 
 
 @bp.route("/saker/<ref>/plan/tiltak/<int:measure_id>", methods=["GET", "POST"])
@@ -110,6 +123,8 @@ def _measure_of(case, measure_id: int) -> Measure:
 def edit_measure(ref: str, measure_id: int):
     case = case_for(current_user, ref, action="plan.view", edit=True)
     measure = _measure_of(case, measure_id)
+    if measure.closed:
+        return _closed_measure(case, measure)
     form = EditMeasureForm(obj=measure if request.method == "GET" else None)
     fill_measure_choices(form, case, interface_language())
     if request.method == "GET":
@@ -188,6 +203,8 @@ def consent_form(ref: str):
 def evaluate(ref: str, measure_id: int):
     case = case_for(current_user, ref, action="plan.view", edit=True)
     measure = _measure_of(case, measure_id)
+    if measure.closed:
+        return _closed_measure(case, measure)
     form = EvaluationForm()
     family_words = service.words_for_evaluation(case)
     if request.method == "GET":

@@ -54,14 +54,22 @@ def _fields(event: CaseEvent, data: Mapping, guide: Guide, lang: str) -> tuple[F
     voices = data.get("voices") or {}
     shown = []
     for key, value in (data.get("fields") or {}).items():
+        if key in RULE_IDS:  # who, by id, for the record; the name is shown under RULE_LABELS
+            continue
         field = step.field(key) if step else None
         if field is not None and field.kind == "services":
             value = _services(value.split(","), guide, lang)
         elif field is not None and field.kind == "choice":
             option = next((o for o in field.options if o.key == value), None)
             value = option.label.get(lang) if option else value
-        shown.append(Field(field.label.get(lang) if field else key, value, bool(voices.get(key))))
+        label = field.label.get(lang) if field else RULE_LABELS[key]() if key in RULE_LABELS else key
+        shown.append(Field(label, value, bool(voices.get(key))))
     return tuple(shown)
+
+
+# What the guide's step rules record with a step (tik.cases.steps.check_step_rules), besides its own fields.
+RULE_LABELS: dict[str, Callable[[], str]] = {"leader": lambda: _("Leder"), "coordinator": lambda: _("Stafettholder")}
+RULE_IDS = ("leader_id", "coordinator_id")
 
 
 def _services(keys, guide: Guide, lang: str) -> str:
@@ -105,6 +113,8 @@ def _consent(event, data, guide, lang) -> Said:
                 else _("Modenhet vurdert: foresatte samtykker")), ""
     if action == "refused":
         return _("Familien sier nei / avslutter samarbeidet") + _reason(data), ""
+    if action == "expired":
+        return f"{_('Samtykket har gått ut')}: {_services(data.get('services', []), guide, lang)}", ""
     said = _digitally(data) or (_("Samtykke registrert") if action == "given" else _("Samtykke trukket tilbake"))
     return f"{said}: {_services(data.get('services', []), guide, lang)}", ""
 
@@ -130,7 +140,11 @@ def _details(event, data, guide, lang) -> Said:
 
 
 def _feedback(event, data, guide, lang) -> Said:
-    return _("Lederen har gitt melderen tilbakemelding") + f": {data.get('text')}", ""
+    """The guidebook's message in the reader's language, then any short text of the leader's own."""
+    message = guide.leader_feedback.message(data.get("message") or "")
+    said = " ".join(t for t in (message.text.get(lang) if message else "", data.get("text") or "") if t)
+    to = f" ({data['reporter']})" if data.get("reporter") else ""
+    return _("Lederen har gitt melderen tilbakemelding") + f"{to}: {said}", ""
 
 
 def _report(event, data, guide, lang) -> Said:
@@ -154,6 +168,10 @@ def _plan(event, data, guide, lang) -> Said:
     revision = " (" + _("revisjon") + f" {data.get('revision')})"
     if action == "measure.evaluated":
         return _("Tiltak evaluert") + f": {data.get('what')}{revision}", ""
+    if action == "measure.ended":
+        why = (_("samtykket er trukket tilbake") if data.get("reason") == "consent_withdrawn"
+               else _("samtykket har gått ut"))
+        return _("Tiltak avsluttet") + f": {data.get('what')} – {why}{revision}", ""
     return _("Planen er endret") + (f": {data['what']}" if data.get("what") else "") + revision, ""
 
 
@@ -173,6 +191,7 @@ def _participant(event, data, guide, lang) -> Said:
     if data.get("action") == "invited":
         return _("%(name)s er invitert som deltaker", name=data.get("user")), ""
     why = {"consent_withdrawn": _("samtykket som ga tilgang er trukket tilbake"),
+           "consent_expired": _("samtykket som ga tilgang har gått ut"),
            "unit_changed": _("saken har fått stafettholder i en annen enhet, og samtykket dekker ikke personen"),
            }.get(data.get("reason"))
     return _("%(name)s er ikke lenger deltaker", name=data.get("user")) + (f" – {why}" if why else ""), ""
