@@ -21,6 +21,7 @@ from tik.plans.letter import (
     consent_html,
     family_language,
     letter_html,
+    next_meeting,
     of_consent_age,
     printable,
     printed_voices,
@@ -50,7 +51,7 @@ def staff_html(case: Case, lang: str, plan=None, full_log: bool = False) -> str:
         return render_template(
             "pdf/plan.html", case=case, child=case.child, plan=plan, measures=measures, guide=guide, L=lang,
             timeline=timeline(case, limit=None if full_log else RECENT_LOG, until=getattr(plan, "frozen_at", None)),
-            full_log=full_log, today=today(),
+            full_log=full_log, today=today(), meeting=next_meeting(case),
             next_evaluation=evaluations[0] if evaluations else None,
             signer_services=list(dict.fromkeys(m.service_key for m in measures)),
             young_signs=of_consent_age(case, guide), holder=case.coordinator, voices=printed_voices(case, plan),
