@@ -104,6 +104,21 @@ def test_double_submit_creates_one_concern(client, login, make_user):
     assert db.session.scalar(db.select(db.func.count(Concern.id))) == 1
 
 
+def test_a_concern_sent_with_the_key_of_another_form_registers_nothing_and_goes_to_my_page(
+        client, login, make_user, make_case):
+    from tik import clock
+    from tik.plans import service as plans
+
+    holder = login(make_user())
+    case = make_case(by=holder)
+    plans.add_measure(case, holder, plans.MeasureInput("school", "Lærer", "Leksehjelp", "Mål", clock.today(),
+                                                       clock.today()), form_key="used-by-a-measure")
+    response = _register(client, idempotency_key="used-by-a-measure")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/min-side")
+    assert client.get(response.headers["Location"]).status_code == 200
+    assert db.session.scalar(db.select(db.func.count(Concern.id))) == 1  # the case's own concern only
+
+
 def test_html_in_a_concern_is_text_in_page_and_pdf_and_fetches_nothing(client, login, make_user, monkeypatch):
     import tik.plans.pdf as pdf
 

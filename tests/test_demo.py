@@ -144,3 +144,25 @@ def test_logins_text_names_every_user_and_the_password(app):
     assert demo.DEMO_PASSWORD in text
     for username, name, *_ in demo.DEMO_USERS:
         assert username in text and name in text
+
+
+def test_every_demo_guardian_has_a_valid_synthetic_national_id(loaded):
+    from tik import crypto
+    from tik.auth.devidp import DEMO_GUARDIAN_PID, is_synthetic
+
+    guardians = db.session.scalars(select(Guardian)).all()
+    ids = {g.name: crypto.decrypt(g.nin_encrypted) for g in guardians if g.nin_encrypted}
+    assert set(ids) == {g.name for g in guardians}  # every one of them
+    assert all(is_synthetic(pid) for pid in ids.values())
+    assert ids["Lene Johansen"] == DEMO_GUARDIAN_PID and len(set(ids.values())) == len(ids)
+
+
+def test_the_demo_holds_an_evaluated_measure_and_a_revised_plan(loaded):
+    from tik.concerns.models import Child
+    from tik.plans.models import Evaluation, PlanRevision
+
+    emil = db.session.scalar(select(Case).join(Child, Child.id == Case.child_id).where(Child.first_name == "Emil"))
+    evaluations = db.session.scalars(select(Evaluation)).all()
+    assert any(e.measure.plan.case_id == emil.id and e.child_experience for e in evaluations)
+    assert plan_of(emil).revision >= 2
+    assert db.session.scalar(select(func.count(PlanRevision.id)).where(PlanRevision.plan_id == plan_of(emil).id)) >= 1

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from icalendar import Calendar
 
@@ -101,8 +101,9 @@ def test_calendar_file_parses_and_holds_meetings_and_evaluations(client, login, 
     events = {str(e["summary"]): e for e in cal.walk("VEVENT")}
     assert "TIK: Teammøtet" in events and str(events["TIK: Teammøtet"]["location"]) == "Rom 1"
     starts = events["TIK: Teammøtet"].decoded("dtstart")
-    assert starts.utcoffset() == timedelta(0)
-    assert starts.replace(tzinfo=None) == meeting.starts_at.replace(microsecond=0)
+    assert str(starts.tzinfo) == "Europe/Oslo"  # the municipality's wall-clock time, the same instant
+    assert starts.astimezone(UTC).replace(tzinfo=None) == meeting.starts_at.replace(microsecond=0)
+    assert b"BEGIN:VTIMEZONE" in response.data and b"TZID:Europe/Oslo" in response.data
     assert f"TIK: evaluering {case.ref}" in events
     assert events[f"TIK: evaluering {case.ref}"].decoded("dtstart") == clock.today() + timedelta(days=40)
     assert b"Kalenderbarn" not in response.data

@@ -8,6 +8,7 @@ never by replacing TIK's validation.
 from __future__ import annotations
 
 import time
+from datetime import date
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -262,3 +263,59 @@ def test_a_provider_that_is_not_configured_has_no_sign_in_route(app, client):
     assert client.get("/login/oidc/staff").status_code == 404
     assert client.get("/min-familie/logg-inn").status_code == 404
     assert "/login/oidc/staff" not in client.get("/login").get_data(as_text=True)
+
+
+def _family_authorize(client, **params):
+    """TIK → provider's authorize with `params` (what the person typed or picked); the provider's answer."""
+    start = client.get("/min-familie/logg-inn")
+    assert start.status_code == 302, start.get_data(as_text=True)
+    return requests.get(start.headers["Location"], params=params, allow_redirects=False, timeout=10)
+
+
+def test_a_new_synthetic_guardian_signs_in_through_the_test_provider(app, client, provider, make_case):
+    from tik import crypto
+    from tik.auth.devidp import synthetic_nin
+
+    use_test_provider(app, provider, "family")
+    pid = synthetic_nin(date(1988, 5, 17))
+    case = make_case(first_name="Syntetiske")
+    guardian = case.child.guardians[0]
+    guardian.nin_encrypted, guardian.nin_lookup = crypto.encrypt(pid), crypto.lookup_hash(pid)
+    db.session.commit()
+    assert f"pid-{pid}" not in provider.identities  # nobody added this person to the provider beforehand
+
+    page = _family_authorize(client)
+    assert 'name="pid"' in page.text and "Foresatt i demoen" in page.text  # typed or picked
+    answer = _family_authorize(client, pid=pid[:6] + " " + pid[6:])  # typed as people type it
+    assert answer.status_code == 302, answer.text
+    back = urlsplit(answer.headers["Location"])
+    assert client.get(f"{back.path}?{back.query}").status_code == 302
+    assert "Syntetiske" in client.get("/min-familie/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("pid", ["24017612345", "0181701005", "abcdefghijk"],
+                         ids=["control-digits", "too-short", "letters"])
+def test_the_test_provider_refuses_a_national_id_that_is_not_valid(app, client, provider, pid):
+    use_test_provider(app, provider, "family")
+    answer = _family_authorize(client, pid=pid)
+    assert answer.status_code == 422 and "ikke et gyldig syntetisk fødselsnummer" in answer.text
+    assert f"pid-{pid}" not in provider.identities
+
+
+def test_the_test_provider_signs_in_no_real_persons_number(app, client, provider):
+    from tik.concerns.nin import is_valid
+
+    use_test_provider(app, provider, "family")
+    real_kind = next(f"170588{n:03d}{k:02d}" for n in range(100, 500) for k in range(100)
+                     if is_valid(f"170588{n:03d}{k:02d}"))
+    assert is_valid(real_kind) and int(real_kind[2:4]) < 13  # valid, but an ordinary (real) person's kind
+    assert _family_authorize(client, pid=real_kind).status_code == 422
+
+
+def test_the_test_provider_refuses_a_typed_id_on_the_staff_client(client, provider, teacher):
+    from tik.auth.devidp import DEMO_GUARDIAN_PID
+
+    start = client.get("/login/oidc/staff")
+    answer = requests.get(start.headers["Location"], params={"pid": DEMO_GUARDIAN_PID}, allow_redirects=False,
+                          timeout=10)
+    assert answer.status_code == 200 and 'name="pid"' not in answer.text  # only the staff login buttons

@@ -1,8 +1,23 @@
-"""The one source of "now" and "today", so tests can move time."""
+"""The one source of "now" and "today", so tests can move time.
+
+Times are stored in UTC (naive). Dates are the municipality's: "today" and every date rule (consent
+validity, deadlines, overdue, evaluation due, reopening, retention) use the local date in the time zone
+TIK_TIMEZONE names (Europe/Oslo unless set), so a consent that runs to 24 December ends at midnight in
+Norway, not at 01:00 (02:00 in summer)."""
 
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from tik.config import local_timezone
 
 _offset = timedelta(0)
+
+LOCAL = local_timezone()
+
+
+def zone() -> ZoneInfo:
+    """The municipality's time zone."""
+    return ZoneInfo(LOCAL)
 
 
 def now() -> datetime:
@@ -11,13 +26,22 @@ def now() -> datetime:
 
 
 def today() -> date:
-    return now().date()
+    """The municipality's date now: the day every date rule counts from."""
+    return local_date(now())
+
+
+def local_date(moment: datetime) -> date:
+    """The municipality's date at a stored (naive UTC) time: the day a case opened or closed, locally."""
+    return utc_to_local(moment).date()
 
 
 def travel(to: date | datetime) -> None:
-    """Move the clock so that now() is `to` (tests only)."""
+    """Move the clock so that now() is `to` (tests only): a naive datetime is UTC, a date is noon UTC,
+    an aware datetime is converted (travel(datetime(2026, 12, 24, 23, 59, tzinfo=zone())))."""
     global _offset
     target = to if isinstance(to, datetime) else datetime.combine(to, datetime.min.time().replace(hour=12))
+    if target.tzinfo is not None:
+        target = target.astimezone(UTC).replace(tzinfo=None)
     _offset = target - datetime.now(UTC).replace(tzinfo=None)
 
 
@@ -26,18 +50,11 @@ def reset() -> None:
     _offset = timedelta(0)
 
 
-LOCAL = "Europe/Oslo"
-
-
 def local_to_utc(moment: datetime) -> datetime:
-    """A wall-clock time in Norway (as people type it) as the naive UTC time the database keeps."""
-    from zoneinfo import ZoneInfo
-
-    return moment.replace(tzinfo=ZoneInfo(LOCAL)).astimezone(UTC).replace(tzinfo=None)
+    """A wall-clock time in the municipality (as people type it) as the naive UTC time the database keeps."""
+    return moment.replace(tzinfo=zone()).astimezone(UTC).replace(tzinfo=None)
 
 
 def utc_to_local(moment: datetime) -> datetime:
-    """A stored (naive UTC) time as Norwegian wall-clock time, naive."""
-    from zoneinfo import ZoneInfo
-
-    return moment.replace(tzinfo=UTC).astimezone(ZoneInfo(LOCAL)).replace(tzinfo=None)
+    """A stored (naive UTC) time as the municipality's wall-clock time, naive."""
+    return moment.replace(tzinfo=UTC).astimezone(zone()).replace(tzinfo=None)

@@ -10,6 +10,19 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 LANGUAGES = ("nb", "nn", "en", "sv")  # the interface's languages (bokmål first)
+TIMEZONE = "Europe/Oslo"  # the municipality's clock, unless TIK_TIMEZONE names another
+
+
+def local_timezone(env: dict[str, str] | None = None) -> str:
+    """The municipality's time zone (IANA name, TIK_TIMEZONE): its dates decide "today" and every deadline."""
+    name = (os.environ if env is None else env).get("TIK_TIMEZONE") or TIMEZONE
+    try:
+        from zoneinfo import ZoneInfo
+
+        ZoneInfo(name)
+    except (ValueError, KeyError, OSError) as error:
+        raise ConfigError(f"TIK_TIMEZONE: unknown time zone {name!r}") from error
+    return name
 
 
 class ConfigError(RuntimeError):
@@ -113,7 +126,7 @@ def settings_from_env(env: dict[str, str] | None = None) -> dict[str, Any]:
         "TIK_ABSOLUTE_HOURS": int(env.get("TIK_ABSOLUTE_HOURS") or 10),
         "WTF_CSRF_TIME_LIMIT": None,
         "BABEL_DEFAULT_LOCALE": "nb",
-        "BABEL_DEFAULT_TIMEZONE": "Europe/Oslo",
+        "BABEL_DEFAULT_TIMEZONE": local_timezone(env),
         "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "tik" / "translations"),
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
         "SEND_FILE_MAX_AGE_DEFAULT": 3600,  # static files: cached an hour (case pages are never cached)

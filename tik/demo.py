@@ -26,8 +26,16 @@ from tik.cases.steps import current_step
 from tik.concerns.service import ChildInput, ConcernInput, GuardianInput, register_concern
 from tik.extensions import db
 from tik.guidebook import current_guide, guide_of
-from tik.plans.models import MeasureStatus
-from tik.plans.service import MeasureInput, add_measure, mark_shared, plan_of, update_plan
+from tik.plans.models import GoalReached, MeasureStatus, NextAction
+from tik.plans.service import (
+    EvaluationInput,
+    MeasureInput,
+    add_measure,
+    evaluate_measure,
+    mark_shared,
+    plan_of,
+    update_plan,
+)
 from tik.youth.demo import load_youth_demo
 from tik.youth.demo import logins_lines as youth_logins
 
@@ -137,15 +145,17 @@ def _link_to_dev_provider(users: dict[str, User]) -> None:
 
 
 def _guardian_for_dev_provider() -> None:
-    """Emil's mother can sign in on "Min familie" through `tik dev-idp` (its ID-porten-like client)."""
+    """Every demo guardian has a valid synthetic national id (tik.auth.devidp.DEMO_GUARDIANS), so each can
+    sign in on "Min familie" through `tik dev-idp` (its ID-porten-like client), Emil's mother among them."""
     from tik import crypto
-    from tik.auth.devidp import DEMO_GUARDIAN_PID
-    from tik.concerns.models import Child
+    from tik.auth.devidp import DEMO_GUARDIANS
+    from tik.concerns.models import Guardian
 
-    emil = db.session.scalar(select(Child).where(Child.first_name == "Emil"))
-    mother = next(g for g in emil.guardians if g.name == "Lene Johansen")
-    mother.nin_encrypted = crypto.encrypt(DEMO_GUARDIAN_PID)
-    mother.nin_lookup = crypto.lookup_hash(DEMO_GUARDIAN_PID)
+    for guardian in db.session.scalars(select(Guardian)):
+        pid = DEMO_GUARDIANS.get(guardian.name)
+        if pid:
+            guardian.nin_encrypted = crypto.encrypt(pid)
+            guardian.nin_lookup = crypto.lookup_hash(pid)
 
 
 def _teams_and_meetings(u: dict[str, User], base: date) -> None:
@@ -276,6 +286,16 @@ def _measure(case: Case, by: User, service: str, responsible: str, what: str, go
     add_measure(case, by, MeasureInput(service_key=service, responsible=responsible, what=what, goal=goal,
                                        start_on=start, evaluate_on=start + timedelta(days=evaluate_in),
                                        status=status, responsible_id=owner.id if owner else None))
+
+
+def _evaluate(case: Case, by: User, what: str, reached: GoalReached, child_experience: str,
+              parents_said: str = "", note: str = "") -> None:
+    """Evaluate the measure whose text starts with `what`; it continues, and the plan gets a new revision."""
+    measure = next(m for m in plan_of(case).measures if m.what.startswith(what))
+    evaluate_measure(case, measure, by, EvaluationInput(
+        evaluated_on=clock.today(), goal_reached=reached, child_experience=child_experience,
+        next_action=NextAction.CONTINUE, parents_said=parents_said, note=note,
+        next_evaluate_on=clock.today() + timedelta(weeks=6)))
 
 
 def _invite(case: Case, *people: User) -> None:
@@ -832,6 +852,11 @@ def _emil(u: dict[str, User], base: date) -> Iterator[datetime]:
                 parents_voice="Begge foreldrene vil samarbeide om Emil, men ikke i samme møte ennå.")
     yield _when(base, 108, "12:30")
     _step(case, "done", me, plan_summary="Mandagsprat og rolig rom. Evaluering om seks uker.")
+    yield _when(base, 70, "14:30")
+    _evaluate(case, me, "Mandagsprat", GoalReached.PARTLY,
+              child_experience="«Mandagsprat er bra. Da vet jeg hva som skjer den uka.»",
+              parents_said="Mor: «Han gruer seg mindre til mandagene.»",
+              note="Færre utbrudd; fraværet på mandager er uendret. Fortsetter, ny evaluering om seks uker.")
     yield _when(base, 70, "15:00")
     _step(case, "done", me,
           progress="Færre utbrudd, men fraværet på mandager er uendret. Foreldrekonflikten har økt.")

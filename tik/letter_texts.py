@@ -10,14 +10,15 @@ What staff wrote is never translated: it prints in Norwegian, marked as such.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 
 from babel import Locale
-from babel.dates import format_date
 from babel.messages.pofile import read_po
 from markupsafe import Markup
+
+from tik.dates import show_date, show_time
 
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 DOMAIN = "letter"
@@ -94,9 +95,13 @@ class Texts:
             params = {k: Markup("\u2068%s\u2069") % v for k, v in params.items()}
         return Markup.escape(text) % params if params else Markup.escape(text)
 
-    def date(self, day: date | None) -> str:
-        """A date as the family reads it ("15 stycznia 2027", "15 يناير 2027")."""
-        return format_date(day, "long", locale=self.lang) if day else ""
+    def date(self, day: date | datetime | None) -> str:
+        """A date as the family reads it ("15 stycznia 2027", "15 يناير 2027"); a stored time by its local date."""
+        return show_date(day, self.lang, "long")
+
+    def time(self, moment: datetime | None) -> str:
+        """A stored time as the local wall-clock time the family meets at ("14:00" in every language)."""
+        return show_time(moment, self.lang)
 
 
 PLACEHOLDER = re.compile(r"\{(child|holder|municipality)\}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask import Flask, abort, g, redirect, render_template, request, send_from_directory, session, url_for
-from flask_babel import format_date, get_translations, to_user_timezone
+from flask_babel import get_locale, get_translations
 from flask_login import current_user
 from jinja2 import pass_context
 from markupsafe import Markup
@@ -14,6 +14,7 @@ from werkzeug.routing import IntegerConverter
 from tik.auth.policy import ACCESS_ATTR, can_deactivate, may_use, public
 from tik.bidi import isolate_user_text
 from tik.config import LANGUAGES, ROOT
+from tik.dates import show_date, show_datetime
 from tik.db import read_request, request_ended
 from tik.extensions import interface_language, login_manager
 from tik.guides.markdown import render_guidance
@@ -167,30 +168,14 @@ def translations_for_render() -> dict:
     return {"gettext": gettext, "ngettext": ngettext}
 
 
-# The dates on a page, "dd.MM.yyyy" in the Norwegian languages and English (Latin digits): written out directly,
-# in the user's time zone as flask-babel rebases them; other patterns, and Swedish (ISO "yyyy-MM-dd"), go
-# through Babel.
-# mutmut: equivalent — the "short" literal misspelt: Babel's short pattern prints the same dd.MM.yyyy.
+# The dates and times on a page: local time, in the reader's language, through tik.dates (as every print).
 def _date(value: date | None, fmt: str = "short") -> str:
-    if value is None:
-        return ""
-    if fmt != "short" or interface_language() in BABEL_DATES:
-        return format_date(value, fmt)
-    if isinstance(value, datetime):
-        value = to_user_timezone(value)
-    return f"{value.day:02d}.{value.month:02d}.{value.year:04d}"
+    return show_date(value, str(get_locale() or "nb"), fmt)
 
 
 def _datetime(value: datetime | None) -> str:
-    if value is None:
-        return ""
-    value = to_user_timezone(value)
-    if interface_language() in BABEL_DATES:
-        return f"{format_date(value, 'short')} {value.hour:02d}:{value.minute:02d}"
-    return f"{value.day:02d}.{value.month:02d}.{value.year:04d} {value.hour:02d}:{value.minute:02d}"
+    return show_datetime(value, str(get_locale() or "nb"))
 
-
-BABEL_DATES = ("sv",)  # interface languages whose dates Babel writes (Swedish: 2026-11-20)
 
 
 def pdf_response(filename: str, data: bytes):

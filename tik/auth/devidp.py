@@ -19,6 +19,7 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass, field
+from datetime import date
 from html import escape
 from urllib.parse import urlencode
 
@@ -29,7 +30,42 @@ from joserfc.jwk import RSAKey
 # Where `tik dev-idp` listens by default; the demo's teacher and leader are linked to this issuer.
 DEV_PORT = 5001
 DEV_ISSUER = f"http://127.0.0.1:{DEV_PORT}"
-DEMO_GUARDIAN_PID = "24017612345"
+
+
+def synthetic_nin(born: date, individual: int = 100) -> str:
+    """A synthetic national id of the kind Skatteetaten's test data uses (month + 80): valid control digits
+    (the first one under the rule before 2032 too), never a real person's. `individual` is where to start
+    looking for an individual number that gives valid control digits."""
+    w1, w2 = (3, 7, 6, 1, 8, 9, 4, 5, 2), (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
+    for number in range(individual, individual + 100):
+        base = f"{born:%d}{born.month + 80:02d}{born:%y}{number % 1000:03d}"
+        d = [int(c) for c in base]
+        k1 = (11 - sum(w * x for w, x in zip(w1, d, strict=True)) % 11) % 11
+        k2 = (11 - sum(w * x for w, x in zip(w2, [*d, k1], strict=True)) % 11) % 11
+        if k1 < 10 and k2 < 10:
+            return f"{base}{k1}{k2}"
+    raise ValueError("no individual number gives valid control digits")  # pragma: no cover - never in 100
+
+
+def is_synthetic(pid: str) -> bool:
+    """A valid national id (control digits, birth date) of a synthetic test person: month + 40 (NAV) or
+    month + 80 (Skatteetaten). The test provider signs in no one else, so nobody types a real person's number."""
+    from tik.concerns.nin import is_valid
+
+    return is_valid(pid) and int(pid[2:4]) > 40
+
+
+# Every guardian in the demo (tik/demo.py records these on them), so staff and a newcomer can sign in as any
+# of them on "Min familie". Born on made-up days; the numbers are synthetic.
+DEMO_GUARDIANS: dict[str, str] = {
+    name: synthetic_nin(date(1970 + i % 20, 1 + i % 12, 1 + (i * 7) % 28), 100 + i * 10)
+    for i, name in enumerate((
+        "Lene Johansen", "Kim André Johansen", "Agnieszka Nowak", "Tomasz Nowak", "Fadumo Hassan",
+        "Abdirahman Hassan", "Hanne Vangsnes", "Rune Vangsnes", "Sarah Berge", "Magnus Berge", "Kjersti Lien",
+        "Ane Aune", "Stian Aune", "Maria Sørbø", "Jørgen Sørbø", "Ida Dahl", "Morten Dahl", "Tone Kristiansen",
+        "Kristine Solheim", "Ola Solheim", "Marit Eide", "Jurgita Lunde"))
+}
+DEMO_GUARDIAN_PID = DEMO_GUARDIANS["Lene Johansen"]  # Emil's mother
 # Demo identities: `sub` → claims. "client" says which client may sign them in. The staff subjects are the
 # demo usernames (tik/demo.py links them); "leder" signs in with a password only, so no MFA.
 DEMO_IDENTITIES: dict[str, dict] = {
@@ -44,6 +80,14 @@ DEMO_IDENTITIES: dict[str, dict] = {
     "foresatt": {"client": "tik-family", "name": "Lene Johansen (demo)", "pid": DEMO_GUARDIAN_PID,
                  "acr": "idporten-loa-high", "amr": ["BankID"]},
 }
+FAMILY_CLIENT = "tik-family"
+
+
+def test_person(pid: str) -> dict:
+    """The claims of the synthetic person with national id `pid`, as ID-porten would send them."""
+    name = next((n for n, p in DEMO_GUARDIANS.items() if p == pid), "Testperson")
+    return {"client": FAMILY_CLIENT, "name": f"{name} (syntetisk)", "pid": pid, "acr": "idporten-loa-high",
+            "amr": ["TestID"]}
 
 
 @dataclass
@@ -113,6 +157,13 @@ class Provider:
             if not args.get("code_challenge") or args.get("code_challenge_method") != "S256":
                 return error("invalid_request", "PKCE with S256 is required")
             login = args.get("login")
+            if not login and args.get("pid") is not None and client.client_id == FAMILY_CLIENT:
+                pid = args["pid"].replace(" ", "")
+                if not is_synthetic(pid):
+                    return self._login_page(client.client_id, refused=pid), 422
+                login = f"pid-{pid}"
+                with self.lock:
+                    self.identities.setdefault(login, test_person(pid))
             if not login:
                 return self._login_page(client.client_id)
             claims = self.identities.get(login)
@@ -180,16 +231,36 @@ class Provider:
         claims.update(tamper)
         return jwt.encode({"alg": "RS256", "kid": "dev-1"}, claims, key)
 
-    def _login_page(self, client_id: str):
+    def _login_page(self, client_id: str, refused: str | None = None):
         people = [(sub, c) for sub, c in self.identities.items() if c["client"] == client_id]
         buttons = "".join(
             f'<button type="submit" name="login" value="{escape(sub)}">{escape(c["name"])}</button><br>'
             for sub, c in people)
         hidden = "".join(f'<input type="hidden" name="{escape(k)}" value="{escape(v)}">'
-                         for k, v in request.args.items() if k != "login")
-        return ("<!doctype html><html lang=nb><meta charset=utf-8><title>Testleverandør</title>"
+                         for k, v in request.args.items() if k not in ("login", "pid"))
+        page = ("<!doctype html><html lang=nb><meta charset=utf-8><title>Testleverandør</title>"
                 "<h1>Testleverandør for TIK (bare for utvikling)</h1><p>Logg inn som:</p>"
-                f'<form method="get" action="/authorize">{hidden}{buttons}</form></html>')
+                f'<form method="get" action="/authorize">{hidden}{buttons}</form>')
+        if client_id == FAMILY_CLIENT:
+            page += self._synthetic_person_form(hidden, refused)
+        return page + "</html>"
+
+    @staticmethod
+    def _synthetic_person_form(hidden: str, refused: str | None) -> str:
+        """Sign in as any synthetic test person: a national id typed, or one of the demo's guardians picked."""
+        error = (f'<p id="pid-error" role="alert">«{escape(refused)}» er ikke et gyldig syntetisk fødselsnummer '
+                 "(11 sifre, riktige kontrollsifre, måned + 40 eller + 80).</p>" if refused is not None else "")
+        options = "".join(f'<option value="{escape(pid)}">{escape(name)} – {pid}</option>'
+                          for name, pid in DEMO_GUARDIANS.items())
+        described = ' aria-describedby="pid-error" aria-invalid="true"' if refused is not None else ""
+        return ("<h2>Syntetisk testperson</h2>"
+                f'<form method="get" action="/authorize">{hidden}{error}'
+                f'<label for="pid">Fødselsnummer</label> <input id="pid" name="pid" inputmode="numeric" '
+                f'autocomplete="off" value="{escape(refused or "")}"{described}> '
+                '<button type="submit">Logg inn</button></form>'
+                f'<form method="get" action="/authorize">{hidden}'
+                '<label for="pick">Foresatt i demoen</label> '
+                f'<select id="pick" name="pid">{options}</select> <button type="submit">Logg inn</button></form>')
 
 
 def dev_provider(tik_url: str) -> Provider:

@@ -14,7 +14,7 @@ from tik.audit.service import record
 from tik.auth.models import User
 from tik.auth.policy import visible_cases
 from tik.cases.models import Case, CaseEvent, ChildWelfareReport, EventKind
-from tik.clock import today
+from tik.clock import local_date, today
 from tik.concerns.models import Concern, Guardian, ReportDraft, Urgency, name_key
 from tik.db import unit_of_work
 from tik.extensions import db
@@ -61,7 +61,7 @@ def carried(case: Case, step: Step, concerns: list | None = None, plan=False, me
         meeting = db.session.scalar(select(Meeting).where(Meeting.case_id == case.id)
                                     .order_by(Meeting.starts_at.desc()).limit(1))
         if meeting is not None:
-            known["meeting.date"] = meeting.starts_at.date().isoformat()
+            known["meeting.date"] = local_date(meeting.starts_at).isoformat()
             known["meeting.participants"] = "\n".join(
                 f"{p.name}{', ' + p.role if p.role else ''}" for p in meeting.participants if p.attended is not False)
     if "plan" in sources:
@@ -74,7 +74,7 @@ def carried(case: Case, step: Step, concerns: list | None = None, plan=False, me
 
 def from_meeting(meeting, step: Step) -> Carried:
     """In a meeting, the step's date and participants come from the meeting itself (not typed again)."""
-    known = {"meeting.date": meeting.starts_at.date().isoformat(),
+    known = {"meeting.date": local_date(meeting.starts_at).isoformat(),
              "meeting.participants": "\n".join(f"{p.name}{', ' + p.role if p.role else ''}"
                                                for p in meeting.participants if p.attended is not False)}
     values = {f.key: known[f.carry] for f in step.fields if f.carry in known and known[f.carry]}

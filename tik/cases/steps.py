@@ -13,7 +13,7 @@ from tik.auth.policy import consented_services
 from tik.cases.consent import enforce_consent
 from tik.cases.flow import start_report
 from tik.cases.models import Case, CaseCounter, CaseStatus, EventKind
-from tik.clock import now, today
+from tik.clock import local_date, now, today
 from tik.db import unit_of_work
 from tik.extensions import db
 from tik.guidebook import current_guide, guide_of, pin_current_guide
@@ -56,7 +56,7 @@ def open_case(child, by: User) -> Case:
     outcome = engine.apply(guide, state_of(case, guide), start.decisions[0].key, {})
     log(case, EventKind.STEP, by, step_id=start.id, decision=outcome.decision.key)
     _move(case, guide, outcome.state)
-    case.deadline = level_deadline(guide, 0, case.opened_at.date())
+    case.deadline = level_deadline(guide, 0, local_date(case.opened_at))
     return case
 
 
@@ -81,7 +81,7 @@ def _move(case: Case, guide: Guide, state: engine.CaseState) -> None:
     if state.level == 0:
         if level_changed:  # back to wondering: a new decision deadline
             case.deadline = level_deadline(guide, 0, today())
-        level_due = level_deadline(guide, 0, case.opened_at.date()) if not level_changed else case.deadline
+        level_due = level_deadline(guide, 0, local_date(case.opened_at)) if not level_changed else case.deadline
         frames = [s.time_frame_days for s in guide.level(0).steps if s.time_frame_days]
         # A step at level 0 with its own time frame (other than the decision's) is due sooner, never later.
         if step.time_frame_days and step.level == 0 and not (frames and step is _last_framed(guide)):

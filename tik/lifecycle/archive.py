@@ -20,7 +20,7 @@ from tik.audit.service import record
 from tik.auth.models import User
 from tik.auth.policy import can_manage_life
 from tik.cases.models import Case, EventKind
-from tik.clock import now, today
+from tik.clock import LOCAL, local_date, now, today
 from tik.db import unit_of_work
 from tik.extensions import db
 from tik.guidebook import guide_of
@@ -52,7 +52,7 @@ def archive_html(case: Case, printed_at: datetime, by: User) -> str:
             "lifecycle/archive.html", case=case, rows=rows, child=child_rows(case.child),
             users=people(rows | {"case": [{"coordinator_id": case.coordinator_id}]}), guide=guide_of(case),
             L="nb", printed_at=printed_at, by=by, closing=closing_facts(case), classification=CLASSIFICATION,
-            kinds=list(EventKind))
+            kinds=list(EventKind), timezone=LOCAL)
 
 
 @unit_of_work
@@ -88,8 +88,8 @@ def archive_metadata(case: Case, printed_at: datetime, by: User, sha256: str, si
         "sakssekvensnummer": int(number),
         "tittel": f"Stafettlogg {case.ref} – {case.child.name}",
         "offentligTittel": f"Stafettlogg {case.ref} – ******",
-        "saksdato": case.opened_at.date().isoformat(),
-        "avsluttetDato": case.closed_at.date().isoformat() if case.closed_at else None,
+        "saksdato": local_date(case.opened_at).isoformat(),
+        "avsluttetDato": local_date(case.closed_at).isoformat() if case.closed_at else None,
         "administrativEnhet": case.unit.name if case.unit else case.owning_service,
         "saksansvarlig": case.coordinator.name,
         "tidligereSak": case.previous_ref or None,

@@ -20,7 +20,7 @@ from tik.cases.models import (
     ConsentService,
     Handover,
 )
-from tik.clock import now
+from tik.clock import local_date, now
 from tik.concerns.models import Child, Concern, Guardian, ReportDraft
 from tik.extensions import db
 from tik.guidebook import current_guide, guide_of
@@ -55,7 +55,7 @@ def add_months(day: date, months: int) -> date:
 
 def due_on(closed_at: datetime) -> date:
     """The day a case closed at `closed_at` is deleted."""
-    return add_months(closed_at.date(), current_guide().lifecycle.delete_after_months)
+    return add_months(local_date(closed_at), current_guide().lifecycle.delete_after_months)
 
 
 def plan_retention(on: date) -> list[Candidate]:
@@ -69,7 +69,7 @@ def plan_retention(on: date) -> list[Candidate]:
         due = due_on(closed_at)
         action = ("not_due" if on < due else "legal_hold" if hold else "no_archive_print" if not has_print
                   else "delete")
-        found.append(Candidate(case_id, ref, closed_at.date(), due, action))
+        found.append(Candidate(case_id, ref, local_date(closed_at), due, action))
     return found
 
 
@@ -97,7 +97,7 @@ def statistics_row(case: Case) -> CaseStatistic:
     months = (closed.year - case.opened_at.year) * 12 + closed.month - case.opened_at.month
     return CaseStatistic(year_opened=case.opened_at.year, year_closed=closed.year, months_open=max(months, 0),
                          level_reached=max(reached or 0, case.level),
-                         age_group=age_group_of(guide_of(case), case.child.age_on(case.opened_at.date())),
+                         age_group=age_group_of(guide_of(case), case.child.age_on(local_date(case.opened_at))),
                          owning_service=case.owning_service, services=sorted(services), end_key=case.end_key or "",
                          end_reason=closing_facts(case).get("end_reason", ""), deleted_at=now())
 

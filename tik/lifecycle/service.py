@@ -14,7 +14,7 @@ from tik.audit.service import record
 from tik.auth.models import User
 from tik.auth.policy import can_manage_life, can_reopen
 from tik.cases.models import Case, CaseEvent, CaseStatus, EventKind
-from tik.clock import now, today
+from tik.clock import local_date, now, today
 from tik.db import unit_of_work
 from tik.extensions import db
 from tik.guidebook import current_guide, guide_of
@@ -33,7 +33,7 @@ def reopen_until(case: Case) -> date | None:
     """The last day the closed case can be reopened (the guidebook's period), or None for an open case."""
     if case.is_open or case.closed_at is None:
         return None
-    return case.closed_at.date() + timedelta(days=current_guide().lifecycle.reopen_within_days)
+    return local_date(case.closed_at) + timedelta(days=current_guide().lifecycle.reopen_within_days)
 
 
 @unit_of_work

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import smtplib
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from email.message import EmailMessage
 
 from icalendar import Calendar, Event
@@ -19,6 +19,7 @@ from tik.cases.flow import feedback_for, feedback_reminders
 from tik.cases.models import Case, CaseStatus, Consent, ConsentService, Handover, HandoverStatus
 from tik.cases.queries import CaseRow, expiring_consents, held_cases
 from tik.clock import now, today
+from tik.dates import local
 from tik.extensions import db
 from tik.meetings.models import Meeting
 from tik.meetings.service import meetings_for
@@ -116,7 +117,7 @@ def calendar_for(user: User) -> bytes:
         event = Event()
         event.add("uid", f"tik-meeting-{meeting.id}@tik")
         event.add("summary", f"TIK: {meeting.title}")
-        starts = meeting.starts_at.replace(tzinfo=UTC)  # stored as naive UTC
+        starts = local(meeting.starts_at)  # stored as naive UTC; the file says the municipality's wall-clock time
         event.add("dtstart", starts)
         event.add("dtend", starts + timedelta(hours=1))
         event.add("dtstamp", now())
@@ -130,6 +131,7 @@ def calendar_for(user: User) -> bytes:
         event.add("dtstart", due.measure.evaluate_on)
         event.add("dtstamp", now())
         cal.add_component(event)
+    cal.add_missing_timezones()  # the VTIMEZONE the TZID names, so every calendar shows the same hour
     return cal.to_ical()
 
 

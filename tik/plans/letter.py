@@ -11,7 +11,7 @@ from sqlalchemy import select
 from tik.auth.policy import within_reach, young_person_reach
 from tik.cases.consent import consents_themself
 from tik.cases.models import Case, Consent
-from tik.clock import now, today
+from tik.clock import local_date, now, today
 from tik.extensions import db
 from tik.guidebook import guide_of
 from tik.guides.model import Guide
@@ -85,7 +85,7 @@ def printed_voices(case: Case, plan) -> dict[str, list[Voice]]:
     every conversation's (flow.voices), and what the plan says in their voice unless a conversation said it."""
     until = getattr(plan, "frozen_at", None)  # a frozen revision: what had been said when it was frozen
     heard = voices(case, until=until)
-    on = until.date() if until else plan.updated_at.date() if getattr(plan, "updated_at", None) else today()
+    on = local_date(until) if until else local_date(plan.updated_at) if getattr(plan, "updated_at", None) else today()
     for who, text in (("child", getattr(plan, "child_voice", "")), ("parents", getattr(plan, "parents_voice", ""))):
         if text.strip() and all(v.text.strip() != text.strip() for v in heard if v.who == who):
             heard.append(Voice(who, text.strip(), on, "plan"))

@@ -22,6 +22,7 @@ from tik.plans.letter import (
     consent_html,
     family_language,
     letter_html,
+    next_meeting,
     of_consent_age,
     printable,
     printed_voices,
@@ -57,7 +58,7 @@ def staff_html(case: Case, lang: str, plan=None, full_log: bool = False, seen: S
             "pdf/plan.html", case=case, child=case.child, plan=plan, measures=measures, guide=guide, L=lang,
             # The leader's feedback to the reporter is theirs and the holder's: never in a print for the services.
             timeline=[e for e in visible_events(case, log, seen) if e.kind != EventKind.FEEDBACK], sight=seen,
-            full_log=full_log, today=today(),
+            full_log=full_log, today=today(), meeting=next_meeting(case),
             next_evaluation=evaluations[0] if evaluations else None,
             signer_services=list(dict.fromkeys(m.service_key for m in measures)),
             young_signs=of_consent_age(case, guide), holder=case.coordinator, voices=voices,

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 
 from tik.cases.models import Case, CaseEvent, EventKind
+from tik.clock import local_date
 from tik.extensions import db
 
 
@@ -35,7 +36,7 @@ def voices(case: Case, events: list[CaseEvent] | None = None, until: datetime | 
         if event.kind != EventKind.CONVERSATION:
             continue
         fields = event.data.get("fields") or {}
-        on = _date(fields.get("conversation_date") or fields.get("meeting_date")) or event.at.date()
+        on = _date(fields.get("conversation_date") or fields.get("meeting_date")) or local_date(event.at)
         for key, who in (event.data.get("voices") or {}).items():
             if fields.get(key):
                 result.append(Voice(who, fields[key], on, event.step_id))

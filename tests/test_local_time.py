@@ -1,0 +1,125 @@
+"""One time rule: times are stored in UTC, dates are the municipality's (Europe/Oslo), and every page, print,
+letter, calendar file and archive print shows the local wall-clock time through tik.dates."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+import pytest
+from flows import TO_LEVEL2
+from lifecycle_support import close, rich_case
+from support import pdf_text
+
+from tik import clock
+from tik.auth.models import Role
+from tik.cases.participants import invite_participant
+from tik.cases.steps import decide
+from tik.dates import show_date, show_datetime, show_time
+from tik.letter_texts import letter_languages
+from tik.lifecycle.archive import print_archive
+from tik.meetings import service as meetings
+from tik.plans.letter import letter_html
+from tik.plans.service import plan_of
+
+OSLO = clock.zone()
+WINTER, SUMMER = date(2026, 12, 10), date(2027, 6, 10)  # either side of the change to summer time (28 March)
+
+
+def oslo(day: date, hour: int, minute: int) -> datetime:
+    """A wall-clock moment in Oslo as the aware time clock.travel takes."""
+    return datetime.combine(day, time(hour, minute), tzinfo=OSLO)
+
+
+def test_today_is_the_oslo_date_not_the_utc_date():
+    clock.travel(oslo(WINTER, 0, 30))  # 23:30 UTC the day before
+    assert clock.now().date() == WINTER - timedelta(days=1) and clock.today() == WINTER
+    clock.travel(oslo(SUMMER, 1, 30))  # 23:30 UTC the day before
+    assert clock.now().date() == SUMMER - timedelta(days=1) and clock.today() == SUMMER
+
+
+@pytest.mark.parametrize("last_day", [WINTER, SUMMER], ids=["winter", "summer"])
+def test_a_consent_gives_access_until_midnight_in_oslo_on_its_last_day(client, login, make_user, make_case,
+                                                                       give_consent, make_measure, last_day):
+    holder = make_user("holder", roles=[Role.EMPLOYEE, Role.COORDINATOR], service="school")
+    nurse = make_user("nurse", service="health-nurse")
+    case = make_case(by=holder, first_name="Emil")
+    give_consent(case, holder, ["health-nurse"], days=(last_day - clock.today()).days)
+    assert case.consents[0].expires_on == last_day
+    for decision, values in TO_LEVEL2:
+        decide(case, decision, values, by=holder)
+    make_measure(case, holder)
+    invite_participant(case, nurse, holder)
+    pages = [f"/saker/{case.ref}", f"/saker/{case.ref}/plan.pdf"]
+
+    clock.travel(oslo(last_day, 23, 59))
+    login(nurse)
+    assert [client.get(url).status_code for url in pages] == [200, 200]
+    clock.travel(oslo(last_day + timedelta(days=1), 0, 1))  # still `last_day` in UTC
+    assert clock.now().date() == last_day
+    login(nurse)
+    assert [client.get(url).status_code for url in pages] == [404, 404]
+
+
+@pytest.fixture(params=[WINTER, SUMMER], ids=["winter", "summer"])
+def meeting_day(request):
+    return request.param
+
+
+@pytest.fixture
+def meeting_case(app, make_user, make_case, make_measure, meeting_day):
+    """A case with a plan and a network meeting at 14:00 Oslo time on `meeting_day`."""
+    from tik.concerns.service import GuardianInput
+
+    holder = make_user("holder", roles=[Role.EMPLOYEE, Role.COORDINATOR], name="Holder Hansen")
+    case = make_case(by=holder, guardians=[GuardianInput("Anna Nowak", "mor", "", "pl")])
+    make_measure(case, holder)
+    starts = clock.local_to_utc(datetime.combine(meeting_day, time(14, 0)))
+    assert starts.hour == (13 if meeting_day == WINTER else 12)  # stored in UTC
+    with app.test_request_context():
+        meetings.create_meeting(holder, title="Ansvarsgruppe", starts_at=starts, case=case, place="Rom 2")
+    return case, holder
+
+
+def test_the_meeting_prints_at_14_in_every_letter_language(meeting_case, meeting_day):
+    case, _ = meeting_case
+    for lang in letter_languages():
+        html = letter_html(case, plan_of(case), lang)
+        assert "14:00" in html, lang
+        assert "13:00" not in html and "12:00" not in html, lang
+
+
+def test_the_meeting_prints_at_14_on_the_staff_pdf_and_the_polish_letter_pdf(client, login, meeting_case,
+                                                                             meeting_day):
+    case, holder = meeting_case
+    login(holder)
+    staff = pdf_text(client.get(f"/saker/{case.ref}/plan.pdf").data)
+    assert f"{meeting_day:%d.%m.%Y} 14:00" in staff
+    polish = pdf_text(client.get(f"/saker/{case.ref}/plan.pdf?versjon=familie&lang=pl").data)
+    assert "14:00" in polish and "13:00" not in polish and "12:00" not in polish
+
+
+def test_the_calendar_file_says_14_oslo_time(client, login, meeting_case, meeting_day):
+    _, holder = meeting_case
+    login(holder)
+    data = client.get("/min-side/kalender.ics").data
+    assert f"DTSTART;TZID=Europe/Oslo:{meeting_day:%Y%m%d}T140000".encode() in data
+
+
+def test_the_archive_print_says_14_in_local_time(app, make_case, make_user, give_consent, meeting_day):
+    case, holder, *_ = rich_case(make_case, make_user, give_consent)
+    with app.test_request_context():
+        meetings.create_meeting(holder, title="Oppfølging", case=case,
+                                starts_at=clock.local_to_utc(datetime.combine(meeting_day, time(14, 0))))
+    close(case, holder)
+    text = pdf_text(print_archive(case, holder).pdf)
+    assert f"Oppfølging · {meeting_day:%d.%m.%Y} 14:00" in text
+    assert "(UTC)" not in text and "lokal tid (Europe/Oslo)" in text
+
+
+def test_one_formatting_path_shows_local_time_in_the_readers_language():
+    winter, summer = datetime(2026, 12, 10, 13, 0), datetime(2027, 6, 10, 12, 0)  # both 14:00 in Oslo
+    assert show_time(winter) == show_time(summer, "ar") == "14:00"
+    assert show_datetime(winter, "en") == "10.12.2026 14:00"
+    assert show_date(datetime(2026, 12, 9, 23, 30)) == "10.12.2026"  # 00:30 the next day in Oslo
+    assert show_date(date(2027, 1, 15), "pl", "long") == "15 stycznia 2027"
+    assert show_datetime("2027-06-10T12:00:00") == "10.06.2027 14:00"  # exported rows carry ISO text
