@@ -5,10 +5,11 @@ request ever waits for the chain; but each event carries, from the moment it is 
 over its content keyed with TIK_AUDIT_KEY, which the database does not hold. `seal()` takes the chain's lock
 in a short transaction of its own and links every unsealed event whose MAC holds, in id order, to the head
 (each row's hash is an HMAC under the same key); an event whose MAC does not hold (inserted by someone
-without the key) or repeats another's is never linked: it is marked forged and `verify` names it. After each seal the new head is appended to the anchor
-file (TIK_AUDIT_ANCHOR, outside the database; optionally the system log too), so that removing the newest
-rows is detected. The hash covers a keyed digest of the body (case reference and detail) rather than the
-body itself, so retention can remove a case's bodies and leave a keyed tombstone while the chain verifies.
+without the key) or repeats another's is never linked: it is marked forged and `verify` names it.
+After each seal the new head is appended to the anchor file (TIK_AUDIT_ANCHOR, outside the database;
+optionally the system log too), so that removing the newest rows is detected. The hash covers a keyed
+digest of the body (case reference and detail) rather than the body itself, so retention can remove a
+case's bodies and leave a keyed tombstone while the chain verifies.
 """
 
 from __future__ import annotations
