@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import threading
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import func, select, text
@@ -276,15 +277,16 @@ def test_deleting_every_row_is_detected_by_the_anchor(make_case):
 
 
 def _rechain_from(event_id: int, key: bytes) -> None:
-    """Recompute every hash from `event_id` on, as someone with database access but another key would."""
+    """Recompute every hash and MAC from `event_id` on, as someone with database access and `key` would."""
     rows = [dict(r) for r in db.session.execute(select(AuditEvent.__table__).order_by(AuditEvent.seq)).mappings()]
     prev = chain.GENESIS
     for row in rows:
         if row["id"] >= event_id:
             row["body_digest"] = None
             chain.link(key, row, row["seq"], prev)
+            row["mac"] = chain.event_mac(key, SimpleNamespace(**row))  # the event's own MAC, with that key too
             db.session.execute(AuditEvent.__table__.update().where(AuditEvent.id == row["id"]).values(
-                prev_hash=row["prev_hash"], hash=row["hash"], body_digest=row["body_digest"]))
+                prev_hash=row["prev_hash"], hash=row["hash"], body_digest=row["body_digest"], mac=row["mac"]))
         prev = row["hash"]
     db.session.commit()
 

@@ -1,7 +1,9 @@
 """Malformed input never breaks the server: generated values posted to every POST route and put into every
 converter of every GET route (walked from app.url_map) answer below 500, with CSRF on, as a logged-in user.
 
-`make test` runs a few examples per route; `make fuzz` runs many (TIK_FUZZ_EXAMPLES).
+A fixed corpus of known-bad values (NUL, control characters, 20 digits, years 1 and 9999, 50 000 characters,
+invalid UTF-8, a right-to-left override, CR/LF) goes to every route in every run; `make test` adds a few
+generated examples per route, `make fuzz` many (TIK_FUZZ_EXAMPLES).
 """
 
 from __future__ import annotations
@@ -10,13 +12,14 @@ import os
 import re
 from datetime import timedelta
 from html.parser import HTMLParser
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from support import PASSWORD
 from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import NotFound
 
 from tik import create_app
 from tik.clock import now
@@ -184,9 +187,14 @@ def _form(draw, known: dict[str, list[str]], token: str, prefix_id: int):
 
 
 def _assert_survives(world, method: str, url: str, **kwargs) -> None:
+    status = _status(world, method, url, **kwargs)
+    assert status < 500, f"{method} {url} answered {status}"
+
+
+def _status(world, method: str, url: str, **kwargs) -> int:
+    """The answer's status; logs the fuzzer in again when the request logged it out (or locked it)."""
     client = world["client"]
-    response = client.open(url, method=method, **kwargs)
-    assert response.status_code < 500, f"{method} {url} answered {response.status_code}"
+    status = client.open(url, method=method, **kwargs).status_code
     if client.get("/min-side").status_code != 200:  # the fuzzer logged itself out (or locked): carry on
         from tik.auth.models import User
         from tik.extensions import db
@@ -195,6 +203,7 @@ def _assert_survives(world, method: str, url: str, **kwargs) -> None:
         db.session.commit()
         _log_in(client)
         world["token"] = _token(client.get("/min-side").get_data(as_text=True))
+    return status
 
 
 @pytest.mark.parametrize("endpoint, rule", POST_RULES, ids=[e for e, _ in POST_RULES])
@@ -239,3 +248,118 @@ def test_ids_beyond_the_database_range_are_not_found(world, endpoint, rule):
 def test_static_paths_answer_below_500(client, endpoint, rule):
     for name in ("../../etc/passwd", "%00", "a\x00b", "x" * 5000, "tik.css", ".."):
         assert client.get(_path(rule, {"filename": name})).status_code < 500
+
+
+# -- the fixed corpus: every route × every known-bad value, in every run ----------------------------------
+
+KNOWN_BAD = {
+    "nul": "\x00", "nul-inside": "TIK-2026-\x000001", "controls": "a\x07\x1b[31m\x7f\x85b", "crlf": "a\r\nforged",
+    "20-digits": "9" * 20, "year-1": "0001-01-01", "year-9999": "9999-12-31", "50000-chars": "x" * 50_000,
+    "invalid-utf8": b"\xff\xfe\xc3(", "rlo": "\u202eevil\u202c",
+}
+REAL = {"kind": "staff", "report_id": 1, "guardian_id": 1, "participant_id": 1}
+# A PDF takes a while to render: beside real ids, the query values that reach its renderer (lang, versjon) are
+# tried with these few values; in the converters, with every value.
+PDF_VALUES = ("nul", "controls", "invalid-utf8", "rlo")
+
+
+@pytest.mark.parametrize("name", KNOWN_BAD)
+def test_every_route_answers_each_known_bad_value_below_500(world, name):
+    """The value in every converter, every known field and every query key, and beside real ids: no 5xx."""
+    bad = KNOWN_BAD[name]
+    encoded = quote(bad, safe="")
+    query = urlencode([(key, bad) for key in QUERY_KEYS])
+    failures = []
+    for endpoint, rule, methods in RULES:
+        if endpoint in ("static", "designsystem"):
+            continue
+        real = _path(rule, {**REAL, **world["ids"]})
+        hostile = _path(rule, {arg: encoded for arg in _args(rule)})
+        for method in methods:
+            if method == "GET":
+                requests = [(f"{hostile}?{query}", {})]
+                if not rule.endswith(".pdf") or name in PDF_VALUES:
+                    requests.append((f"{real}?{query}", {}))
+            else:
+                fields = world["fields"].get(endpoint, {})
+                body = urlencode([("csrf_token", world["token"])] + [
+                    (re.sub(r"^(m|i)N-", lambda m: f"{m.group(1)}{world['item_id']}-", field), bad)
+                    for field in fields if field != "csrf_token"])
+                requests = [(hostile, {"data": urlencode([("csrf_token", world["token"])])}), (real, {"data": body})]
+            for url, kwargs in requests:
+                status = _status(world, method, url, content_type="application/x-www-form-urlencoded", **kwargs)
+                if status >= 500:
+                    failures.append(f"{method} {endpoint} {url[:80]!r}: {status}")
+    assert failures == []
+
+
+# -- the rules the corpus relies on, each checked where it lives ---------------------------------------------
+
+
+def test_path_segments_with_control_characters_or_over_200_characters_match_no_route(app):
+    adapter = app.url_map.bind("tik.test")
+    for ref in ("TIK\x00-1", "a\nb", "a\x07b", "x" * 201):
+        with pytest.raises(NotFound):
+            adapter.match(f"/saker/{ref}")
+    assert adapter.match("/saker/TIK-2026-0001") == ("cases.show", {"ref": "TIK-2026-0001"})
+
+
+def test_ids_of_more_than_ten_digits_are_not_even_converted(app):
+    adapter = app.url_map.bind("tik.test")
+    for number in ("9" * 11, "9" * 5000, "0" * 11 + "1"):
+        with pytest.raises(NotFound):
+            adapter.match(f"/moter/{number}")
+
+
+def test_a_revision_number_past_the_database_range_in_the_query_falls_back_to_the_latest(world):
+    client, ref = world["client"], world["ids"]["ref"]
+    for number in ("9" * 20, "2147483648", "-1", "١٢"):
+        assert client.get(f"/saker/{ref}/plan/sammenlign?fra={number}&til={number}").status_code == 200
+
+
+@pytest.mark.parametrize("field, value", [("first_name", "Ola\x00"), ("school", "Skole\x07\x1b"),
+                                          ("last_name", "N" * 121), ("class_name", "7" * 41)])
+def test_the_child_edit_form_refuses_what_its_columns_cannot_hold(client, login, make_user, make_case, field,
+                                                                   value):
+    from tik.concerns.models import Child
+    from tik.extensions import db
+
+    user = make_user()
+    case = make_case(by=user)
+    login(user)
+    before = getattr(case.child, field)
+    response = client.post(f"/saker/{case.ref}/barn", data={field: value})
+    assert response.status_code == 422
+    assert "Teksten" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert getattr(db.session.get(Child, case.child.id), field) == before
+
+
+@pytest.mark.parametrize("field, value", [("name", "Kari\x00"), ("relation", "mor\x1b"), ("name", "K" * 201),
+                                          ("phone", "9" * 41), ("relation", "r" * 61)])
+def test_the_guardian_forms_refuse_what_their_columns_cannot_hold(client, login, make_user, make_case, field,
+                                                                   value):
+    from tik.concerns.models import Guardian
+    from tik.extensions import db
+
+    user = make_user()
+    case = make_case(by=user)
+    login(user)
+    guardian = case.child.guardians[0]
+    before = getattr(guardian, field)
+    data = {"name": guardian.name, "relation": "", "phone": "", "email": "", "language": "nb", field: value}
+    assert client.post(f"/saker/{case.ref}/foresatte/{guardian.id}", data=data).status_code == 422
+    assert client.post(f"/saker/{case.ref}/foresatte", data=data).status_code == 422
+    db.session.expire_all()
+    assert getattr(db.session.get(Guardian, guardian.id), field) == before
+    assert len(db.session.get(Guardian, guardian.id).child.guardians) == 1
+
+
+def test_request_data_in_a_log_line_cannot_start_a_line_of_its_own(app, caplog):
+    import logging
+
+    caplog.set_level(logging.INFO)
+    logging.getLogger("gunicorn.access").info('"%(m)s %(U)s" %(s)s', {"m": "GET", "U": "/x\r\nforged 200", "s": "404"})
+    logging.getLogger("werkzeug").info('"%s" %s', "GET /x\nforged HTTP/1.1", 404)
+    lines = [r.getMessage() for r in caplog.records if r.name in ("gunicorn.access", "werkzeug")]
+    assert lines == ['"GET /x\\x0d\\x0aforged 200" 404', '"GET /x\\x0aforged HTTP/1.1" 404']

@@ -17,9 +17,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     app = Flask(__name__, instance_path=instance_path(), template_folder=str(ROOT / "templates"),
                 static_folder="static")
-    from tik.web import BoundedInt
+    from tik.web import BoundedInt, PlainText
 
     app.url_map.converters["int"] = BoundedInt  # before any route: an id past the database's range is a 404
+    app.url_map.converters["default"] = app.url_map.converters["string"] = PlainText  # no NUL, ≤ 200 characters
     app.config.from_mapping(settings_from_env())
     app.config.update(config or {})
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(app.config["SQLALCHEMY_DATABASE_URI"]))

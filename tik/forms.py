@@ -84,6 +84,47 @@ def sane_date(_form, field: Field) -> None:
         raise ValidationError(DATE_OUT_OF_RANGE)
 
 
+# -- the same rules for a form read field by field (request.form) ------------------------------------------
+
+CONTROL_REFUSED = _l("Teksten inneholder usynlige kontrolltegn. Fjern dem og lagre igjen.")
+
+
+class TextRefused(ValueError):
+    """A text breaks the field rules: `field` names it, `message` says why in the user's language."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(field)
+        self.field, self.message = field, message
+
+
+def column_length(column) -> int:
+    """The longest text `column` holds: its declared length, else TEXT_MAX."""
+    return getattr(column.type, "length", None) or TEXT_MAX
+
+
+def check_text(model, values: dict) -> None:
+    """Refuse (TextRefused) a text in `values` that `model`'s column of that name cannot hold as typed: longer
+    than the column, or with control characters (NUL among them). What TikForm does, for forms that read
+    request.form themselves; the service functions that write those columns call it too."""
+    columns = model.__table__.c
+    for name, value in values.items():
+        if not isinstance(value, str) or name not in columns:
+            continue
+        if CONTROL.search(value):
+            raise TextRefused(name, str(CONTROL_REFUSED))
+        limit = column_length(columns[name])
+        if len(value) > limit:
+            raise TextRefused(name, str(_l("Teksten er for lang: høyst %(max)d tegn.", max=limit)))
+
+
+def query_int(text: str) -> int:
+    """`type=` for a number in a query string: ASCII digits within the database's integer range, else
+    ValueError (request.args.get then gives its default), never a number the database cannot hold."""
+    if not text.isascii() or not text.isdigit() or len(text) > 10 or int(text) > MAX_INT:
+        raise ValueError(text)
+    return int(text)
+
+
 def _translations(language: str):
     """WTForms' own messages in the user's language; nynorsk readers get bokmål (WTForms has no nynorsk)."""
     from wtforms.i18n import get_translations

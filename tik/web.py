@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+import re
+from collections.abc import Mapping
 from datetime import date, datetime
 
 from flask import Flask, abort, g, redirect, render_template, request, send_from_directory, session, url_for
@@ -9,7 +12,7 @@ from flask_babel import get_locale, get_translations
 from flask_login import current_user
 from jinja2 import pass_context
 from markupsafe import Markup
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import IntegerConverter, UnicodeConverter
 
 from tik.auth.policy import ACCESS_ATTR, can_deactivate, may_use, public
 from tik.bidi import isolate_user_text
@@ -26,11 +29,56 @@ CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src '
 
 
 class BoundedInt(IntegerConverter):
-    """`<int:…>` in every route: 0 … 2³¹−1, the range of the database's integer ids; anything else is a 404."""
+    """`<int:…>` in every route: 0 … 2³¹−1, the range of the database's integer ids, in at most ten digits
+    (a longer run is not even converted); anything else is a 404."""
 
     def __init__(self, url_map, fixed_digits: int = 0, min: int | None = 0, max: int | None = 2**31 - 1,
                  signed: bool = False) -> None:
         super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+        self.regex = r"-?\d{1,10}" if signed else r"\d{1,10}"
+
+
+class PlainText(UnicodeConverter):
+    """`<name>` (the default converter) in every route: at most 200 characters and no control characters
+    (NUL among them), so that no such value reaches a query; anything else is a 404."""
+
+    regex = r"[^/\x00-\x1f\x7f-\x9f]{1,200}"
+
+    def __init__(self, url_map, minlength: int = 1, maxlength: int | None = None, length: int | None = None):
+        super().__init__(url_map, minlength=minlength, maxlength=maxlength, length=length)
+        if maxlength is None and length is None:
+            self.regex = rf"[^/\x00-\x1f\x7f-\x9f]{{{minlength},200}}"
+
+
+# Line breaks and other control characters in what a request sent (a path, a header) would start a forged line.
+_LOG_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def one_line(value: object) -> object:
+    """A string as it may appear in a log line: control characters (CR, LF …) written as \\xNN."""
+    if not isinstance(value, str):
+        return value
+    return _LOG_CONTROLS.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256
+                             else f"\\u{ord(m.group()):04x}", value)
+
+
+class OneLinePerRecord(logging.Filter):
+    """Escapes the arguments of a log record (where request data goes: gunicorn's access atoms, Werkzeug's
+    request line), so that nothing a client sends can end a line and write one of its own."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, dict):  # gunicorn's atoms (a dict of its own): escaped in place
+            for key, value in list(record.args.items()):
+                record.args[key] = one_line(value)
+        elif isinstance(record.args, Mapping):
+            record.args = {k: one_line(v) for k, v in record.args.items()}
+        elif isinstance(record.args, tuple):
+            record.args = tuple(one_line(v) for v in record.args)
+        return True
+
+
+ONE_LINE = OneLinePerRecord()
+REQUEST_LOGGERS = ("gunicorn.access", "gunicorn.error", "werkzeug")
 
 
 def locale_for_request() -> str:
@@ -46,6 +94,9 @@ def register_web(app: Flask) -> None:
 
     login_manager.user_loader(load_user)
     login_manager.login_view = "auth.login"
+    for name in (*REQUEST_LOGGERS, app.logger.name):
+        if ONE_LINE not in logging.getLogger(name).filters:
+            logging.getLogger(name).addFilter(ONE_LINE)
     # mutmut: equivalent — "" for None here and in session_protection below: Flask-Login tests both for
     # truth (no message flashed, no protection mode).
     login_manager.login_message = None

@@ -1,12 +1,15 @@
 """The audit chain: keyed digests, the sequencer that seals written events in order, and the anchor file.
 
 Requests write events without chain fields (seq, prev_hash, hash NULL) in their own transaction, so no
-request ever waits for the chain. `seal()` takes the chain's lock in a short transaction of its own and
-links every unsealed event, in id order, to the head: each row's hash is an HMAC keyed with
-TIK_AUDIT_KEY, which the database does not hold. After each seal the new head is appended to the anchor
-file (TIK_AUDIT_ANCHOR, outside the database; optionally the system log too), so that removing the newest
-rows is detected. The hash covers a keyed digest of the body (case reference and detail) rather than the
-body itself, so retention can remove a case's bodies and leave a keyed tombstone while the chain verifies.
+request ever waits for the chain; but each event carries, from the moment it is written, a nonce and a MAC
+over its content keyed with TIK_AUDIT_KEY, which the database does not hold. `seal()` takes the chain's lock
+in a short transaction of its own and links every unsealed event whose MAC holds, in id order, to the head
+(each row's hash is an HMAC under the same key); an event whose MAC does not hold (inserted by someone
+without the key) or repeats another's is never linked: it is marked forged and `verify` names it.
+After each seal the new head is appended to the anchor file (TIK_AUDIT_ANCHOR, outside the database;
+optionally the system log too), so that removing the newest rows is detected. The hash covers a keyed
+digest of the body (case reference and detail) rather than the body itself, so retention can remove a
+case's bodies and leave a keyed tombstone while the chain verifies.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import hashlib
 import hmac
 import logging
 import os
+import secrets
 import threading
 import time
 from collections.abc import Iterator
@@ -34,6 +38,7 @@ from tik.clock import now
 from tik.extensions import db
 
 GENESIS = "0" * 64
+FORGED = "forged"  # the hash of an unsealed row the sequencer refused: its MAC does not hold
 BATCH = 500  # events sealed per transaction: the lock is held for milliseconds, whatever the backlog
 LOCK_KEY = 7316  # PostgreSQL advisory lock of the sequencer (SQLite: the write lock of BEGIN IMMEDIATE)
 ANCHOR_CHUNK = 100_000  # anchor lines compared with the chain per pass (bounds verify's memory)
@@ -78,6 +83,23 @@ def row_hash(key: bytes, row: Any) -> str:
                 row.remote_addr, row.body_digest or "")
 
 
+def event_mac(key: bytes, row: Any) -> str:
+    """The MAC an event carries from the moment the app writes it: its nonce, every kept field, the body digest."""
+    return _mac(key, "event", row.nonce or "", row.at.isoformat(), str(row.user_id or ""), row.username,
+                row.service_key, row.action, str(row.case_id or ""), row.remote_addr, expected_body(key, row))
+
+
+def stamp(key: bytes, event: Any) -> None:
+    """Give a new event its nonce and MAC (tik.audit.service.record does, before the event is written)."""
+    event.nonce = secrets.token_hex(16)
+    event.mac = event_mac(key, event)
+
+
+def mac_holds(key: bytes, row: Any) -> bool:
+    """Whether the row's MAC was made with the key over what the row holds now."""
+    return bool(row.mac) and hmac.compare_digest(row.mac, event_mac(key, row))
+
+
 def is_redacted(key: bytes, row: Any) -> bool:
     """True when the row carries a valid tombstone (made with the key) for its stored body digest."""
     return bool(row.redacted and row.body_digest
@@ -101,6 +123,9 @@ def row_problem(key: bytes, row: Any) -> str | None:
         return "was altered after it was written"
     if not hmac.compare_digest(row.hash, row_hash(key, row)):
         return "was altered after it was written"
+    # A row sealed before events carried a MAC has none: its keyed chain hash vouches for it (legacy).
+    if row.mac is not None and not mac_holds(key, row):
+        return "was altered after it was written"
     return None
 
 
@@ -115,7 +140,9 @@ def link(key: bytes, row: dict, seq: int, prev_hash: str) -> str:
 
 
 def seal() -> int:
-    """Seal every written, unsealed event into the chain in id order; returns how many were sealed.
+    """Seal every written, unsealed event whose MAC holds into the chain in id order; returns how many were
+    sealed. An event whose MAC does not hold, or repeats a MAC already written, is marked forged instead
+    (hash FORGED, never linked) and named by `verify`.
 
     Runs in short transactions of its own (never the caller's), each holding the chain's lock, and appends
     each new head to the anchor file after it commits.
@@ -131,26 +158,46 @@ def seal() -> int:
                 conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": LOCK_KEY})
             # mutmut: equivalent — limit(None): one bigger batch, the same chain; order_by(None): SQLite's rowid
             # order is id order (tests/test_audit_edges.py: a backlog past a batch seals whole, in id order).
-            rows = conn.execute(select(table).where(table.c.seq.is_(None)).order_by(table.c.id)
-                                .limit(BATCH)).mappings().all()
+            rows = conn.execute(select(table).where(table.c.seq.is_(None), table.c.hash.is_(None))
+                                .order_by(table.c.id).limit(BATCH)).mappings().all()
             if not rows:
                 return total
+            genuine, forged = _sort_out(conn, key, rows)
             head = _head(conn)
             seq, prev = (head.seq, head.hash) if head else (0, GENESIS)
             changes = []
-            for row in rows:
+            for row in genuine:
                 values = dict(row)
                 prev = link(key, values, seq + 1, prev)
                 seq += 1
                 changes.append({"b_id": values["id"], "b_seq": seq, "b_prev": values["prev_hash"],
                                 "b_hash": prev, "b_body": values["body_digest"]})
-            conn.execute(update(table).where(table.c.id == bindparam("b_id")).values(
-                seq=bindparam("b_seq"), prev_hash=bindparam("b_prev"), hash=bindparam("b_hash"),
-                body_digest=bindparam("b_body")), changes)
-        anchor(seq, rows[-1]["id"], prev)
-        total += len(rows)
+            if changes:
+                conn.execute(update(table).where(table.c.id == bindparam("b_id")).values(
+                    seq=bindparam("b_seq"), prev_hash=bindparam("b_prev"), hash=bindparam("b_hash"),
+                    body_digest=bindparam("b_body")), changes)
+            if forged:
+                conn.execute(update(table).where(table.c.id.in_(forged)).values(hash=FORGED))
+        if genuine:
+            anchor(seq, genuine[-1]["id"], prev)
+        total += len(genuine)
         if len(rows) < BATCH:
             return total
+
+
+def _sort_out(conn: Connection, key: bytes, rows: list) -> tuple[list, list[int]]:
+    """Split a batch into the events the app wrote (MAC holds, not a copy of another) and the forged ids."""
+    macs = [row["mac"] for row in rows if row["mac"]]
+    seen = set(conn.execute(select(table.c.mac).where(table.c.mac.in_(macs), table.c.seq.is_not(None)))
+               .scalars()) if macs else set()
+    genuine, forged = [], []
+    for row in rows:
+        if row["mac"] in seen or not mac_holds(key, SimpleNamespace(**row)):
+            forged.append(row["id"])
+        else:
+            seen.add(row["mac"])
+            genuine.append(row)
+    return genuine, forged
 
 
 def _end_session_transaction() -> None:

@@ -1,5 +1,5 @@
-"""The audit trail: append-only; each event is written unsealed with its action, then sealed into a keyed
-hash chain by the sequencer (tik.audit.service.seal)."""
+"""The audit trail: append-only; each event is written unsealed with its action and its own MAC, then sealed
+into a keyed hash chain by the sequencer (tik.audit.service.seal), which links only events whose MAC holds."""
 
 from __future__ import annotations
 
@@ -33,3 +33,8 @@ class AuditEvent(db.Model):
     body_digest: Mapped[str | None] = mapped_column(String(64))
     # Keyed tombstone set by redact_case_events: the body was removed on purpose, by someone with the key.
     redacted: Mapped[str | None] = mapped_column(String(64))
+    # Written with the event, by the app: a random nonce and an HMAC (audit key) over the event's content and the
+    # nonce. A row inserted without the key has no MAC that holds, so the sequencer never links it. NULL on rows
+    # sealed before the MAC existed (legacy: their chain hash, also keyed, vouches for them).
+    nonce: Mapped[str | None] = mapped_column(String(32))
+    mac: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)

@@ -9,14 +9,17 @@ from sqlalchemy import select
 
 from tik.audit.chain import (
     ANCHOR_CHUNK,
+    FORGED,
     GENESIS,
     Anchor,
+    anchor_path,
     audit_key,
     body_digest,
     mark_written,
     read_anchors,
     row_problem,
     seal,
+    stamp,
     table,
     tombstone,
 )
@@ -49,12 +52,14 @@ def _event(user, action: str, case, detail: str, remote_addr: str | None = None)
     # mutmut: equivalent — `at` None or left out: the ORM then fills in the column's default, the same clock
     # read at the flush (the same request, moments later). And None for a getattr default of "": the `or ""`
     # after it gives "" either way.
-    return AuditEvent(
+    event = AuditEvent(
         at=now(), user_id=getattr(user, "id", None), username=getattr(user, "username", "") or "",
         service_key=getattr(user, "service_key", "") or "", action=action,
         case_id=getattr(case, "id", None), case_ref=getattr(case, "ref", "") or "",
         remote_addr=_remote_addr() if remote_addr is None else remote_addr, detail=detail,
     )
+    stamp(audit_key(), event)  # from now on, only someone with the key could have written this event
+    return event
 
 
 def record_view(user, action: str, case=None, detail: str = "") -> AuditEvent:
@@ -126,7 +131,9 @@ class AuditBreak:
 
 def verify() -> list[AuditBreak]:
     """Seal what is pending, then walk the chain: name every altered row, every gap where rows were
-    removed, rows rechained without the key, and newest rows removed after the head was anchored.
+    removed, rows rechained without the key, every row inserted without the key (forged), a missing anchor
+    file, sealed rows the anchor does not reach (it was shortened), and newest rows removed after the head was
+    anchored.
 
     Commits the session's open transaction first (sealing takes the chain's lock in its own transaction).
     """
@@ -149,14 +156,18 @@ def verify() -> list[AuditBreak]:
                 breaks.append(AuditBreak(row.id, problem))
             prev, prev_seq, prev_id = row.hash, row.seq, row.id
         breaks += _anchor_breaks(conn, anchors, prev_seq)
-        for event_id in conn.execute(select(table.c.id).where(table.c.seq.is_(None)).order_by(table.c.id)
-                                     .limit(100)).scalars():
-            breaks.append(AuditBreak(event_id, "was written but could not be sealed"))
+        for event_id, mark in conn.execute(select(table.c.id, table.c.hash).where(table.c.seq.is_(None))
+                                           .order_by(table.c.id).limit(100)):
+            breaks.append(AuditBreak(event_id, "is forged: its MAC does not hold (not written by TIK)"
+                                     if mark == FORGED else "was written but could not be sealed"))
     return breaks
 
 
 def _anchor_breaks(conn, anchors: list[Anchor | int], last_seq: int) -> list[AuditBreak]:
-    """Compare the chain with the heads anchored outside the database."""
+    """Compare the chain with the heads anchored outside the database: the file must exist once anything is
+    sealed, every anchored head must be in the chain as anchored, and the newest must be the chain's head."""
+    if not anchor_path().exists():
+        return [AuditBreak(0, f"the anchor file {anchor_path()} is missing")] if last_seq else []
     breaks = [AuditBreak(0, f"anchor file line {a} is unreadable") for a in anchors if isinstance(a, int)]
     heads = [a for a in anchors if isinstance(a, Anchor)]
     for start in range(0, len(heads), ANCHOR_CHUNK):
@@ -167,10 +178,19 @@ def _anchor_breaks(conn, anchors: list[Anchor | int], last_seq: int) -> list[Aud
             anchored = chunk.get(seq)
             if anchored and (anchored.hash != head or anchored.event_id != event_id):
                 breaks.append(AuditBreak(event_id, "differs from the chain head anchored outside the database"))
-    newest = max(heads, key=lambda a: a.seq, default=None)
-    if newest and newest.seq > last_seq:
-        breaks.append(AuditBreak(newest.event_id, f"is missing: the anchored head is position {newest.seq}, "
-                                                  f"the chain ends at {last_seq} (the newest rows were removed)"))
+    newest = max((a.seq for a in heads), default=0)
+    if newest > last_seq:
+        event_id = max(heads, key=lambda a: a.seq).event_id
+        breaks.append(AuditBreak(event_id, f"is missing: the anchored head is position {newest}, "
+                                           f"the chain ends at {last_seq} (the newest rows were removed)"))
+    elif newest < last_seq:
+        # Read again: a sequencer may have sealed and anchored since the anchors were first read.
+        newest = max((a.seq for a in read_anchors() if isinstance(a, Anchor)), default=0)
+        if newest < last_seq:
+            first = conn.execute(select(table.c.id).where(table.c.seq == newest + 1)).scalar()
+            breaks.append(AuditBreak(first or 0, f"is not in the anchor file: positions {newest + 1} to "
+                                                 f"{last_seq} are sealed but not anchored (the anchor was "
+                                                 "shortened, or rows were removed with it)"))
     return breaks
 
 

@@ -294,7 +294,11 @@ GUARDIAN_FIELDS = ("name", "relation", "phone", "email", "language")
 
 @unit_of_work
 def update_child(case: Case, by: User, changes: dict[str, object]) -> int:
-    """Correct the child's details; each change on the timeline with old and new value."""
+    """Correct the child's details; each change on the timeline with old and new value. Refuses text the
+    columns cannot hold as typed (tik.forms.check_text: TextRefused) before changing anything."""
+    from tik.forms import check_text
+
+    check_text(type(case.child), {k: v.strip() for k, v in changes.items() if k in CHILD_FIELDS and isinstance(v, str)})
     child = case.child
     count = 0
     for key in CHILD_FIELDS:
@@ -317,6 +321,10 @@ def update_child(case: Case, by: User, changes: dict[str, object]) -> int:
 
 @unit_of_work
 def update_guardian(case: Case, by: User, guardian_id: int, changes: dict[str, str]) -> int:
+    """Correct a guardian's details; refuses text the columns cannot hold as typed (TextRefused) first."""
+    from tik.forms import check_text
+
+    check_text(Guardian, {k: (changes[k] or "").strip() for k in GUARDIAN_FIELDS if k in changes})
     guardian = next((g for g in case.child.guardians if g.id == guardian_id), None)
     if guardian is None:
         raise LookupError(guardian_id)

@@ -14,8 +14,9 @@ from tik.cases import flow
 from tik.cases.models import ChildWelfareReport
 from tik.cases.views import _case_page, bp
 from tik.clock import today
+from tik.concerns.models import Guardian
 from tik.extensions import db, interface_language
-from tik.forms import EMAIL_INVALID, LANGUAGE_CHOICES, valid_email
+from tik.forms import EMAIL_INVALID, LANGUAGE_CHOICES, TextRefused, check_text, valid_email
 from tik.guidebook import guide_of
 from tik.messages import refusal_message
 from tik.plans.pdf import render_pdf
@@ -124,7 +125,7 @@ def leader_feedback(ref: str):
 def edit_child(ref: str):
     case = case_for(current_user, ref, edit=True)
     form = request.form
-    changes: dict[str, object] = {k: form[k][:200] for k in ("first_name", "last_name", "school", "class_name")
+    changes: dict[str, object] = {k: form[k] for k in ("first_name", "last_name", "school", "class_name")
                                   if k in form and (form[k].strip() or k in ("school", "class_name"))}
     if form.get("gender") in ("", "girl", "boy", "other"):
         changes["gender"] = form.get("gender", "")
@@ -133,15 +134,17 @@ def edit_child(ref: str):
         return _case_page(case, 422, details_error=_("Skriv fødselsdatoen som åååå-mm-dd, ikke fram i tid."))
     if born:
         changes["birth_date"] = born
-    flow.update_child(case, current_user, changes)
+    try:
+        flow.update_child(case, current_user, changes)
+    except TextRefused as error:
+        return _case_page(case, 422, details_error=error.message)
     flash(_("Opplysningene om barnet er lagret."))
     return redirect(url_for("cases.show", ref=ref) + "#details")
 
 
 def _guardian_values(form) -> dict[str, str]:
     languages = {k for k, _label in LANGUAGE_CHOICES}
-    values = {k: form.get(k, "")[:200] for k in ("name", "relation", "phone", "email")}
-    values["relation"], values["phone"] = values["relation"][:60], values["phone"][:40]
+    values = {k: form.get(k, "") for k in ("name", "relation", "phone", "email")}
     values["language"] = form.get("language") if form.get("language") in languages else "nb"
     return values
 
@@ -159,6 +162,8 @@ def edit_guardian(ref: str, guardian_id: int):
         else:
             flow.update_guardian(case, current_user, guardian_id, _guardian_values(request.form))
             flash(_("Opplysningene om den foresatte er lagret."))
+    except TextRefused as error:
+        return _case_page(case, 422, details_error=error.message)
     except LookupError:
         abort(404)
     return redirect(url_for("cases.show", ref=ref) + "#details")
@@ -173,6 +178,10 @@ def add_guardian(ref: str):
         return _case_page(case, 422, details_error=_("Skriv navnet til den foresatte."))
     if not valid_email(request.form.get("email", "")):
         return _case_page(case, 422, details_error=EMAIL_INVALID)
+    try:
+        check_text(Guardian, {k: v.strip() for k, v in values.items()})
+    except TextRefused as error:
+        return _case_page(case, 422, details_error=error.message)
     flow.add_guardian(case, current_user, **values)
     flash(_("Den foresatte er lagt til."))
     return redirect(url_for("cases.show", ref=ref) + "#details")

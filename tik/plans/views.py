@@ -13,7 +13,7 @@ from tik.auth.policy import case_for, requires
 from tik.cases.consent import settled_for
 from tik.clock import today
 from tik.extensions import db, interface_language
-from tik.forms import error_list
+from tik.forms import error_list, query_int
 from tik.guidebook import guide_of
 from tik.messages import refusal_message
 from tik.plans import service
@@ -191,7 +191,7 @@ def pdf(ref: str):
 def consent_form(ref: str):
     """The consent form to sign in the family's language: filled from ?samtykke=<id>, or blank."""
     case = case_for(current_user, ref, action="consent.pdf")
-    filename, data = consent_form_pdf(case, request.args.get("samtykke", type=int),
+    filename, data = consent_form_pdf(case, request.args.get("samtykke", type=query_int),
                                       request.args.get("lang") or None)
     if data is None:
         abort(404)
@@ -242,8 +242,8 @@ def compare(ref: str):
     plan = service.plan_of(case)
     if plan is None:
         abort(404)
-    old_n = request.args.get("fra", type=int) or max(plan.revision - 1, 1)
-    new_n = request.args.get("til", type=int) or plan.revision
+    old_n = request.args.get("fra", type=query_int) or max(plan.revision - 1, 1)
+    new_n = request.args.get("til", type=query_int) or plan.revision
     old, new = service.revision_snapshot(plan, old_n), service.revision_snapshot(plan, new_n)
     if old is None or new is None:
         abort(404)
