@@ -8,7 +8,7 @@ verified by their keyed chain hash (legacy rows: a MAC of NULL on a sealed row i
 not yet sealed at upgrade time would be reported as forged: run `tik audit seal` before upgrading.
 
 Revision ID: e1a4c7d93b20
-Revises: 9c4e2a7b1f35
+Revises: e4b8c1d2a7f9
 Create Date: 2026-12-06 11:00:00
 
 """
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'e1a4c7d93b20'
-down_revision = '9c4e2a7b1f35'
+down_revision = 'e4b8c1d2a7f9'
 branch_labels = None
 depends_on = None
 

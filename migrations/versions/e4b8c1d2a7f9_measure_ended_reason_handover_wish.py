@@ -1,7 +1,7 @@
 """consent expiry settled (expired_at); measure ended by consent (ended_reason); a handover's family wish and scope of measures
 
 Revision ID: e4b8c1d2a7f9
-Revises: 9c4e2a7b1f35
+Revises: e3b8d1c4a702
 Create Date: 2026-12-06 11:05:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'e4b8c1d2a7f9'
-down_revision = '9c4e2a7b1f35'
+down_revision = 'e3b8d1c4a702'
 branch_labels = None
 depends_on = None
 

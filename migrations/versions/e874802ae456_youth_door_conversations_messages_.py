@@ -1,7 +1,7 @@
 """youth door: conversations, messages, statistics, operator certificates
 
 Revision ID: e874802ae456
-Revises: 9c4e2a7b1f35
+Revises: e1a4c7d93b20
 Create Date: 2026-12-06 10:54:32.635929
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'e874802ae456'
-down_revision = '9c4e2a7b1f35'
+down_revision = 'e1a4c7d93b20'
 branch_labels = None
 depends_on = None
 
