@@ -8,7 +8,7 @@ SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fonts-dejavu-core fonts-noto-core poppler-utils
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 
-.PHONY: run run-sso test test-sqlite test-postgres check fuzz mutate install translations assets system-deps browser-deps bench clean
+.PHONY: lock run run-sso test test-sqlite test-postgres check fuzz mutate install translations assets system-deps browser-deps bench clean
 
 run: install assets
 	$(BIN)/tik init-db
@@ -72,11 +72,19 @@ install: system-deps $(VENV)/.installed translations
 translations: $(VENV)/.installed
 	$(BIN)/pybabel compile -d tik/translations
 
-$(VENV)/.installed: pyproject.toml
+# Every dependency, transitive ones included, comes from requirements.lock with its hashes (pip refuses a file
+# whose hash differs); TIK itself is then installed on top without resolving anything again.
+$(VENV)/.installed: pyproject.toml requirements.lock
 	[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[test]'
+	$(BIN)/pip install -q --upgrade pip==26.3
+	$(BIN)/pip install -q --require-hashes -r requirements.lock
+	$(BIN)/pip install -q --no-deps -e .
 	touch $@
+
+# After changing a dependency in pyproject.toml: `make lock` writes requirements.lock again (then commit both).
+lock: $(VENV)/.installed
+	$(BIN)/uv pip compile pyproject.toml --extra test --generate-hashes --python-version 3.11 \
+	  --no-header --quiet -o requirements.lock
 
 assets: node_modules/.installed
 
