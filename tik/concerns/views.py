@@ -58,7 +58,7 @@ def new():
     result = register_concern(_child_input(form), _concern_input(form), by=current_user,
                               form_key=form.idempotency_key.data or None)
     if result is None:  # the key of another form: nothing registered here, and nothing to show
-        return redirect(url_for("cases.my_work"))
+        return redirect(url_for("mywork.start"))
     if result.opened or can_view_case(current_user, result.case, today()):
         return redirect(url_for("cases.show", ref=result.case.ref, registered="again" if result.repeated else 1))
     # The reporter learns only that a case exists and whom to contact, never its content.
