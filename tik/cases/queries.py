@@ -130,6 +130,9 @@ def search_cases(user: User, text: str, limit: int = 50) -> list[CaseRow]:
     if REFERENCE.fullmatch(text.strip().upper()):
         query = query.where(Case.ref == text.strip().upper())
     else:
+        # A common prefix matches many of the municipality's children: search among the cases the person
+        # reaches (read first, as in my_cases), not among every child with the name, then check the rule.
+        query = query.where(Case.id.in_(db.session.scalars(reachable_case_ids(user)).all()))
         for word in words:
             query = query.where(_starts(Child.first_name_key, word) | _starts(Child.last_name_key, word))
     return [row_of(c) for c in db.session.scalars(query)]
