@@ -111,10 +111,16 @@ def app(database_url, _schema, tmp_path):
 
 
 def _empty_all_tables() -> None:
+    """Every table emptied, and on PostgreSQL every id sequence back at 1 (as TRUNCATE … RESTART IDENTITY
+    would do; but TRUNCATE gives each of the ~50 tables new files, ~2 s a test under load, where DELETE on
+    tables that are mostly empty costs milliseconds: one round trip for all of them)."""
     with db.engine.begin() as conn:
         if conn.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            conn.exec_driver_sql("; ".join(f'DELETE FROM "{t.name}"' for t in reversed(db.metadata.sorted_tables)))
+            used = conn.scalars(text("SELECT quote_ident(schemaname) || '.' || quote_ident(sequencename) "
+                                     "FROM pg_sequences WHERE last_value IS NOT NULL")).all()
+            if used:
+                conn.exec_driver_sql("SELECT " + ", ".join(f"setval('{name}', 1, false)" for name in used))
         else:
             for table in reversed(db.metadata.sorted_tables):
                 conn.execute(table.delete())

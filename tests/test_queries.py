@@ -178,3 +178,54 @@ def test_the_measures_a_user_answers_for_are_found_by_index_when_most_name_an_ou
                                            "'ix_measure_responsible_id'")).scalar_one()
             assert "WHERE (responsible_id IS NOT NULL)" in definition, definition
     assert db.session.execute(mine).all() == []
+
+
+def test_the_case_list_reads_the_cases_it_lists_by_primary_key_however_many_are_open(app, runner):
+    """"Mine saker" on a seeded municipality, analysed: the statement that loads the listed cases reads them by
+    primary key, never every open case of the municipality (a name search, which `search_cases` narrows the same
+    way, is left to the planner: with few children of a name it rightly starts from the name's index). As one
+    statement (the cases `IN` the union of the rule's three roots, with the rule) PostgreSQL's planner scanned
+    every open case and hash-joined the union to them at any size: the list's cost grew with the municipality
+    (p50 27.5 ms at 1 000 children, 80.6 ms at 100 000 in `make bench`). Both databases are held to the plan."""
+    import re
+
+    from sqlalchemy import func, select
+
+    from tik.auth.models import User
+    from tik.cases.models import Case, CaseStatus
+    from tik.cases.queries import my_cases
+
+    result = runner.invoke(args=["seed-scale", "--children", "400", "--seed", "7"])
+    assert result.exit_code == 0, result.output
+    user = db.session.scalar(select(User).where(User.username == "skala"))
+    open_cases = db.session.scalar(select(func.count()).select_from(Case).where(Case.status == CaseStatus.OPEN))
+    db.session.commit()
+    with db.engine.connect() as conn:
+        conn.exec_driver_sql("ANALYZE")
+        conn.commit()
+    seen: list[tuple[str, object]] = []
+
+    def before(conn, cursor, statement, params, context, executemany):
+        seen.append((statement, params))
+
+    event.listen(db.engine, "before_cursor_execute", before)
+    try:
+        listed = my_cases(user)
+        statements = {"list": next((s, p) for s, p in seen if re.match(r'\s*SELECT "?case"?\.id, "?case"?\.ref', s))}
+    finally:
+        event.remove(db.engine, "before_cursor_execute", before)
+    assert 0 < len(listed) < open_cases
+    for what, (statement, params) in statements.items():
+        with db.engine.connect() as conn:
+            cursor = conn.connection.cursor()
+            if conn.dialect.name == "postgresql":
+                cursor.execute("EXPLAIN (ANALYZE, COSTS OFF) " + statement, params)
+                plan = "\n".join(row[0] for row in cursor.fetchall())
+                assert "pk_case" in plan and 'Hash Cond: ("case".id' not in plan, f"{what}:\n{plan}"
+                assert 'Seq Scan on "case"' not in plan, f"{what}:\n{plan}"
+                removed = [int(n) for n in re.findall(r"Rows Removed by Filter: (\d+)", plan)]
+                assert all(n < len(listed) * 2 for n in removed), f"{what}:\n{plan}"  # not every open case
+            else:
+                cursor.execute("EXPLAIN QUERY PLAN " + statement, params)
+                steps = " / ".join(row[3] for row in cursor.fetchall())
+                assert "SEARCH case USING INTEGER PRIMARY KEY" in steps, f"{what}: {steps}"

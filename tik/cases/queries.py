@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from tik.audit.models import AuditEvent
 from tik.audit.service import READ_ACTIONS
 from tik.auth.models import User
-from tik.auth.policy import Access, access_of, reachable_cases, visible_cases
+from tik.auth.policy import Access, access_of, reachable_case_ids, visible_cases
 from tik.cases.models import Case, CaseParticipant, CaseStatus, Consent, Handover, HandoverStatus
 from tik.clock import today
 from tik.concerns.models import Child, name_key
@@ -81,7 +81,11 @@ def my_cases(user: User) -> list[CaseRow]:
     """"Mine saker": the open cases I hold, take part in (with my measures) or, as a leader, my unit owns.
     Each row says why I see it."""
     on = today()
-    query = (select(Case).where(Case.status == CaseStatus.OPEN, reachable_cases(user), visible_cases(user, on))
+    # Two statements, on purpose: the ids the rule's three roots reach (three index lookups), then those cases by
+    # primary key. As one statement PostgreSQL read every open case of the municipality to join them
+    # (docs/benchmarks.md, "The case list on PostgreSQL"; tests/test_queries.py holds the plan).
+    reachable = db.session.scalars(reachable_case_ids(user)).all()
+    query = (select(Case).where(Case.id.in_(reachable), Case.status == CaseStatus.OPEN, visible_cases(user, on))
              .options(selectinload(Case.child), selectinload(Case.coordinator), selectinload(Case.participants),
                       selectinload(Case.consents).selectinload(Consent.service_rows))
              .order_by(Case.deadline.is_(None), Case.deadline, Case.ref))
@@ -126,6 +130,9 @@ def search_cases(user: User, text: str, limit: int = 50) -> list[CaseRow]:
     if REFERENCE.fullmatch(text.strip().upper()):
         query = query.where(Case.ref == text.strip().upper())
     else:
+        # A common prefix matches many of the municipality's children: search among the cases the person
+        # reaches (read first, as in my_cases), not among every child with the name, then check the rule.
+        query = query.where(Case.id.in_(db.session.scalars(reachable_case_ids(user)).all()))
         for word in words:
             query = query.where(_starts(Child.first_name_key, word) | _starts(Child.last_name_key, word))
     return [row_of(c) for c in db.session.scalars(query)]
