@@ -52,8 +52,26 @@ def test_ppt_with_a_plan_only_consent_sees_no_conversation_with_the_child(client
     assert CHILD_WORDS not in client.get(f"/saker/{case.ref}/logg").get_data(as_text=True)
     plan_print = pdf_text(client.get(f"/saker/{case.ref}/plan.pdf").data)
     assert "Lesekurs to ganger i uka" in plan_print and CHILD_WORDS not in plan_print
+    assert CHILD_WORDS not in client.get(f"/saker/{case.ref}/plan").get_data(as_text=True)
     agenda = client.get(f"/moter/{meeting.id}")
     assert agenda.status_code == 200 and CHILD_WORDS not in agenda.get_data(as_text=True)
+
+
+def test_saving_the_plan_without_the_childs_voice_keeps_what_the_plan_holds(client, login, plan_only):
+    case, holder, ppt, _meeting = plan_only
+    from tik.plans import service as plans
+
+    plans.update_plan(case, holder, goals="Trygg skolehverdag", child_voice=CHILD_WORDS, parents_voice="")
+    login(ppt)
+    page = client.get(f"/saker/{case.ref}/plan").get_data(as_text=True)
+    assert "Trygg skolehverdag" in page and CHILD_WORDS not in page
+    plan = plans.plan_of(case)
+    response = client.post(f"/saker/{case.ref}/plan", data={  # as the page posts it: the voices left empty
+        "goals": "Trygg skolehverdag og lesing", "child_voice": "", "parents_voice": "", "internal_notes": "",
+        "version": plan.version})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert plans.plan_of(case).child_voice == CHILD_WORDS
 
 
 def test_the_holders_own_service_needs_no_consent_and_sees_the_child(client, login, plan_only):

@@ -9,7 +9,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from tik.auth.policy import case_for, requires
+from tik.auth.policy import case_for, requires, sight
 from tik.cases.consent import settled_for
 from tik.clock import today
 from tik.extensions import db, interface_language
@@ -53,6 +53,7 @@ def _plan_page(case, status: int = 200, **extra):
                                plan_form=plan_form, measure_form=measure_form,
                                catalogue=catalogue_for(case, guide), from_catalogue=bool(chosen),
                                revisions=service.revisions(plan) if plan else [], printing=print_options(case),
+                               sight=sight(current_user, case, today()),
                                errors=extra.pop("errors", []), **extra)
     return response, status
 
@@ -73,9 +74,13 @@ def save(ref: str):
     form = PlanForm()
     if not form.validate_on_submit():
         return _plan_page(case, 422, plan_form=form, errors=error_list(form))
+    seen, plan = sight(current_user, case, today()), service.plan_of(case)
+    # A voice the user's consent does not cover is not on their form: what the plan holds stays as it is.
+    kept = {who: (getattr(form, f"{who}_voice").data or "") if seen.sees(f"{who}_voice")
+            else getattr(plan, f"{who}_voice", "") for who in ("child", "parents")}
     try:
-        service.update_plan(case, current_user, goals=form.goals.data or "", child_voice=form.child_voice.data or "",
-                            parents_voice=form.parents_voice.data or "",
+        service.update_plan(case, current_user, goals=form.goals.data or "", child_voice=kept["child"],
+                            parents_voice=kept["parents"],
                             internal_notes=form.internal_notes.data or "",
                             expected_version=form.version.data if service.plan_of(case) else None)
     except StaleEdit as stale:
@@ -161,7 +166,8 @@ def revision(ref: str, number: int):
                                                                     PlanRevision.number == number))
     if not rev:
         abort(404)
-    return render_template("plans/revision.html", case=case, rev=rev, guide=guide_of(case), L=interface_language())
+    return render_template("plans/revision.html", case=case, rev=rev, guide=guide_of(case), L=interface_language(),
+                           sight=sight(current_user, case, today()))
 
 
 @bp.post("/saker/<ref>/plan/delt")
@@ -249,7 +255,7 @@ def compare(ref: str):
         abort(404)
     response = render_template("plans/compare.html", case=case, plan=plan, diff=service.compare(old, new),
                                old_n=old_n, new_n=new_n, guide=guide_of(case), L=interface_language(),
-                               numbers=range(1, plan.revision + 1))
+                               numbers=range(1, plan.revision + 1), sight=sight(current_user, case, today()))
     return response
 
 
