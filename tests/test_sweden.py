@@ -106,3 +106,45 @@ def test_a_sip_in_swedish_with_two_agencies_under_the_young_adults_own_consent(s
     assert client.get(f"/saker/{case.ref}").status_code == 200
     login(outsider)
     assert client.get(f"/saker/{case.ref}").status_code == 404
+
+
+def test_the_report_path_and_the_archive_classification_come_from_the_guidebook(sweden, client, login,
+                                                                                make_user, make_case):
+    from support import pdf_text
+
+    from tik.cases import flow, steps
+    from tik.cases.models import ChildWelfareReport
+
+    teacher = login(make_user(service="school", locale="sv"))
+    case = make_case(by=teacher, birth_date=date(2012, 3, 15))
+    steps.decide(case, "report_child_welfare", {}, by=teacher)
+    report = db.session.scalar(db.select(ChildWelfareReport))
+    page = client.get(f"/saker/{case.ref}").get_data(as_text=True)
+    section = page.split('id="reports"')[1].split("</section>")[0]
+    assert "Orosanmälan till socialtjänsten" in section and "KS Fiks" not in section
+    assert 'value="ks-fiks"' not in section and 'value="paper"' in section
+    guardian = report.guardians[0]["guardian_id"]
+    with pytest.raises(flow.ReportError):  # KS Fiks is not a channel of this guidebook's report
+        flow.complete_report(report, teacher, guardians=[flow.GuardianInformed(guardian, True)], child_told=True,
+                             child_not_told_reason="", interpreter_needed=False, interpreter_language="",
+                             sent_on=clock.today(), sent_how="ks-fiks", text="Anmälan")
+    db.session.rollback()
+    text = pdf_text(client.get(f"/saker/{case.ref}/melding/{report.id}.pdf").data)
+    assert "Orosanmälan till socialtjänsten" in text and "Socialtjänsten, Åmåls kommun" in text
+    assert "Anmälningsplikt enligt socialtjänstlagen" in text and "barnevern" not in text
+    guide = load_guide(SIP)
+    assert guide.archive.classification.startswith("Sekretess enligt offentlighets- och sekretesslagen")
+    assert guide.archive.screening_law == "OSL 26 kap. 1 §"
+
+
+def test_ks_fiks_is_refused_outside_norway_and_the_defaults_stay_norwegian(tmp_path):
+    from support import GUIDEBOOK, GuidebookCopy
+
+    norwegian = load_guide(GUIDEBOOK)
+    assert "ks-fiks" in norwegian.report.channels and norwegian.report.title.get("nb") == ""
+    assert norwegian.archive.classification == "Taushetsbelagt, offl. § 13 jf. fvl. § 13"
+    book = GuidebookCopy(tmp_path / "guidebook")
+    book.edit(lambda data: data.update(country="se", report={"channels": ["ks-fiks", "paper", "fax"]}))
+    problems = book.problems()
+    assert "guide.yaml: report.channels 'ks-fiks': KS Fiks is for Norwegian municipalities" in problems
+    assert any(p.startswith("guide.yaml: report.channels 'fax': unknown channel") for p in problems)

@@ -202,6 +202,28 @@ class Lifecycle:
     delete_after_months: int = 24
 
 
+REPORT_CHANNELS = ("ks-fiks", "paper", "phone", "other")  # how a report can be sent; KS Fiks is Norway's
+
+
+@dataclass(frozen=True)
+class ReportPath:
+    """The report path as data (guide.yaml: `report`): the report's name, the receiving authority, the law it
+    rests on and how it can be sent. Empty texts mean TIK's own (Norwegian) wording: a report to barnevernet."""
+
+    title: Text = Text({})
+    receiver: Text = Text({})
+    law: Text = Text({})
+    channels: tuple[str, ...] = REPORT_CHANNELS
+
+
+@dataclass(frozen=True)
+class Archive:
+    """The archive print's classification and the law its screening rests on (guide.yaml: `archive`)."""
+
+    classification: str = "Taushetsbelagt, offl. § 13 jf. fvl. § 13"
+    screening_law: str = "Offl. § 13 jf. fvl. § 13"
+
+
 @dataclass(frozen=True)
 class ConsentRule:
     """Who consents (guide.yaml: `consent`). From `adult_alone_from` the young adult consents alone, without
@@ -242,6 +264,8 @@ class Guide:
     family_timeline: frozenset[str] = frozenset()
     country: str = "no"  # one of COUNTRIES (guide.yaml: country)
     consent: ConsentRule = ConsentRule()
+    report: ReportPath = ReportPath()
+    archive: Archive = Archive()
 
     def consents_alone(self, birth: date, on: date) -> bool:
         """Whether someone born on `birth` consents alone on `on`, without guardians (consent.adult_alone_from)."""
