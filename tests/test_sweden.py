@@ -148,3 +148,19 @@ def test_ks_fiks_is_refused_outside_norway_and_the_defaults_stay_norwegian(tmp_p
     problems = book.problems()
     assert "guide.yaml: report.channels 'ks-fiks': KS Fiks is for Norwegian municipalities" in problems
     assert any(p.startswith("guide.yaml: report.channels 'fax': unknown channel") for p in problems)
+
+
+def test_a_swedish_letter_from_a_swedish_municipality_is_not_marked_as_translated(sweden, make_user, make_case):
+    from support import pdf_text
+
+    from tik.concerns.service import GuardianInput
+    from tik.plans.printing import plan_pdf
+
+    holder = make_user(service="school", name="Maja Mentor")
+    case = make_case(by=holder, first_name="Elsa", birth_date=date(2012, 3, 15),
+                     guardians=[GuardianInput("Anna Lind", "mor", "", "sv")])
+    swedish = pdf_text(plan_pdf(case, holder, family=True, lang="sv")[1])
+    assert "Vår plan för Elsa" in swedish
+    assert "tolk" not in swedish and "norska" not in swedish  # staff write Swedish here: no translation note
+    english = pdf_text(plan_pdf(case, holder, family=True, lang="en")[1])
+    assert "translated" in english  # another language is still marked as a translation

@@ -8,6 +8,7 @@ from datetime import date
 
 DEFAULT_LANGUAGE = "nb"
 COUNTRIES = ("no", "se")  # whose national identity numbers the forms check (tik/identity/<country>.py)
+STAFF_LANGUAGES = {"no": ("nb", "nn"), "se": ("sv",)}  # what staff write in, per country
 CONSENT_BELOW = ("age", "maturity")  # below the adult age: a fixed consent age, or staff judge maturity
 FIELD_KINDS = ("text", "textarea", "date", "choice", "services")
 VOICES = ("child", "parents")
@@ -266,6 +267,11 @@ class Guide:
     consent: ConsentRule = ConsentRule()
     report: ReportPath = ReportPath()
     archive: Archive = Archive()
+
+    @property
+    def staff_languages(self) -> tuple[str, ...]:
+        """The languages staff of the guide's country write in: a letter in another is marked as translated."""
+        return STAFF_LANGUAGES[self.country]
 
     def consents_alone(self, birth: date, on: date) -> bool:
         """Whether someone born on `birth` consents alone on `on`, without guardians (consent.adult_alone_from)."""
