@@ -164,3 +164,28 @@ def test_a_swedish_letter_from_a_swedish_municipality_is_not_marked_as_translate
     assert "tolk" not in swedish and "norska" not in swedish  # staff write Swedish here: no translation note
     english = pdf_text(plan_pdf(case, holder, family=True, lang="en")[1])
     assert "translated" in english  # another language is still marked as a translation
+
+
+def test_the_archive_print_of_a_swedish_case_is_classified_under_swedish_law(sweden, make_user, make_case):
+    import io
+    import json
+    import zipfile
+
+    import jsonschema
+
+    from tik.cases.steps import decide
+    from tik.lifecycle.archive import SCHEMA, print_archive
+
+    holder = make_user(service="school")
+    case = make_case(by=holder, birth_date=date(2012, 3, 15))
+    today = clock.today().isoformat()
+    for decision, values in [("done", {"observation": "Frånvaro.", "since_when": "Oktober"}),
+                             ("done", {"conversation_date": today, "child_words": "Det är bra nu."}),
+                             ("close", {"assessment": "Oron är utredd.", "close_reason": "Löst i samtal."})]:
+        decide(case, decision, values, by=holder)
+    package = print_archive(case, holder)
+    with zipfile.ZipFile(io.BytesIO(package.data)) as z:
+        metadata = json.loads(z.read(f"{case.ref}-metadata.json"))
+    assert metadata["klassifikasjon"].startswith("Sekretess enligt offentlighets- och sekretesslagen")
+    assert metadata["skjerming"]["skjermingshjemmel"] == "OSL 26 kap. 1 §"
+    jsonschema.validate(metadata, json.loads(SCHEMA.read_text()), format_checker=jsonschema.FormatChecker())
