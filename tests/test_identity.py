@@ -108,3 +108,19 @@ def test_a_swedish_user_is_told_in_swedish(swedish, client, login, make_user):
     response = client.post("/bekymring/skjema", data={**CHILD, "nin": WRONG})
     text = response.get_data(as_text=True)
     assert response.status_code == 422 and "Personnumret är inte giltigt. Kontrollera siffrorna." in text
+
+
+def test_a_guardians_number_follows_the_country_of_the_case(swedish, client, login, make_user, make_case):
+    from tik.concerns.models import Guardian
+
+    holder = login(make_user(locale="sv"))
+    case = make_case(by=holder)
+    guardian = db.session.scalar(db.select(Guardian))
+    url = f"/saker/{case.ref}/foresatte/{guardian.id}/min-familie"
+    page = client.get(url).get_data(as_text=True)
+    assert "Personnummer (12 siffror)" in page and "11" not in page.split('for="guardian-nin">')[1][:40]
+    refused = client.post(url, data={"nin": "19800101-0000"})
+    assert refused.status_code == 422 and "Personnumret är inte giltigt" in refused.get_data(as_text=True)
+    assert client.post(url, data={"nin": "19800101-0019"}).status_code == 302
+    db.session.expire_all()
+    assert guardian.nin_lookup == crypto.lookup_hash("198001010019")

@@ -106,3 +106,86 @@ def test_a_sip_in_swedish_with_two_agencies_under_the_young_adults_own_consent(s
     assert client.get(f"/saker/{case.ref}").status_code == 200
     login(outsider)
     assert client.get(f"/saker/{case.ref}").status_code == 404
+
+
+def test_the_report_path_and_the_archive_classification_come_from_the_guidebook(sweden, client, login,
+                                                                                make_user, make_case):
+    from support import pdf_text
+
+    from tik.cases import flow, steps
+    from tik.cases.models import ChildWelfareReport
+
+    teacher = login(make_user(service="school", locale="sv"))
+    case = make_case(by=teacher, birth_date=date(2012, 3, 15))
+    steps.decide(case, "report_child_welfare", {}, by=teacher)
+    report = db.session.scalar(db.select(ChildWelfareReport))
+    page = client.get(f"/saker/{case.ref}").get_data(as_text=True)
+    section = page.split('id="reports"')[1].split("</section>")[0]
+    assert "Orosanmälan till socialtjänsten" in section and "KS Fiks" not in section
+    assert 'value="ks-fiks"' not in section and 'value="paper"' in section
+    guardian = report.guardians[0]["guardian_id"]
+    with pytest.raises(flow.ReportError):  # KS Fiks is not a channel of this guidebook's report
+        flow.complete_report(report, teacher, guardians=[flow.GuardianInformed(guardian, True)], child_told=True,
+                             child_not_told_reason="", interpreter_needed=False, interpreter_language="",
+                             sent_on=clock.today(), sent_how="ks-fiks", text="Anmälan")
+    db.session.rollback()
+    text = pdf_text(client.get(f"/saker/{case.ref}/melding/{report.id}.pdf").data)
+    assert "Orosanmälan till socialtjänsten" in text and "Socialtjänsten, Åmåls kommun" in text
+    assert "Anmälningsplikt enligt socialtjänstlagen" in text and "barnevern" not in text
+    guide = load_guide(SIP)
+    assert guide.archive.classification.startswith("Sekretess enligt offentlighets- och sekretesslagen")
+    assert guide.archive.screening_law == "OSL 26 kap. 1 §"
+
+
+def test_ks_fiks_is_refused_outside_norway_and_the_defaults_stay_norwegian(tmp_path):
+    from support import GUIDEBOOK, GuidebookCopy
+
+    norwegian = load_guide(GUIDEBOOK)
+    assert "ks-fiks" in norwegian.report.channels and norwegian.report.title.get("nb") == ""
+    assert norwegian.archive.classification == "Taushetsbelagt, offl. § 13 jf. fvl. § 13"
+    book = GuidebookCopy(tmp_path / "guidebook")
+    book.edit(lambda data: data.update(country="se", report={"channels": ["ks-fiks", "paper", "fax"]}))
+    problems = book.problems()
+    assert "guide.yaml: report.channels 'ks-fiks': KS Fiks is for Norwegian municipalities" in problems
+    assert any(p.startswith("guide.yaml: report.channels 'fax': unknown channel") for p in problems)
+
+
+def test_a_swedish_letter_from_a_swedish_municipality_is_not_marked_as_translated(sweden, make_user, make_case):
+    from support import pdf_text
+
+    from tik.concerns.service import GuardianInput
+    from tik.plans.printing import plan_pdf
+
+    holder = make_user(service="school", name="Maja Mentor")
+    case = make_case(by=holder, first_name="Elsa", birth_date=date(2012, 3, 15),
+                     guardians=[GuardianInput("Anna Lind", "mor", "", "sv")])
+    swedish = pdf_text(plan_pdf(case, holder, family=True, lang="sv")[1])
+    assert "Vår plan för Elsa" in swedish
+    assert "tolk" not in swedish and "norska" not in swedish  # staff write Swedish here: no translation note
+    english = pdf_text(plan_pdf(case, holder, family=True, lang="en")[1])
+    assert "translated" in english  # another language is still marked as a translation
+
+
+def test_the_archive_print_of_a_swedish_case_is_classified_under_swedish_law(sweden, make_user, make_case):
+    import io
+    import json
+    import zipfile
+
+    import jsonschema
+
+    from tik.cases.steps import decide
+    from tik.lifecycle.archive import SCHEMA, print_archive
+
+    holder = make_user(service="school")
+    case = make_case(by=holder, birth_date=date(2012, 3, 15))
+    today = clock.today().isoformat()
+    for decision, values in [("done", {"observation": "Frånvaro.", "since_when": "Oktober"}),
+                             ("done", {"conversation_date": today, "child_words": "Det är bra nu."}),
+                             ("close", {"assessment": "Oron är utredd.", "close_reason": "Löst i samtal."})]:
+        decide(case, decision, values, by=holder)
+    package = print_archive(case, holder)
+    with zipfile.ZipFile(io.BytesIO(package.data)) as z:
+        metadata = json.loads(z.read(f"{case.ref}-metadata.json"))
+    assert metadata["klassifikasjon"].startswith("Sekretess enligt offentlighets- och sekretesslagen")
+    assert metadata["skjerming"]["skjermingshjemmel"] == "OSL 26 kap. 1 §"
+    jsonschema.validate(metadata, json.loads(SCHEMA.read_text()), format_checker=jsonschema.FormatChecker())

@@ -153,7 +153,7 @@ def complete_report(report: ChildWelfareReport, by: User, *, guardians: list[Gua
                     child_told: bool, child_not_told_reason: str, interpreter_needed: bool,
                     interpreter_language: str, sent_on: date, sent_how: str, text: str) -> ChildWelfareReport:
     """Record what KS Fiks asks about the report; the reminder to ask for feedback follows from the guide."""
-    if sent_how not in SENT_HOW:
+    if sent_how not in SENT_HOW or sent_how not in guide_of(report.case).report.channels:
         raise ReportError("sent_how")
     if sent_on > today():
         raise ReportError("sent_in_future")

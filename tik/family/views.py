@@ -10,6 +10,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from tik import identity
 from tik.auth import oidc
 from tik.auth.policy import (
     ACCESS_ATTR,
@@ -237,8 +238,11 @@ def guardian_identity(ref: str, guardian_id: int):
                                           responsibility=form.get("responsibility") == "yes")
         except service.GuardianIdError as refused:
             error, status = refusal_message(refused.code), 422
+            if refused.code == "national_id_invalid":  # in the terms of the case's country
+                error = str(identity.rules(guide_of(case).country).INVALID)
         else:
             flash(_("Opplysningene for Min familie er lagret."))
             return redirect(url_for("family.guardian_identity", ref=ref, guardian_id=guardian_id))
     return render_template("family/guardian.html", case=case, guardian=guardian, error=error,
-                           masked=service.masked(guardian)), status
+                           masked=service.masked(guardian),
+                           nin_label=identity.rules(guide_of(case).country).GUARDIAN_LABEL), status

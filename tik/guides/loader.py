@@ -22,10 +22,12 @@ from tik.guides.model import (
     INFORMATION_CONTENT,
     LETTER_PLACEHOLDERS,
     LETTER_TEXTS,
+    REPORT_CHANNELS,
     STEP_REQUIREMENTS,
     TIMELINE_KINDS,
     VOICES,
     AgeGroup,
+    Archive,
     ConsentRule,
     Decision,
     EmergencyNumber,
@@ -41,6 +43,7 @@ from tik.guides.model import (
     MeasureArea,
     MeasureTemplate,
     Option,
+    ReportPath,
     Service,
     Signal,
     Step,
@@ -349,6 +352,8 @@ class _Builder:
             **self.sharing(services),
             country=self.country(guide.get("country")),
             consent=consent_rule,
+            report=self.report_path(guide.get("report"), country=str(guide.get("country") or "no")),
+            archive=self.archive(guide.get("archive")),
         )
         result = replace(result, leader_feedback=self.leader_feedback(guide.get("leader_feedback")))
         if result.team_service and result.team_service not in services:
@@ -390,6 +395,47 @@ class _Builder:
         elif adult is not None and self.params["consent_age"] is not None and adult < self.params["consent_age"]:
             self.problem(g, "consent.adult_alone_from", "must not be below 'consent_age'")
         return ConsentRule(adult, str(below))
+
+    def report_path(self, data: Any, country: str) -> ReportPath:
+        """The `report` section: the report's name, the receiving authority, its law references (texts per
+        language) and the channels it can be sent by. Without it: TIK's Norwegian report to barnevernet."""
+        g = "guide.yaml"
+        if data is None:
+            return ReportPath()
+        if not isinstance(data, dict):
+            self.problem(g, "report", "must be a mapping")
+            return ReportPath()
+        for key in set(data) - {"title", "receiver", "law", "channels"}:
+            self.problem(g, f"report.{key}", "unknown setting")
+        channels = data.get("channels", list(REPORT_CHANNELS))
+        if not isinstance(channels, list) or not channels:
+            self.problem(g, "report.channels", f"must be a list of some of {', '.join(REPORT_CHANNELS)}")
+            channels = list(REPORT_CHANNELS)
+        for channel in channels:
+            if channel not in REPORT_CHANNELS:
+                self.problem(g, f"report.channels '{channel}'",
+                             f"unknown channel (one of {', '.join(REPORT_CHANNELS)})")
+        if "ks-fiks" in channels and country != "no":
+            self.problem(g, "report.channels 'ks-fiks'", "KS Fiks is for Norwegian municipalities")
+        return ReportPath(*(self.text(g, f"report.{key}", data.get(key), key, optional=True)
+                            for key in ("title", "receiver", "law")),
+                          tuple(str(c) for c in channels if c in REPORT_CHANNELS))
+
+    def archive(self, data: Any) -> Archive:
+        """The `archive` section: the archive print's classification and screening law, as plain text."""
+        g = "guide.yaml"
+        if data is None:
+            return Archive()
+        if not isinstance(data, dict):
+            self.problem(g, "archive", "must be a mapping")
+            return Archive()
+        for key in set(data) - {"classification", "screening_law"}:
+            self.problem(g, f"archive.{key}", "unknown setting")
+        values = {key: str(data[key]).strip() for key in ("classification", "screening_law") if key in data}
+        for key, value in values.items():
+            if not value:
+                self.problem(g, f"archive.{key}", "must not be empty")
+        return Archive(**{k: v for k, v in values.items() if v})
 
     def country(self, value: Any) -> str:
         """The `country` key: whose national identity numbers the forms check (Norway when absent)."""

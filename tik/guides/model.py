@@ -8,6 +8,7 @@ from datetime import date
 
 DEFAULT_LANGUAGE = "nb"
 COUNTRIES = ("no", "se")  # whose national identity numbers the forms check (tik/identity/<country>.py)
+STAFF_LANGUAGES = {"no": ("nb", "nn"), "se": ("sv",)}  # what staff write in, per country
 CONSENT_BELOW = ("age", "maturity")  # below the adult age: a fixed consent age, or staff judge maturity
 FIELD_KINDS = ("text", "textarea", "date", "choice", "services")
 VOICES = ("child", "parents")
@@ -256,6 +257,28 @@ class Lifecycle:
     delete_after_months: int = 24
 
 
+REPORT_CHANNELS = ("ks-fiks", "paper", "phone", "other")  # how a report can be sent; KS Fiks is Norway's
+
+
+@dataclass(frozen=True)
+class ReportPath:
+    """The report path as data (guide.yaml: `report`): the report's name, the receiving authority, the law it
+    rests on and how it can be sent. Empty texts mean TIK's own (Norwegian) wording: a report to barnevernet."""
+
+    title: Text = Text({})
+    receiver: Text = Text({})
+    law: Text = Text({})
+    channels: tuple[str, ...] = REPORT_CHANNELS
+
+
+@dataclass(frozen=True)
+class Archive:
+    """The archive print's classification and the law its screening rests on (guide.yaml: `archive`)."""
+
+    classification: str = "Taushetsbelagt, offl. § 13 jf. fvl. § 13"
+    screening_law: str = "Offl. § 13 jf. fvl. § 13"
+
+
 @dataclass(frozen=True)
 class ConsentRule:
     """Who consents (guide.yaml: `consent`). From `adult_alone_from` the young adult consents alone, without
@@ -301,6 +324,13 @@ class Guide:
     withholding_grounds: tuple[WithholdingGround, ...] = ()
     country: str = "no"  # one of COUNTRIES (guide.yaml: country)
     consent: ConsentRule = ConsentRule()
+    report: ReportPath = ReportPath()
+    archive: Archive = Archive()
+
+    @property
+    def staff_languages(self) -> tuple[str, ...]:
+        """The languages staff of the guide's country write in: a letter in another is marked as translated."""
+        return STAFF_LANGUAGES[self.country]
 
     def consents_alone(self, birth: date, on: date) -> bool:
         """Whether someone born on `birth` consents alone on `on`, without guardians (consent.adult_alone_from)."""

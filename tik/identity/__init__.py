@@ -1,6 +1,6 @@
 """National identity numbers per country. The guidebook's `country` (no|se) chooses the rules; every module here
-gives the same five names: LABEL, HINT, INVALID, MISMATCH (form texts) and `normalise(number) -> str`, which
-returns the number as stored and hashed or raises InvalidNationalId, and `birth_date_of(number) -> date`."""
+gives the same names: LABEL, HINT, INVALID, MISMATCH, GUARDIAN_LABEL (form texts), `normalise(number) -> str`
+(the number as stored and hashed; raises InvalidNationalId) and `birth_date_of(number) -> date`."""
 
 from __future__ import annotations
 

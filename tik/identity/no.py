@@ -12,6 +12,7 @@ LABEL = _l("Fødselsnummer eller D-nummer (valgfritt)")
 HINT = _l("11 siffer. Lagres kryptert.")
 INVALID = _l("Fødselsnummeret er ikke gyldig. Sjekk sifrene.")
 MISMATCH = _l("Fødselsnummeret passer ikke med fødselsdatoen.")
+GUARDIAN_LABEL = _l("Fødselsnummer (11 siffer)")
 
 
 def normalise(number: str) -> str:

@@ -22,6 +22,7 @@ LABEL = _l("Personnummer eller samordningsnummer (valgfritt)")
 HINT = _l("12 siffer (ååååmmdd-nnnn). Lagres kryptert.")
 INVALID = _l("Personnummeret er ikke gyldig. Sjekk sifrene.")
 MISMATCH = _l("Personnummeret passer ikke med fødselsdatoen.")
+GUARDIAN_LABEL = _l("Personnummer (12 siffer)")
 
 COORDINATION = 60  # a samordningsnummer adds 60 to the birth day
 

@@ -31,7 +31,6 @@ from tik.plans.pdf import render_pdf
 from tik.timeline.service import log
 
 PDF_VARIANT = "pdf/a-2b"  # PDF/A-2 is an archive format the National Archives' regulations accept
-CLASSIFICATION = "Taushetsbelagt, offl. § 13 jf. fvl. § 13"
 SCHEMA = Path(__file__).resolve().parent / "archive_metadata.schema.json"
 XML_NAMESPACE = "urn:tik:arkivmetadata:1"
 
@@ -51,7 +50,8 @@ def archive_html(case: Case, printed_at: datetime, by: User) -> str:
         return render_template(
             "lifecycle/archive.html", case=case, rows=rows, child=child_rows(case.child),
             users=people(rows | {"case": [{"coordinator_id": case.coordinator_id}]}), guide=guide_of(case),
-            L="nb", printed_at=printed_at, by=by, closing=closing_facts(case), classification=CLASSIFICATION,
+            L="nb", printed_at=printed_at, by=by, closing=closing_facts(case),
+            classification=guide_of(case).archive.classification,
             kinds=list(EventKind), timezone=LOCAL)
 
 
@@ -93,8 +93,8 @@ def archive_metadata(case: Case, printed_at: datetime, by: User, sha256: str, si
         "administrativEnhet": case.unit.name if case.unit else case.owning_service,
         "saksansvarlig": case.coordinator.name,
         "tidligereSak": case.previous_ref or None,
-        "klassifikasjon": CLASSIFICATION,
-        "skjerming": {"tilgangsrestriksjon": "13", "skjermingshjemmel": "Offl. § 13 jf. fvl. § 13",
+        "klassifikasjon": guide_of(case).archive.classification,
+        "skjerming": {"tilgangsrestriksjon": "13", "skjermingshjemmel": guide_of(case).archive.screening_law,
                       "skjermingMetadata": ["tittel", "part"]},
         "part": parties,
         "dokumentbeskrivelse": {

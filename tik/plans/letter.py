@@ -128,7 +128,7 @@ def letter_html(case: Case, plan, lang: str, young: bool = False, child_page: bo
             meeting=next_meeting(case), today=today(), voices=printed_voices(case, plan),
             signer_services=services, young_signs=of_consent_age(case, guide),
             emergency=guide.letter.needs_emergency_numbers(case.level, services),
-            translated=lang not in ("nb", "nn"), own=own, child_page=with_child,
+            translated=lang not in guide.staff_languages, own=own, child_page=with_child,
             contact_services=[guide.services[k] for k in services if k in guide.services
                               and (guide.services[k].contact.get("phone") or guide.services[k].contact.get("email"))],
         )
@@ -142,7 +142,7 @@ def consent_html(case: Case, consent: Consent | None, lang: str, texts: Texts | 
         return render_template(
             "pdf/consent.html", t=t, L=lang, rtl=is_rtl(lang), case=case, child=case.child, guide=guide,
             consent=consent, holder=case.coordinator, municipality=current_app.config["TIK_MUNICIPALITY"],
-            today=today(), translated=lang not in ("nb", "nn"),
+            today=today(), translated=lang not in guide.staff_languages,
             young_signs=consents_themself(case, consent.given_on if consent else today()),  # by age or maturity
             adult_alone=guide.consents_alone(case.child.birth_date, consent.given_on if consent else today()),
             services=[guide.services[k] for k in (consent.services if consent else guide.services)
