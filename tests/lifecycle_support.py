@@ -41,11 +41,14 @@ def rich_case(make_case, make_user, give_consent, first_name: str = "Emma", last
     case = make_case(by=holder, first_name=first_name, last_name=last_name, **child)
     give_consent(case, holder, ["health-nurse"])
     invite_participant(case, participant, holder)
+    measure = None
     for decision, values in TO_CLOSE:
+        if case.step_id == "l1-measures":  # the plan step needs a dated measure with an owner
+            measure = plans.add_measure(case, holder, plans.MeasureInput(
+                service_key="school", responsible="Holder Hansen", what="Fast morgenvoksen", goal="Trygg start",
+                start_on=clock.today(), evaluate_on=clock.today() + timedelta(days=30),
+                status=MeasureStatus.ACTIVE))
         decide(case, decision, values, by=holder)
-    measure = plans.add_measure(case, holder, plans.MeasureInput(
-        service_key="school", responsible="Holder Hansen", what="Fast morgenvoksen", goal="Trygg start",
-        start_on=clock.today(), evaluate_on=clock.today() + timedelta(days=30), status=MeasureStatus.ACTIVE))
     plans.evaluate_measure(case, measure, holder, plans.EvaluationInput(  # freezes revision 1
         evaluated_on=clock.today(), goal_reached=GoalReached.YES, child_experience="«Morgenene er bedre.»",
         next_action=NextAction.CONTINUE, next_evaluate_on=clock.today() + timedelta(days=60)))

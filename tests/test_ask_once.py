@@ -57,7 +57,7 @@ def test_registration_fills_concretise_through_the_web(client, login, make_user)
 
 
 def test_a_meeting_fills_the_step_that_asks_for_date_and_participants(make_case, make_user, move_case,
-                                                                      give_consent):
+                                                                      give_consent, make_measure):
     from tik.meetings.models import Meeting, MeetingKind, Participant
 
     teacher = make_user(service="school")
@@ -71,6 +71,7 @@ def test_a_meeting_fills_the_step_that_asks_for_date_and_participants(make_case,
     carried = flow.carried(case, current_step(case).step)  # l1-clarify: meeting date
     assert carried.values["meeting_date"] == "2026-11-18" and carried.sources["meeting_date"] == "meeting"
     give_consent(case, teacher, ["health-nurse"])
+    make_measure(case, teacher)  # the plan step needs a dated measure with an owner
     move_case(case, teacher, [("done", {"meeting_date": "2026-11-18", "shared_understanding": "x"}),
                               ("done", {}), ("done", {}), ("done", {}), ("done", {"progress": "ok"}),
                               ("level2", {"evaluation": "x", "child_experience": "y"})])
@@ -79,19 +80,20 @@ def test_a_meeting_fills_the_step_that_asks_for_date_and_participants(make_case,
     assert carried.values["participants"] == "Kari Hansen, mor\nPer PPT, PPT"
 
 
-def test_the_plan_summary_is_derived_from_the_goals(make_case, make_user, move_case):
+def test_the_plan_summary_is_derived_from_the_goals(make_case, make_user, move_case, make_measure):
     from tik.plans.models import Plan
 
     teacher = make_user(service="school")
     case = make_case(by=teacher)
     move_case(case, teacher, TO_LEVEL1 + [("done", {"meeting_date": "2026-11-18", "shared_understanding": "x"}),
-                                          ("done", {}), ("done", {})])
+                                          ("done", {"no_consent_reason": "Egen tjeneste."}), ("done", {})])
     assert case.step_id == "l1-measures"
     db.session.add(Plan(case_id=case.id, goals="Emil skal trives i friminuttene."))
     db.session.commit()
     step = current_step(case).step
     assert not step.field("plan_summary").required  # no second summary to type
     assert flow.carried(case, step).values["plan_summary"] == "Emil skal trives i friminuttene."
+    make_measure(case, teacher)  # the plan step needs a dated measure with an owner
     steps.decide(case, "done", {}, by=teacher)
     assert case.step_id == "l1-carry-out"
 

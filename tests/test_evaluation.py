@@ -105,7 +105,8 @@ def test_compare_page_shows_what_changed(client, login, planned):
     assert "Avsluttede tiltak" in page and "Samtaler" in page
 
 
-def test_level_3_individual_plan_is_the_same_plan(app, make_user, make_case, give_consent, move_case):
+def test_level_3_individual_plan_is_the_same_plan(app, make_user, make_case, give_consent, move_case,
+                                                 make_measure):
     from flows import TO_LEVEL2
 
     from tik.cases.steps import decide
@@ -114,7 +115,9 @@ def test_level_3_individual_plan_is_the_same_plan(app, make_user, make_case, giv
     case = make_case(by=holder)
     give_consent(case, holder, ["health-nurse", "ppt", "child-welfare"])
     move_case(case, holder, TO_LEVEL2 + [  # the consent given above does the consent step (asked once)
-        ("done", {"meeting_date": "2026-11-20", "participants": "x", "shared_understanding": "x"}),
+        ("done", {"meeting_date": "2026-11-20", "participants": "x", "shared_understanding": "x"})])
+    make_measure(case, holder)  # the plan steps need a dated measure with an owner
+    move_case(case, holder, [
         ("done", {"plan_summary": "x"}),
         ("level3", {"evaluation": "x", "child_experience": "x"}),
         ("done", {"meeting_date": "2026-11-21", "participants": "TIK-team", "shared_understanding": "x"}),

@@ -11,6 +11,7 @@ from support import pdf_text
 from tik.auth.models import Role
 from tik.cases.models import Case, CaseEvent, EventKind
 from tik.extensions import db
+from tik.plans import service as plans
 
 CHILD = {"first_name": "Sofie", "last_name": "Nilsen", "birth_date": "2015-05-04", "gender": "girl",
          "school": "Fjordvik barneskole", "class_name": "6A",
@@ -94,6 +95,11 @@ def test_concern_to_level_2_plan_to_both_pdfs(client, login, make_user):
               ("done", {}), ("done", {}), ("done", {"plan_summary": "Frokost på skolen og samtaler."}),
               ("done", {"progress": "Bedre uke for uke."})]
     for decision, values in level1:
+        if _case(ref).step_id == "l1-measures":  # a plan step passes only with a dated measure with an owner
+            assert client.post(f"/saker/{ref}/plan/tiltak", data={
+                "service_key": "school", "responsible": "Ingrid Lærer", "what": "Fast voksen om morgenen",
+                "goal": "Trygg start", "start_on": TODAY, "evaluate_on": "2027-01-08", "status": "active",
+                "idempotency_key": "m-level1"}).status_code == 302
         _decide(client, ref, decision, values)
     _decide(client, ref, "level2", {"evaluation": "Trenger flere tjenester", "child_experience": "Litt bedre."})
     # Consent is asked once per scope: the consent registered above already covers the services.
@@ -108,7 +114,8 @@ def test_concern_to_level_2_plan_to_both_pdfs(client, login, make_user):
     plan = client.post(f"/saker/{ref}/plan", data={
         "goals": "Sofie skal være uthvilt og mett på skolen.",
         "child_voice": "Jeg vil ha en voksen å snakke med.", "parents_voice": "Vi trenger hjelp med rutiner.",
-        "internal_notes": "INTERN: far har tidligere sak hos NAV.", "version": "0"})
+        "internal_notes": "INTERN: far har tidligere sak hos NAV.",
+        "version": str(plans.plan_of(_case(ref)).version)})  # the plan began at level 1, with its first measure
     assert plan.status_code == 302, plan.get_data(as_text=True)[:2000]
     measures = [("school", "Ingrid Lærer", "Frokostordning hver morgen"),
                 ("health-nurse", "Hanne Helsesøster", "Faste samtaler annenhver uke"),

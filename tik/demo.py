@@ -527,7 +527,8 @@ def _filip(u: dict[str, User], base: date) -> Iterator[datetime]:
           parents_words="«Vi vil at han skal ha venner i barnehagen.»")
     yield _when(base, 45, "15:20")
     _step(case, "done", me,
-          consent_note="Informert med tolk om tiltakene. Ingen deling med andre tjenester nå.")
+          consent_note="Informert med tolk om tiltakene. Ingen deling med andre tjenester nå.",
+          no_consent_reason="Tiltakene er i barnehagen; ingen opplysninger deles med andre tjenester nå.")
     yield _when(base, 44, "08:45")
     _step(case, "done", me, coordinator_note="Pedagogisk leder Ingvild er stafettholder.")
     yield _when(base, 38, "13:00")
@@ -589,7 +590,7 @@ def _ella(u: dict[str, User], base: date) -> Iterator[datetime]:
           shared_understanding="Ella er utestengt fra venninnegruppen og har mistet tryggheten i klassen.",
           child_words="«Jeg vil bare ha det som før.»")
     yield _when(base, 27, "14:50")
-    _step(case, "done", me)
+    _step(case, "done", me, no_consent_reason="Tiltakene er i egen tjeneste; ingen opplysninger deles.")
     yield _when(base, 26, "09:00")
     _step(case, "done", me, coordinator_note="Kontaktlærer Henrik er stafettholder.")
     yield _when(base, 24, "13:45")
@@ -635,7 +636,8 @@ def _oskar(u: dict[str, User], base: date) -> Iterator[datetime]:
           shared_understanding="Oskar trenger struktur, bevegelse og korte økter.",
           child_words="«Jeg vil ikke bli sendt ut.»")
     yield _when(base, 90, "14:20")
-    _step(case, "done", me, consent_note="Foreldrene informert om tiltak i skolen.")
+    _step(case, "done", me, consent_note="Foreldrene informert om tiltak i skolen.",
+          no_consent_reason="Tiltakene er i egen tjeneste; ingen opplysninger deles.")
     yield _when(base, 90, "14:25")
     _step(case, "done", me)
     yield _when(base, 88, "13:00")
@@ -837,7 +839,8 @@ def _emil(u: dict[str, User], base: date) -> Iterator[datetime]:
           shared_understanding="Emil har det vanskelig etter bruddet, og mandager er verst.",
           child_words="«Jeg vil at noen spør meg hva jeg vil.»")
     yield _when(base, 110, "14:20")
-    _step(case, "done", me, consent_note="Begge foreldrene informert hver for seg.")
+    _step(case, "done", me, consent_note="Begge foreldrene informert hver for seg.",
+          no_consent_reason="Tiltakene er i egen tjeneste; ingen opplysninger deles.")
     yield _when(base, 110, "14:30")
     _step(case, "done", me, coordinator_note="Kontaktlærer Marte er stafettholder inntil videre.")
     yield _when(base, 108, "12:00")
@@ -1037,7 +1040,7 @@ def _ingrid(u: dict[str, User], base: date) -> Iterator[datetime]:
     yield _when(base, 99, "14:00")
     _step(case, "done", me, meeting_date=_iso(), shared_understanding="Ingrid trenger forutsigbarhet.")
     yield _when(base, 99, "14:10")
-    _step(case, "done", me)
+    _step(case, "done", me, no_consent_reason="Tiltakene er i egen tjeneste; ingen opplysninger deles.")
     yield _when(base, 99, "14:20")
     _step(case, "done", me)
     yield _when(base, 97, "12:00")
@@ -1083,7 +1086,7 @@ def _closed_long_ago(u: dict[str, User], base: date, child: ChildInput, concern:
     yield _when(base, opened_ago - 9, "14:00")
     _step(case, "done", me, meeting_date=_iso(), shared_understanding="Vi ser det samme og prøver tiltak i klassen.")
     yield _when(base, opened_ago - 9, "14:10")
-    _step(case, "done", me)
+    _step(case, "done", me, no_consent_reason="Tiltakene er i egen tjeneste; ingen opplysninger deles.")
     yield _when(base, opened_ago - 9, "14:20")
     _step(case, "done", me)
     yield _when(base, opened_ago - 10, "12:00")

@@ -76,6 +76,15 @@ def test_coordinator_takes_a_case_from_level_0_to_a_family_plan_at_level_2(page,
             "Felles forståelse er beskrevet", then="Avklar samtykke og informasjon")
     _decide(page, {}, "Samtykke er avklart", then="Bekreft stafettholder")
     _decide(page, {}, "Stafettholder er bekreftet", then="Lag handlingsplan med tiltak")
+    # A plan step passes only with a dated measure with an owner: the first one, in the holder's own service.
+    page.get_by_role("link", name="Åpne planen").click()
+    page.get_by_text("Legg til tiltak", exact=True).click()
+    page.get_by_label("Ansvarlig i saken").select_option(label="Linn Hovda-Berg")
+    page.get_by_label("Hva skal gjøres").fill("Frokost på skolen hver morgen")
+    page.get_by_label("Mål med tiltaket").fill("Sofie er mett og uthvilt")
+    page.get_by_role("button", name="Legg til tiltaket").click()
+    expect(page.get_by_role("status").filter(has_text="Tiltaket er lagt til i planen.")).to_be_visible()
+    page.goto(f"/saker/{ref}")
     _decide(page, {"plan_summary": "Frokost på skolen og faste samtaler."}, "Handlingsplanen er klar",
             then="Gjennomfør og dokumenter tiltakene")
     _decide(page, {"progress": "Bedre uke for uke, men fortsatt trøtt."}, "Klar for evaluering",

@@ -49,7 +49,7 @@ def expiring_consents(user: User, within: timedelta) -> list[Consent]:
     query = (select(Consent).join(Case, Case.id == Consent.case_id)
              .where(Case.coordinator_id == user.id, Case.status == CaseStatus.OPEN,
                     Consent.withdrawn_at.is_(None), Consent.expires_on >= on, Consent.expires_on <= on + within)
-             .options(selectinload(Consent.case)).order_by(Consent.expires_on))
+             .options(joinedload(Consent.case)).order_by(Consent.expires_on))  # one statement with its case
     return list(db.session.scalars(query))
 
 

@@ -255,12 +255,13 @@ def check_step_rules(case: Case, step: Step, decision, values: dict[str, str], g
 
 
 def _has_owned_dated_measure(case: Case) -> bool:
-    """At least one planned or active measure with a responsible person and an evaluation date."""
+    """At least one measure with a responsible person and an evaluation date that was not ended (planned, active
+    or done: a measure ended, by an evaluation or with its consent, is no longer part of the plan)."""
     from tik.plans.models import Measure, MeasureStatus
 
     return db.session.scalar(
         select(Measure.id).join(Plan, Plan.id == Measure.plan_id)
-        .where(Plan.case_id == case.id, Measure.status.in_((MeasureStatus.PLANNED, MeasureStatus.ACTIVE)),
+        .where(Plan.case_id == case.id, Measure.status != MeasureStatus.ENDED,
                Measure.evaluate_on.is_not(None),
                (Measure.responsible_id.is_not(None)) | (func.trim(Measure.responsible) != ""))
         .limit(1)) is not None

@@ -14,7 +14,7 @@ FIELD_KINDS = ("text", "textarea", "date", "choice", "services")
 VOICES = ("child", "parents")
 EFFECTS = ("individual_plan", "child_coordinator")
 # What a step may require besides its fields (guide.yaml: a step's `requires`), checked where the case is known
-# (tik/cases/steps.py, check_step_rules): "measure" — a planned or active measure with a responsible person and an
+# (tik/cases/steps.py, check_step_rules): "measure" — a measure not ended, with a responsible person and an
 # evaluation date; "consent_or_reason" — an active consent, or a reason recorded in the step's field
 # `no_consent_reason`; "coordinator" — the step records who the baton holder is.
 STEP_REQUIREMENTS = ("measure", "consent_or_reason", "coordinator")

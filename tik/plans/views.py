@@ -10,7 +10,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from tik.auth.policy import case_for, requires, sight
-from tik.cases.consent import settled_for
 from tik.clock import today
 from tik.extensions import db, interface_language
 from tik.forms import error_list, query_int
@@ -61,10 +60,7 @@ def _plan_page(case, status: int = 200, **extra):
 @bp.get("/saker/<ref>/plan")
 @requires()
 def show(ref: str):
-    case = case_for(current_user, ref, action="plan.view")
-    if not settled_for(current_user, case):
-        abort(404)
-    return _plan_page(case)
+    return _plan_page(case_for(current_user, ref, action="plan.view"))
 
 
 @bp.post("/saker/<ref>/plan")
@@ -108,9 +104,7 @@ def add_measure(ref: str):
 
 
 def _measure_of(case, measure_id: int) -> Measure:
-    """The case's measure `measure_id` (after the case's expired consents are settled); 404 otherwise."""
-    if not settled_for(current_user, case):
-        abort(404)
+    """The case's measure `measure_id`; 404 otherwise."""
     measure = db.session.get(Measure, measure_id)
     if measure is None or measure.plan.case_id != case.id:
         abort(404)
