@@ -9,7 +9,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from tik.auth.policy import case_for, requires
+from tik.auth.policy import abilities, case_for, requires
 from tik.clock import today
 from tik.extensions import db, interface_language
 from tik.forms import error_list
@@ -52,7 +52,8 @@ def _plan_page(case, status: int = 200, **extra):
                                plan_form=plan_form, measure_form=measure_form,
                                catalogue=catalogue_for(case, guide), from_catalogue=bool(chosen),
                                revisions=service.revisions(plan) if plan else [], printing=print_options(case),
-                               errors=extra.pop("errors", []), **extra)
+                               errors=extra.pop("errors", []),
+                               can_edit=abilities(current_user, case, today()).edit, **extra)
     return response, status
 
 
