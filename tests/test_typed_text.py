@@ -118,3 +118,16 @@ def test_the_childs_words_carried_to_the_next_step_appear_once_in_the_letter(app
     with app.test_request_context():
         for html in (letter_html(case, plan_of(case), "nb"), staff_html(case, "nb")):
             assert html.count(words) == 1
+
+
+def test_the_plans_voices_start_from_what_was_said_in_the_conversations(client, login, make_user, make_case):
+    from flows import TALK_CHILD, TALK_PARENTS, TO_LEVEL1
+
+    holder = make_user(roles=[Role.EMPLOYEE, Role.COORDINATOR])
+    case = make_case(by=holder)
+    for decision, values in TO_LEVEL1:
+        decide(case, decision, values, by=holder)
+    login(holder)
+    page = client.get(f"/saker/{case.ref}/plan").get_data(as_text=True)
+    for key, said in (("child_voice", TALK_CHILD["child_words"]), ("parents_voice", TALK_PARENTS["parents_words"])):
+        assert re.search(rf'<textarea[^>]*name="{key}"[^>]*>\s*{re.escape(said)}</textarea>', page), key
