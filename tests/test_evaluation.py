@@ -120,7 +120,7 @@ def test_level_3_individual_plan_is_the_same_plan(app, make_user, make_case, giv
     move_case(case, holder, [
         ("done", {"plan_summary": "x"}),
         ("level3", {"evaluation": "x", "child_experience": "x"}),
-        ("done", {"meeting_date": "2026-11-21", "participants": "TIK-team", "shared_understanding": "x"}),
+        ("done", {"meeting_date": "2026-11-20", "participants": "TIK-team", "shared_understanding": "x"}),
         ("done", {}), ("done", {"plan_summary": "Koordinert plan"}),
     ])
     assert case.step_id == "l3-ip"

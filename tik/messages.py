@@ -14,6 +14,7 @@ def refusal_message(code: str, **params) -> str:
         "unknown_services": _("Ukjent tjeneste."),
         "invalid_choice": _("Velg et av alternativene."),
         "invalid_date": _("Skriv datoen som dd.mm.åååå."),
+        "held_in_future": _("Datoen er fram i tid. Det som er gjennomført, har dagens dato eller en tidligere."),
         "case_closed": _("Saken er avsluttet."),
         "no_services": _("Velg minst én tjeneste samtykket gjelder."),
         "unknown_service": _("Ukjent tjeneste."),

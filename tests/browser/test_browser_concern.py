@@ -53,7 +53,8 @@ def test_teacher_registers_a_concern_with_the_keyboard_only(page):
     # The form itself.
     expect(page).to_have_url(re.compile(r"/bekymring/skjema\?urgency=none$"))
     expect(page.get_by_text("Skriv det du har sett og hørt, ikke tolkninger.")).to_be_visible()
-    _type_into(page, "first_name", "Nora")
+    assert focused(page)["name"] == "first_name"  # the form opens with the cursor in its first field
+    page.keyboard.type("Nora")
     _type_into(page, "last_name", "Bakketun")
     _type_into(page, "birth_date", "04052015")  # a Norwegian date field: dd.mm.åååå
     expect(page.get_by_label("Fødselsdato")).to_have_value("2015-05-04")

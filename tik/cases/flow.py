@@ -16,6 +16,7 @@ from tik.auth.policy import visible_cases
 from tik.cases.models import Case, CaseEvent, ChildWelfareReport, EventKind
 from tik.clock import local_date, today
 from tik.concerns.models import Concern, Guardian, ReportDraft, Urgency, name_key
+from tik.dates import show_date
 from tik.db import unit_of_work
 from tik.extensions import db
 from tik.guidebook import guide_of
@@ -84,7 +85,7 @@ def from_meeting(meeting, step: Step) -> Carried:
 def plan_summary(plan) -> str:
     """The plan's summary, derived from its goals and measures (never typed a second time)."""
     lines = [plan.goals.strip()] if plan.goals.strip() else []
-    lines += [f"- {m.what} ({m.responsible}, evaluering {m.evaluate_on.isoformat()})"
+    lines += [f"- {m.what} ({m.responsible}, evaluering {show_date(m.evaluate_on)})"
               for m in plan.measures if m.status.value in ("planned", "active")]
     return "\n".join(lines)
 

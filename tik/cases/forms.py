@@ -64,9 +64,19 @@ class HandoverForm(IdempotentForm):
 
 
 class InviteForm(IdempotentForm):
-    person = StringField(_l("Hvem (brukernavn eller fullt navn)"),
-                         validators=[DataRequired(_l("Skriv brukernavnet eller navnet til den du vil invitere.")),
-                                     Length(max=200)])
+    """Whom to invite: a name (or part of one) or a username searched for, or a person picked from the list."""
+
+    person = StringField(_l("Søk etter navn eller brukernavn"), validators=[Optional(), Length(max=200)],
+                         description=_l("Hele eller deler av navnet, for eksempel «Siri»."))
+    person_id = SelectField(_l("Eller velg fra listen"), coerce=int, validate_choice=False, validators=[Optional()])
+
+    def validate(self, extra_validators=None) -> bool:
+        if not super().validate(extra_validators):
+            return False
+        if not (self.person.data or "").strip() and not self.person_id.data:
+            self.person.errors = [_l("Skriv et navn eller velg en person.")]
+            return False
+        return True
 
 
 class HandoverAnswerForm(IdempotentForm):

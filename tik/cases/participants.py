@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from tik.audit.service import record
 from tik.auth.models import User
@@ -57,15 +58,32 @@ def remove_participant(case: Case, participant: CaseParticipant, by: User) -> No
 
 
 def people_who_may_join(case: Case, text: str, holders_only: bool = False) -> list[User]:
-    """Active users matching `text` (username or full name) who may take part in the case now:
-    from the holder's unit, or from a service an active consent covers (coordinators only, for a holder)."""
+    """Active users named by `text` who may take part in the case now: from the holder's unit, or from a
+    service an active consent covers (coordinators only, for a holder). A username or a full name typed
+    exactly names that one person; otherwise every such person whose name holds `text` ("Siri", "tveit")."""
     wanted = text.strip().lower()
     if not wanted:
         return []
-    on = expiry_day()
-    services = consented_services(case, on)
-    query = select(User).where(
-        User.active.is_(True), (func.lower(User.username) == wanted) | (func.lower(User.name) == wanted),
-        (User.unit_id == case.unit_id) | User.service_key.in_(services)).limit(5)
-    people = list(db.session.scalars(query))
-    return [u for u in people if can_hold_case(u, case, on)] if holders_only else people
+    eligible = _eligible(case)
+    exact = eligible.where((func.lower(User.username) == wanted) | (func.lower(User.name) == wanted))
+    people = list(db.session.scalars(exact.limit(5)))
+    if not people:  # compared in Python: SQLite's lower() leaves "Ø" and "Å" as they are
+        people = [u for u in db.session.scalars(eligible.order_by(User.name).limit(1000))
+                  if wanted in u.name.lower()][:20]
+    return [u for u in people if can_hold_case(u, case, expiry_day())] if holders_only else people
+
+
+def invitable_people(case: Case) -> list[User]:
+    """Everyone the holder may invite now (not yet in the case), by unit and name: the holder's unit, and
+    the services an active consent covers."""
+    present = {case.coordinator_id} | {p.user_id for p in case.participants if p.active}
+    people = db.session.scalars(_eligible(case).options(selectinload(User.unit))
+                                .order_by(User.unit_id, User.name).limit(300))
+    return [u for u in people if u.id not in present]
+
+
+def _eligible(case: Case):
+    """Active users from the holder's unit or a consented service (may_take_part, as a query)."""
+    services = consented_services(case, expiry_day())
+    return select(User).where(User.active.is_(True),
+                              (User.unit_id == case.unit_id) | User.service_key.in_(services))

@@ -107,6 +107,16 @@ def current_step(case: Case) -> engine.StepView:
     return engine.current(guide_of(case), state_of(case))
 
 
+HELD_ON = ("conversation_date", "meeting_date")  # the day a conversation or meeting recorded as held took place
+
+
+def _held_not_in_future(values: dict[str, str]) -> None:
+    """A conversation or meeting recorded as held happened today or before (the municipality's date)."""
+    for key in HELD_ON:
+        if values.get(key) and date.fromisoformat(values[key]) > today():
+            raise engine.DecisionRefused("held_in_future", field=key)
+
+
 @unit_of_work
 def decide(case: Case, decision_key: str, values: dict[str, str], by: User,
            expected_version: int | None = None, meeting_id: int | None = None) -> engine.Outcome:
@@ -120,6 +130,7 @@ def decide(case: Case, decision_key: str, values: dict[str, str], by: User,
     outcome = engine.apply(guide, state, decision_key, values)
     recorded = {k: v for k, v in outcome.values.items() if v}
     recorded |= check_step_rules(case, step, outcome.decision, values, guide)
+    _held_not_in_future(recorded)
     voices = {f.key: f.voice for f in step.fields if f.voice and recorded.get(f.key)}
     kind = EventKind.CONVERSATION if voices else EventKind.STEP
     log(case, kind, by, step_id=step.id, decision=decision_key, level=case.level, fields=recorded, voices=voices,

@@ -45,7 +45,7 @@ from tik.cases.forms import (
 from tik.cases.handover import HandoverError
 from tik.cases.models import Case, Consent, Handover
 from tik.cases.models import ConsentForm as ConsentKind
-from tik.cases.participants import ParticipantError, people_who_may_join
+from tik.cases.participants import ParticipantError, invitable_people, people_who_may_join
 from tik.cases.queries import active_participants, pending_handovers, search_cases, who_has_seen
 from tik.cases.steps import current_step
 from tik.clock import today
@@ -114,7 +114,8 @@ def _case_page(case: Case, status: int = 200, **extra):
                   and (seen.reports or c.urgency.value != "suspicion" or c.reported_by_id == current_user.id)],
         drafts=[d for d in drafts if can_see_report(current_user, case, d.created_by_id, on)],
         can=can, participants=active_participants(case),
-        invite_form=invite_form,
+        invite_form=invite_form, invite_matches=extra.pop("invite_matches", []),
+        invitable=invitable_people(case) if case.is_open and can_manage_participants(current_user, case) else [],
         handovers=pending_handovers(case),
         decision_form=extra.pop("decision_form", None) or BlankForm(DecisionForm, version=case.version),
         values=values, carried=carried.sources, field_errors=extra.pop("field_errors", {}),
@@ -332,12 +333,20 @@ def invite_participant(ref: str):
     form = InviteForm()
     if not can_manage_participants(current_user, case):
         abort(404)
+    form.person_id.choices = [(0, "")] + [(u.id, u.name) for u in invitable_people(case)]
     if not form.validate_on_submit():
         return _case_page(case, 422, invite_form=form, invite_errors=error_list(form))
-    person = _one_person(case, form.person.data)
+    if form.person_id.data:  # picked from the list (or from the matches of a search)
+        person = next((u for u in invitable_people(case) if u.id == form.person_id.data), None)
+        matches = [person] if person else []
+    else:
+        matches = people_who_may_join(case, form.person.data)
+        person = matches[0] if len(matches) == 1 else None
+    if len(matches) > 1:  # a search that named several: the page lists them to pick from
+        return _case_page(case, 200, invite_form=form, invite_matches=matches)
     if person is None:
-        form.person.errors = [_("Fant ikke én person med det brukernavnet eller navnet i din enhet eller i en "
-                                "tjeneste et gyldig samtykke gjelder. Skriv brukernavnet.")]
+        form.person.errors = [_("Fant ingen som kan inviteres med det navnet. Du kan invitere kolleger i din "
+                                "enhet og ansatte i tjenester som et gyldig samtykke gjelder.")]
         return _case_page(case, 422, invite_form=form, invite_errors=error_list(form))
     try:
         invited = participants.invite_participant(case, person, current_user, form_key=form.idempotency_key.data)

@@ -50,6 +50,7 @@ def new():
     if request.method == "GET":
         form.urgency.data = request.args.get("urgency", "none")
         form.idempotency_key.data = secrets.token_urlsafe(24)
+        form.first_name.render_kw = {**(form.first_name.render_kw or {}), "autofocus": True}  # start typing at once
     if form.urgency.data not in {u.value for u in Urgency}:
         form.urgency.data = Urgency.NONE.value
     if not form.validate_on_submit():

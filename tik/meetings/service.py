@@ -64,7 +64,10 @@ def create_meeting(by: User, *, title: str, starts_at: datetime, place: str = ""
             raise MeetingError("no_access")
         meeting = Meeting(kind=MeetingKind.NETWORK, case_id=case.id, title=title.strip(), starts_at=starts_at,
                           place=place.strip(), created_by_id=by.id)
+        # Attendance starts from who works on the case: the holder, the creator and every active participant.
         people = [(case.coordinator, _("stafettholder"))] + ([(by, "")] if by.id != case.coordinator_id else [])
+        people += [(p.user, p.user.title or "") for p in case.participants
+                   if p.active and p.user_id not in {u.id for u, _role in people}]
         meeting.participants = [Participant(user_id=u.id, name=u.name, role=role) for u, role in people]
         meeting.participants += [Participant(name=name.strip(), role=role.strip()) for name, role in family
                                  if name.strip()]

@@ -9,9 +9,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from tik.auth.policy import can_view_meeting, case_for, consented_services, requires
+from tik.auth.policy import can_view_meeting, case_for, consented_services, is_writable, requires
 from tik.cases import flow
 from tik.cases.forms import DecisionForm, step_field_errors, step_values
+from tik.cases.models import Case
 from tik.cases.steps import current_step
 from tik.cases.steps import decide as take_decision
 from tik.clock import local_to_utc, now, today, utc_to_local
@@ -74,6 +75,12 @@ def index():
                            errors=error_list(form), teams=service.teams_of(current_user)), status
 
 
+def _writable(meeting: Meeting) -> bool:
+    """A network meeting about a closed (or restricted) case is part of its record: read, not changed."""
+    case = db.session.get(Case, meeting.case_id) if meeting.case_id else None
+    return case is None or is_writable(case)
+
+
 def _page(meeting: Meeting, status: int = 200, **extra):
     views = service.agenda(meeting, current_user, today())
     service.audit_meeting_view(meeting, current_user, views)
@@ -94,7 +101,9 @@ def _page(meeting: Meeting, status: int = 200, **extra):
     carried_by_item = {item_id: flow.from_meeting(meeting, view.step) for item_id, view in steps.items()}
     for item_id, typed in extra.pop("typed", {}).items():  # a refused decision keeps what was typed
         carried_by_item[item_id] = flow.Carried(typed, {})
+    writable_by_item = {v.item.id: v.item.case is None or is_writable(v.item.case) for v in views}
     response = render_template("meetings/meeting.html", meeting=meeting, views=views, guides=guides, steps=steps,
+                               writable_by_item=writable_by_item, meeting_writable=_writable(meeting),
                                carried_by_item=carried_by_item,
                                measure_forms=measure_forms, minutes_forms=minutes_forms, agenda_form=agenda_form,
                                covered_by_item=covered_by_item,
@@ -140,6 +149,8 @@ def _item(meeting: Meeting, item_id: int) -> AgendaItem:
 def minutes(meeting_id: int, item_id: int):
     meeting = _meeting(meeting_id)
     item = _item(meeting, item_id)
+    if item.case is not None and not is_writable(item.case):
+        abort(409)
     form = MinutesForm(prefix=f"i{item.id}")
     if not form.validate_on_submit():
         return _page(meeting, 422, minutes_forms={item.id: form})
@@ -160,17 +171,33 @@ def add_measure(meeting_id: int, item_id: int):
     case = _case_to_act_on(item)
     form = NewMeasureForm(prefix=f"m{item.id}")
     fill_measure_choices(form, case, interface_language())
+    # The minutes typed in the same form come along: kept when the measure is refused, saved with it.
+    typed = MinutesForm(prefix=f"i{item.id}") if f"i{item.id}-version" in request.form else None
+    kept = {item.id: typed} if typed else {}
     if not form.validate_on_submit():
-        return _page(meeting, 422, measure_forms={item.id: form})
+        return _page(meeting, 422, measure_forms={item.id: form}, minutes_forms=kept)
     try:
         added = plans.add_measure(case, current_user, measure_input(form), meeting_id=meeting.id,
                                   form_key=form.idempotency_key.data)
     except plans.PlanError as error:
         show_measure_refusal(form, error.code)
-        return _page(meeting, 422, measure_forms={item.id: form})
+        return _page(meeting, 422, measure_forms={item.id: form}, minutes_forms=kept)
     if added is not None:
         flash(_("Tiltaket er lagt til i planen."))
+    if typed and typed.validate() and _minutes_changed(item, typed):
+        try:
+            service.save_minutes(item, current_user, discussion=typed.discussion.data or "",
+                                 advice=typed.advice.data or "", decisions=typed.decisions.data or "",
+                                 expected_version=typed.version.data)
+        except StaleEdit:
+            return _page(meeting, 409, minutes_forms=kept, stale_item=item)
+        flash(_("Referatet er lagret."))
     return redirect(url_for("meetings.show", meeting_id=meeting.id, _anchor=f"item-{item.id}"))
+
+
+def _minutes_changed(item: AgendaItem, typed: MinutesForm) -> bool:
+    return ((typed.discussion.data or "").strip(), (typed.advice.data or "").strip(),
+            (typed.decisions.data or "").strip()) != (item.discussion, item.advice, item.decisions)
 
 
 def _case_to_act_on(item: AgendaItem):
@@ -208,6 +235,8 @@ def decide(meeting_id: int, item_id: int):
 @requires()
 def attendance(meeting_id: int):
     meeting = _meeting(meeting_id)
+    if not _writable(meeting):
+        abort(409)
     form = AttendanceForm()
     if not form.validate_on_submit():
         return _page(meeting, 422, refusal=error_list(form)[0][1])

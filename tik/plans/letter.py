@@ -89,9 +89,15 @@ def printed_voices(case: Case, plan) -> dict[str, list[Voice]]:
     for who, text in (("child", getattr(plan, "child_voice", "")), ("parents", getattr(plan, "parents_voice", ""))):
         if text.strip() and all(v.text.strip() != text.strip() for v in heard if v.who == who):
             heard.append(Voice(who, text.strip(), on, "plan"))
+    # Words carried from one step to the next (asked once, not again) are printed once: where first said.
+    first: dict[tuple[str, str], Voice] = {}
+    for voice in sorted(heard, key=lambda v: v.on):
+        first.setdefault((voice.who, " ".join(voice.text.split())), voice)
+    kept = set(map(id, first.values()))
     result: dict[str, list[Voice]] = {"child": [], "parents": []}
     for voice in sorted(heard, key=lambda v: v.on, reverse=True):  # stable: a day's conversations in order
-        result.setdefault(voice.who, []).append(voice)
+        if id(voice) in kept:
+            result.setdefault(voice.who, []).append(voice)
     return result
 
 

@@ -9,7 +9,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from tik.auth.policy import case_for, requires, sight
+from tik.auth.policy import abilities, case_for, requires, sight
 from tik.clock import today
 from tik.extensions import db, interface_language
 from tik.forms import error_list, query_int
@@ -29,6 +29,7 @@ from tik.plans.forms import (
 from tik.plans.letter import print_options
 from tik.plans.models import GoalReached, Measure, NextAction, PlanRevision
 from tik.plans.printing import consent_form_pdf, plan_pdf, revision_pdf_bytes
+from tik.timeline.voices import voices
 from tik.versioning import StaleEdit
 from tik.web import pdf_response
 
@@ -37,7 +38,8 @@ bp = Blueprint("plans", __name__)
 
 def _plan_page(case, status: int = 200, **extra):
     plan = service.plan_of(case)
-    plan_form = extra.pop("plan_form", None) or PlanForm(obj=plan, version=plan.version if plan else 0)
+    plan_form = extra.pop("plan_form", None) or _known_voices(
+        case, PlanForm(obj=plan, version=plan.version if plan else 0))
     measure_form = extra.pop("measure_form", None)
     guide = guide_of(case)
     chosen = None
@@ -53,8 +55,19 @@ def _plan_page(case, status: int = 200, **extra):
                                catalogue=catalogue_for(case, guide), from_catalogue=bool(chosen),
                                revisions=service.revisions(plan) if plan else [], printing=print_options(case),
                                sight=sight(current_user, case, today()),
-                               errors=extra.pop("errors", []), **extra)
+                               errors=extra.pop("errors", []),
+                               can_edit=abilities(current_user, case, today()).edit, **extra)
     return response, status
+
+
+def _known_voices(case, form: PlanForm) -> PlanForm:
+    """The plan's voices start from what the child and the parents last said in a conversation (not asked
+    again); what is typed or saved in the plan stays as it is."""
+    heard = voices(case)
+    for field, who in ((form.child_voice, "child"), (form.parents_voice, "parents")):
+        if not (field.data or "").strip():
+            field.data = next((v.text for v in heard if v.who == who), "")
+    return form
 
 
 @bp.get("/saker/<ref>/plan")

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 
 from tik.cases.models import CaseEvent, EventKind
+from tik.dates import show_date
 from tik.guides.model import Guide
 
 
@@ -62,6 +63,8 @@ def _fields(event: CaseEvent, data: Mapping, guide: Guide, lang: str) -> tuple[F
         elif field is not None and field.kind == "choice":
             option = next((o for o in field.options if o.key == value), None)
             value = option.label.get(lang) if option else value
+        elif field is not None and field.kind == "date" and value:
+            value = _day(value, lang)
         label = field.label.get(lang) if field else RULE_LABELS[key]() if key in RULE_LABELS else key
         shown.append(Field(label, value, bool(voices.get(key))))
     return tuple(shown)
@@ -70,6 +73,14 @@ def _fields(event: CaseEvent, data: Mapping, guide: Guide, lang: str) -> tuple[F
 # What the guide's step rules record with a step (tik.cases.steps.check_step_rules), besides its own fields.
 RULE_LABELS: dict[str, Callable[[], str]] = {"leader": lambda: _("Leder"), "coordinator": lambda: _("Stafettholder")}
 RULE_IDS = ("leader_id", "coordinator_id")
+
+
+def _day(value: str, lang: str) -> str:
+    """A recorded date (ISO) as the reader's date; as written if it is not one."""
+    try:
+        return show_date(value, lang)
+    except ValueError:
+        return value
 
 
 def _services(keys, guide: Guide, lang: str) -> str:
