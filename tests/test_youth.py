@@ -217,6 +217,8 @@ def test_a_youth_operator_never_takes_the_report_path_nor_closes_a_flagged_conve
     client.post(f"/ung/innboks/{conversation.id}/utfall", data={"outcome": "report", "ground": "avvergeplikt"})
     db.session.refresh(conversation)
     assert (conversation.outcome, conversation.outcome_detail) == ("report", "avvergeplikt")
+    assert "Meldeplikt: grunnlaget føres avvergeplikt" in client.get(f"/ung/innboks/{conversation.id}").get_data(
+        as_text=True)
 
 
 def test_the_admin_records_an_operators_certification(client, login, make_user, youth_unit, operator):
