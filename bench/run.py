@@ -33,6 +33,8 @@ from sqlalchemy import bindparam, create_engine, text
 from sqlalchemy import func as sql
 
 from bench.load import Browser, drive, merge
+from bench.youth import SIZES as YOUTH_SIZES
+from bench.youth import measure_youth, youth_ratios
 from tik.config import kept_secret
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -502,6 +504,11 @@ def bench_database(kind: str) -> dict:
                 say(f"{kind}, {children} children: {WRITERS} concurrent concern registrations …")
                 measured["write"] = measure_writes(port, data)
                 if children == BIG:
+                    say(f"{kind}, {children} children: the youth door at {' and '.join(map(str, YOUTH_SIZES))} "
+                        "conversations …")
+                    out["youth"] = measure_youth(port, url, workers=WORKERS, writers=WRITERS, requests=REQUESTS,
+                                                 seconds=SECONDS) | {"children": str(children)}
+                if children == BIG:
                     say(f"{kind}, {children} children: one case page with {SHORT_TIMELINE} and "
                         f"{LONG_TIMELINE} timeline events …")
                     out["timeline"] = measure_timeline(port, url, data)
@@ -563,6 +570,7 @@ def ratios(result: dict) -> list[dict]:
                  "values": each(lambda r: r[big]["write"]["p50_ms"] / r[small]["write"]["p50_ms"])})
     rows.append({"what": f"register concern: p95 at {big} ÷ at {small}", "target": None,
                  "values": each(lambda r: r[big]["write"]["p95_ms"] / r[small]["write"]["p95_ms"])})
+    rows += youth_ratios(result, each)
     rows.append({"what": f"{READERS} clients reading case pages: throughput sealed ÷ not", "target": 0.8,
                  "at_least": True,
                  "values": each(lambda r: r["audit_chain"]["sealed"]["rps"] / r["audit_chain"]["unsealed"]["rps"])})

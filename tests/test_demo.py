@@ -17,6 +17,7 @@ from tik.cases.models import Case, CaseEvent, CaseStatus, EventKind, Handover, H
 from tik.concerns.models import Concern, Guardian
 from tik.extensions import db
 from tik.plans.service import plan_of
+from tik.youth.demo import YOUTH_DEMO_USERS
 
 
 def _count(model) -> int:
@@ -51,7 +52,7 @@ def loaded(app):
 
 def test_load_creates_the_users_and_cases_at_every_level(loaded):
     usernames = set(db.session.scalars(select(User.username)))
-    assert usernames == {u[0] for u in demo.DEMO_USERS}
+    assert usernames == {u[0] for u in demo.DEMO_USERS} | {u[0] for u in YOUTH_DEMO_USERS}
     assert {"laerer", "barnehage", "helsesykepleier", "ppt", "barnevern", "nav", "ungdom", "leder",
             "koordinator", "psykhelse", "admin"} <= usernames
 

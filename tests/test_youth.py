@@ -193,8 +193,16 @@ def test_staff_outside_the_youth_service_get_404_on_the_inbox(client, login, mak
 
 def test_a_youth_operator_never_takes_the_report_path_nor_closes_a_flagged_conversation(
         client, login, youth_unit, operator, professional):
+    write(client, body="Bare et spørsmål.")
+    calm = only_conversation()
+    login(operator)
+    page = client.get(f"/ung/innboks/{calm.id}").get_data(as_text=True)
+    assert "Besvart og avsluttet" in page and "Meldeplikt" not in page  # the operator's only outcome
+    assert client.post(f"/ung/innboks/{calm.id}/utfall", data={"outcome": "report", "ground": "avvergeplikt"}
+                       ).status_code == 422
+
     write(client, not_safe="y")
-    conversation = only_conversation()
+    conversation = db.session.scalars(db.select(YouthConversation).where(YouthConversation.flagged)).one()
     login(operator)
     page = client.get(f"/ung/innboks/{conversation.id}").get_data(as_text=True)
     assert "Meldeplikt" not in page
@@ -209,6 +217,8 @@ def test_a_youth_operator_never_takes_the_report_path_nor_closes_a_flagged_conve
     client.post(f"/ung/innboks/{conversation.id}/utfall", data={"outcome": "report", "ground": "avvergeplikt"})
     db.session.refresh(conversation)
     assert (conversation.outcome, conversation.outcome_detail) == ("report", "avvergeplikt")
+    assert "Meldeplikt: grunnlaget føres avvergeplikt" in client.get(f"/ung/innboks/{conversation.id}").get_data(
+        as_text=True)
 
 
 def test_the_admin_records_an_operators_certification(client, login, make_user, youth_unit, operator):

@@ -151,6 +151,11 @@ def test_answer_times_are_computed_from_the_data_and_suppressed_below_five(clien
     for minutes in (10, 20, 30, 40):  # four: too few to publish
         conversation_answered_after(december, minutes)
 
+    friday_row = db.session.scalars(db.select(YouthStat).where(YouthStat.answer_minutes == 3 * 24 * 60)).one()
+    assert friday_row.within_promise  # 72 hours, but only 24 of them on weekdays
+    late_row = db.session.scalars(db.select(YouthStat).where(YouthStat.answer_minutes == 4 * 24 * 60)).one()
+    assert late_row.within_promise is False
+
     dec, nov = monthly_figures()
     assert nov.month == "2026-11" and nov.conversations == 6
     assert nov.median_minutes == 105  # median of 30, 60, 90, 120, 4320, 5760

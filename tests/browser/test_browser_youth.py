@@ -1,5 +1,6 @@
-"""The young person's door on a phone (375 px, Norwegian, no JavaScript needed): write, get a return code,
-an operator answers from a template, the answer is read with the code; a wrong code is a plain "not found".
+"""The young person's door on a phone (375 px, Norwegian; the door has no script: tests/test_youth.py): write,
+get a return code, an operator answers from a template, the answer is read with the code; a wrong code is a
+plain "not found".
 (The rate limit on codes is tested against the real limiter in tests/test_youth.py.)"""
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ PHONE = {"width": 375, "height": 812}
 @pytest.fixture
 def phone(browser, live_server):
     ctx = browser.new_context(base_url=live_server.url, locale="nb-NO", viewport=PHONE, device_scale_factor=2,
-                              is_mobile=True, has_touch=True, reduced_motion="reduce", java_script_enabled=False)
+                              is_mobile=True, has_touch=True, reduced_motion="reduce")
     yield ctx.new_page()
     ctx.close()
 
