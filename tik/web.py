@@ -151,6 +151,18 @@ def register_web(app: Flask) -> None:
     def too_many(_error):
         return render_template("errors/429.html"), 429
 
+    import redis
+
+    @app.errorhandler(redis.exceptions.RedisError)
+    def redis_unavailable(_error):
+        """Redis (the shared login counters) is down: a clear page saying so, 503, never a 500."""
+        from tik.errors import request_id
+        from tik.extensions import db
+
+        db.session.rollback()
+        app.logger.error("request %s: Redis is unavailable", request_id())
+        return render_template("errors/503.html", request_id=request_id()), 503
+
     @app.route("/designsystem/<path:filename>", endpoint="designsystem")
     @public
     def designsystem(filename: str):
@@ -171,12 +183,10 @@ def register_web(app: Flask) -> None:
     @app.get("/healthz")
     @public
     def healthz():
-        from sqlalchemy import text
-
-        from tik.extensions import db
-
-        db.session.execute(text("SELECT 1"))
-        return {"status": "ok"}
+        """Each dependency's state ("ok", "down"; Redis "not used" without TIK_REDIS_URL); 503 if one is down."""
+        checks = {"db": _database_state(), "redis": _redis_state(app.config.get("TIK_REDIS_URL"))}
+        healthy = "down" not in checks.values()
+        return {"status": "ok" if healthy else "down", **checks}, 200 if healthy else 503
 
     isolate_user_text(app.jinja_env)  # a right-to-left override in user text stays inside that text
     app.jinja_env.filters["date"] = _date
@@ -195,6 +205,32 @@ def register_web(app: Flask) -> None:
         return {"municipality": app.config["TIK_MUNICIPALITY"], "lang": interface_language(),
                 "has_designsystem": has_designsystem, **translations_for_render()}
 
+
+
+def _database_state() -> str:
+    from sqlalchemy import text
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from tik.extensions import db
+
+    try:
+        db.session.execute(text("SELECT 1"))
+        return "ok"
+    except SQLAlchemyError:
+        db.session.rollback()
+        return "down"
+
+
+def _redis_state(url: str | None) -> str:
+    if not url:
+        return "not used"
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1).ping()
+        return "ok"
+    except redis.exceptions.RedisError:
+        return "down"
 
 
 def translations_for_render() -> dict:
