@@ -15,7 +15,7 @@ from markupsafe import Markup
 from werkzeug.routing import IntegerConverter, UnicodeConverter
 
 from tik.auth.policy import ACCESS_ATTR, can_deactivate, may_use, public
-from tik.bidi import isolate_user_text
+from tik.bidi import isolate, isolate_user_text
 from tik.config import LANGUAGES, ROOT
 from tik.db import read_request, request_ended
 from tik.extensions import interface_language, login_manager
@@ -189,6 +189,7 @@ def register_web(app: Flask) -> None:
         return {"status": "ok" if healthy else "down", **checks}, 200 if healthy else 503
 
     isolate_user_text(app.jinja_env)  # a right-to-left override in user text stays inside that text
+    app.jinja_env.filters["bdi"] = isolate  # for user text a template gets otherwise than from an attribute
     app.jinja_env.filters["date"] = _date
     app.jinja_env.filters["datetime"] = _datetime
     app.jinja_env.filters["guidance"] = render_guidance  # guidebook text under the page's own heading
