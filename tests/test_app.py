@@ -137,7 +137,7 @@ def test_pages_have_no_inline_scripts(client, login, make_user, make_case):
 
 
 def test_healthz_checks_the_database(client):
-    assert client.get("/healthz").get_json() == {"status": "ok"}
+    assert client.get("/healthz").get_json() == {"status": "ok", "db": "ok", "redis": "not used"}
 
 
 def test_static_files_are_cached_but_pages_are_not(client):

@@ -81,6 +81,8 @@ def settings_from_env(env: dict[str, str] | None = None) -> dict[str, Any]:
         elif low_entropy(_b64(data_key)):
             problems.append("TIK_DATA_KEY is not random (repeated bytes or a repeated pattern)")
         problems += audit_key_problems(audit_key, data_key)
+        problems += same_key_problems({"TIK_SECRET_KEY": secret, "TIK_DATA_KEY": data_key,
+                                       "TIK_AUDIT_KEY": audit_key})
         if not env.get("DATABASE_URL"):
             problems.append("DATABASE_URL must be set in production (SQLite only when named explicitly)")
         if not env.get("TIK_REDIS_URL"):
@@ -177,6 +179,17 @@ def audit_key_problems(audit_key: str | None, data_key: str | None) -> list[str]
     if audit_key == data_key:
         return ["TIK_AUDIT_KEY must differ from TIK_DATA_KEY"]
     return []
+
+
+def same_key_problems(keys: dict[str, str | None]) -> list[str]:
+    """Each pair of keys in `keys` that is one key twice, as text or as the bytes its base64 stands for: the
+    secret key, the data key and the audit key each guard something else, and one leaked must not give another."""
+    def forms(value: str) -> set[bytes]:
+        return {value.encode(), _b64(value)} - {b""}
+
+    named = [(name, forms(value)) for name, value in keys.items() if value]
+    return [f"{a} and {b} must differ" for i, (a, one) in enumerate(named) for b, other in named[i + 1:]
+            if one & other]
 
 
 def _b64(value: str) -> bytes:

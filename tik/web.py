@@ -15,7 +15,7 @@ from markupsafe import Markup
 from werkzeug.routing import IntegerConverter, UnicodeConverter
 
 from tik.auth.policy import ACCESS_ATTR, can_deactivate, may_use, public
-from tik.bidi import isolate_user_text
+from tik.bidi import isolate, isolate_user_text
 from tik.config import LANGUAGES, ROOT
 from tik.dates import show_date, show_datetime
 from tik.db import read_request, request_ended
@@ -152,6 +152,18 @@ def register_web(app: Flask) -> None:
     def too_many(_error):
         return render_template("errors/429.html"), 429
 
+    import redis
+
+    @app.errorhandler(redis.exceptions.RedisError)
+    def redis_unavailable(_error):
+        """Redis (the shared login counters) is down: a clear page saying so, 503, never a 500."""
+        from tik.errors import request_id
+        from tik.extensions import db
+
+        db.session.rollback()
+        app.logger.error("request %s: Redis is unavailable", request_id())
+        return render_template("errors/503.html", request_id=request_id()), 503
+
     @app.route("/designsystem/<path:filename>", endpoint="designsystem")
     @public
     def designsystem(filename: str):
@@ -172,14 +184,13 @@ def register_web(app: Flask) -> None:
     @app.get("/healthz")
     @public
     def healthz():
-        from sqlalchemy import text
-
-        from tik.extensions import db
-
-        db.session.execute(text("SELECT 1"))
-        return {"status": "ok"}
+        """Each dependency's state ("ok", "down"; Redis "not used" without TIK_REDIS_URL); 503 if one is down."""
+        checks = {"db": _database_state(), "redis": _redis_state(app.config.get("TIK_REDIS_URL"))}
+        healthy = "down" not in checks.values()
+        return {"status": "ok" if healthy else "down", **checks}, 200 if healthy else 503
 
     isolate_user_text(app.jinja_env)  # a right-to-left override in user text stays inside that text
+    app.jinja_env.filters["bdi"] = isolate  # for user text a template gets otherwise than from an attribute
     app.jinja_env.filters["date"] = _date
     app.jinja_env.filters["datetime"] = _datetime
     app.jinja_env.filters["guidance"] = render_guidance  # guidebook text under the page's own heading
@@ -196,6 +207,32 @@ def register_web(app: Flask) -> None:
         return {"municipality": app.config["TIK_MUNICIPALITY"], "lang": interface_language(),
                 "has_designsystem": has_designsystem, **translations_for_render()}
 
+
+
+def _database_state() -> str:
+    from sqlalchemy import text
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from tik.extensions import db
+
+    try:
+        db.session.execute(text("SELECT 1"))
+        return "ok"
+    except SQLAlchemyError:
+        db.session.rollback()
+        return "down"
+
+
+def _redis_state(url: str | None) -> str:
+    if not url:
+        return "not used"
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1).ping()
+        return "ok"
+    except redis.exceptions.RedisError:
+        return "down"
 
 
 def translations_for_render() -> dict:

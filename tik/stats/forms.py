@@ -41,6 +41,17 @@ class FilterForm(FlaskForm):
         start, end = parse_month(self.fra.data or ""), parse_month(field.data or "")
         if start and end and end < start:
             raise ValidationError(_l("Til-måneden kan ikke være før fra-måneden."))
+        if start and end and not whole_period(start, end):
+            raise ValidationError(_l("Velg en hel måned, et kvartal eller et år (for eksempel 2026-07 til "
+                                     "2026-09)."))
+
+
+def whole_period(start: date, end: date) -> bool:
+    """Whether start … end (first days of months) is one month, one calendar quarter or one calendar year:
+    the only periods published, so that no two of them differ by a few months."""
+    months = (end.year - start.year) * 12 + end.month - start.month + 1
+    return (months == 1 or (months == 3 and start.month in (1, 4, 7, 10))
+            or (months == 12 and start.month == 1))
 
 
 class ReportForm(FlaskForm):

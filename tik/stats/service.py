@@ -189,12 +189,28 @@ def _number(n: int | float) -> str:
     return f"{n:,}".replace(",", "\u00a0")
 
 
+ROUNDING = 5  # every published count is rounded to a multiple of this (docs/statistics.md)
+
+
+def published(n: int) -> int:
+    """A count as published: rounded to the nearest multiple of ROUNDING (halves up), each on its own.
+
+    Two published figures then tell a difference only to within ±(ROUNDING − 1): never one value of a cell
+    hidden as "< 5" (tests/test_stats_subtraction.py tries every pair offered)."""
+    return (n + ROUNDING // 2) // ROUNDING * ROUNDING
+
+
+def counted_cell(n: int) -> Cell:
+    """A shown count: the rounded value, and its text."""
+    return Cell(published(n), _number(published(n)))
+
+
 def shown(value: int, hidden: str, threshold: int) -> Cell:
     if hidden == PRIMARY:
         return Cell(None, f"< {threshold}", PRIMARY)
     if hidden == SECONDARY:
         return Cell(None, "x", SECONDARY)
-    return Cell(value, _number(value))
+    return counted_cell(value)
 
 
 def count_table(key: str, title: str, column: str, labelled: list[tuple[str, int]], threshold: int,
@@ -204,7 +220,7 @@ def count_table(key: str, title: str, column: str, labelled: list[tuple[str, int
     line = suppress_line(values, threshold)
     rows = [Row(label, (shown(n, line.hidden.get(i, ""), threshold),)) for i, (label, n) in enumerate(labelled)]
     total = sum(values)
-    total_cell = Cell(None, "x", SECONDARY) if line.total_hidden else Cell(total, _number(total))
+    total_cell = Cell(None, "x", SECONDARY) if line.total_hidden else counted_cell(total)
     if line.total_hidden and total < threshold:
         total_cell = Cell(None, f"< {threshold}", PRIMARY)
     rows.append(Row(total_label or _("I alt"), (total_cell,), total=True))
@@ -233,11 +249,11 @@ def share_row(label: str, part: int, whole: int, threshold: int) -> Row:
     if line.total_hidden:
         whole_cell = Cell(None, f"< {threshold}", PRIMARY) if whole < threshold else Cell(None, "x", SECONDARY)
     else:
-        whole_cell = Cell(whole, _number(whole))
+        whole_cell = counted_cell(whole)
     if part_cell.value is None or whole_cell.value is None or line.hidden:
         share_cell = Cell(None, "x", SECONDARY)
-    else:
-        pct = round(100 * part / whole)
+    else:  # from the published counts: the share tells nothing they do not
+        pct = round(100 * part_cell.value / whole_cell.value)
         share_cell = Cell(pct, f"{pct}\u00a0%")
     return Row(label, (part_cell, whole_cell, share_cell))
 
@@ -260,7 +276,7 @@ def duration_row(label: str, histogram: dict[int, int], deadline: int | None, th
         return Row(label, (Cell(None, f"< {threshold}", PRIMARY), dash, dash,
                            Cell(deadline, str(deadline)) if deadline else dash, dash))
     median, p90 = percentile(histogram, 0.5), percentile(histogram, 0.9)
-    cells = [Cell(n, _number(n)), Cell(median, days_text(median)), Cell(p90, days_text(p90))]
+    cells = [counted_cell(n), Cell(median, days_text(median)), Cell(p90, days_text(p90))]
     if deadline is None:
         return Row(label, (*cells, dash, dash))
     within = sum(c for d, c in histogram.items() if d <= deadline)
@@ -500,7 +516,7 @@ def _services_by_level(figures: Figures, t: int) -> Table:
     if line.total_hidden:
         total_cell = Cell(None, f"< {t}", PRIMARY) if total < t else Cell(None, "x", SECONDARY)
     else:
-        total_cell = Cell(total, _number(total))
+        total_cell = counted_cell(total)
     everything: dict[int, int] = defaultdict(int)
     for counted in per_level.values():
         for k, c in counted.items():

@@ -48,11 +48,7 @@ def _filters(scope: service.Scope) -> tuple[FilterForm, service.Filters, bool]:
     form.aldersgruppe.choices = [("", _("Alle"))] + [(g.key, g.title.get(lang)) for g in guide.age_groups]
     form.niva.choices = [("", _("Alle"))] + [(str(lv), service.level_label(lv)) for lv in range(4)]
     valid = form.validate() if request.args else True
-    this_month = today().replace(day=1)
-    end = (parse_month(form.til.data or "") if valid else None) or this_month
-    start = (parse_month(form.fra.data or "") if valid else None) or _months_before(end, 11)
-    if start > end:
-        start = end
+    start, end = _period(form, valid)
     pick = (lambda f: f.data or None) if valid else (lambda f: None)
     level = pick(form.niva)
     unit = pick(form.enhet) if scope.whole else None
@@ -62,9 +58,15 @@ def _filters(scope: service.Scope) -> tuple[FilterForm, service.Filters, bool]:
     return form, filters, valid
 
 
-def _months_before(month: date, n: int) -> date:
-    index = month.year * 12 + month.month - 1 - n
-    return date(index // 12, index % 12 + 1, 1)
+def _period(form: FilterForm, valid: bool) -> tuple[date, date]:
+    """The period asked for: a whole month, quarter or year (FilterForm refuses any other); one month when
+    only one end is given; else this calendar year."""
+    start = parse_month(form.fra.data or "") if valid else None
+    end = parse_month(form.til.data or "") if valid else None
+    if start or end:
+        return start or end, end or start
+    year = today().year
+    return date(year, 1, 1), date(year, 12, 1)
 
 
 def _sections(filters: service.Filters, scope: service.Scope) -> list[service.Section]:
