@@ -21,7 +21,7 @@ from sqlalchemy.engine import make_url
 
 os.environ.setdefault("TIK_INSTANCE_PATH", tempfile.mkdtemp(prefix="tik-test-instance-"))
 
-from support import PASSWORD, TEST_DAY  # noqa: E402
+from support import PASSWORD, SHIPPED_HASHERS, TEST_DAY  # noqa: E402
 
 from tik import clock, create_app  # noqa: E402
 from tik.auth import mfa as _mfa  # noqa: E402
@@ -31,7 +31,7 @@ from tik.extensions import db  # noqa: E402
 # The hashers TIK ships with (argon2id at the library's recommended cost, ~0.2 s of CPU per hash or check);
 # tests/test_suite_setup.py holds them to that, since the suite below swaps them out.
 
-SHIPPED_HASHERS = {"service": _auth_service._hasher, "mfa": _mfa._hasher}
+SHIPPED_HASHERS.update({"service": _auth_service._hasher, "mfa": _mfa._hasher})
 
 
 def cheap_password_hashing() -> None:

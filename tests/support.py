@@ -13,6 +13,9 @@ PASSWORD = "correct-horse-battery"
 # Every non-browser test starts on this day (the `app` fixture moves tik.clock there), so dates the tests
 # write — a conversation "today", a consent for a year — mean the same whenever the suite runs.
 TEST_DAY = datetime(2026, 11, 20, 9, 0)
+# The password hashers TIK ships with, kept by tests/conftest.py before it makes them cheap for the suite
+# (tests/test_suite_setup.py checks them). Here, not in conftest: "conftest" names two modules in this tree.
+SHIPPED_HASHERS: dict = {}
 GUIDEBOOK = Path(__file__).resolve().parent.parent / "guidebook"
 
 

@@ -11,10 +11,11 @@ from support import GuidebookCopy, pdf_text
 
 from tik import clock
 from tik.audit.models import AuditEvent
-from tik.cases.consent import ConsentError, judge_maturity, maturity_of
+from tik.cases.consent import ConsentError, judge_maturity
 from tik.cases.models import CaseEvent, Consent, EventKind
 from tik.extensions import db
 from tik.guides.loader import check_guide
+from tik.timeline.maturity import maturity_of
 
 ADULT = date(2004, 5, 6)  # 22 on the test day
 CHILD = date(2012, 3, 15)  # 14 on the test day

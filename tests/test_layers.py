@@ -26,15 +26,15 @@ TIK = Path(__file__).resolve().parent.parent / "tik"
 # The layers, lowest first: (name, units). `*.models` is every package's models module.
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("foundation", ("clock", "extensions", "config", "crypto", "bidi", "versioning", "messages", "letter_texts",
-                    "forms", "idempotency", "db", "errors", "guides")),
+                    "forms", "idempotency", "db", "errors", "guides", "dates")),
     ("models", ("*.models",)),
-    ("the guidebook in use, the audit trail, users and the access policy", ("guidebook", "audit", "auth")),
+    ("the guidebook in use, the audit trail, users and the access policy", ("guidebook", "identity", "audit", "auth")),
     ("the case's history", ("timeline",)),
     ("what every request shares", ("web",)),
     ("the plan", ("plans",)),
     ("the case", ("cases",)),
     ("features that start from a case", ("concerns", "meetings", "org", "family", "lifecycle", "stats",
-                                         "handbook", "backup")),
+                                         "handbook", "backup", "youth")),
     ("Min side", ("mywork",)),
     ("the app and its commands", ("tik", "models", "cli", "demo", "scale")),
 ]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tik.concerns.nin import InvalidNationalId, birth_date_of, is_valid
+from tik.identity.nin import InvalidNationalId, birth_date_of, is_valid
 
 
 def numbered(first9: str, remainder: int | None = None) -> str:

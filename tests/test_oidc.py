@@ -303,7 +303,7 @@ def test_the_test_provider_refuses_a_national_id_that_is_not_valid(app, client, 
 
 
 def test_the_test_provider_signs_in_no_real_persons_number(app, client, provider):
-    from tik.concerns.nin import is_valid
+    from tik.identity.nin import is_valid
 
     use_test_provider(app, provider, "family")
     real_kind = next(f"170588{n:03d}{k:02d}" for n in range(100, 500) for k in range(100)

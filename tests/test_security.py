@@ -12,8 +12,8 @@ from support import PASSWORD
 
 from tik import clock
 from tik.auth import service as auth
-from tik.concerns.nin import InvalidNationalId, birth_date_of
 from tik.extensions import db
+from tik.identity.nin import InvalidNationalId, birth_date_of
 from tik.org import service as org
 
 
@@ -404,7 +404,7 @@ def test_valid_national_ids(first9, born):
 
 
 def test_the_2032_rule_accepts_first_control_digits_with_remainder_1_to_3():
-    from tik.concerns.nin import W1, W2
+    from tik.identity.nin import W1, W2
 
     base = [0, 1, 0, 1, 3, 2, 5, 0, 0]  # 01.01.32, individual number 500 → 2032
     found = set()

@@ -618,7 +618,7 @@ def _snapshot(plan: dict, measures: list[dict]) -> dict:
 
 def synthetic_nin(birth: date, rng: random.Random) -> str:
     """A synthetic test national id (Skatteetaten: month + 80) with valid control digits; never a real one."""
-    from tik.concerns.nin import W1, W2
+    from tik.identity.nin import W1, W2
 
     while True:
         individual = rng.randrange(500, 1000) if birth.year >= 2000 else rng.randrange(0, 500)

@@ -50,7 +50,7 @@ def synthetic_nin(born: date, individual: int = 100) -> str:
 def is_synthetic(pid: str) -> bool:
     """A valid national id (control digits, birth date) of a synthetic test person: month + 40 (NAV) or
     month + 80 (Skatteetaten). The test provider signs in no one else, so nobody types a real person's number."""
-    from tik.concerns.nin import is_valid
+    from tik.identity.nin import is_valid
 
     return is_valid(pid) and int(pid[2:4]) > 40
 

@@ -9,12 +9,13 @@ from sqlalchemy import select
 from tik.audit.service import record
 from tik.auth.models import User
 from tik.auth.policy import can_hold_case, can_view_case, family_actor, may_take_part
-from tik.cases.models import Case, CaseEvent, CaseStatus, Consent, ConsentForm, EventKind, HandoverStatus
+from tik.cases.models import Case, CaseStatus, Consent, ConsentForm, EventKind, HandoverStatus
 from tik.cases.queries import pending_handovers
 from tik.clock import now, today, utc_to_local
 from tik.db import unit_of_work
 from tik.extensions import db
 from tik.guidebook import guide_of
+from tik.timeline.maturity import MATURITY, consents_themself
 from tik.timeline.service import log
 
 
@@ -180,7 +181,6 @@ def settle_all_expired(on: date | None = None) -> list[str]:
 
 # -- consent without a fixed age (guide.yaml: consent.below: maturity) ---------------------------------------
 
-MATURITY = "maturity"  # the timeline action of a maturity judgement (a CONSENT entry)
 
 
 @unit_of_work
@@ -195,21 +195,3 @@ def judge_maturity(case: Case, by: User, *, mature: bool, reason: str) -> None:
         raise ConsentError("maturity_reason")
     log(case, EventKind.CONSENT, by, action=MATURITY, mature=mature, reason=reason.strip())
     record(by, "consent.maturity", case)
-
-
-def maturity_of(case: Case) -> CaseEvent | None:
-    """The case's latest maturity judgement (its `data` holds `mature` and `reason`), or None."""
-    return db.session.scalar(
-        select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.kind == EventKind.CONSENT)
-        .where(CaseEvent.data["action"].as_string() == MATURITY)
-        .order_by(CaseEvent.at.desc(), CaseEvent.id.desc()).limit(1))
-
-
-def consents_themself(case: Case, on: date) -> bool:
-    """Whether the child must give (or sign) the consent themself on `on`: from the guidebook's consent age, or,
-    where the guidebook judges maturity instead, when staff's latest judgement found the child mature."""
-    guide = guide_of(case)
-    if guide.of_consent_age(case.child.birth_date, on):
-        return True
-    judged = maturity_of(case) if guide.judges_maturity(case.child.birth_date, on) else None
-    return judged is not None and bool(judged.data.get("mature"))

@@ -8,9 +8,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from tik.auth.policy import case_for, requires
-from tik.cases.consent import ConsentError, consents_themself, judge_maturity, maturity_of
+from tik.cases.consent import ConsentError, judge_maturity
 from tik.cases.views import _case_page, bp
 from tik.messages import refusal_message
+from tik.timeline.maturity import consents_themself, maturity_of
 
 
 @bp.app_context_processor

@@ -15,8 +15,8 @@ from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optio
 
 from tik import identity
 from tik.clock import today
-from tik.concerns.nin import InvalidNationalId
 from tik.forms import LANGUAGE_CHOICES, IdempotentForm, MultiCheckboxField, TikForm, email_field
+from tik.identity.nin import InvalidNationalId
 
 YES_NO = [("no", _l("Nei")), ("yes", _l("Ja"))]
 

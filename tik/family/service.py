@@ -22,11 +22,11 @@ from tik.auth.policy import FamilyRelation, family_actor, family_reach, within_r
 from tik.cases.consent import record_consent, withdraw_consent
 from tik.cases.models import Case, CaseEvent, Consent, ConsentForm, EventKind
 from tik.clock import today
-from tik.concerns.nin import InvalidNationalId
 from tik.db import unit_of_work
 from tik.extensions import db
 from tik.guidebook import guide_of
 from tik.guides.model import FAMILY_NEVER
+from tik.identity.nin import InvalidNationalId
 from tik.org.models import Unit
 from tik.plans.letter import family_language, printable
 from tik.plans.models import Measure, Plan

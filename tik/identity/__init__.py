@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from tik.concerns.nin import InvalidNationalId
 from tik.identity import no, se
+from tik.identity.nin import InvalidNationalId
 
 RULES: dict[str, ModuleType] = {"no": no, "se": se}
 

@@ -1,4 +1,4 @@
-"""Norway: fødselsnummer and D-nummer (11 digits); the rules themselves are in tik/concerns/nin.py."""
+"""Norway: fødselsnummer and D-nummer (11 digits); the rules themselves are in tik/identity/nin.py."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 
-from tik.concerns import nin
+from tik.identity import nin
 
 LABEL = _l("Fødselsnummer eller D-nummer (valgfritt)")
 HINT = _l("11 siffer. Lagres kryptert.")

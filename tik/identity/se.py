@@ -16,7 +16,7 @@ from stdnum.exceptions import ValidationError
 from stdnum.se import personnummer
 
 from tik.clock import today
-from tik.concerns.nin import InvalidNationalId
+from tik.identity.nin import InvalidNationalId
 
 LABEL = _l("Personnummer eller samordningsnummer (valgfritt)")
 HINT = _l("12 siffer (ååååmmdd-nnnn). Lagres kryptert.")

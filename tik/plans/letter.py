@@ -9,7 +9,6 @@ from flask_babel import force_locale
 from sqlalchemy import select
 
 from tik.auth.policy import within_reach, young_person_reach
-from tik.cases.consent import consents_themself
 from tik.cases.models import Case, Consent
 from tik.clock import local_date, now, today
 from tik.extensions import db
@@ -17,6 +16,7 @@ from tik.guidebook import guide_of
 from tik.guides.model import Guide
 from tik.letter_texts import SOURCE_LANGUAGE, Texts, fill, is_rtl, language_name, letter_languages
 from tik.meetings.models import Meeting
+from tik.timeline.maturity import consents_themself
 from tik.timeline.voices import Voice, voices
 
 CHILD_PAGE_AGE = 10  # from this age the letter can carry a page for the child: "my plan"

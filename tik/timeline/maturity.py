@@ -1,0 +1,33 @@
+"""Whether the child consents themself: from the guidebook's consent age, or, where the guidebook judges
+maturity instead (guide.yaml: consent.below: maturity), from the latest judgement on the case's timeline
+(recorded by tik.cases.consent.judge_maturity). Here, below the plan and the case, so both can ask."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from tik.cases.models import Case, CaseEvent, EventKind
+from tik.extensions import db
+from tik.guidebook import guide_of
+
+MATURITY = "maturity"  # the timeline action of a maturity judgement (a CONSENT entry)
+
+
+def maturity_of(case: Case) -> CaseEvent | None:
+    """The case's latest maturity judgement (its `data` holds `mature` and `reason`), or None."""
+    return db.session.scalar(
+        select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.kind == EventKind.CONSENT)
+        .where(CaseEvent.data["action"].as_string() == MATURITY)
+        .order_by(CaseEvent.at.desc(), CaseEvent.id.desc()).limit(1))
+
+
+def consents_themself(case: Case, on: date) -> bool:
+    """Whether the child must give (or sign) the consent themself on `on`: from the guidebook's consent age, or,
+    where the guidebook judges maturity instead, when staff's latest judgement found the child mature."""
+    guide = guide_of(case)
+    if guide.of_consent_age(case.child.birth_date, on):
+        return True
+    judged = maturity_of(case) if guide.judges_maturity(case.child.birth_date, on) else None
+    return judged is not None and bool(judged.data.get("mature"))
