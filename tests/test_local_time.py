@@ -123,3 +123,12 @@ def test_one_formatting_path_shows_local_time_in_the_readers_language():
     assert show_date(datetime(2026, 12, 9, 23, 30)) == "10.12.2026"  # 00:30 the next day in Oslo
     assert show_date(date(2027, 1, 15), "pl", "long") == "15 stycznia 2027"
     assert show_datetime("2027-06-10T12:00:00") == "10.06.2027 14:00"  # exported rows carry ISO text
+
+
+def test_the_time_zone_is_configurable_and_an_unknown_one_stops_the_start():
+    from tik.config import ConfigError, local_timezone, settings_from_env
+
+    assert local_timezone({}) == "Europe/Oslo"
+    assert settings_from_env({"TIK_TIMEZONE": "America/Nuuk"})["BABEL_DEFAULT_TIMEZONE"] == "America/Nuuk"
+    with pytest.raises(ConfigError, match="TIK_TIMEZONE"):
+        settings_from_env({"TIK_TIMEZONE": "Fjordvik/Sentrum"})

@@ -67,7 +67,7 @@ def index():
             flash(_("Møtet er opprettet."))
             return redirect(url_for("meetings.show", meeting_id=meeting.id))
         status = 422
-    start = datetime.combine(today(), datetime.min.time())
+    start = local_to_utc(datetime.combine(today(), datetime.min.time()))  # local midnight, as stored (UTC)
     all_meetings = service.meetings_for(current_user)
     upcoming = [m for m in all_meetings if m.starts_at >= start]
     past = [m for m in reversed(all_meetings) if m.starts_at < start]
