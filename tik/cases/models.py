@@ -68,6 +68,10 @@ class Case(db.Model):
     restricted: Mapped[bool] = mapped_column(default=False)  # GDPR Art. 18: holder and unit leader only, frozen
     legal_hold: Mapped[bool] = mapped_column(default=False)  # retention never deletes it while set
     previous_ref: Mapped[str] = mapped_column(String(20), default="")  # the child's earlier, closed case
+    # The suspicion path (docs/family-and-suspicion.md): since when the case waits for child welfare's answer
+    # (nothing faces the family meanwhile), and from which day staff recorded that the family was told.
+    waiting_since: Mapped[datetime | None] = mapped_column(DateTime)
+    family_told_on: Mapped[date | None] = mapped_column(Date)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     child = relationship("Child")
