@@ -14,6 +14,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from markupsafe import Markup
+
 from tik.cases.models import CaseEvent, EventKind
 from tik.clock import utc_to_local
 from tik.family.texts import FamilyTexts
@@ -30,16 +32,18 @@ class FamilyEntry:
     kind: str = ""
 
 
-def service_names(keys, guide: Guide, t: FamilyTexts) -> str:
-    """The services' names in the family's language, with the Norwegian name beside where it differs."""
+def service_names(keys, guide: Guide, t: FamilyTexts) -> Markup:
+    """The services' names in the family's language, with the Norwegian name beside where it differs (kept
+    left to right inside a right-to-left sentence)."""
     names = []
     for key in keys:
         service = guide.services.get(key)
         if service is None:
             continue
         own, norwegian = service.name.get(t.lang), service.name.get("nb")
-        names.append(own if own == norwegian else f"{own} ({norwegian})")
-    return ", ".join(names)
+        names.append(Markup.escape(own) if own == norwegian
+                     else Markup('%s <bdi lang="nb" dir="ltr">(%s)</bdi>') % (own, norwegian))
+    return Markup(", ").join(names)
 
 
 def _concern(event: CaseEvent, data: Mapping, guide: Guide, t: FamilyTexts) -> str | None:
@@ -146,4 +150,4 @@ def family_entry(event: CaseEvent, guide: Guide, t: FamilyTexts) -> FamilyEntry 
     if text is None:
         return None
     quote = data.get("text") or "" if event.kind == EventKind.FAMILY else ""
-    return FamilyEntry(utc_to_local(event.at).date(), str(text), quote, event.kind.value)
+    return FamilyEntry(utc_to_local(event.at).date(), text, quote, event.kind.value)
