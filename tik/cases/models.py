@@ -39,6 +39,13 @@ class EventKind(enum.StrEnum):
     FAMILY = "family"  # the child's or the guardians' own words before a meeting ("Min familie")
 
 
+class WaitingForChildWelfare(Exception):
+    """Something that faces the family was asked for while the case waits for child welfare
+    (tik/cases/suspicion.py); args[0] is the case's reference."""
+
+    code = "waiting_for_child_welfare"
+
+
 class CaseCounter(db.Model):
     """The last reference number used in a year: TIK-YYYY-NNNN is taken under this row's lock."""
 
@@ -84,6 +91,16 @@ class Case(db.Model):
     @property
     def is_open(self) -> bool:
         return self.status == CaseStatus.OPEN
+
+    def refuse_if_waiting(self) -> None:
+        """Raise WaitingForChildWelfare while the case waits for child welfare (the suspicion path)."""
+        if self.waiting_since is not None:
+            raise WaitingForChildWelfare(self.ref)
+
+    def mark_family_told(self, on: date) -> None:
+        """Staff recorded that the family was told (kept from the first time; never while waiting)."""
+        if self.family_told_on is None and self.waiting_since is None:
+            self.family_told_on = on
 
 
 class CaseParticipant(db.Model):

@@ -13,18 +13,12 @@ from __future__ import annotations
 from datetime import date
 
 from tik.audit.service import record
-from tik.cases.models import Case, EventKind
+from tik.cases.models import Case, EventKind, WaitingForChildWelfare  # noqa: F401 (the refusal, re-exported)
 from tik.clock import now, today
 from tik.guidebook import guide_of
 from tik.timeline.service import log
 
 ANSWER_FIELDS = ("cw_answer", "family_may_be_told", "family_told_from")
-
-
-class WaitingForChildWelfare(Exception):
-    """Something that faces the family was asked for while the case waits for child welfare."""
-
-    code = "waiting_for_child_welfare"
 
 
 def is_waiting(case: Case) -> bool:
@@ -34,8 +28,7 @@ def is_waiting(case: Case) -> bool:
 def refuse_if_waiting(case: Case) -> None:
     """Raise WaitingForChildWelfare if `case` waits for child welfare: a service that faces the family calls it
     first (the refusal is in the service, not only a hidden button)."""
-    if is_waiting(case):
-        raise WaitingForChildWelfare(case.ref)
+    case.refuse_if_waiting()
 
 
 def enter_waiting(case: Case, by, why: str) -> None:
@@ -70,5 +63,4 @@ def leave_waiting(case: Case, recorded: dict[str, str]) -> None:
 
 def mark_told(case: Case, on: date | None = None) -> None:
     """Staff recorded that the family was told (a family-facing step done, a letter handed over)."""
-    if case.family_told_on is None and not is_waiting(case):
-        case.family_told_on = on or today()
+    case.mark_family_told(on or today())

@@ -11,7 +11,6 @@ from sqlalchemy.orm import joinedload
 from tik.audit.service import record
 from tik.auth.models import User
 from tik.auth.policy import FamilyRelation, allowed_services, may_take_part
-from tik.cases import suspicion
 from tik.cases.models import Case, CaseEvent, EventKind
 from tik.clock import now, today
 from tik.db import unit_of_work
@@ -180,8 +179,8 @@ def mark_shared(plan: Plan, by: User) -> PlanRevision:
 def share_with_family(case: Case, by: User) -> PlanRevision:
     """Record that the family got the plan (an explicit act, never a side effect of printing): freeze it. The
     letter handed over counts as the family told; refused while the case waits for child welfare."""
-    suspicion.refuse_if_waiting(case)
-    suspicion.mark_told(case)
+    case.refuse_if_waiting()
+    case.mark_family_told(today())
     plan = ensure_plan(case)
     revision = mark_shared(plan, by)
     log(case, EventKind.PLAN, by, action="plan.shared", revision=plan.revision)
