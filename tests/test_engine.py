@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -45,12 +46,17 @@ def test_every_path_through_the_default_guide_reaches_an_end(guide):
     ends: set[str] = set()
     while frontier:
         state = frontier.pop()
-        key = (state.step_id, state.level, bool(state.consented_services))
+        key = (state.step_id, state.level, bool(state.consented_services), state.waiting)
         if key in seen:
             continue
         seen.add(key)
-        if engine.consent_lapsed(guide, state):
-            seen.add((guide.consent_withdrawn.id, state.level, False))
+        if not state.waiting:  # the report hard stop without informing the parents: the case waits from here
+            frontier.append(replace(state, waiting=True))
+        if state.waiting:
+            assert not engine.step_at(guide, state).faces_family, "nothing faces the family while waiting"
+            seen.add((engine.step_at(guide, state).id, state.level, bool(state.consented_services), True))
+        elif engine.consent_lapsed(guide, state):
+            seen.add((guide.consent_withdrawn.id, state.level, False, False))
         elif guide.level(state.level).requires_consent:  # the consent may be withdrawn here
             frontier.append(CaseState(state.step_id, state.level, frozenset()))
         step = engine.step_at(guide, state)
@@ -64,7 +70,7 @@ def test_every_path_through_the_default_guide_reaches_an_end(guide):
                 ends.add(outcome.end)
             else:
                 frontier.append(outcome.state)
-    assert {s for s, _, _ in seen} == set(guide.steps), "every step is reachable"
+    assert {s for s, _, _, _ in seen} == set(guide.steps), "every step is reachable"
     assert "closed" in ends and "child_welfare_report" in ends
     assert all(engine.paths_to_end(guide).values())
 

@@ -4,6 +4,7 @@ its immediate effect on staff access, who has read the case, and family-visible 
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -20,7 +21,7 @@ from tik.cases.models import CaseEvent, Consent, ConsentForm, EventKind
 from tik.cases.participants import ParticipantError, invite_participant
 from tik.cases.queries import active_participant
 from tik.extensions import db
-from tik.timeline.service import log
+from tik.guides.model import FAMILY_KINDS, TIMELINE_KINDS
 
 
 def valid_nin(born: date, individual: int) -> str:
@@ -63,6 +64,18 @@ def family_sign_in(app, provider, pid: str):
     return client
 
 
+def told(case, by=None):
+    """Staff record that the family was told, through the service as a user does: the guide's steps up to and
+    including the parents' conversation ("Min familie" shows a case only from then on)."""
+    from flows import TO_LEVEL0_DECISION
+
+    from tik.cases.steps import decide
+
+    for decision, values in TO_LEVEL0_DECISION:
+        decide(case, decision, values, by=by or case.coordinator)
+    return case
+
+
 def set_guardian_nin(guardian, nin: str, responsibility: bool = True):
     guardian.nin_encrypted = crypto.encrypt(nin)
     guardian.nin_lookup = crypto.lookup_hash(nin)
@@ -73,8 +86,8 @@ def set_guardian_nin(guardian, nin: str, responsibility: bool = True):
 @pytest.fixture
 def families(family_sso, make_case, make_user):
     holder = make_user("holder", roles=(Role.EMPLOYEE, Role.COORDINATOR))
-    a = make_case(by=holder, first_name="Anna")
-    b = make_case(by=holder, first_name="Bror")
+    a = told(make_case(by=holder, first_name="Anna"))
+    b = told(make_case(by=holder, first_name="Bror"))
     set_guardian_nin(a.child.guardians[0], MOTHER_A)
     set_guardian_nin(b.child.guardians[0], MOTHER_B)
     return holder, a, b
@@ -112,7 +125,7 @@ def test_a_young_person_sees_their_own_case_from_the_consent_age(app, family_sso
     today = clock.today()
     born = date(today.year - age, 1, 2) if today >= date(today.year, 1, 2) else date(today.year - age - 1, 1, 2)
     nin = valid_nin(born, 510 if born.year >= 2000 else 100)
-    case = make_case(first_name="Ung", birth_date=born, nin=nin)
+    case = told(make_case(first_name="Ung", birth_date=born, nin=nin))
     client = family_sign_in(app, family_sso, nin)
     assert client.get(f"/min-familie/{case.ref}").status_code == (200 if sees else 404)
     assert (case.ref in client.get("/min-familie/").get_data(as_text=True)) == sees  # and in their list
@@ -187,9 +200,9 @@ def test_who_has_read_matches_the_audit_trail(app, families, family_sso, make_us
     assert views == 2 and prints == 1
     family = family_sign_in(app, family_sso, MOTHER_A)
     page = family.get(f"/min-familie/{a.ref}").get_data(as_text=True)
-    table = page.split('id="family-readers"')[1].split("</table>")[0]
+    table = page.split('id="family-readers"')[1].split("</ul>")[0]
     assert "Stafettholder" in table and holder.unit.name in table
-    assert f"<td>{views}</td><td>{prints}</td>" in table
+    assert f'data-reads="{views}" data-prints="{prints}"' in table and f"lest {views}, skrevet ut {prints}" in table
     assert holder.name not in table  # names only where the municipality shows them
     app.config["TIK_FAMILY_STAFF_NAMES"] = True
     assert holder.name in family.get(f"/min-familie/{a.ref}").get_data(as_text=True)
@@ -332,7 +345,7 @@ def test_from_the_consent_age_the_guardian_cannot_consent_alone_and_the_young_pe
                                                                                          make_case, clock):
     born = date(2009, 1, 2)  # 17 on the test day
     young_nin, mother_nin = valid_nin(born, 100), MOTHER_A
-    case = make_case(first_name="Ung", birth_date=born, nin=young_nin)
+    case = told(make_case(first_name="Ung", birth_date=born, nin=young_nin))
     set_guardian_nin(case.child.guardians[0], mother_nin)
     mother = family_sign_in(app, family_sso, mother_nin)
     refused = mother.post(f"/min-familie/{case.ref}/samtykke", data={"services": ["health-nurse"],
@@ -374,19 +387,38 @@ def test_the_family_renews_an_expired_consent(app, families, family_sso, give_co
 # -- what the family sees of the timeline --------------------------------------------------------------------
 
 
-def test_the_family_sees_the_timeline_kinds_the_guidebook_names_and_never_a_report(app, families, family_sso,
-                                                                                    give_consent, monkeypatch):
+def test_the_family_timeline_is_a_whitelist_in_family_words_never_a_report(app, family_sso, make_case, make_user,
+                                                                           make_unit, give_consent, clock,
+                                                                           monkeypatch):
+    """Through the services as staff work: the parents' conversation, a consent, the report to child welfare (the
+    ordinary decision, every guardian informed), its feedback and the leader's feedback to the reporter. The
+    family reads the consent and the conversation in their own wording; nothing of the report, the feedback or
+    the notes in the step's fields, whatever the guidebook names."""
     from dataclasses import replace
 
+    from flows import DECIDE, TO_LEVEL0_DECISION
+
+    from tik.cases import flow
+    from tik.cases.steps import decide
     from tik.family import service as family_service
 
-    holder, a, _ = families
+    leader = make_user(service="school", roles=[Role.EMPLOYEE, Role.LEADER])
+    make_unit("school-1", "school", leaders=[leader])
+    holder = make_user(service="school", roles=(Role.EMPLOYEE, Role.COORDINATOR))
+    a = make_case(by=holder, first_name="Anna", observation="Arbeidsnotat: far virket sliten")
+    set_guardian_nin(a.child.guardians[0], MOTHER_A)
+    for decision, values in TO_LEVEL0_DECISION:
+        decide(a, decision, {**values, "staff_notes": "Arbeidsnotat om mor"}, by=holder)
     give_consent(a, holder, ["health-nurse"])
-    log(a, EventKind.REPORT, holder, action="sent", sent_on="2026-11-20", feedback_due="2026-12-11")
-    log(a, EventKind.FEEDBACK, holder, text="Intern tilbakemelding til melderen")
-    log(a, EventKind.STEP, holder, step_id="l0-register", decision="next",
-        fields={"observation": "Arbeidsnotat: far virket sliten"})
-    db.session.commit()
+    decide(a, "report", {**DECIDE, "assessment": "Arbeidsnotat: vurdering"}, by=holder)
+    report = flow.reports_of(a)[0]
+    flow.complete_report(report, holder, guardians=[flow.GuardianInformed(g["guardian_id"], True)
+                                                    for g in report.guardians],
+                         child_told=True, child_not_told_reason="", interpreter_needed=False,
+                         interpreter_language="", sent_on=clock.today(), sent_how="ks-fiks",
+                         text="Meldingstekst: far slår")
+    flow.feedback_received(report, holder, clock.today())
+    flow.leader_feedback(a, leader, "Intern tilbakemelding til melderen")
     family = family_sign_in(app, family_sso, MOTHER_A)
 
     def timeline_of() -> str:
@@ -394,26 +426,26 @@ def test_the_family_sees_the_timeline_kinds_the_guidebook_names_and_never_a_repo
         return page.split('id="family-timeline"')[1].split("</ol>")[0] if 'id="family-timeline"' in page else ""
 
     shown = timeline_of()
-    assert "Samtykke registrert" in shown  # consent is in the default guidebook's family.timeline
-    assert "barnevernet" not in shown and "Intern tilbakemelding" not in shown
-    assert "Arbeidsnotat" not in shown  # a step shows what happened, never the notes in its fields
+    assert "Samtykke registrert: Helsestasjon og skolehelsetjeneste" in shown
+    assert "Samtale med foreldrene" in shown and "Saken ble startet" in shown
+    for never in ("barnevernet", "Melding", "Meldingstekst", "Intern tilbakemelding", "Arbeidsnotat",
+                  "Konkretiser", "Drøft", "Snakk med", "Bestem", "l0-", "discussed_with", "observation"):
+        assert never not in shown, never
     guide = family_service.guide_of(a)
-    everything = replace(guide, family_timeline=frozenset({"report", "feedback", "emergency", "step"}))
+    everything = replace(guide, family_timeline=frozenset(TIMELINE_KINDS))
     monkeypatch.setattr(family_service, "guide_of", lambda case: everything)
-    shown = timeline_of()  # a guidebook that names them anyway (the check refuses it) still shows none
-    assert "barnevernet" not in shown and "Intern tilbakemelding" not in shown and "Samtykke" not in shown
-    steps = db.session.scalar(select(db.func.count()).select_from(CaseEvent).where(
-        CaseEvent.case_id == a.id, CaseEvent.kind == EventKind.STEP))
-    assert "Arbeidsnotat" not in shown and shown.count("tik-timeline__item--step") == steps >= 2
+    shown = timeline_of()  # a guidebook that names every kind anyway (the check refuses it) shows no more
+    for never in ("barnevernet", "Melding", "Intern tilbakemelding", "Arbeidsnotat", "national_id"):
+        assert never not in shown, never
     monkeypatch.setattr(family_service, "guide_of", lambda case: replace(guide, family_timeline=frozenset()))
     assert timeline_of() == ""
 
 
 def test_the_guidebooks_kinds_are_the_timelines_kinds():
-    from tik.guides.model import FAMILY_NEVER, TIMELINE_KINDS
+    from tik.family.timeline import WORDING
 
     assert set(TIMELINE_KINDS) == {k.value for k in EventKind}
-    assert set(FAMILY_NEVER) <= set(TIMELINE_KINDS)
+    assert set(FAMILY_KINDS) == {k.value for k in WORDING} < set(TIMELINE_KINDS)
 
 
 # -- the family's words in the next evaluation ---------------------------------------------------------------
@@ -542,9 +574,9 @@ def test_who_has_read_counts_every_staff_read_and_print_of_the_audit_trail_and_n
     family = family_sign_in(app, family_sso, MOTHER_A)
     family.get(f"/min-familie/{a.ref}/brev.pdf")  # the family's own look and print are not staff reads
     page = family.get(f"/min-familie/{a.ref}").get_data(as_text=True)
-    table = page.split('id="family-readers"')[1].split("</table>")[0]
-    rows = [[cell.split("<")[0].strip() for cell in row.split("<td>")[1:]] for row in table.split("<tr>")[2:]]
-    shown = {(role, unit): (int(reads), int(prints)) for role, unit, reads, prints, _last in rows}
+    table = page.split('id="family-readers"')[1].split("</ul>")[0]
+    rows = re.findall(r'data-role="([^"]*)" data-unit="([^"]*)" data-reads="(\d+)" data-prints="(\d+)"', table)
+    shown = {(role, unit): (int(reads), int(prints)) for role, unit, reads, prints in rows}
     trail = db.session.scalars(select(AuditEvent).where(AuditEvent.case_id == a.id,
                                                         AuditEvent.action.in_(READ_ACTIONS))).all()
     expected = {}
@@ -585,7 +617,7 @@ def young_case(family_sso, make_case, make_user, give_consent, make_measure, clo
     born = date(2011, 6, 1)
     nin = valid_nin(born, 510)
     clock.travel(datetime(2026, 3, 2, 9, 0))
-    case = make_case(by=holder, first_name="Ung", birth_date=born, nin=nin)
+    case = told(make_case(by=holder, first_name="Ung", birth_date=born, nin=nin))
     set_guardian_nin(case.child.guardians[0], MOTHER_A)
     give_consent(case, holder, ["health-nurse", "ppt"])
     make_measure(case, holder, service="health-nurse", what=NURSE_MEASURE)
@@ -622,7 +654,7 @@ def test_a_young_person_without_their_own_consent_sees_the_case_and_its_consents
     assert 'id="family-timeline"' not in page and "Mor vil snakke om lekser" not in page
     assert 'id="family-letter"' not in page and "/for-motet" not in page
     assert "Du ser planen og det som skjer i saken din når du selv har gitt samtykke." in page
-    assert holder.name in page.split('id="family-own-consent"')[1]
+    assert holder.name in _part(page, "family-holder")
     assert "Helsestasjon og skolehelsetjeneste" in _part(page, "family-consents")  # what was agreed for them
     assert 'id="family-consent-form"' in page
     readers = page.split('id="family-readers"')[1]
@@ -646,9 +678,9 @@ def test_a_young_persons_own_consent_reaches_its_services_only(app, young_case, 
     assert NURSE_MEASURE in _part(page, "family-plan") and PPT_MEASURE not in page
     assert SCHOOL_MEASURE in _part(page, "family-plan")  # the holder's service's own work with them
     timeline = page.split('id="family-timeline"')[1].split("</ol>")[0]
-    assert f"Planen er endret: {NURSE_MEASURE}" in timeline  # the measure in reach, added
-    assert "Tiltak evaluert" not in timeline  # the PPT measure's evaluation (tied to it by its id only)
-    assert "Samtykke gitt digitalt av ungdommen" in timeline
+    assert f"Planen er oppdatert: {NURSE_MEASURE}" in timeline  # the measure in reach, added
+    assert "Et tiltak er evaluert" not in timeline  # the PPT measure's evaluation (tied to it by its id only)
+    assert "Samtykke gitt digitalt av ungdommen: Helsestasjon og skolehelsetjeneste" in timeline
     assert 'id="family-letter"' in page and "/for-motet" in page
     answer = young.get(f"/min-familie/{case.ref}/brev.pdf")
     assert answer.status_code == 200
@@ -690,7 +722,7 @@ def test_the_guardian_still_sees_the_whole_plan_of_a_young_persons_case(app, you
     mother = family_sign_in(app, family_sso, MOTHER_A)
     page = _family_page(mother, case)
     assert NURSE_MEASURE in _part(page, "family-plan") and PPT_MEASURE in _part(page, "family-plan")
-    assert f"Tiltak evaluert: {PPT_MEASURE}" in page.split('id="family-timeline"')[1]
+    assert f"Et tiltak er evaluert: {PPT_MEASURE}" in page.split('id="family-timeline"')[1]
     assert "Du ser planen og det som skjer" not in page and "/for-motet" in page
     text = plain_text(mother.get(f"/min-familie/{case.ref}/brev.pdf").data)
     assert NURSE_MEASURE in text and PPT_MEASURE in text
@@ -738,7 +770,8 @@ def test_the_whole_log_is_not_for_a_young_person_without_their_own_consent(app, 
     assert young.get(f"/min-familie/{case.ref}/logg").status_code == 404
     young.post(f"/min-familie/{case.ref}/samtykke", data={"services": ["health-nurse"], "purpose": "Samarbeid"})
     full = young.get(f"/min-familie/{case.ref}/logg").get_data(as_text=True)
-    assert f"Planen er endret: {NURSE_MEASURE}" in full and "Tiltak evaluert" not in full  # the reach holds here too
+    assert f"Planen er oppdatert: {NURSE_MEASURE}" in full  # the reach holds here too
+    assert "Et tiltak er evaluert" not in full
 
 
 def test_a_guardian_lists_each_of_their_childrens_cases_in_the_order_they_were_opened(app, family_sso, make_case,
@@ -746,7 +779,7 @@ def test_a_guardian_lists_each_of_their_childrens_cases_in_the_order_they_were_o
     """The list holds the cases of every child the guardian has parental responsibility for; a case where
     the same person is recorded without it is not listed."""
     holder = make_user("holder", roles=(Role.EMPLOYEE, Role.COORDINATOR))
-    first, second, without = (make_case(by=holder, first_name=name) for name in ("Første", "Andre", "Uten"))
+    first, second, without = (told(make_case(by=holder, first_name=name)) for name in ("Første", "Andre", "Uten"))
     for case in (first, second):
         set_guardian_nin(case.child.guardians[0], MOTHER_A)
     set_guardian_nin(without.child.guardians[0], MOTHER_A, responsibility=False)
@@ -760,7 +793,7 @@ def test_a_young_person_lists_their_own_case_from_the_consent_age_and_not_before
 
     born = clock.today().replace(year=clock.today().year - 15) - days(days=1)
     nin = valid_nin(born, 510 if born.year >= 2000 else 100)
-    case = make_case(first_name="Ung", birth_date=born, nin=nin)
+    case = told(make_case(first_name="Ung", birth_date=born, nin=nin))
     assert case.ref in family_sign_in(app, family_sso, nin).get("/min-familie/").get_data(as_text=True)
     clock.travel(datetime.combine(born.replace(year=born.year + 15) - days(days=1), datetime.min.time()))
     assert case.ref not in family_sign_in(app, family_sso, nin).get("/min-familie/").get_data(as_text=True)

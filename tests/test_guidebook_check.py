@@ -144,13 +144,80 @@ def test_cli_check_names_file_and_entry_and_exits_1(broken):
     assert "guide.yaml: step 'l1-consent': unknown tool 'ouija'" in result.output
 
 
-@pytest.mark.parametrize("kind, about", [("report", "the report to child welfare and its draft"),
-                                         ("emergency", "the emergency routine"),
-                                         ("feedback", "internal feedback")])
-def test_the_family_never_sees_a_report_or_an_internal_note_whatever_the_guidebook_says(broken, kind, about):
+@pytest.mark.parametrize("kind", ["report", "emergency", "feedback", "details", "participant", "decision"])
+def test_the_family_sees_only_kinds_with_family_wording_whatever_the_guidebook_says(broken, kind):
     broken.edit(lambda d: d["family"]["timeline"].append(kind))
     [problem] = [p for p in _problems(broken.path) if "family" in p]
-    assert problem.startswith(f"guide.yaml: family.timeline '{kind}': the family never sees") and about in problem
+    assert problem.startswith(f"guide.yaml: family.timeline '{kind}': the family never sees this kind of entry")
+
+
+# -- the suspicion path (docs/family-and-suspicion.md) -------------------------------------------------------
+
+
+def test_the_report_hard_stop_needs_the_waiting_step(broken):
+    broken.edit(lambda d: d.pop("child_welfare_wait"))
+    assert ("guide.yaml: child_welfare_wait: the hard stop 'report_child_welfare' does not inform the parents first: "
+            "the guide needs the step the case waits at for child welfare") in _problems(broken.path)
+
+
+def test_the_report_hard_stop_leads_into_waiting_not_to_a_closed_case(broken):
+    def closing(d):
+        next(e for e in d["ends"] if e["key"] == "child_welfare_report")["closes_case"] = True
+
+    broken.edit(closing)
+    assert ("guide.yaml: hard stop 'report_child_welfare': leads into waiting for child welfare, so its end must "
+            "leave the case open (closes_case: false)") in _problems(broken.path)
+
+
+def test_no_family_facing_step_is_reachable_while_waiting(broken):
+    def to_the_parents(d):
+        d["child_welfare_wait"]["decisions"].append(
+            {"key": "talk", "label": {"nb": "Snakk", "nn": "Snakk", "en": "Talk"}, "next": "l0-talk-parents"})
+
+    broken.edit(to_the_parents)
+    assert ("guide.yaml: step 'l0-talk-parents': faces the family but can be reached while the case waits for "
+            "child welfare") in _problems(broken.path)
+
+
+def test_a_family_facing_step_two_steps_away_is_found_too(broken):
+    def via_closing(d):
+        d["child_welfare_wait"]["decisions"].append(
+            {"key": "closing", "label": {"nb": "Lukk", "nn": "Lukk", "en": "Close"}, "next": "close-note"})
+        broken.step(d, "close-note")["decisions"].append(
+            {"key": "family", "label": {"nb": "Familien", "nn": "Familien", "en": "Family"}, "next": "family-ends"})
+
+    broken.edit(via_closing)
+    assert ("guide.yaml: step 'family-ends': faces the family but can be reached while the case waits for "
+            "child welfare") in _problems(broken.path)
+
+
+def test_the_waiting_step_itself_must_not_face_the_family(broken):
+    broken.edit(lambda d: d["child_welfare_wait"].update(faces_family=True))
+    assert ("guide.yaml: step 'waiting-child-welfare': faces the family but can be reached while the case waits "
+            "for child welfare") in _problems(broken.path)
+
+
+def test_the_waiting_step_needs_a_way_to_go_on(broken):
+    broken.edit(lambda d: d["child_welfare_wait"].update(
+        decisions=[x for x in d["child_welfare_wait"]["decisions"] if not x.get("resume")]))
+    assert ("guide.yaml: step 'waiting-child-welfare': waiting for child welfare needs a decision that goes on "
+            "(resume: true) once child welfare has answered") in _problems(broken.path)
+
+
+def test_resume_belongs_only_on_the_waiting_step(broken):
+    def resume_elsewhere(d):
+        decision = broken.step(d, "l0-discuss")["decisions"][0]
+        decision.pop("next")
+        decision["resume"] = True
+
+    broken.edit(resume_elsewhere)
+    assert ("guide.yaml: step 'l0-discuss' decision 'done': 'resume' belongs only on the child_welfare_wait step"
+            in _problems(broken.path))
+
+
+def test_faces_family_is_true_or_false(broken):
+    broken.edit(lambda d: broken.step(d, "l0-talk-parents").update(faces_family="yes"))
+    assert "guide.yaml: step 'l0-talk-parents': 'faces_family' must be true or false" in _problems(broken.path)
 
 
 def test_family_timeline_kinds_are_checked(broken):

@@ -16,6 +16,10 @@ def refusal_message(code: str, **params) -> str:
         "invalid_date": _("Skriv datoen som dd.mm.åååå."),
         "held_in_future": _("Datoen er fram i tid. Det som er gjennomført, har dagens dato eller en tidligere."),
         "case_closed": _("Saken er avsluttet."),
+        "waiting_for_child_welfare": _("Saken venter på svar fra barnevernet. Ingenting som vender seg mot "
+                                       "familien, kan gjøres før svaret er registrert."),
+        "family_not_to_be_told": _("Gå videre først når barnevernet har sagt at familien kan få vite om saken."),
+        "family_not_yet": _("Familien kan ikke få vite om saken før datoen barnevernet har gitt."),
         "no_services": _("Velg minst én tjeneste samtykket gjelder."),
         "unknown_service": _("Ukjent tjeneste."),
         "no_kinds": _("Velg minst én type opplysninger samtykket gjelder."),

@@ -99,7 +99,7 @@ def test_a_guardian_withdraws_a_consent_and_the_staff_participant_loses_access(b
     shot(family, "identity-family-case")
     while family.get_by_role("button", name="Trekk tilbake samtykket").count():
         family.get_by_role("button", name="Trekk tilbake samtykket").first.click()
-        expect(family.get_by_text("Samtykket er trukket tilbake")).to_be_visible()
+        expect(family.get_by_text("Samtykket er trukket tilbake. Tjenestene")).to_be_visible()
     expect(family.get_by_text("Trukket tilbake").first).to_be_visible()
 
     answer = staff.goto(case_url)

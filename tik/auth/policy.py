@@ -443,7 +443,7 @@ class FamilyRelation(enum.StrEnum):
 
 def family_relation(lookup: str, case: Case, on: date) -> FamilyRelation | None:
     """How the person whose national id has the keyed hash `lookup` relates to `case`, or None (sees nothing)."""
-    if not lookup:
+    if not lookup or not family_told(case, on):
         return None
     child = case.child
     if any(g.nin_lookup == lookup and g.responsibility for g in child.guardians):
@@ -451,6 +451,17 @@ def family_relation(lookup: str, case: Case, on: date) -> FamilyRelation | None:
     if child.nin_lookup == lookup and guide_of(case).of_consent_age(child.birth_date, on):
         return FamilyRelation.YOUNG_PERSON
     return None
+
+
+def family_told(case: Case, on: date) -> bool:
+    """Whether the family may see `case` on "Min familie" on `on`: staff recorded that the family was told (a
+    family-facing step done, such as the parents' conversation; a consent given by them; the plan's letter
+    handed over), and the case does not wait for child welfare (the suspicion path: never while it waits, and
+    not before the holder ends that state, docs/family-and-suspicion.md)."""
+    if case.waiting_since is not None:
+        return False
+    told = case.family_told_on is not None and case.family_told_on <= on
+    return told or any(c.given_on <= on for c in case.consents)
 
 
 def young_person_reach(case: Case, on: date) -> set[str]:

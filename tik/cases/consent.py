@@ -40,6 +40,8 @@ def record_consent(case: Case, by: User | None, *, given_by: str, services: list
     family gives it digitally on "Min familie" (`family` is then their FamilyRelation). `renews` is the consent
     this one renews (timeline only)."""
     guide = guide_of(case)
+    if case.waiting_since is not None:  # the suspicion path: nothing faces the family (tik/cases/suspicion.py)
+        raise ConsentError("waiting_for_child_welfare")
     if not services:
         raise ConsentError("no_services")
     if any(s not in guide.services for s in services):

@@ -14,6 +14,7 @@ from tik.audit.service import record
 from tik.auth.models import User
 from tik.auth.policy import visible_cases
 from tik.cases.models import Case, CaseEvent, ChildWelfareReport, EventKind
+from tik.cases.suspicion import enter_waiting
 from tik.clock import local_date, today
 from tik.concerns.models import Concern, Guardian, ReportDraft, Urgency, name_key
 from tik.dates import show_date
@@ -174,6 +175,8 @@ def complete_report(report: ChildWelfareReport, by: User, *, guardians: list[Gua
     report.interpreter_needed, report.interpreter_language = interpreter_needed, interpreter_language.strip()
     report.sent_on, report.sent_how, report.text = sent_on, sent_how, text.strip()
     report.feedback_due = sent_on + timedelta(days=guide_of(report.case).report_feedback_days)
+    if any(r["informed"] is False for r in rows):  # a guardian not informed: the suspicion path's state
+        enter_waiting(report.case, by, "report")
     log(report.case, EventKind.REPORT, by, action="sent", report_id=report.id, sent_on=sent_on.isoformat(),
         sent_how=sent_how, informed={r["name"]: r["informed"] for r in rows}, child_told=child_told,
         feedback_due=report.feedback_due.isoformat())

@@ -39,6 +39,13 @@ class EventKind(enum.StrEnum):
     FAMILY = "family"  # the child's or the guardians' own words before a meeting ("Min familie")
 
 
+class WaitingForChildWelfare(Exception):
+    """Something that faces the family was asked for while the case waits for child welfare
+    (tik/cases/suspicion.py); args[0] is the case's reference."""
+
+    code = "waiting_for_child_welfare"
+
+
 class CaseCounter(db.Model):
     """The last reference number used in a year: TIK-YYYY-NNNN is taken under this row's lock."""
 
@@ -68,6 +75,10 @@ class Case(db.Model):
     restricted: Mapped[bool] = mapped_column(default=False)  # GDPR Art. 18: holder and unit leader only, frozen
     legal_hold: Mapped[bool] = mapped_column(default=False)  # retention never deletes it while set
     previous_ref: Mapped[str] = mapped_column(String(20), default="")  # the child's earlier, closed case
+    # The suspicion path (docs/family-and-suspicion.md): since when the case waits for child welfare's answer
+    # (nothing faces the family meanwhile), and from which day staff recorded that the family was told.
+    waiting_since: Mapped[datetime | None] = mapped_column(DateTime)
+    family_told_on: Mapped[date | None] = mapped_column(Date)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     child = relationship("Child")
@@ -80,6 +91,16 @@ class Case(db.Model):
     @property
     def is_open(self) -> bool:
         return self.status == CaseStatus.OPEN
+
+    def refuse_if_waiting(self) -> None:
+        """Raise WaitingForChildWelfare while the case waits for child welfare (the suspicion path)."""
+        if self.waiting_since is not None:
+            raise WaitingForChildWelfare(self.ref)
+
+    def mark_family_told(self, on: date) -> None:
+        """Staff recorded that the family was told (kept from the first time; never while waiting)."""
+        if self.family_told_on is None and self.waiting_since is None:
+            self.family_told_on = on
 
 
 class CaseParticipant(db.Model):

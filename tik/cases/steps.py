@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from tik.audit.service import record
 from tik.auth.models import User
 from tik.auth.policy import consented_services
+from tik.cases import suspicion
 from tik.cases.consent import enforce_consent
 from tik.cases.flow import start_report
 from tik.cases.models import Case, CaseCounter, CaseStatus, EventKind
@@ -100,7 +101,8 @@ def _last_framed(guide: Guide) -> Step | None:
 
 def state_of(case: Case, guide: Guide | None = None) -> engine.CaseState:
     return engine.CaseState(step_id=case.step_id, level=case.level,
-                            consented_services=frozenset(consented_services(case, today())))
+                            consented_services=frozenset(consented_services(case, today())),
+                            waiting=suspicion.is_waiting(case))
 
 
 def current_step(case: Case) -> engine.StepView:
@@ -131,6 +133,7 @@ def decide(case: Case, decision_key: str, values: dict[str, str], by: User,
     recorded = {k: v for k, v in outcome.values.items() if v}
     recorded |= check_step_rules(case, step, outcome.decision, values, guide)
     _held_not_in_future(recorded)
+    _suspicion_path(case, step, outcome, recorded, by)
     voices = {f.key: f.voice for f in step.fields if f.voice and recorded.get(f.key)}
     kind = EventKind.CONVERSATION if voices else EventKind.STEP
     log(case, kind, by, step_id=step.id, decision=decision_key, level=case.level, fields=recorded, voices=voices,
@@ -159,6 +162,23 @@ def decide(case: Case, decision_key: str, values: dict[str, str], by: User,
         _consent_once(case, guide, by)
     record(by, "case.decide", case, detail=f"{step.id}:{decision_key}")
     return outcome
+
+
+def _suspicion_path(case: Case, step: Step, outcome: engine.Outcome, recorded: dict[str, str], by: User) -> None:
+    """The suspicion path as a state (tik/cases/suspicion.py): the report hard stop that does not inform the
+    parents first makes the case wait for child welfare; going on from the waiting step needs child welfare's
+    answer saying the family may be told (from a day not in the future), and ends the wait; a family-facing
+    step done records that the family was told. Raises DecisionRefused before anything is written."""
+    decision = outcome.decision
+    if decision.resume:
+        refused = suspicion.may_go_on(recorded)
+        if refused:
+            raise engine.DecisionRefused(refused)
+        suspicion.leave_waiting(case, recorded)
+    elif decision.hard_stop and not decision.inform_parents:
+        suspicion.enter_waiting(case, by, "hard_stop")
+    elif step.faces_family and not decision.hard_stop:
+        suspicion.mark_told(case)
 
 
 def _consent_once(case: Case, guide: Guide, by: User) -> None:

@@ -12,6 +12,7 @@ from tik.audit.service import record
 from tik.auth.models import User
 from tik.cases.models import Case, CaseStatus, EventKind
 from tik.cases.steps import open_case
+from tik.cases.suspicion import enter_waiting
 from tik.concerns.models import Child, Concern, Guardian, ReportDraft, Urgency, name_key
 from tik.db import unit_of_work
 from tik.extensions import db
@@ -106,6 +107,7 @@ def register_concern(child_in: ChildInput, concern_in: ConcernInput, by: User,
         db.session.add(ReportDraft(case_id=case.id, created_by_id=by.id,
                                    text=concern_in.report_draft.strip() or concern.observation))
         log(case, EventKind.REPORT, by, concern_id=concern.id)
+        enter_waiting(case, by, "concern")  # the suspicion path: nothing faces the family until child welfare answers
     record(by, "concern.register" if opened else "concern.attach", case)
     return Registered(case, concern, opened)
 

@@ -24,8 +24,9 @@ from tik.cases.models import Case, CaseEvent, Consent, ConsentForm, EventKind
 from tik.clock import today
 from tik.db import unit_of_work
 from tik.extensions import db
+from tik.family.texts import FamilyTexts
+from tik.family.timeline import FamilyEntry, family_entry
 from tik.guidebook import guide_of
-from tik.guides.model import FAMILY_NEVER
 from tik.identity.nin import InvalidNationalId
 from tik.org.models import Unit
 from tik.plans.letter import family_language, printable
@@ -194,17 +195,26 @@ def _tied_services(event: CaseEvent, measures: dict[int, str]) -> set[str]:
     return tied
 
 
-def visible_timeline(case: Case, reach: set[str] | None = None) -> list[CaseEvent]:
-    """The timeline entries the family sees, newest first: the kinds the case's guidebook names under
-    `family.timeline`, never the kinds in FAMILY_NEVER (whatever the guidebook says); for the young person
-    (`reach` not None) never an entry tied to a measure or service outside their reach."""
-    kinds = guide_of(case).family_timeline - FAMILY_NEVER.keys()
-    shown = [e for e in timeline(case) if e.kind.value in kinds]
-    if reach is None:
-        return shown
-    plan = plan_of(case)
-    measures = {m.id: m.service_key for m in plan.measures} if plan else {}
-    return [e for e in shown if all(within_reach(key, reach) for key in _tied_services(e, measures))]
+def visible_timeline(case: Case, t: FamilyTexts, reach: set[str] | None = None) -> list[FamilyEntry]:
+    """What the family reads of what happened, newest first, in their language: only the entries the whitelist
+    words for the family (tik/family/timeline.py), of the kinds the guidebook names under `family.timeline`;
+    for the young person (`reach` not None) never an entry tied to a measure or service outside their reach."""
+    guide = guide_of(case)
+    shown = [e for e in timeline(case) if e.kind.value in guide.family_timeline]
+    if reach is not None:
+        plan = plan_of(case)
+        measures = {m.id: m.service_key for m in plan.measures} if plan else {}
+        shown = [e for e in shown if all(within_reach(key, reach) for key in _tied_services(e, measures))]
+    return [entry for e in shown if (entry := family_entry(e, guide, t)) is not None]
+
+
+def own_language(lookup: str | None) -> str | None:
+    """The language staff recorded for the signed-in guardian (on any of their children's cases), else None."""
+    if not lookup:
+        return None
+    from tik.concerns.models import Guardian
+
+    return db.session.scalar(select(Guardian.language).where(Guardian.nin_lookup == lookup).limit(1))
 
 
 MAX_WORDS = 4000  # characters: what the family wants to say before the meeting

@@ -23,9 +23,12 @@ from tik.auth.policy import (
     requires,
 )
 from tik.cases.consent import ConsentError
-from tik.clock import today
-from tik.extensions import interface_language, limiter
-from tik.family import service
+from tik.cases.suspicion import WaitingForChildWelfare
+from tik.clock import today, utc_to_local
+from tik.extensions import limiter
+from tik.family import service, texts
+from tik.family.texts import FamilyTexts
+from tik.family.timeline import service_names
 from tik.forms import without_controls
 from tik.guidebook import guide_of
 from tik.messages import refusal_message
@@ -44,6 +47,39 @@ def _lookup() -> str | None:
         if request.tik_family is None and token:
             session.pop("family", None)
     return request.tik_family
+
+
+def _texts() -> FamilyTexts:
+    """The family's page language (once per request): ?lang= switches it for the session; else the language
+    staff recorded for the signed-in guardian; else bokmål (tik/family/texts.py)."""
+    if not hasattr(request, "tik_family_texts"):
+        asked = request.args.get("lang") if request.endpoint != "family.letter" else None
+        if asked in texts.family_languages():
+            session["family_lang"] = asked
+        own = service.own_language(_lookup()) if "family_lang" not in session else None
+        request.tik_family_texts = FamilyTexts(texts.chosen(session.get("family_lang"), own))
+    return request.tik_family_texts
+
+
+def t(msgid: str, **params: object) -> str:
+    """A fixed text of "Min familie" in the page's language (a flash, a refusal)."""
+    return _texts()(msgid, **params)
+
+
+@bp.context_processor
+def family_page():
+    """What every page of "Min familie" prints with: its texts in the family's language, the choice of language."""
+    if not (request.blueprint == "family" and request.endpoint != "family.guardian_identity"):
+        return {}
+    return {"t": _texts(), "family_languages": texts.choices(), "signed_in": _lookup() is not None,
+            "service_names": service_names, "local_date": lambda at: utc_to_local(at).date()}
+
+
+@bp.app_errorhandler(WaitingForChildWelfare)
+def waiting_refused(error):
+    """Something that faces the family was asked for while the case waits for child welfare: refused."""
+    ref = error.args[0] if error.args else ""
+    return render_template("family/waiting_refused.html", message=refusal_message(error.code), ref=ref), 409
 
 
 def family_required(view):
@@ -93,7 +129,7 @@ def callback():
     except oidc.REFUSALS as error:
         service.audit_sign_in("family.login_failed", f"refused ({error.__class__.__name__})")
         return render_template("family/login.html", provider=oidc.label("family"),
-                               alert=_("Innloggingen ble avvist. Prøv igjen.")), 401
+                               alert=t("Innloggingen ble avvist. Prøv igjen.")), 401
     session.clear()
     session["family"] = {"token": service.sign_in(pid), "id_token": token.get("id_token")}
     return redirect(url_for("family.index"))
@@ -111,7 +147,7 @@ def logout():
         else None
     if page is not None:
         return page
-    flash(_("Du er logget ut."))
+    flash(t("Du er logget ut."))
     return redirect(url_for("family.index"))
 
 
@@ -123,13 +159,13 @@ def _case_page(case, relation, status: int = 200, **extra):
     reaches (tik/auth/policy.py `family_reach`), and with no reach only the case, its consents and the form."""
     guide, on, plan = guide_of(case), today(), plan_of(case)
     reach, sees_plan = family_reach(case, relation, on), family_sees_plan(case, relation, on)
-    timeline = service.visible_timeline(case, reach) if sees_plan else []
+    timeline = service.visible_timeline(case, _texts(), reach) if sees_plan else []
     return render_template(
         "family/case.html", case=case, relation=relation, plan=plan if sees_plan else None, guide=guide,
         measures=service.family_measures(plan, reach) if sees_plan else [], sees_plan=sees_plan,
         readers=service.readers(case), timeline=timeline[:TIMELINE_ON_PAGE],
         more_events=len(timeline) > TIMELINE_ON_PAGE,
-        on=on, L=interface_language(), young=relation.value == "young_person", consent_age=guide.consent_age,
+        on=on, young=relation.value == "young_person", consent_age=guide.consent_age,
         letter_lang=service.letter_language(case, relation, _lookup()), **extra), status
 
 
@@ -146,8 +182,8 @@ def full_timeline(ref: str):
     """Everything the family sees of what has happened in the case, not only the latest entries."""
     case, relation = family_case_for(_lookup(), ref, plan=True)
     reach = family_reach(case, relation, today())
-    return render_template("family/timeline.html", case=case, timeline=service.visible_timeline(case, reach),
-                           guide=guide_of(case), L=interface_language())
+    return render_template("family/timeline.html", case=case, timeline=service.visible_timeline(case, _texts(), reach),
+                           guide=guide_of(case))
 
 
 @bp.get("/min-familie/<ref>/brev.pdf")
@@ -175,7 +211,7 @@ def give_consent(ref: str):
                              if form.get("kinds_shown") else None)
     except ConsentError as error:
         return _case_page(case, relation, 422, consent_error=refusal_message(error.code), typed=form)
-    flash(_("Takk. Samtykket er gitt, og tjenestene det gjelder, kan nå samarbeide om saken."))
+    flash(t("Takk. Samtykket er gitt, og tjenestene det gjelder, kan nå samarbeide om saken."))
     return redirect(url_for("family.case", ref=ref))
 
 
@@ -189,7 +225,7 @@ def renew(ref: str, consent_id: int):
         return _case_page(case, relation, 422, consent_error=refusal_message(error.code))
     if renewed is None:
         abort(404)
-    flash(_("Samtykket er fornyet for ett år."))
+    flash(t("Samtykket er fornyet for ett år."))
     return redirect(url_for("family.case", ref=ref))
 
 
@@ -199,7 +235,7 @@ def withdraw(ref: str, consent_id: int):
     case, relation = family_case_for(_lookup(), ref, action="family.consent")
     if service.withdraw(case, consent_id, relation) is None:
         abort(404)
-    flash(_("Samtykket er trukket tilbake. Tjenestene det gjaldt, har ikke lenger tilgang."))
+    flash(t("Samtykket er trukket tilbake. Tjenestene det gjaldt, har ikke lenger tilgang."))
     return redirect(url_for("family.case", ref=ref))
 
 
@@ -210,10 +246,10 @@ def before_the_meeting(ref: str):
     case, relation = family_case_for(_lookup(), ref, action="family.view", plan=True)
     text = without_controls(request.form.get("text", ""))[: service.MAX_WORDS].strip()
     if not text:
-        flash(_("Skriv det du vil si før du sender."))
+        flash(t("Skriv det du vil si før du sender."))
         return redirect(url_for("family.case", ref=ref))
     service.before_the_meeting(case, relation, text)
-    flash(_("Takk. Det du skrev, står nå i saken, med dine ord."))
+    flash(t("Takk. Det du skrev, står nå i saken, med dine ord."))
     return redirect(url_for("family.case", ref=ref))
 
 

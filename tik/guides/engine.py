@@ -25,6 +25,7 @@ class CaseState:
     step_id: str
     level: int
     consented_services: frozenset[str] = frozenset()
+    waiting: bool = False  # the suspicion path: waiting for child welfare's answer
 
 
 @dataclass(frozen=True)
@@ -60,8 +61,29 @@ def consent_lapsed(guide: Guide, state: CaseState) -> bool:
 
 
 def step_at(guide: Guide, state: CaseState) -> Step:
-    """The step the case is at now: its own, or the consent-withdrawn step while consent has lapsed."""
+    """The step the case is at now: its own, or the consent-withdrawn step while consent has lapsed. While the
+    case waits for child welfare, the waiting step, unless the case went on from it to a step reachable while
+    waiting (closing, say)."""
+    if state.waiting and guide.child_welfare_wait is not None \
+            and state.step_id not in reachable_while_waiting(guide) - {guide.child_welfare_wait.id}:
+        return guide.child_welfare_wait
     return guide.consent_withdrawn if consent_lapsed(guide, state) else guide.step(state.step_id)  # type: ignore
+
+
+def reachable_while_waiting(guide: Guide) -> set[str]:
+    """The steps a case can reach from the waiting step without going on (`resume`): the waiting step itself
+    and where its other decisions lead. `tik guide check` proves none of them faces the family."""
+    wait = guide.child_welfare_wait
+    if wait is None:
+        return set()
+    reached, queue = {wait.id}, [wait]
+    while queue:
+        step = queue.pop()
+        for d in guide.decisions(step):
+            if d.next and not d.resume and d.next in guide.steps and d.next not in reached:
+                reached.add(d.next)
+                queue.append(guide.step(d.next))
+    return reached
 
 
 def current(guide: Guide, state: CaseState) -> StepView:
@@ -84,10 +106,13 @@ def apply(guide: Guide, state: CaseState, decision_key: str, values: Mapping[str
     cleaned = {k: (values.get(k) or "").strip() for k in (f.key for f in step.fields)}
     if decision.hard_stop:
         return Outcome(decision=decision, values=cleaned, end=decision.end)
+    if state.waiting and decision.next and guide.step(decision.next).faces_family:
+        raise DecisionRefused("waiting_for_child_welfare")  # `guide check` makes this unreachable; still refused
     if decision is guide.family_ends:  # the family's no needs nothing filled in here: its step asks why
         target = guide.step(decision.next)  # type: ignore[arg-type]
         return Outcome(decision=decision, values=cleaned, state=CaseState(
-            step_id=target.id, level=state.level, consented_services=state.consented_services))
+            step_id=target.id, level=state.level, consented_services=state.consented_services,
+            waiting=state.waiting))
 
     needed = [f.key for f in step.fields if f.required] + list(decision.requires)
     missing = [key for key in dict.fromkeys(needed) if not cleaned.get(key)]
@@ -98,11 +123,15 @@ def apply(guide: Guide, state: CaseState, decision_key: str, values: Mapping[str
 
     if decision.end:
         return Outcome(decision=decision, values=cleaned, end=decision.end)
+    if decision.resume:  # child welfare has answered: the case goes on where it was
+        return Outcome(decision=decision, values=cleaned, state=CaseState(
+            step_id=state.step_id, level=state.level, consented_services=state.consented_services))
     target = guide.step(decision.next)  # type: ignore[arg-type]  # validated by the loader
     level = state.level if target.level is None else target.level
     if level != state.level and guide.level(level).requires_consent and not state.consented_services:
         raise DecisionRefused("consent_required", level=level)
-    new_state = CaseState(step_id=target.id, level=level, consented_services=state.consented_services)
+    new_state = CaseState(step_id=target.id, level=level, consented_services=state.consented_services,
+                          waiting=state.waiting)
     return Outcome(decision=decision, values=cleaned, state=new_state, level_changed=level != state.level)
 
 

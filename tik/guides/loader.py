@@ -17,7 +17,7 @@ from tik.guides.model import (
     CONSENT_BELOW,
     COUNTRIES,
     EFFECTS,
-    FAMILY_NEVER,
+    FAMILY_KINDS,
     FIELD_KINDS,
     INFORMATION_CONTENT,
     LETTER_PLACEHOLDERS,
@@ -324,6 +324,17 @@ class _Builder:
             self.problem(g, "consent_withdrawn", "a guide with levels that require consent needs the step that "
                                                  "takes over when the consent is withdrawn or expires")
 
+        waiting = None
+        if isinstance(guide.get("child_welfare_wait"), dict):
+            waiting = self.step(guide["child_welfare_wait"], None, guidance)
+        elif guide.get("child_welfare_wait") is not None:
+            self.problem(g, "child_welfare_wait", "must be a step")
+        for step in [s for lv in levels for s in lv.steps] + list(closing_steps) + ([withdrawn] if withdrawn else []):
+            for d in step.decisions:
+                if d.resume:
+                    self.problem(g, f"step '{step.id}' decision '{d.key}'",
+                                 "'resume' belongs only on the child_welfare_wait step")
+
         result = Guide(
             id=str(guide.get("id") or ""),
             title=self.text(g, "guide", guide.get("title"), "title"),
@@ -354,6 +365,7 @@ class _Builder:
             consent=consent_rule,
             report=self.report_path(guide.get("report"), country=str(guide.get("country") or "no")),
             archive=self.archive(guide.get("archive")),
+            child_welfare_wait=waiting,
         )
         result = replace(result, leader_feedback=self.leader_feedback(guide.get("leader_feedback")))
         if result.team_service and result.team_service not in services:
@@ -466,7 +478,7 @@ class _Builder:
 
     def family_page(self, data: Any) -> frozenset[str]:
         """The `family` section: which timeline entry kinds the family sees on "Min familie" (none without it).
-        The kinds in FAMILY_NEVER are refused, whatever the guidebook says."""
+        Only kinds with their own family wording (FAMILY_KINDS) may be named: a whitelist."""
         g = "guide.yaml"
         if data is None:
             return frozenset()
@@ -481,11 +493,12 @@ class _Builder:
             return frozenset()
         seen = set()
         for kind in kinds:
-            if kind in FAMILY_NEVER:
-                self.problem(g, f"family.timeline '{kind}'", f"the family never sees {FAMILY_NEVER[kind]}")
+            if kind in TIMELINE_KINDS and kind not in FAMILY_KINDS:
+                self.problem(g, f"family.timeline '{kind}'", "the family never sees this kind of entry (it has no "
+                                                             f"family wording; one of {', '.join(FAMILY_KINDS)})")
             elif kind not in TIMELINE_KINDS:
-                shown = ", ".join(k for k in TIMELINE_KINDS if k not in FAMILY_NEVER)
-                self.problem(g, f"family.timeline '{kind}'", f"unknown kind of entry (one of {shown})")
+                self.problem(g, f"family.timeline '{kind}'",
+                             f"unknown kind of entry (one of {', '.join(FAMILY_KINDS)})")
             elif kind in seen:
                 self.problem(g, f"family.timeline '{kind}'", "named twice")
             else:
@@ -593,8 +606,11 @@ class _Builder:
         if not isinstance(tools, list | tuple):
             self.problem(g, entry, "'tools' must be a list")
             tools = ()
+        faces = s.get("faces_family", False)
+        if not isinstance(faces, bool):
+            self.problem(g, entry, "'faces_family' must be true or false")
         return Step(sid, level, self.text(g, entry, s.get("title"), "title"), str(s.get("role") or "employee"),
-                    gkey, tuple(str(t) for t in tools), tuple(fields), decisions, frame)
+                    gkey, tuple(str(t) for t in tools), tuple(fields), decisions, frame, faces is True)
 
     def step_rules(self, s: dict, entry: str) -> dict:
         """The rules a step states besides its fields: `requires` (names from STEP_REQUIREMENTS; an unknown
@@ -640,8 +656,9 @@ class _Builder:
                  ) -> Decision:
         key = str(d.get("key"))
         dentry = f"{entry} decision '{key}'"
-        if bool(d.get("next")) == bool(d.get("end")):
-            self.problem(g, dentry, "a decision needs exactly one of 'next' or 'end'")
+        if bool(d.get("next")) + bool(d.get("end")) + (d.get("resume") is True) != 1:
+            self.problem(g, dentry, "a decision needs exactly one of 'next' or 'end'" +
+                         (" or 'resume'" if "resume" in d else ""))
         gkey = d.get("guidance")
         if gkey:
             guidance[str(gkey)] = self.markdown("steps", str(gkey), g, dentry)
@@ -652,7 +669,7 @@ class _Builder:
         return Decision(key, self.text(g, dentry, d.get("label"), "label"),
                         str(d["next"]) if d.get("next") else None, str(d["end"]) if d.get("end") else None,
                         tuple(str(r) for r in requires), hard_stop,
-                        str(gkey) if gkey else None, bool(d.get("inform_parents", True)))
+                        str(gkey) if gkey else None, bool(d.get("inform_parents", True)), d.get("resume") is True)
 
     def check_graph(self, guide: Guide) -> None:
         """Unknown references, unreachable steps and steps from which no end can be reached."""
@@ -660,6 +677,8 @@ class _Builder:
         all_steps = [s for lv in guide.levels for s in lv.steps] + list(guide.closing)
         if guide.consent_withdrawn is not None:
             all_steps.append(guide.consent_withdrawn)
+        if guide.child_welfare_wait is not None:
+            all_steps.append(guide.child_welfare_wait)
         self.unique(g, "step", [s.id for s in all_steps])
         steps = guide.steps
         for stop in guide.hard_stops:
@@ -677,6 +696,7 @@ class _Builder:
         if guide.family_ends is not None and guide.family_ends.next and guide.family_ends.next not in steps:
             self.problem(g, "family_ends", f"unknown step '{guide.family_ends.next}'")
         roots = [guide.start.id] + ([guide.consent_withdrawn.id] if guide.consent_withdrawn else [])
+        roots += [guide.child_welfare_wait.id] if guide.child_welfare_wait else []  # entered by the suspicion path
         if guide.family_ends is not None and guide.family_ends.next in steps:
             roots.append(guide.family_ends.next)  # entered from any step
         reached = set(roots)  # the consent-withdrawn step is entered from any step at a consent level
@@ -714,6 +734,7 @@ class _Builder:
             self.problem(g, f"hard stop '{report.key}'", "the report hard stop must never inform the parents first "
                                                          "(inform_parents: false)")
         self.check_consent_levels(guide)
+        self.check_suspicion_path(guide)
         consent_levels = {lv.number for lv in guide.levels if lv.requires_consent}
         steps = guide.steps
         entries = [(s, d) for s in steps.values() for d in s.decisions]
@@ -771,6 +792,33 @@ class _Builder:
         self.unique(f, "withholding ground", [g.key for g in grounds])
         return {"child_welfare_service": welfare, "information_kinds": tuple(kinds),
                 "withholding_grounds": tuple(grounds)}
+    def check_suspicion_path(self, guide: Guide) -> None:
+        """The report hard stop leads into waiting for child welfare, and nothing that faces the family can be
+        reached while the case waits (docs/family-and-suspicion.md)."""
+        from tik.guides.engine import reachable_while_waiting
+
+        g = "guide.yaml"
+        waits = [stop for stop in guide.hard_stops if not stop.inform_parents]
+        wait = guide.child_welfare_wait
+        if waits and wait is None:
+            self.problem(g, "child_welfare_wait", f"the hard stop '{waits[0].key}' does not inform the parents first: "
+                                                  "the guide needs the step the case waits at for child welfare")
+            return
+        if wait is None:
+            return
+        for stop in waits:
+            end = guide.ends.get(stop.end or "")
+            if end is not None and end.closes_case:
+                self.problem(g, f"hard stop '{stop.key}'", "leads into waiting for child welfare, so its end must "
+                                                           "leave the case open (closes_case: false)")
+        if not any(d.resume for d in wait.decisions):
+            self.problem(g, f"step '{wait.id}'", "waiting for child welfare needs a decision that goes on "
+                                                 "(resume: true) once child welfare has answered")
+        steps = guide.steps
+        for sid in sorted(reachable_while_waiting(guide)):
+            if steps[sid].faces_family:
+                self.problem(g, f"step '{sid}'", "faces the family but can be reached while the case waits for "
+                                                 "child welfare")
 
     def services(self, data: dict) -> dict[str, Service]:
         f = "services.yaml"

@@ -72,6 +72,7 @@ class Decision:
     hard_stop: bool = False
     guidance: str | None = None
     inform_parents: bool = True
+    resume: bool = False  # only on the waiting-for-child-welfare step: the case goes on where it was
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,7 @@ class Step:
     fields: tuple[Field, ...] = ()
     decisions: tuple[Decision, ...] = ()
     time_frame_days: int | None = None
+    faces_family: bool = False  # talks with the parents, consent, family meetings, letters: never while waiting
     requires: tuple[str, ...] = ()  # from STEP_REQUIREMENTS
     leader: bool = False  # records which of the holder's unit leaders took part (unless the holder is one)
 
@@ -212,16 +214,12 @@ class Letter:
 TIMELINE_KINDS = ("concern", "step", "decision", "conversation", "level", "consent", "plan", "handover",
                   "participant", "report", "details", "feedback", "emergency", "closed", "reopened", "archived",
                   "restricted", "legal_hold", "family")
-# Kinds the family never sees on "Min familie", whatever a guidebook says (`tik guide check` refuses them):
-# the report to child welfare, its draft and its sending (the report may be made without telling the parents
-# first); the emergency routine (the same hard-stop path); and the unit leader's internal feedback to the
-# person who reported the concern. (Of every kind it may see, the family sees what happened and never the
-# working notes written in the step's fields; the plan's internal notes are on no timeline entry.)
-FAMILY_NEVER = {
-    "report": "the report to child welfare and its draft",
-    "emergency": "the emergency routine, a hard stop that need not inform the parents first",
-    "feedback": "the unit leader's internal feedback to the person who reported the concern",
-}
+# The kinds of entry that have their own wording for the family on "Min familie" (tik/family/timeline.py): a
+# whitelist. Everything else never reaches the family, whatever a guidebook says (`tik guide check` refuses
+# it): the report to child welfare and its draft, the emergency routine, the waiting for child welfare, the
+# leader's feedback, participants, corrections of details, restrictions, archive prints.
+FAMILY_KINDS = ("concern", "step", "conversation", "level", "consent", "plan", "handover", "closed", "reopened",
+                "family")
 
 
 # What an information kind can show (sharing.yaml: information_kinds[].shows): the concern and the notes
@@ -342,6 +340,9 @@ class Guide:
         age); the judgement is a case's, recorded with its reason (tik.cases.consent.judge_maturity)."""
         return self.consent.below == "maturity" and not self.of_consent_age(birth, on)
     leader_feedback: LeaderFeedback = LeaderFeedback()  # without the section: free text only
+    # The suspicion path: replaces the case's step while it waits for child welfare's answer (guide.yaml:
+    # child_welfare_wait); nothing that faces the family is reachable from it.
+    child_welfare_wait: Step | None = None
 
     @property
     def deadline_days(self) -> int | None:
@@ -369,6 +370,8 @@ class Guide:
         all_steps = [s for level in self.levels for s in level.steps] + list(self.closing)
         if self.consent_withdrawn is not None:
             all_steps.append(self.consent_withdrawn)
+        if self.child_welfare_wait is not None:
+            all_steps.append(self.child_welfare_wait)
         return {s.id: s for s in all_steps}
 
     def step(self, step_id: str) -> Step:

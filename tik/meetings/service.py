@@ -13,6 +13,7 @@ from tik.auth.models import User
 from tik.auth.policy import can_act_on_item, can_edit_case, can_view_case, is_identified, is_team_member, visible_cases
 from tik.cases.anonymise import alias
 from tik.cases.models import Case, EventKind
+from tik.cases.suspicion import refuse_if_waiting
 from tik.clock import today
 from tik.db import unit_of_work
 from tik.extensions import db
@@ -62,6 +63,7 @@ def create_meeting(by: User, *, title: str, starts_at: datetime, place: str = ""
     if case is not None:
         if not can_edit_case(by, case, today()):
             raise MeetingError("no_access")
+        refuse_if_waiting(case)  # a meeting with the family: never while the case waits for child welfare
         meeting = Meeting(kind=MeetingKind.NETWORK, case_id=case.id, title=title.strip(), starts_at=starts_at,
                           place=place.strip(), created_by_id=by.id)
         # Attendance starts from who works on the case: the holder, the creator and every active participant.

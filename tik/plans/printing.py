@@ -89,6 +89,7 @@ def plan_pdf(case: Case, by: User, family: bool, lang: str | None = None, young:
                                          internal_notes="", individual_plan=False, child_coordinator="",
                                          revision=1, shared=False)
     if family:
+        case.refuse_if_waiting()  # the family's prints: never while the case waits for child welfare
         lang = printable(lang or family_language(case))
         young = young and young_person_consents(case, guide_of(case))
         html = letter_html(case, plan, lang, young=young, child_page=child_page, services=services)
@@ -105,6 +106,7 @@ def plan_pdf(case: Case, by: User, family: bool, lang: str | None = None, young:
 def consent_form_pdf(case: Case, consent_id: int | None, lang: str | None) -> tuple[str, bytes | None]:
     """(file name, PDF) of the consent form in `lang`: filled from the case's consent `consent_id`, or blank.
     (name, None) when the case has no such consent. The route audits the print (consent.pdf)."""
+    case.refuse_if_waiting()
     consent = None
     if consent_id is not None:
         consent = next((c for c in case.consents if c.id == consent_id), None)

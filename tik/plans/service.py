@@ -206,7 +206,10 @@ def mark_shared(plan: Plan, by: User) -> PlanRevision:
 
 @unit_of_work
 def share_with_family(case: Case, by: User) -> PlanRevision:
-    """Record that the family got the plan (an explicit act, never a side effect of printing): freeze it."""
+    """Record that the family got the plan (an explicit act, never a side effect of printing): freeze it. The
+    letter handed over counts as the family told; refused while the case waits for child welfare."""
+    case.refuse_if_waiting()
+    case.mark_family_told(today())
     plan = ensure_plan(case)
     revision = mark_shared(plan, by)
     log(case, EventKind.PLAN, by, action="plan.shared", revision=plan.revision)
