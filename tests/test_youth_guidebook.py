@@ -42,9 +42,21 @@ def test_faults_are_named_with_file_and_entry(tmp_path):
 
 def test_tik_guide_check_fails_on_a_broken_youth_file(tmp_path, runner):
     copy = GuidebookCopy(tmp_path / "g")
-    (copy.path / "youth.yaml").unlink()
+    (copy.path / "youth.yaml").write_text("promise: [unclosed\n")
     result = runner.invoke(args=["guide", "check", str(copy.path)])
-    assert result.exit_code == 1 and "youth.yaml: -: missing" in result.output
+    assert result.exit_code == 1 and "youth.yaml: -: not valid YAML" in result.output
+
+
+def test_a_guidebook_without_youth_yaml_is_valid_and_has_no_door(tmp_path, runner, app, client):
+    copy = GuidebookCopy(tmp_path / "g")
+    (copy.path / "youth.yaml").unlink()
+    assert problems(copy) == []
+    assert runner.invoke(args=["guide", "check", str(copy.path)]).exit_code == 0
+    assert client.get("/ung/").status_code == 200  # the bundled guidebook opens the door
+    app.config["TIK_GUIDEBOOK"] = str(copy.path)
+    app.extensions.pop("tik_youth_door", None)
+    assert client.get("/ung/").status_code == 404
+    assert client.get("/ung/ikke-trygg").status_code == 404
 
 
 def test_risk_words_are_found_whatever_the_case_and_spacing(app):

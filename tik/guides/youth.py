@@ -75,8 +75,11 @@ class Youth:
 
 def check_youth(path: str | Path, languages: tuple[str, ...], services: set[str]) -> list[Problem]:
     """Every problem of youth.yaml in the guidebook folder at `path` (none when it is absent and valid)."""
+    files = read_folder(path)
+    if FILE not in files:  # a guidebook without a youth door: /ung/ answers 404
+        return []
     try:
-        load_youth(read_folder(path), languages, services)
+        load_youth(files, languages, services)
     except GuidebookInvalid as invalid:
         return invalid.problems
     return []

@@ -82,6 +82,10 @@ class YouthMessage(db.Model):
 
     conversation: Mapped[YouthConversation] = relationship(back_populates="messages")
 
+    @property
+    def from_young_person(self) -> bool:
+        return self.author == Author.YOUNG
+
 
 class YouthStat(db.Model):
     """The anonymous statistics of one conversation: kept when the conversation is deleted (the link cleared)."""

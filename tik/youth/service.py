@@ -10,6 +10,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 from flask import abort, current_app
 from sqlalchemy import delete, select, update
@@ -25,7 +26,7 @@ from tik.db import unit_of_work
 from tik.extensions import db
 from tik.guidebook import current_guide
 from tik.guides.loader import read_folder
-from tik.guides.youth import Youth, load_youth
+from tik.guides.youth import FILE, Youth, load_youth
 from tik.org.models import Unit
 from tik.youth.models import (
     KEPT_WITH_CASE,
@@ -49,6 +50,14 @@ class YouthRefused(Exception):
     def __init__(self, code: str) -> None:
         super().__init__(code)
         self.code = code
+
+
+def has_door() -> bool:
+    """Whether the guidebook in use opens the youth door (it has a youth.yaml); read once per app."""
+    door = current_app.extensions.get("tik_youth_door")
+    if door is None:
+        door = current_app.extensions["tik_youth_door"] = (Path(current_app.config["TIK_GUIDEBOOK"]) / FILE).is_file()
+    return door
 
 
 def youth() -> Youth:

@@ -29,6 +29,13 @@ from tik.youth.forms import (
 from tik.youth.models import Outcome, YouthMessage
 
 bp = Blueprint("youth", __name__, url_prefix="/ung")
+
+
+@bp.before_request
+def _door_of_this_guidebook():
+    """A guidebook without youth.yaml has no youth door: every /ung/ route answers 404."""
+    if not service.has_door():
+        abort(404)
 STAFF = (Role.YOUTH_OPERATOR, Role.YOUTH_PROFESSIONAL)
 CODE_LIMIT = "10 per minute;60 per hour"  # every attempt counts, right or wrong: no oracle in the limit either
 
