@@ -81,7 +81,7 @@ def every_kind(app, make_case, make_user, make_unit, give_consent, make_measure)
         next_action=NextAction.CONTINUE, next_evaluate_on=today() + timedelta(days=30)))
     invite_participant(case, nurse, holder)
     propose_handover(case, nurse, holder)
-    flow.leader_feedback(case, leader, "Intern tilbakemelding til melderen")
+    flow.leader_feedback(case, leader, "received")
     steps.decide(case, "emergency", {}, by=holder)
     from tik.auth.policy import FamilyRelation
 
@@ -103,7 +103,7 @@ def _forbidden(case) -> set[str]:
         words |= set(stop.label.by_lang.values())
     for end in guide.ends.values():
         words |= set(end.title.by_lang.values())
-    words |= {"Intern tilbakemelding", "Akutt fare", "Opplysninger endret", "deltaker", "412 34 567"}
+    words |= {"Takk for at du sa fra", "Akutt fare", "Opplysninger endret", "deltaker", "412 34 567"}
     return {w for w in words if len(w) > 3}
 
 

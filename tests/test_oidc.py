@@ -272,13 +272,14 @@ def _family_authorize(client, **params):
     return requests.get(start.headers["Location"], params=params, allow_redirects=False, timeout=10)
 
 
-def test_a_new_synthetic_guardian_signs_in_through_the_test_provider(app, client, provider, make_case):
+def test_a_new_synthetic_guardian_signs_in_through_the_test_provider(app, client, provider, make_case, give_consent):
     from tik import crypto
     from tik.auth.devidp import synthetic_nin
 
     use_test_provider(app, provider, "family")
     pid = synthetic_nin(date(1988, 5, 17))
     case = make_case(first_name="Syntetiske")
+    give_consent(case, case.coordinator, ["health-nurse"])  # the family has been told: the case is on their page
     guardian = case.child.guardians[0]
     guardian.nin_encrypted, guardian.nin_lookup = crypto.encrypt(pid), crypto.lookup_hash(pid)
     db.session.commit()

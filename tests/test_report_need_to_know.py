@@ -24,27 +24,28 @@ SENT = "Nora har fortalt læreren at far slår henne når han er sint."
 
 @pytest.fixture
 def reported(app, make_unit, make_user, give_consent):
-    """A suspicion registered by the holder, reported through the hard stop and sent; PPT and child welfare
-    consented and invited."""
+    """PPT and child welfare consented and invited on Nora's case; then a suspicion, registered by the holder as
+    a second concern (its draft), reported through the hard stop and sent."""
     leader = make_user("rektor", service="school", roles=[Role.EMPLOYEE, Role.LEADER])
     make_unit("school-1", "school", leaders=[leader])
     holder = make_user("lærer", service="school", roles=[Role.EMPLOYEE, Role.COORDINATOR])
-    case = register_concern(
-        ChildInput(first_name="Nora", last_name="Berg", birth_date=date(2015, 5, 1), school="Fjordvik skole",
-                   class_name="5A", guardians=[GuardianInput("Per Berg", "far", "", "nb")]),
-        ConcernInput(observation="Blåmerker på armene.", urgency=Urgency.SUSPICION, report_draft=DRAFT),
-        by=holder).case
+    child = ChildInput(first_name="Nora", last_name="Berg", birth_date=date(2015, 5, 1), school="Fjordvik skole",
+                       class_name="5A", guardians=[GuardianInput("Per Berg", "far", "", "nb")])
+    case = register_concern(child, ConcernInput(observation="Trøtt og lei seg i timene."), by=holder).case
+    give_consent(case, holder, ["ppt", "child-welfare"])
+    ppt = make_user("ppt", service="ppt", unit=make_unit("ppt", "ppt"))
+    welfare = make_user("barnevern", service="child-welfare", unit=make_unit("barnevern", "child-welfare"))
+    invite_participant(case, ppt, holder)
+    invite_participant(case, welfare, holder)
+    again = register_concern(child, ConcernInput(observation="Blåmerker på armene.", urgency=Urgency.SUSPICION,
+                                                 report_draft=DRAFT), by=holder).case
+    assert again.id == case.id  # the same open case
     steps.decide(case, "report_child_welfare", {}, by=holder)
     report = db.session.scalar(db.select(ChildWelfareReport).where(ChildWelfareReport.case_id == case.id))
     flow.complete_report(report, holder, guardians=[flow.GuardianInformed(g["guardian_id"], False, "Mistanke mot far")
                                                      for g in report.guardians],
                          child_told=True, child_not_told_reason="", interpreter_needed=False, interpreter_language="",
                          sent_on=clock.today(), sent_how="ks-fiks", text=SENT)
-    give_consent(case, holder, ["ppt", "child-welfare"])
-    ppt = make_user("ppt", service="ppt", unit=make_unit("ppt", "ppt"))
-    welfare = make_user("barnevern", service="child-welfare", unit=make_unit("barnevern", "child-welfare"))
-    invite_participant(case, ppt, holder)
-    invite_participant(case, welfare, holder)
     return case, report, {"holder": holder, "leader": leader, "ppt": ppt, "welfare": welfare}
 
 

@@ -21,7 +21,7 @@ POLISH_PID = "09068612087"
 
 
 def _valid(nin: str) -> str:
-    from tik.concerns.nin import birth_date_of
+    from tik.identity.nin import birth_date_of
 
     birth_date_of(nin)  # raises for an invalid number: the ids above must stay valid
     return nin

@@ -200,9 +200,11 @@ def tell_participants(report: ChildWelfareReport, by: User, told: bool) -> None:
 
 
 def on_suspicion_path(case: Case) -> bool:
-    """Whether `case` is on an open suspicion path: a report to child welfare (or a concern registered as a
-    suspicion) that the guardians were not all told of, with no answer from child welfare recorded yet. Until
-    the case state "waiting for child welfare" exists, the family's export asks this (one place to change)."""
+    """Whether `case` is on an open suspicion path, for the family's export: while it waits for child welfare
+    (tik.cases.suspicion), and also — the safer side — while a report the guardians were not all told of, or a
+    concern registered as a suspicion, has no feedback from child welfare recorded on the report."""
+    if case.waiting_since is not None:
+        return True
     reports = reports_of(case)
     if any(r.feedback_received_on is None and (r.hard_stop or any(g.get("informed") is not True
                                                                   for g in r.guardians)) for r in reports):
