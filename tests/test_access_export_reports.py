@@ -55,8 +55,11 @@ def test_a_case_on_an_open_suspicion_path_is_not_in_the_export(reported):
 def test_the_polish_export_of_a_reported_case_holds_no_report_and_names_the_withholding_ground(
         client, login, reported):
     case, holder, report = reported
-    flow.feedback_received(report, holder, clock.today())  # child welfare has answered: the path is no longer open
-    assert not flow.on_suspicion_path(case)
+    flow.feedback_received(report, holder, clock.today())
+    assert flow.on_suspicion_path(case)  # the case still waits until the holder records the answer and goes on
+    steps.decide(case, "go_on", {"cw_answer": "investigating", "family_may_be_told": "yes",
+                                 "family_told_from": clock.today().isoformat()}, by=holder)
+    assert not flow.on_suspicion_path(case)  # child welfare has answered: the path is no longer open
     talk = db.session.scalar(db.select(CaseEvent).where(CaseEvent.case_id == case.id,
                                                         CaseEvent.step_id == "l0-talk-child"))
     login(holder)
