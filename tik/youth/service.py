@@ -284,7 +284,7 @@ def _answered(conversation: YouthConversation, at: datetime) -> None:
     conversation.last_message_at = at
     if conversation.first_answer_at is None:
         conversation.first_answer_at = at
-        minutes = int((at - conversation.created_at).total_seconds() // 60)
+        minutes = round((at - conversation.created_at).total_seconds() / 60)  # to the nearest minute
         stat = _stat(conversation)
         stat.answer_minutes = minutes
         stat.within_promise = promise_hours_between(conversation.created_at, at) <= youth().promise_hours

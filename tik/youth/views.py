@@ -173,17 +173,8 @@ def read():
 @limiter.limit(CODE_LIMIT, key_func=hashed_address)
 def write_again():
     form = AgainForm()
-    conversation = service.conversation_by_code(form.code.data or "")
-    if conversation is None:
-        return _not_found()
-    if not form.validate_on_submit():
-        return _conversation_page(conversation, form.code.data, 422, again=form)
-    try:
-        service.write_again(conversation, form.body.data, bool(form.not_safe.data))
-    except service.YouthRefused as refused:
-        form.body.errors = [refusal(refused.code)]
-        return _conversation_page(conversation, form.code.data, 422, again=form)
-    return _conversation_page(conversation, form.code.data)
+    return _with_code(form, "again", form.body,
+                      lambda conversation: service.write_again(conversation, form.body.data, bool(form.not_safe.data)))
 
 
 @bp.post("/vurder")
@@ -191,16 +182,23 @@ def write_again():
 @limiter.limit(CODE_LIMIT, key_func=hashed_address)
 def rate():
     form = RatingForm()
+    return _with_code(form, "rating", form.rating,
+                      lambda conversation: service.rate(conversation, int(form.rating.data), form.words.data or ""))
+
+
+def _with_code(form, slot: str, error_field, act):
+    """A young person's post with their return code: an unknown code gets the same "not found" as ever; a form
+    that is refused comes back (422) with what they typed, the refusal on `error_field`."""
     conversation = service.conversation_by_code(form.code.data or "")
     if conversation is None:
         return _not_found()
     if not form.validate_on_submit():
-        return _conversation_page(conversation, form.code.data, 422, rating=form)
+        return _conversation_page(conversation, form.code.data, 422, **{slot: form})
     try:
-        service.rate(conversation, int(form.rating.data), form.words.data or "")
+        act(conversation)
     except service.YouthRefused as refused:
-        form.rating.errors = [refusal(refused.code)]
-        return _conversation_page(conversation, form.code.data, 422, rating=form)
+        error_field.errors = [refusal(refused.code)]
+        return _conversation_page(conversation, form.code.data, 422, **{slot: form})
     return _conversation_page(conversation, form.code.data)
 
 
