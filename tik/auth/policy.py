@@ -250,6 +250,16 @@ def sight(user: User, case: Case, on: date) -> Sight:
                  frozenset(s for k in closed for s in k.from_services) - {case.owning_service, user.service_key})
 
 
+def can_read_minutes(user: User, case: Case, on: date) -> bool:
+    """The minutes of a case's agenda item (what was discussed, the advice, the decisions) go with the plan:
+    someone who sees the case reads and writes them only when the kinds of information open to them show the
+    plan (sharing.yaml: plan-and-measures). Someone who does not see the case at all (a team meeting's
+    anonymous item) reads what the team wrote, as before (docs/consent-and-reports.md)."""
+    if access_of(user, case, on) is None:
+        return True
+    return sight(user, case, on).sees("plan")
+
+
 def report_decisions(case: Case) -> frozenset[str]:
     """The decisions that start a report to child welfare (the hard stop, and any step's own report)."""
     guide = guide_of(case)
