@@ -18,6 +18,7 @@ def refusal_message(code: str, **params) -> str:
         "case_closed": _("Saken er avsluttet."),
         "waiting_for_child_welfare": _("Saken venter på svar fra barnevernet. Ingenting som vender seg mot "
                                        "familien, kan gjøres før svaret er registrert."),
+        "paused": _("Saken står stille nå. Spør stafettholderen."),
         "family_not_to_be_told": _("Gå videre først når barnevernet har sagt at familien kan få vite om saken."),
         "family_not_yet": _("Familien kan ikke få vite om saken før datoen barnevernet har gitt."),
         "no_services": _("Velg minst én tjeneste samtykket gjelder."),

@@ -158,6 +158,19 @@ def can_see_report(user: User, case: Case, author_id: int | None, on: date) -> b
     return welfare is not None and user.service_key == welfare
 
 
+def is_paused_unnamed(user: User, case: Case, on: date) -> bool:
+    """While the case waits for child welfare, someone who may not know of the report (can_see_report) sees
+    the case as paused without why: not the waiting step's title, fields or guidance, nor its entries on the
+    timeline, and they cannot decide it (docs/family-and-suspicion.md)."""
+    return case.waiting_since is not None and not can_see_report(user, case, None, on)
+
+
+def may_face_family(case: Case) -> bool:
+    """Whether the family-facing actions (the family's PDF and letters, the consent form, a new meeting with the
+    family) are offered: never while the case waits for child welfare (their services refuse then, too)."""
+    return case.waiting_since is None
+
+
 def can_tell_of_report(user: User, case: Case) -> bool:
     """Whether participants may be told that a report was sent (and when) is the holder's choice."""
     return is_writable(case) and case.coordinator_id == user.id
@@ -237,6 +250,16 @@ def sight(user: User, case: Case, on: date) -> Sight:
                  frozenset(s for k in closed for s in k.from_services) - {case.owning_service, user.service_key})
 
 
+def can_read_minutes(user: User, case: Case, on: date) -> bool:
+    """The minutes of a case's agenda item (what was discussed, the advice, the decisions) go with the plan:
+    someone who sees the case reads and writes them only when the kinds of information open to them show the
+    plan (sharing.yaml: plan-and-measures). Someone who does not see the case at all (a team meeting's
+    anonymous item) reads what the team wrote, as before (docs/consent-and-reports.md)."""
+    if access_of(user, case, on) is None:
+        return True
+    return sight(user, case, on).sees("plan")
+
+
 def report_decisions(case: Case) -> frozenset[str]:
     """The decisions that start a report to child welfare (the hard stop, and any step's own report)."""
     guide = guide_of(case)
@@ -251,9 +274,12 @@ def visible_events(case: Case, events: list, seen: Sight) -> list:
     from types import SimpleNamespace
 
     decisions = report_decisions(case)
+    wait = guide_of(case).child_welfare_wait
     shown = []
     for event in events:
         if not seen.sees_event(event, decisions):
+            continue
+        if wait is not None and event.step_id == wait.id and not seen.reports:  # the waiting names child welfare
             continue
         if not seen.sees_fields(event):
             event = SimpleNamespace(**{k: getattr(event, k) for k in ("id", "at", "by", "by_id", "kind", "step_id",
@@ -273,6 +299,8 @@ class Abilities:
     leader_feedback: bool
     see_reports: bool = False  # the reports to child welfare and their drafts (can_see_report)
     tell_of_report: bool = False
+    paused: bool = False  # the case waits for child welfare and this person may not know why (is_paused_unnamed)
+    face_family: bool = True  # the family-facing actions are offered (may_face_family)
 
 
 def abilities(user: User, case: Case, on: date) -> Abilities:
@@ -282,7 +310,8 @@ def abilities(user: User, case: Case, on: date) -> Abilities:
                      see_viewers=access in (Access.HOLDER, Access.LEADER),
                      leader_feedback=access == Access.LEADER,
                      see_reports=can_see_report(user, case, None, on),
-                     tell_of_report=can_tell_of_report(user, case))
+                     tell_of_report=can_tell_of_report(user, case),
+                     paused=is_paused_unnamed(user, case, on), face_family=may_face_family(case))
 
 
 def visible_cases(user: User, on: date) -> ColumnElement[bool]:

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from tik.audit.service import record
 from tik.auth.models import User
-from tik.auth.policy import consented_services
+from tik.auth.policy import consented_services, is_paused_unnamed
 from tik.cases import suspicion
 from tik.cases.consent import enforce_consent
 from tik.cases.flow import start_report
@@ -129,6 +129,9 @@ def decide(case: Case, decision_key: str, values: dict[str, str], by: User,
     guide = guide_of(case)
     state = state_of(case, guide)
     step = engine.step_at(guide, state)
+    if step is guide.child_welfare_wait and is_paused_unnamed(by, case, today()) \
+            and any(d.key == decision_key for d in step.decisions):
+        raise engine.DecisionRefused("paused")  # the waiting step is for those who may know of the report
     outcome = engine.apply(guide, state, decision_key, values)
     recorded = {k: v for k, v in outcome.values.items() if v}
     recorded |= check_step_rules(case, step, outcome.decision, values, guide)

@@ -84,6 +84,8 @@ def _case_page(case: Case, status: int = 200, **extra):
     on = today()
     consents = list(case.consents)
     consent_form = extra.pop("consent_form", None) or _consent_form(case)
+    kinds_checked = extra.pop("kinds_checked", None) or {s: [k.key for k in guide.information_kinds]
+                                                          for s in guide.services}
     handover_form = extra.pop("handover_form", None) or _handover_form(case)
     invite_form = extra.pop("invite_form", None) or BlankForm(InviteForm, idempotency_key=secrets.token_urlsafe(24))
     drafts = db.session.scalars(select(ReportDraft).where(ReportDraft.case_id == case.id)).all()
@@ -125,7 +127,8 @@ def _case_page(case: Case, status: int = 200, **extra):
                       and not can_see_report(current_user, case, r.created_by_id, on)],
         languages=dict(LANGUAGE_CHOICES),
         registered=request.args.get("registered", ""),
-        consent_form=consent_form, handover_form=handover_form,
+        consent_form=consent_form, handover_form=handover_form, kinds_checked=kinds_checked,
+        kind_services=[(k, sv.name.get(interface_language())) for k, sv in guide.services.items()],
         consent_warning_days=30,
         step_leaders=steps.unit_leaders(case) if view.step.leader and case.is_open else [],
         feedback_to=flow.feedback_reporters(case, current_user) if case.is_open and can.leader_feedback else [],
@@ -150,6 +153,17 @@ def _consent_form(case: Case, formdata=None) -> ConsentForm | BlankForm:
     form.services.choices = choices
     form.kinds.choices = kinds
     return form
+
+
+def _kinds_per_service(formdata, services: list[str], form: ConsentForm) -> dict[str, list[str]] | None:
+    """The kinds of information the consent covers, per chosen service: the form's grid (`kinds-<service>`,
+    one row per service); a form with one list of kinds for all services (`kinds`); None for a form without
+    kinds (the consent then covers every kind)."""
+    if formdata.get("kinds_grid"):
+        return {s: formdata.getlist(f"kinds-{s}") for s in services}
+    if formdata.get("kinds_shown"):
+        return {s: form.kinds.data or [] for s in services}
+    return None
 
 
 def _handover_form(case: Case, formdata=None) -> HandoverForm | BlankForm:
@@ -215,17 +229,19 @@ def add_consent(ref: str):
     # The decision the user was writing when consent was needed: kept, and given back after the consent.
     keep = {k[5:]: v for k, v in request.form.items() if k.startswith("keep_")}
     typed = {k: v for k, v in keep.items() if k not in ("decision", "step_id")}
+    # What was ticked in the grid comes back on a refused submit, row by row (an empty row stays empty).
+    checked = {s: request.form.getlist(f"kinds-{s}") for s in guide_of(case).services} \
+        if request.form.get("kinds_grid") else None
     if not form.validate_on_submit():
         return _case_page(case, 422, consent_form=form, consent_errors=error_list(form), open_consent=True,
-                          keep=keep, values=typed or None)
+                          keep=keep, values=typed or None, kinds_checked=checked)
     try:
         recorded = record_consent(case, current_user, given_by=form.given_by.data, services=form.services.data,
                                   purpose=form.purpose.data, form=ConsentKind(form.form.data),
                                   given_on=form.given_on.data, expires_on=form.expires_on.data,
                                   information=form.information.data or "", young_person=form.young_person.data,
                                   exclusions=form.exclusions.data or "", form_key=form.idempotency_key.data,
-                                  kinds={s: form.kinds.data or [] for s in form.services.data}
-                                  if request.form.get("kinds_shown") else None)
+                                  kinds=_kinds_per_service(request.form, form.services.data, form))
     except ConsentError as error:
         form.services.errors = [refusal_message(error.code)] if error.code in ("no_services", "unknown_service") \
             else []
@@ -236,7 +252,7 @@ def add_consent(ref: str):
         if error.code == "young_person_must_consent":
             form.young_person.errors = [refusal_message(error.code)]
         return _case_page(case, 422, consent_form=form, consent_errors=error_list(form), open_consent=True,
-                          keep=keep, values=typed or None)
+                          keep=keep, values=typed or None, kinds_checked=checked)
     if recorded is None:  # the same form again: the consent it recorded is on the page
         return redirect(url_for("cases.show", ref=ref))
     if keep:  # back to the decision, with every word still there

@@ -10,7 +10,15 @@ from sqlalchemy.orm import selectinload
 
 from tik.audit.service import record, record_view
 from tik.auth.models import User
-from tik.auth.policy import can_act_on_item, can_edit_case, can_view_case, is_identified, is_team_member, visible_cases
+from tik.auth.policy import (
+    can_act_on_item,
+    can_edit_case,
+    can_read_minutes,
+    can_view_case,
+    is_identified,
+    is_team_member,
+    visible_cases,
+)
 from tik.cases.anonymise import alias
 from tik.cases.models import Case, EventKind
 from tik.cases.suspicion import refuse_if_waiting
@@ -104,6 +112,7 @@ class ItemView:
     identified: bool
     can_act: bool  # may apply decisions to the case (sees it through the policy)
     level: int | None
+    minutes: bool = True  # may read and write the item's minutes (policy can_read_minutes)
 
 
 def agenda(meeting: Meeting, user: User, on: date) -> list[ItemView]:
@@ -116,7 +125,8 @@ def agenda(meeting: Meeting, user: User, on: date) -> list[ItemView]:
             continue
         shown = is_identified(item, on)
         label = f"{case.child.name} ({case.ref})" if shown else alias(case.child, on)
-        views.append(ItemView(item, label, shown, can_act_on_item(user, item, on), case.level))
+        views.append(ItemView(item, label, shown, can_act_on_item(user, item, on), case.level,
+                              can_read_minutes(user, case, on)))
     return views
 
 

@@ -9,7 +9,15 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from tik.auth.policy import can_view_meeting, case_for, consented_services, is_writable, requires
+from tik.auth.policy import (
+    can_read_minutes,
+    can_view_meeting,
+    case_for,
+    consented_services,
+    is_paused_unnamed,
+    is_writable,
+    requires,
+)
 from tik.cases import flow
 from tik.cases.forms import DecisionForm, step_field_errors, step_values
 from tik.cases.models import Case
@@ -102,11 +110,12 @@ def _page(meeting: Meeting, status: int = 200, **extra):
     for item_id, typed in extra.pop("typed", {}).items():  # a refused decision keeps what was typed
         carried_by_item[item_id] = flow.Carried(typed, {})
     writable_by_item = {v.item.id: v.item.case is None or is_writable(v.item.case) for v in views}
+    paused = {v.item.id for v in views if v.can_act and is_paused_unnamed(current_user, v.item.case, today())}
     response = render_template("meetings/meeting.html", meeting=meeting, views=views, guides=guides, steps=steps,
                                writable_by_item=writable_by_item, meeting_writable=_writable(meeting),
                                carried_by_item=carried_by_item,
                                measure_forms=measure_forms, minutes_forms=minutes_forms, agenda_form=agenda_form,
-                               covered_by_item=covered_by_item,
+                               covered_by_item=covered_by_item, paused=paused,
                                L=interface_language(), today=today(), values={}, field_errors={}, **extra)
     return response, status
 
@@ -151,6 +160,8 @@ def minutes(meeting_id: int, item_id: int):
     item = _item(meeting, item_id)
     if item.case is not None and not is_writable(item.case):
         abort(409)
+    if item.case is not None and not can_read_minutes(current_user, item.case, today()):
+        abort(404)  # the minutes go with the plan: not covered, not seen, not written
     form = MinutesForm(prefix=f"i{item.id}")
     if not form.validate_on_submit():
         return _page(meeting, 422, minutes_forms={item.id: form})

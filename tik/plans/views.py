@@ -56,7 +56,8 @@ def _plan_page(case, status: int = 200, **extra):
                                revisions=service.revisions(plan) if plan else [], printing=print_options(case),
                                sight=sight(current_user, case, today()),
                                errors=extra.pop("errors", []),
-                               can_edit=abilities(current_user, case, today()).edit, **extra)
+                               can_edit=abilities(current_user, case, today()).edit,
+                               face_family=abilities(current_user, case, today()).face_family, **extra)
     return response, status
 
 

@@ -1,0 +1,101 @@
+"""While a case waits for child welfare (tik/cases/suspicion.py), a participant who may not know of the report
+(tik/auth/policy.py `is_paused_unnamed`) sees the case as paused without why: not the waiting step's title, fields
+or guidance on the case page, the timeline, the plan page and print or "Min side", and cannot decide it. The
+holder sees the waiting step. The family-facing actions are not offered while the case waits, and are again
+once the holder goes on (issue 25)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from flows import form_data
+from support import pdf_text
+
+from tik.auth.models import Role
+from tik.cases import steps
+from tik.cases.models import Case
+from tik.cases.participants import invite_participant
+from tik.clock import today
+from tik.concerns.models import Urgency
+from tik.concerns.service import ChildInput, ConcernInput, GuardianInput, register_concern
+from tik.extensions import db
+from tik.guidebook import guide_of
+
+WAIT_WORDS = ("Venter", "barnevernet", "Hva svarte", "cw_answer")
+FAMILY_ACTIONS = ("PDF for familien", "Nytt ansvarsgruppemøte", 'id="consent-form"', "samtykkeskjema",
+                  "Brev til familien")
+
+
+@pytest.fixture
+def waiting(app, make_unit, make_user, give_consent):
+    """Nora's case with PPT consented and invited; then a suspicion registered on it: the case waits."""
+    holder = make_user("lærer", service="school", roles=[Role.EMPLOYEE, Role.COORDINATOR],
+                       unit=make_unit("school-1", "school"))
+    child = ChildInput(first_name="Nora", last_name="Berg", birth_date=date(2015, 5, 1), school="Fjordvik skole",
+                       class_name="5A", guardians=[GuardianInput("Per Berg", "far", "", "nb")])
+    case = register_concern(child, ConcernInput(observation="Trøtt og lei seg i timene."), by=holder).case
+    give_consent(case, holder, ["ppt"])
+    ppt = make_user("ppt", service="ppt", unit=make_unit("ppt", "ppt"))
+    invite_participant(case, ppt, holder)
+    register_concern(child, ConcernInput(observation="Blåmerker på armene.", urgency=Urgency.SUSPICION), by=holder)
+    db.session.expire_all()
+    case = db.session.get(Case, case.id)
+    assert case.waiting_since is not None
+    return case, holder, ppt
+
+
+def _pages(client, ref: str) -> dict[str, str]:
+    return {"case": client.get(f"/saker/{ref}").get_data(as_text=True),
+            "timeline": client.get(f"/saker/{ref}/logg").get_data(as_text=True),
+            "plan": client.get(f"/saker/{ref}/plan").get_data(as_text=True),
+            "print": pdf_text(client.get(f"/saker/{ref}/plan.pdf?logg=full").data),
+            "mine": client.get("/").get_data(as_text=True) + client.get("/saker").get_data(as_text=True)}
+
+
+def _step_section(page: str) -> str:
+    return page.split('class="ds-card tik-step"')[1].split("</section>")[0]
+
+
+def test_a_ppt_participant_sees_the_case_paused_without_why_and_the_holder_sees_the_wait(client, login, waiting):
+    case, holder, ppt = waiting
+    wait = guide_of(case).child_welfare_wait
+    login(ppt)
+    pages = _pages(client, case.ref)
+    for name, text in pages.items():
+        for word in WAIT_WORDS + (wait.title.get("nb"),):
+            assert word not in text, (name, word)
+    assert "Saken står stille nå" in pages["case"]
+    assert "barnevernet" not in _step_section(pages["case"]).lower()  # the emergency numbers stay
+
+    login(holder)
+    held = _pages(client, case.ref)
+    assert wait.title.get("nb") in held["case"] and wait.title.get("nb") in held["timeline"]
+    assert "Saken står stille nå" not in held["case"]
+
+
+def test_a_ppt_participant_cannot_decide_the_waiting_step(client, login, waiting):
+    case, _holder, ppt = waiting
+    wait = guide_of(case).child_welfare_wait
+    login(ppt)
+    answer = {"cw_answer": "investigating", "family_may_be_told": "yes", "family_told_from": today().isoformat()}
+    done = client.post(f"/saker/{case.ref}/beslutning", data=form_data(answer, "go_on", case.version, wait.id))
+    assert done.status_code == 422
+    assert "Saken står stille nå. Spør stafettholderen." in done.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Case, case.id).waiting_since is not None
+
+
+def test_the_family_facing_actions_are_absent_while_waiting_and_back_after_going_on(client, login, waiting):
+    case, holder, _ppt = waiting
+    login(holder)
+    page = client.get(f"/saker/{case.ref}").get_data(as_text=True) + \
+        client.get(f"/saker/{case.ref}/plan").get_data(as_text=True)
+    for action in FAMILY_ACTIONS:
+        assert action not in page, action
+    steps.decide(case, "go_on", {"cw_answer": "investigating", "family_may_be_told": "yes",
+                                 "family_told_from": today().isoformat()}, by=holder)
+    page = client.get(f"/saker/{case.ref}").get_data(as_text=True) + \
+        client.get(f"/saker/{case.ref}/plan").get_data(as_text=True)
+    for action in FAMILY_ACTIONS:
+        assert action in page, action
