@@ -171,7 +171,8 @@ def test_restriction_narrows_access_at_once_and_freezes_the_case(client, login, 
     assert client.post(f"/saker/{ref}/begrens", data={"restricted": "0"}).status_code == 302
     login(participant)
     assert client.get(f"/saker/{ref}").status_code == 200
-    actions = list(db.session.scalars(select(AuditEvent.action).where(AuditEvent.action.like("case.%restrict"))))
+    actions = list(db.session.scalars(select(AuditEvent.action).where(AuditEvent.action.like("case.%restrict"))
+                                     .order_by(AuditEvent.id)))
     assert actions == ["case.restrict", "case.unrestrict"]
 
 

@@ -110,7 +110,8 @@ def test_the_export_lists_every_tables_rows_for_the_child_and_nothing_of_another
     twin_guardians = _ids(Guardian, Guardian.child_id == twin.child_id)
     assert not {g["id"] for g in data["subject"]["guardian"]} & twin_guardians
     assert "Utkast om Emma." not in pdf_text(export.pdf) and "Melding om Emma." not in export.json
-    actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.case_id == case.id)).all()
+    actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.case_id == case.id)
+                                 .order_by(AuditEvent.id)).all()
     assert actions[-1] == "case.export"
     assert "case.export" not in db.session.scalars(select(AuditEvent.action)
                                                    .where(AuditEvent.case_id == twin.id)).all()
