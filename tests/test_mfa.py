@@ -124,9 +124,11 @@ def test_a_recovery_code_works_once(client, login, make_user, clock):
 def test_mandatory_for_leaders_and_admins_where_set(app, client, make_user, clock, role):
     app.config["TIK_MFA_REQUIRED"] = True
     person = make_user(roles=(role,))
+    code = mfa.issue_enrolment_code(person, by=None)  # the first enrolment needs an admin's one-time code
     response = password(client, person)
     assert response.headers["Location"].endswith("/mfa")
     assert client.get("/min-side").headers["Location"].endswith("/mfa")  # nothing else until enrolled
+    assert client.post("/mfa", data={"enrolment_code": code}).status_code == 302
     page = client.get("/mfa").get_data(as_text=True)
     assert "må du ha tofaktor-pålogging" in page
     secret = re.search(r'id="totp-secret">([A-Z2-7]+)<', page).group(1)

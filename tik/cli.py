@@ -150,6 +150,22 @@ def users_create(username: str, name: str, unit_key: str, roles: tuple[str, ...]
     click.echo(f"Bruker {username} er opprettet.")
 
 
+@users.command("mfa-code")
+@click.argument("username")
+@with_appcontext
+def users_mfa_code(username: str) -> None:
+    """Issue a one-time code with which USERNAME may set up a second factor (e.g. the first admin)."""
+    from tik.auth import mfa
+    from tik.auth.models import User
+    from tik.extensions import db
+
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None or not user.active:
+        raise click.ClickException(f"no active user '{username}'")
+    code = mfa.issue_enrolment_code(user, by=None)
+    click.echo(f"Engangskode for {username} (én gang, {mfa.ENROLMENT_CODE_HOURS} timer): {code}")
+
+
 @users.command("list")
 @with_appcontext
 def users_list() -> None:

@@ -19,3 +19,8 @@ class SecondFactorForm(TikForm):
 
 class EnrolForm(TikForm):
     code = StringField(_l("Kode fra appen"), validators=[DataRequired(_l("Skriv koden.")), Length(max=10)])
+
+
+class EnrolmentCodeForm(TikForm):
+    enrolment_code = StringField(_l("Engangskode fra administrator"),
+                                 validators=[DataRequired(_l("Skriv engangskoden.")), Length(max=40)])

@@ -4,6 +4,11 @@ The TOTP secret is encrypted at rest like the national id (tik/crypto.py). A cod
 time step it belongs to is remembered, and a code of that step or an earlier one is refused, so a code
 seen over someone's shoulder cannot be replayed within its window. Recovery codes are shown once and
 stored as argon2 hashes, like passwords; each works once.
+
+Where the second factor is required (leaders and admins, TIK_MFA_REQUIRED), the first enrolment needs more
+than the password: a one-time enrolment code an admin issued for the person (shown once to the admin, stored
+as an argon2 hash, single use, valid ENROLMENT_CODE_HOURS), or a session that began with a provider sign-in
+counted as MFA. Else a stolen password alone would let the thief bind their own authenticator.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ import calendar
 import hmac
 import io
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pyotp
 import qrcode
@@ -32,6 +37,7 @@ from tik.extensions import db
 
 ISSUER_NAME = "TIK"
 RECOVERY_CODES = 10
+ENROLMENT_CODE_HOURS = 72
 _hasher = PasswordHasher()
 
 
@@ -46,6 +52,19 @@ class RecoveryCode(db.Model):
     used_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
+class EnrolmentCode(db.Model):
+    """A one-time code an admin issued so `user_id` may set up a second factor: an argon2 hash, single use."""
+
+    __tablename__ = "mfa_enrolment_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))  # None: from the command line
+    code_hash: Mapped[str] = mapped_column(String(255))
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
 def required(user: User) -> bool:
     """Whether `user` must have a second factor: leaders and admins, when the setting asks for it."""
     return bool(current_app.config.get("TIK_MFA_REQUIRED")) and user.has_role(Role.LEADER, Role.ADMIN)
@@ -53,6 +72,48 @@ def required(user: User) -> bool:
 
 def enrolled(user: User) -> bool:
     return user.totp_secret is not None and user.totp_confirmed_at is not None
+
+
+def needs_enrolment_code(user: User, session_mfa: bool) -> bool:
+    """Whether `user` must redeem an enrolment code before setting up a second factor: required and not
+    enrolled, in a session that did not begin with a provider sign-in counted as MFA (`session_mfa`)."""
+    return required(user) and not enrolled(user) and not session_mfa
+
+
+def may_issue_enrolment_code(admin: User, user: User) -> bool:
+    """An admin issues codes for other active people, never for themselves."""
+    return admin.has_role(Role.ADMIN) and user.active and user.id != admin.id
+
+
+@unit_of_work
+def issue_enrolment_code(user: User, by: User | None) -> str:
+    """A new enrolment code for `user` (replacing any unused one), audited; the code itself is returned once
+    and only its hash is kept. `by` is None when issued from the command line (`tik users mfa-code`)."""
+    db.session.execute(db.delete(EnrolmentCode).where(EnrolmentCode.user_id == user.id,
+                                                      EnrolmentCode.used_at.is_(None)))
+    code = "-".join(secrets.token_hex(3) for _ in range(3))
+    db.session.add(EnrolmentCode(user_id=user.id, issued_by_id=by.id if by else None, code_hash=_hasher.hash(code),
+                                 expires_at=now() + timedelta(hours=ENROLMENT_CODE_HOURS)))
+    record(by, "auth.mfa_code_issued", detail=f"til:{user.username}")
+    return code
+
+
+@unit_of_work
+def redeem_enrolment_code(user: User, code: str) -> bool:
+    """Use up `user`'s enrolment code if `code` is it and it has not expired; audited either way."""
+    code = code.strip().lower()
+    rows = [] if len(code) > 40 else db.session.scalars(select(EnrolmentCode).where(
+        EnrolmentCode.user_id == user.id, EnrolmentCode.used_at.is_(None), EnrolmentCode.expires_at > now()))
+    for row in rows:
+        try:
+            if _hasher.verify(row.code_hash, code):
+                row.used_at = now()
+                record(user, "auth.mfa_code_used")
+                return True
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            continue
+    record(user, "auth.mfa_code_refused")
+    return False
 
 
 @unit_of_work

@@ -392,15 +392,19 @@ def case_for(user: User, ref: str, action: str = "case.view", edit: bool = False
 
     404 otherwise, the same answer as for a reference that does not exist (no probing). A change to a case
     the user may see but that is closed or restricted answers 409: it is read-only for everyone.
+
+    One lookup shape: the case is loaded only together with the access condition (visible_cases), so a case
+    the user may not see and a reference that does not exist run the same single statement and answer alike
+    (tests/test_lookup_shape.py); nothing of an invisible case is read, not even to time.
     """
+    on = today()
     # mutmut: equivalent — dropping a loader option: the relationship then loads lazily, with the same rows.
     case = db.session.scalars(
-        select(Case).where(Case.ref == ref)
+        select(Case).where(Case.ref == ref, visible_cases(user, on))
         .options(joinedload(Case.child).joinedload(Child.guardians), joinedload(Case.coordinator),
                  joinedload(Case.consents).joinedload(Consent.service_rows),
                  selectinload(Case.participants).joinedload(CaseParticipant.user))
     ).unique().one_or_none()
-    on = today()
     if case is None:
         abort(404)
     access = access_of(user, case, on)

@@ -11,7 +11,7 @@ from flask_login import current_user, login_user, logout_user
 from markupsafe import Markup
 
 from tik.auth import mfa, oidc, service
-from tik.auth.forms import EnrolForm, LoginForm, SecondFactorForm
+from tik.auth.forms import EnrolForm, EnrolmentCodeForm, LoginForm, SecondFactorForm
 from tik.auth.models import User
 from tik.auth.policy import public, requires
 from tik.config import LANGUAGES
@@ -168,6 +168,9 @@ def mfa_enrol():
     if mfa.enrolled(current_user) and request.method == "GET":
         return render_template("auth/mfa_enrol.html", enrolled=True,
                                remaining=mfa.remaining_recovery_codes(current_user))
+    if session.get("mfa_enrol_code") != current_user.id and mfa.needs_enrolment_code(current_user,
+                                                                                      bool(session.get("mfa"))):
+        return _enrolment_code()
     if form.validate_on_submit() and current_user.totp_secret is not None:
         codes = mfa.confirm_enrolment(current_user, form.code.data)
         if codes:
@@ -184,6 +187,20 @@ def mfa_enrol():
     qr = Markup(mfa.qr_svg(mfa.provisioning_uri(current_user)))  # nosec B704 - only path data, see above
     return render_template("auth/mfa_enrol.html", form=form, errors=error_list(form), qr=qr,
                            secret=mfa.secret_of(current_user), required=session.get("mfa_enrol")), status
+
+
+def _enrolment_code():
+    """The password alone does not set up a required second factor: first the admin's one-time code."""
+    form = EnrolmentCodeForm()
+    if form.validate_on_submit():
+        if mfa.redeem_enrolment_code(current_user, form.enrolment_code.data):
+            session["mfa_enrol_code"] = current_user.id
+            return redirect(url_for("auth.mfa_enrol"))
+        form.enrolment_code.errors.append(_("Engangskoden stemmer ikke, er brukt eller har gått ut. "
+                                            "Be en administrator om en ny."))
+    status = 422 if request.method == "POST" else 200
+    return render_template("auth/mfa_enrol.html", code_form=form, errors=error_list(form),
+                           required=session.get("mfa_enrol")), status
 
 
 @bp.post("/logout")

@@ -65,6 +65,19 @@ def deactivate(user_id: int):
     return redirect(url_for("org.users"))
 
 
+@bp.post("/admin/brukere/<int:user_id>/tofaktor-kode")
+@requires(Role.ADMIN)
+def mfa_code(user_id: int):
+    """A one-time code with which `user` may set up a second factor: shown once, here."""
+    from tik.auth import mfa
+
+    user = db.session.get(User, user_id)
+    if user is None or not mfa.may_issue_enrolment_code(current_user, user):
+        abort(404)
+    code = mfa.issue_enrolment_code(user, by=current_user)
+    return render_template("org/mfa_code.html", user=user, code=code, hours=mfa.ENROLMENT_CODE_HOURS)
+
+
 @bp.route("/admin/enheter", methods=["GET", "POST"])
 @requires(Role.ADMIN)
 def units():
