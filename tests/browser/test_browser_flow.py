@@ -61,8 +61,8 @@ def test_consent_in_the_middle_of_the_decision_keeps_the_assessment(page):
     expect(page.get_by_role("alert").first).to_contain_text("krever et samtykke")
     consent = page.locator("#consent-form")
     expect(consent).to_have_attribute("open", "")
-    consent.get_by_label("Helsestasjon og skolehelsetjeneste").check()
-    consent.get_by_label("Formål").fill("Samarbeid med helsesykepleier om Emils søvn og trivsel.")
+    consent.get_by_label("Helsestasjon og skolehelsetjeneste", exact=True).check()
+    consent.get_by_label("Formål", exact=True).fill("Samarbeid med helsesykepleier om Emils søvn og trivsel.")
     shot(page, "flow-1-consent-in-place")
     consent.get_by_role("button", name="Lagre samtykke").click()
 

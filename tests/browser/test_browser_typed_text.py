@@ -44,8 +44,8 @@ def test_the_assessment_survives_registering_the_consent_in_place(page, new_case
 
     consent = page.locator("#consent-form")
     consent.get_by_label("Gitt av (foresatte)").fill("Kari Tekstvern")
-    consent.get_by_label("Helsestasjon og skolehelsetjeneste").check()
-    consent.get_by_label("Formål").fill("Samarbeid om Tekla")
+    consent.get_by_label("Helsestasjon og skolehelsetjeneste", exact=True).check()
+    consent.get_by_label("Formål", exact=True).fill("Samarbeid om Tekla")
     consent.get_by_role("button", name="Lagre samtykke").click()
     expect(page.locator("[name=f_assessment]")).to_have_value(assessment)  # after the detour
 
