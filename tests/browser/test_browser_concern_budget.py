@@ -56,7 +56,7 @@ def test_a_concern_with_two_guardians_and_three_signals_stays_within_the_key_bud
     page.goto("/bekymring/skjema?urgency=none")
     keys = Keys(page)
 
-    assert focused(page)["name"] == "first_name"  # autofocus: no keys to reach the first field
+    expect(page.get_by_label("Fornavn")).to_be_focused()  # autofocus: no keys to reach the first field
     keys.type("Nora")
     keys.fill("last_name", "Bakketun")
     keys.fill("birth_date", "04052015")
@@ -90,6 +90,7 @@ def test_a_concern_with_two_guardians_and_three_signals_stays_within_the_key_bud
 def test_a_refused_concern_puts_the_focus_on_the_error_summary(page):
     login(page, "laerer")
     page.goto("/bekymring/skjema?urgency=none")
+    expect(page.get_by_label("Fornavn")).to_be_focused()  # the page has put the cursor there before we type
     page.keyboard.type("Nora")
     keys = Keys(page)
     keys.tab_to(lambda f: f["tag"] == "button" and f["text"] == "Registrer bekymringen", limit=80)
