@@ -188,6 +188,26 @@ def login(client):
     return do
 
 
+# The youth door's unit and its two roles (tests/test_youth*.py).
+@pytest.fixture
+def youth_unit(make_unit):
+    return make_unit("ungdomstjenesten", "youth-service")
+
+
+@pytest.fixture
+def operator(make_user, youth_unit):
+    from tik.auth.models import Role
+
+    return make_user("operator", service="youth-service", roles=(Role.YOUTH_OPERATOR,), unit=youth_unit)
+
+
+@pytest.fixture
+def professional(make_user, youth_unit):
+    from tik.auth.models import Role
+
+    return make_user("profesjonell", service="youth-service", roles=(Role.YOUTH_PROFESSIONAL,), unit=youth_unit)
+
+
 @pytest.fixture
 def make_case(app, make_user):
     """A case registered by a user of `service` (a real concern through the service function)."""

@@ -15,21 +15,6 @@ from tik.youth.models import YouthConversation, YouthMessage
 CODE = re.compile(r'id="return-code">([a-z-]+)<')
 
 
-@pytest.fixture
-def youth_unit(make_unit):
-    return make_unit("ungdomstjenesten", "youth-service")
-
-
-@pytest.fixture
-def operator(make_user, youth_unit):
-    return make_user("operator", service="youth-service", roles=(Role.YOUTH_OPERATOR,), unit=youth_unit)
-
-
-@pytest.fixture
-def professional(make_user, youth_unit):
-    return make_user("profesjonell", service="youth-service", roles=(Role.YOUTH_PROFESSIONAL,), unit=youth_unit)
-
-
 def write(client, body="Jeg er lei meg hele tiden.", **extra) -> str:
     """Write on the public door as a young person; returns the return code shown."""
     response = client.post("/ung/", data={"body": body, "answer_by": "here", **extra})

@@ -9,28 +9,12 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from tik.auth.models import Role
 from tik.cases.models import Case, Consent
 from tik.concerns.models import Child, Concern
 from tik.extensions import db
 from tik.youth.models import YouthConversation, YouthMessage, YouthStat
 
 CODE = re.compile(r'id="return-code">([a-z-]+)<')
-
-
-@pytest.fixture
-def youth_unit(make_unit):
-    return make_unit("ungdomstjenesten", "youth-service")
-
-
-@pytest.fixture
-def operator(make_user, youth_unit):
-    return make_user("operator", service="youth-service", roles=(Role.YOUTH_OPERATOR,), unit=youth_unit)
-
-
-@pytest.fixture
-def professional(make_user, youth_unit):
-    return make_user("profesjonell", service="youth-service", roles=(Role.YOUTH_PROFESSIONAL,), unit=youth_unit)
 
 
 def write(client, body: str) -> str:
