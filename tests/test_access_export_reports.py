@@ -14,8 +14,9 @@ from support import pdf_text
 
 from tik import clock
 from tik.auth.models import Role
-from tik.cases import flow, steps
+from tik.cases import steps
 from tik.cases.models import CaseEvent, ChildWelfareReport, EventKind
+from tik.cases.reports import GuardianInformed, complete_report, feedback_received, on_suspicion_path
 from tik.concerns.models import Child
 from tik.concerns.service import GuardianInput
 from tik.extensions import db
@@ -34,10 +35,10 @@ def reported(app, make_user, make_case, move_case):
     move_case(case, holder, TO_LEVEL0_DECISION)
     steps.decide(case, "report_child_welfare", {}, by=holder)
     report = db.session.scalar(db.select(ChildWelfareReport).where(ChildWelfareReport.case_id == case.id))
-    flow.complete_report(report, holder, guardians=[flow.GuardianInformed(g["guardian_id"], False, DRAFT)
-                                                     for g in report.guardians],
-                         child_told=True, child_not_told_reason="", interpreter_needed=True,
-                         interpreter_language="polsk", sent_on=clock.today(), sent_how="ks-fiks", text=SENT)
+    complete_report(report, holder, guardians=[GuardianInformed(g["guardian_id"], False, DRAFT)
+                                               for g in report.guardians],
+                    child_told=True, child_not_told_reason="", interpreter_needed=True,
+                    interpreter_language="polsk", sent_on=clock.today(), sent_how="ks-fiks", text=SENT)
     return case, holder, report
 
 
@@ -47,7 +48,7 @@ def _child(case):
 
 def test_a_case_on_an_open_suspicion_path_is_not_in_the_export(reported):
     case, holder, _report = reported
-    assert flow.on_suspicion_path(case)
+    assert on_suspicion_path(case)
     export = subject_access(_child(case), holder, lang="pl")
     assert json.loads(export.json)["cases"] == [] and case.ref not in pdf_text(export.pdf)
 
@@ -55,11 +56,11 @@ def test_a_case_on_an_open_suspicion_path_is_not_in_the_export(reported):
 def test_the_polish_export_of_a_reported_case_holds_no_report_and_names_the_withholding_ground(
         client, login, reported):
     case, holder, report = reported
-    flow.feedback_received(report, holder, clock.today())
-    assert flow.on_suspicion_path(case)  # the case still waits until the holder records the answer and goes on
+    feedback_received(report, holder, clock.today())
+    assert on_suspicion_path(case)  # the case still waits until the holder records the answer and goes on
     steps.decide(case, "go_on", {"cw_answer": "investigating", "family_may_be_told": "yes",
                                  "family_told_from": clock.today().isoformat()}, by=holder)
-    assert not flow.on_suspicion_path(case)  # child welfare has answered: the path is no longer open
+    assert not on_suspicion_path(case)  # child welfare has answered: the path is no longer open
     talk = db.session.scalar(db.select(CaseEvent).where(CaseEvent.case_id == case.id,
                                                         CaseEvent.step_id == "l0-talk-child"))
     login(holder)

@@ -13,12 +13,13 @@ from flows import CONCRETISE, DISCUSS, TALK_CHILD, TALK_PARENTS, TO_LEVEL0_DECIS
 from test_security import nin_with_control_digits
 
 from tik import clock
-from tik.cases import flow, steps
+from tik.cases import carry, details, steps
 from tik.cases.models import CaseEvent, CaseStatus, EventKind
 from tik.cases.steps import current_step
 from tik.concerns.models import Child
 from tik.extensions import db
 from tik.guidebook import guide_of
+from tik.timeline.voices import voices
 
 
 def _events(case, kind):
@@ -31,7 +32,7 @@ def _events(case, kind):
 def test_registration_fills_concretise_marked_as_from_the_concern(make_case, make_user):
     teacher = make_user(service="school")
     case = make_case(by=teacher, observation="Sover i timene.")
-    carried = flow.carried(case, current_step(case).step)
+    carried = carry.carried(case, current_step(case).step)
     assert carried.values == {"observation": "Sover i timene.", "since_when": "i høst",
                               "how_often": "flere ganger i uka"}
     assert set(carried.sources.values()) == {"concern"}
@@ -68,7 +69,7 @@ def test_a_meeting_fills_the_step_that_asks_for_date_and_participants(make_case,
     meeting.participants = [Participant(name="Kari Hansen", role="mor"), Participant(name="Per PPT", role="PPT")]
     db.session.add(meeting)
     db.session.commit()
-    carried = flow.carried(case, current_step(case).step)  # l1-clarify: meeting date
+    carried = carry.carried(case, current_step(case).step)  # l1-clarify: meeting date
     assert carried.values["meeting_date"] == "2026-11-18" and carried.sources["meeting_date"] == "meeting"
     give_consent(case, teacher, ["health-nurse"])
     make_measure(case, teacher)  # the plan step needs a dated measure with an owner
@@ -76,7 +77,7 @@ def test_a_meeting_fills_the_step_that_asks_for_date_and_participants(make_case,
                               ("done", {}), ("done", {}), ("done", {}), ("done", {"progress": "ok"}),
                               ("level2", {"evaluation": "x", "child_experience": "y"})])
     assert case.step_id == "l2-meeting"  # the consent step was done by the consent already given
-    carried = flow.carried(case, current_step(case).step)
+    carried = carry.carried(case, current_step(case).step)
     assert carried.values["participants"] == "Kari Hansen, mor\nPer PPT, PPT"
 
 
@@ -92,7 +93,7 @@ def test_the_plan_summary_is_derived_from_the_goals(make_case, make_user, move_c
     db.session.commit()
     step = current_step(case).step
     assert not step.field("plan_summary").required  # no second summary to type
-    assert flow.carried(case, step).values["plan_summary"] == "Emil skal trives i friminuttene."
+    assert carry.carried(case, step).values["plan_summary"] == "Emil skal trives i friminuttene."
     make_measure(case, teacher)  # the plan step needs a dated measure with an owner
     steps.decide(case, "done", {}, by=teacher)
     assert case.step_id == "l1-carry-out"
@@ -105,8 +106,8 @@ def test_voices_are_recorded_once_per_conversation_and_shown_newest_first_dated(
     move_case(case, teacher, [("done", CONCRETISE), ("done", DISCUSS),
                               ("done", {**TALK_CHILD, "conversation_date": "2026-11-10"}),
                               ("done", {**TALK_PARENTS, "conversation_date": "2026-11-12"})])
-    voices = flow.voices(case)
-    assert [(v.who, v.on) for v in voices] == [("parents", date(2026, 11, 12)), ("child", date(2026, 11, 10))]
+    said = voices(case)
+    assert [(v.who, v.on) for v in said] == [("parents", date(2026, 11, 12)), ("child", date(2026, 11, 10))]
     page = client.get(f"/saker/{case.ref}").get_data(as_text=True)
     section = page[page.index('id="voices"'):page.index('id="plan-heading"')]
     assert section.index(TALK_PARENTS["parents_words"]) < section.index(TALK_CHILD["child_words"])
@@ -183,12 +184,12 @@ def test_a_refused_decision_keeps_every_field(client, login, make_case, make_use
 def test_details_are_editable_with_old_and_new_value_on_the_timeline(make_case, make_user):
     teacher = make_user(service="school")
     case = make_case(by=teacher)
-    flow.update_child(case, teacher, {"class_name": "6B", "first_name": "Emma"})
+    details.update_child(case, teacher, {"class_name": "6B", "first_name": "Emma"})
     guardian = case.child.guardians[0]
-    flow.update_guardian(case, teacher, guardian.id, {"phone": "911 11 111", "email": "kari@example.no",
-                                                      "language": "pl"})
-    flow.add_guardian(case, teacher, name="Ole Hansen", relation="far", language="nb")
-    flow.remove_guardian(case, teacher, guardian.id)
+    details.update_guardian(case, teacher, guardian.id, {"phone": "911 11 111", "email": "kari@example.no",
+                                                         "language": "pl"})
+    details.add_guardian(case, teacher, name="Ole Hansen", relation="far", language="nb")
+    details.remove_guardian(case, teacher, guardian.id)
     changes = [(e.data["field"], e.data["old"], e.data["new"]) for e in _events(case, EventKind.DETAILS)]
     assert changes == [("class_name", "5B", "6B"), ("phone", "400 00 000", "911 11 111"),
                        ("email", "", "kari@example.no"), ("language", "nb", "pl"), ("added", "", "Ole Hansen"),

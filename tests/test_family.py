@@ -400,7 +400,8 @@ def test_the_family_timeline_is_a_whitelist_in_family_words_never_a_report(app, 
 
     from flows import DECIDE, TO_LEVEL0_DECISION
 
-    from tik.cases import flow
+    from tik.cases.leader_feedback import leader_feedback
+    from tik.cases.reports import GuardianInformed, complete_report, feedback_received, reports_of
     from tik.cases.steps import decide
     from tik.family import service as family_service
 
@@ -413,14 +414,14 @@ def test_the_family_timeline_is_a_whitelist_in_family_words_never_a_report(app, 
         decide(a, decision, {**values, "staff_notes": "Arbeidsnotat om mor"}, by=holder)
     give_consent(a, holder, ["health-nurse"])
     decide(a, "report", {**DECIDE, "assessment": "Arbeidsnotat: vurdering"}, by=holder)
-    report = flow.reports_of(a)[0]
-    flow.complete_report(report, holder, guardians=[flow.GuardianInformed(g["guardian_id"], True)
-                                                    for g in report.guardians],
-                         child_told=True, child_not_told_reason="", interpreter_needed=False,
-                         interpreter_language="", sent_on=clock.today(), sent_how="ks-fiks",
-                         text="Meldingstekst: far slår")
-    flow.feedback_received(report, holder, clock.today())
-    flow.leader_feedback(a, leader, "received")
+    report = reports_of(a)[0]
+    complete_report(report, holder, guardians=[GuardianInformed(g["guardian_id"], True)
+                                               for g in report.guardians],
+                    child_told=True, child_not_told_reason="", interpreter_needed=False,
+                    interpreter_language="", sent_on=clock.today(), sent_how="ks-fiks",
+                    text="Meldingstekst: far slår")
+    feedback_received(report, holder, clock.today())
+    leader_feedback(a, leader, "received")
     family = family_sign_in(app, family_sso, MOTHER_A)
 
     def timeline_of() -> str:

@@ -18,8 +18,10 @@ from support import use_test_provider
 from test_family import family_sign_in, valid_nin
 
 from tik.auth.models import Role
-from tik.cases import flow, steps
+from tik.cases import steps
+from tik.cases.details import update_guardian
 from tik.cases.handover import propose_handover
+from tik.cases.leader_feedback import leader_feedback
 from tik.cases.participants import invite_participant
 from tik.clock import today
 from tik.concerns.service import GuardianInput
@@ -71,7 +73,7 @@ def every_kind(app, make_case, make_user, make_unit, give_consent, make_measure)
     case = make_case(by=holder, first_name="Zofia", guardians=[GuardianInput("Anna Nowak", "matka", "", "pl")])
     guardian = case.child.guardians[0]
     family_service.set_guardian_identity(case, holder, guardian.id, nin=MOTHER, responsibility=True)
-    flow.update_guardian(case, holder, guardian.id, {"phone": "412 34 567"})
+    update_guardian(case, holder, guardian.id, {"phone": "412 34 567"})
     give_consent(case, holder, ["health-nurse"])
     for decision, values in TO_LEVEL2:
         steps.decide(case, decision, values, by=holder)
@@ -81,7 +83,7 @@ def every_kind(app, make_case, make_user, make_unit, give_consent, make_measure)
         next_action=NextAction.CONTINUE, next_evaluate_on=today() + timedelta(days=30)))
     invite_participant(case, nurse, holder)
     propose_handover(case, nurse, holder)
-    flow.leader_feedback(case, leader, "received")
+    leader_feedback(case, leader, "received")
     steps.decide(case, "emergency", {}, by=holder)
     from tik.auth.policy import FamilyRelation
 

@@ -11,8 +11,8 @@ from flows import CONCRETISE, TO_LEVEL1, TODAY, form_data
 from support import GuidebookCopy
 
 from tik.auth.models import Role
-from tik.cases import flow
 from tik.cases.handover import answer_handover, propose_handover
+from tik.cases.leader_feedback import FeedbackError, leader_feedback
 from tik.cases.models import CaseEvent, EventKind
 from tik.cases.participants import invite_participant
 from tik.cases.steps import decide
@@ -141,20 +141,20 @@ def test_feedback_comes_from_the_reporters_own_leader(make_unit, make_user, make
     give_consent(case, teacher, ["health-nurse"])
     answer_handover(propose_handover(case, nurse, teacher), nurse, accept=True)
     # The case's unit is now the health station: its leader oversees the case, but is not the reporter's leader.
-    with pytest.raises(flow.FeedbackError) as refused:
-        flow.leader_feedback(case, leader_h, "received")
+    with pytest.raises(FeedbackError) as refused:
+        leader_feedback(case, leader_h, "received")
     assert refused.value.code == "not_leader"
-    event = flow.leader_feedback(case, leader_a, "received")
+    event = leader_feedback(case, leader_a, "received")
     assert event.data["reporter_id"] == teacher.id
 
 
 def test_feedback_is_chosen_from_the_guidebooks_messages(client, login, reported):
     case, _teacher, _holder, _nurse, leader_a = reported
-    with pytest.raises(flow.FeedbackError) as refused:  # the default guidebook allows no free text
-        flow.leader_feedback(case, leader_a, "received", text="Barnet fortalte at far slår.")
+    with pytest.raises(FeedbackError) as refused:  # the default guidebook allows no free text
+        leader_feedback(case, leader_a, "received", text="Barnet fortalte at far slår.")
     assert refused.value.code == "feedback_message"
-    with pytest.raises(flow.FeedbackError):
-        flow.leader_feedback(case, leader_a, "no-such-message")
+    with pytest.raises(FeedbackError):
+        leader_feedback(case, leader_a, "no-such-message")
     db.session.rollback()
     login(leader_a)
     response = client.post(f"/saker/{case.ref}/leder", data={"message": ""})

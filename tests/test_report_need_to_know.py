@@ -11,9 +11,10 @@ import pytest
 
 from tik import clock
 from tik.auth.models import Role
-from tik.cases import flow, steps
+from tik.cases import steps
 from tik.cases.models import ChildWelfareReport
 from tik.cases.participants import invite_participant
+from tik.cases.reports import GuardianInformed, complete_report
 from tik.concerns.models import Urgency
 from tik.concerns.service import ChildInput, ConcernInput, GuardianInput, register_concern
 from tik.extensions import db
@@ -42,10 +43,10 @@ def reported(app, make_unit, make_user, give_consent):
     assert again.id == case.id  # the same open case
     steps.decide(case, "report_child_welfare", {}, by=holder)
     report = db.session.scalar(db.select(ChildWelfareReport).where(ChildWelfareReport.case_id == case.id))
-    flow.complete_report(report, holder, guardians=[flow.GuardianInformed(g["guardian_id"], False, "Mistanke mot far")
-                                                     for g in report.guardians],
-                         child_told=True, child_not_told_reason="", interpreter_needed=False, interpreter_language="",
-                         sent_on=clock.today(), sent_how="ks-fiks", text=SENT)
+    complete_report(report, holder, guardians=[GuardianInformed(g["guardian_id"], False, "Mistanke mot far")
+                                               for g in report.guardians],
+                    child_told=True, child_not_told_reason="", interpreter_needed=False, interpreter_language="",
+                    sent_on=clock.today(), sent_how="ks-fiks", text=SENT)
     return case, report, {"holder": holder, "leader": leader, "ppt": ppt, "welfare": welfare}
 
 

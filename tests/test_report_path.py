@@ -11,8 +11,10 @@ from support import pdf_text
 
 from tik import clock
 from tik.auth.models import Role
-from tik.cases import flow, steps
+from tik.cases import steps
+from tik.cases.leader_feedback import FeedbackError, leader_feedback
 from tik.cases.models import CaseEvent, CaseStatus, ChildWelfareReport, EventKind
+from tik.cases.reports import SUSPICION, GuardianInformed, ReportError, complete_report, feedback_received
 from tik.concerns.service import GuardianInput
 from tik.extensions import db
 from tik.mywork.service import work_for
@@ -45,7 +47,7 @@ def test_the_suspicion_path_defaults_to_not_informed_with_the_reason(make_case, 
     assert case.is_open
     report = _report(case)
     assert report.hard_stop
-    assert all(g["informed"] is False and g["why_not"] == flow.SUSPICION for g in report.guardians)
+    assert all(g["informed"] is False and g["why_not"] == SUSPICION for g in report.guardians)
     event = db.session.scalar(db.select(CaseEvent).where(CaseEvent.case_id == case.id,
                                                          CaseEvent.kind == EventKind.REPORT))
     assert event.data["inform_parents"] is False
@@ -65,23 +67,23 @@ def test_completing_the_report_sets_the_feedback_reminder_from_the_guide(make_ca
     report = _report(case)
     ids = [g["guardian_id"] for g in report.guardians]
     try:
-        flow.complete_report(report, teacher, guardians=[flow.GuardianInformed(ids[0], False, ""),
-                                                         flow.GuardianInformed(ids[1], True)],
-                             child_told=True, child_not_told_reason="", interpreter_needed=True,
-                             interpreter_language="arabisk", sent_on=clock.today(), sent_how="ks-fiks", text="…")
+        complete_report(report, teacher, guardians=[GuardianInformed(ids[0], False, ""),
+                                                    GuardianInformed(ids[1], True)],
+                        child_told=True, child_not_told_reason="", interpreter_needed=True,
+                        interpreter_language="arabisk", sent_on=clock.today(), sent_how="ks-fiks", text="…")
         raise AssertionError("a guardian not informed needs a reason")
-    except flow.ReportError as error:
+    except ReportError as error:
         assert error.code == "why_not_required"
     db.session.rollback()
     report = _report(case)
-    flow.complete_report(report, teacher, guardians=[flow.GuardianInformed(ids[0], False, "Mistanke mot mor"),
-                                                     flow.GuardianInformed(ids[1], True)],
-                         child_told=False, child_not_told_reason="For liten", interpreter_needed=True,
-                         interpreter_language="arabisk", sent_on=clock.today() - timedelta(days=16),
-                         sent_how="ks-fiks", text="Melding")
+    complete_report(report, teacher, guardians=[GuardianInformed(ids[0], False, "Mistanke mot mor"),
+                                                GuardianInformed(ids[1], True)],
+                    child_told=False, child_not_told_reason="For liten", interpreter_needed=True,
+                    interpreter_language="arabisk", sent_on=clock.today() - timedelta(days=16),
+                    sent_how="ks-fiks", text="Melding")
     assert report.feedback_due == clock.today() + timedelta(days=5)  # 21 days from the guide
     assert [r.id for r in work_for(teacher).report_feedback] == [report.id]
-    flow.feedback_received(report, teacher, clock.today())
+    feedback_received(report, teacher, clock.today())
     assert work_for(teacher).report_feedback == []
 
 
@@ -94,13 +96,13 @@ def test_a_leader_approval_cannot_block_a_report(make_case, make_user, make_unit
     case = make_case(by=teacher)
     steps.decide(case, "report_child_welfare", {}, by=teacher)
     assert _report(case) is not None
-    flow.leader_feedback(case, leader, "received")  # a message from the guidebook's list
+    leader_feedback(case, leader, "received")  # a message from the guidebook's list
     events = db.session.scalars(db.select(CaseEvent).where(CaseEvent.kind == EventKind.FEEDBACK)).all()
     assert [e.by_id for e in events] == [leader.id]
     try:
-        flow.leader_feedback(case, teacher, "received")
+        leader_feedback(case, teacher, "received")
         raise AssertionError("only the unit leader records feedback")
-    except flow.FeedbackError as error:
+    except FeedbackError as error:
         assert error.code == "not_leader"
 
 
@@ -142,11 +144,11 @@ def test_the_feedback_reminder_is_on_min_side(client, login, make_user, make_cas
     case = make_case(by=teacher)
     steps.decide(case, "report_child_welfare", {}, by=teacher)
     report = _report(case)
-    flow.complete_report(report, teacher, guardians=[flow.GuardianInformed(g["guardian_id"], False, "Mistanke")
-                                                     for g in report.guardians],
-                         child_told=True, child_not_told_reason="", interpreter_needed=False,
-                         interpreter_language="", sent_on=clock.today() - timedelta(days=20), sent_how="paper",
-                         text="")
+    complete_report(report, teacher, guardians=[GuardianInformed(g["guardian_id"], False, "Mistanke")
+                                                for g in report.guardians],
+                    child_told=True, child_not_told_reason="", interpreter_needed=False,
+                    interpreter_language="", sent_on=clock.today() - timedelta(days=20), sent_how="paper",
+                    text="")
     page = client.get("/min-side").get_data(as_text=True)
     assert "Be barnevernet om tilbakemelding" in page and case.ref in page
 

@@ -19,9 +19,10 @@ from support import GUIDEBOOK, pdf_text, use_test_provider
 from test_family import MOTHER_A, family_sign_in, valid_nin
 
 from tik.auth.models import Role
-from tik.cases import flow, steps
+from tik.cases import steps
 from tik.cases.consent import ConsentError, record_consent
 from tik.cases.models import Case, ConsentForm
+from tik.cases.reports import GuardianInformed, complete_report, reports_of
 from tik.cases.suspicion import WaitingForChildWelfare
 from tik.clock import today
 from tik.extensions import db
@@ -167,7 +168,7 @@ def test_the_report_hard_stop_with_a_guardian_not_informed_hides_a_case_the_fami
     assert _decide(client, ref, "report_child_welfare", {}) == 302  # the hard stop: nobody informed first
     case = _case(ref)
     assert case.waiting_since is not None and case.is_open
-    assert all(g["informed"] is False for g in flow.reports_of(case)[0].guardians)
+    assert all(g["informed"] is False for g in reports_of(case)[0].guardians)
     assert not _family_sees(mother, ref)
     _refused_everything_that_faces_the_family(client, ref, holder)
 
@@ -203,11 +204,11 @@ def test_a_report_completed_with_a_guardian_not_informed_makes_the_case_wait(mak
         steps.decide(case, decision, values, by=teacher)
     steps.decide(case, "report", DECIDE, by=teacher)  # the ordinary report: whether informed is asked
     assert case.waiting_since is None
-    report = flow.reports_of(case)[0]
-    flow.complete_report(report, teacher, guardians=[flow.GuardianInformed(g["guardian_id"], False, "Mistanke")
-                                                     for g in report.guardians],
-                         child_told=True, child_not_told_reason="", interpreter_needed=False,
-                         interpreter_language="", sent_on=clock.today(), sent_how="ks-fiks", text="Tekst")
+    report = reports_of(case)[0]
+    complete_report(report, teacher, guardians=[GuardianInformed(g["guardian_id"], False, "Mistanke")
+                                                for g in report.guardians],
+                    child_told=True, child_not_told_reason="", interpreter_needed=False,
+                    interpreter_language="", sent_on=clock.today(), sent_how="ks-fiks", text="Tekst")
     assert case.waiting_since is not None
 
 
@@ -267,12 +268,12 @@ def _walk_and_read(app, make_case, make_user, family_sso, data, guide_path):
                                form=ConsentForm.PAPER, given_on=today(), expires_on=today() + timedelta(days=90),
                                young_person=True)
             continue
-        for report in flow.reports_of(case):
+        for report in reports_of(case):
             if report.sent_on is None:
                 text = f"Meldingstekst {i}: far slår"
                 reports.add(text)
-                flow.complete_report(report, holder, guardians=[
-                    flow.GuardianInformed(g["guardian_id"], data.draw(st.booleans()), "Mistanke")
+                complete_report(report, holder, guardians=[
+                    GuardianInformed(g["guardian_id"], data.draw(st.booleans()), "Mistanke")
                     for g in report.guardians], child_told=True, child_not_told_reason="",
                     interpreter_needed=False, interpreter_language="", sent_on=today(), sent_how="ks-fiks",
                     text=text)

@@ -41,6 +41,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     import tik.models  # noqa: F401 - every table registers with the metadata
     from tik.auth import views as auth
+    from tik.cases import details_views, maturity_views, report_views  # noqa: F401 (routes on cases.bp)
     from tik.cases import views as cases
     from tik.concerns import views as concerns
     from tik.errors import register_errors

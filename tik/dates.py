@@ -72,3 +72,11 @@ def _locale(lang: str) -> str:
         return lang.replace("-", "_")
     except (UnknownLocaleError, ValueError, TypeError, AttributeError):
         return "nb"
+
+
+def parse_day(text: str) -> date | None:
+    """A day typed as yyyy-mm-dd (a date field's value), or None when it is not one."""
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        return None

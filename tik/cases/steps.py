@@ -12,15 +12,15 @@ from tik.auth.models import User
 from tik.auth.policy import consented_services, is_paused_unnamed
 from tik.cases import suspicion
 from tik.cases.consent import enforce_consent
-from tik.cases.flow import start_report
 from tik.cases.models import Case, CaseCounter, CaseStatus, EventKind
+from tik.cases.reports import start_report
 from tik.clock import local_date, now, today
 from tik.db import unit_of_work
 from tik.extensions import db
 from tik.guidebook import current_guide, guide_of, pin_current_guide
 from tik.guides import engine
 from tik.guides.model import Guide, Step
-from tik.plans.models import Plan
+from tik.plans import service as plans
 from tik.timeline.service import log
 from tik.versioning import check_version
 
@@ -216,17 +216,8 @@ def _family_ends(case: Case, reason: str, by: User) -> None:
 def _apply_effects(case: Case, step: Step, recorded: dict[str, str], by: User) -> None:
     """A "yes" on a field with an effect grows the same plan into the individual plan (no second document)."""
     effects = [f.effect for f in step.fields if f.effect and recorded.get(f.key) == "yes"]
-    if not effects:
-        return
-    plan = db.session.scalar(select(Plan).where(Plan.case_id == case.id))
-    if plan is None:
-        plan = Plan(case_id=case.id)
-        db.session.add(plan)
-    if "individual_plan" in effects:
-        plan.individual_plan = True
-    if "child_coordinator" in effects:
-        plan.child_coordinator = case.coordinator.name
-    log(case, EventKind.PLAN, by, action="plan.individual", effects=effects)
+    if effects:
+        plans.grow_plan(case, by, effects)
 
 
 def _close(case: Case, end: str, reason: str, by: User) -> None:
@@ -278,7 +269,7 @@ def check_step_rules(case: Case, step: Step, decision, values: dict[str, str], g
                 raise engine.DecisionRefused("leader_required", field="leader")
         if chosen is not None:
             recorded |= {"leader": chosen.name, "leader_id": str(chosen.id)}
-    if "measure" in step.requires and not _has_owned_dated_measure(case):
+    if "measure" in step.requires and not plans.has_owned_dated_measure(case):
         raise engine.DecisionRefused("measure_required")
     if "consent_or_reason" in step.requires and not consented_services(case, today()) \
             and not (values.get("no_consent_reason") or "").strip():
@@ -286,16 +277,3 @@ def check_step_rules(case: Case, step: Step, decision, values: dict[str, str], g
     if "coordinator" in step.requires:
         recorded |= {"coordinator": case.coordinator.name, "coordinator_id": str(case.coordinator_id)}
     return recorded
-
-
-def _has_owned_dated_measure(case: Case) -> bool:
-    """At least one measure with a responsible person and an evaluation date that was not ended (planned, active
-    or done: a measure ended, by an evaluation or with its consent, is no longer part of the plan)."""
-    from tik.plans.models import Measure, MeasureStatus
-
-    return db.session.scalar(
-        select(Measure.id).join(Plan, Plan.id == Measure.plan_id)
-        .where(Plan.case_id == case.id, Measure.status != MeasureStatus.ENDED,
-               Measure.evaluate_on.is_not(None),
-               (Measure.responsible_id.is_not(None)) | (func.trim(Measure.responsible) != ""))
-        .limit(1)) is not None

@@ -28,8 +28,8 @@ from tik.auth.policy import (
     sight,
     visible_events,
 )
+from tik.cases import carry, participants, queries, steps
 from tik.cases import consent as consenting
-from tik.cases import flow, participants, queries, steps
 from tik.cases import handover as handing_over
 from tik.cases.consent import ConsentError, record_consent
 from tik.cases.forms import (
@@ -43,10 +43,13 @@ from tik.cases.forms import (
     step_values,
 )
 from tik.cases.handover import HandoverError
+from tik.cases.leader_feedback import feedback_reporters, may_read_feedback
 from tik.cases.models import Case, Consent, Handover
 from tik.cases.models import ConsentForm as ConsentKind
+from tik.cases.page_events import page_events
 from tik.cases.participants import ParticipantError, invitable_people, people_who_may_join
 from tik.cases.queries import active_participants, pending_handovers, search_cases, who_has_seen
+from tik.cases.reports import reports_of
 from tik.cases.steps import current_step
 from tik.clock import today
 from tik.concerns.models import Concern, ReportDraft
@@ -90,19 +93,19 @@ def _case_page(case: Case, status: int = 200, **extra):
     invite_form = extra.pop("invite_form", None) or BlankForm(InviteForm, idempotency_key=secrets.token_urlsafe(24))
     drafts = db.session.scalars(select(ReportDraft).where(ReportDraft.case_id == case.id)).all()
     values = extra.pop("values", None)
-    events = flow.page_events(case, TIMELINE_ON_PAGE + 1)
-    timeline = [e for e in events.timeline if flow.may_read_feedback(current_user, case, e)]
+    events = page_events(case, TIMELINE_ON_PAGE + 1)
+    timeline = [e for e in events.timeline if may_read_feedback(current_user, case, e)]
     concerns = db.session.scalars(select(Concern).where(Concern.case_id == case.id)
                                   .options(joinedload(Concern.reported_by))
                                   .order_by(Concern.created_at.desc())).all()
     plan = plan_of(case)
-    carried = (flow.carried(case, view.step, concerns, plan, events.has_meetings) if case.is_open
-               else flow.Carried({}, {}))
+    carried = (carry.carried(case, view.step, concerns, plan, events.has_meetings) if case.is_open
+               else carry.Carried({}, {}))
     seen = sight(current_user, case, on)
     if seen.content is not None:  # nothing carried into a step from a kind of information not covered
         kept = {k: src for k, src in carried.sources.items() if src == "meeting" or seen.sees(src)}
-        carried = flow.Carried({k: v for k, v in carried.values.items() if k in kept}, kept)
-    reports = flow.reports_of(case) if events.has_reports else []
+        carried = carry.Carried({k: v for k, v in carried.values.items() if k in kept}, kept)
+    reports = reports_of(case) if events.has_reports else []
     if values is None:  # nothing typed yet: start from what TIK already knows
         values = dict(carried.values)
     can = abilities(current_user, case, on)
@@ -131,7 +134,7 @@ def _case_page(case: Case, status: int = 200, **extra):
         kind_services=[(k, sv.name.get(interface_language())) for k, sv in guide.services.items()],
         consent_warning_days=30,
         step_leaders=steps.unit_leaders(case) if view.step.leader and case.is_open else [],
-        feedback_to=flow.feedback_reporters(case, current_user) if case.is_open and can.leader_feedback else [],
+        feedback_to=feedback_reporters(case, current_user) if case.is_open and can.leader_feedback else [],
     )
     context.update(extra)
     return render_template("cases/case.html", **context), status
@@ -337,7 +340,7 @@ def full_timeline(ref: str):
     seen = sight(current_user, case, today())
     return render_template("cases/timeline.html", case=case, child=case.child, guide=guide_of(case),
                            timeline=[e for e in visible_events(case, case_timeline(case), seen)
-                                     if flow.may_read_feedback(current_user, case, e)],
+                                     if may_read_feedback(current_user, case, e)],
                            L=interface_language(), withhold=can_withhold_from_export(current_user, case))
 
 
@@ -398,5 +401,3 @@ def viewers(ref: str):
         abort(404)
     return render_template("cases/viewers.html", case=case, rows=who_has_seen(case), guide=guide_of(case),
                            L=interface_language())
-
-from tik.cases import flow_views, maturity_views  # noqa: E402,F401  (register the report, leader, details and maturity routes)

@@ -18,8 +18,8 @@ from tik.audit.models import AuditEvent
 from tik.audit.service import READ_ACTIONS, record
 from tik.auth.models import User
 from tik.auth.policy import visible_cases
-from tik.cases.flow import on_suspicion_path
 from tik.cases.models import Case, CaseEvent, EventKind
+from tik.cases.reports import on_suspicion_path
 from tik.clock import now, today
 from tik.concerns.models import Child
 from tik.db import unit_of_work

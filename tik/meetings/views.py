@@ -18,7 +18,7 @@ from tik.auth.policy import (
     is_writable,
     requires,
 )
-from tik.cases import flow
+from tik.cases.carry import Carried, from_meeting
 from tik.cases.forms import DecisionForm, step_field_errors, step_values
 from tik.cases.models import Case
 from tik.cases.steps import current_step
@@ -106,9 +106,9 @@ def _page(meeting: Meeting, status: int = 200, **extra):
     for v in views:
         minutes_forms.setdefault(v.item.id, MinutesForm(obj=v.item, prefix=f"i{v.item.id}"))
     agenda_form = extra.pop("agenda_form", None) or AgendaForm(idempotency_key=secrets.token_urlsafe(24))
-    carried_by_item = {item_id: flow.from_meeting(meeting, view.step) for item_id, view in steps.items()}
+    carried_by_item = {item_id: from_meeting(meeting, view.step) for item_id, view in steps.items()}
     for item_id, typed in extra.pop("typed", {}).items():  # a refused decision keeps what was typed
-        carried_by_item[item_id] = flow.Carried(typed, {})
+        carried_by_item[item_id] = Carried(typed, {})
     writable_by_item = {v.item.id: v.item.case is None or is_writable(v.item.case) for v in views}
     paused = {v.item.id for v in views if v.can_act and is_paused_unnamed(current_user, v.item.case, today())}
     response = render_template("meetings/meeting.html", meeting=meeting, views=views, guides=guides, steps=steps,

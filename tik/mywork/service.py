@@ -15,9 +15,10 @@ from sqlalchemy.orm import selectinload
 from tik.auth.models import User
 from tik.auth.policy import visible_cases
 from tik.cases.consent import expiry_day
-from tik.cases.flow import feedback_for, feedback_reminders
+from tik.cases.leader_feedback import feedback_for
 from tik.cases.models import Case, CaseStatus, Consent, ConsentService, Handover, HandoverStatus
 from tik.cases.queries import CaseRow, expiring_consents, held_cases
+from tik.cases.reports import feedback_reminders
 from tik.clock import now, today
 from tik.dates import local
 from tik.extensions import db

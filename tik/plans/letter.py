@@ -82,7 +82,7 @@ def addressees(case: Case, lang: str, young: bool) -> tuple[str, ...]:
 
 def printed_voices(case: Case, plan) -> dict[str, list[Voice]]:
     """The child's and the parents' words for a print, per who ("child", "parents"), newest first and dated:
-    every conversation's (flow.voices), and what the plan says in their voice unless a conversation said it."""
+    every conversation's (tik.timeline.voices), and what the plan says in their voice unless a conversation said it."""
     until = getattr(plan, "frozen_at", None)  # a frozen revision: what had been said when it was frozen
     heard = voices(case, until=until)
     on = local_date(until) if until else local_date(plan.updated_at) if getattr(plan, "updated_at", None) else today()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from tik.audit.service import record
@@ -52,6 +52,29 @@ def ensure_plan(case: Case) -> Plan:
         db.session.add(plan)
         db.session.flush()
     return plan
+
+
+def grow_plan(case: Case, by: User, effects: list[str]) -> Plan:
+    """A step's "yes" grows the case's one plan (made if there is none): `individual_plan` makes it the individual
+    plan, `child_coordinator` names the holder as the child's coordinator. Inside the caller's unit of work."""
+    plan = ensure_plan(case)
+    if "individual_plan" in effects:
+        plan.individual_plan = True
+    if "child_coordinator" in effects:
+        plan.child_coordinator = case.coordinator.name
+    log(case, EventKind.PLAN, by, action="plan.individual", effects=effects)
+    return plan
+
+
+def has_owned_dated_measure(case: Case) -> bool:
+    """At least one measure with a responsible person and an evaluation date that was not ended (planned, active
+    or done: a measure ended, by an evaluation or with its consent, is no longer part of the plan)."""
+    return db.session.scalar(
+        select(Measure.id).join(Plan, Plan.id == Measure.plan_id)
+        .where(Plan.case_id == case.id, Measure.status != MeasureStatus.ENDED,
+               Measure.evaluate_on.is_not(None),
+               (Measure.responsible_id.is_not(None)) | (func.trim(Measure.responsible) != ""))
+        .limit(1)) is not None
 
 
 def _before_change(plan: Plan) -> None:
