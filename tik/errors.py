@@ -1,4 +1,5 @@
-"""Error pages and logs that carry no personal data: a request id links the two, never the form or the SQL."""
+"""Error pages and logs that carry no personal data: a request id links the two, never the form or the SQL; and
+`DomainError`, the one error a service raises when it refuses what was asked."""
 
 from __future__ import annotations
 
@@ -10,6 +11,15 @@ from flask import Flask, g, render_template
 from werkzeug.exceptions import HTTPException
 
 REDACTED = "[message withheld: it may hold personal data]"
+
+
+class DomainError(ValueError):
+    """A service refuses what was asked; `code` says why (a key of tik.messages.refusal_message). The services'
+    own names for it (ConsentError, PlanError, …) only say whose refusal it is; views catch DomainError."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
 
 
 def request_id() -> str:

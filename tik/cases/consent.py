@@ -13,18 +13,15 @@ from tik.cases.models import Case, CaseStatus, Consent, ConsentForm, EventKind, 
 from tik.cases.queries import pending_handovers
 from tik.clock import now, today, utc_to_local
 from tik.db import unit_of_work
+from tik.errors import DomainError
 from tik.extensions import db
 from tik.guidebook import guide_of
 from tik.timeline.maturity import MATURITY, consents_themself
 from tik.timeline.service import log
 
 
-class ConsentError(ValueError):
+class ConsentError(DomainError):
     """A consent cannot be recorded as given; `code` says why."""
-
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
 
 
 @unit_of_work(once_per_form=True)

@@ -12,15 +12,14 @@ from tik.cases.models import Case, CaseParticipant, CaseStatus, EventKind, Hando
 from tik.cases.queries import active_participant, pending_handovers
 from tik.clock import now, today
 from tik.db import unit_of_work
+from tik.errors import DomainError
 from tik.extensions import db
 from tik.org.models import UnitLeader
 from tik.timeline.service import log
 
 
-class HandoverError(ValueError):
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
+class HandoverError(DomainError):
+    """A handover cannot be proposed or answered; `code` says why."""
 
 
 @unit_of_work(once_per_form=True)

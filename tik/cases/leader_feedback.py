@@ -11,6 +11,7 @@ from tik.auth.models import User
 from tik.cases.models import Case, CaseEvent, EventKind
 from tik.concerns.models import Concern
 from tik.db import unit_of_work
+from tik.errors import DomainError
 from tik.extensions import db
 from tik.guidebook import guide_of
 from tik.timeline.service import log
@@ -20,10 +21,8 @@ FEEDBACK_MAX = 600
 
 
 
-class FeedbackError(ValueError):
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
+class FeedbackError(DomainError):
+    """The leader's feedback is refused; `code` says why."""
 
 
 def feedback_reporters(case: Case, leader: User) -> list[User]:

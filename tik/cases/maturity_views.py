@@ -10,6 +10,7 @@ from flask_login import current_user
 from tik.auth.policy import case_for, requires
 from tik.cases.consent import ConsentError, judge_maturity
 from tik.cases.views import _case_page, bp
+from tik.errors import DomainError
 from tik.messages import refusal_message
 from tik.timeline.maturity import consents_themself, maturity_of
 
@@ -30,7 +31,7 @@ def judge(ref: str):
         if answer not in ("yes", "no"):
             raise ConsentError("maturity_answer")
         judge_maturity(case, current_user, mature=answer == "yes", reason=reason)
-    except ConsentError as error:
+    except DomainError as error:
         return _case_page(case, 422, maturity_error=refusal_message(error.code),
                           maturity_typed={"mature": answer, "reason": reason})
     flash(_("Vurderingen av modenhet er lagret."))

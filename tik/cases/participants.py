@@ -13,16 +13,13 @@ from tik.cases.models import Case, CaseParticipant, EventKind
 from tik.cases.queries import active_participant
 from tik.clock import now
 from tik.db import unit_of_work
+from tik.errors import DomainError
 from tik.extensions import db
 from tik.timeline.service import log
 
 
-class ParticipantError(ValueError):
+class ParticipantError(DomainError):
     """A person cannot be invited into (or removed from) a case; `code` says why."""
-
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
 
 
 @unit_of_work(once_per_form=True)

@@ -15,6 +15,7 @@ from tik.cases.models import ChildWelfareReport
 from tik.cases.views import _case_page, bp
 from tik.clock import today
 from tik.dates import parse_day
+from tik.errors import DomainError
 from tik.extensions import db, interface_language
 from tik.forms import LANGUAGE_CHOICES
 from tik.guidebook import guide_of
@@ -55,7 +56,7 @@ def complete_report(ref: str, report_id: int):
                                 interpreter_needed=form.get("interpreter_needed") == "yes",
                                 interpreter_language=form.get("interpreter_language", "")[:60],
                                 sent_on=sent_on, sent_how=form.get("sent_how", ""), text=form.get("text", "")[:20000])
-    except reports.ReportError as error:
+    except DomainError as error:
         return _case_page(case, 422, report_error=refusal_message(error.code), report_form=dict(form))
     flash(_("Meldingen er registrert. Du får en påminnelse om å be barnevernet om tilbakemelding."))
     return redirect(url_for("cases.show", ref=ref) + "#reports")
@@ -109,7 +110,7 @@ def leader_feedback(ref: str):
     try:
         leading.leader_feedback(case, current_user, request.form.get("message", ""), request.form.get("text", ""),
                                 reporter_id=request.form.get("reporter", type=int))
-    except leading.FeedbackError as error:
+    except DomainError as error:
         if error.code == "not_leader":
             abort(404)
         return _case_page(case, 422, feedback_error=refusal_message(error.code))

@@ -17,6 +17,7 @@ from tik.cases.suspicion import enter_waiting
 from tik.clock import today
 from tik.concerns.models import Concern, ReportDraft, Urgency
 from tik.db import unit_of_work
+from tik.errors import DomainError
 from tik.extensions import db
 from tik.guidebook import guide_of
 from tik.guides.model import Decision
@@ -44,10 +45,8 @@ def start_report(case: Case, decision: Decision, by: User) -> ChildWelfareReport
     return report
 
 
-class ReportError(ValueError):
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
+class ReportError(DomainError):
+    """The report's record is refused as filled in; `code` says why."""
 
 
 @dataclass

@@ -31,7 +31,7 @@ from tik.auth.policy import (
 from tik.cases import carry, participants, queries, steps
 from tik.cases import consent as consenting
 from tik.cases import handover as handing_over
-from tik.cases.consent import ConsentError, record_consent
+from tik.cases.consent import record_consent
 from tik.cases.forms import (
     AdultConsentForm,
     ConsentForm,
@@ -42,17 +42,17 @@ from tik.cases.forms import (
     step_field_errors,
     step_values,
 )
-from tik.cases.handover import HandoverError
 from tik.cases.leader_feedback import feedback_reporters, may_read_feedback
 from tik.cases.models import Case, Consent, Handover
 from tik.cases.models import ConsentForm as ConsentKind
 from tik.cases.page_events import page_events
-from tik.cases.participants import ParticipantError, invitable_people, people_who_may_join
+from tik.cases.participants import invitable_people, people_who_may_join
 from tik.cases.queries import active_participants, pending_handovers, search_cases, who_has_seen
 from tik.cases.reports import reports_of
 from tik.cases.steps import current_step
 from tik.clock import today
 from tik.concerns.models import Concern, ReportDraft
+from tik.errors import DomainError
 from tik.extensions import db, interface_language
 from tik.forms import LANGUAGE_CHOICES, BlankForm, error_list
 from tik.guidebook import guide_of
@@ -245,7 +245,7 @@ def add_consent(ref: str):
                                   information=form.information.data or "", young_person=form.young_person.data,
                                   exclusions=form.exclusions.data or "", form_key=form.idempotency_key.data,
                                   kinds=_kinds_per_service(request.form, form.services.data, form))
-    except ConsentError as error:
+    except DomainError as error:
         form.services.errors = [refusal_message(error.code)] if error.code in ("no_services", "unknown_service") \
             else []
         if error.code in ("no_kinds", "unknown_kind"):
@@ -299,7 +299,7 @@ def propose_handover(ref: str):
                                                  family_wish=form.family_wish.data,
                                                  measures_scope=form.measures_scope.data,
                                                  form_key=form.idempotency_key.data)
-    except HandoverError as error:
+    except DomainError as error:
         form.to_user.errors = [refusal_message(error.code)]
         return _case_page(case, 422, handover_form=form, handover_errors=error_list(form))
     if proposed is not None:
@@ -320,7 +320,7 @@ def answer_handover(handover_id: int):
     consenting.settle_expired(handover.case)  # a consent that ran out ends the handover first
     try:
         handing_over.answer_handover(handover, current_user, accept=accept, reason=form.reason.data or "")
-    except HandoverError as error:
+    except DomainError as error:
         if error.code in ("cannot_open", "not_yours"):  # ended, or a case they can no longer open: not there
             abort(404)
         flash(refusal_message(error.code), "error")
@@ -369,7 +369,7 @@ def invite_participant(ref: str):
         return _case_page(case, 422, invite_form=form, invite_errors=error_list(form))
     try:
         invited = participants.invite_participant(case, person, current_user, form_key=form.idempotency_key.data)
-    except ParticipantError as error:
+    except DomainError as error:
         form.person.errors = [refusal_message(error.code)]
         return _case_page(case, 422, invite_form=form, invite_errors=error_list(form))
     if invited is not None:
@@ -387,7 +387,7 @@ def remove_participant(ref: str, participant_id: int):
     try:
         participants.remove_participant(case, participant, current_user)
         flash(_("%(name)s er fjernet fra saken og ser den ikke lenger.", name=participant.user.name))
-    except ParticipantError:
+    except DomainError:
         pass  # nothing changed; the page shows who takes part
     return redirect(url_for("cases.show", ref=ref))
 

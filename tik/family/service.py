@@ -23,6 +23,7 @@ from tik.cases.consent import record_consent, withdraw_consent
 from tik.cases.models import Case, CaseEvent, Consent, ConsentForm, EventKind
 from tik.clock import today
 from tik.db import unit_of_work
+from tik.errors import DomainError
 from tik.extensions import db
 from tik.family.texts import FamilyTexts
 from tik.family.timeline import FamilyEntry, family_entry
@@ -230,12 +231,8 @@ def before_the_meeting(case: Case, relation: FamilyRelation, text: str) -> None:
 # -- the staff side: a guardian's national id ----------------------------------------------------------------
 
 
-class GuardianIdError(ValueError):
+class GuardianIdError(DomainError):
     """A guardian's national id cannot be recorded; `code` says why (a refusal message key)."""
-
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
 
 
 def masked(guardian) -> str:

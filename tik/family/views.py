@@ -22,9 +22,9 @@ from tik.auth.policy import (
     public,
     requires,
 )
-from tik.cases.consent import ConsentError
 from tik.cases.suspicion import WaitingForChildWelfare
 from tik.clock import today, utc_to_local
+from tik.errors import DomainError
 from tik.extensions import limiter
 from tik.family import service, texts
 from tik.family.texts import FamilyTexts
@@ -209,7 +209,7 @@ def give_consent(ref: str):
                              exclusions=without_controls(form.get("exclusions", ""))[:2000],
                              kinds={s: form.getlist("kinds") for s in form.getlist("services")}
                              if form.get("kinds_shown") else None)
-    except ConsentError as error:
+    except DomainError as error:
         return _case_page(case, relation, 422, consent_error=refusal_message(error.code), typed=form)
     flash(t("Takk. Samtykket er gitt, og tjenestene det gjelder, kan nå samarbeide om saken."))
     return redirect(url_for("family.case", ref=ref))
@@ -221,7 +221,7 @@ def renew(ref: str, consent_id: int):
     case, relation = family_case_for(_lookup(), ref, action="family.consent")
     try:
         renewed = service.renew_consent(case, relation, _lookup(), consent_id)
-    except ConsentError as error:
+    except DomainError as error:
         return _case_page(case, relation, 422, consent_error=refusal_message(error.code))
     if renewed is None:
         abort(404)
@@ -272,7 +272,7 @@ def guardian_identity(ref: str, guardian_id: int):
         try:
             service.set_guardian_identity(case, current_user, guardian_id, nin=nin,
                                           responsibility=form.get("responsibility") == "yes")
-        except service.GuardianIdError as refused:
+        except DomainError as refused:
             error, status = refusal_message(refused.code), 422
             if refused.code == "national_id_invalid":  # in the terms of the case's country
                 error = str(identity.rules(guide_of(case).country).INVALID)

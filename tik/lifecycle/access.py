@@ -23,6 +23,7 @@ from tik.cases.reports import on_suspicion_path
 from tik.clock import now, today
 from tik.concerns.models import Child
 from tik.db import unit_of_work
+from tik.errors import DomainError
 from tik.extensions import db
 from tik.guidebook import current_guide, guide_of
 from tik.letter_texts import SOURCE_LANGUAGE, Texts, is_rtl, language_name
@@ -138,12 +139,8 @@ def for_the_family(case: Case, rows: dict[str, list[dict[str, Any]]]
                   for key, n in counts.items()]
 
 
-class WithholdError(ValueError):
+class WithholdError(DomainError):
     """An entry cannot be withheld from the export; `code` says why."""
-
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
 
 
 @unit_of_work

@@ -16,17 +16,14 @@ from tik.auth.policy import can_manage_life, can_reopen
 from tik.cases.models import Case, CaseEvent, CaseStatus, EventKind
 from tik.clock import local_date, now, today
 from tik.db import unit_of_work
+from tik.errors import DomainError
 from tik.extensions import db
 from tik.guidebook import current_guide, guide_of
 from tik.timeline.service import log
 
 
-class LifeError(ValueError):
+class LifeError(DomainError):
     """A change to the case's life is refused; `code` says why."""
-
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
 
 
 def reopen_until(case: Case) -> date | None:

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from tik.auth.policy import CaseLocked, can_manage_life, can_reopen, case_for, requires
 from tik.clock import today
+from tik.errors import DomainError
 from tik.extensions import db
 from tik.lifecycle import service
 from tik.lifecycle.models import ArchivePrint
@@ -86,7 +87,7 @@ def reopen(ref: str):
     case = case_for(current_user, ref)
     try:
         service.reopen(case, request.form.get("reason", ""), current_user)
-    except service.LifeError as error:
+    except DomainError as error:
         flash(refusal(error.code), "error")
         return _back(ref)
     flash(_("Saken er gjenåpnet."))
@@ -100,7 +101,7 @@ def restrict(ref: str):
     try:
         service.set_restricted(case, request.form.get("restricted") == "1", request.form.get("reason", ""),
                                current_user)
-    except service.LifeError as error:
+    except DomainError as error:
         flash(refusal(error.code), "error")
         return _back(ref)
     flash(_("Behandlingen er begrenset.") if case.restricted else _("Begrensningen er opphevet."))
@@ -113,7 +114,7 @@ def legal_hold(ref: str):
     case = case_for(current_user, ref)
     try:
         service.set_legal_hold(case, request.form.get("hold") == "1", request.form.get("reason", ""), current_user)
-    except service.LifeError as error:
+    except DomainError as error:
         flash(refusal(error.code), "error")
         return _back(ref)
     flash(_("Rettslig bevaring er satt.") if case.legal_hold else _("Rettslig bevaring er opphevet."))
@@ -129,7 +130,7 @@ def archive_print(ref: str):
     case = case_for(current_user, ref, action="case.view")
     try:
         package = print_archive(case, current_user)
-    except service.LifeError as error:
+    except DomainError as error:
         if error.code == "not_allowed":
             abort(404)
         flash(refusal(error.code), "error")
@@ -157,7 +158,7 @@ def subject_access(ref: str):
 def withhold(ref: str):
     """The holder withholds a timeline entry from the family's export, with a reason and a legal ground."""
     from tik.cases.models import CaseEvent
-    from tik.lifecycle.access import WithholdError, withhold_from_export
+    from tik.lifecycle.access import withhold_from_export
 
     case = case_for(current_user, ref, action="case.view")
     event = db.session.get(CaseEvent, request.form.get("event_id", type=int) or 0)
@@ -166,7 +167,7 @@ def withhold(ref: str):
     try:
         withhold_from_export(case, event, current_user, request.form.get("ground", ""),
                              request.form.get("reason", "")[:2000])
-    except WithholdError as error:
+    except DomainError as error:
         if error.code == "not_holder":
             abort(404)
         flash(_("Skriv en begrunnelse og velg et lovgrunnlag fra listen."), "error")

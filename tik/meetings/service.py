@@ -24,16 +24,15 @@ from tik.cases.models import Case, EventKind
 from tik.cases.suspicion import refuse_if_waiting
 from tik.clock import today
 from tik.db import unit_of_work
+from tik.errors import DomainError
 from tik.extensions import db
 from tik.meetings.models import AgendaItem, Meeting, MeetingKind, Participant, Team, TeamMember
 from tik.timeline.service import log
 from tik.versioning import check_version
 
 
-class MeetingError(ValueError):
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
+class MeetingError(DomainError):
+    """A meeting cannot be planned or changed as asked; `code` says why."""
 
 
 @unit_of_work

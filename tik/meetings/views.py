@@ -24,6 +24,7 @@ from tik.cases.models import Case
 from tik.cases.steps import current_step
 from tik.cases.steps import decide as take_decision
 from tik.clock import local_to_utc, now, today, utc_to_local
+from tik.errors import DomainError
 from tik.extensions import db, interface_language
 from tik.forms import error_list
 from tik.guidebook import guide_of
@@ -136,7 +137,7 @@ def add_item(meeting_id: int):
             added = service.add_item(meeting, current_user, case_ref=form.case_ref.data or "",
                                      anonymous=form.anonymous.data, description=form.description.data or "",
                                      form_key=form.idempotency_key.data)
-        except service.MeetingError as error:
+        except DomainError as error:
             messages = {"unknown_case": _("Fant ingen sak med det nummeret som du har tilgang til."),
                         "description_required": _("Skriv et saksnummer, eller beskriv saken uten navn.")}
             form.case_ref.errors = [messages[error.code]]
@@ -190,7 +191,7 @@ def add_measure(meeting_id: int, item_id: int):
     try:
         added = plans.add_measure(case, current_user, measure_input(form), meeting_id=meeting.id,
                                   form_key=form.idempotency_key.data)
-    except plans.PlanError as error:
+    except DomainError as error:
         show_measure_refusal(form, error.code)
         return _page(meeting, 422, measure_forms={item.id: form}, minutes_forms=kept)
     if added is not None:
@@ -214,7 +215,7 @@ def _minutes_changed(item: AgendaItem, typed: MinutesForm) -> bool:
 def _case_to_act_on(item: AgendaItem):
     try:
         return service.case_to_act_on(item, current_user)
-    except service.MeetingError:
+    except DomainError:
         abort(404)
 
 

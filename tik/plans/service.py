@@ -14,6 +14,7 @@ from tik.auth.policy import FamilyRelation, allowed_services, may_take_part
 from tik.cases.models import Case, CaseEvent, EventKind
 from tik.clock import now, today
 from tik.db import unit_of_work
+from tik.errors import DomainError
 from tik.extensions import db
 from tik.guidebook import guide_of
 from tik.plans.models import Evaluation, GoalReached, Measure, MeasureStatus, NextAction, Plan, PlanRevision
@@ -21,10 +22,8 @@ from tik.timeline.service import log
 from tik.versioning import check_version
 
 
-class PlanError(ValueError):
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
+class PlanError(DomainError):
+    """A change to the plan is refused; `code` says why."""
 
 
 @dataclass

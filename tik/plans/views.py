@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from tik.auth.policy import abilities, case_for, requires, sight
 from tik.clock import today
+from tik.errors import DomainError
 from tik.extensions import db, interface_language
 from tik.forms import error_list, query_int
 from tik.guidebook import guide_of
@@ -109,7 +110,7 @@ def add_measure(ref: str):
         return _plan_page(case, 422, measure_form=form, errors=error_list(form))
     try:
         added = service.add_measure(case, current_user, measure_input(form), form_key=form.idempotency_key.data)
-    except service.PlanError as error:
+    except DomainError as error:
         show_measure_refusal(form, error.code)
         return _plan_page(case, 422, measure_form=form, errors=error_list(form))
     if added is not None:
@@ -155,7 +156,7 @@ def edit_measure(ref: str, measure_id: int):
             return redirect(url_for("plans.show", ref=ref))
         except StaleEdit as error:
             status, stale = 409, error.current
-        except service.PlanError as error:
+        except DomainError as error:
             show_measure_refusal(form, error.code)
             status = 422
     elif request.method == "POST":
@@ -234,7 +235,7 @@ def evaluate(ref: str, measure_id: int):
                 child_experience=form.child_experience.data, next_action=NextAction(form.next_action.data),
                 parents_said=form.parents_said.data or "", next_evaluate_on=form.next_evaluate_on.data,
                 note=form.note.data or ""), form_key=form.idempotency_key.data)
-        except service.PlanError as error:
+        except DomainError as error:
             form.next_evaluate_on.errors = [refusal_message(error.code)]
             status = 422
         else:

@@ -23,6 +23,7 @@ from tik.cases.models import ConsentForm
 from tik.clock import now, today
 from tik.concerns.service import ChildInput, ConcernInput, register_concern
 from tik.db import unit_of_work
+from tik.errors import DomainError
 from tik.extensions import db
 from tik.guidebook import current_guide
 from tik.guides.loader import read_folder
@@ -44,12 +45,8 @@ ANSWER_WAYS = ("here", "call", "talk")
 CONSONANTS, VOWELS, GROUPS = "bdfghjklmnprstv", "aeiou", 5
 
 
-class YouthRefused(Exception):
+class YouthRefused(DomainError):
     """A change the youth door refuses; `code` says why (the view words it)."""
-
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
 
 
 def has_door() -> bool:

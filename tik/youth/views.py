@@ -12,6 +12,7 @@ from flask_login import current_user
 from tik.auth.models import Role, User
 from tik.auth.policy import public, requires
 from tik.clock import now, utc_to_local
+from tik.errors import DomainError
 from tik.extensions import db, interface_language, limiter
 from tik.forms import error_list
 from tik.youth import figures, service
@@ -113,7 +114,7 @@ def write():
     try:
         written = service.write_first(form.body.data, form.age_band.data or "", form.area.data or "",
                                       form.answer_by.data, bool(form.not_safe.data))
-    except service.YouthRefused as refused:
+    except DomainError as refused:
         form.body.errors = [refusal(refused.code)]
         return _door(form, 422)
     return render_template("youth/code.html", code=written.code, conversation=written.conversation,
@@ -196,7 +197,7 @@ def _with_code(form, slot: str, error_field, act):
         return _conversation_page(conversation, form.code.data, 422, **{slot: form})
     try:
         act(conversation)
-    except service.YouthRefused as refused:
+    except DomainError as refused:
         error_field.errors = [refusal(refused.code)]
         return _conversation_page(conversation, form.code.data, 422, **{slot: form})
     return _conversation_page(conversation, form.code.data)
@@ -219,7 +220,7 @@ def consent():
         service.consent_to_case(conversation, first_name=form.first_name.data, last_name=form.last_name.data,
                                 birth_date=form.birth_date.data, message_ids=form.messages.data,
                                 services=form.services.data, agreed=bool(form.agreed.data))
-    except service.YouthRefused as refused:
+    except DomainError as refused:
         form.agreed.errors = [refusal(refused.code)]
         return _conversation_page(conversation, form.code.data, 422, consent=form)
     return _conversation_page(conversation, form.code.data)
@@ -283,7 +284,7 @@ def answer(conversation_id: int):
         chosen = service.youth().entry("templates", form.template.data or "")
         text = (form.body.data or "").strip() or (chosen.text.get(interface_language()) if chosen else "")
         message = service.answer(conversation, current_user, text, form.template.data or "")
-    except service.YouthRefused as refused:
+    except DomainError as refused:
         form.body.errors = [refusal(refused.code)]
         return _staff_page(conversation, 422, answer=form)
     flash(_("Svaret venter på godkjenning fra fagpersonen på vakt.") if message.held else _("Svaret er sendt."))
@@ -326,7 +327,7 @@ def outcome(conversation_id: int):
               Outcome.REPORT: form.ground.data}.get(chosen, "") or ""
     try:
         service.decide_outcome(conversation, current_user, chosen, detail)
-    except service.YouthRefused as refused:
+    except DomainError as refused:
         form.outcome.errors = [refusal(refused.code)]
         return _staff_page(conversation, 422, outcome=form)
     flash(_("Utfallet er lagret."))
