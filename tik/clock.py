@@ -15,6 +15,12 @@ _offset = timedelta(0)
 LOCAL = local_timezone()
 
 
+def overdue(due: date | None, on: date | None = None) -> bool:
+    """Whether a deadline or an evaluation date has passed: it lies before `on` (the local today when not given).
+    On the day itself it is due, not overdue."""
+    return due is not None and due < (on or today())
+
+
 def zone() -> ZoneInfo:
     """The municipality's time zone."""
     return ZoneInfo(LOCAL)

@@ -18,6 +18,8 @@ from tik import clock
 SHORT = "dd.MM.yyyy"
 SHORT_BY_LANGUAGE = {"sv": "yyyy-MM-dd"}  # Swedish writes dates the ISO way (2026-11-20)
 TIME = "HH:mm"
+# What a date field accepts: the date input's yyyy-mm-dd, and dd.mm.yyyy typed by hand.
+DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y"]
 
 
 def local(moment: datetime) -> datetime:

@@ -28,6 +28,7 @@ from tik.extensions import db
 from tik.guidebook import current_guide, guide_of
 from tik.plans.models import GoalReached, MeasureStatus, NextAction
 from tik.plans.service import (
+    EVALUATE_AFTER,
     EvaluationInput,
     MeasureInput,
     add_measure,
@@ -295,7 +296,7 @@ def _evaluate(case: Case, by: User, what: str, reached: GoalReached, child_exper
     evaluate_measure(case, measure, by, EvaluationInput(
         evaluated_on=clock.today(), goal_reached=reached, child_experience=child_experience,
         next_action=NextAction.CONTINUE, parents_said=parents_said, note=note,
-        next_evaluate_on=clock.today() + timedelta(weeks=6)))
+        next_evaluate_on=clock.today() + EVALUATE_AFTER))
 
 
 def _invite(case: Case, *people: User) -> None:

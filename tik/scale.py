@@ -31,6 +31,7 @@ from tik.audit.chain import GENESIS, anchor, audit_key, link
 from tik.audit.models import AuditEvent
 from tik.auth.models import Role, User
 from tik.auth.service import hash_password
+from tik.cases.consent import CONSENT_LASTS
 from tik.cases.models import (
     Case,
     CaseEvent,
@@ -431,7 +432,7 @@ class Seeder:
                   young_person=self.guide.of_consent_age(child["birth_date"], given_on),
                   information="Opplysninger som trengs for å samarbeide om tiltakene.",
                   purpose="Samarbeid om tiltak for barnet", form=self.rng.choice(list(ConsentForm)),
-                  given_on=given_on, expires_on=given_on + timedelta(days=365),
+                  given_on=given_on, expires_on=given_on + CONSENT_LASTS,
                   withdrawn_at=self.between(at, end_time) if self.rng.random() < 0.03 else None,
                   recorded_by_id=by)
         for key in services:

@@ -14,8 +14,9 @@ from jinja2 import pass_context
 from markupsafe import Markup
 from werkzeug.routing import IntegerConverter, UnicodeConverter
 
-from tik.auth.policy import ACCESS_ATTR, can_deactivate, may_use, public
+from tik.auth.policy import ACCESS_ATTR, can_deactivate, is_writable, may_use, public
 from tik.bidi import isolate, isolate_user_text
+from tik.clock import overdue
 from tik.config import LANGUAGES, ROOT
 from tik.dates import show_date, show_datetime
 from tik.db import read_request, request_ended
@@ -195,6 +196,8 @@ def register_web(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = _datetime
     app.jinja_env.filters["guidance"] = render_guidance  # guidebook text under the page's own heading
     app.jinja_env.globals["LANGUAGES"] = {"nb": "Bokmål", "nn": "Nynorsk", "en": "English", "sv": "Svenska"}
+    app.jinja_env.globals["overdue"] = overdue  # a deadline or evaluation date before the day (tik.clock)
+    app.jinja_env.globals["is_writable"] = is_writable  # the policy's rule: an open, unrestricted case
     app.jinja_env.globals["describe"] = describe  # a timeline entry's words (tik/timeline/describe.py)
     # Templates ask the policy, never decide (tests/test_unit_of_work.py scans them for decisions of their own).
     app.jinja_env.globals["may_use"] = lambda endpoint: may_use(current_user, endpoint)

@@ -70,5 +70,5 @@ def plan_summary(plan) -> str:
     """The plan's summary, derived from its goals and measures (never typed a second time)."""
     lines = [plan.goals.strip()] if plan.goals.strip() else []
     lines += [f"- {m.what} ({m.responsible}, evaluering {show_date(m.evaluate_on)})"
-              for m in plan.measures if m.status.value in ("planned", "active")]
+              for m in plan.measures if m.open_for_evaluation]
     return "\n".join(lines)

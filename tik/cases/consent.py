@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
@@ -18,6 +18,9 @@ from tik.extensions import db
 from tik.guidebook import guide_of
 from tik.timeline.maturity import MATURITY, consents_themself
 from tik.timeline.service import log
+
+CONSENT_LASTS = timedelta(days=365)  # a consent holds for a year unless the form says otherwise (staff, family, /ung/)
+CONSENT_WARNING = timedelta(days=30)  # a consent that ends within this is flagged (the case page, "Min side")
 
 
 class ConsentError(DomainError):

@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from tik.dates import DATE_FORMATS
 from tik.forms import (
     CONTROL,
     CONTROL_REMOVED,
@@ -13,8 +14,6 @@ from tik.forms import (
     VersionedForm,
     without_controls,
 )
-
-DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y"]
 
 
 class ConsentForm(IdempotentForm):

@@ -8,7 +8,15 @@ from tik.audit.service import record
 from tik.auth.models import User
 from tik.auth.policy import can_answer_handover, can_hold_case, may_take_part
 from tik.cases.consent import enforce_consent, expiry_day
-from tik.cases.models import Case, CaseParticipant, CaseStatus, EventKind, Handover, HandoverStatus
+from tik.cases.models import (
+    HOLDER_DEACTIVATED,
+    Case,
+    CaseParticipant,
+    CaseStatus,
+    EventKind,
+    Handover,
+    HandoverStatus,
+)
 from tik.cases.queries import active_participant, pending_handovers
 from tik.clock import now, today
 from tik.db import unit_of_work
@@ -93,7 +101,7 @@ def hand_to_leader(user: User, by: User) -> int:
         for pending in pending_handovers(case):
             pending.status = HandoverStatus.WITHDRAWN
         db.session.add(Handover(case_id=case.id, from_id=user.id, to_id=leader.id, proposed_by_id=by.id,
-                                note="deactivated"))
-        log(case, EventKind.HANDOVER, by, action="proposed", to_user=leader.name, reason="deactivated")
+                                note=HOLDER_DEACTIVATED))
+        log(case, EventKind.HANDOVER, by, action="proposed", to_user=leader.name, reason=HOLDER_DEACTIVATED)
         count += 1
     return count

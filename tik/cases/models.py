@@ -201,6 +201,10 @@ class HandoverStatus(enum.StrEnum):
     WITHDRAWN = "withdrawn"
 
 
+# A handover's note when TIK proposes it because the holder was deactivated (the page says so in words).
+HOLDER_DEACTIVATED = "deactivated"
+
+
 class Handover(db.Model):
     """A proposed baton handover; the case changes holder only when the proposed person accepts."""
 
@@ -219,6 +223,11 @@ class Handover(db.Model):
 
     case: Mapped[Case] = relationship()
     to_user = relationship("User", foreign_keys=[to_id])
+
+    @property
+    def holder_deactivated(self) -> bool:
+        """Proposed by TIK because the holder was deactivated (tik.cases.handover.hand_to_leader)."""
+        return self.note == HOLDER_DEACTIVATED
 
 
 class ChildWelfareReport(db.Model):

@@ -14,7 +14,7 @@ from tik.audit.service import READ_ACTIONS
 from tik.auth.models import User
 from tik.auth.policy import Access, access_of, reachable_case_ids, visible_cases
 from tik.cases.models import Case, CaseParticipant, CaseStatus, Consent, Handover, HandoverStatus
-from tik.clock import today
+from tik.clock import overdue, today
 from tik.concerns.models import Child, name_key
 from tik.extensions import db
 from tik.forms import without_controls
@@ -111,7 +111,7 @@ def row_of(case: Case, why: Access | None = None, measures: tuple[str, ...] = ()
     """What a list shows about `case` (why I see it, my measures in it, when the caller knows)."""
     step = guide_of(case).step(case.step_id)
     return CaseRow(case.ref, case.child.name, case.level, step, case.deadline,
-                   bool(case.deadline and case.deadline < today()), case.coordinator.name, why, measures)
+                   overdue(case.deadline), case.coordinator.name, why, measures)
 
 
 def search_cases(user: User, text: str, limit: int = 50) -> list[CaseRow]:

@@ -228,10 +228,6 @@ def _close(case: Case, end: str, reason: str, by: User) -> None:
     case.deadline = None
 
 
-def deadline_passed(case: Case, on: date | None = None) -> bool:
-    return bool(case.deadline and case.deadline < (on or today()))
-
-
 # -- the guide's rules beyond its fields (guide.yaml: a step's `requires` and `leader`) ---------------------------
 
 def unit_leaders(case: Case) -> list[User]:

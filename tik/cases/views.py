@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -31,7 +30,7 @@ from tik.auth.policy import (
 from tik.cases import carry, participants, queries, steps
 from tik.cases import consent as consenting
 from tik.cases import handover as handing_over
-from tik.cases.consent import record_consent
+from tik.cases.consent import CONSENT_LASTS, CONSENT_WARNING, record_consent
 from tik.cases.forms import (
     AdultConsentForm,
     ConsentForm,
@@ -132,7 +131,7 @@ def _case_page(case: Case, status: int = 200, **extra):
         registered=request.args.get("registered", ""),
         consent_form=consent_form, handover_form=handover_form, kinds_checked=kinds_checked,
         kind_services=[(k, sv.name.get(interface_language())) for k, sv in guide.services.items()],
-        consent_warning_days=30,
+        consent_warning_days=CONSENT_WARNING.days,
         step_leaders=steps.unit_leaders(case) if view.step.leader and case.is_open else [],
         feedback_to=feedback_reporters(case, current_user) if case.is_open and can.leader_feedback else [],
     )
@@ -150,7 +149,7 @@ def _consent_form(case: Case, formdata=None) -> ConsentForm | BlankForm:
     if formdata is None:  # every kind ticked: the family's "no" is what is unticked (and written as exclusions)
         return BlankForm(form_class, choices={"services": choices, "kinds": kinds},
                          idempotency_key=secrets.token_urlsafe(24), given_on=today(),
-                         expires_on=today() + timedelta(days=365), kinds=[k for k, _label in kinds],
+                         expires_on=today() + CONSENT_LASTS, kinds=[k for k, _label in kinds],
                          given_by=case.child.name if alone else ", ".join(g.name for g in case.child.guardians))
     form = form_class(formdata=formdata)
     form.services.choices = choices

@@ -15,6 +15,7 @@ from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optio
 
 from tik import identity
 from tik.clock import today
+from tik.dates import DATE_FORMATS
 from tik.forms import LANGUAGE_CHOICES, IdempotentForm, MultiCheckboxField, TikForm, email_field
 from tik.identity.nin import InvalidNationalId
 
@@ -51,7 +52,7 @@ class ConcernForm(IdempotentForm):
     last_name = StringField(_l("Etternavn"), validators=[DataRequired(_l("Skriv barnets etternavn.")),
                                                          Length(max=120)])
     # Not needed when a national id is given: the birth date is read from it (asked once).
-    birth_date = DateField(_l("Fødselsdato"), validators=[Optional()], format=["%Y-%m-%d", "%d.%m.%Y"])
+    birth_date = DateField(_l("Fødselsdato"), validators=[Optional()], format=DATE_FORMATS)
     nin = StringField(_l("Fødselsnummer eller D-nummer (valgfritt)"), validators=[Optional(), Length(max=14)])
     gender = SelectField(_l("Kjønn"), choices=[("", _l("Ikke oppgitt")), ("girl", _l("Jente")),
                                                ("boy", _l("Gutt")), ("other", _l("Annet"))], default="")

@@ -19,7 +19,7 @@ from tik.audit.service import READ_ACTIONS, record
 from tik.auth import sessions
 from tik.auth.models import User
 from tik.auth.policy import FamilyRelation, family_actor, family_reach, within_reach
-from tik.cases.consent import record_consent, withdraw_consent
+from tik.cases.consent import CONSENT_LASTS, record_consent, withdraw_consent
 from tik.cases.models import Case, CaseEvent, Consent, ConsentForm, EventKind
 from tik.clock import today
 from tik.db import unit_of_work
@@ -125,9 +125,6 @@ def audit_sign_in(action: str, detail: str) -> None:
     record(None, action, detail=detail)
 
 
-CONSENT_DAYS = 365  # a consent given or renewed on "Min familie" holds for a year, like the staff form's default
-
-
 def _given_by(case: Case, relation: FamilyRelation, lookup: str) -> str:
     """The name the consent is given in: the signed-in guardian's, or the young person's."""
     if relation == FamilyRelation.YOUNG_PERSON:
@@ -144,7 +141,7 @@ def give_consent(case: Case, relation: FamilyRelation, lookup: str, *, services:
     on = today()
     return record_consent(case, None, given_by=_given_by(case, relation, lookup), services=services,
                           purpose=purpose, form=ConsentForm.DIGITAL, given_on=on,
-                          expires_on=on + timedelta(days=CONSENT_DAYS), information=information,
+                          expires_on=on + CONSENT_LASTS, information=information,
                           young_person=relation == FamilyRelation.YOUNG_PERSON, exclusions=exclusions,
                           family=relation, renews=renews, kinds=kinds)
 

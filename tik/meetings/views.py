@@ -100,7 +100,7 @@ def _page(meeting: Meeting, status: int = 200, **extra):
     for v in views:
         if v.can_act and v.item.id not in measure_forms:
             f = NewMeasureForm(idempotency_key=secrets.token_urlsafe(24), start_on=today(),
-                               evaluate_on=today() + timedelta(weeks=6), prefix=f"m{v.item.id}")
+                               evaluate_on=today() + plans.EVALUATE_AFTER, prefix=f"m{v.item.id}")
             fill_measure_choices(f, v.item.case, interface_language())
             measure_forms[v.item.id] = f
     minutes_forms = extra.pop("minutes_forms", {})

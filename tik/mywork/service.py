@@ -14,22 +14,21 @@ from sqlalchemy.orm import selectinload
 
 from tik.auth.models import User
 from tik.auth.policy import visible_cases
-from tik.cases.consent import expiry_day
+from tik.cases.consent import CONSENT_WARNING, expiry_day
 from tik.cases.leader_feedback import feedback_for
 from tik.cases.models import Case, CaseStatus, Consent, ConsentService, Handover, HandoverStatus
 from tik.cases.queries import CaseRow, expiring_consents, held_cases
 from tik.cases.reports import feedback_reminders
-from tik.clock import now, today
+from tik.clock import now, overdue, today
 from tik.dates import local
 from tik.extensions import db
 from tik.meetings.models import Meeting
 from tik.meetings.service import meetings_for
 from tik.mywork.models import OutboxMessage
-from tik.plans.models import Measure, MeasureStatus, Plan
+from tik.plans.models import Measure, Plan
 
 EVALUATION_HORIZON = timedelta(days=7)
 MEETING_HORIZON = timedelta(days=30)
-CONSENT_WARNING = timedelta(days=30)
 
 
 @dataclass(frozen=True)
@@ -103,10 +102,10 @@ def evaluations_due(user: User, on: date) -> list[DueEvaluation]:
     query = (select(Measure, Case.ref).join(Plan, Plan.id == Measure.plan_id).join(Case, Case.id == Plan.case_id)
              .where(Case.id.in_(theirs), Case.status == CaseStatus.OPEN, visible_cases(user, on),
                     (Case.coordinator_id == user.id) | (Measure.responsible_id == user.id),
-                    Measure.status.in_((MeasureStatus.PLANNED, MeasureStatus.ACTIVE)),
+                    Measure.open_for_evaluation,
                     Measure.evaluate_on <= on + EVALUATION_HORIZON)
              .order_by(Measure.evaluate_on))
-    return [DueEvaluation(ref, m, m.evaluate_on < on) for m, ref in db.session.execute(query)]
+    return [DueEvaluation(ref, m, overdue(m.evaluate_on, on)) for m, ref in db.session.execute(query)]
 
 
 def calendar_for(user: User) -> bytes:

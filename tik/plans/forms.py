@@ -6,15 +6,14 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from tik.auth.policy import allowed_services
 from tik.clock import today
+from tik.dates import DATE_FORMATS
 from tik.forms import IdempotentForm, VersionedForm
 from tik.guidebook import guide_of
 from tik.messages import refusal_message
 from tik.plans.models import MeasureStatus
 from tik.plans.service import MeasureInput, responsible_choices
 
-DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y"]
-STATUS_CHOICES = [("planned", _l("Planlagt")), ("active", _l("Pågår")), ("done", _l("Fullført")),
-                  ("ended", _l("Avsluttet"))]
+STATUS_CHOICES = [(status.value, status.label) for status in MeasureStatus]
 
 
 class PlanForm(VersionedForm):

@@ -5,7 +5,9 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tik.clock import now
@@ -17,6 +19,17 @@ class MeasureStatus(enum.StrEnum):
     ACTIVE = "active"
     DONE = "done"
     ENDED = "ended"
+
+    @property
+    def label(self) -> str:
+        """The status as staff read it (the plan, its print, the measure form)."""
+        return STATUS_LABELS[self]
+
+
+STATUS_LABELS = {MeasureStatus.PLANNED: _l("Planlagt"), MeasureStatus.ACTIVE: _l("Pågår"),
+                 MeasureStatus.DONE: _l("Fullført"), MeasureStatus.ENDED: _l("Avsluttet")}
+# A measure still to be evaluated: planned or under way (one done or ended is not evaluated again).
+OPEN_FOR_EVALUATION = (MeasureStatus.PLANNED, MeasureStatus.ACTIVE)
 
 
 class Plan(db.Model):
@@ -60,6 +73,16 @@ class Measure(db.Model):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     plan: Mapped[Plan] = relationship(back_populates="measures")
+
+    @hybrid_property
+    def open_for_evaluation(self) -> bool:
+        """Planned or under way: the measure is still to be evaluated (OPEN_FOR_EVALUATION); SQL too."""
+        return self.status in OPEN_FOR_EVALUATION
+
+    @open_for_evaluation.inplace.expression
+    @classmethod
+    def _open_for_evaluation(cls):
+        return cls.status.in_(OPEN_FOR_EVALUATION)
 
     @property
     def closed(self) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
@@ -20,6 +20,8 @@ from tik.guidebook import guide_of
 from tik.plans.models import Evaluation, GoalReached, Measure, MeasureStatus, NextAction, Plan, PlanRevision
 from tik.timeline.service import log
 from tik.versioning import check_version
+
+EVALUATE_AFTER = timedelta(weeks=6)  # a new measure is evaluated after six weeks unless the user says otherwise
 
 
 class PlanError(DomainError):
@@ -184,7 +186,7 @@ def end_uncovered_measures(case: Case, by: User | None, reason: str, on: date) -
     if plan is None:
         return []
     services = allowed_services(case, on)
-    ended = [m for m in plan.measures if m.status in (MeasureStatus.PLANNED, MeasureStatus.ACTIVE)
+    ended = [m for m in plan.measures if m.open_for_evaluation
              and m.service_key not in services]
     if ended:
         _before_change(plan)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -49,7 +48,7 @@ def _plan_page(case, status: int = 200, **extra):
         chosen = from_catalogue(case, guide, request.args.get("fra", ""), interface_language()) if request.args.get(
             "fra") else None
         measure_form = NewMeasureForm(idempotency_key=secrets.token_urlsafe(24), start_on=today(),
-                                      evaluate_on=today() + timedelta(weeks=6), **(chosen or {}))
+                                      evaluate_on=today() + service.EVALUATE_AFTER, **(chosen or {}))
         fill_measure_choices(measure_form, case, interface_language())
     response = render_template("plans/plan.html", case=case, plan=plan, guide=guide, L=interface_language(),
                                plan_form=plan_form, measure_form=measure_form,
@@ -225,7 +224,7 @@ def evaluate(ref: str, measure_id: int):
     if request.method == "GET":
         form.idempotency_key.data = secrets.token_urlsafe(24)
         form.evaluated_on.data = today()
-        form.next_evaluate_on.data = today() + timedelta(weeks=6)
+        form.next_evaluate_on.data = today() + service.EVALUATE_AFTER
         form.child_experience.data, form.parents_said.data = service.evaluation_prefill(family_words)
     status = 200
     if form.validate_on_submit():

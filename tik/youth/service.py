@@ -18,7 +18,7 @@ from sqlalchemy import delete, select, update
 from tik import crypto
 from tik.audit.service import record, record_view
 from tik.auth.models import Role, User
-from tik.cases.consent import record_consent
+from tik.cases.consent import CONSENT_LASTS, record_consent
 from tik.cases.models import ConsentForm
 from tik.clock import now, today
 from tik.concerns.service import ChildInput, ConcernInput, register_concern
@@ -192,7 +192,7 @@ def consent_to_case(conversation: YouthConversation, *, first_name: str, last_na
                                   ConcernInput(observation=excerpt), by=offer)
     record_consent(registered.case, offer, given_by=f"{first_name.strip()} {last_name.strip()}",
                    services=list(services), purpose="Samtale i ungdomsdøra blir sak (samtykke fra ungdommen)",
-                   form=ConsentForm.DIGITAL, given_on=today(), expires_on=today() + timedelta(days=365),
+                   form=ConsentForm.DIGITAL, given_on=today(), expires_on=today() + CONSENT_LASTS,
                    young_person=True)
     conversation.case_id = registered.case.id
     _set_outcome(conversation, Outcome.CONCERN, registered.case.ref)
