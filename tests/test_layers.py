@@ -248,10 +248,14 @@ def test_every_import_is_readable():
     assert not found, "Import by absolute name, at the top of a module or in a function:\n" + "\n".join(found)
 
 
+def models_importing_features(edges) -> dict[tuple[str, str], list[str]]:
+    """Every edge from a models module to anything but other models and FOUNDATION_FOR_MODELS."""
+    return {(a, b): where for (a, b), where in edges.items()
+            if a.endswith(".models") and not b.endswith(".models") and b not in FOUNDATION_FOR_MODELS}
+
+
 def test_the_models_import_no_feature():
-    edges = unit_graph()
-    wrong = {(a, b): where for (a, b), where in edges.items()
-             if a.endswith(".models") and not b.endswith(".models") and b not in FOUNDATION_FOR_MODELS}
+    wrong = models_importing_features(unit_graph())
     assert not wrong, f"models import only the database, the clock and other models: {wrong}"
 
 
@@ -283,7 +287,7 @@ def test_the_check_names_a_cycle_hidden_in_a_function(tmp_path):
     edges = unit_graph(package)
     assert cycles(edges) == [["a", "b", "a"]]
     assert "tik/b/service.py:4" in describe(["a", "b", "a"], edges)
-    assert ("c.models", "a") in edges  # a model importing a feature: the models test names it
+    assert models_importing_features(edges) == {("c.models", "a"): ["tik/c/models.py:1"]}
 
 
 def test_the_check_fails_on_an_upward_import_even_inside_a_function(tmp_path):
@@ -321,3 +325,17 @@ def test_the_check_fails_on_a_file_circle_inside_one_package(tmp_path):
     })
     assert cycles(unit_graph(package)) == []  # one unit: the package graph cannot see it
     assert file_circles(package) == [["tik.meetings.agenda_views", "tik.meetings.views", "tik.meetings.agenda_views"]]
+
+
+def test_the_check_fails_on_an_upward_import_at_module_level_and_from_a_models_module(tmp_path):
+    package = _plant(tmp_path, {
+        "plans/service.py": "from tik.cases.steps import decide\n",  # the plan sits below the case
+        "cases/steps.py": "from tik.plans.service import ensure_plan\n",
+        "cases/models.py": "from tik.clock import now\nfrom tik.timeline.service import log\n",
+        "timeline/service.py": "", "clock.py": "",
+    })
+    edges = unit_graph(package)
+    assert upward_imports(edges) == {("plans", "cases"): ["tik/plans/service.py:1"],
+                                     ("cases.models", "timeline"): ["tik/cases/models.py:2"]}
+    assert models_importing_features(edges) == {("cases.models", "timeline"): ["tik/cases/models.py:2"]}
+    assert cycles(edges) == [["cases", "plans", "cases"]]

@@ -77,6 +77,9 @@ RULES = {
          r"STATUS_LABELS = \{MeasureStatus.PLANNED: _l\(", ()),
     "the handover proposed because the holder was deactivated":
         (r"['\"]deactivated['\"]", "tik/cases/models.py", r"HOLDER_DEACTIVATED = \"deactivated\"", ()),
+    "the plan is written only by the plan service (a blank print makes an unsaved empty plan)":
+        (r"(?<!class )\b(?:Plan|Measure|PlanRevision|Evaluation)\(", "tik/plans/service.py", r"def ensure_plan\(",
+         ("tik/plans/printing.py", "tik/demo.py", "tik/scale.py")),
     "the formats a date field accepts":
         (r"DATE_FORMATS\s*=|['\"]%d\.%m\.%Y['\"]", "tik/dates.py", r"DATE_FORMATS = \[", ()),
 }
@@ -164,6 +167,7 @@ def test_the_checks_find_the_copies_they_were_written_for(tmp_path):
         "templates/mywork/start.html": "{% if h.note == 'deactivated' %}",
         "tik/plans/forms.py": 'DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y"]',
         "tik/concerns/forms.py": 'format=["%Y-%m-%d", "%d.%m.%Y"]',
+        "tik/cases/steps.py": "        plan = Plan(case_id=case.id)",
     }
     for name, text in planted.items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
