@@ -19,8 +19,6 @@ from tik.timeline.service import log
 FEEDBACK_MAX = 600
 
 
-
-
 class FeedbackError(DomainError):
     """The leader's feedback is refused; `code` says why."""
 

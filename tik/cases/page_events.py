@@ -24,7 +24,6 @@ class PageEvents:
 def page_events(case: Case, limit: int) -> PageEvents:
     """In one query: the latest `limit` events, and every conversation and report event (for the voices and the
     report record). The union holds the latest events, so its first `limit` rows are exactly those."""
-
     latest = (select(CaseEvent.id).where(CaseEvent.case_id == case.id)
               .order_by(CaseEvent.at.desc(), CaseEvent.id.desc()).limit(limit))
     events = list(db.session.scalars(

@@ -34,7 +34,6 @@ def _report_of(case, report_id: int) -> ChildWelfareReport:
     return report
 
 
-
 @bp.post("/saker/<ref>/melding/<int:report_id>")
 @requires()
 def complete_report(ref: str, report_id: int):
