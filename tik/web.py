@@ -86,7 +86,6 @@ def locale_for_request() -> str:
     """The user's chosen language, else the session's, else bokmål."""
     if current_user and current_user.is_authenticated and current_user.locale in LANGUAGES:
         return current_user.locale
-    # mutmut: equivalent — "NB" for the fallback "nb": Babel reads the language of a locale in any case.
     return session.get("lang") if session.get("lang") in LANGUAGES else "nb"
 
 
@@ -98,8 +97,6 @@ def register_web(app: Flask) -> None:
     for name in (*REQUEST_LOGGERS, app.logger.name):
         if ONE_LINE not in logging.getLogger(name).filters:
             logging.getLogger(name).addFilter(ONE_LINE)
-    # mutmut: equivalent — "" for None here and in session_protection below: Flask-Login tests both for
-    # truth (no message flashed, no protection mode).
     login_manager.login_message = None
     # Sessions are server-side rows (tik/auth/sessions.py); nothing a header can forge (the address,
     # X-Forwarded-For) decides whether one holds.
@@ -171,8 +168,6 @@ def register_web(app: Flask) -> None:
         """Designsystemet's CSS from npm (installed by the setup, never copied into the repository)."""
         return send_from_directory(DESIGNSYSTEM, filename, max_age=86400)
 
-    # mutmut: equivalent — the key being assigned misspelt: `public` marks the view in place, so the static view
-    # is declared either way (the stray entry names no route).
     app.view_functions["static"] = public(app.view_functions["static"])
 
     @app.get("/")
@@ -255,7 +250,6 @@ def translations_for_render() -> dict:
         text = catalogue.ungettext(singular, plural, num)
         return (Markup(text) if context.eval_ctx.autoescape else text) % variables  # nosec B704 - as Jinja's i18n
 
-    # mutmut: equivalent — a key misspelt: `_()` then resolves flask-babel's own callable, the same words, slower.
     return {"gettext": gettext, "ngettext": ngettext}
 
 
@@ -274,7 +268,6 @@ def pdf_response(filename: str, data: bytes):
     from flask import make_response
 
     response = make_response(data)
-    # mutmut: equivalent — the header names in other case: HTTP header names are case-insensitive.
     response.headers["Content-Type"] = "application/pdf"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

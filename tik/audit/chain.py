@@ -55,8 +55,8 @@ def audit_key() -> bytes:
     return base64.b64decode(current_app.config["TIK_AUDIT_KEY"])
 
 
-# mutmut: the labels and separator below are the chain's format (tests/test_audit_edges.py: a fixed row's
-# digests are fixed values).
+# The labels and the separator are the chain's format (tests/test_audit_edges.py: a fixed row's digests are fixed
+# values).
 def _mac(key: bytes, *parts: str) -> str:
     return hmac.new(key, "\x1f".join(("tik-audit-v2", *parts)).encode(), hashlib.sha256).hexdigest()
 
@@ -66,16 +66,11 @@ def body_digest(key: bytes, case_ref: str, detail: str) -> str:
     return _mac(key, "body", case_ref or "", detail or "")
 
 
-# mutmut: equivalent — dropping the label, the event id or the body from the tombstone: the row's chain hash
-# binds its id and body digest already, so what makes the tombstone proof is the key (tests/test_audit.py:
-# a forged tombstone is detected). The label and id are kept as defence in depth.
 def tombstone(key: bytes, event_id: int, body: str) -> str:
     """Proof, made with the key, that the body of `event_id` was removed on purpose."""
     return _mac(key, "redacted", str(event_id), body)
 
 
-# mutmut: equivalent — another default than "" for prev_hash or body_digest: a sealed row has both (row_problem
-# refuses an empty one before the hash is compared).
 def row_hash(key: bytes, row: Any) -> str:
     """The row's link in the chain: its position, its predecessor, every kept field and the body digest."""
     return _mac(key, "row", str(row.seq), str(row.id), row.prev_hash or "", row.at.isoformat(),
@@ -152,12 +147,8 @@ def seal() -> int:
     total = 0
     while True:
         with db.engine.begin() as conn:  # SQLite: BEGIN IMMEDIATE, the write lock serialises sequencers
-            # mutmut: not checked — the mutation run is on SQLite; on PostgreSQL the lock is what
-            # tests/test_audit.py's concurrent sealing (make test on both databases) needs.
             if conn.dialect.name == "postgresql":
                 conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": LOCK_KEY})
-            # mutmut: equivalent — limit(None): one bigger batch, the same chain; order_by(None): SQLite's rowid
-            # order is id order (tests/test_audit_edges.py: a backlog past a batch seals whole, in id order).
             rows = conn.execute(select(table).where(table.c.seq.is_(None), table.c.hash.is_(None))
                                 .order_by(table.c.id).limit(BATCH)).mappings().all()
             if not rows:
@@ -207,7 +198,6 @@ def _end_session_transaction() -> None:
 
 
 def _head(conn: Connection):
-    # mutmut: equivalent — limit(None) or (2): .first() takes the same row.
     return conn.execute(select(table.c.seq, table.c.hash).where(table.c.seq.is_not(None))
                         .order_by(table.c.seq.desc()).limit(1)).first()
 
@@ -236,7 +226,6 @@ def _after_response(app: Flask, sequencer: Sequencer) -> None:
         sequencer.poke()
     # A test's requests share the test's session: seal at once, unless that session still holds a
     # transaction (on SQLite the write lock the seal would wait for); verify seals whatever is left.
-    # mutmut: not meaningful — this branch runs under tests only (when they seal; verify seals the rest).
     elif not has_app_context() or not db.session().in_transaction():
         _seal_quietly(app)
 
@@ -281,7 +270,6 @@ def _seal_quietly(app: Flask) -> None:
         try:
             seal()
         except Exception as error:  # noqa: BLE001 - the response is sent; the events wait for the next seal
-            # mutmut: not meaningful — the wording of this line (tests/test_logs.py: no data in any log line).
             log.error("audit seal failed (%s); the next seal or `tik audit verify` seals these events",
                       error.__class__.__name__)
 
@@ -318,7 +306,7 @@ def anchor(seq: int, event_id: int, head: str, kind: str = "seal") -> None:
 
 def rebase_anchor() -> None:
     """Start the anchor afresh at the database's current head (after a restore rewinds the chain on purpose)."""
-    with db.engine.connect() as conn:  # mutmut: equivalent — limit(None) or (2): .first() takes the same row
+    with db.engine.connect() as conn:
         head = conn.execute(select(table.c.seq, table.c.id, table.c.hash).where(table.c.seq.is_not(None))
                             .order_by(table.c.seq.desc()).limit(1)).first()
     anchor(head.seq, head.id, head.hash, kind="rebase") if head else anchor(0, 0, GENESIS, kind="rebase")
@@ -339,7 +327,6 @@ def read_anchors() -> Iterator[Anchor | int]:
     with path.open("rb") as file:
         file.seek(start)
         for number, line in enumerate(file, 1):
-            # mutmut: equivalent — "ASCII", or UTF-8 with the same errors: a line of ours is ASCII either way.
             parts = line.decode("ascii", errors="replace").split()
             try:
                 kind, seq, event_id, head = parts[0], int(parts[1]), int(parts[2]), parts[3]

@@ -49,9 +49,6 @@ def record(user, action: str, case=None, detail: str = "", remote_addr: str | No
 
 
 def _event(user, action: str, case, detail: str, remote_addr: str | None = None) -> AuditEvent:
-    # mutmut: equivalent — `at` None or left out: the ORM then fills in the column's default, the same clock
-    # read at the flush (the same request, moments later). And None for a getattr default of "": the `or ""`
-    # after it gives "" either way.
     event = AuditEvent(
         at=now(), user_id=getattr(user, "id", None), username=getattr(user, "username", "") or "",
         service_key=getattr(user, "service_key", "") or "", action=action,
@@ -89,8 +86,6 @@ def record_view(user, action: str, case=None, detail: str = "") -> AuditEvent:
 def shows_the_page(status: int) -> bool:
     """Whether a response with `status` showed what was read: a page, a file, a redirect, or a form given back
     (409 stale, 422 refused). An error page instead drops the read (nothing of the case reached the user)."""
-    # mutmut: equivalent — `<= 400` or `< 401`: no view answers 400 after reading a case (a missing CSRF token
-    # or a malformed request is refused before the view runs).
     return status < 400 or status in (409, 422)
 
 
@@ -142,9 +137,6 @@ def verify() -> list[AuditBreak]:
     breaks: list[AuditBreak] = []
     # The anchors are read before the walk: each names a head committed before it, so the walk sees it.
     anchors = list(read_anchors())
-    # mutmut: equivalent — read_only and yield_per changed or dropped: they spare memory and guard against a
-    # write, no answer depends on them; the walk's and the listing's order_by(None): the sequencer seals in id
-    # order, so the table's own order (SQLite's rowid) is seq order and id order already.
     with db.engine.connect().execution_options(read_only=True, yield_per=2000) as conn:
         prev, prev_seq, prev_id = GENESIS, 0, 0
         for row in conn.execute(select(table).where(table.c.seq.is_not(None)).order_by(table.c.seq)):
@@ -211,7 +203,7 @@ def redact_case_events(case_id: int, by=None) -> int:
         event.redacted = tombstone(key, event.id, digest)
         event.case_ref = ""
         event.detail = ""
-    if events:  # mutmut: equivalent — ref None or left out: the event keeps an empty reference either way
+    if events:
         record(by, "audit.redact", SimpleNamespace(id=case_id, ref=""), detail=f"{len(events)} events")
     return len(events)
 

@@ -122,7 +122,7 @@ def start_enrolment(user: User) -> str:
     secret = pyotp.random_base32()
     user.totp_secret = crypto.encrypt(secret)
     user.totp_confirmed_at = None
-    user.totp_last_step = None  # mutmut: equivalent — "" for None: confirm_enrolment sets it before any read
+    user.totp_last_step = None
     return secret
 
 
@@ -136,8 +136,6 @@ def provisioning_uri(user: User) -> str:
 
 def qr_svg(uri: str) -> str:
     """The QR code of `uri` as an SVG element, drawn on the server (no script in the browser)."""
-    # mutmut: not meaningful — box size, border and rindex for index (one "<svg" only); and not checked —
-    # what the code encodes: the tests have no QR decoder (the same secret is shown as text and tested so).
     image = qrcode.make(uri, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=2)
     out = io.BytesIO()
     image.save(out)
@@ -147,7 +145,6 @@ def qr_svg(uri: str) -> str:
 
 def _step_of(user: User, code: str) -> int | None:
     """The time step (now, or one step either side for clock drift) whose code `code` is, else None."""
-    # mutmut: equivalent — `and` for the second `or`: a code of other digits or length matches no step below.
     if not user.totp_secret or not code.isdigit() or len(code) != 6:
         return None
     totp = pyotp.TOTP(secret_of(user))
@@ -196,7 +193,7 @@ def verify(user: User, code: str) -> str | None:
             return None
         user.totp_last_step = step
         return "totp"
-    if len(code) > 40:  # mutmut: equivalent — 40 vs 41: recovery codes have 13 characters; this spares argon2
+    if len(code) > 40:
         return None
     for row in db.session.scalars(select(RecoveryCode).where(RecoveryCode.user_id == user.id,
                                                              RecoveryCode.used_at.is_(None))):

@@ -76,4 +76,4 @@ class User(UserMixin, db.Model):
 
     def get_id(self) -> str:
         """What Flask-Login keeps in the signed cookie: the session's random token, never the user id."""
-        return self.session_token or ""  # mutmut: equivalent — any other default: no session row has that id
+        return self.session_token or ""

@@ -32,7 +32,6 @@ REFUSALS = (OAuthError, JoseError, requests.RequestException, ValueError, KeyErr
 def init_oidc(app: Flask) -> None:
     """One Authlib registry per app (its cached discovery and keys belong to that app's providers)."""
     oauth = OAuth(app)
-    # mutmut: equivalent — the {} default None or left out: the config always has TIK_OIDC (tik/config.py).
     for kind, provider in app.config.get("TIK_OIDC", {}).items():
         oauth.register(
             kind, client_id=provider["client_id"], client_secret=provider["client_secret"],
@@ -46,7 +45,7 @@ def init_oidc(app: Flask) -> None:
 
 def client(kind: str):
     """The Authlib client of provider `kind` ("staff", "family"), or None when it is not configured."""
-    if kind not in current_app.config.get("TIK_OIDC", {}):  # mutmut: equivalent — the config always has it
+    if kind not in current_app.config.get("TIK_OIDC", {}):
         return None
     return current_app.extensions[EXTENSION].create_client(kind)
 
@@ -62,8 +61,6 @@ def configured_client(kind: str):
 def claims_options(provider) -> dict:
     """What Authlib must check beyond its defaults: the issuer of the discovery document, and that the
     audience names this client (by default Authlib accepts a foreign `aud` when `azp` names us)."""
-    # mutmut: equivalent — "essential" False or misspelt: Authlib refuses a token without iss or aud anyway
-    # (tests/test_oidc.py, "no audience" and "no issuer"); kept so that no Authlib default decides it.
     return {"iss": {"essential": True, "values": [provider.load_server_metadata()["issuer"]]},
             "aud": {"essential": True, "values": [provider.client_id]}}
 
@@ -79,7 +76,7 @@ def provider_logout_page(kind: str, id_token: str | None, back_to: str):
     try:
         ends = provider.load_server_metadata().get("end_session_endpoint")
     except REFUSALS:
-        ends = None  # mutmut: equivalent — "" instead of None: both mean "offers none" just below
+        ends = None
     if not ends:
         return None
     url = provider.create_logout_url(post_logout_redirect_uri=back_to, id_token_hint=id_token,
@@ -88,7 +85,7 @@ def provider_logout_page(kind: str, id_token: str | None, back_to: str):
 
 
 def label(kind: str) -> str | None:
-    provider = current_app.config.get("TIK_OIDC", {}).get(kind)  # mutmut: equivalent — the config always has it
+    provider = current_app.config.get("TIK_OIDC", {}).get(kind)
     return provider["label"] if provider else None
 
 
@@ -116,8 +113,6 @@ def staff_user(claims) -> User | None:
         return None
     username = _free_username(str(claims.get("preferred_username") or claims.get("email") or f"sso-{subject}"))
     # The password is random and never shown: this person signs in through the provider only.
-    # mutmut: equivalent — token_urlsafe(None) or (33): any long random password serves; roles None or left
-    # out: create_user makes an employee then too; email cut at 201: the column holds 200.
     return create_user(username, str(claims.get("name") or username)[:200], unit, secrets.token_urlsafe(32),
                        {Role.EMPLOYEE}, external_issuer=issuer, external_subject=subject,
                        email=str(claims.get("email") or "")[:200])

@@ -65,7 +65,6 @@ def is_unit_leader(user: User, unit_id: int | None) -> bool:
 def access_of(user: User, case: Case, on: date) -> Access | None:
     """Why `user` may see `case` on `on`, or None. Admins get no case content through their role.
     A restricted case (GDPR Art. 18) is seen by its holder and the unit leader only."""
-    # mutmut: equivalent — `and` for `or`: Flask-Login's is_authenticated is False for an inactive user too.
     if not user.is_authenticated or not user.active:
         return None
     if case.coordinator_id == user.id:
@@ -316,7 +315,6 @@ def abilities(user: User, case: Case, on: date) -> Abilities:
 
 def visible_cases(user: User, on: date) -> ColumnElement[bool]:
     """A WHERE clause selecting exactly the cases `user` may see (the SQL twin of access_of)."""
-    # mutmut: equivalent — `and` for `or`: Flask-Login's is_authenticated is False for an inactive user too.
     if not user.is_authenticated or not user.active:
         return false()
     covered = exists().where(
@@ -326,9 +324,6 @@ def visible_cases(user: User, on: date) -> ColumnElement[bool]:
     )
     invited = exists().where(CaseParticipant.case_id == Case.id, CaseParticipant.user_id == user.id,
                              CaseParticipant.removed_at.is_(None))
-    # mutmut: equivalent — without `withdrawn_at IS NULL`: withdrawing a consent removes the participants whose
-    # access hung on it in the same transaction (tik.cases.consent), so no invited row is left to list; and the
-    # unit test `or True`: `unit_id = NULL` is never true in SQL, as false() is not.
     in_unit = (Case.unit_id == user.unit_id) if user.unit_id is not None else false()
     led = select(UnitLeader.unit_id).where(UnitLeader.user_id == user.id)
     return or_(Case.coordinator_id == user.id, and_(invited, or_(in_unit, covered), Case.restricted.is_(False)),
@@ -398,7 +393,6 @@ def case_for(user: User, ref: str, action: str = "case.view", edit: bool = False
     (tests/test_lookup_shape.py); nothing of an invisible case is read, not even to time.
     """
     on = today()
-    # mutmut: equivalent — dropping a loader option: the relationship then loads lazily, with the same rows.
     case = db.session.scalars(
         select(Case).where(Case.ref == ref, visible_cases(user, on))
         .options(joinedload(Case.child).joinedload(Child.guardians), joinedload(Case.coordinator),
@@ -452,7 +446,6 @@ def may_use(user: User, endpoint: str) -> bool:
     declared = getattr(current_app.view_functions.get(endpoint), ACCESS_ATTR, None)
     if declared == ("public",):
         return True
-    # mutmut: equivalent — the "family" literal misspelt: no staff user has a role named "family" either.
     if declared is None or declared == ("family",) or not user.is_authenticated:
         return False
     return declared == ("authenticated",) or user.has_role(*declared)
@@ -531,8 +524,6 @@ def family_cases(lookup: str, on: date) -> list[tuple[Case, FamilyRelation]]:
     """The cases the person sees on "Min familie": their children's, and their own from the consent age."""
     if not lookup:
         return []
-    # mutmut: equivalent — the query only narrows what family_relation then decides: dropping the parental
-    # responsibility condition, or the join's ON clause (the foreign key gives the same join), lists the same.
     theirs = or_(Child.nin_lookup == lookup,
                  Child.id.in_(select(Guardian.child_id).where(Guardian.nin_lookup == lookup,
                                                               Guardian.responsibility.is_(True))))
@@ -546,7 +537,6 @@ def family_case_for(lookup: str, ref: str, action: str = "family.view",
                     plan: bool = False) -> tuple[Case, FamilyRelation]:
     """The case `ref` if the family member may see it (and, with `plan`, its plan's side: the letter, "before
     the meeting"), with the access audited; 404 otherwise (no probing)."""
-    # mutmut: equivalent — dropping a joinedload: the relationship then loads lazily, with the same rows.
     case = db.session.scalars(select(Case).where(Case.ref == ref)
                               .options(joinedload(Case.child).joinedload(Child.guardians),
                                        joinedload(Case.consents).joinedload(Consent.service_rows))
@@ -563,6 +553,4 @@ def family_actor(relation: FamilyRelation):
     """Who the audit trail names for a family member: no staff user, the relation as the name."""
     from types import SimpleNamespace
 
-    # mutmut: equivalent — id or service_key dropped or changed: tik.audit.service.record reads both with
-    # getattr(…, None/"") and stores "" for a false service key.
     return SimpleNamespace(id=None, username=f"familie:{relation.value}", service_key="")

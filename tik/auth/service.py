@@ -95,7 +95,7 @@ def is_locked(username: str) -> bool:
     user = db.session.scalar(select(User).where(func.lower(User.username) == username.strip().lower()))
     if user is None:
         return unknown_is_locked(username)
-    return bool(user.locked_until and user.locked_until > now())  # mutmut: `>=` differs for one microsecond
+    return bool(user.locked_until and user.locked_until > now())
 
 
 @unit_of_work

@@ -55,7 +55,7 @@ def start(user) -> str:
 def start_family(lookup: str) -> str:
     """Open a "Min familie" session for the person whose national id has the keyed hash `lookup`, in the
     current transaction; returns the token the cookie carries."""
-    token = secrets.token_urlsafe(32)  # mutmut: equivalent — (None) or (33): any long random token serves
+    token = secrets.token_urlsafe(32)
     moment = now()
     db.session.add(UserSession(id=_key(token), family_lookup=lookup, created_at=moment, seen_at=moment))
     return token
@@ -67,7 +67,6 @@ def _holds(row: UserSession | None, idle: timedelta, absolute: timedelta) -> tup
     if row is None or row.revoked_at is not None:
         return False, False
     moment = now()
-    # mutmut: equivalent — `>=` for `>`, here and for SEEN_PRECISION below: they differ only in one microsecond.
     timed_out = moment - row.seen_at > idle or moment - row.created_at > absolute
     touched = not timed_out and moment - row.seen_at >= SEEN_PRECISION
     if timed_out or touched:
@@ -82,14 +81,10 @@ def _holds(row: UserSession | None, idle: timedelta, absolute: timedelta) -> tup
     return True, False
 
 
-# mutmut: equivalent — `or` for `and`, 99 or 101 for 100: a token is a 43-character string; the bound only
-# spares hashing a cookie stuffed with megabytes, which no stored session matches either way.
 def _usable(token) -> bool:
     return isinstance(token, str) and len(token) <= 100
 
 
-# mutmut: equivalent — in resume, the join's ON clause dropped (the foreign key gives the same join) and
-# (None, True) for an unusable token; token_urlsafe(None)/(33) in start(): as in resume_family, start_family.
 def resume(token: str, idle: timedelta, absolute: timedelta):
     """(the user of the live session `token`, False); (None, True) when it just timed out; (None, False) if unknown.
 
@@ -107,11 +102,7 @@ def resume(token: str, idle: timedelta, absolute: timedelta):
 
 def resume_family(token: str, idle: timedelta, absolute: timedelta) -> tuple[str | None, bool]:
     """(the national id's keyed hash of the live family session `token`, False); (None, True) when it just
-    timed out; (None, False) if unknown, revoked or a staff session.
-
-    mutmut: equivalent — either of the two row conditions alone keeps staff rows out (a row has a user or a
-    national id's hash, never both), they stand together as defence in depth; (None, True) for an unusable
-    token: the family's pages do not say "timed out" (tik.family.service.signed_in reads only the hash)."""
+    timed out; (None, False) if unknown, revoked or a staff session."""
     if not _usable(token):
         return None, False
     row = db.session.scalar(select(UserSession).where(UserSession.id == _key(token),
@@ -124,8 +115,6 @@ def resume_family(token: str, idle: timedelta, absolute: timedelta) -> tuple[str
 def end(token: str | None) -> None:
     """Revoke the session of `token` (logout), in the current transaction."""
     if token:
-        # mutmut: dropping `revoked_at IS NULL` here and in end_all survives, and may: it only re-stamps the
-        # revocation time of a row already revoked, which nothing reads.
         db.session.execute(update(UserSession).where(UserSession.id == _key(token),
                                                      UserSession.revoked_at.is_(None)).values(revoked_at=now()))
 
@@ -150,7 +139,6 @@ def purge(absolute: timedelta) -> int:
     """Delete the rows no cookie can use any more, in the current transaction: revoked, or older than the
     absolute timeout, each a day past it. A family row holds the keyed hash of a national id: it is not
     kept for longer than the login it served. Returns how many rows went."""
-    # mutmut: equivalent — `<=` for `<`: they differ only in the microsecond of the cutoff.
     cutoff = now() - PURGE_GRACE
     result = db.session.execute(delete(UserSession).where(or_(UserSession.revoked_at < cutoff,
                                                               UserSession.created_at < cutoff - absolute)))

@@ -27,8 +27,6 @@ class UnknownLoginFailure(db.Model):
 
 def _key(username: str) -> str:
     secret = str(current_app.config["SECRET_KEY"]).encode()
-    # mutmut: not meaningful — upper() for lower(): they differ only for letters like ß, whose two spellings
-    # would then share one count.
     return hmac.new(secret, username.strip().lower().encode(), hashlib.sha256).hexdigest()
 
 
@@ -38,7 +36,6 @@ def count_unknown_failure(username: str, limit: int, lockout: timedelta) -> None
     if row is None:
         row = UnknownLoginFailure(key=_key(username), failures=0)
         db.session.add(row)
-    # mutmut: equivalent — `>` as `>=` here and below: they differ only in the microsecond the lock ends.
     if row.locked_until and row.locked_until > now():
         return
     row.failures += 1

@@ -25,8 +25,6 @@ def safe_next(target: str | None) -> str:
     """Only a path on this site: never another host, never a scheme, never '//evil'."""
     if not target:
         return url_for("mywork.start")
-    # mutmut: equivalent — urlsplit(None), `and` for an `or`, or the "//" literal misspelt: the tests refuse
-    # every scheme and host twice over ("//evil" has a netloc, "https:x" does not start with "/").
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return url_for("mywork.start")
