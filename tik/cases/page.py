@@ -16,8 +16,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from tik.auth.models import User
 from tik.auth.policy import (
@@ -114,6 +116,7 @@ class CasePage:
     judges_maturity: bool
     maturity: Any  # the latest maturity judgement (a case event), or None
     panels: Mapping[str, Any] = field(default_factory=dict)
+    people: Mapping[int, User] = field(default_factory=dict)  # by id: the participants, the reports' authors
     consent_warning_days: int = CONSENT_WARNING_DAYS
 
     def context(self) -> dict[str, Any]:
@@ -124,6 +127,10 @@ class CasePage:
 def case_page(case: Case, user: User, on: date, form: FormState = NOTHING_SENT) -> CasePage:
     """Load the case page for `user` on `on`, with `form` (a refused form shown again) if there is one."""
     guide = guide_of(case)
+    if "consents" not in sa_inspect(case).dict:  # the consents and their services in two statements, not 1 + n
+        set_committed_value(case, "consents", list(db.session.scalars(
+            select(Consent).where(Consent.case_id == case.id).options(selectinload(Consent.service_rows))
+            .order_by(Consent.id))))
     view = current_step(case)
     events = flow.page_events(case, TIMELINE_ON_PAGE + 1)
     timeline = [e for e in events.timeline if flow.may_read_feedback(user, case, e)]
@@ -140,6 +147,11 @@ def case_page(case: Case, user: User, on: date, form: FormState = NOTHING_SENT) 
     reports = flow.reports_of(case) if events.has_reports else []
     drafts = db.session.scalars(select(ReportDraft).where(ReportDraft.case_id == case.id)).all()
     can = abilities(user, case, on)
+    participants = active_participants(case)
+    named = {p.user_id for p in participants} | {r.created_by_id for r in reports}
+    # The people the page names, in one statement: held here, the session's (weak) identity map then answers
+    # each `p.user` and `r.created_by` without a statement of its own.
+    people = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(sorted(named))))} if named else {}
     judges = guide.judges_maturity(case.child.birth_date, on)
     return CasePage(
         case=case, child=case.child, guide=guide, view=view, L=interface_language(), today=on, can=can,
@@ -153,7 +165,7 @@ def case_page(case: Case, user: User, on: date, form: FormState = NOTHING_SENT) 
         concerns=[c for c in concerns if seen.sees("concern")
                   and (seen.reports or c.urgency.value != "suspicion" or c.reported_by_id == user.id)],
         drafts=[d for d in drafts if can_see_report(user, case, d.created_by_id, on)],
-        participants=active_participants(case), handovers=pending_handovers(case),
+        participants=participants, handovers=pending_handovers(case),
         voices=[v for v in events.voices if seen.sees(f"{v.who}_voice")],
         reports=[r for r in reports if can_see_report(user, case, r.created_by_id, on)],
         reports_told=[r for r in reports if r.participants_told and r.sent_on
@@ -162,7 +174,7 @@ def case_page(case: Case, user: User, on: date, form: FormState = NOTHING_SENT) 
         step_leaders=steps.unit_leaders(case) if view.step.leader and case.is_open else [],
         feedback_to=flow.feedback_reporters(case, user) if case.is_open and can.leader_feedback else [],
         judges_maturity=judges, maturity=maturity_of(case) if judges else None,
-        panels={name: load(case, user, on) for name, load in PANELS.items()},
+        panels={name: load(case, user, on) for name, load in PANELS.items()}, people=people,
     )
 
 
