@@ -27,7 +27,7 @@ def test_the_grid_records_each_services_own_kinds_and_each_sees_only_those(clien
     case = make_case(by=holder)
     move_case(case, holder, TO_LEVEL0_DECISION)
     every = [k.key for k in guide_of(case).information_kinds]
-    page = client.get(f"/saker/{case.ref}").get_data(as_text=True)
+    page = client.get(f"/saker/{case.ref}/skjema/samtykke").get_data(as_text=True)
     assert 'name="kinds-ppt" value="plan-and-measures" id="kinds-ppt-plan-and-measures" checked' in page
     assert 'name="kinds-health-nurse" value="conversations-with-the-child"' in page
 

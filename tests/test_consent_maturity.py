@@ -81,7 +81,7 @@ def test_a_wrong_consent_section_is_a_problem_with_file_and_entry(tmp_path, cons
 def test_a_young_adult_consents_alone_and_the_form_says_so(maturity_guide, client, login, make_user, make_case):
     holder = login(make_user(service="school"))
     case = make_case(by=holder, first_name="Elsa", last_name="Lind", birth_date=ADULT)
-    page = client.get(f"/saker/{case.ref}").get_data(as_text=True)
+    page = client.get(f"/saker/{case.ref}/skjema/samtykke").get_data(as_text=True)
     assert "Gitt av (den unge voksne selv, uten foresatte)" in page and "Gitt av (foresatte)" not in page
     assert 'value="Elsa Lind"' in page  # the young adult, not the guardians, is who gives it
     assert _consent(client, case, given_by="Elsa Lind").status_code == 422  # must consent themself
@@ -101,8 +101,9 @@ def test_a_child_under_a_fixed_consent_age_still_has_guardians_sign(client, logi
                                                                      give_consent):
     holder = login(make_user(service="school"))
     case = make_case(by=holder, birth_date=ADULT)  # the default guidebook: consent_age 15, no adult rule
-    page = client.get(f"/saker/{case.ref}").get_data(as_text=True)
-    assert "Gitt av (foresatte)" in page and "Vurdering av modenhet" not in page
+    page = client.get(f"/saker/{case.ref}/skjema/samtykke").get_data(as_text=True)
+    assert "Gitt av (foresatte)" in page
+    assert "Vurdering av modenhet" not in client.get(f"/saker/{case.ref}").get_data(as_text=True)
     consent = give_consent(case, holder, ["health-nurse"], young_person=True)
     text = pdf_text(client.get(f"/saker/{case.ref}/samtykkeskjema.pdf?samtykke={consent.id}").data)
     assert "Kari Hansen, foresatt" in text and "samtykker selv" not in text
@@ -114,7 +115,8 @@ def test_maturity_is_a_judgement_with_a_reason_on_the_timeline_and_audited(matur
     case = make_case(by=holder, birth_date=CHILD)
     page = client.get(f"/saker/{case.ref}").get_data(as_text=True)
     assert "Vurdering av modenhet" in page and "ingen fast samtykkealder under 18 år" in page
-    assert 'name="young_person"' not in page  # not judged yet: the guardians consent
+    form = client.get(f"/saker/{case.ref}/skjema/samtykke").get_data(as_text=True)
+    assert 'name="given_by"' in form and 'name="young_person"' not in form  # not judged: the guardians consent
 
     refused = client.post(f"/saker/{case.ref}/modenhet", data={"mature": "yes", "reason": "  "})
     assert refused.status_code == 422 and "Skriv begrunnelsen for vurderingen." in refused.get_data(as_text=True)
@@ -131,7 +133,7 @@ def test_maturity_is_a_judgement_with_a_reason_on_the_timeline_and_audited(matur
     page = client.get(f"/saker/{case.ref}").get_data(as_text=True)
     assert reason in page and "barnet er modent nok til å samtykke selv" in page
     assert "Modenhet vurdert: barnet samtykker selv" in page  # on the stafettlogg
-    assert 'name="young_person"' in page
+    assert 'name="young_person"' in client.get(f"/saker/{case.ref}/skjema/samtykke").get_data(as_text=True)
 
 
 def test_a_child_judged_mature_must_consent_themself_and_one_judged_not_need_not(maturity_guide, client, login,

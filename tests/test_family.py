@@ -504,7 +504,7 @@ def test_staff_record_a_guardians_national_id_and_the_guardian_can_sign_in(app, 
     db.session.commit()
     login(holder)
     url = f"/saker/{a.ref}/foresatte/{guardian.id}/min-familie"
-    assert url in client.get(f"/saker/{a.ref}").get_data(as_text=True)
+    assert url in client.get(f"/saker/{a.ref}/skjema/foresatt/{guardian.id}").get_data(as_text=True)
     refused = client.post(url, data={"nin": "12345678901", "responsibility": "yes"})
     assert refused.status_code == 422 and "ikke gyldig" in refused.get_data(as_text=True)
     assert guardian.nin_lookup is None

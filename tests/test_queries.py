@@ -127,7 +127,7 @@ def test_list_pages_issue_few_statements_whatever_the_user_holds(page, method, u
 def test_the_case_page_stays_flat_with_500_timeline_events(client, login, count_queries, make_user, make_case):
     """The page shows the latest events (the whole log is one click away): 500 events cost what 10 do."""
     from tik.cases.models import EventKind
-    from tik.cases.views import TIMELINE_ON_PAGE
+    from tik.cases.page import TIMELINE_ON_PAGE
     from tik.timeline import service
 
     counts = []

@@ -9,16 +9,10 @@ from flask_login import current_user
 
 from tik.auth.policy import case_for, requires
 from tik.cases.consent import ConsentError, judge_maturity
+from tik.cases.page import FormState
 from tik.cases.views import _case_page, bp
 from tik.errors import DomainError
 from tik.messages import refusal_message
-from tik.timeline.maturity import consents_themself, maturity_of
-
-
-@bp.app_context_processor
-def consent_rules() -> dict:
-    """The case page asks these: whether the child signs the consent, and the latest maturity judgement."""
-    return {"consents_themself": consents_themself, "maturity_of": maturity_of}
 
 
 @bp.post("/saker/<ref>/modenhet")
@@ -32,7 +26,7 @@ def judge(ref: str):
             raise ConsentError("maturity_answer")
         judge_maturity(case, current_user, mature=answer == "yes", reason=reason)
     except DomainError as error:
-        return _case_page(case, 422, maturity_error=refusal_message(error.code),
-                          maturity_typed={"mature": answer, "reason": reason})
+        return _case_page(case, 422, FormState("maturity", {"mature": answer, "reason": reason},
+                                               message=refusal_message(error.code)))
     flash(_("Vurderingen av modenhet er lagret."))
     return redirect(url_for("cases.show", ref=ref) + "#consent-heading")

@@ -12,6 +12,7 @@ from tik.auth.policy import can_see_report, can_tell_of_report, case_for, requir
 from tik.cases import leader_feedback as leading
 from tik.cases import reports
 from tik.cases.models import ChildWelfareReport
+from tik.cases.page import FormState
 from tik.cases.views import _case_page, bp
 from tik.clock import today
 from tik.dates import parse_day
@@ -56,7 +57,7 @@ def complete_report(ref: str, report_id: int):
                                 interpreter_language=form.get("interpreter_language", "")[:60],
                                 sent_on=sent_on, sent_how=form.get("sent_how", ""), text=form.get("text", "")[:20000])
     except DomainError as error:
-        return _case_page(case, 422, report_error=refusal_message(error.code), report_form=dict(form))
+        return _case_page(case, 422, FormState("report", dict(form), message=refusal_message(error.code)))
     flash(_("Meldingen er registrert. Du får en påminnelse om å be barnevernet om tilbakemelding."))
     return redirect(url_for("cases.show", ref=ref) + "#reports")
 
@@ -112,7 +113,7 @@ def leader_feedback(ref: str):
     except DomainError as error:
         if error.code == "not_leader":
             abort(404)
-        return _case_page(case, 422, feedback_error=refusal_message(error.code))
+        return _case_page(case, 422, FormState("feedback", message=refusal_message(error.code)))
     flash(_("Tilbakemeldingen til melderen er registrert."))
     return redirect(url_for("cases.show", ref=ref))
 

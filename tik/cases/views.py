@@ -3,34 +3,31 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import replace
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from tik.audit.service import record_view
 from tik.auth.models import User
 from tik.auth.policy import (
     abilities,
-    allowed_services,
     can_answer_handover,
     can_manage_participants,
-    can_see_report,
     can_see_viewers,
     can_view_case,
     can_withhold_from_export,
     case_for,
-    consented_services,
     requires,
     sight,
     visible_events,
 )
-from tik.cases import carry, participants, queries, steps
 from tik.cases import consent as consenting
 from tik.cases import handover as handing_over
-from tik.cases.consent import CONSENT_LASTS, CONSENT_WARNING, record_consent
+from tik.cases import participants, queries, steps
+from tik.cases.consent import CONSENT_LASTS, record_consent
 from tik.cases.forms import (
     AdultConsentForm,
     ConsentForm,
@@ -41,24 +38,21 @@ from tik.cases.forms import (
     step_field_errors,
     step_values,
 )
-from tik.cases.leader_feedback import feedback_reporters, may_read_feedback
+from tik.cases.leader_feedback import may_read_feedback
 from tik.cases.models import Case, Consent, Handover
 from tik.cases.models import ConsentForm as ConsentKind
-from tik.cases.page_events import page_events
+from tik.cases.page import NOTHING_SENT, FormState, case_page, form_page
 from tik.cases.participants import invitable_people, people_who_may_join
-from tik.cases.queries import active_participants, pending_handovers, search_cases, who_has_seen
-from tik.cases.reports import reports_of
+from tik.cases.queries import search_cases, who_has_seen
 from tik.cases.steps import current_step
 from tik.clock import today
-from tik.concerns.models import Concern, ReportDraft
+from tik.concerns.models import Guardian
 from tik.errors import DomainError
 from tik.extensions import db, interface_language
-from tik.forms import LANGUAGE_CHOICES, BlankForm, error_list
+from tik.forms import BlankForm, error_list
 from tik.guidebook import guide_of
 from tik.guides.engine import DecisionRefused
-from tik.guides.markdown import render_markdown
 from tik.messages import refusal_message
-from tik.plans.service import plan_of
 from tik.timeline.service import timeline as case_timeline
 from tik.versioning import StaleEdit
 
@@ -76,67 +70,21 @@ def my_cases():
     return render_template("cases/list.html", rows=rows, q=q, L=interface_language(), today=today())
 
 
-TIMELINE_ON_PAGE = 20  # the latest events; the whole log is one click away (and in the archive print)
+def _case_page(case: Case, status: int = 200, form: FormState = NOTHING_SENT):
+    """Render the case page: everything it shows is loaded by `case_page`, in a handful of statements."""
+    page = case_page(case, current_user, today(), form)
+    return render_template("cases/case.html", **page.context()), status
 
 
-def _case_page(case: Case, status: int = 200, **extra):
-    """Render the case page; everything shown is loaded here, in a handful of queries."""
-    guide = guide_of(case)
-    view = current_step(case)
-    on = today()
-    consents = list(case.consents)
-    consent_form = extra.pop("consent_form", None) or _consent_form(case)
-    kinds_checked = extra.pop("kinds_checked", None) or {s: [k.key for k in guide.information_kinds]
-                                                          for s in guide.services}
-    handover_form = extra.pop("handover_form", None) or _handover_form(case)
-    invite_form = extra.pop("invite_form", None) or BlankForm(InviteForm, idempotency_key=secrets.token_urlsafe(24))
-    drafts = db.session.scalars(select(ReportDraft).where(ReportDraft.case_id == case.id)).all()
-    values = extra.pop("values", None)
-    events = page_events(case, TIMELINE_ON_PAGE + 1)
-    timeline = [e for e in events.timeline if may_read_feedback(current_user, case, e)]
-    concerns = db.session.scalars(select(Concern).where(Concern.case_id == case.id)
-                                  .options(joinedload(Concern.reported_by))
-                                  .order_by(Concern.created_at.desc())).all()
-    plan = plan_of(case)
-    carried = (carry.carried(case, view.step, concerns, plan, events.has_meetings) if case.is_open
-               else carry.Carried({}, {}))
-    seen = sight(current_user, case, on)
-    if seen.content is not None:  # nothing carried into a step from a kind of information not covered
-        kept = {k: src for k, src in carried.sources.items() if src == "meeting" or seen.sees(src)}
-        carried = carry.Carried({k: v for k, v in carried.values.items() if k in kept}, kept)
-    reports = reports_of(case) if events.has_reports else []
-    if values is None:  # nothing typed yet: start from what TIK already knows
-        values = dict(carried.values)
-    can = abilities(current_user, case, on)
-    context = dict(
-        case=case, child=case.child, guide=guide, view=view, L=interface_language(), md=render_markdown, today=on,
-        timeline=visible_events(case, timeline[:TIMELINE_ON_PAGE], seen),
-        more_events=len(timeline) > TIMELINE_ON_PAGE, consents=consents,
-        covered=consented_services(case, on), plan=plan if seen.sees("plan") else None, sight=seen,
-        other_services=sorted(allowed_services(case, on) - {case.owning_service}),
-        concerns=[c for c in concerns if seen.sees("concern")
-                  and (seen.reports or c.urgency.value != "suspicion" or c.reported_by_id == current_user.id)],
-        drafts=[d for d in drafts if can_see_report(current_user, case, d.created_by_id, on)],
-        can=can, participants=active_participants(case),
-        invite_form=invite_form, invite_matches=extra.pop("invite_matches", []),
-        invitable=invitable_people(case) if case.is_open and can_manage_participants(current_user, case) else [],
-        handovers=pending_handovers(case),
-        decision_form=extra.pop("decision_form", None) or BlankForm(DecisionForm, version=case.version),
-        values=values, carried=carried.sources, field_errors=extra.pop("field_errors", {}),
-        voices=[v for v in events.voices if seen.sees(f"{v.who}_voice")],
-        reports=[r for r in reports if can_see_report(current_user, case, r.created_by_id, on)],
-        reports_told=[r for r in reports if r.participants_told and r.sent_on
-                      and not can_see_report(current_user, case, r.created_by_id, on)],
-        languages=dict(LANGUAGE_CHOICES),
-        registered=request.args.get("registered", ""),
-        consent_form=consent_form, handover_form=handover_form, kinds_checked=kinds_checked,
-        kind_services=[(k, sv.name.get(interface_language())) for k, sv in guide.services.items()],
-        consent_warning_days=CONSENT_WARNING.days,
-        step_leaders=steps.unit_leaders(case) if view.step.leader and case.is_open else [],
-        feedback_to=feedback_reporters(case, current_user) if case.is_open and can.leader_feedback else [],
-    )
-    context.update(extra)
-    return render_template("cases/case.html", **context), status
+def _form_page(case: Case, name: str, status: int = 200, form: FormState = NOTHING_SENT,
+               guardian: Guardian | None = None):
+    """Render one of the case's forms on its page; blank (for a GET) unless `form` brings what was sent."""
+    if name in ("consent", "handover", "invite") and form.sent is None:
+        blank = {"consent": _consent_form, "handover": _handover_form,
+                 "invite": lambda _case: BlankForm(InviteForm, idempotency_key=secrets.token_urlsafe(24))}[name]
+        form = replace(form, sent=blank(case))
+    page = form_page(case, current_user, today(), name, form, guardian)
+    return render_template("cases/form_page.html", **page.context()), status
 
 
 def _consent_form(case: Case, formdata=None) -> ConsentForm | BlankForm:
@@ -186,7 +134,44 @@ def show(ref: str):
     case = case_for(current_user, ref)
     if not consenting.settled_for(current_user, case):  # a consent ran out: what hung on it ends now
         abort(404)
-    return _case_page(case)
+    notice = {"1": "registered", "again": "registered_again"}.get(request.args.get("registered", ""), "")
+    return _case_page(case, form=FormState(notice=notice))
+
+
+FORM_ROUTES = {"samtykke": "consent", "stafett": "handover", "deltaker": "invite", "barn": "child",
+               "ny-foresatt": "add_guardian"}
+
+
+@bp.get("/saker/<ref>/skjema/<name>")
+@requires()
+def form(ref: str, name: str):
+    """A form that is closed on the case page, on a page of its own (a plain link, no script)."""
+    if name not in FORM_ROUTES:
+        abort(404)
+    case = case_for(current_user, ref, edit=True)
+    if not _may_open(case, FORM_ROUTES[name]):
+        abort(404)
+    return _form_page(case, FORM_ROUTES[name])
+
+
+@bp.get("/saker/<ref>/skjema/foresatt/<int:guardian_id>")
+@requires()
+def guardian_form(ref: str, guardian_id: int):
+    case = case_for(current_user, ref, edit=True)
+    guardian = next((g for g in case.child.guardians if g.id == guardian_id), None)
+    if guardian is None:
+        abort(404)
+    return _form_page(case, "guardian", guardian=guardian)
+
+
+def _may_open(case: Case, name: str) -> bool:
+    """The form's link is on the case page for this user (what the page offers, the form page offers)."""
+    can = abilities(current_user, case, today())
+    if name == "invite":
+        return can.manage_participants
+    if name == "consent":
+        return can.face_family
+    return True
 
 
 @bp.post("/saker/<ref>/beslutning")
@@ -201,24 +186,27 @@ def decide(ref: str):
     seen = guide.steps.get(request.form.get("step_id", ""), at)
     values = step_values(seen, request.form)
     if not form.validate_on_submit():  # no version (or a malformed one): never a save that skips the check
-        return _case_page(case, 422, values=values, refusal=error_list(form)[0][1])
+        return _case_page(case, 422, FormState("decision", values, message=error_list(form)[0][1]))
     if errors := step_field_errors(values):
-        return _case_page(case, 422, values=values, field_errors=errors, refusal=next(iter(errors.values())))
+        return _case_page(case, 422, FormState("decision", values, tuple(errors.items()),
+                                               message=next(iter(errors.values()))))
     try:
         if seen.id != at.id:
             raise StaleEdit(case)
         steps.decide(case, decision, values, by=current_user, expected_version=form.version.data)
     except StaleEdit:
         typed = [(f.label.get(interface_language()), values[f.key]) for f in seen.fields if values.get(f.key)]
-        return _case_page(case, 409, stale=True, typed=typed)
+        return _case_page(case, 409, FormState(typed=dict(typed), notice="stale"))
     except DecisionRefused as refused:
         errors = {key: refusal_message("missing_fields") for key in refused.params.get("fields", [])}
         if "field" in refused.params:
             errors[refused.params["field"]] = refusal_message(refused.code, **refused.params)
         # A decision that needs consent offers the consent form right here; the typed text goes with it.
-        keep = {"decision": decision, "step_id": seen.id, **values} if refused.code == "consent_required" else {}
-        return _case_page(case, 422, values=values, field_errors=errors, keep=keep,
-                          open_consent=bool(keep), refusal=refusal_message(refused.code, **refused.params))
+        message = refusal_message(refused.code, **refused.params)
+        if refused.code == "consent_required":
+            keep = {"decision": decision, "step_id": seen.id, **values}
+            return _form_page(case, "consent", 422, FormState("consent", keep=keep, message=message))
+        return _case_page(case, 422, FormState("decision", values, tuple(errors.items()), message=message))
     flash(_("Beslutningen er lagret."))
     return redirect(url_for("cases.show", ref=ref))
 
@@ -235,8 +223,8 @@ def add_consent(ref: str):
     checked = {s: request.form.getlist(f"kinds-{s}") for s in guide_of(case).services} \
         if request.form.get("kinds_grid") else None
     if not form.validate_on_submit():
-        return _case_page(case, 422, consent_form=form, consent_errors=error_list(form), open_consent=True,
-                          keep=keep, values=typed or None, kinds_checked=checked)
+        return _form_page(case, "consent", 422, FormState("consent", checked or {}, tuple(error_list(form)),
+                                                          sent=form, keep=keep))
     try:
         recorded = record_consent(case, current_user, given_by=form.given_by.data, services=form.services.data,
                                   purpose=form.purpose.data, form=ConsentKind(form.form.data),
@@ -253,12 +241,13 @@ def add_consent(ref: str):
             form.expires_on.errors = [refusal_message(error.code)]
         if error.code == "young_person_must_consent":
             form.young_person.errors = [refusal_message(error.code)]
-        return _case_page(case, 422, consent_form=form, consent_errors=error_list(form), open_consent=True,
-                          keep=keep, values=typed or None, kinds_checked=checked)
+        return _form_page(case, "consent", 422, FormState("consent", checked or {}, tuple(error_list(form)),
+                                                          sent=form, keep=keep))
     if recorded is None:  # the same form again: the consent it recorded is on the page
         return redirect(url_for("cases.show", ref=ref))
     if keep:  # back to the decision, with every word still there
-        return _case_page(case, 200, values=typed, consent_saved=True, resume=keep.get("decision", ""))
+        return _case_page(case, 200, FormState("decision", typed, notice="consent_saved",
+                                               resume=keep.get("decision", "")))
     flash(_("Samtykket er registrert."))
     return redirect(url_for("cases.show", ref=ref))
 
@@ -287,12 +276,12 @@ def propose_handover(ref: str):
     case = case_for(current_user, ref, edit=True)
     form = _handover_form(case, formdata=request.form)
     if not form.validate_on_submit():
-        return _case_page(case, 422, handover_form=form, handover_errors=error_list(form))
+        return _form_page(case, "handover", 422, FormState("handover", errors=tuple(error_list(form)), sent=form))
     to = _one_person(case, form.to_user.data, holders_only=True)
     if to is None:
         form.to_user.errors = [_("Fant ikke én koordinator med det brukernavnet eller navnet i din enhet eller i en "
                                  "tjeneste samtykket gjelder. Skriv brukernavnet.")]
-        return _case_page(case, 422, handover_form=form, handover_errors=error_list(form))
+        return _form_page(case, "handover", 422, FormState("handover", errors=tuple(error_list(form)), sent=form))
     try:
         proposed = handing_over.propose_handover(case, to, current_user, note=form.note.data or "",
                                                  family_wish=form.family_wish.data,
@@ -300,7 +289,7 @@ def propose_handover(ref: str):
                                                  form_key=form.idempotency_key.data)
     except DomainError as error:
         form.to_user.errors = [refusal_message(error.code)]
-        return _case_page(case, 422, handover_form=form, handover_errors=error_list(form))
+        return _form_page(case, "handover", 422, FormState("handover", errors=tuple(error_list(form)), sent=form))
     if proposed is not None:
         flash(_("Forslaget er sendt. Du er stafettholder til det blir akseptert."))
     return redirect(url_for("cases.show", ref=ref))
@@ -353,7 +342,7 @@ def invite_participant(ref: str):
         abort(404)
     form.person_id.choices = [(0, "")] + [(u.id, u.name) for u in invitable_people(case)]
     if not form.validate_on_submit():
-        return _case_page(case, 422, invite_form=form, invite_errors=error_list(form))
+        return _form_page(case, "invite", 422, FormState("invite", errors=tuple(error_list(form)), sent=form))
     if form.person_id.data:  # picked from the list (or from the matches of a search)
         person = next((u for u in invitable_people(case) if u.id == form.person_id.data), None)
         matches = [person] if person else []
@@ -361,16 +350,16 @@ def invite_participant(ref: str):
         matches = people_who_may_join(case, form.person.data)
         person = matches[0] if len(matches) == 1 else None
     if len(matches) > 1:  # a search that named several: the page lists them to pick from
-        return _case_page(case, 200, invite_form=form, invite_matches=matches)
+        return _form_page(case, "invite", 200, FormState("invite", sent=form, matches=tuple(matches)))
     if person is None:
         form.person.errors = [_("Fant ingen som kan inviteres med det navnet. Du kan invitere kolleger i din "
                                 "enhet og ansatte i tjenester som et gyldig samtykke gjelder.")]
-        return _case_page(case, 422, invite_form=form, invite_errors=error_list(form))
+        return _form_page(case, "invite", 422, FormState("invite", errors=tuple(error_list(form)), sent=form))
     try:
         invited = participants.invite_participant(case, person, current_user, form_key=form.idempotency_key.data)
     except DomainError as error:
         form.person.errors = [refusal_message(error.code)]
-        return _case_page(case, 422, invite_form=form, invite_errors=error_list(form))
+        return _form_page(case, "invite", 422, FormState("invite", errors=tuple(error_list(form)), sent=form))
     if invited is not None:
         flash(_("%(name)s er invitert og ser nå saken.", name=person.name))
     return redirect(url_for("cases.show", ref=ref))

@@ -14,7 +14,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from tik.auth.policy import CaseLocked, can_manage_life, can_reopen, case_for, requires
-from tik.clock import today
+from tik.cases.page import PANELS
 from tik.errors import DomainError
 from tik.extensions import db
 from tik.lifecycle import service
@@ -49,25 +49,23 @@ class LifeView:
     family_language: str
 
 
-@bp.app_context_processor
-def life_helpers():
-    return {"life_of": life_of}
-
-
-def life_of(case) -> LifeView:
+def life_of(case, user, on: date) -> LifeView:
+    """The case page's part about the case's life (`page.panels["life"]`, tik.cases.page.PANELS)."""
     from tik.letter_texts import language_choices
     from tik.lifecycle.retention import due_on
     from tik.plans.printing import family_language
 
-    on = today()
     closed = not case.is_open
     until = service.reopen_until(case)
     prints = db.session.scalar(select(func.count(ArchivePrint.id)).where(ArchivePrint.case_id == case.id)) \
         if closed else 0
-    return LifeView(can_manage=can_manage_life(current_user, case, on),
-                    can_reopen=closed and until is not None and on <= until and can_reopen(current_user, case, on),
+    return LifeView(can_manage=can_manage_life(user, case, on),
+                    can_reopen=closed and until is not None and on <= until and can_reopen(user, case, on),
                     reopen_until=until, delete_on=due_on(case.closed_at) if closed and case.closed_at else None,
                     prints=prints, languages=language_choices(), family_language=family_language(case))
+
+
+PANELS["life"] = life_of
 
 
 @bp.app_errorhandler(CaseLocked)
