@@ -15,6 +15,7 @@ from datetime import date, datetime
 from sqlalchemy import delete, insert, select, union
 
 from tik.cases.models import Case, CaseEvent, CaseStatus, Consent, EventKind, Handover
+from tik.clock import local_date
 from tik.concerns.models import Child, Concern
 from tik.extensions import db
 from tik.guidebook import current_guide
@@ -57,7 +58,14 @@ METRICS = {
 }
 
 
+def local_day(moment: date | datetime) -> date:
+    """The municipality's date of a stored (UTC) time; a date is already one. Months, ages and day counts
+    use it, so a concern at 00:30 on a child's birthday in Oslo (23:30 UTC the day before) counts the new age."""
+    return local_date(moment) if isinstance(moment, datetime) else moment
+
+
 def month_of(day: date | datetime) -> date:
+    day = local_day(day)
     return date(day.year, day.month, 1)
 
 
@@ -85,8 +93,7 @@ def _days(start: datetime, end: datetime | date) -> int:
 
     Deadlines are days to weeks, so the share within a deadline and medians under two months stay exact
     while the summary keeps a few dozen values per group instead of hundreds."""
-    end_day = end.date() if isinstance(end, datetime) else end
-    days = max(0, (end_day - start.date()).days)
+    days = max(0, (local_day(end) - local_day(start)).days)
     if days <= DAYS_EXACT:
         return days
     return next((upper for upper in DAYS_BANDS if days <= upper), 366)
@@ -106,7 +113,7 @@ def compute(guide: Guide) -> Counter:
                Case.closed_at, Child.birth_date).join(Child, Child.id == Case.child_id).order_by(Case.opened_at))
     closed: dict[int, datetime] = {}
     for case_id, child_id, unit_id, service, level, status, opened, closed_at, birth in rows:
-        c = _Case(unit_id, service, level, age_group_of(guide, age_on(birth, opened.date())), opened, birth)
+        c = _Case(unit_id, service, level, age_group_of(guide, age_on(birth, local_day(opened))), opened, birth)
         cases[case_id] = c
         first_case_of_child.setdefault(child_id, case_id)
         if status == CaseStatus.CLOSED and closed_at is not None:
@@ -120,7 +127,7 @@ def compute(guide: Guide) -> Counter:
         add("case_opened", "", c.opened, case_id)
     for case_id in first_case_of_child.values():
         c = cases[case_id]
-        add("first_age", age_band(age_on(c.birth, c.opened.date())), c.opened, case_id)
+        add("first_age", age_band(age_on(c.birth, local_day(c.opened))), c.opened, case_id)
 
     _concerns(guide, cases, add)
     _timeline(guide, cases, closed, add)
@@ -133,7 +140,7 @@ def _concerns(guide: Guide, cases: dict[int, _Case], add) -> None:
     categories = {key: s.category for key, s in guide.signals.items()}
     for case_id, at, signals in db.session.execute(select(Concern.case_id, Concern.created_at, Concern.signals),
                                                    execution_options=STREAM):
-        group = age_group_of(guide, age_on(cases[case_id].birth, at.date()))
+        group = age_group_of(guide, age_on(cases[case_id].birth, local_day(at)))
         add("concern", "", at, case_id, group)
         for category in sorted({categories.get(s, "other") for s in signals or []}) or ["none"]:
             add("concern_signal", category, at, case_id, group)
