@@ -18,6 +18,7 @@ STATUS_CHOICES = [("planned", _l("Planlagt")), ("active", _l("Pågår")), ("done
 
 
 class PlanForm(VersionedForm):
+    prefilled: list[str] | tuple = ()  # ids of the fields that start from what the case holds (not saved yet)
     goals = TextAreaField(_l("Mål for barnet, med enkle ord"), validators=[Optional(), Length(max=10000)])
     child_voice = TextAreaField(_l("Barnets stemme: hva er viktig for meg, hva sier jeg om planen"),
                                 validators=[Optional(), Length(max=10000)])
