@@ -51,7 +51,10 @@ class ConcernForm(IdempotentForm):
     last_name = StringField(_l("Etternavn"), validators=[DataRequired(_l("Skriv barnets etternavn.")),
                                                          Length(max=120)])
     # Not needed when a national id is given: the birth date is read from it (asked once).
-    birth_date = DateField(_l("Fødselsdato"), validators=[Optional()], format=["%Y-%m-%d", "%d.%m.%Y"])
+    # Typed, not picked: a birth date is known, and a date picker costs a person two more keys to leave. Shown as
+    # dd.mm.åååå; typed with or without the dots (04052015), or as ISO (2015-05-04).
+    birth_date = DateField(_l("Fødselsdato"), validators=[Optional()], format=["%d.%m.%Y", "%d%m%Y", "%Y-%m-%d"],
+                           render_kw={"inputmode": "numeric", "autocomplete": "off"})
     nin = StringField(_l("Fødselsnummer eller D-nummer (valgfritt)"), validators=[Optional(), Length(max=14)])
     gender = SelectField(_l("Kjønn"), choices=[("", _l("Ikke oppgitt")), ("girl", _l("Jente")),
                                                ("boy", _l("Gutt")), ("other", _l("Annet"))], default="")
