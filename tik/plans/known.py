@@ -48,7 +48,7 @@ def known_for_plan(case: Case, seen: Sight, lang: str) -> Known:
         events = list(db.session.scalars(
             select(CaseEvent).where(CaseEvent.case_id == case.id,
                                     CaseEvent.kind.in_((EventKind.STEP, EventKind.CONVERSATION)),
-                                    CaseEvent.step_id.in_({sid for sid, _key in wanted}))
+                                    CaseEvent.step_id.in_(sorted({sid for sid, _key in wanted})))
             .order_by(CaseEvent.at.desc(), CaseEvent.id.desc())))
         taken = set()
         for event in visible_events(case, events, seen):  # newest first: each field's latest answer
