@@ -10,12 +10,13 @@ from __future__ import annotations
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 from sqlalchemy import delete, insert, select, union
 
 from tik.cases.models import Case, CaseEvent, CaseStatus, Consent, EventKind, Handover
-from tik.clock import local_date
+from tik.clock import utc_to_local
 from tik.concerns.models import Child, Concern
 from tik.extensions import db
 from tik.guidebook import current_guide
@@ -61,7 +62,17 @@ METRICS = {
 def local_day(moment: date | datetime) -> date:
     """The municipality's date of a stored (UTC) time; a date is already one. Months, ages and day counts
     use it, so a concern at 00:30 on a child's birthday in Oslo (23:30 UTC the day before) counts the new age."""
-    return local_date(moment) if isinstance(moment, datetime) else moment
+    if not isinstance(moment, datetime):
+        return moment
+    hour = moment.replace(minute=0, second=0, microsecond=0)
+    return (moment + _offset_at(hour)).date()
+
+
+@lru_cache(maxsize=200_000)
+def _offset_at(hour: datetime) -> timedelta:
+    """The local offset from UTC during one UTC hour (time zones change offset on the hour): a million timeline
+    rows cost a million dictionary look-ups, not a million time-zone conversions (≈10 µs each here)."""
+    return utc_to_local(hour) - hour
 
 
 def month_of(day: date | datetime) -> date:
