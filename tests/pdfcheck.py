@@ -131,3 +131,31 @@ def ink_in_side_margins(data: bytes, dpi: int = 50, threshold: int = 200) -> lis
                     if darkest < threshold:
                         found.append((number, side))
     return found
+
+
+def rules(data: bytes, page: int, dpi: int = 100, min_mm: float = 20) -> list[tuple[int, int, int]]:
+    """The horizontal lines drawn on `page` (1-based), rendered as an image (pdftoppm): each as (top, start, end)
+    in whole millimetres from the page's top and left edges, one entry per line however thick it is drawn. A
+    signature line that runs into the next one reads as one long line here."""
+    from PIL import Image
+
+    with tempfile.TemporaryDirectory() as tmp:
+        pdf = Path(tmp) / "doc.pdf"
+        pdf.write_bytes(data)
+        subprocess.run(["pdftoppm", "-gray", "-r", str(dpi), "-f", str(page), "-l", str(page), str(pdf),
+                        str(Path(tmp) / "page")], check=True, capture_output=True)
+        with Image.open(next(Path(tmp).glob("page-*.pgm"))) as image:
+            width, height = image.size
+            pixels = image.load()
+            found: set[tuple[int, int, int]] = set()
+            for y in range(height):
+                x = 0
+                while x < width:
+                    if pixels[x, y] < 128:
+                        start = x
+                        while x < width and pixels[x, y] < 128:
+                            x += 1
+                        if (x - start) / dpi * 25.4 >= min_mm:
+                            found.add((round(y / dpi * 25.4), round(start / dpi * 25.4), round(x / dpi * 25.4)))
+                    x += 1
+    return sorted(found)

@@ -132,6 +132,25 @@ def test_reading_the_case_after_midnight_ends_what_hung_on_the_consent(client, l
     assert handover.status == HandoverStatus.WITHDRAWN
 
 
+@pytest.mark.parametrize("page", ["/plan", "/plan/tiltak/{own}", "/plan.pdf"])
+def test_a_plan_page_read_after_midnight_settles_the_consent_itself(client, login, shared, clock, page):
+    """Not only the case page and the nightly job: the plan, a measure and the plan's print carry out the
+    ending when the holder opens them (the PPT measure ends, PPT leaves the case, the handover dies)."""
+    holder, case, theirs = shared["holder"], shared["case"], shared["theirs"]
+    handover = propose_handover(case, shared["nurse"], holder)
+    _at_local(datetime.combine(LAST_DAY + timedelta(days=1), datetime.min.time()).replace(minute=1), clock)
+    login(holder)
+    assert client.get(f"/saker/{case.ref}" + page.format(own=shared["own"].id)).status_code == 200
+    db.session.expire_all()
+    assert (theirs.status, theirs.ended_reason) == (MeasureStatus.ENDED, "consent_expired")
+    assert handover.status == HandoverStatus.WITHDRAWN and handover.reason == "consent_expired"
+    participant = db.session.scalar(db.select(CaseParticipant).where(CaseParticipant.user_id == shared["ppt"].id))
+    assert participant.removed_reason == "consent_expired"
+    assert [e.data.get("action") for e in timeline(case) if e.kind == EventKind.CONSENT][0] == "expired"
+    login(shared["ppt"])  # whose access hung on the consent: the plan is gone for them, as the case is
+    assert client.get(f"/saker/{case.ref}/plan").status_code == 404
+
+
 def test_accepting_a_handover_rechecks_consent_at_the_moment_of_answering(shared, clock):
     """The re-check in answer_handover: nothing has settled the expiry yet, the service itself refuses."""
     holder, nurse, case = shared["holder"], shared["nurse"], shared["case"]

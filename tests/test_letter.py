@@ -11,7 +11,20 @@ from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
-from pdfcheck import body_text, outside_margins, page_numbers_present, plain_text, squeeze, tags, without_rtl
+from pdfcheck import (
+    BIDI_MARKS,
+    MM,
+    RTL_LETTERS,
+    body_text,
+    outside_margins,
+    page_numbers_present,
+    pages,
+    plain_text,
+    rules,
+    squeeze,
+    tags,
+    without_rtl,
+)
 
 from tik.cases.consent import record_consent
 from tik.cases.models import ConsentForm
@@ -355,3 +368,38 @@ def test_both_pdfs_show_every_conversations_words_newest_first_dated(three_conve
         for day in (date(2026, 11, 10), date(2026, 11, 2), date(2026, 11, 5), date(2026, 11, 20)):
             shown = squeeze(texts.date(day)) if family else day.strftime("%d.%m.%Y")
             assert shown in text, (family, lang, shown)
+
+
+def test_the_arabic_signature_lines_sit_side_by_side_from_the_right_with_arabic_commas(app, make_user, make_case):
+    """The letter's signatures in Arabic, looked at as a page image and read back: two lines of 80 mm per row,
+    none running into the next (a wrapping flex row did), the first guardian on the right; each name with its
+    role joined by the Arabic comma, a Latin name kept whole beside it; the staff's name and title laid out
+    right to left too, and the child's page keeping the punctuation around Norwegian text in its place."""
+    holder = make_user(service="school", name="Kari Lærer", title="kontaktlærer")
+    case = make_case(by=holder, birth_date=today().replace(year=today().year - 12),
+                     guardians=[GuardianInput(ARABIC_NAME, "أم", "", "ar"),
+                                GuardianInput("Ali Hassan", "far", "", "ar")])
+    plans.add_measure(case, holder, plans.MeasureInput("school", "Nina Helse", "Samtaler hver uke.", "Bedre",
+                                                       today(), today() + timedelta(days=40)))
+    _name, data = plan_pdf(case, holder, family=True, lang="ar", child_page=True)
+    signatures = next(p for p in pages(data) if any(w.text == "التوقيعات"[::-1] for w in p.words))
+    heading = next(w for w in signatures.words if w.text == "التوقيعات"[::-1])
+    lines = [(top, start, end) for top, start, end in rules(data, signatures.number) if top * MM > heading.y1]
+    rows = sorted({top for top, _s, _e in lines})
+    assert len(rows) >= 2  # the two guardians, then the holder (and the service)
+    for top in rows:
+        row = sorted((start, end) for t, start, end in lines if abs(t - top) <= 1 and end - start > 40)
+        assert [end - start for start, end in row] in ([80, 80], [80]), row  # side by side, none merged
+    first, second = (next(w for w in signatures.words if w.text == name) for name in ("ةمطاف", "Hassan"))
+    assert first.x0 > second.x1 and abs(first.y0 - second.y0) < 5  # same row, the first guardian on the right
+
+    # Read back: the Arabic comma beside each Latin name (the word pdftotext sees), never a Latin one in Arabic.
+    words = [w.text for p in pages(data) for w in p.words]
+    assert "،Ali" in words and "،Kari" in words
+    assert not [w for w in words if "," in w and RTL_LETTERS.search(w)]
+    # And in the order it is written: each part isolated, the catalogue's comma and colon between them.
+    written = re.sub(r"<[^>]+>", "", letter_html(case, plans.plan_of(case), "ar", child_page=True)).translate(
+        BIDI_MARKS)
+    assert f"{ARABIC_NAME}، ولي الأمر" in written and "Ali Hassan، ولي الأمر" in written
+    assert "Kari Lærer، المنسق" in written and "Kari Lærer، kontaktlærer" in written
+    assert re.search(r"Nina Helse \([^)]+\): Samtaler hver uke\.", written)  # the child's page

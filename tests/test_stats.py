@@ -367,3 +367,24 @@ def test_a_leader_without_a_unit_sees_no_statistics(app, make_user):
     leader = make_user(roles=(Role.EMPLOYEE, Role.LEADER))
     leader.unit_id = None
     assert service.scope_for(leader) is None
+
+
+@pytest.mark.parametrize("birth, at", [
+    (date(2020, 12, 25), datetime(2026, 12, 24, 23, 30)),  # winter: 00:30 on the sixth birthday in Oslo
+    (date(2020, 6, 15), datetime(2026, 6, 14, 22, 30)),  # summer: 00:30 CEST
+    (date(2020, 1, 1), datetime(2025, 12, 31, 23, 30)),  # new year's night: the concern is January's
+])
+def test_age_group_and_month_are_counted_on_the_local_date(app, make_user, birth, at):
+    """A concern at 00:30 Oslo time on a child's sixth birthday (the day before in UTC) counts the child
+    as six, a school child, in the local month."""
+    teacher = make_user(username="teacher", service="school", roles=(Role.EMPLOYEE, Role.COORDINATOR))
+    clock.travel(at)
+    register_concern(ChildInput(first_name="Sol", last_name="Nordmann", birth_date=birth, school="Fjordvik skole",
+                                class_name="1A", guardians=[]), ConcernInput(observation="Trøtt"), by=teacher)
+    refresh()
+    local = clock.local_date(at)
+    month = date(local.year, local.month, 1)
+    figures = service.read(service.Filters(start=month, end=month), WHOLE)
+    assert figures.by_age == {"school-child": 1}
+    assert figures.of("first_age") == {"6-9": 1}
+    assert figures.monthly == {("concern", month): 1, ("case_opened", month): 1}

@@ -99,3 +99,45 @@ def test_the_family_facing_actions_are_absent_while_waiting_and_back_after_going
         client.get(f"/saker/{case.ref}/plan").get_data(as_text=True)
     for action in FAMILY_ACTIONS:
         assert action in page, action
+
+
+@pytest.fixture
+def waiting_with_welfare(app, make_unit, make_user, give_consent):
+    """Nora's case with PPT and child welfare consented and invited; then a suspicion: the case waits."""
+    holder = make_user("lærer", service="school", roles=[Role.EMPLOYEE, Role.COORDINATOR],
+                       unit=make_unit("school-1", "school"))
+    child = ChildInput(first_name="Nora", last_name="Berg", birth_date=date(2015, 5, 1), school="Fjordvik skole",
+                       class_name="5A", guardians=[GuardianInput("Per Berg", "far", "", "nb")])
+    case = register_concern(child, ConcernInput(observation="Trøtt og lei seg i timene."), by=holder).case
+    give_consent(case, holder, ["ppt", "child-welfare"])
+    ppt = make_user("ppt", service="ppt", unit=make_unit("ppt", "ppt"))
+    welfare = make_user("barnevern", service="child-welfare", unit=make_unit("barnevern", "child-welfare"))
+    invite_participant(case, ppt, holder)
+    invite_participant(case, welfare, holder)
+    register_concern(child, ConcernInput(observation="Blåmerker på armene.", urgency=Urgency.SUSPICION), by=holder)
+    return db.session.get(Case, case.id), {"holder": holder, "ppt": ppt, "welfare": welfare}
+
+
+def _row(page: str, ref: str) -> str:
+    """The table row of `ref` in a list of cases."""
+    return page.split(f">{ref}</a>")[1].split("</tr>")[0]
+
+
+@pytest.mark.parametrize("who, told", [("holder", True), ("welfare", True), ("ppt", False)])
+def test_the_case_lists_say_the_case_waits_to_those_who_may_know(client, login, waiting_with_welfare, who, told):
+    """"Mine saker" (and, for the holder, the steps on "Min side") say the case waits for child welfare to the
+    holder and a child-welfare participant; a PPT participant reads only that the case stands still."""
+    case, people = waiting_with_welfare
+    wait = guide_of(case).child_welfare_wait.title.get("nb")
+    login(people[who])
+    lists = [client.get("/saker").get_data(as_text=True)]
+    if who == "holder":
+        lists.append(client.get("/min-side").get_data(as_text=True))
+    for page in lists:
+        row = _row(page, case.ref)
+        if told:
+            assert wait in row and "Saken står stille nå" not in row
+        else:
+            assert "Saken står stille nå" in row
+            for word in WAIT_WORDS:
+                assert word not in page, word

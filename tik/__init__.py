@@ -62,6 +62,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_web(app)
     register_errors(app)
 
+    from tik.auth.policy import settle_on_read
+    from tik.cases.consent import settle_expired
+
+    settle_on_read(settle_expired)  # every page that opens a case settles a consent that ran out
+
     from tik.audit.chain import seal_after_requests
     from tik.audit.service import commit_reads_after_request
 

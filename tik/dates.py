@@ -20,6 +20,8 @@ SHORT_BY_LANGUAGE = {"sv": "yyyy-MM-dd"}  # Swedish writes dates the ISO way (20
 TIME = "HH:mm"
 # What a date field accepts: the date input's yyyy-mm-dd, and dd.mm.yyyy typed by hand.
 DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y"]
+# A date typed rather than picked (a birth date): shown as dd.mm.åååå, typed with or without the dots, or as ISO.
+TYPED_DATE_FORMATS = ["%d.%m.%Y", "%d%m%Y", "%Y-%m-%d"]
 
 
 def local(moment: datetime) -> datetime:

@@ -56,13 +56,17 @@ def test_teacher_registers_a_concern_with_the_keyboard_only(page):
     assert focused(page)["name"] == "first_name"  # the form opens with the cursor in its first field
     page.keyboard.type("Nora")
     _type_into(page, "last_name", "Bakketun")
-    _type_into(page, "birth_date", "04052015")  # a Norwegian date field: dd.mm.åååå
-    expect(page.get_by_label("Fødselsdato")).to_have_value("2015-05-04")
+    _type_into(page, "birth_date", "04052015")  # typed, dd.mm.åååå with or without the dots
+    expect(page.get_by_label("Fødselsdato")).to_have_value("04052015")
+    _type_into(page, "school", "Fjordvik barneskole")
+    _type_into(page, "class_name", "4B")
+    # The optional national id and gender wait in a collapsed block: Enter opens it.
+    tab_to(page, lambda f: f["tag"] == "summary" and f["text"].startswith("Fødselsnummer og kjønn"))
+    page.keyboard.press("Enter")
+    expect(page.get_by_label("Kjønn")).to_be_visible()
     tab_to(page, lambda f: f["name"] == "gender")
     page.keyboard.type("Jente")  # type-ahead in the closed select
     expect(page.get_by_label("Kjønn")).to_have_value("girl")
-    _type_into(page, "school", "Fjordvik barneskole")
-    _type_into(page, "class_name", "4B")
     _type_into(page, "guardians-0-name", "Hilde Bakketun")
     _type_into(page, "guardians-0-relation", "mor")
     _type_into(page, "guardians-0-phone", "412 34 567")
@@ -74,6 +78,7 @@ def test_teacher_registers_a_concern_with_the_keyboard_only(page):
     # A signal for her age group: open the group with Enter, Tab to the first sign, Space ticks it.
     tab_to(page, lambda f: f["tag"] == "summary" and f["text"].startswith("Skolebarn"))
     page.keyboard.press("Enter")
+    expect(page.locator("details.tik-signals").nth(1)).to_have_attribute("open", "")
     sign = tab_to(page, lambda f: f["name"] == "signals")
     page.keyboard.press("Space")
     expect(page.locator(f"#{sign['id']}")).to_be_checked()

@@ -382,6 +382,18 @@ def can_act_on_item(user: User, item: AgendaItem, on: date) -> bool:
     return is_identified(item, on) and can_edit_case(user, item.case, on)
 
 
+# What reading a case carries out first, whoever reads it: the case layer registers the settling of a consent
+# that ran out (tik.cases.consent.settle_expired), so every page that opens a case (the case page, the plan,
+# its measures and prints) ends what hung on the consent itself, not only the nightly job. One slot, set by
+# the app factory (this layer may not import the case layer).
+_settle_on_read: Callable[[Case], object] | None = None
+
+
+def settle_on_read(settle: Callable[[Case], object] | None) -> None:
+    global _settle_on_read
+    _settle_on_read = settle
+
+
 def case_for(user: User, ref: str, action: str = "case.view", edit: bool = False) -> Case:
     """The case `ref` if `user` may see it (and work on it, when `edit`), with the access audited.
 
@@ -401,6 +413,8 @@ def case_for(user: User, ref: str, action: str = "case.view", edit: bool = False
     ).unique().one_or_none()
     if case is None:
         abort(404)
+    if _settle_on_read is not None:
+        _settle_on_read(case)  # a consent that ran out ends what hung on it before the page is answered
     access = access_of(user, case, on)
     if access is None or (edit and access not in (Access.HOLDER, Access.PARTICIPANT)):
         abort(404)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from tik.audit.models import AuditEvent
 from tik.audit.service import READ_ACTIONS
 from tik.auth.models import User
-from tik.auth.policy import Access, access_of, reachable_case_ids, visible_cases
+from tik.auth.policy import Access, access_of, is_paused_unnamed, reachable_case_ids, visible_cases
 from tik.cases.models import Case, CaseParticipant, CaseStatus, Consent, Handover, HandoverStatus
 from tik.clock import overdue, today
 from tik.concerns.models import Child, name_key
@@ -66,6 +66,8 @@ class CaseRow:
     coordinator_name: str
     why: Access | None = None  # why I see it: holder, participant or leader
     my_measures: tuple[str, ...] = ()
+    waiting: bool = False  # waits for child welfare, and the reader may know (`step` is then the waiting step)
+    paused: bool = False  # waits, and the reader may not know why: "the case stands still", nothing more
 
 
 def held_cases(user: User) -> list[CaseRow]:
@@ -74,7 +76,7 @@ def held_cases(user: User) -> list[CaseRow]:
                                 visible_cases(user, today()))
              .options(selectinload(Case.child), selectinload(Case.coordinator))
              .order_by(Case.deadline.is_(None), Case.deadline, Case.ref))
-    return [row_of(c, Access.HOLDER) for c in db.session.scalars(query)]
+    return [row_of(c, user, Access.HOLDER) for c in db.session.scalars(query)]
 
 
 def my_cases(user: User) -> list[CaseRow]:
@@ -95,7 +97,7 @@ def my_cases(user: User) -> list[CaseRow]:
             select(Plan.case_id, Measure.what).join(Measure, Measure.plan_id == Plan.id)
             .where(Measure.responsible_id == user.id, Plan.case_id.in_([c.id for c in found]))):
         mine.setdefault(case_id, []).append(what)
-    rows = [row_of(c, _why(user, c), tuple(mine.get(c.id, ()))) for c in found]
+    rows = [row_of(c, user, _why(user, c), tuple(mine.get(c.id, ()))) for c in found]
     order = {Access.HOLDER: 0, Access.PARTICIPANT: 1, Access.LEADER: 2}
     return sorted(rows, key=lambda r: order.get(r.why, 3))
 
@@ -107,11 +109,20 @@ def _why(user: User, case: Case) -> Access:
     return Access.PARTICIPANT if active_participant(case, user) is not None else Access.LEADER
 
 
-def row_of(case: Case, why: Access | None = None, measures: tuple[str, ...] = ()) -> CaseRow:
-    """What a list shows about `case` (why I see it, my measures in it, when the caller knows)."""
-    step = guide_of(case).step(case.step_id)
+def row_of(case: Case, reader: User, why: Access | None = None, measures: tuple[str, ...] = ()) -> CaseRow:
+    """What a list shows `reader` about `case` (why they see it, their measures in it, when the caller knows).
+
+    A case waiting for child welfare says so to a reader who may know of the report (its step is the waiting
+    step); to one who may not, only that it stands still (policy.is_paused_unnamed: the need-to-know rule)."""
+    guide = guide_of(case)
+    step, waiting, paused = guide.step(case.step_id), False, False
+    if case.waiting_since is not None:  # only then a question of access: a plain list costs no statement more
+        paused = is_paused_unnamed(reader, case, today())
+        waiting = not paused and guide.child_welfare_wait is not None
+        step = guide.child_welfare_wait if waiting else step
     return CaseRow(case.ref, case.child.name, case.level, step, case.deadline,
-                   overdue(case.deadline), case.coordinator.name, why, measures)
+                   overdue(case.deadline), case.coordinator.name, why, measures,
+                   waiting, paused)
 
 
 def search_cases(user: User, text: str, limit: int = 50) -> list[CaseRow]:
@@ -135,7 +146,7 @@ def search_cases(user: User, text: str, limit: int = 50) -> list[CaseRow]:
         query = query.where(Case.id.in_(db.session.scalars(reachable_case_ids(user)).all()))
         for word in words:
             query = query.where(_starts(Child.first_name_key, word) | _starts(Child.last_name_key, word))
-    return [row_of(c) for c in db.session.scalars(query)]
+    return [row_of(c, user) for c in db.session.scalars(query)]
 
 
 REFERENCE = re.compile(r"TIK-\d{4}-\d{4,}")

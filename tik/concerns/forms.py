@@ -15,7 +15,7 @@ from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optio
 
 from tik import identity
 from tik.clock import today
-from tik.dates import DATE_FORMATS
+from tik.dates import TYPED_DATE_FORMATS
 from tik.forms import LANGUAGE_CHOICES, IdempotentForm, MultiCheckboxField, TikForm, email_field
 from tik.identity.nin import InvalidNationalId
 
@@ -52,7 +52,10 @@ class ConcernForm(IdempotentForm):
     last_name = StringField(_l("Etternavn"), validators=[DataRequired(_l("Skriv barnets etternavn.")),
                                                          Length(max=120)])
     # Not needed when a national id is given: the birth date is read from it (asked once).
-    birth_date = DateField(_l("Fødselsdato"), validators=[Optional()], format=DATE_FORMATS)
+    # Typed, not picked: a birth date is known, and a date picker costs a person two more keys to leave. Shown as
+    # dd.mm.åååå; typed with or without the dots (04052015), or as ISO (2015-05-04).
+    birth_date = DateField(_l("Fødselsdato"), validators=[Optional()], format=TYPED_DATE_FORMATS,
+                           render_kw={"inputmode": "numeric", "autocomplete": "off"})
     nin = StringField(_l("Fødselsnummer eller D-nummer (valgfritt)"), validators=[Optional(), Length(max=14)])
     gender = SelectField(_l("Kjønn"), choices=[("", _l("Ikke oppgitt")), ("girl", _l("Jente")),
                                                ("boy", _l("Gutt")), ("other", _l("Annet"))], default="")

@@ -590,7 +590,7 @@ class _Builder:
             fields.append(Field(fkey, self.text(g, fentry, f.get("label"), "label"), kind,
                                 bool(f.get("required")), voice,
                                 self.text(g, fentry, f.get("hint"), "hint", optional=True), options,
-                                str(effect) if effect else None, carry))
+                                str(effect) if effect else None, carry, self.flag(g, fentry, f, "for_plan")))
         self.unique(g, f"{entry} field", [f.key for f in fields])
         decisions = tuple(self.decision(g, entry, d, guidance=guidance)
                           for d in self.items(g, s.get("decisions"), entry))
@@ -611,6 +611,13 @@ class _Builder:
             self.problem(g, entry, "'faces_family' must be true or false")
         return Step(sid, level, self.text(g, entry, s.get("title"), "title"), str(s.get("role") or "employee"),
                     gkey, tuple(str(t) for t in tools), tuple(fields), decisions, frame, faces is True)
+
+    def flag(self, g: str, entry: str, data: dict, key: str) -> bool:
+        """An optional true/false setting (false when absent); anything else is a problem."""
+        value = data.get(key, False)
+        if not isinstance(value, bool):
+            self.problem(g, entry, f"'{key}' must be true or false")
+        return value is True
 
     def step_rules(self, s: dict, entry: str) -> dict:
         """The rules a step states besides its fields: `requires` (names from STEP_REQUIREMENTS; an unknown

@@ -58,6 +58,7 @@ class Field:
     options: tuple[Option, ...] = ()
     effect: str | None = None  # what answering "yes" does to the plan (see EFFECTS)
     carry: str | None = None  # filled from what TIK already knows (see CARRY_SOURCES)
+    for_plan: bool = False  # the plan's goals start from this field's latest answer (tik/plans/known.py)
 
 
 @dataclass(frozen=True)

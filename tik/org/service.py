@@ -113,7 +113,7 @@ def unit_overview(user: User) -> tuple[list[Unit], list]:
     cases = db.session.scalars(select(Case).where(Case.status == CaseStatus.OPEN, led_by(user))
                                .options(selectinload(Case.child), selectinload(Case.coordinator))
                                .order_by(Case.deadline.is_(None), Case.deadline, Case.ref))
-    return units, [row_of(c) for c in cases]
+    return units, [row_of(c, user) for c in cases]
 
 
 @unit_of_work

@@ -17,6 +17,7 @@ STATUS_CHOICES = [(status.value, status.label) for status in MeasureStatus]
 
 
 class PlanForm(VersionedForm):
+    prefilled: list[str] | tuple = ()  # ids of the fields that start from what the case holds (not saved yet)
     goals = TextAreaField(_l("Mål for barnet, med enkle ord"), validators=[Optional(), Length(max=10000)])
     child_voice = TextAreaField(_l("Barnets stemme: hva er viktig for meg, hva sier jeg om planen"),
                                 validators=[Optional(), Length(max=10000)])

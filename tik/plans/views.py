@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from tik.auth.policy import abilities, case_for, requires, sight
 from tik.clock import today
+from tik.dates import show_date
 from tik.errors import DomainError
 from tik.extensions import db, interface_language
 from tik.forms import error_list, query_int
@@ -26,10 +27,10 @@ from tik.plans.forms import (
     measure_input,
     show_measure_refusal,
 )
+from tik.plans.known import known_for_plan
 from tik.plans.letter import print_options
 from tik.plans.models import GoalReached, Measure, NextAction, PlanRevision
 from tik.plans.printing import consent_form_pdf, plan_pdf, revision_pdf_bytes
-from tik.timeline.voices import voices
 from tik.versioning import StaleEdit
 from tik.web import pdf_response
 
@@ -38,7 +39,7 @@ bp = Blueprint("plans", __name__)
 
 def _plan_page(case, status: int = 200, **extra):
     plan = service.plan_of(case)
-    plan_form = extra.pop("plan_form", None) or _known_voices(
+    plan_form = extra.pop("plan_form", None) or _from_what_is_known(
         case, PlanForm(obj=plan, version=plan.version if plan else 0))
     measure_form = extra.pop("measure_form", None)
     guide = guide_of(case)
@@ -61,13 +62,24 @@ def _plan_page(case, status: int = 200, **extra):
     return response, status
 
 
-def _known_voices(case, form: PlanForm) -> PlanForm:
-    """The plan's voices start from what the child and the parents last said in a conversation (not asked
-    again); what is typed or saved in the plan stays as it is."""
-    heard = voices(case)
-    for field, who in ((form.child_voice, "child"), (form.parents_voice, "parents")):
-        if not (field.data or "").strip():
-            field.data = next((v.text for v in heard if v.who == who), "")
+def _from_what_is_known(case, form: PlanForm) -> PlanForm:
+    """The plan's goals and voices start from what the case already holds (tik/plans/known.py: the
+    concretisation, the shared understanding, the minutes' decisions, the child's and the parents' last words),
+    not asked again; a field typed or saved in the plan stays as it is. Nothing is saved until the user saves
+    (and the version check still refuses a save over someone else's)."""
+    lang = interface_language()
+    known = known_for_plan(case, sight(current_user, case, today()), lang)
+    lines = []
+    for item in known.goals:
+        source = item.label if item.source == "step" else _("Vedtak i møtet «%(title)s»", title=item.label)
+        lines.append(f"{source} ({show_date(item.on, lang)}):\n{item.text}")
+    starts = {form.goals: "\n\n".join(lines), form.child_voice: known.child_voice,
+              form.parents_voice: known.parents_voice}
+    form.prefilled = []  # the page says which fields start from the case
+    for field, text in starts.items():
+        if not (field.data or "").strip() and text:
+            field.data = text
+            form.prefilled.append(field.id)
     return form
 
 
