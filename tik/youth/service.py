@@ -173,10 +173,11 @@ def rate(conversation: YouthConversation, rating: int, words: str = "") -> None:
 
 @unit_of_work
 def consent_to_case(conversation: YouthConversation, *, first_name: str, last_name: str, birth_date: date,
-                    message_ids: list[int], services: list[str], agreed: bool):
+                    message_ids: list[int], services: list[str], agreed: bool, nin: str = ""):
     """The young person turns the conversation into a TIK concern, on the professional's offer: only the
     messages they chose become the concern's text, and the consent covers exactly the services they chose.
-    Without `agreed`, or without an offer, nothing reaches a case (YouthRefused)."""
+    Without `agreed`, or without an offer, nothing reaches a case (YouthRefused). With their national id
+    (`nin`, validated by the form) the young person finds the case on "Min familie" (tik/family)."""
     if not agreed:
         raise YouthRefused("no_consent")
     offer = _case_offer(conversation)
@@ -191,7 +192,7 @@ def consent_to_case(conversation: YouthConversation, *, first_name: str, last_na
         raise YouthRefused("name")
     excerpt = "\n\n".join(m.body for m in chosen)
     registered = register_concern(ChildInput(first_name=first_name, last_name=last_name, birth_date=birth_date,
-                                             school=conversation.area),
+                                             nin=nin, school=conversation.area),
                                   ConcernInput(observation=excerpt), by=offer)
     record_consent(registered.case, offer, given_by=f"{first_name.strip()} {last_name.strip()}",
                    services=list(services), purpose="Samtale i ungdomsdøra blir sak (samtykke fra ungdommen)",

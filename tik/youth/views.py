@@ -218,7 +218,8 @@ def consent():
     try:
         service.consent_to_case(conversation, first_name=form.first_name.data, last_name=form.last_name.data,
                                 birth_date=form.birth_date.data, message_ids=form.messages.data,
-                                services=form.services.data, agreed=bool(form.agreed.data))
+                                services=form.services.data, agreed=bool(form.agreed.data),
+                                nin=form.nin.data or "")
     except service.YouthRefused as refused:
         form.agreed.errors = [refusal(refused.code)]
         return _conversation_page(conversation, form.code.data, 422, consent=form)
