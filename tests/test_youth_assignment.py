@@ -52,6 +52,8 @@ def test_an_operator_takes_a_conversation_and_no_other_operator_answers_it(clien
     login(other)
     queue = client.get("/ung/innboks").get_data(as_text=True)
     assert f'data-assigned="{operator.name}"' in queue  # shown in the queue, by name
+    page = client.get(f"/ung/innboks/{waiting.id}").get_data(as_text=True)
+    assert 'id="assigned-elsewhere"' in page and f"/ung/innboks/{waiting.id}/svar" not in page
     refused = answer(client, waiting, "Jeg svarer likevel.")
     assert refused.status_code == 422 and "tildelt en annen veileder" in refused.get_data(as_text=True)
     assert client.post(f"/ung/innboks/{waiting.id}/utfall", data={"outcome": "answered"}).status_code == 422
