@@ -86,7 +86,7 @@ def test_the_professional_assigns_to_a_named_operator_and_an_operator_cannot(cli
 
 
 def test_an_unanswered_assignment_is_released_after_the_promise_time(client, login, clock, operator, other,
-                                                                      waiting):
+                                                                      professional, waiting):
     start = clock.now()  # a Friday morning: the promise (48 hours on weekdays) runs out on Tuesday morning
     assert start.weekday() == 4
     login(operator)
@@ -101,6 +101,11 @@ def test_an_unanswered_assignment_is_released_after_the_promise_time(client, log
     assert "data-assigned" not in client.get("/ung/innboks").get_data(as_text=True)
     assert answer(client, waiting, "Jeg svarer nå.").status_code == 302
     assert answers(waiting) == ["Jeg svarer nå."]
+    login(professional)
+    assert answer(client, waiting, "Og fra fagpersonen.").status_code == 302
+    login(operator)  # the lapsed assignment does not come back with the answers
+    assert f"/ung/innboks/{waiting.id}/svar" in client.get(f"/ung/innboks/{waiting.id}").get_data(as_text=True)
+    assert "Ikke tildelt" in client.get(f"/ung/innboks/{waiting.id}").get_data(as_text=True)
 
 
 def test_an_answered_assignment_holds_until_the_young_person_waits_past_the_promise_again(

@@ -273,7 +273,9 @@ def answer(conversation: YouthConversation, by: User, body: str, template_key: s
     db.session.flush()
     if not held:
         _answered(conversation, message.created_at)
-    if assignee(conversation) in (by.id,) or (professional and conversation.assigned_to_id):
+    if conversation.assigned_to_id and assignee(conversation) is None:  # lapsed: the whole service's again
+        conversation.assigned_to_id = conversation.assigned_until = None
+    elif assignee(conversation) == by.id or professional:
         conversation.assigned_until = None  # answered: nothing waits for them until the young person writes again
     record(by, "youth.answer_held" if held else "youth.answer", detail=_ref(conversation))
     return message
