@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from flask import abort, current_app
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select, union_all, update
 
 from tik import crypto
 from tik.audit.service import record, record_view
@@ -223,14 +223,16 @@ def is_professional(user: User) -> bool:
 def queue(user: User) -> list[YouthConversation]:
     """The open conversations of `user`'s unit (at most QUEUE_SIZE), the longest waiting first; flagged first
     for a professional. A youth operator sees flagged ones too, marked: their answer there waits for approval."""
-    def waiting(flagged: bool) -> list[YouthConversation]:
-        return list(db.session.scalars(select(YouthConversation).where(
+    def waiting(flagged: bool):  # each walks the queue index in order and stops at QUEUE_SIZE
+        return select(YouthConversation.id, YouthConversation.flagged, YouthConversation.last_message_at).where(
             YouthConversation.unit_id == user.unit_id, YouthConversation.outcome == Outcome.OPEN,
-            YouthConversation.flagged == flagged).order_by(YouthConversation.last_message_at).limit(QUEUE_SIZE)))
+            YouthConversation.flagged == flagged).order_by(YouthConversation.last_message_at).limit(QUEUE_SIZE)
 
-    flagged, others = waiting(True), waiting(False)
-    rows = (flagged + others if is_professional(user)
-            else sorted(flagged + others, key=lambda c: c.last_message_at))[:QUEUE_SIZE]
+    both = union_all(waiting(True).subquery().select(), waiting(False).subquery().select()).subquery()
+    first = (both.c.flagged.desc(), both.c.last_message_at) if is_professional(user) else (both.c.last_message_at,)
+    ids = [row.id for row in db.session.execute(select(both.c.id).order_by(*first).limit(QUEUE_SIZE))]
+    found = {c.id: c for c in db.session.scalars(select(YouthConversation).where(YouthConversation.id.in_(ids)))}
+    rows = [found[i] for i in ids]  # at most QUEUE_SIZE loaded, however many wait
     record_view(user, "youth.queue", detail=f"{len(rows)} samtaler")
     return rows
 
