@@ -2,9 +2,15 @@
 conversations (p95 ratio, target ≤ 1.5), and posting a message against registering a concern (p50 ratio,
 target ≤ 2). Part of `make bench` (bench/run.py calls `measure_youth` on the big municipality).
 
-Alone, at a small scale, to see that it works (a scratch SQLite database, seeded with a small municipality):
+Alone (a throw-away copy of a small seeded municipality; SQLite, or TIK_BENCH_DATABASES=sqlite,postgresql):
 
-    TIK_BENCH_YOUTH=2000 TIK_BENCH_CHILDREN=300 .venv/bin/python -m bench.youth
+    TIK_BENCH_YOUTH=2000 TIK_BENCH_CHILDREN=300 .venv/bin/python -m bench.youth      # a quick look
+    nice .venv/bin/python -m bench.youth                                              # 100 000 conversations
+
+Fair to both sizes: the first QUEUE_FULL conversations all wait, so the queue page lists as many rows at 100
+as at 100 000 (it shows at most QUEUE_SIZE); and the small size is measured again after the big one (its
+conversations deleted down to the small set), both runs merged, so a machine that got busier or quieter in
+between does not pass for growth (the door page, which reads no conversation, is the control).
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from bench.load import Browser, drive, merge
 
 SIZES = (100, int(os.environ.get("TIK_BENCH_YOUTH") or 100_000))
 CHUNK = 5_000
+QUEUE_FULL = 60  # more than the queue shows (tik.youth.service.QUEUE_SIZE = 50): the page is full at every size
 
 
 def prepare_youth(url: str) -> dict:
@@ -45,7 +52,8 @@ def prepare_youth(url: str) -> dict:
 
 def seed_conversations(url: str, unit_id: int, upto: int) -> None:
     """Store conversations (one message and one statistics row each) until the table holds `upto`. Most are
-    answered and closed, as in a service that has run for years; one in ten waits, one in a hundred flagged."""
+    answered and closed, as in a service that has run for years; one in ten waits (and the first QUEUE_FULL),
+    one in a hundred flagged."""
     from tik.youth.models import YouthConversation, YouthMessage, YouthStat
 
     engine = create_engine(url)
@@ -60,7 +68,7 @@ def seed_conversations(url: str, unit_id: int, upto: int) -> None:
             rows, messages, stats = [], [], []
             for i in ids:
                 at = start + timedelta(minutes=i % 400_000)
-                waiting = rng.random() < 0.1
+                waiting = rng.random() < 0.1 or i <= QUEUE_FULL
                 rows.append({"id": i, "code_hash": secrets.token_hex(32), "unit_id": unit_id, "created_at": at,
                              "last_message_at": at, "age_band": "16-18", "area": "", "answer_by": "here",
                              "topic": "", "not_safe": False, "risk": False, "flagged": rng.random() < 0.01,
@@ -83,6 +91,37 @@ def seed_conversations(url: str, unit_id: int, upto: int) -> None:
         elif conn.dialect.name == "sqlite":
             conn.execute(text("ANALYZE"))
     engine.dispose()
+
+
+def shrink_conversations(url: str, keep_upto: int) -> None:
+    """Delete every conversation with an id above `keep_upto` (and its messages and statistics rows), and let
+    the planner see the smaller tables again: the small size once more, after the big one."""
+    from tik.youth.models import YouthConversation, YouthMessage, YouthStat
+
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(YouthStat.__table__.delete().where(YouthStat.conversation_id > keep_upto))
+        conn.execute(YouthMessage.__table__.delete().where(YouthMessage.conversation_id > keep_upto))
+        conn.execute(YouthConversation.__table__.delete().where(YouthConversation.id > keep_upto))
+    engine.dispose()
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            for table in ("youth_conversation", "youth_message", "youth_stat"):
+                conn.execute(text(f"VACUUM ANALYZE {table}"))
+        else:
+            conn.execute(text("ANALYZE"))
+    engine.dispose()
+
+
+def _max_conversation_id(url: str) -> int:
+    from tik.youth.models import YouthConversation
+
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        found = conn.scalar(select(func.max(YouthConversation.id))) or 0
+    engine.dispose()
+    return found
 
 
 def _anonymous(port: int, count: int) -> list[Browser]:
@@ -109,8 +148,14 @@ def measure_youth(port: int, url: str, *, workers: int, writers: int, requests: 
 
     people = prepare_youth(url)
     out: dict = {"sizes": list(SIZES)}
-    for size in SIZES:
-        seed_conversations(url, people["unit_id"], size)
+    small, big = SIZES
+    runs_of: dict[str, list[dict]] = {}
+    keep = 0
+    for size in (small, big, small):  # the small size before and after the big one (see the module's docstring)
+        if size == small and keep:
+            shrink_conversations(url, keep)
+        else:
+            seed_conversations(url, people["unit_id"], size)
         young = _anonymous(port, workers)
         status, page = young[0].post("/ung/", {"body": "Koden min til benken.", "answer_by": "here"})
         code = page.decode().split('id="return-code">', 1)[1].split("<", 1)[0]
@@ -125,7 +170,12 @@ def measure_youth(port: int, url: str, *, workers: int, writers: int, requests: 
             for name, (browsers, one) in runs.items():
                 parts[name].append(drive(browsers, one, requests=requests // rounds, seconds=seconds / rounds,
                                          offset=round_number * requests))
-        out[str(size)] = {name: merge(results).as_dict() for name, results in parts.items()}
+        runs_of.setdefault(str(size), []).append(parts)
+        out.setdefault("runs", []).append({"size": size, **{name: merge(results).as_dict()
+                                                             for name, results in parts.items()}})
+        keep = keep or _max_conversation_id(url)
+    for size, runs in runs_of.items():  # the small size: both runs as one measurement
+        out[size] = {name: merge([r for parts in runs for r in parts[name]]).as_dict() for name in runs[0]}
     out["write"] = drive(_anonymous(port, writers), _write, requests=requests, seconds=seconds, warmup=1).as_dict()
     return out
 
@@ -146,27 +196,28 @@ def youth_ratios(result: dict, each) -> list[dict]:
 
 
 def main() -> int:
-    """The youth part alone, on a scratch SQLite database of a small municipality."""
+    """The youth part alone, on a throw-away copy of a small seeded municipality, per database kind."""
+    import json
+
     from bench import run
-    from tik.backup import scratch_database
 
     run.DATA.mkdir(parents=True, exist_ok=True)
     children = int(os.environ.get("TIK_BENCH_CHILDREN") or 300)
-    with scratch_database(f"sqlite:///{run.DATA / 'youth-alone.sqlite'}") as url, run.fresh_anchor(url):
-        run.tik(url, "init-db")
-        run.tik(url, "seed-scale", "--children", str(children))
-        data = run.portfolio(url)
-        with run.gunicorn(url) as port:
-            result = {str(children): {"write": run.measure_writes(port, data)}, "databases": ["sqlite"]}
-            result["youth"] = measure_youth(port, url, workers=run.WORKERS, writers=run.WRITERS,
-                                            requests=run.REQUESTS, seconds=run.SECONDS)
-            result["youth"]["children"] = str(children)
-    for row in youth_ratios(result, lambda fn: {"sqlite": run._safe(fn, result)}):
-        value = row["values"]["sqlite"]
-        print(f"{row['what']:<60} {value!s:>8}  (target ≤ {row['target']})")
-    for size in SIZES:
-        print(size, {k: (v["p50_ms"], v["p95_ms"], v["errors"]) for k, v in result["youth"][str(size)].items()})
-    print("write", result["youth"]["write"], "concern", result[str(children)]["write"])
+    for kind in (os.environ.get("TIK_BENCH_DATABASES") or "sqlite").split(","):
+        with run.working_database(kind, children) as url:
+            data = run.portfolio(url)
+            with run.gunicorn(url) as port:
+                result = {str(children): {"write": run.measure_writes(port, data)}, "databases": [kind]}
+                result["youth"] = measure_youth(port, url, workers=run.WORKERS, writers=run.WRITERS,
+                                                requests=run.REQUESTS, seconds=run.SECONDS)
+                result["youth"]["children"] = str(children)
+        print(f"== {kind}, load average {os.getloadavg()[0]:.1f}")
+        for row in youth_ratios(result, lambda fn, result=result: {"x": run._safe(fn, result)}):
+            print(f"{row['what']:<60} {row['values']['x']!s:>8}  (target ≤ {row['target']})")
+        for run_ in result["youth"]["runs"]:
+            print(run_["size"], {k: (v["p50_ms"], v["p95_ms"], v["errors"]) for k, v in run_.items() if k != "size"})
+        print("write", result["youth"]["write"], "concern", result[str(children)]["write"])
+        (run.DATA / f"youth-{kind}.json").write_text(json.dumps(result, indent=1))
     return 0
 
 

@@ -35,6 +35,7 @@ from tik.plans.models import Measure, Plan
 from tik.plans.printing import plan_pdf
 from tik.plans.service import plan_of
 from tik.timeline.service import log, timeline
+from tik.youth.models import YouthConversation, YouthMessage
 
 # -- the family's session ----------------------------------------------------------------------------------
 
@@ -204,6 +205,22 @@ def visible_timeline(case: Case, t: FamilyTexts, reach: set[str] | None = None) 
         measures = {m.id: m.service_key for m in plan.measures} if plan else {}
         shown = [e for e in shown if all(within_reach(key, reach) for key in _tied_services(e, measures))]
     return [entry for e in shown if (entry := family_entry(e, guide, t)) is not None]
+
+
+def own_conversations(case: Case, relation: FamilyRelation,
+                      reach: set[str] | None) -> list[tuple[YouthConversation, list[YouthMessage]]]:
+    """The young person's own conversations of the youth door that became `case` (tik/youth), theirs to re-read:
+    what they wrote and the answers they could read with their code (never an answer still held for a
+    professional's approval, never who answered, never the service's notes on the outcome). Only for the young
+    person, and only while the youth service that held the conversation lies within their consent's reach;
+    a guardian never sees them."""
+    if relation != FamilyRelation.YOUNG_PERSON:
+        return []
+    rows = db.session.execute(select(YouthConversation, Unit.service_key)
+                              .join(Unit, Unit.id == YouthConversation.unit_id)
+                              .where(YouthConversation.case_id == case.id).order_by(YouthConversation.id)).all()
+    return [(conversation, [m for m in conversation.messages if not m.held])
+            for conversation, service_key in rows if within_reach(service_key, reach)]
 
 
 def own_language(lookup: str | None) -> str | None:

@@ -165,6 +165,7 @@ def _case_page(case, relation, status: int = 200, **extra):
         measures=service.family_measures(plan, reach) if sees_plan else [], sees_plan=sees_plan,
         readers=service.readers(case), timeline=timeline[:TIMELINE_ON_PAGE],
         more_events=len(timeline) > TIMELINE_ON_PAGE,
+        own_conversations=service.own_conversations(case, relation, reach),
         on=on, young=relation.value == "young_person", consent_age=guide.consent_age,
         letter_lang=service.letter_language(case, relation, _lookup()), **extra), status
 

@@ -19,7 +19,7 @@ from tik.forms import error_list
 from tik.guidebook import current_guide
 from tik.org.models import Unit
 from tik.plans.pdf import render_pdf
-from tik.stats import charts, exports, service, survey
+from tik.stats import charts, exports, service, survey, youth
 from tik.stats.forms import FilterForm, ReportForm, SurveyForm, parse_month
 from tik.web import pdf_response
 
@@ -73,8 +73,9 @@ def _sections(filters: service.Filters, scope: service.Scope) -> list[service.Se
     figures = service.read(filters, scope)
     threshold = current_app.config["TIK_STATS_MIN_CELL"]
     out = service.sections(figures, filters, current_guide(), threshold, interface_language())
-    extra = service.survey_section(survey.values(), figures, threshold)
-    return out + ([extra] if extra else [])
+    extra = [service.survey_section(survey.values(), figures, threshold),
+             youth.youth_section(filters, scope, threshold)]
+    return out + [section for section in extra if section]
 
 
 def _heading(filters: service.Filters) -> str:

@@ -1,6 +1,7 @@
 """The published answer times of the youth door, per month, from the anonymous statistics rows: the median
 time to the first answer, the share answered within the promise, and the young people's own rating.
-A figure whose base is under the statistics threshold is hidden (tik/stats/suppression.py)."""
+A figure whose base is under the statistics threshold is hidden (tik/stats/suppression.py); the answer times
+are computed in tik/stats/youth.py, for this page and the staff statistics page alike."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from tik.extensions import db
-from tik.stats.suppression import suppress_share
+from tik.stats.youth import answer_times
 from tik.youth.models import YouthStat
 
 
@@ -41,15 +42,13 @@ def monthly_figures(months: int = 12) -> list[MonthFigures]:
 
 def figures_of(month: str, rows: list, t: int) -> MonthFigures:
     """One month's figures from its rows (answer_minutes, within_promise, rating), each hidden under `t`."""
-    answered = [r.answer_minutes for r in rows if r.answer_minutes is not None]
-    within = sum(1 for r in rows if r.within_promise)
+    times = answer_times(rows, t)  # the same figures as the staff statistics page (tik/stats/youth.py)
     ratings = [r.rating for r in rows if r.rating is not None]
-    share_hidden = len(answered) < t or suppress_share(within, len(answered), t).hidden
     return MonthFigures(
         month=month,
-        conversations=len(rows) if len(rows) >= t else None,
-        median_minutes=round(statistics.median(answered)) if len(answered) >= t else None,
-        within_promise_percent=None if share_hidden else round(100 * within / len(answered)),
+        conversations=times.conversations,
+        median_minutes=times.median_minutes,
+        within_promise_percent=times.within_promise_percent,
         rating=round(statistics.mean(ratings), 1) if len(ratings) >= t else None,
         ratings=len(ratings) if len(ratings) >= t else None,
     )

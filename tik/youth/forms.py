@@ -5,9 +5,11 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, HiddenField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
+from tik import identity
 from tik.forms import REQUIRED, MultiCheckboxField, no_control_characters, sane_date
+from tik.identity.nin import InvalidNationalId
 
 BODY = [InputRequired(message=_l("Skriv noe før du sender.")), Length(max=4000), no_control_characters]
 
@@ -52,7 +54,24 @@ class ConsentForm(FlaskForm):
     last_name = StringField(_l("Etternavn"), validators=[InputRequired(message=REQUIRED), Length(max=100),
                                                          no_control_characters])
     birth_date = DateField(_l("Fødselsdato"), validators=[InputRequired(message=REQUIRED), sane_date])
+    # Optional: with it the young person finds the case on "Min familie" when they sign in with ID-porten.
+    nin = StringField(_l("Fødselsnummer (hvis du vil se saken på Min familie)"),
+                      validators=[Optional(), Length(max=14)])
     agreed = BooleanField(_l("Jeg sier ja til at dette blir en sak, og at bare tjenestene jeg har valgt kan se den"))
+
+
+    def validate_nin(self, field) -> None:
+        """A valid national id of the guidebook's country, born on the birth date given."""
+        if not field.data:
+            return
+        rules = identity.current()
+        try:
+            encoded = rules.birth_date_of(field.data)
+            field.data = rules.normalise(field.data)
+        except InvalidNationalId:
+            raise ValidationError(rules.INVALID) from None
+        if self.birth_date.data and encoded != self.birth_date.data:
+            raise ValidationError(rules.MISMATCH)
 
 
 class AnswerForm(FlaskForm):

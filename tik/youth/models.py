@@ -55,6 +55,10 @@ class YouthConversation(db.Model):
     case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"), index=True)
     rating_words: Mapped[str] = mapped_column(Text, default="")
     closed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Assigned to a named operator: only they (and the professional) answer it. The assignment lapses at
+    # `assigned_until` (the promise time from the message they leave unanswered); None while nothing waits.
+    assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    assigned_until: Mapped[datetime | None] = mapped_column(DateTime)
 
     # The queue: a unit's open conversations, flagged or not, the longest waiting first (flat however many are kept).
     __table_args__ = (Index("ix_youth_conversation_queue", "unit_id", "outcome", "flagged", "last_message_at"),)

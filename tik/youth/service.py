@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from flask import abort, current_app
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select, union_all, update
 
 from tik import crypto
 from tik.audit.service import record, record_view
@@ -144,6 +144,8 @@ def _add_young_message(conversation: YouthConversation, body: str, not_safe: boo
     conversation.not_safe = conversation.not_safe or not_safe
     conversation.risk = conversation.risk or youth().risky(body)
     conversation.flagged = conversation.not_safe or conversation.risk
+    if conversation.assigned_to_id and conversation.assigned_until is None:  # waits for the assigned operator again
+        conversation.assigned_until = promise_deadline(message.created_at)
     if not conversation.is_open:  # writing again reopens an answered conversation
         conversation.outcome, conversation.closed_at = Outcome.OPEN, None
         _stat(conversation).outcome = Outcome.OPEN.value
@@ -170,10 +172,11 @@ def rate(conversation: YouthConversation, rating: int, words: str = "") -> None:
 
 @unit_of_work
 def consent_to_case(conversation: YouthConversation, *, first_name: str, last_name: str, birth_date: date,
-                    message_ids: list[int], services: list[str], agreed: bool):
+                    message_ids: list[int], services: list[str], agreed: bool, nin: str = ""):
     """The young person turns the conversation into a TIK concern, on the professional's offer: only the
     messages they chose become the concern's text, and the consent covers exactly the services they chose.
-    Without `agreed`, or without an offer, nothing reaches a case (YouthRefused)."""
+    Without `agreed`, or without an offer, nothing reaches a case (YouthRefused). With their national id
+    (`nin`, validated by the form) the young person finds the case on "Min familie" (tik/family)."""
     if not agreed:
         raise YouthRefused("no_consent")
     offer = _case_offer(conversation)
@@ -188,7 +191,7 @@ def consent_to_case(conversation: YouthConversation, *, first_name: str, last_na
         raise YouthRefused("name")
     excerpt = "\n\n".join(m.body for m in chosen)
     registered = register_concern(ChildInput(first_name=first_name, last_name=last_name, birth_date=birth_date,
-                                             school=conversation.area),
+                                             nin=nin, school=conversation.area),
                                   ConcernInput(observation=excerpt), by=offer)
     record_consent(registered.case, offer, given_by=f"{first_name.strip()} {last_name.strip()}",
                    services=list(services), purpose="Samtale i ungdomsdøra blir sak (samtykke fra ungdommen)",
@@ -217,16 +220,26 @@ def is_professional(user: User) -> bool:
 def queue(user: User) -> list[YouthConversation]:
     """The open conversations of `user`'s unit (at most QUEUE_SIZE), the longest waiting first; flagged first
     for a professional. A youth operator sees flagged ones too, marked: their answer there waits for approval."""
-    def waiting(flagged: bool) -> list[YouthConversation]:
-        return list(db.session.scalars(select(YouthConversation).where(
+    def waiting(flagged: bool):  # each walks the queue index in order and stops at QUEUE_SIZE
+        return select(YouthConversation.id, YouthConversation.flagged, YouthConversation.last_message_at).where(
             YouthConversation.unit_id == user.unit_id, YouthConversation.outcome == Outcome.OPEN,
-            YouthConversation.flagged == flagged).order_by(YouthConversation.last_message_at).limit(QUEUE_SIZE)))
+            YouthConversation.flagged == flagged).order_by(YouthConversation.last_message_at).limit(QUEUE_SIZE)
 
-    flagged, others = waiting(True), waiting(False)
-    rows = (flagged + others if is_professional(user)
-            else sorted(flagged + others, key=lambda c: c.last_message_at))[:QUEUE_SIZE]
+    both = union_all(waiting(True).subquery().select(), waiting(False).subquery().select()).subquery()
+    first = (both.c.flagged.desc(), both.c.last_message_at) if is_professional(user) else (both.c.last_message_at,)
+    ids = [row.id for row in db.session.execute(select(both.c.id).order_by(*first).limit(QUEUE_SIZE))]
+    found = {c.id: c for c in db.session.scalars(select(YouthConversation).where(YouthConversation.id.in_(ids)))}
+    rows = [found[i] for i in ids]  # at most QUEUE_SIZE loaded, however many wait
     record_view(user, "youth.queue", detail=f"{len(rows)} samtaler")
     return rows
+
+
+def assigned_names(conversations: list[YouthConversation]) -> dict[int, str]:
+    """The name of the operator each conversation is assigned to now (lapsed assignments left out), in one query."""
+    holders = {c.id: holder for c in conversations if (holder := assignee(c)) is not None}
+    names = dict(db.session.execute(select(User.id, User.name).where(User.id.in_(set(holders.values())))).all()) \
+        if holders else {}
+    return {conversation_id: names.get(user_id, "") for conversation_id, user_id in holders.items()}
 
 
 def conversation_for(user: User, conversation_id: int) -> YouthConversation:
@@ -249,6 +262,7 @@ def answer(conversation: YouthConversation, by: User, body: str, template_key: s
         raise YouthRefused("unknown_template")
     if not conversation.is_open and conversation.outcome in KEPT_WITH_CASE:
         raise YouthRefused("closed")
+    _refuse_if_assigned_elsewhere(conversation, by)
     professional = is_professional(by)
     held = not professional and conversation.flagged and not _professional_has_spoken(conversation)
     message = YouthMessage(conversation_id=conversation.id, author=Author.PROFESSIONAL if professional
@@ -258,6 +272,10 @@ def answer(conversation: YouthConversation, by: User, body: str, template_key: s
     db.session.flush()
     if not held:
         _answered(conversation, message.created_at)
+    if conversation.assigned_to_id and assignee(conversation) is None:  # lapsed: the whole service's again
+        conversation.assigned_to_id = conversation.assigned_until = None
+    elif assignee(conversation) == by.id or professional:
+        conversation.assigned_until = None  # answered: nothing waits for them until the young person writes again
     record(by, "youth.answer_held" if held else "youth.answer", detail=_ref(conversation))
     return message
 
@@ -301,6 +319,79 @@ def promise_hours_between(start: datetime, end: datetime) -> float:
     return seconds / 3600
 
 
+def promise_deadline(start: datetime) -> datetime:
+    """When the promise runs out for a message written at `start` (Saturdays and Sundays not counted when the
+    promise says weekdays): the inverse of promise_hours_between."""
+    left = timedelta(hours=youth().promise_hours)
+    if not youth().promise_weekdays_only:
+        return start + left
+    at = start
+    while True:
+        next_midnight = datetime.combine(at.date() + timedelta(days=1), datetime.min.time())
+        if at.weekday() < 5:
+            if at + left <= next_midnight:
+                return at + left
+            left -= next_midnight - at
+        at = next_midnight
+
+
+# -- assignment to a named operator ---------------------------------------------------------------------------
+
+def assignee(conversation: YouthConversation) -> int | None:
+    """The id of the operator the conversation is assigned to now, or None: an assignment lapses when the
+    operator has left the young person unanswered past the promise time (`assigned_until`)."""
+    if conversation.assigned_to_id is None:
+        return None
+    if conversation.assigned_until is not None and now() > conversation.assigned_until:
+        return None
+    return conversation.assigned_to_id
+
+
+def _refuse_if_assigned_elsewhere(conversation: YouthConversation, by: User) -> None:
+    """While the conversation is assigned, only that operator and the professional on duty answer it."""
+    holder = assignee(conversation)
+    if holder is not None and holder != by.id and not is_professional(by):
+        raise YouthRefused("assigned")
+
+
+def assignable(user: User) -> list[User]:
+    """The youth operators and professionals of `user`'s unit, whom the professional may assign to."""
+    people = db.session.scalars(select(User).where(User.unit_id == user.unit_id, User.active).order_by(User.name))
+    return [p for p in people if p.has_role(Role.YOUTH_OPERATOR, Role.YOUTH_PROFESSIONAL)]
+
+
+@unit_of_work
+def assign(conversation: YouthConversation, to: User, by: User) -> None:
+    """Assign an open conversation to the named operator `to`: the professional on duty to anyone of the youth
+    service; an operator only to themself ("take it"), and not one assigned to another. It holds until the
+    promise time runs out on a message they leave unanswered (from now if the young person waits now)."""
+    if not conversation.is_open:
+        raise YouthRefused("closed")
+    if to.unit_id != conversation.unit_id or not to.has_role(Role.YOUTH_OPERATOR, Role.YOUTH_PROFESSIONAL):
+        raise YouthRefused("not_assignable")
+    if not is_professional(by):
+        if to.id != by.id:
+            raise YouthRefused("professional_only")
+        _refuse_if_assigned_elsewhere(conversation, by)
+    conversation.assigned_to_id = to.id
+    conversation.assigned_until = promise_deadline(now()) if _waiting_for_answer(conversation) else None
+    record(by, "youth.assign", detail=f"{_ref(conversation)} user:{to.id}")
+
+
+def _waiting_for_answer(conversation: YouthConversation) -> bool:
+    """Whether the young person's last message has no answer after it yet."""
+    return bool(conversation.messages) and conversation.messages[-1].author == Author.YOUNG
+
+
+@unit_of_work
+def release(conversation: YouthConversation, by: User) -> None:
+    """The assigned operator or the professional on duty gives the conversation back to the whole service."""
+    if assignee(conversation) not in (None, by.id) and not is_professional(by):
+        raise YouthRefused("assigned")
+    conversation.assigned_to_id = conversation.assigned_until = None
+    record(by, "youth.release", detail=_ref(conversation))
+
+
 @unit_of_work
 def set_topic(conversation: YouthConversation, by: User, topic: str) -> None:
     """The topic, for the statistics (chosen by staff from youth.yaml)."""
@@ -317,6 +408,7 @@ def decide_outcome(conversation: YouthConversation, by: User, outcome: Outcome, 
     only an unflagged conversation as answered."""
     if not is_professional(by) and not (outcome == Outcome.ANSWERED and not conversation.flagged):
         raise YouthRefused("professional_only")
+    _refuse_if_assigned_elsewhere(conversation, by)
     if conversation.outcome in KEPT_WITH_CASE:
         raise YouthRefused("closed")
     y = youth()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import time
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -64,6 +64,8 @@ def refusal(code: str) -> str:
         "ground": _("Velg grunnlaget for meldeplikten."),
         "talk": _("Skriv hvilken samtale som tilbys."),
         "unknown_service": _("Velg en tjeneste."),
+        "assigned": _("Samtalen er tildelt en annen veileder. Bare hen og fagpersonen på vakt kan svare."),
+        "not_assignable": _("Velg en i ungdomstjenesten."),
     }.get(code, _("Det gikk ikke. Prøv igjen."))
 
 
@@ -219,7 +221,8 @@ def consent():
     try:
         service.consent_to_case(conversation, first_name=form.first_name.data, last_name=form.last_name.data,
                                 birth_date=form.birth_date.data, message_ids=form.messages.data,
-                                services=form.services.data, agreed=bool(form.agreed.data))
+                                services=form.services.data, agreed=bool(form.agreed.data),
+                                nin=form.nin.data or "")
     except DomainError as refused:
         form.agreed.errors = [refusal(refused.code)]
         return _conversation_page(conversation, form.code.data, 422, consent=form)
@@ -239,7 +242,9 @@ def answer_times():
 @bp.get("/innboks")
 @requires(*STAFF)
 def inbox():
-    return render_template("youth/inbox.html", conversations=service.queue(current_user),
+    conversations = service.queue(current_user)
+    return render_template("youth/inbox.html", conversations=conversations,
+                           assigned=service.assigned_names(conversations),
                            professional=service.is_professional(current_user))
 
 
@@ -255,7 +260,10 @@ def _staff_page(conversation, status: int = 200, answer: AnswerForm | None = Non
     return render_template(
         "youth/staff_conversation.html", conversation=conversation, answer=answer, topic=topic, outcome=outcome,
         y=y, L=lang, professional=service.is_professional(current_user),
-        offered=service.case_offered(conversation), errors=error_list(answer) + error_list(outcome)), status
+        offered=service.case_offered(conversation), errors=error_list(answer) + error_list(outcome),
+        assigned=service.assigned_names([conversation]).get(conversation.id),
+        mine=service.assignee(conversation) == current_user.id, until=conversation.assigned_until,
+        assignable=service.assignable(current_user) if service.is_professional(current_user) else []), status
 
 
 def _outcome_choices(form: OutcomeForm, lang: str) -> None:
@@ -300,6 +308,37 @@ def approve(conversation_id: int, message_id: int):
         abort(404)
     service.approve(message, current_user)
     flash(_("Svaret er godkjent og sendt."))
+    return redirect(url_for("youth.conversation", conversation_id=conversation_id))
+
+
+@bp.post("/innboks/<int:conversation_id>/tildel")
+@requires(*STAFF)
+def assign(conversation_id: int):
+    """Assign the conversation to a named operator (the professional), or take it yourself (`to` = yourself)."""
+    conversation = service.conversation_for(current_user, conversation_id)
+    to = db.session.get(User, request.form.get("to", type=int) or current_user.id)
+    if to is None:
+        abort(404)
+    try:
+        service.assign(conversation, to, current_user)
+    except service.YouthRefused as refused:
+        flash(refusal(refused.code), "error")
+        return _staff_page(conversation, 409)
+    flash(_("Samtalen er tildelt %(name)s.", name=to.name))
+    return redirect(url_for("youth.conversation", conversation_id=conversation_id))
+
+
+@bp.post("/innboks/<int:conversation_id>/frigi")
+@requires(*STAFF)
+def release(conversation_id: int):
+    """Give the conversation back to the whole youth service."""
+    conversation = service.conversation_for(current_user, conversation_id)
+    try:
+        service.release(conversation, current_user)
+    except service.YouthRefused as refused:
+        flash(refusal(refused.code), "error")
+        return _staff_page(conversation, 409)
+    flash(_("Samtalen er ikke lenger tildelt noen."))
     return redirect(url_for("youth.conversation", conversation_id=conversation_id))
 
 
