@@ -152,6 +152,37 @@ def test_the_case_pages_of_the_demo_are_swedish_and_reached(amal, client):
     assert leaks_of(pages) == {}
 
 
+def test_the_orosanmalan_has_its_own_fields_and_texts_on_screen_and_in_its_pdf(amal, client):
+    from tik.cases.models import ChildWelfareReport
+
+    sign_in(client, "maja.mentor")
+    alva = db.session.scalar(db.select(Case).where(Case.child.has(first_name="Alva")))
+    report = db.session.scalar(db.select(ChildWelfareReport).where(ChildWelfareReport.case_id == alva.id))
+    pages = crawl(client, f"/saker/{alva.ref}")
+    page, pdf = pages[f"/saker/{alva.ref}"], pages[f"/saker/{alva.ref}/melding/{report.id}.pdf"]
+    assert "Orosanmälan som PDF" in page and "Väntar på socialtjänsten" in page
+    assert "Misstanke om våld, övergrepp eller allvarlig försummelse" in page  # the guidebook's text
+    assert "Anmälare (yrkesverksam med anmälningsplikt)" in pdf and "Vårdnadshavare Namn" in pdf
+    assert "Oron: vad har du sett och hört" in pdf and "Muntligt per telefon" in pdf
+    assert "Socialtjänsten, Åmåls kommun" in pdf and "KS Fiks" not in pdf
+    assert leaks_of(pages) == {}
+
+
+def test_the_unlinked_pages_of_a_case_are_swedish_too(amal, client):
+    """Pages no link leads to from the start (the concern form, a measure, the full log, the plan's revisions,
+    the second factor's page): asked for by address."""
+    sign_in(client, "arena.haddad")
+    elsa = db.session.scalar(db.select(Case).where(Case.child.has(first_name="Elsa")))
+    pages = {}
+    for start in ("/bekymring/skjema", f"/saker/{elsa.ref}/logg", f"/saker/{elsa.ref}/plan/revisjon/1",
+                  f"/saker/{elsa.ref}/plan/sammenlign", "/mfa", "/statistikk/undersokelse"):
+        pages |= crawl(client, start, limit=40)
+    assert any("/plan/tiltak/" in url for url in pages), sorted(pages)
+    form = pages["/bekymring/skjema"]
+    assert "Personnummer eller samordningsnummer" in form and "Vårdnadshavare" in form
+    assert leaks_of(pages) == {}
+
+
 def test_the_family_pages_signed_in_through_bankid_are_swedish(amal, client):
     from tik.auth.devidp import SWEDISH_DEMO_PEOPLE
     from tik.family import service

@@ -27,6 +27,8 @@ from tik.concerns.service import ChildInput, ConcernInput, GuardianInput, regist
 from tik.config import ROOT
 from tik.extensions import db
 from tik.guidebook import guide_of
+from tik.plans.models import MeasureStatus
+from tik.plans.service import MeasureInput, add_measure
 
 ORGANISATION = ROOT / "guidebooks" / "sv-sip" / "organisation.yaml"
 # The demo logins are printed for everyone on purpose: this is not a secret.
@@ -76,6 +78,7 @@ def load_swedish() -> bool:
         db.session.commit()
         _elsa(users, base)
         _noah(users, base)
+        _alva(users, base)
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -170,6 +173,17 @@ def _elsa(u: dict[str, User], base: date) -> None:
                                  "en inkomst medan hon prövar en praktik.",
             lead_agency="Arbetsförmedlingen", is_sip="yes",
             child_words="Det kändes bra att alla satt i samma rum. Jag behöver bara berätta en gång.")
+    _at(base, 10, "10:00")
+    start = clock.today()
+    for service, who, what, goal in (
+            ("arbetsformedlingen", "af.nilsson", "Praktik på ett djurhem i Åmål, tre förmiddagar i veckan.",
+             "Elsa prövar ett arbete hon vill ha och vet efter tre månader om hon vill gå vidare."),
+            ("forsakringskassan", "fk.ali", "Ansökan om aktivitetsersättning medan Elsa är i praktik.",
+             "Elsa har en inkomst under praktiken.")):
+        add_measure(case, coach, MeasureInput(service_key=service, responsible=u[who].name, what=what, goal=goal,
+                                              start_on=start, evaluate_on=start + timedelta(days=90),
+                                              status=MeasureStatus.ACTIVE, responsible_id=u[who].id))
+    db.session.commit()
 
 
 def _noah(u: dict[str, User], base: date) -> None:
@@ -200,4 +214,34 @@ def _noah(u: dict[str, User], base: date) -> None:
     _decide(case, "level1", mentor, assessment="Skolan och elevhälsan tar det först: anpassad start på dagen "
             "och samtal med kuratorn. Fler huvudmän behövs inte nu.")
     invite_participant(case, u["kurator.nystrom"], mentor)
+    db.session.commit()
+
+
+def _alva(u: dict[str, User], base: date) -> None:
+    """The orosanmälan: a child (13) tells her mentor about violence at home. The mentor makes an orosanmälan
+    to socialtjänsten without telling the vårdnadshavare first; the case waits for socialtjänsten's answer."""
+    from tik.cases.flow import GuardianInformed, complete_report
+    from tik.cases.models import ChildWelfareReport
+
+    mentor = u["maja.mentor"]
+    _at(base, 3, "09:10")
+    case = register_concern(
+        ChildInput("Alva", "Berg", _born(SWEDISH_DEMO_PEOPLE["Alva Berg"]), nin=SWEDISH_DEMO_PEOPLE["Alva Berg"],
+                   gender="girl", school="Kristinedalskolan", class_name="7A",
+                   guardians=[GuardianInput("Sofia Berg", "mor", "070-456 78 90", "sv"),
+                              GuardianInput("Daniel Berg", "far", "076-567 89 01", "sv")]),
+        ConcernInput("Alva har blåmärken på armarna och säger att pappa blir arg när han dricker.",
+                     since_when="i dag", how_often="första gången hon berättar"), mentor).case
+    db.session.commit()
+    _at(base, 3, "09:40")
+    steps.decide(case, "report_child_welfare", {}, mentor)
+    db.session.commit()
+    report = db.session.scalar(select(ChildWelfareReport).where(ChildWelfareReport.case_id == case.id))
+    _at(base, 3, "11:00")
+    complete_report(report, mentor,
+                    guardians=[GuardianInformed(row["guardian_id"], False, "suspicion") for row in report.guardians],
+                    child_told=True, child_not_told_reason="", interpreter_needed=False, interpreter_language="",
+                    sent_on=clock.today(), sent_how="phone",
+                    text="Alva (13) berättade i dag för mig som mentor att pappa slår när han har druckit, senast "
+                         "i går kväll. Hon har blåmärken på båda underarmarna. Hon är rädd att gå hem.")
     db.session.commit()

@@ -75,6 +75,7 @@ SWEDISH_DEMO_PEOPLE: dict[str, str] = {
     "Noah Ek": se.synthetic(date(2012, 5, 20), 983),  # the child, 14 in 2026
     "Anna Ek": se.synthetic(date(1981, 9, 2), 982),  # Noah's vårdnadshavare
     "Mikael Ek": se.synthetic(date(1979, 11, 23), 985),
+    "Alva Berg": se.synthetic(date(2013, 8, 9), 982),  # the child of the orosanmälan, 13 in 2026
 }
 # Demo identities: `sub` → claims. "client" says which client may sign them in. The staff subjects are the
 # demo usernames (tik/demo.py links them); "leder" signs in with a password only, so no MFA.
