@@ -73,7 +73,14 @@ def family_page():
     if not (request.blueprint == "family" and request.endpoint != "family.guardian_identity"):
         return {}
     return {"t": _texts(), "family_languages": texts.choices(), "signed_in": _lookup() is not None,
+            "sign_in_label": sign_in_label(),
             "service_names": service_names, "local_date": lambda at: utc_to_local(at).date()}
+
+
+def sign_in_label() -> str:
+    """The family's e-identification by name: the provider's label, else the country's (ID-porten, BankID).
+    The family catalogues say "ID-porten" in every language; pages put this name in its place."""
+    return oidc.label("family") or identity.current().SIGN_IN_LABEL
 
 
 @bp.app_errorhandler(WaitingForChildWelfare)
@@ -282,4 +289,5 @@ def guardian_identity(ref: str, guardian_id: int):
             return redirect(url_for("family.guardian_identity", ref=ref, guardian_id=guardian_id))
     return render_template("family/guardian.html", case=case, guardian=guardian, error=error,
                            masked=service.masked(guardian),
-                           nin_label=identity.rules(guide_of(case).country).GUARDIAN_LABEL), status
+                           nin_label=identity.rules(guide_of(case).country).GUARDIAN_LABEL,
+                           sign_in_label=sign_in_label()), status
