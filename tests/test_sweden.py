@@ -21,7 +21,7 @@ from tik.org.service import check_organisation
 
 ROOT = Path(__file__).resolve().parent.parent
 SIP = ROOT / "guidebooks" / "sv-sip"
-ORGANISATION = ROOT / "guidebooks" / "sv-sip-organisation.yaml"
+ORGANISATION = ROOT / "guidebooks" / "sv-sip" / "organisation.yaml"
 PERSONNUMMER = "20070315-2389"  # born 15 March 2007: 19 on the test day, consents alone
 # Words only Norwegian has: one of them on a Swedish page is a string that escaped the catalogue or the guidebook.
 NORWEGIAN = ("barnevern", "Fødsels", "fødsels", "stafettholder", "Stafettholder", "tjeneste", "Tjeneste", "Lagre",
@@ -56,7 +56,9 @@ def test_the_swedish_sip_guidebook_passes_the_check():
 def test_the_example_organisation_has_the_agencies_as_units_of_their_own(sweden):
     units, problems = check_organisation(ORGANISATION)
     assert problems == []
-    assert {u.service for u in units} >= {"arbetsformedlingen", "forsakringskassan", "bup", "primary-care"}
+    assert {u.service for u in units} >= {"arbetsformedlingen", "forsakringskassan", "bup", "primary-care",
+                                          "school", "student-health", "social-services", "youth-centre"}
+    assert {u.name for u in units} >= {"Kristinedalskolan", "ARENA Ungdomscentral Åmål–Vänersborg"}
 
 
 def test_a_sip_in_swedish_with_two_agencies_under_the_young_adults_own_consent(sweden, client, login, make_user):
