@@ -20,7 +20,7 @@ from tik.concerns.models import Concern, Guardian, ReportDraft, Urgency, name_ke
 from tik.dates import show_date
 from tik.db import unit_of_work
 from tik.extensions import db
-from tik.guidebook import guide_of
+from tik.guidebook import family_language_default, guide_of
 from tik.guides.model import Decision, Step
 from tik.meetings.models import Meeting
 from tik.plans.models import Plan
@@ -123,15 +123,15 @@ def start_report(case: Case, decision: Decision, by: User) -> ChildWelfareReport
     """A decision that ends in a report opens its record. On the suspicion path (the hard stop) every guardian
     defaults to "not informed" with the reason; otherwise whether they were informed is still to be answered."""
     suspicion = decision.hard_stop and not decision.inform_parents
+    staff = guide_of(case).staff_languages  # a guardian of another language needs an interpreter
     draft = db.session.scalar(select(ReportDraft).where(ReportDraft.case_id == case.id)
                               .order_by(ReportDraft.id.desc()).limit(1))
     report = ChildWelfareReport(
         case_id=case.id, created_by_id=by.id, hard_stop=suspicion, text=draft.text if draft else "",
         guardians=[{"guardian_id": g.id, "name": g.name, "informed": False if suspicion else None,
                     "why_not": SUSPICION if suspicion else ""} for g in case.child.guardians],
-        interpreter_needed=any(g.language not in ("nb", "nn") for g in case.child.guardians),
-        interpreter_language=", ".join(sorted({g.language for g in case.child.guardians
-                                               if g.language not in ("nb", "nn")})))
+        interpreter_needed=any(g.language not in staff for g in case.child.guardians),
+        interpreter_language=", ".join(sorted({g.language for g in case.child.guardians if g.language not in staff})))
     db.session.add(report)
     db.session.flush()
     return report
@@ -350,11 +350,11 @@ def update_guardian(case: Case, by: User, guardian_id: int, changes: dict[str, s
 
 @unit_of_work
 def add_guardian(case: Case, by: User, *, name: str, relation: str = "", phone: str = "", email: str = "",
-                 language: str = "nb"):
+                 language: str = ""):
     if not name.strip():
         raise ValueError("name")
     guardian = Guardian(name=name.strip(), relation=relation.strip(), phone=phone.strip(), email=email.strip(),
-                        language=language or "nb")
+                        language=language or family_language_default())
     case.child.guardians.append(guardian)
     db.session.flush()
     log(case, EventKind.DETAILS, by, who="guardian", guardian=guardian.name, field="added", old="",

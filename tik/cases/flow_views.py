@@ -17,7 +17,7 @@ from tik.clock import today
 from tik.concerns.models import Guardian
 from tik.extensions import db, interface_language
 from tik.forms import EMAIL_INVALID, LANGUAGE_CHOICES, TextRefused, check_text, valid_email
-from tik.guidebook import guide_of
+from tik.guidebook import family_language_default, guide_of
 from tik.messages import refusal_message
 from tik.plans.pdf import render_pdf
 from tik.plans.service import plan_of
@@ -145,7 +145,7 @@ def edit_child(ref: str):
 def _guardian_values(form) -> dict[str, str]:
     languages = {k for k, _label in LANGUAGE_CHOICES}
     values = {k: form.get(k, "") for k in ("name", "relation", "phone", "email")}
-    values["language"] = form.get("language") if form.get("language") in languages else "nb"
+    values["language"] = form.get("language") if form.get("language") in languages else family_language_default()
     return values
 
 
