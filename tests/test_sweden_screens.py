@@ -128,6 +128,24 @@ def test_the_word_list_finds_bokmal_and_spares_swedish():
     assert norwegian_in(swedish) == []
 
 
+def test_the_scan_finds_a_string_left_untranslated(amal, client):
+    """Proof that the scan sees a leak: the Swedish catalogue loses one entry ("Lagre samtykke", the consent
+    form's button), and the case page then has Norwegian on it."""
+    from flask_babel import get_domain
+
+    sign_in(client, "arena.haddad")
+    elsa = db.session.scalar(db.select(Case).where(Case.child.has(first_name="Elsa")))
+    url = f"/saker/{elsa.ref}"
+    assert leaks_of({url: visible_text(client.get(url).get_data(as_text=True))}) == {}
+    catalogue = get_domain().cache[("sv", "messages")]
+    saved = catalogue._catalog.pop("Lagre samtykke")
+    try:
+        leaks = leaks_of({url: visible_text(client.get(url).get_data(as_text=True))})
+    finally:
+        catalogue._catalog["Lagre samtykke"] = saved
+    assert leaks == {url: ["Lagre", "samtykke"]}
+
+
 def test_the_start_page_and_sign_in_speak_swedish_without_a_user(amal, client):
     pages = crawl(client, "/login", limit=20)
     assert "Logga in" in pages["/login"]
