@@ -20,6 +20,7 @@ from tik.guides.loader import load_guide
 from tik.org.service import check_organisation
 
 ROOT = Path(__file__).resolve().parent.parent
+GUIDEBOOK_DEFAULT = ROOT / "guidebook"
 SIP = ROOT / "guidebooks" / "sv-sip"
 ORGANISATION = ROOT / "guidebooks" / "sv-sip" / "organisation.yaml"
 PERSONNUMMER = "20070315-2389"  # born 15 March 2007: 19 on the test day, consents alone
@@ -150,6 +151,20 @@ def test_ks_fiks_is_refused_outside_norway_and_the_defaults_stay_norwegian(tmp_p
     problems = book.problems()
     assert "guide.yaml: report.channels 'ks-fiks': KS Fiks is for Norwegian municipalities" in problems
     assert any(p.startswith("guide.yaml: report.channels 'fax': unknown channel") for p in problems)
+
+
+def test_the_report_fields_are_checked_and_worded_by_the_guidebook(tmp_path):
+    from support import GuidebookCopy
+
+    guide = load_guide(SIP)
+    assert guide.report.label("informed", "sv", "Informert?", name="Anna Ek") == "Har Anna Ek fått veta om orosanmälan?"
+    assert guide.report.label("interpreter", "nb", "Trengs tolk?") == "Trengs tolk?"  # no wording: TIK's own
+    assert load_guide(GUIDEBOOK_DEFAULT).report.fields == {}
+    book = GuidebookCopy(tmp_path / "guidebook")
+    book.edit(lambda data: data.update(report={"fields": {"melder": {"nb": "Melder"}, "text": {"nb": "Meldingen"}}}))
+    problems = book.problems()
+    assert any(p.startswith("guide.yaml: report.fields.melder: unknown report field") for p in problems), problems
+    assert any("report.fields.text: 'text' has no text in language 'nn'" in p for p in problems), problems
 
 
 def test_a_swedish_letter_from_a_swedish_municipality_is_not_marked_as_translated(sweden, make_user, make_case):

@@ -278,7 +278,7 @@ class ReportPath:
     def label(self, key: str, lang: str, default: str, **values: str) -> str:
         """The guidebook's label of report field `key` in `lang` ({name} filled), else `default` (TIK's)."""
         text = self.fields.get(key)
-        worded = text.get(lang) if text is not None else ""
+        worded = text.by_lang.get(lang, "") if text is not None else ""  # never another language's wording
         if not worded:
             return default
         for name, value in values.items():
