@@ -20,8 +20,9 @@ from tik.guides.loader import load_guide
 from tik.org.service import check_organisation
 
 ROOT = Path(__file__).resolve().parent.parent
+GUIDEBOOK_DEFAULT = ROOT / "guidebook"
 SIP = ROOT / "guidebooks" / "sv-sip"
-ORGANISATION = ROOT / "guidebooks" / "sv-sip-organisation.yaml"
+ORGANISATION = ROOT / "guidebooks" / "sv-sip" / "organisation.yaml"
 PERSONNUMMER = "20070315-2389"  # born 15 March 2007: 19 on the test day, consents alone
 # Words only Norwegian has: one of them on a Swedish page is a string that escaped the catalogue or the guidebook.
 NORWEGIAN = ("barnevern", "Fødsels", "fødsels", "stafettholder", "Stafettholder", "tjeneste", "Tjeneste", "Lagre",
@@ -56,7 +57,9 @@ def test_the_swedish_sip_guidebook_passes_the_check():
 def test_the_example_organisation_has_the_agencies_as_units_of_their_own(sweden):
     units, problems = check_organisation(ORGANISATION)
     assert problems == []
-    assert {u.service for u in units} >= {"arbetsformedlingen", "forsakringskassan", "bup", "primary-care"}
+    assert {u.service for u in units} >= {"arbetsformedlingen", "forsakringskassan", "bup", "primary-care",
+                                          "school", "student-health", "social-services", "youth-centre"}
+    assert {u.name for u in units} >= {"Kristinedalskolan", "ARENA Ungdomscentral Åmål–Vänersborg"}
 
 
 def test_a_sip_in_swedish_with_two_agencies_under_the_young_adults_own_consent(sweden, client, login, make_user):
@@ -149,6 +152,20 @@ def test_ks_fiks_is_refused_outside_norway_and_the_defaults_stay_norwegian(tmp_p
     problems = book.problems()
     assert "guide.yaml: report.channels 'ks-fiks': KS Fiks is for Norwegian municipalities" in problems
     assert any(p.startswith("guide.yaml: report.channels 'fax': unknown channel") for p in problems)
+
+
+def test_the_report_fields_are_checked_and_worded_by_the_guidebook(tmp_path):
+    from support import GuidebookCopy
+
+    guide = load_guide(SIP)
+    assert guide.report.label("informed", "sv", "Informert?", name="Anna Ek") == "Har Anna Ek fått veta om orosanmälan?"
+    assert guide.report.label("interpreter", "nb", "Trengs tolk?") == "Trengs tolk?"  # no wording: TIK's own
+    assert load_guide(GUIDEBOOK_DEFAULT).report.fields == {}
+    book = GuidebookCopy(tmp_path / "guidebook")
+    book.edit(lambda data: data.update(report={"fields": {"melder": {"nb": "Melder"}, "text": {"nb": "Meldingen"}}}))
+    problems = book.problems()
+    assert any(p.startswith("guide.yaml: report.fields.melder: unknown report field") for p in problems), problems
+    assert any("report.fields.text: 'text' has no text in language 'nn'" in p for p in problems), problems
 
 
 def test_a_swedish_letter_from_a_swedish_municipality_is_not_marked_as_translated(sweden, make_user, make_case):

@@ -142,23 +142,27 @@ def settings_from_env(env: dict[str, str] | None = None) -> dict[str, Any]:
 
 
 def oidc_settings(env: dict[str, str]) -> dict[str, Any]:
-    """Single sign-on: the staff provider (Entra ID, Feide …) and the family's (ID-porten), each with
-    issuer, client id and secret; which `amr`/`acr` values count as a second factor; password login on/off."""
+    """Single sign-on: the staff provider (Entra ID, Feide …) and the family's e-identification (ID-porten in
+    Norway; Swedish BankID or Freja eID through an OpenID Connect broker), each with issuer, client id and
+    secret, the button's label (default: the staff provider's in the interface language, the family's from the
+    country: "ID-porten", "BankID") and, for the family, the claim with the national id (default from the country:
+    `pid`, `personal_identity_number`); which `amr`/`acr` values count as a second factor; password login on/off."""
     providers = {}
-    for kind, label, scope in (("staff", "kommunens pålogging", "openid profile email"),
-                               ("family", "ID-porten", "openid profile")):
+    for kind, scope in (("staff", "openid profile email"), ("family", "openid profile")):
         prefix = f"TIK_OIDC_{kind.upper()}_"
         if env.get(prefix + "ISSUER"):
             providers[kind] = {"issuer": env[prefix + "ISSUER"].rstrip("/"),
                                "client_id": env.get(prefix + "CLIENT_ID", ""),
                                "client_secret": env.get(prefix + "CLIENT_SECRET", ""),
                                "scope": env.get(prefix + "SCOPE") or scope,
-                               "label": env.get(prefix + "LABEL") or label}
+                               "label": env.get(prefix + "LABEL") or "",
+                               "id_claim": env.get(prefix + "ID_CLAIM") or ""}
     words = lambda name, default: {w for w in (env.get(name) or default).replace(",", " ").split() if w}  # noqa: E731
     return {
         "TIK_OIDC": providers,
         "TIK_OIDC_MFA_AMR": words("TIK_OIDC_MFA_AMR", "mfa otp hwk swk sc fpt face BankID"),
-        "TIK_OIDC_MFA_ACR": words("TIK_OIDC_MFA_ACR", "idporten-loa-substantial idporten-loa-high"),
+        # ID-porten's levels, and Freja eID's loa3 (through a broker; BankID says `BankID` in amr).
+        "TIK_OIDC_MFA_ACR": words("TIK_OIDC_MFA_ACR", "idporten-loa-substantial idporten-loa-high loa3"),
         "TIK_OIDC_UNIT_CLAIM": env.get("TIK_OIDC_UNIT_CLAIM") or "tik_unit",
         "TIK_PASSWORD_LOGIN": env.get("TIK_PASSWORD_LOGIN", "1") not in ("0", "off", "false"),
         # Whether "Min familie" names the staff who read a case (else role and unit only).

@@ -110,6 +110,10 @@ def load() -> bool:
     """Load the demo into an empty database. Returns False (and changes nothing) if any user exists."""
     if db.session.scalar(select(User.id).limit(1)) is not None:
         return False
+    if current_guide().country == "se":  # a Swedish municipality runs the Swedish demo (tik/demo_sv.py)
+        from tik.demo_sv import load_swedish
+
+        return load_swedish()
     clock.reset()
     base = clock.today()
     try:
@@ -194,6 +198,10 @@ def _teams_and_meetings(u: dict[str, User], base: date) -> None:
 
 def logins_text() -> str:
     """The demo logins, for `make run` and `tik demo` to print."""
+    if current_guide().country == "se":  # a Swedish municipality's demo (tik/demo_sv.py)
+        from tik.demo_sv import logins_text_sv
+
+        return logins_text_sv()
     width = max(len(u[0]) for u in DEMO_USERS)
     lines = [f"Demobrukere (passord for alle: {DEMO_PASSWORD})", ""]
     for username, name, title, _unit, roles, _phone, _email in DEMO_USERS:

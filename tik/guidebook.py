@@ -34,6 +34,14 @@ def current_guide() -> Guide:
     return guide
 
 
+def family_language_default() -> str:
+    """A new guardian's language when none is chosen: the municipality's (the guidebook's first language a
+    letter can be printed in: Swedish in Sweden), else bokmål."""
+    from tik.letter_texts import SOURCE_LANGUAGE, letter_languages
+
+    return next((lang for lang in current_guide().languages if lang in letter_languages()), SOURCE_LANGUAGE)
+
+
 def pin_current_guide() -> str:
     """Store the current guidebook's files under its digest (once) and return the digest."""
     guide = current_guide()

@@ -83,10 +83,20 @@ REQUEST_LOGGERS = ("gunicorn.access", "gunicorn.error", "werkzeug")
 
 
 def locale_for_request() -> str:
-    """The user's chosen language, else the session's, else bokmål."""
+    """The user's chosen language, else the session's, else the guidebook's first (a Swedish municipality's
+    sign-in page is Swedish), else bokmål."""
     if current_user and current_user.is_authenticated and current_user.locale in LANGUAGES:
         return current_user.locale
-    return session.get("lang") if session.get("lang") in LANGUAGES else "nb"
+    if session.get("lang") in LANGUAGES:
+        return session["lang"]
+    return municipality_language()
+
+
+def municipality_language() -> str:
+    """The first language of the guidebook the municipality runs that the interface speaks, else bokmål."""
+    from tik.auth.service import interface_language_of_guide
+
+    return interface_language_of_guide()
 
 
 def register_web(app: Flask) -> None:

@@ -27,6 +27,8 @@ from flask import Flask, abort, jsonify, redirect, request
 from joserfc import jwt
 from joserfc.jwk import RSAKey
 
+from tik.identity import se
+
 # Where `tik dev-idp` listens by default; the demo's teacher and leader are linked to this issuer.
 DEV_PORT = 5001
 DEV_ISSUER = f"http://127.0.0.1:{DEV_PORT}"
@@ -66,6 +68,15 @@ DEMO_GUARDIANS: dict[str, str] = {
         "Kristine Solheim", "Ola Solheim", "Marit Eide", "Jurgita Lunde"))
 }
 DEMO_GUARDIAN_PID = DEMO_GUARDIANS["Lene Johansen"]  # Emil's mother
+# The Swedish demo's people (tik/demo_sv.py): synthetic personnummer (serials 980–999, tik/identity/se.py), so a
+# young adult and a child's vårdnadshavare can sign in as through BankID or Freja eID.
+SWEDISH_DEMO_PEOPLE: dict[str, str] = {
+    "Elsa Lind": se.synthetic(date(2007, 3, 15), 981),  # the young adult, 19 in 2026: consents alone
+    "Noah Ek": se.synthetic(date(2012, 5, 20), 983),  # the child, 14 in 2026
+    "Anna Ek": se.synthetic(date(1981, 9, 2), 982),  # Noah's vårdnadshavare
+    "Mikael Ek": se.synthetic(date(1979, 11, 23), 985),
+    "Alva Berg": se.synthetic(date(2013, 8, 9), 982),  # the child of the orosanmälan, 13 in 2026
+}
 # Demo identities: `sub` → claims. "client" says which client may sign them in. The staff subjects are the
 # demo usernames (tik/demo.py links them); "leder" signs in with a password only, so no MFA.
 DEMO_IDENTITIES: dict[str, dict] = {
@@ -84,7 +95,12 @@ FAMILY_CLIENT = "tik-family"
 
 
 def test_person(pid: str) -> dict:
-    """The claims of the synthetic person with national id `pid`, as ID-porten would send them."""
+    """The claims of the synthetic person with national id `pid`, as ID-porten would send them; for a Swedish
+    personnummer, as a BankID broker would (the number in `personal_identity_number`, amr `BankID`)."""
+    if se.is_synthetic(pid):
+        name = next((n for n, p in SWEDISH_DEMO_PEOPLE.items() if p == se.normalise(pid)), "Testperson")
+        return {"client": FAMILY_CLIENT, "name": f"{name} (syntetisk)", "personal_identity_number": se.normalise(pid),
+                "se_personnummer": se.normalise(pid), "amr": ["BankID"]}
     name = next((n for n, p in DEMO_GUARDIANS.items() if p == pid), "Testperson")
     return {"client": FAMILY_CLIENT, "name": f"{name} (syntetisk)", "pid": pid, "acr": "idporten-loa-high",
             "amr": ["TestID"]}
@@ -159,7 +175,7 @@ class Provider:
             login = args.get("login")
             if not login and args.get("pid") is not None and client.client_id == FAMILY_CLIENT:
                 pid = args["pid"].replace(" ", "")
-                if not is_synthetic(pid):
+                if not (is_synthetic(pid) or se.is_synthetic(pid)):
                     return self._login_page(client.client_id, refused=pid), 422
                 login = f"pid-{pid}"
                 with self.lock:
@@ -249,13 +265,14 @@ class Provider:
     def _synthetic_person_form(hidden: str, refused: str | None) -> str:
         """Sign in as any synthetic test person: a national id typed, or one of the demo's guardians picked."""
         error = (f'<p id="pid-error" role="alert">«{escape(refused)}» er ikke et gyldig syntetisk fødselsnummer '
-                 "(11 sifre, riktige kontrollsifre, måned + 40 eller + 80).</p>" if refused is not None else "")
+                 "(11 sifre, riktige kontrollsifre, måned + 40 eller + 80) eller syntetisk personnummer "
+                 "(12 siffror, löpnummer 980–999).</p>" if refused is not None else "")
         options = "".join(f'<option value="{escape(pid)}">{escape(name)} – {pid}</option>'
-                          for name, pid in DEMO_GUARDIANS.items())
+                          for name, pid in (*DEMO_GUARDIANS.items(), *SWEDISH_DEMO_PEOPLE.items()))
         described = ' aria-describedby="pid-error" aria-invalid="true"' if refused is not None else ""
         return ("<h2>Syntetisk testperson</h2>"
                 f'<form method="get" action="/authorize">{hidden}{error}'
-                f'<label for="pid">Fødselsnummer</label> <input id="pid" name="pid" inputmode="numeric" '
+                f'<label for="pid">Fødselsnummer / personnummer</label> <input id="pid" name="pid" inputmode="numeric" '
                 f'autocomplete="off" value="{escape(refused or "")}"{described}> '
                 '<button type="submit">Logg inn</button></form>'
                 f'<form method="get" action="/authorize">{hidden}'

@@ -85,8 +85,35 @@ def provider_logout_page(kind: str, id_token: str | None, back_to: str):
 
 
 def label(kind: str) -> str | None:
+    """The sign-in button's name of provider `kind`, None when it is not configured: the setting, else for the
+    family the country's e-identification ("ID-porten", "BankID"), for staff "the municipality's sign-in"."""
+    from flask_babel import gettext as _
+
+    from tik import identity
+
     provider = current_app.config.get("TIK_OIDC", {}).get(kind)
-    return provider["label"] if provider else None
+    if not provider:
+        return None
+    if provider["label"]:
+        return provider["label"]
+    return identity.current().SIGN_IN_LABEL if kind == "family" else _("kommunens pålogging")
+
+
+def national_id_claim(claims) -> str:
+    """The national id in the family provider's ID token, as the country's rules store it (a personnummer
+    as 12 digits): from the claim the settings name, else the country's (`pid`, `personal_identity_number`).
+    Raises ValueError when it is missing or not a valid number."""
+    from tik import identity
+
+    rules = identity.current()
+    name = current_app.config["TIK_OIDC"]["family"].get("id_claim") or rules.ID_CLAIM
+    number = claims.get(name) if claims else None
+    if not isinstance(number, str) or not number:
+        raise ValueError(f"no national id in {name}")
+    try:
+        return rules.normalise(number)
+    except identity.InvalidNationalId as error:
+        raise ValueError(f"not a valid national id in {name}") from error
 
 
 def counts_as_mfa(claims) -> bool:

@@ -42,12 +42,22 @@ def create_user(username: str, name: str, unit: Unit, password: str,
     stop_reading()
     if db.session.scalar(select(User.id).where(func.lower(User.username) == username.lower())):
         raise UserError(f"username '{username}' is taken")
+    extra.setdefault("locale", interface_language_of_guide())
     user = User(username=username, name=name, unit_id=unit.id, service_key=unit.service_key,
                 password_hash=hash_password(password), **extra)
     user.roles = roles or {Role.EMPLOYEE}
     db.session.add(user)
     db.session.flush()
     return user
+
+
+def interface_language_of_guide() -> str:
+    """A new user's interface language: the guidebook's first that the interface speaks (Swedish in a Swedish
+    municipality), else bokmål. They can change it in the language menu."""
+    from tik.config import LANGUAGES
+    from tik.guidebook import current_guide
+
+    return next((lang for lang in current_guide().languages if lang in LANGUAGES), "nb")
 
 
 @unit_of_work

@@ -10,6 +10,7 @@ from tik.cases.models import Case, EventKind
 from tik.concerns.models import Guardian, name_key
 from tik.db import unit_of_work
 from tik.extensions import db
+from tik.guidebook import family_language_default
 from tik.timeline.service import log
 
 CHILD_FIELDS = ("first_name", "last_name", "birth_date", "gender", "school", "class_name")
@@ -68,11 +69,11 @@ def update_guardian(case: Case, by: User, guardian_id: int, changes: dict[str, s
 
 @unit_of_work
 def add_guardian(case: Case, by: User, *, name: str, relation: str = "", phone: str = "", email: str = "",
-                 language: str = "nb"):
+                 language: str = ""):
     if not name.strip():
         raise ValueError("name")
     guardian = Guardian(name=name.strip(), relation=relation.strip(), phone=phone.strip(), email=email.strip(),
-                        language=language or "nb")
+                        language=language or family_language_default())
     case.child.guardians.append(guardian)
     db.session.flush()
     log(case, EventKind.DETAILS, by, who="guardian", guardian=guardian.name, field="added", old="",

@@ -15,6 +15,7 @@ from tik.clock import today
 from tik.concerns.models import Guardian
 from tik.dates import parse_day
 from tik.forms import EMAIL_INVALID, LANGUAGE_CHOICES, TextRefused, check_text, valid_email
+from tik.guidebook import family_language_default
 
 
 @bp.post("/saker/<ref>/barn")
@@ -52,7 +53,7 @@ def _details_refused(case, name: str, message: str, guardian_id: int | None = No
 def _guardian_values(form) -> dict[str, str]:
     languages = {k for k, _label in LANGUAGE_CHOICES}
     values = {k: form.get(k, "") for k in ("name", "relation", "phone", "email")}
-    values["language"] = form.get("language") if form.get("language") in languages else "nb"
+    values["language"] = form.get("language") if form.get("language") in languages else family_language_default()
     return values
 
 

@@ -31,15 +31,15 @@ def start_report(case: Case, decision: Decision, by: User) -> ChildWelfareReport
     """A decision that ends in a report opens its record. On the suspicion path (the hard stop) every guardian
     defaults to "not informed" with the reason; otherwise whether they were informed is still to be answered."""
     suspicion = decision.hard_stop and not decision.inform_parents
+    staff = guide_of(case).staff_languages  # a guardian of another language needs an interpreter
     draft = db.session.scalar(select(ReportDraft).where(ReportDraft.case_id == case.id)
                               .order_by(ReportDraft.id.desc()).limit(1))
     report = ChildWelfareReport(
         case_id=case.id, created_by_id=by.id, hard_stop=suspicion, text=draft.text if draft else "",
         guardians=[{"guardian_id": g.id, "name": g.name, "informed": False if suspicion else None,
                     "why_not": SUSPICION if suspicion else ""} for g in case.child.guardians],
-        interpreter_needed=any(g.language not in ("nb", "nn") for g in case.child.guardians),
-        interpreter_language=", ".join(sorted({g.language for g in case.child.guardians
-                                               if g.language not in ("nb", "nn")})))
+        interpreter_needed=any(g.language not in staff for g in case.child.guardians),
+        interpreter_language=", ".join(sorted({g.language for g in case.child.guardians if g.language not in staff})))
     db.session.add(report)
     db.session.flush()
     return report

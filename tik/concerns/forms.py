@@ -17,6 +17,7 @@ from tik import identity
 from tik.clock import today
 from tik.dates import TYPED_DATE_FORMATS
 from tik.forms import LANGUAGE_CHOICES, IdempotentForm, MultiCheckboxField, TikForm, email_field
+from tik.guidebook import family_language_default
 from tik.identity.nin import InvalidNationalId
 
 YES_NO = [("no", _l("Nei")), ("yes", _l("Ja"))]
@@ -39,7 +40,8 @@ class GuardianForm(TikForm):
     relation = StringField(_l("Relasjon (mor, far, verge …)"), validators=[Optional(), Length(max=60)])
     phone = StringField(_l("Telefon"), validators=[Optional(), Length(max=40)])
     email = email_field()
-    language = SelectField(_l("Språk"), choices=LANGUAGE_CHOICES, default="nb", validate_choice=False,
+    language = SelectField(_l("Språk"), choices=LANGUAGE_CHOICES, default=family_language_default,
+                           validate_choice=False,
                            validators=[AnyOf([code for code, _name in LANGUAGE_CHOICES],
                                              message=_l("TIK kan ikke skrive ut brev på dette språket. "
                                                         "Velg et språk fra lista, og bestill tolk."))])

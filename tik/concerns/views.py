@@ -14,7 +14,7 @@ from tik.concerns.models import Urgency
 from tik.concerns.service import ChildInput, ConcernInput, GuardianInput, register_concern
 from tik.extensions import interface_language
 from tik.forms import error_list
-from tik.guidebook import current_guide
+from tik.guidebook import current_guide, family_language_default
 from tik.guides.markdown import render_markdown
 
 bp = Blueprint("concerns", __name__, url_prefix="/bekymring")
@@ -73,7 +73,7 @@ def _child_input(form: ConcernForm) -> ChildInput:
         class_name=form.class_name.data or "",
         guardians=[GuardianInput(name=g.form.name.data or "", relation=g.form.relation.data or "",
                                  phone=g.form.phone.data or "", email=g.form.email.data or "",
-                                 language=g.form.language.data or "nb")
+                                 language=g.form.language.data or family_language_default())
                    for g in form.guardians],
     )
 

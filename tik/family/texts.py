@@ -39,10 +39,11 @@ def choices() -> list[tuple[str, str]]:
     return [(lang, language_name(lang)) for lang in family_languages()]
 
 
-def chosen(asked: str | None, own: str | None) -> str:
+def chosen(asked: str | None, own: str | None, municipality: tuple[str, ...] = ()) -> str:
     """The page's language: the one the person chose on the page, else their own (a guardian's recorded
-    language), else bokmål; never a language without a catalogue."""
-    for lang in (asked, own):
+    language), else the municipality's (its guidebook's languages: Swedish in Sweden), else bokmål; never a
+    language without a catalogue."""
+    for lang in (asked, own, *municipality):
         if lang in family_languages():
             return lang
     return SOURCE_LANGUAGE

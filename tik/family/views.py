@@ -30,7 +30,7 @@ from tik.family import service, texts
 from tik.family.texts import FamilyTexts
 from tik.family.timeline import service_names
 from tik.forms import without_controls
-from tik.guidebook import guide_of
+from tik.guidebook import current_guide, guide_of
 from tik.messages import refusal_message
 from tik.plans.letter import printable
 from tik.plans.service import plan_of
@@ -51,13 +51,14 @@ def _lookup() -> str | None:
 
 def _texts() -> FamilyTexts:
     """The family's page language (once per request): ?lang= switches it for the session; else the language
-    staff recorded for the signed-in guardian; else bokmål (tik/family/texts.py)."""
+    staff recorded for the signed-in guardian; else the municipality's language, else bokmål (tik/family/texts.py)."""
     if not hasattr(request, "tik_family_texts"):
         asked = request.args.get("lang") if request.endpoint != "family.letter" else None
         if asked in texts.family_languages():
             session["family_lang"] = asked
         own = service.own_language(_lookup()) if "family_lang" not in session else None
-        request.tik_family_texts = FamilyTexts(texts.chosen(session.get("family_lang"), own))
+        municipality = current_guide().languages
+        request.tik_family_texts = FamilyTexts(texts.chosen(session.get("family_lang"), own, municipality))
     return request.tik_family_texts
 
 
@@ -72,7 +73,14 @@ def family_page():
     if not (request.blueprint == "family" and request.endpoint != "family.guardian_identity"):
         return {}
     return {"t": _texts(), "family_languages": texts.choices(), "signed_in": _lookup() is not None,
+            "sign_in_label": sign_in_label(),
             "service_names": service_names, "local_date": lambda at: utc_to_local(at).date()}
+
+
+def sign_in_label() -> str:
+    """The family's e-identification by name: the provider's label, else the country's (ID-porten, BankID).
+    The family catalogues say "ID-porten" in every language; pages put this name in its place."""
+    return oidc.label("family") or identity.current().SIGN_IN_LABEL
 
 
 @bp.app_errorhandler(WaitingForChildWelfare)
@@ -123,9 +131,9 @@ def callback():
     try:
         token = provider.authorize_access_token(claims_options=oidc.claims_options(provider))
         claims = token.get("userinfo")
-        pid = str(claims.get("pid") or "") if claims else ""
-        if not pid.isdigit() or len(pid) != 11:
-            raise ValueError("no national id in pid")
+        pid = oidc.national_id_claim(claims)
+        if not oidc.counts_as_mfa(claims):  # BankID, Freja eID loa3, ID-porten substantial/high: never less
+            raise ValueError("the provider did not say the person used a second factor")
     except oidc.REFUSALS as error:
         service.audit_sign_in("family.login_failed", f"refused ({error.__class__.__name__})")
         return render_template("family/login.html", provider=oidc.label("family"),
@@ -282,4 +290,5 @@ def guardian_identity(ref: str, guardian_id: int):
             return redirect(url_for("family.guardian_identity", ref=ref, guardian_id=guardian_id))
     return render_template("family/guardian.html", case=case, guardian=guardian, error=error,
                            masked=service.masked(guardian),
-                           nin_label=identity.rules(guide_of(case).country).GUARDIAN_LABEL), status
+                           nin_label=identity.rules(guide_of(case).country).GUARDIAN_LABEL,
+                           sign_in_label=sign_in_label()), status

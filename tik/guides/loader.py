@@ -23,6 +23,7 @@ from tik.guides.model import (
     LETTER_PLACEHOLDERS,
     LETTER_TEXTS,
     REPORT_CHANNELS,
+    REPORT_FIELDS,
     STEP_REQUIREMENTS,
     TIMELINE_KINDS,
     VOICES,
@@ -417,7 +418,7 @@ class _Builder:
         if not isinstance(data, dict):
             self.problem(g, "report", "must be a mapping")
             return ReportPath()
-        for key in set(data) - {"title", "receiver", "law", "channels"}:
+        for key in set(data) - {"title", "receiver", "law", "channels", "fields"}:
             self.problem(g, f"report.{key}", "unknown setting")
         channels = data.get("channels", list(REPORT_CHANNELS))
         if not isinstance(channels, list) or not channels:
@@ -431,7 +432,24 @@ class _Builder:
             self.problem(g, "report.channels 'ks-fiks'", "KS Fiks is for Norwegian municipalities")
         return ReportPath(*(self.text(g, f"report.{key}", data.get(key), key, optional=True)
                             for key in ("title", "receiver", "law")),
-                          tuple(str(c) for c in channels if c in REPORT_CHANNELS))
+                          tuple(str(c) for c in channels if c in REPORT_CHANNELS),
+                          self.report_fields(data.get("fields")))
+
+    def report_fields(self, data: Any) -> dict[str, Text]:
+        """`report.fields`: the report's own wording of TIK's report fields (REPORT_FIELDS), a text per language."""
+        g = "guide.yaml"
+        if data is None:
+            return {}
+        if not isinstance(data, dict):
+            self.problem(g, "report.fields", "must be a mapping of field names to texts")
+            return {}
+        fields = {}
+        for key, value in data.items():
+            if key not in REPORT_FIELDS:
+                self.problem(g, f"report.fields.{key}", f"unknown report field (one of {', '.join(REPORT_FIELDS)})")
+                continue
+            fields[str(key)] = self.text(g, f"report.fields.{key}", value, key, keep=("name", "due"))
+        return fields
 
     def archive(self, data: Any) -> Archive:
         """The `archive` section: the archive print's classification and screening law, as plain text."""

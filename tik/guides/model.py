@@ -257,6 +257,10 @@ class Lifecycle:
 
 
 REPORT_CHANNELS = ("ks-fiks", "paper", "phone", "other")  # how a report can be sent; KS Fiks is Norway's
+# The report's fields and sections a guidebook can word itself (guide.yaml `report.fields`; {name} in `informed`).
+REPORT_FIELDS = ("heading", "intro", "reporter", "child", "guardians", "informed", "why_not", "suspicion",
+                 "child_told", "interpreter", "text", "voices", "sent", "sent_on", "sent_how", "submit", "pdf",
+                 "feedback")
 
 
 @dataclass(frozen=True)
@@ -268,6 +272,19 @@ class ReportPath:
     receiver: Text = Text({})
     law: Text = Text({})
     channels: tuple[str, ...] = REPORT_CHANNELS
+    # The report's own wording of its fields (`fields:` in guide.yaml), by TIK's field names (REPORT_FIELDS):
+    # a Swedish orosanmälan asks "Har {name} informerats om anmälan?" where KS Fiks asks "orientert".
+    fields: Mapping[str, Text] = field(default_factory=dict)
+
+    def label(self, key: str, lang: str, default: str, **values: str) -> str:
+        """The guidebook's label of report field `key` in `lang` ({name} filled), else `default` (TIK's)."""
+        text = self.fields.get(key)
+        worded = text.by_lang.get(lang, "") if text is not None else ""  # never another language's wording
+        if not worded:
+            return default
+        for name, value in values.items():
+            worded = worded.replace("{" + name + "}", value)
+        return worded
 
 
 @dataclass(frozen=True)

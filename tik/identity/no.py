@@ -13,6 +13,9 @@ HINT = _l("11 siffer. Lagres kryptert.")
 INVALID = _l("Fødselsnummeret er ikke gyldig. Sjekk sifrene.")
 MISMATCH = _l("Fødselsnummeret passer ikke med fødselsdatoen.")
 GUARDIAN_LABEL = _l("Fødselsnummer (11 siffer)")
+# The family's e-identification: ID-porten, the national id in the `pid` claim (settings can name another).
+SIGN_IN_LABEL = "ID-porten"
+ID_CLAIM = "pid"
 
 
 def normalise(number: str) -> str:

@@ -24,6 +24,14 @@ INVALID = _l("Personnummeret er ikke gyldig. Sjekk sifrene.")
 MISMATCH = _l("Personnummeret passer ikke med fødselsdatoen.")
 GUARDIAN_LABEL = _l("Personnummer (12 siffer)")
 
+# The family's e-identification: Swedish BankID or Freja eID through an OpenID Connect broker; brokers name the
+# personnummer claim differently (`personal_identity_number`, `se_personnummer` …): settings can name another.
+SIGN_IN_LABEL = "BankID"
+ID_CLAIM = "personal_identity_number"
+# Synthetic personnummer for the demo and the tests: serial numbers 980–999 with a valid control digit (never
+# typed from a real person). Replace with numbers from Skatteverket's published test list before a pilot.
+SYNTHETIC_SERIALS = range(980, 1000)
+
 COORDINATION = 60  # a samordningsnummer adds 60 to the birth day
 
 
@@ -66,3 +74,20 @@ def normalise(number: str) -> str:
     InvalidNationalId for a number that is not valid."""
     birth_date_of(number)
     return _twelve(number)
+
+
+def synthetic(born: date, serial: int = 980) -> str:
+    """A synthetic personnummer (12 digits) for `born`: serial `serial` (980–999) and its Luhn control digit."""
+    if serial not in SYNTHETIC_SERIALS:
+        raise ValueError("synthetic serials are 980-999")
+    body = f"{born:%y%m%d}{serial:03d}"
+    return f"{born:%Y%m%d}{serial:03d}{luhn.calc_check_digit(body)}"
+
+
+def is_synthetic(number: str) -> bool:
+    """A valid personnummer with a synthetic serial (the test provider signs in no one else)."""
+    try:
+        digits = normalise(number)
+    except InvalidNationalId:
+        return False
+    return int(digits[8:11]) in SYNTHETIC_SERIALS

@@ -41,11 +41,12 @@ def printable(lang: str | None) -> str:
 
 
 def family_language(case: Case) -> str:
-    """The first guardian's language when TIK can print in it, else bokmål."""
+    """The first guardian's language when TIK can print in it, else the municipality's (its guidebook's first
+    printable language: Swedish in Sweden), else bokmål."""
     for guardian in case.child.guardians:
         if guardian.language in letter_languages():
             return guardian.language
-    return SOURCE_LANGUAGE
+    return next((lang for lang in guide_of(case).languages if lang in letter_languages()), SOURCE_LANGUAGE)
 
 
 def of_consent_age(case: Case, guide: Guide) -> bool:

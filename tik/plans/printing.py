@@ -70,7 +70,19 @@ def plan_html(case: Case, family: bool, lang: str, plan=None) -> str:
     plan = plan or service.plan_of(case)
     if family:
         return letter_html(case, plan, printable(lang))
-    return staff_html(case, lang if lang in LANGUAGES else "nb", plan)
+    return staff_html(case, lang if lang in LANGUAGES else staff_language(), plan)
+
+
+def staff_language() -> str:
+    """The language of a print for the services when none is asked: the interface's (the person printing), else
+    the municipality's (a command, an archive print): Swedish in a Swedish municipality."""
+    from flask import has_request_context
+    from flask_babel import get_locale
+
+    from tik.auth.service import interface_language_of_guide
+
+    locale = str(get_locale() or "") if has_request_context() else ""
+    return locale if locale in LANGUAGES else interface_language_of_guide()
 
 
 @unit_of_work
@@ -95,7 +107,7 @@ def plan_pdf(case: Case, by: User, family: bool, lang: str | None = None, young:
         html = letter_html(case, plan, lang, young=young, child_page=child_page, services=services)
         name = f"{case.ref}-plan-familie-{lang}-rev{plan.revision}.pdf"
     else:
-        lang = lang if lang in LANGUAGES else "nb"
+        lang = lang if lang in LANGUAGES else staff_language()
         html = staff_html(case, lang, plan, full_log=full_log, seen=sight(by, case, today()))
         name = f"{case.ref}-plan-tjeneste{'-logg' if full_log else ''}-rev{plan.revision}.pdf"
     data = render_pdf(html)

@@ -1,0 +1,223 @@
+"""The Swedish municipality end to end in a real browser, in Swedish (issue 28): Åmåls kommun with the SIP
+guidebook and the Swedish demo (tik/demo_sv.py). A personnummer refused and then accepted on the concern form,
+a young adult's own consent to two agencies, the SIP steps, the agencies invited under that consent, the family
+letter (plan PDF) read back in Swedish, the orosanmälan with the guidebook's own fields and texts, and the young
+adult's sign-in through BankID (the test provider as the broker)."""
+
+from __future__ import annotations
+
+import re
+import sys
+import threading
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from browserkit import DEMO_PASSWORD, download, pdf_text, shot
+from playwright.sync_api import Page, expect
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from test_sweden_screens import norwegian_in  # noqa: E402 - the word list of the screen scan
+
+pytestmark = pytest.mark.browser
+
+BORN = date(2007, 6, 1)  # 19 in 2026: an adult who consents alone
+
+
+@pytest.fixture(scope="module")
+def amal_server(tmp_path_factory) -> Iterator[tuple[str, object]]:
+    """Åmåls kommun on a free port (its guidebook, organisation file, name and time zone), the Swedish demo
+    loaded, and the test provider as its BankID broker."""
+    from support import use_test_provider
+    from werkzeug.serving import make_server
+
+    from tik import create_app
+    from tik.auth.devidp import dev_provider, serve
+    from tik.config import ROOT
+    from tik.demo_sv import load_swedish
+    from tik.extensions import db
+
+    sip = ROOT / "guidebooks" / "sv-sip"
+    path = tmp_path_factory.mktemp("amal-db") / "tik.sqlite"
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "RATELIMIT_ENABLED": False,
+                      "TIK_GUIDEBOOK": str(sip), "TIK_ORGANISATION": str(sip / "organisation.yaml"),
+                      "TIK_MUNICIPALITY": "Åmåls kommun", "BABEL_DEFAULT_TIMEZONE": "Europe/Stockholm"})
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    url = f"http://127.0.0.1:{server.server_port}"
+    provider = dev_provider(url)
+    idp = serve(provider)
+    use_test_provider(app, provider, "family")
+    app.config["TIK_OIDC"]["family"].update(label="", id_claim="")  # the country's: BankID, its claim
+    with app.app_context():
+        db.create_all()
+        assert load_swedish()
+        db.session.remove()
+    thread = threading.Thread(target=server.serve_forever, name="tik-amal-server", daemon=True)
+    thread.start()
+    yield url, app
+    server.shutdown()
+    idp.shutdown()
+    thread.join(timeout=10)
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def swedish(browser, amal_server) -> Iterator[Page]:
+    context = browser.new_context(base_url=amal_server[0], locale="sv-SE", timezone_id="Europe/Stockholm",
+                                  viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    context.set_default_timeout(15_000)
+    yield context.new_page()
+    context.close()
+
+
+def log_in(page: Page, username: str) -> None:
+    page.goto("/login")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Logga in")
+    page.get_by_label("Användarnamn").fill(username)
+    page.get_by_label("Lösenord").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Logga in", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/min-side$"))
+
+
+def no_norwegian(page: Page) -> None:
+    text = page.locator("body").inner_text()
+    assert norwegian_in(text) == [], (page.url, norwegian_in(text))
+
+
+def decide(page: Page, button: str, **fields: str) -> None:
+    """Fill the current step's fields (by label) and press the decision `button`."""
+    for label, value in fields.items():  # a required field's label ends "(måste fyllas i)"
+        page.locator("section.tik-step").get_by_label(re.compile("^" + re.escape(label))).fill(value)
+    page.get_by_role("button", name=button, exact=True).click()
+
+
+def test_a_sip_in_swedish_from_concern_to_the_family_letter(swedish, amal_server):
+    from tik.identity import se
+
+    page = swedish
+    log_in(page, "maja.mentor")
+    no_norwegian(page)
+    page.get_by_role("link", name="Ny oro").first.click()
+    page.get_by_role("group", name="Är barnet i akut fara nu?").get_by_label("Nej").check()
+    page.get_by_role("group", name=re.compile("^Misstänker du våld")).get_by_label("Nej").check()
+    page.get_by_role("button", name="Fortsätt").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ny oro")
+    no_norwegian(page)
+
+    good = se.synthetic(BORN, 984)
+    wrong = good[:-1] + str((int(good[-1]) + 1) % 10)  # the control digit off by one
+    page.get_by_label("Förnamn").fill("Ella")
+    page.get_by_label("Efternamn").fill("Ström")
+    page.get_by_label("Födelsedatum").fill(BORN.isoformat())
+    page.get_by_label("Personnummer eller samordningsnummer (valfritt)").fill(f"{wrong[:8]}-{wrong[8:]}")
+    page.get_by_label("Skola eller förskola").fill("ARENA Ungdomscentral")
+    page.get_by_role("group", name="Vårdnadshavare 1").get_by_label("Namn").fill("Petra Ström")
+    page.get_by_label("Vad har du sett eller hört?").fill("Ella har slutat komma till ARENA och svarar inte.")
+    page.get_by_label("Sedan när?").fill("Oktober")
+    page.get_by_role("button", name="Registrera oron").click()
+    expect(page.get_by_text("Personnumret är inte giltigt. Kontrollera siffrorna.").first).to_be_visible()
+    no_norwegian(page)
+    shot(page, "sweden-1-personnummer-refused")
+
+    page.get_by_label("Personnummer eller samordningsnummer (valfritt)").fill(f"{good[:8]}-{good[8:]}")
+    page.get_by_role("button", name="Registrera oron").click()
+    expect(page).to_have_url(re.compile(r"/saker/TIK-\d{4}-\d{4}(\?|$)"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ella Ström")
+    ref = page.url.rsplit("/", 1)[1].split("?")[0]
+    no_norwegian(page)
+
+    # The young adult's own consent, to two agencies: the form says she gives it herself.
+    page.get_by_text("Registrera samtycke").click()
+    given_by = page.get_by_label("Givet av (den unga vuxna själv, utan vårdnadshavare)")
+    given_by.fill("Ella Ström")
+    page.get_by_label("Arbetsförmedlingen", exact=True).check()
+    page.get_by_label("Försäkringskassan", exact=True).check()
+    page.get_by_label("Syfte").fill("SIP: stöd till arbete och ersättning under tiden.")
+    shot(page, "sweden-2-own-consent")
+    page.get_by_role("button", name="Spara samtycke").click()
+    expect(page.get_by_text("Ella Ström själv").first).to_be_visible()
+    no_norwegian(page)
+
+    decide(page, "Beskrivningen är klar", **{"Sedan när?": "Oktober"})
+    decide(page, "Samtalen är genomförda", **{"Datum för samtalet": date.today().isoformat(),
+                                               "Den ungas egna ord": "Jag vill jobba, men jag orkar inte söka."})
+    decide(page, "Gå till SIP: insatser från flera huvudmän",
+           Bedömning="Ella behöver Arbetsförmedlingen och Försäkringskassan.")
+    expect(page.locator("#step-title")).to_have_text("Kalla till SIP-möte")  # the consent is asked once
+    no_norwegian(page)
+
+    # Both agencies invited under her consent.
+    for name in ("Oskar Nilsson", "Fatima Ali"):
+        page.get_by_text("Bjud in en deltagare").click()
+        page.get_by_label("Sök på namn eller användarnamn").fill(name)
+        page.get_by_role("button", name="Sök och bjud in").click()
+        expect(page.get_by_role("region", name="Deltagare").get_by_text(name).first).to_be_visible()
+    no_norwegian(page)
+    shot(page, "sweden-3-sip-call")
+
+    # The letter for the family (the plan PDF), read back: Swedish, no Norwegian.
+    name, data = download(page, lambda: page.get_by_role("link", name="PDF för familjen").click())
+    letter = pdf_text(data)
+    assert name.startswith(f"{ref}-plan-familie-sv") and "Vår plan för Ella" in letter, letter[:400]
+    assert norwegian_in(letter) == [], norwegian_in(letter)
+    name, data = download(page, lambda: page.get_by_role("link", name="PDF för verksamheterna").click())
+    staff_print = pdf_text(data)
+    assert "Åmåls kommun".upper() in staff_print.upper() and norwegian_in(staff_print) == [], staff_print[:400]
+
+
+def test_the_orosanmalan_with_its_own_fields_and_texts(swedish, amal_server):
+    from sqlalchemy import select
+
+    from tik.cases.models import Case
+    from tik.extensions import db
+
+    with amal_server[1].app_context():
+        ref = db.session.scalar(select(Case.ref).where(Case.child.has(first_name="Noah")))
+        db.session.remove()
+    page = swedish
+    log_in(page, "maja.mentor")
+    page.goto(f"/saker/{ref}")
+    page.get_by_text("Stopp-punkt").click()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name=re.compile("^Gör en orosanmälan till socialtjänsten")).click()
+    reports = page.locator("#reports")
+    expect(reports.get_by_role("heading", name="Orosanmälan till socialtjänsten")).to_be_visible()
+    expect(reports.get_by_text("Har Anna Ek fått veta om orosanmälan?")).to_be_visible()
+    expect(reports.get_by_label("Oron: vad har du sett och hört, när, och vad har barnet själv sagt?")).to_be_visible()
+    expect(reports.get_by_text("KS Fiks")).to_have_count(0)
+    for guardian in ("Anna Ek", "Mikael Ek"):
+        reports.get_by_role("group", name=f"Har {guardian} fått veta om orosanmälan?").get_by_label("Nej").check()
+    reports.get_by_role("group", name="Har barnet eller den unga fått veta om orosanmälan?") \
+        .get_by_label("Ja").check()
+    reports.get_by_label("Oron: vad har du sett och hört, när, och vad har barnet själv sagt?").fill(
+        "Noah berättade i dag att han inte vågar gå hem.")
+    reports.get_by_label("Hur lämnades anmälan till socialtjänsten?").select_option("phone")
+    no_norwegian(page)
+    shot(page, "sweden-4-orosanmalan")
+    reports.get_by_role("button", name="Registrera orosanmälan").click()
+    expect(page.get_by_role("link", name="Orosanmälan som PDF")).to_be_visible()
+    no_norwegian(page)
+    href = page.get_by_role("link", name="Orosanmälan som PDF").get_attribute("href")
+    answer = page.request.get(href)  # shown in the browser, not downloaded: fetched with the same session
+    assert answer.ok and answer.headers["content-type"] == "application/pdf"
+    text = pdf_text(answer.body())
+    assert "Anmälare (yrkesverksam med anmälningsplikt)" in text and "Socialtjänsten, Åmåls kommun" in text
+    assert "Noah berättade i dag" in text and norwegian_in(text) == [], text[:500]
+
+
+def test_the_young_adult_signs_in_with_bankid_and_finds_her_case(swedish, amal_server):
+    from tik.auth.devidp import SWEDISH_DEMO_PEOPLE
+
+    page = swedish
+    page.goto("/min-familie/")
+    no_norwegian(page)
+    page.get_by_role("link", name="Logga in med BankID").click()
+    page.get_by_label("Fødselsnummer / personnummer").fill(SWEDISH_DEMO_PEOPLE["Elsa Lind"])
+    page.locator("#pid").press("Enter")
+    expect(page).to_have_url(re.compile(r"/min-familie/$"))
+    page.get_by_role("link", name=re.compile("Elsa")).first.click()
+    expect(page.get_by_text("Du är inloggad med e-legitimation")).to_be_visible()
+    no_norwegian(page)
+    shot(page, "sweden-5-min-familj")
