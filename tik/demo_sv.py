@@ -220,8 +220,8 @@ def _noah(u: dict[str, User], base: date) -> None:
 def _alva(u: dict[str, User], base: date) -> None:
     """The orosanmälan: a child (13) tells her mentor about violence at home. The mentor makes an orosanmälan
     to socialtjänsten without telling the vårdnadshavare first; the case waits for socialtjänsten's answer."""
-    from tik.cases.reports import GuardianInformed, complete_report
     from tik.cases.models import ChildWelfareReport
+    from tik.cases.reports import GuardianInformed, complete_report
 
     mentor = u["maja.mentor"]
     _at(base, 3, "09:10")
