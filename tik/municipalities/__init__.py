@@ -96,11 +96,13 @@ def _entry(entry: object, folder: Path, where: str) -> Municipality:
     missing = [k for k in ("key", "name", "guidebook", "organisation") if not entry.get(k)]
     if missing:
         raise MunicipalityFileError(f"{where}: missing {', '.join(missing)}")
-    key, country = str(entry["key"]), str(entry.get("country", "NO")).upper()
+    country = entry.get("country", "NO")
+    country = "NO" if country is False else str(country).upper()  # YAML 1.1 reads an unquoted NO as false
     prefix = str(entry.get("reference_prefix", "TIK"))
     languages = tuple(entry.get("languages") or LANGUAGES)
-    if not KEY.match(key):
+    if not KEY.match(str(entry["key"])):
         raise MunicipalityFileError(f"{where}: key must be lower-case letters, digits and '-'")
+    key = str(entry["key"])
     if country not in COUNTRIES:
         raise MunicipalityFileError(f"{where}: country must be one of {', '.join(COUNTRIES)}")
     if not PREFIX.match(prefix):
