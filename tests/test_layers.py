@@ -28,7 +28,8 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("foundation", ("clock", "extensions", "config", "crypto", "bidi", "versioning", "messages", "letter_texts",
                     "forms", "idempotency", "db", "errors", "guides", "dates")),
     ("models", ("*.models",)),
-    ("the guidebook in use, the audit trail, users and the access policy", ("guidebook", "identity", "audit", "auth")),
+    ("the guidebook in use, the audit trail, users and the access policy", ("municipalities", "guidebook", "identity",
+                                                                           "audit", "auth")),
     ("the case's history", ("timeline",)),
     ("what every request shares", ("web",)),
     ("the plan", ("plans",)),
@@ -36,7 +37,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("features that start from a case", ("concerns", "meetings", "org", "family", "lifecycle", "stats",
                                          "handbook", "backup", "youth")),
     ("Min side", ("mywork",)),
-    ("the app and its commands", ("tik", "models", "cli", "demo", "scale")),
+    ("the app and its commands", ("tik", "models", "cli", "demo", "demo_sv", "scale")),
 ]
 # What the models may import: the database, the clock and the pure guide model. Nothing of a feature.
 FOUNDATION_FOR_MODELS = {"clock", "extensions", "guides"}

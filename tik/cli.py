@@ -81,8 +81,8 @@ def demo(print_logins: bool) -> None:
     from tik import demo as demo_data
 
     if not print_logins:
-        created = demo_data.load()
-        click.echo("Demokommunen er lastet." if created else "Databasen har allerede data; demo ikke lastet.")
+        created = demo_data.load_all()
+        click.echo(f"Lastet: {', '.join(created)}." if created else "Databasen har allerede data; demo ikke lastet.")
     click.echo(demo_data.logins_text())
 
 
@@ -259,10 +259,13 @@ def reminders() -> None:
     """Queue today's reminder e-mails (no personal data) and send them when TIK_SMTP_HOST is set."""
     from flask import current_app
 
+    from tik.municipalities import each_municipality
     from tik.mywork.service import queue_reminders, send_outbox
 
-    queued = queue_reminders()
-    sent = send_outbox(current_app.config["SMTP"])
+    queued = sent = 0
+    for _municipality in each_municipality():
+        queued += queue_reminders()
+        sent += send_outbox(current_app.config["SMTP"])
     click.echo(f"{queued} påminnelser lagt i utboksen, {sent} sendt.")
 
 

@@ -157,6 +157,13 @@ def municipality_scope(municipality: Municipality) -> Iterator[Municipality]:
         _scope.reset(token)
 
 
+def each_municipality() -> Iterator[Municipality]:
+    """Every municipality in turn, each in its scope (a nightly command's loop: statistics, retention, reminders)."""
+    for municipality in all_municipalities():
+        with municipality_scope(municipality):
+            yield municipality
+
+
 def current_municipality() -> Municipality:
     """The municipality of the scope, else of the request, else the install's first."""
     scoped = _scope.get()
