@@ -44,6 +44,7 @@ def app_role(app):
     """On PostgreSQL: the policies in force and a role like the app's in production (NOSUPERUSER NOBYPASSRLS,
     not the tables' owner), with the rights the app has; an engine connected as that role."""
     role = f"tik_app_{secrets.token_hex(3)}"
+    db.session.commit()  # the test's own session holds no table while the policies are put in place
     with db.engine.begin() as conn:
         for statement in row_security_statements():
             conn.exec_driver_sql(statement)
@@ -55,6 +56,7 @@ def app_role(app):
         yield engine
     finally:
         engine.dispose()
+        db.session.rollback()
         with db.engine.begin() as conn:
             for statement in drop_statements():
                 conn.exec_driver_sql(statement)
@@ -113,9 +115,16 @@ def test_the_app_under_its_role_sets_the_municipality_per_transaction(request, a
     from test_municipalities import A, log_in
 
     engine = request.getfixturevalue("app_role")
-    case_a, case_b = two_cases
-    db.session.remove()
-    app.extensions["sqlalchemy"]._app_engines[app][None] = engine
-    log_in(client, places[0].holder, A)
-    assert client.get(f"/saker/{case_a.ref}", base_url=A).status_code == 200
-    assert client.get(f"/saker/{case_b.ref}", base_url=A).status_code == 404
+    ref_a, ref_b = (case.ref for case in two_cases)
+    engines = app.extensions["sqlalchemy"]._app_engines[app]
+    owner = engines[None]
+    db.session.commit()
+    engines[None] = engine  # the app now connects as the role the policies hold
+    try:
+        log_in(client, places[0].holder, A)
+        assert client.get(f"/saker/{ref_a}", base_url=A).status_code == 200
+        assert client.get(f"/saker/{ref_b}", base_url=A).status_code == 404
+    finally:
+        db.session.rollback()
+        db.session.close()
+        engines[None] = owner

@@ -126,10 +126,10 @@ def register_scope() -> None:
 def _hold_to_municipality(state) -> None:
     if not has_app_context() or state.execution_options.get(ALL):
         return
+    mid = current_id(state.session)
+    set_row_security(state.session, mid)  # a lazy load or refresh, too, runs in a transaction of its own
     if state.is_relationship_load or state.is_column_load:
         return  # the parent statement's criteria travel with its loaders
-    mid = current_id(state.session)
-    set_row_security(state.session, mid)
     if state.is_select or state.is_update or state.is_delete:
         state.statement = state.statement.options(*criteria(mid))
 
