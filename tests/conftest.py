@@ -87,6 +87,7 @@ def _test_config(database_url: str) -> dict:
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
         "SERVER_NAME": "tik.test",
+        "TIK_MUNICIPALITIES": None,  # one municipality, from the settings (tests/test_municipalities.py: two)
     }
 
 

@@ -40,6 +40,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     init_oidc(app)
 
     import tik.models  # noqa: F401 - every table registers with the metadata
+    from tik.municipalities import register_municipalities
+
+    register_municipalities(app)  # first: every later hook reads the database for the request's municipality
     from tik.auth import views as auth
     from tik.cases import details_views, maturity_views, report_views  # noqa: F401 (routes on cases.bp)
     from tik.cases import views as cases
@@ -78,6 +81,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
         hops = app.config["TIK_PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+
+    from tik.org.service import check_municipalities
+
+    check_municipalities(app)  # each municipality's guidebook and organisation file; a broken one stops alone
 
     from tik.cli import register_cli
 

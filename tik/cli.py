@@ -41,7 +41,7 @@ def _commands() -> list[click.Command]:
     from tik.stats.cli import stats_command
     from tik.youth.cli import youth_command
 
-    return [init_db, demo, guide, org, users, plan, audit, reminders, backup_command, restore_command,
+    return [init_db, demo, municipality, guide, org, users, plan, audit, reminders, backup_command, restore_command,
             seed_scale_command, stats_command, retention, archive, dev_idp, youth_command, consent_command]
 
 
@@ -81,9 +81,45 @@ def demo(print_logins: bool) -> None:
     from tik import demo as demo_data
 
     if not print_logins:
-        created = demo_data.load()
-        click.echo("Demokommunen er lastet." if created else "Databasen har allerede data; demo ikke lastet.")
+        created = demo_data.load_all()
+        click.echo(f"Lastet: {', '.join(created)}." if created else "Databasen har allerede data; demo ikke lastet.")
     click.echo(demo_data.logins_text())
+
+
+@click.group()
+def municipality() -> None:
+    """The municipalities of the install (municipalities.yaml) and their rows in the database."""
+
+
+@municipality.command("list")
+@with_appcontext
+def municipality_list() -> None:
+    """Each municipality of the file: key, name, country, prefix, hosts, and whether it has its row yet."""
+    from tik.municipalities import all_municipalities
+    from tik.municipalities.scope import row_id
+
+    for m in all_municipalities():
+        found = row_id(m)
+        click.echo(f"{m.key:<16} {m.name:<28} {m.country}  {m.reference_prefix:<6} {', '.join(m.hosts) or '-':<30} "
+                   f"{'id ' + str(found) if found else 'ikke lagt til'}")
+
+
+@municipality.command("add")
+@click.argument("key")
+@with_appcontext
+def municipality_add(key: str) -> None:
+    """Add the municipality KEY of municipalities.yaml to the database (its name, hosts and files stay in the
+    file); then load its organisation (`tik org load` with the municipality's file) and create its admin."""
+    from tik.extensions import db
+    from tik.municipalities import by_key
+    from tik.municipalities.scope import row_id
+
+    found = by_key(key)
+    if found is None:
+        raise click.ClickException(f"'{key}' is not in municipalities.yaml (add it there first)")
+    row = row_id(found, create=True)
+    db.session.commit()
+    click.echo(f"{found.name} ({found.key}) har id {row}.")
 
 
 @click.group()
@@ -93,10 +129,23 @@ def guide() -> None:
 
 @guide.command("check")
 @click.argument("path", required=False, type=click.Path(path_type=Path))
+@with_appcontext
 def guide_check(path: Path | None) -> None:
-    """Validate a guidebook folder (default: the bundled one); exit 1 listing every problem."""
+    """Validate a guidebook folder (default: the bundled one, or with municipalities.yaml every municipality's
+    guidebook and organisation file); exit 1 listing every problem."""
     from tik.config import ROOT
+    from tik.municipalities import all_municipalities
 
+    every = all_municipalities()
+    if path is None and not every[0].single:
+        from tik.org.service import municipality_problems
+
+        problems = [f"{m.key}: {p}" for m in every for p in municipality_problems(m)]
+        for m in every:
+            click.echo(f"{m.key}: {m.guidebook}, {m.organisation}")
+        _exit_with_problems(Path(current_app_config("TIK_MUNICIPALITIES")), problems)
+        click.echo("OK")
+        return
     path = path or ROOT / "guidebook"
     g, problems = check_guide(path)
     problems += check_youth(path, g.languages, set(g.services)) if g is not None else []  # the youth door (tik/youth)
@@ -107,6 +156,12 @@ def guide_check(path: Path | None) -> None:
                f"signals: {len(g.signals)}  services: {len(g.services)}  measures: {len(g.measures)}  "
                f"languages: {', '.join(g.languages)}")
     click.echo("OK")
+
+
+def current_app_config(name: str):
+    from flask import current_app
+
+    return current_app.config[name]
 
 
 def _exit_with_problems(path: Path, problems: list) -> None:
@@ -188,13 +243,19 @@ def org() -> None:
 
 @org.command("check")
 @click.argument("path", required=False, type=click.Path(path_type=Path))
+@click.option("--municipality", "key", default=None, help="The municipality (a key of municipalities.yaml).")
 @with_appcontext
-def org_check(path: Path | None) -> None:
-    """Check an organisation file (default: TIK_ORGANISATION); exit 1 listing every problem."""
+def org_check(path: Path | None, key: str | None) -> None:
+    """Check an organisation file (default: TIK_ORGANISATION, or the municipality's); exit 1 listing every problem."""
+    from tik.municipalities import all_municipalities, by_key, municipality_scope
     from tik.org.service import check_organisation, organisation_file
 
-    path = path or organisation_file()
-    specs, problems = check_organisation(path)
+    chosen = by_key(key) if key else all_municipalities()[0]
+    if chosen is None:
+        raise click.BadParameter(f"unknown municipality '{key}'", param_hint="--municipality")
+    with municipality_scope(chosen):
+        path = path or organisation_file()
+        specs, problems = check_organisation(path)
     _exit_with_problems(path, problems)
     click.echo(f"{path.name}: {len(specs)} units. OK")
 
@@ -259,10 +320,13 @@ def reminders() -> None:
     """Queue today's reminder e-mails (no personal data) and send them when TIK_SMTP_HOST is set."""
     from flask import current_app
 
+    from tik.municipalities import each_municipality
     from tik.mywork.service import queue_reminders, send_outbox
 
-    queued = queue_reminders()
-    sent = send_outbox(current_app.config["SMTP"])
+    queued = sent = 0
+    for _municipality in each_municipality():
+        queued += queue_reminders()
+        sent += send_outbox(current_app.config["SMTP"])
     click.echo(f"{queued} påminnelser lagt i utboksen, {sent} sendt.")
 
 

@@ -13,6 +13,13 @@ from tik.config import local_timezone
 _offset = timedelta(0)
 
 LOCAL = local_timezone()
+_zone_of_scope = None  # set by tik/municipalities: the time zone name of the current municipality, or None
+
+
+def zone_source(source) -> None:
+    """Where the current municipality's time zone comes from (a function returning an IANA name or None)."""
+    global _zone_of_scope
+    _zone_of_scope = source
 
 
 def overdue(due: date | None, on: date | None = None) -> bool:
@@ -22,8 +29,9 @@ def overdue(due: date | None, on: date | None = None) -> bool:
 
 
 def zone() -> ZoneInfo:
-    """The municipality's time zone."""
-    return ZoneInfo(LOCAL)
+    """The municipality's time zone: the current municipality's, else TIK_TIMEZONE's."""
+    name = _zone_of_scope() if _zone_of_scope is not None else None
+    return ZoneInfo(name or LOCAL)
 
 
 def now() -> datetime:

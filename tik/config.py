@@ -117,6 +117,8 @@ def settings_from_env(env: dict[str, str] | None = None) -> dict[str, Any]:
         "TIK_GUIDEBOOK": env.get("TIK_GUIDEBOOK") or str(ROOT / "guidebook"),
         "TIK_ORGANISATION": env.get("TIK_ORGANISATION") or str(ROOT / "organisation.yaml"),
         "TIK_MUNICIPALITY": env.get("TIK_MUNICIPALITY") or "Fjordvik kommune",
+        # Several municipalities on one install (tik/municipalities): without this file, the one above.
+        "TIK_MUNICIPALITIES": env.get("TIK_MUNICIPALITIES", str(ROOT / "municipalities.yaml")),
         "TIK_REDIS_URL": env.get("TIK_REDIS_URL"),
         "RATELIMIT_STORAGE_URI": env.get("TIK_REDIS_URL") or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,

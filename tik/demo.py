@@ -26,6 +26,7 @@ from tik.cases.steps import current_step
 from tik.concerns.service import ChildInput, ConcernInput, GuardianInput, register_concern
 from tik.extensions import db
 from tik.guidebook import current_guide, guide_of
+from tik.municipalities import all_municipalities, municipality_scope
 from tik.plans.models import GoalReached, MeasureStatus, NextAction
 from tik.plans.service import (
     EVALUATE_AFTER,
@@ -39,6 +40,11 @@ from tik.plans.service import (
 )
 from tik.youth.demo import load_youth_demo
 from tik.youth.demo import logins_lines as youth_logins
+
+try:  # the Swedish municipality's demo (tik/demo_sv.py), when present
+    from tik.demo_sv import load_swedish
+except ImportError:  # pragma: no cover - a branch without it loads only the Swedish organisation and its leaders
+    load_swedish = None
 
 # The demo logins are printed for everyone on purpose: this is not a secret.
 DEMO_PASSWORD = "tik-demo-2026"  # nosec B105
@@ -196,6 +202,63 @@ def _teams_and_meetings(u: dict[str, User], base: date) -> None:
         meetings.add_item(upcoming, u["laerer"], case_ref=case_of(first_name).ref)
 
 
+def load_all() -> list[str]:
+    """Load the demo into every municipality of the install (municipalities.yaml): the first as `load()` does,
+    the others through `tik.demo_sv.load_swedish` when that exists, else their organisation and a few users
+    (so that each can be signed in to). Returns the names of the municipalities loaded."""
+    every = all_municipalities()
+    loaded = []
+    with municipality_scope(every[0]):
+        if load():
+            loaded.append(every[0].name)
+    for municipality in every[1:]:
+        with municipality_scope(municipality):
+            if db.session.scalar(select(User.id).limit(1)) is not None:
+                continue
+            if load_swedish is not None and municipality.country == "SE":
+                load_swedish()
+            else:
+                _organisation_and_leaders(municipality)
+            loaded.append(municipality.name)
+    return loaded
+
+
+def _organisation_and_leaders(municipality) -> None:
+    """A municipality without demo stories: its units, each leader named in its organisation file as a user
+    (leader and coordinator), and an admin."""
+    from tik.org.service import load_organisation, unit_by_key
+
+    missing = load_organisation()
+    from tik.org.service import check_organisation
+
+    units = {spec.key: spec for spec in check_organisation()[0]}
+    taken = set(db.session.scalars(select(User.username).execution_options(all_municipalities=True)))
+    for username in missing:
+        unit_key = next(key for key, spec in units.items() if username in spec.leaders)
+        if username not in taken:
+            create_user(username, username.replace("-", " ").title(), unit_by_key(unit_key), DEMO_PASSWORD,
+                        {Role.EMPLOYEE, Role.COORDINATOR, Role.LEADER})
+    admin = f"admin-{municipality.key}"
+    if admin not in taken:
+        create_user(admin, f"Admin {municipality.name}", unit_by_key(next(iter(units))), DEMO_PASSWORD, {Role.ADMIN})
+    db.session.commit()
+    load_organisation()  # now the leaders exist: link them
+    db.session.commit()
+
+
+def addresses_text() -> str:
+    """Where each demo municipality answers (`make run`): the path prefix, and the host name."""
+    every = all_municipalities()
+    if len(every) == 1:
+        return ""
+    lines = ["", "Kommuner / Kommuner / Municipalities:"]
+    for number, municipality in enumerate(every):
+        prefix = "" if number == 0 else f"k/{municipality.key}/"
+        hosts = "".join(f", http://{host}:5000/" for host in municipality.hosts)
+        lines.append(f"  {municipality.name}: http://127.0.0.1:5000/{prefix}{hosts}")
+    return "\n".join(lines)
+
+
 def logins_text() -> str:
     """The demo logins, for `make run` and `tik demo` to print."""
     if current_guide().country == "se":  # a Swedish municipality's demo (tik/demo_sv.py)
@@ -208,7 +271,12 @@ def logins_text() -> str:
         role_text = ", ".join(r.value for r in roles)
         lines.append(f"  {username:<{width}}  {name} – {title} [{role_text}]")
     lines += youth_logins(width)
-    return "\n".join(lines)
+    for municipality in all_municipalities()[1:]:
+        with municipality_scope(municipality):
+            names = db.session.scalars(select(User.username).order_by(User.username)).all()
+        if names:
+            lines += ["", f"{municipality.name} (passord / lösenord: {DEMO_PASSWORD}): {', '.join(names)}"]
+    return "\n".join(lines) + addresses_text()
 
 
 # -- machinery --------------------------------------------------------------------------------------

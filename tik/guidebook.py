@@ -15,6 +15,7 @@ from tik.clock import now
 from tik.extensions import db
 from tik.guides.loader import load_files, load_guide, read_folder
 from tik.guides.model import Guide
+from tik.municipalities import Municipality, current_municipality
 
 
 class GuideSnapshot(db.Model):
@@ -27,11 +28,27 @@ class GuideSnapshot(db.Model):
 
 
 def current_guide() -> Guide:
-    """The guidebook this app was started with (loaded once per process; it is immutable)."""
-    guide = current_app.extensions.get("tik_guide")
-    if guide is None:
-        guide = current_app.extensions["tik_guide"] = load_guide(current_app.config["TIK_GUIDEBOOK"])
-    return guide
+    """The guidebook of the current municipality (each loaded once per process; it is immutable)."""
+    return guide_of_municipality(current_municipality())
+
+
+def guide_of_municipality(municipality: Municipality) -> Guide:
+    """`municipality`'s guidebook. An install without municipalities.yaml keeps TIK_GUIDEBOOK's in "tik_guide"."""
+    if municipality.single:
+        guide = current_app.extensions.get("tik_guide")
+        if guide is None:
+            guide = current_app.extensions["tik_guide"] = load_guide(current_app.config["TIK_GUIDEBOOK"])
+        return guide
+    guides = current_app.extensions.setdefault("tik_guides", {})
+    if municipality.key not in guides:
+        guides[municipality.key] = load_guide(municipality.guidebook)
+    return guides[municipality.key]
+
+
+def current_guidebook_folder() -> str:
+    """The folder of the current municipality's guidebook."""
+    municipality = current_municipality()
+    return current_app.config["TIK_GUIDEBOOK"] if municipality.single else municipality.guidebook
 
 
 def family_language_default() -> str:
@@ -46,7 +63,7 @@ def pin_current_guide() -> str:
     """Store the current guidebook's files under its digest (once) and return the digest."""
     guide = current_guide()
     if db.session.get(GuideSnapshot, guide.digest) is None:
-        files = read_folder(current_app.config["TIK_GUIDEBOOK"])
+        files = read_folder(current_guidebook_folder())
         try:
             with db.session.begin_nested():
                 db.session.add(GuideSnapshot(digest=guide.digest, files={k: v.decode() for k, v in files.items()}))

@@ -49,6 +49,7 @@ from tik.concerns.models import Child, Concern, Guardian, ReportDraft, Urgency, 
 from tik.extensions import db
 from tik.guidebook import current_guide, pin_current_guide
 from tik.guides.model import Guide, Step
+from tik.municipalities import current_municipality
 from tik.org.models import Unit, UnitLeader
 from tik.plans.models import Measure, MeasureStatus, Plan, PlanRevision
 
@@ -635,7 +636,12 @@ def synthetic_nin(birth: date, rng: random.Random) -> str:
 
 
 def _insert(table, rows: list[dict], size: int = 5000) -> None:
-    """Core INSERT with a list of dicts (executemany), one transaction per slice."""
+    """Core INSERT with a list of dicts (executemany), one transaction per slice; rows of a table held to a
+    municipality go to the current one (tik/municipalities)."""
+    if "municipality_id" in table.c and rows:
+        mid = current_municipality().id
+        db.session.commit()  # the municipality's row, if it was just made, before other connections write
+        rows = [{"municipality_id": mid, **row} for row in rows]
     for start in range(0, len(rows), size):
         with db.engine.begin() as conn:
             conn.execute(table.insert(), rows[start:start + size])

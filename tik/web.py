@@ -22,6 +22,7 @@ from tik.dates import show_date, show_datetime
 from tik.db import read_request, request_ended
 from tik.extensions import interface_language, login_manager
 from tik.guides.markdown import render_guidance
+from tik.municipalities import current_municipality
 from tik.timeline.describe import describe
 
 DESIGNSYSTEM = ROOT / "node_modules" / "@digdir"
@@ -212,7 +213,7 @@ def register_web(app: Flask) -> None:
 
     @app.context_processor
     def shared():
-        return {"municipality": app.config["TIK_MUNICIPALITY"], "lang": interface_language(),
+        return {"municipality": current_municipality().name, "lang": interface_language(),
                 "has_designsystem": has_designsystem, **translations_for_render()}
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, Integer, String, Text
+from sqlalchemy import DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tik.clock import now
@@ -16,6 +16,9 @@ class AuditEvent(db.Model):
     """Who did what to which case, when and from where. Never updated except by sealing and redaction."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # The municipality the event happened in (tik/municipalities). The chain is the install's, one sequence across
+    # every municipality, so events are not held to a scope: the audit pages filter by this column.
+    municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipality.id"), index=True)
     at: Mapped[datetime] = mapped_column(DateTime, default=now, index=True)
     user_id: Mapped[int | None] = mapped_column(Integer, index=True)
     username: Mapped[str] = mapped_column(String(80), default="")

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tik.clock import now
 from tik.extensions import db
+from tik.municipalities.models import InMunicipality
 
 
 class Role(enum.StrEnum):
@@ -24,7 +25,7 @@ class Role(enum.StrEnum):
     YOUTH_PROFESSIONAL = "youth_professional"  # the professional on duty at the youth door (tik/youth)
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, InMunicipality, db.Model):
     """A member of staff. Belongs to one unit (and so to its service) and has roles."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -28,6 +28,7 @@ from tik.concerns.models import Child, Guardian
 from tik.extensions import db, login_manager
 from tik.guidebook import guide_of
 from tik.meetings.models import AgendaItem, Meeting, MeetingKind, TeamMember
+from tik.municipalities.scope import current_row_id
 from tik.org.models import UnitLeader
 
 
@@ -66,6 +67,8 @@ def access_of(user: User, case: Case, on: date) -> Access | None:
     """Why `user` may see `case` on `on`, or None. Admins get no case content through their role.
     A restricted case (GDPR Art. 18) is seen by its holder and the unit leader only."""
     if not user.is_authenticated or not user.active:
+        return None
+    if case.municipality_id != current_row_id():  # a case of another municipality: nobody here, whoever they are
         return None
     if case.coordinator_id == user.id:
         return Access.HOLDER
@@ -326,8 +329,9 @@ def visible_cases(user: User, on: date) -> ColumnElement[bool]:
                              CaseParticipant.removed_at.is_(None))
     in_unit = (Case.unit_id == user.unit_id) if user.unit_id is not None else false()
     led = select(UnitLeader.unit_id).where(UnitLeader.user_id == user.id)
-    return or_(Case.coordinator_id == user.id, and_(invited, or_(in_unit, covered), Case.restricted.is_(False)),
-               Case.unit_id.in_(led))
+    return and_(Case.municipality_id == current_row_id(),
+                or_(Case.coordinator_id == user.id, and_(invited, or_(in_unit, covered), Case.restricted.is_(False)),
+                    Case.unit_id.in_(led)))
 
 
 def reachable_cases(user: User) -> ColumnElement[bool]:
@@ -342,9 +346,11 @@ def reachable_case_ids(user: User):
     and then selects `Case.id.in_(ids)` is read through the primary key on PostgreSQL too, whose planner
     otherwise reads every open case (its estimate of the union grows with the municipality)."""
     led = select(UnitLeader.unit_id).where(UnitLeader.user_id == user.id)
-    return union(select(Case.id).where(Case.coordinator_id == user.id),
-                 select(CaseParticipant.case_id).where(CaseParticipant.user_id == user.id),
-                 select(Case.id).where(Case.unit_id.in_(led)))
+    here = Case.municipality_id == current_row_id()
+    return union(select(Case.id).where(Case.coordinator_id == user.id, here),
+                 select(CaseParticipant.case_id).join(Case, Case.id == CaseParticipant.case_id)
+                 .where(CaseParticipant.user_id == user.id, here),
+                 select(Case.id).where(Case.unit_id.in_(led), here))
 
 
 def led_by(user: User) -> ColumnElement[bool]:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tik.clock import now
 from tik.extensions import db
+from tik.municipalities.models import InMunicipality
 
 
 class CaseStatus(enum.StrEnum):
@@ -46,14 +47,15 @@ class WaitingForChildWelfare(Exception):
     code = "waiting_for_child_welfare"
 
 
-class CaseCounter(db.Model):
+class CaseCounter(InMunicipality, db.Model):
     """The last reference number used in a year: TIK-YYYY-NNNN is taken under this row's lock."""
 
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"), primary_key=True)  # a series each
     year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     last: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class Case(db.Model):
+class Case(InMunicipality, db.Model):
     """One child's case, from concern to closing, held by one stafettholder at a time."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -20,27 +20,31 @@ from tik.extensions import db
 from tik.guidebook import current_guide, guide_of, pin_current_guide
 from tik.guides import engine
 from tik.guides.model import Guide, Step
+from tik.municipalities import current_municipality
 from tik.plans import service as plans
 from tik.timeline.service import log
 from tik.versioning import check_version
 
 
 def next_reference(year: int) -> str:
-    """TIK-YYYY-NNNN: the next number in the year, taken under a row lock so concurrent writers differ."""
-    bump = (update(CaseCounter).where(CaseCounter.year == year)
+    """PREFIX-YYYY-NNNN (TIK-2026-0001): the next number in the municipality's series for the year, taken under
+    a row lock so concurrent writers differ. Each municipality has its own prefix and counter row."""
+    municipality = current_municipality()
+    mid = municipality.id
+    bump = (update(CaseCounter).where(CaseCounter.year == year, CaseCounter.municipality_id == mid)
             .values(last=CaseCounter.last + 1).returning(CaseCounter.last))
     number = db.session.scalar(bump)
+    prefix = f"{municipality.reference_prefix}-{year}-"
     if number is None:
-        prefix = f"TIK-{year}-"
         used = db.session.scalar(select(func.max(cast(func.substr(Case.ref, len(prefix) + 1), Integer)))
                                  .where(Case.ref.like(prefix + "%"))) or 0
         try:
             with db.session.begin_nested():
-                db.session.add(CaseCounter(year=year, last=used + 1))
+                db.session.add(CaseCounter(year=year, municipality_id=mid, last=used + 1))
             number = used + 1
         except IntegrityError:  # another writer created the year's counter first
             number = db.session.scalar(bump)
-    return f"TIK-{year}-{number:04d}"
+    return f"{prefix}{number:04d}"
 
 
 def open_case(child, by: User) -> Case:

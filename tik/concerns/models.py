@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from tik.clock import now
 from tik.extensions import db
 from tik.guides.model import age_on
+from tik.municipalities.models import InMunicipality
 
 
 class Urgency(enum.StrEnum):
@@ -24,7 +25,7 @@ def name_key(name: str) -> str:
     return " ".join(name.split()).lower()
 
 
-class Child(db.Model):
+class Child(InMunicipality, db.Model):
     """A child or young person (0–24). The national id is only stored encrypted."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

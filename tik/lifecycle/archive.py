@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from flask import current_app, render_template
+from flask import render_template
 from flask_babel import force_locale
 
 from tik.audit.service import record
@@ -27,6 +27,7 @@ from tik.guidebook import guide_of
 from tik.lifecycle.models import ArchivePrint
 from tik.lifecycle.record import case_rows, child_rows, people
 from tik.lifecycle.service import LifeError, closing_facts
+from tik.municipalities import current_municipality
 from tik.plans.pdf import render_pdf
 from tik.timeline.service import log
 
@@ -82,7 +83,7 @@ def archive_metadata(case: Case, printed_at: datetime, by: User, sha256: str, si
         for g in case.child.guardians]
     return {
         "metadataversjon": "tik-arkivmetadata/1",
-        "virksomhet": current_app.config["TIK_MUNICIPALITY"],
+        "virksomhet": current_municipality().name,
         "mappeID": case.ref,
         "saksaar": int(year),
         "sakssekvensnummer": int(number),

@@ -25,8 +25,11 @@ def retention_run(dry_run: bool) -> None:
     """Delete every closed case that is due, has an archive print and no legal hold (one transaction each)."""
     from tik.clock import today
     from tik.lifecycle.retention import run_retention
+    from tik.municipalities import each_municipality
 
-    candidates = run_retention(today(), dry_run=dry_run)
+    candidates = []
+    for _municipality in each_municipality():  # each municipality's cases on its own guidebook and clock
+        candidates += run_retention(today(), dry_run=dry_run)
     for c in candidates:
         click.echo(f"{c.ref}\tavsluttet {c.closed_on}\tfrist {c.due_on}\t{REASONS[c.action]}")
     deleted = sum(c.deletes for c in candidates)

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from tik.clock import now
 from tik.extensions import db
+from tik.municipalities.models import InMunicipality
 
 
 class ArchivePrint(db.Model):
@@ -22,7 +23,7 @@ class ArchivePrint(db.Model):
     size: Mapped[int] = mapped_column(Integer)
 
 
-class CaseStatistic(db.Model):
+class CaseStatistic(InMunicipality, db.Model):
     """An anonymised row kept when retention deletes a case: nothing in it points to a child."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

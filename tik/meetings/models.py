@@ -10,9 +10,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tik.clock import now
 from tik.extensions import db
+from tik.municipalities.models import InMunicipality
 
 
-class Team(db.Model):
+class Team(InMunicipality, db.Model):
     """An interdisciplinary team (TIK-team) for a school area, with members from several services."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -37,7 +38,7 @@ class MeetingKind(enum.StrEnum):
     NETWORK = "network"  # ansvarsgruppe / cooperation meeting about one case, with the family
 
 
-class Meeting(db.Model):
+class Meeting(InMunicipality, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[MeetingKind] = mapped_column(default=MeetingKind.TEAM)
     team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id"), index=True)

@@ -9,9 +9,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from tik.clock import now
 from tik.extensions import db
+from tik.municipalities.models import InMunicipality
 
 
-class OutboxMessage(db.Model):
+class OutboxMessage(InMunicipality, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
     to_address: Mapped[str] = mapped_column(String(200))

@@ -6,9 +6,10 @@ from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tik.extensions import db
+from tik.municipalities.models import InMunicipality
 
 
-class Unit(db.Model):
+class Unit(InMunicipality, db.Model):
     """One school, kindergarten, health station, PPT office … within a service (a key in services.yaml)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

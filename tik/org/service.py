@@ -20,6 +20,7 @@ from tik.db import unit_of_work
 from tik.extensions import db
 from tik.guidebook import current_guide
 from tik.guides.loader import Problem
+from tik.municipalities import Municipality, current_municipality
 from tik.org.file import UnitSpec, read_organisation
 from tik.org.models import Unit, UnitLeader
 
@@ -35,7 +36,51 @@ class OrganisationInvalid(Exception):
 def organisation_file() -> Path:
     from flask import current_app
 
+    municipality = current_municipality()
+    if not municipality.single:
+        return Path(municipality.organisation)
     return Path(current_app.config.get("TIK_ORGANISATION") or DEFAULT_FILE)
+
+
+def municipality_problems(municipality: Municipality) -> list[str]:
+    """What stops `municipality`: its guidebook's and organisation file's problems, each naming file and entry."""
+    from tik.guides.loader import check_guide
+    from tik.guides.youth import check_youth
+
+    folder = Path(municipality.guidebook)
+    guide, problems = check_guide(folder)
+    if guide is None:
+        return [f"{folder}: {p}" for p in problems]
+    problems = check_youth(folder, guide.languages, set(guide.services))
+    if problems:
+        return [f"{folder}: {p}" for p in problems]
+    path = Path(municipality.organisation)
+    _specs, problems = read_organisation(path, guide.services)
+    return [f"{path}: {p}" for p in problems]
+
+
+def check_municipalities(app) -> dict[str, list[str]]:
+    """At start: each municipality's guidebook and organisation file checked; a broken one is stopped (its
+    requests answer 503) and logged with its file and entry, the others serve. One municipality (no
+    municipalities.yaml) is checked as before, by `tik guide check` and `tik org check`."""
+    from tik.municipalities import BROKEN, MunicipalityFileError, all_municipalities
+
+    try:
+        every = all_municipalities(app)
+    except MunicipalityFileError as error:
+        app.logger.error("%s", error)
+        raise
+    broken = {}
+    for municipality in every:
+        if municipality.single:
+            continue
+        problems = municipality_problems(municipality)
+        if problems:
+            broken[municipality.key] = problems
+            for problem in problems:
+                app.logger.error("municipality %s is stopped: %s", municipality.key, problem)
+    app.extensions[BROKEN] = broken
+    return broken
 
 
 def check_organisation(path: Path | None = None) -> tuple[list[UnitSpec], list[Problem]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app, render_template
+from flask import render_template
 from flask_babel import force_locale
 from sqlalchemy import select
 
@@ -16,6 +16,7 @@ from tik.guidebook import guide_of
 from tik.guides.model import Guide
 from tik.letter_texts import SOURCE_LANGUAGE, Texts, fill, is_rtl, language_name, letter_languages
 from tik.meetings.models import Meeting
+from tik.municipalities import current_municipality
 from tik.timeline.maturity import consents_themself
 from tik.timeline.voices import Voice, voices
 
@@ -115,7 +116,7 @@ def letter_html(case: Case, plan, lang: str, young: bool = False, child_page: bo
     guide = guide_of(case)
     t = texts or Texts(lang)
     child, holder = case.child, case.coordinator
-    municipality = current_app.config["TIK_MUNICIPALITY"]
+    municipality = current_municipality().name
     measures = [m for m in plan.measures if within_reach(m.service_key, services)] if plan else []
     upcoming = sorted(m.evaluate_on for m in measures if m.evaluate_on >= today())
     services = list(dict.fromkeys(m.service_key for m in measures))
@@ -148,7 +149,7 @@ def consent_html(case: Case, consent: Consent | None, lang: str, texts: Texts | 
     with force_locale(SOURCE_LANGUAGE):
         return render_template(
             "pdf/consent.html", t=t, L=lang, rtl=is_rtl(lang), case=case, child=case.child, guide=guide,
-            consent=consent, holder=case.coordinator, municipality=current_app.config["TIK_MUNICIPALITY"],
+            consent=consent, holder=case.coordinator, municipality=current_municipality().name,
             today=today(), translated=lang not in guide.staff_languages,
             young_signs=consents_themself(case, consent.given_on if consent else today()),  # by age or maturity
             adult_alone=guide.consents_alone(case.child.birth_date, consent.given_on if consent else today()),

@@ -15,7 +15,9 @@ def stats_command() -> None:
 @with_appcontext
 def refresh_command() -> None:
     """Recompute the statistics summary from the cases (nightly; takes seconds to a minute)."""
+    from tik.municipalities import each_municipality
     from tik.stats.refresh import refresh
 
-    run = refresh()
-    click.echo(f"Statistikken er oppdatert: {run.cells} celler på {run.seconds:.1f} s.")
+    for municipality in each_municipality():
+        run = refresh()
+        click.echo(f"{municipality.name}: statistikken er oppdatert: {run.cells} celler på {run.seconds:.1f} s.")

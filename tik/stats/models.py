@@ -9,9 +9,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from tik.clock import now
 from tik.extensions import db
+from tik.municipalities.models import InMunicipality
 
 
-class StatCell(db.Model):
+class StatCell(InMunicipality, db.Model):
     """How many things of one kind (`metric`, `key`) fell in one month, unit, service, age group and level.
 
     Holds counts only: no case, child or user id, no dates finer than the month. The statistics page reads
@@ -30,12 +31,12 @@ class StatCell(db.Model):
     count: Mapped[int] = mapped_column(Integer)
 
     # Every sum the page makes is read from this index alone: it leads with what the page filters on
-    # (metric, then the period) and holds every other column, so no table row is ever visited.
-    __table_args__ = (Index("ix_stat_cell_covering", "metric", "months", "month", "key", "service_key", "unit_id",
-                            "age_group", "level", "count"),)
+    # (the municipality, the metric, then the period) and holds every other column, so no table row is visited.
+    __table_args__ = (Index("ix_stat_cell_covering", "municipality_id", "metric", "months", "month", "key",
+                            "service_key", "unit_id", "age_group", "level", "count"),)
 
 
-class StatRun(db.Model):
+class StatRun(InMunicipality, db.Model):
     """One refresh of the summary: when it ran and how many cells it wrote."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -44,7 +45,7 @@ class StatRun(db.Model):
     seconds: Mapped[float] = mapped_column(Float)
 
 
-class SurveyValue(db.Model):
+class SurveyValue(InMunicipality, db.Model):
     """One aggregated indicator of a youth survey (e.g. Ungdata) for one year, in per cent."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -54,4 +55,4 @@ class SurveyValue(db.Model):
     respondents: Mapped[int | None] = mapped_column(Integer)
     imported_at: Mapped[datetime] = mapped_column(DateTime, default=now)
 
-    __table_args__ = (UniqueConstraint("year", "indicator"),)
+    __table_args__ = (UniqueConstraint("municipality_id", "year", "indicator"),)

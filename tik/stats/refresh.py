@@ -22,6 +22,7 @@ from tik.extensions import db
 from tik.guidebook import current_guide
 from tik.guides.model import Guide, age_on
 from tik.meetings.models import AgendaItem, Meeting
+from tik.municipalities import current_municipality
 from tik.plans.models import Evaluation, Measure, Plan
 from tik.stats.models import StatCell, StatRun
 
@@ -248,7 +249,9 @@ def refresh(guide: Guide | None = None) -> StatRun:
     years: Counter = Counter()
     for (m, k, mo, u, s, a, lv), n in cells.items():  # whole years summed too: long periods read few rows
         years[(m, k, date(mo.year, 1, 1), u, s, a, lv)] += n
-    rows = [dict(metric=m, key=k, month=mo, months=span, unit_id=u, service_key=s, age_group=a, level=lv, count=n)
+    mid = current_municipality().id  # a bulk insert is not stamped by the session: the municipality is named here
+    rows = [dict(municipality_id=mid, metric=m, key=k, month=mo, months=span, unit_id=u, service_key=s, age_group=a,
+                 level=lv, count=n)
             for span, counted in ((1, cells), (12, years)) for (m, k, mo, u, s, a, lv), n in counted.items()]
     for start in range(0, len(rows), 5000):
         db.session.execute(insert(StatCell), rows[start:start + 5000])

@@ -17,6 +17,7 @@ from tik.clock import today
 from tik.extensions import db, interface_language
 from tik.forms import error_list
 from tik.guidebook import current_guide
+from tik.municipalities import current_municipality
 from tik.org.models import Unit
 from tik.plans.pdf import render_pdf
 from tik.stats import charts, exports, service, survey, youth
@@ -79,7 +80,7 @@ def _sections(filters: service.Filters, scope: service.Scope) -> list[service.Se
 
 
 def _heading(filters: service.Filters) -> str:
-    return _("Statistikk for %(municipality)s, %(start)s–%(end)s", municipality=current_app.config["TIK_MUNICIPALITY"],
+    return _("Statistikk for %(municipality)s, %(start)s–%(end)s", municipality=current_municipality().name,
              start=f"{filters.start:%m.%Y}", end=f"{filters.end:%m.%Y}")
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tik.clock import now
 from tik.extensions import db
+from tik.municipalities.models import InMunicipality
 
 
 class Author(enum.StrEnum):
@@ -33,7 +34,7 @@ class Outcome(enum.StrEnum):
 KEPT_WITH_CASE = (Outcome.CONCERN, Outcome.REPORT)
 
 
-class YouthConversation(db.Model):
+class YouthConversation(InMunicipality, db.Model):
     """What a young person wrote and what they were answered. Found by the keyed hash of the return code."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -91,7 +92,7 @@ class YouthMessage(db.Model):
         return self.author == Author.YOUNG
 
 
-class YouthStat(db.Model):
+class YouthStat(InMunicipality, db.Model):
     """The anonymous statistics of one conversation: kept when the conversation is deleted (the link cleared)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -25,9 +25,10 @@ from tik.concerns.service import ChildInput, ConcernInput, register_concern
 from tik.db import unit_of_work
 from tik.errors import DomainError
 from tik.extensions import db
-from tik.guidebook import current_guide
+from tik.guidebook import current_guide, current_guidebook_folder
 from tik.guides.loader import read_folder
 from tik.guides.youth import FILE, Youth, load_youth
+from tik.municipalities import current_municipality
 from tik.org.models import Unit
 from tik.youth.models import (
     KEPT_WITH_CASE,
@@ -51,20 +52,28 @@ class YouthRefused(DomainError):
 
 def has_door() -> bool:
     """Whether the guidebook in use opens the youth door (it has a youth.yaml); read once per app."""
-    door = current_app.extensions.get("tik_youth_door")
+    key = _door_key("tik_youth_door")
+    door = current_app.extensions.get(key)
     if door is None:
-        door = current_app.extensions["tik_youth_door"] = (Path(current_app.config["TIK_GUIDEBOOK"]) / FILE).is_file()
+        door = current_app.extensions[key] = (Path(current_guidebook_folder()) / FILE).is_file()
     return door
 
 
 def youth() -> Youth:
     """The youth door's guidebook data (youth.yaml), loaded once per app."""
-    loaded = current_app.extensions.get("tik_youth")
+    key = _door_key("tik_youth")
+    loaded = current_app.extensions.get(key)
     if loaded is None:
         guide = current_guide()
-        files = read_folder(current_app.config["TIK_GUIDEBOOK"])
-        loaded = current_app.extensions["tik_youth"] = load_youth(files, guide.languages, set(guide.services))
+        files = read_folder(current_guidebook_folder())
+        loaded = current_app.extensions[key] = load_youth(files, guide.languages, set(guide.services))
     return loaded
+
+
+def _door_key(name: str) -> str:
+    """Where a municipality's youth door is kept in app.extensions (each municipality has its own door)."""
+    municipality = current_municipality()
+    return name if municipality.single else f"{name}:{municipality.key}"
 
 
 # -- return codes ------------------------------------------------------------------------------------------

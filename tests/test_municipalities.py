@@ -1,0 +1,242 @@
+"""Several municipalities on one install (issue 28): each request works for one municipality, chosen by host
+name or by the path prefix /k/<key>/, and nothing of another municipality is found, shown or reached.
+
+The suite's app serves one municipality (no municipalities.yaml); the `two` fixture here points
+TIK_MUNICIPALITIES to a file with two, Vestvik (host a.test, prefix /k/vestvik/) and Nordvik (b.test, /k/nordvik/),
+both on the bundled guidebook so that the tests need nothing of the Swedish one.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pytest
+import yaml
+from support import PASSWORD
+
+from tik.auth.models import Role
+from tik.concerns.models import Urgency
+from tik.concerns.service import ChildInput, ConcernInput, GuardianInput, register_concern
+from tik.extensions import db
+from tik.municipalities import all_municipalities, by_key, municipality_scope
+
+ROOT = Path(__file__).resolve().parent.parent
+A, B = "http://a.test", "http://b.test"
+
+
+def write_file(folder: Path, second_guidebook: Path | None = None) -> Path:
+    entries = [
+        {"key": "vestvik", "name": "Vestvik kommune", "country": "NO", "hosts": ["a.test"],
+         "guidebook": str(ROOT / "guidebook"), "organisation": str(ROOT / "organisation.yaml"),
+         "reference_prefix": "VES", "timezone": "Europe/Oslo", "languages": ["nb", "nn", "en"]},
+        {"key": "nordvik", "name": "Nordvik kommune", "country": "NO", "hosts": ["b.test"],
+         "guidebook": str(second_guidebook or ROOT / "guidebook"), "organisation": str(ROOT / "organisation.yaml"),
+         "reference_prefix": "NOR", "timezone": "Europe/Oslo", "languages": ["nb", "en"]},
+    ]
+    path = folder / "municipalities.yaml"
+    path.write_text(yaml.safe_dump({"municipalities": entries}, allow_unicode=True))
+    return path
+
+
+def use_file(app, path: Path) -> None:
+    from tik.org.service import check_municipalities
+
+    app.config["TIK_MUNICIPALITIES"] = str(path)
+    for key in ("tik_municipalities", "tik_municipality_ids"):
+        app.extensions.pop(key, None)
+    check_municipalities(app)
+
+
+@pytest.fixture
+def two(app, tmp_path):
+    use_file(app, write_file(tmp_path))
+    return by_key("vestvik"), by_key("nordvik")
+
+
+@dataclass
+class Place:
+    municipality: object
+    school: object
+    holder: object
+    leader: object
+    admin: object
+    analyst: object
+
+
+@pytest.fixture
+def places(two, make_unit, make_user):
+    """In each municipality a school with a coordinator and a leader, an admin and an analyst."""
+    made = []
+    for municipality, tag in zip(two, ("a", "b"), strict=True):
+        with municipality_scope(municipality):
+            school = make_unit(f"skole-{tag}", "school", name=f"Skole {tag.upper()}")
+            staff = make_unit(f"stab-{tag}", "culture-leisure")
+            holder = make_user(f"holder-{tag}", unit=school, roles=[Role.EMPLOYEE, Role.COORDINATOR],
+                               name=f"Holder {tag.upper()}mann")
+            leader = make_user(f"leader-{tag}", unit=school, roles=[Role.EMPLOYEE, Role.LEADER])
+            make_unit(f"skole-{tag}", leaders=[leader])
+            admin = make_user(f"admin-{tag}", unit=staff, roles=[Role.ADMIN])
+            analyst = make_user(f"analyst-{tag}", unit=staff, roles=[Role.ANALYST])
+            made.append(Place(municipality, school, holder, leader, admin, analyst))
+    return made
+
+
+def register(by, first="Emma", last="Hansen", born=date(2016, 3, 14)):
+    return register_concern(
+        ChildInput(first_name=first, last_name=last, birth_date=born, school="Skolen", class_name="5B",
+                   guardians=[GuardianInput("Kari Hansen", "mor", "400 00 000", "nb")]),
+        ConcernInput(observation="Trøtt og lei seg i timene.", signals=[], urgency=Urgency.NONE), by)
+
+
+def log_in(client, user, base_url):
+    client.post("/logout", base_url=base_url)
+    response = client.post("/login", data={"username": user.username, "password": PASSWORD}, base_url=base_url)
+    assert response.status_code == 302, response.get_data(as_text=True)
+
+
+def test_without_a_file_the_install_is_one_municipality_from_the_settings(app):
+    (only,) = all_municipalities()
+    assert only.single and only.name == app.config["TIK_MUNICIPALITY"]
+
+
+def test_the_same_child_in_two_municipalities_gets_two_cases_and_no_join(places):
+    a, b = places
+    with municipality_scope(a.municipality):
+        first = register(a.holder)
+    with municipality_scope(b.municipality):
+        second = register(b.holder)
+    assert first.opened and second.opened  # a case each: the second school did not join the first one's
+    assert first.case.child_id != second.case.child_id
+    assert first.case.ref.startswith("VES-") and second.case.ref.startswith("NOR-")
+    assert second.case.ref.endswith("-0001")  # each municipality its own series
+
+
+def _case_routes(ref: str) -> list[str]:
+    return [f"/saker/{ref}", f"/saker/{ref}/plan", f"/saker/{ref}/plan.pdf", f"/saker/{ref}/plan.pdf?versjon=familie",
+            f"/saker/{ref}/plan/revisjon/1", f"/saker/{ref}/plan/sammenlign?fra=1&til=1", f"/saker/{ref}/innsyn",
+            f"/saker/{ref}/hvem-har-sett"]
+
+
+@pytest.mark.parametrize("how", ["host", "prefix"])
+def test_every_case_route_of_one_municipality_answers_404_to_the_others_users(client, places, how):
+    a, b = places
+    with municipality_scope(a.municipality):
+        case = register(a.holder).case
+    log_in(client, a.holder, A)
+    assert client.get(f"/saker/{case.ref}", base_url=A).status_code == 200  # the route works for its holder
+    base, prefix = (B, "") if how == "host" else ("http://tik.test", "/k/nordvik")
+    for person in (b.holder, b.leader, b.admin, b.analyst):
+        log_in(client, person, base) if how == "host" else _log_in_prefixed(client, person)
+        for url in _case_routes(case.ref):
+            assert client.get(prefix + url, base_url=base).status_code == 404, (person.username, url)
+        assert case.ref not in client.post(prefix + "/saker", data={"q": "Emma"}, base_url=base).get_data(as_text=True)
+        assert case.ref not in client.get(prefix + "/saker", base_url=base).get_data(as_text=True)
+        assert case.ref not in client.get(prefix + "/", base_url=base, follow_redirects=True).get_data(as_text=True)
+
+
+def _log_in_prefixed(client, user):
+    client.post("/k/nordvik/logout")
+    response = client.post("/k/nordvik/login", data={"username": user.username, "password": PASSWORD})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert response.headers["Location"].startswith("/k/nordvik/")  # url_for keeps the prefix
+
+
+def test_a_user_signs_in_only_at_their_own_municipality(client, places):
+    a, b = places
+    response = client.post("/login", data={"username": a.holder.username, "password": PASSWORD}, base_url=B)
+    assert response.status_code != 302
+    response = client.post("/k/nordvik/login", data={"username": a.holder.username, "password": PASSWORD})
+    assert response.status_code != 302
+    log_in(client, a.holder, A)  # at home it works
+
+
+def test_a_unit_shared_by_both_municipalities_signs_its_staff_in_at_each(client, places, make_unit, make_user):
+    from tik.municipalities.models import UnitMunicipality
+
+    a, b = places
+    with municipality_scope(a.municipality):
+        centre = make_unit("ungdomscentral", "health-nurse")
+        worker = make_user("centre-worker", unit=centre)
+        db.session.add(UnitMunicipality(unit_id=centre.id, municipality_id=b.municipality.id))
+        db.session.commit()
+        case_a = register(a.holder).case
+    log_in(client, worker, B)  # signs in at the other municipality too
+    assert client.get(f"/saker/{case_a.ref}", base_url=B).status_code == 404  # but finds nothing of A there
+    log_in(client, worker, A)
+    assert client.get(f"/saker/{case_a.ref}", base_url=A).status_code == 404  # nor a case they were not invited to
+
+
+def test_the_policy_and_its_sql_twin_refuse_a_case_of_another_municipality(places):
+    from tik import clock
+    from tik.auth.policy import can_view_case, reachable_case_ids, visible_cases
+    from tik.cases.models import Case
+
+    a, b = places
+    with municipality_scope(a.municipality):
+        case = register(a.holder).case
+        assert can_view_case(a.holder, case, clock.today())
+    # Loaded in A, judged in B (as if a query had forgotten its scope): the rule itself refuses it.
+    with municipality_scope(b.municipality):
+        assert not can_view_case(a.holder, case, clock.today())
+        query = db.select(Case.id).where(visible_cases(a.holder, clock.today())).execution_options(
+            all_municipalities=True)
+        assert db.session.scalars(query).all() == []
+        ids = db.session.scalars(db.select(db.literal_column("id")).select_from(
+            reachable_case_ids(a.holder).subquery()).execution_options(all_municipalities=True)).all()
+        assert ids == []
+
+
+def test_a_query_that_forgets_its_scope_finds_nothing_of_another_municipality(places):
+    from tik.auth.models import User
+    from tik.cases.models import Case, CaseEvent
+    from tik.concerns.models import Child, Concern, Guardian
+    from tik.org.models import Unit
+
+    a, b = places
+    with municipality_scope(a.municipality):
+        register(a.holder)
+    with municipality_scope(b.municipality):
+        for model in (Case, Child, Concern, CaseEvent, Guardian):
+            assert db.session.scalars(db.select(model)).all() == [], model
+        assert {u.username for u in db.session.scalars(db.select(User))} == {"holder-b", "leader-b", "admin-b",
+                                                                             "analyst-b"}
+        assert {u.key for u in db.session.scalars(db.select(Unit))} == {"skole-b", "stab-b"}
+    with municipality_scope(a.municipality):
+        assert len(db.session.scalars(db.select(Case)).all()) == 1
+
+
+def test_min_side_and_the_admins_lists_stay_in_their_municipality(client, places):
+    a, b = places
+    with municipality_scope(a.municipality):
+        case = register(a.holder).case
+    log_in(client, b.admin, B)
+    users = client.get("/admin/brukere", base_url=B).get_data(as_text=True)
+    assert "holder-b" in users and "holder-a" not in users
+    units = client.get("/admin/enheter", base_url=B).get_data(as_text=True)
+    assert "Skole B" in units and "Skole A" not in units
+    log_in(client, b.holder, B)
+    assert case.ref not in client.get("/min-side", base_url=B, follow_redirects=True).get_data(as_text=True)
+    log_in(client, a.holder, A)
+    assert case.ref in client.get("/min-side", base_url=A, follow_redirects=True).get_data(as_text=True)
+
+
+def test_a_broken_guidebook_stops_only_its_municipality_naming_file_and_entry(app, client, places, tmp_path,
+                                                                            caplog):
+    broken = tmp_path / "broken-guidebook"
+    shutil.copytree(ROOT / "guidebook", broken)
+    guide = yaml.safe_load((broken / "guide.yaml").read_text())
+    guide["levels"][0]["steps"][0]["decisions"][0]["next"] = "no-such-step"
+    (broken / "guide.yaml").write_text(yaml.safe_dump(guide, allow_unicode=True, sort_keys=False))
+    from tik.org.service import check_municipalities
+
+    app.config["TIK_MUNICIPALITIES"] = str(write_file(tmp_path, second_guidebook=broken))
+    app.extensions.pop("tik_municipalities", None)
+    stopped = check_municipalities(app)
+    assert list(stopped) == ["nordvik"]
+    assert any("guide.yaml" in p and "no-such-step" in p for p in stopped["nordvik"]), stopped
+    assert "no-such-step" in caplog.text and "nordvik" in caplog.text
+    assert client.get("/login", base_url=B).status_code == 503
+    assert client.get("/login", base_url=A).status_code == 200

@@ -1,0 +1,152 @@
+"""Every query and every write held to the current municipality (tik/municipalities).
+
+- Reads: each ORM statement gets loader criteria (`with_loader_criteria`) on every model with a
+  `municipality_id` and on the models reached through a case (or a child), so a query that forgets its scope
+  returns nothing of another municipality. A unit shared by several municipalities (unit_municipality) and its
+  staff are seen in each of them.
+- Writes: a new row's `municipality_id` is set from the scope before the flush, never from user input.
+- PostgreSQL: each transaction's connection carries `tik.municipality` (set_config … local), which the
+  row-level security policies read (tik/municipalities/rls.py): defence in depth behind the criteria above.
+
+A statement run with the execution option `all_municipalities=True` is not held (the platform's own lists,
+the municipality rows). The audit chain is the install's and is not held either (its pages filter).
+"""
+
+from __future__ import annotations
+
+from flask import current_app, has_app_context
+from sqlalchemy import event, exists, insert, or_, select
+from sqlalchemy.orm import Session, with_loader_criteria
+
+from tik.clock import now
+from tik.municipalities import Municipality, current_municipality
+from tik.municipalities.models import InMunicipality, MunicipalityRow, UnitMunicipality
+
+ALL = "all_municipalities"  # execution option: this statement is not held to a municipality
+_IDS = "tik_municipality_ids"
+_CONNECTION_KEY = "tik_municipality"
+NONE = -1  # the criteria's id while a municipality has no row yet (it has nothing either)
+
+
+def row_id(municipality: Municipality, create: bool = False, session: Session | None = None) -> int | None:
+    """The id of the municipality's row (cached per app), inserted on first write when `create`."""
+    ids = current_app.extensions.setdefault(_IDS, {})
+    found = ids.get(municipality.key)
+    if found is not None:
+        return found
+    from tik.extensions import db
+
+    connection = (session or db.session()).connection()
+    table = MunicipalityRow.__table__
+    found = connection.execute(select(table.c.id).where(table.c.key == municipality.key)).scalar()
+    if found is None and create:
+        found = connection.execute(insert(table).values(
+            key=municipality.key, name=municipality.name, country=municipality.country, created_at=now())
+            .returning(table.c.id)).scalar()
+    if found is not None:
+        ids[municipality.key] = found
+    return found
+
+
+def forget_ids(app) -> None:
+    """Forget the cached row ids (the database was emptied or restored)."""
+    app.extensions.pop(_IDS, None)
+
+
+def _scoped_classes():
+    """The models with a municipality_id of their own, and those reached through a case or a child."""
+    from tik.auth.models import User
+    from tik.cases.models import Case, CaseEvent, CaseParticipant, ChildWelfareReport, Consent, Handover
+    from tik.concerns.models import Child, Concern, Guardian, ReportDraft
+    from tik.lifecycle.models import ArchivePrint, ExportWithholding
+    from tik.org.models import Unit
+    from tik.plans.models import Plan
+
+    own = [cls for cls in _mapped() if issubclass(cls, InMunicipality) and cls not in (Unit, User)]
+    through_case = (Concern, Consent, CaseEvent, CaseParticipant, Plan, Handover, ChildWelfareReport, ReportDraft,
+                    ArchivePrint, ExportWithholding)
+    return own, through_case, (Guardian,), Case, Child, Unit, User
+
+
+def _mapped():
+    from tik.extensions import db
+
+    return [mapper.class_ for mapper in db.Model.registry.mappers]
+
+
+def criteria(mid: int) -> list:
+    """The loader criteria holding a statement to municipality `mid`."""
+    own, through_case, through_child, case, child, unit, user = _scoped_classes()
+    shared_units = select(UnitMunicipality.unit_id).where(UnitMunicipality.municipality_id == mid)
+    options = [with_loader_criteria(cls, cls.municipality_id == mid, include_aliases=True) for cls in own]
+    # Core aliases: the subquery never correlates with the statement's own "case" (or "child").
+    cases, children = case.__table__.alias("scope_case"), child.__table__.alias("scope_child")
+    options += [with_loader_criteria(cls, exists().where(cases.c.id == cls.case_id, cases.c.municipality_id == mid)
+                                     .correlate_except(cases), include_aliases=True) for cls in through_case]
+    options += [with_loader_criteria(cls, exists().where(children.c.id == cls.child_id,
+                                                         children.c.municipality_id == mid)
+                                     .correlate_except(children), include_aliases=True) for cls in through_child]
+    options.append(with_loader_criteria(unit, or_(unit.municipality_id == mid, unit.id.in_(shared_units)),
+                                        include_aliases=True))
+    options.append(with_loader_criteria(user, or_(user.municipality_id == mid, user.unit_id.in_(shared_units)),
+                                        include_aliases=True))
+    return options
+
+
+def current_row_id() -> int:
+    """The current municipality's row id (NONE while it has no row: then it has nothing either)."""
+    from tik.extensions import db
+
+    return current_id(db.session())
+
+
+def current_id(session: Session, create: bool = False) -> int:
+    found = row_id(current_municipality(), create=create, session=session)
+    return NONE if found is None else found
+
+
+def set_row_security(session: Session, mid: int) -> None:
+    """PostgreSQL: the transaction's `tik.municipality`, read by the row-level security policies."""
+    connection = session.connection()
+    if connection.dialect.name != "postgresql" or connection.info.get(_CONNECTION_KEY) == mid:
+        return
+    connection.exec_driver_sql("SELECT set_config('tik.municipality', %(m)s, true)", {"m": str(mid)})
+    connection.info[_CONNECTION_KEY] = mid
+
+
+def register_scope() -> None:
+    """Listen on every session (once per process)."""
+    if event.contains(Session, "do_orm_execute", _hold_to_municipality):
+        return
+    event.listen(Session, "do_orm_execute", _hold_to_municipality)
+    event.listen(Session, "before_flush", _stamp_new_rows)
+    event.listen(Session, "after_begin", _forget_row_security)
+
+
+def _hold_to_municipality(state) -> None:
+    if not has_app_context() or state.execution_options.get(ALL):
+        return
+    mid = current_id(state.session)
+    set_row_security(state.session, mid)  # a lazy load or refresh, too, runs in a transaction of its own
+    if state.is_relationship_load or state.is_column_load:
+        return  # the parent statement's criteria travel with its loaders
+    if state.is_select or state.is_update or state.is_delete:
+        state.statement = state.statement.options(*criteria(mid))
+
+
+def _stamp_new_rows(session: Session, _context, _instances) -> None:
+    if not has_app_context():
+        return
+    from tik.audit.models import AuditEvent
+
+    new = [o for o in session.new if isinstance(o, InMunicipality | AuditEvent) and o.municipality_id is None]
+    if not new:
+        return
+    mid = current_id(session, create=True)
+    set_row_security(session, mid)
+    for row in new:
+        row.municipality_id = mid
+
+
+def _forget_row_security(_session, _transaction, connection) -> None:
+    connection.info.pop(_CONNECTION_KEY, None)
