@@ -64,8 +64,8 @@ RULES = {
         (r"is_open\s+and\s+not\s+[\w.]*restricted|not\s+[\w.]*restricted\s+and\s+[\w.]*is_open", "tik/auth/policy.py",
          r"def is_writable\(", ()),
     "a consent lasts a year":
-        (r"expires_on\s*=\s*[^,]*\+\s*timedelta\(|timedelta\(days=365\)|CONSENT_DAYS", "tik/cases/consent.py",
-         r"CONSENT_LASTS = timedelta\(days=365\)", ("tik/demo.py", "tik/mywork/service.py")),
+        (r"expires_on\s*=\s*[^,]*\+\s*timedelta\(|CONSENT_DAYS", "tik/cases/consent.py",
+         r"CONSENT_LASTS = timedelta\(days=365\)", ("tik/demo.py",)),
     "a consent ending within 30 days is flagged":
         (r"(?i)consent_warning\w*\s*[=:]\s*(?:timedelta\(|\d)", "tik/cases/consent.py",
          r"CONSENT_WARNING = timedelta\(days=30\)", ()),
