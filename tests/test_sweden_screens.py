@@ -23,8 +23,8 @@ NORWEGIAN_WORDS = (
     "Lagre", "stafettholder", "Stafettholder", "tiltak", "Tiltak", "Logg inn", "Logg ut", "samtykke", "Samtykke",
     "ikke", "Ikke", "Hvem", "hvem", "Hva ", "hva ", "Saken", "saken", "tjeneste", "Tjeneste", "KS Fiks",
     "Melding til", "Tilbake", "Neste ", "Søk", "søk", "Ukjent", "dager", "kommune ", "foreldre", "Foreldre",
-    "forvaltningsloven", "offentleglova", "Velg ", "velg ", "Legg til", "Fjern", "Oppdater", "Hvordan", "hvordan",
-    "ID-porten",
+    "forvaltningsloven", "offentleglova", "desember", "Velg ", "velg ", "Legg til", "Fjern", "Oppdater", "Hvordan",
+    "hvordan", "ID-porten",
 )
 NORWEGIAN_LETTERS = re.compile("[øæØÆ]")
 
