@@ -162,6 +162,8 @@ def test_a_sip_in_swedish_from_concern_to_the_family_letter(swedish, amal_server
     letter = pdf_text(data)
     assert name.startswith(f"{ref}-plan-familie-sv") and "Vår plan för Ella" in letter, letter[:400]
     assert norwegian_in(letter) == [], norwegian_in(letter)
+    swedish_month = "januari|februari|mars|april|maj|juni|juli|augusti|september|oktober|november|december"
+    assert re.search(rf"\b\d{{1,2}} ({swedish_month}) \d{{4}}\b", letter), letter[:300]  # a Swedish date
     name, data = download(page, lambda: page.get_by_role("link", name="PDF för verksamheterna").click())
     staff_print = pdf_text(data)
     assert "Åmåls kommun".upper() in staff_print.upper() and norwegian_in(staff_print) == [], staff_print[:400]
