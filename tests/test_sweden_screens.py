@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from html import unescape
+from pathlib import Path
 from urllib.parse import urldefrag, urlparse
 
 import pytest
@@ -228,5 +229,16 @@ def test_the_demo_users_work_in_swedish():
                                              "forsakringskassan-vanersborg", "bup-dalsland", "vardcentralen-amal"}
 
 
-def test_demo_users_are_created_with_swedish_as_their_language(amal):
+def test_a_new_user_of_a_swedish_municipality_works_in_swedish(amal, app):
+    """The demo gives no language: each user gets the municipality's (the guidebook's first), and so does a user
+    an admin adds. In a Norwegian municipality it stays bokmål."""
+    from tik.auth.service import create_user
+    from tik.org.service import unit_by_key
+
     assert set(db.session.scalars(db.select(User.locale))) == {"sv"}
+    added = create_user("ny.larare", "Ny Lärare", unit_by_key("kristinedalskolan"), "ett-langt-losenord-2026")
+    assert added.locale == "sv"
+    app.config["TIK_GUIDEBOOK"] = str(Path(__file__).resolve().parent.parent / "guidebook")
+    app.extensions.pop("tik_guide", None)
+    norwegian = create_user("ny.laerer", "Ny Lærer", unit_by_key("kristinedalskolan"), "et-langt-passord-2026")
+    assert norwegian.locale == "nb"
