@@ -155,6 +155,14 @@ def test_a_sip_in_swedish_from_concern_to_the_family_letter(swedish, amal_server
         page.get_by_role("button", name="Sök och bjud in").click()
         expect(page.get_by_role("region", name="Deltagare").get_by_text(name).first).to_be_visible()
     no_norwegian(page)
+    # BUP is not named in her consent: the invitation is refused, in Swedish.
+    page.get_by_text("Bjud in en deltagare").click()
+    page.get_by_label("Sök på namn eller användarnamn").fill("Ingrid Wallin")
+    page.get_by_role("button", name="Sök och bjud in").click()
+    expect(page.get_by_role("alert").get_by_text("Hittade ingen med det namnet som kan bjudas in")).to_be_visible()
+    no_norwegian(page)
+    page.goto(f"/saker/{ref}")
+    expect(page.get_by_role("region", name="Deltagare").get_by_text("Ingrid Wallin")).to_have_count(0)
     shot(page, "sweden-3-sip-call")
 
     # The letter for the family (the plan PDF), read back: Swedish, no Norwegian.
