@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from html import unescape
+from pathlib import Path
 from urllib.parse import urldefrag, urlparse
 
 import pytest
@@ -23,8 +24,8 @@ NORWEGIAN_WORDS = (
     "Lagre", "stafettholder", "Stafettholder", "tiltak", "Tiltak", "Logg inn", "Logg ut", "samtykke", "Samtykke",
     "ikke", "Ikke", "Hvem", "hvem", "Hva ", "hva ", "Saken", "saken", "tjeneste", "Tjeneste", "KS Fiks",
     "Melding til", "Tilbake", "Neste ", "Søk", "søk", "Ukjent", "dager", "kommune ", "foreldre", "Foreldre",
-    "forvaltningsloven", "offentleglova", "Velg ", "velg ", "Legg til", "Fjern", "Oppdater", "Hvordan", "hvordan",
-    "ID-porten",
+    "forvaltningsloven", "offentleglova", "desember", "Velg ", "velg ", "Legg til", "Fjern", "Oppdater", "Hvordan",
+    "hvordan", "ID-porten",
 )
 NORWEGIAN_LETTERS = re.compile("[øæØÆ]")
 
@@ -66,13 +67,14 @@ def links(html: str) -> list[str]:
     return found
 
 
-def crawl(client, start: str = "/", limit: int = 400) -> dict[str, str]:
-    """Every page reachable from `start` through same-site links: address → visible text (PDFs as their text)."""
+def crawl(client, start: str = "/", limit: int = 400, pdfs: bool = True) -> dict[str, str]:
+    """Every page reachable from `start` through same-site links: address → visible text (PDFs as their text;
+    with `pdfs` False they are left out: printing is the slow part, and the case tests read them)."""
     seen: dict[str, str] = {}
     queue = [start]
     while queue and len(seen) < limit:
         url = queue.pop(0)
-        if url in seen:
+        if url in seen or (not pdfs and urlparse(url).path.endswith(".pdf")):
             continue
         response = client.get(url)
         assert response.status_code < 500, (url, response.status_code)
@@ -156,7 +158,7 @@ def test_the_start_page_and_sign_in_speak_swedish_without_a_user(amal, client):
                                       "rektor.karlsson", "admin.amal"])
 def test_no_page_a_swedish_user_reaches_has_norwegian(amal, client, username):
     sign_in(client, username)
-    pages = crawl(client)
+    pages = crawl(client, pdfs=False)  # the prints: test_the_case_pages_… and the report's and family's tests
     assert len(pages) > 5
     assert leaks_of(pages) == {}
 
@@ -165,6 +167,10 @@ def test_the_case_pages_of_the_demo_are_swedish_and_reached(amal, client):
     sign_in(client, "arena.haddad")
     elsa = db.session.scalar(db.select(Case).join(Case.child).where(Case.child.has(first_name="Elsa")))
     pages = crawl(client, f"/saker/{elsa.ref}")
+    noah = db.session.scalar(db.select(Case).where(Case.child.has(first_name="Noah")))
+    sign_in(client, "maja.mentor")
+    pages |= crawl(client, f"/saker/{noah.ref}")
+    assert f"/saker/{noah.ref}/plan.pdf" in pages
     assert f"/saker/{elsa.ref}" in pages and any(url.endswith(".pdf") for url in pages), sorted(pages)
     page = pages[f"/saker/{elsa.ref}"]
     assert "Skriv SIP:en" in page and "Arbetsförmedlingen" in page
@@ -195,7 +201,7 @@ def test_the_unlinked_pages_of_a_case_are_swedish_too(amal, client):
     pages = {}
     for start in ("/bekymring/skjema", f"/saker/{elsa.ref}/logg", f"/saker/{elsa.ref}/plan/revisjon/1",
                   f"/saker/{elsa.ref}/plan/sammenlign", "/mfa", "/statistikk/undersokelse"):
-        pages |= crawl(client, start, limit=40)
+        pages |= crawl(client, start, limit=40, pdfs=False)
     assert any("/plan/tiltak/" in url for url in pages), sorted(pages)
     form = pages["/bekymring/skjema"]
     assert "Personnummer eller samordningsnummer" in form and "Vårdnadshavare" in form
@@ -223,5 +229,16 @@ def test_the_demo_users_work_in_swedish():
                                              "forsakringskassan-vanersborg", "bup-dalsland", "vardcentralen-amal"}
 
 
-def test_demo_users_are_created_with_swedish_as_their_language(amal):
+def test_a_new_user_of_a_swedish_municipality_works_in_swedish(amal, app):
+    """The demo gives no language: each user gets the municipality's (the guidebook's first), and so does a user
+    an admin adds. In a Norwegian municipality it stays bokmål."""
+    from tik.auth.service import create_user
+    from tik.org.service import unit_by_key
+
     assert set(db.session.scalars(db.select(User.locale))) == {"sv"}
+    added = create_user("ny.larare", "Ny Lärare", unit_by_key("kristinedalskolan"), "ett-langt-losenord-2026")
+    assert added.locale == "sv"
+    app.config["TIK_GUIDEBOOK"] = str(Path(__file__).resolve().parent.parent / "guidebook")
+    app.extensions.pop("tik_guide", None)
+    norwegian = create_user("ny.laerer", "Ny Lærer", unit_by_key("kristinedalskolan"), "et-langt-passord-2026")
+    assert norwegian.locale == "nb"

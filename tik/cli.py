@@ -60,6 +60,9 @@ def dev_idp(port: int, tik_url: str) -> None:
     click.echo(f"Testleverandør (OIDC) på {provider.issuer} – bare for utvikling. Start TIK med:")
     click.echo(f"  TIK_OIDC_STAFF_ISSUER={provider.issuer} TIK_OIDC_STAFF_CLIENT_ID=tik-staff "
                "TIK_OIDC_STAFF_CLIENT_SECRET=dev-staff-secret TIK_OIDC_STAFF_LABEL=Testleverandøren make run")
+    click.echo("For Min familie / Min familj (ID-porten, or BankID in a Swedish municipality) add:")
+    click.echo(f"  TIK_OIDC_FAMILY_ISSUER={provider.issuer} TIK_OIDC_FAMILY_CLIENT_ID=tik-family "
+               "TIK_OIDC_FAMILY_CLIENT_SECRET=dev-family-secret")
     server.serve_forever()
 
 

@@ -102,8 +102,8 @@ def logins_text_sv() -> str:
 def _create_users() -> dict[str, User]:
     from tik.org.service import unit_by_key
 
-    return {username: create_user(username, name, unit_by_key(unit), DEMO_PASSWORD, set(roles), title=title,
-                                  locale="sv")
+    # No locale given: a new user's language is the municipality's (Swedish), tik.auth.service.create_user.
+    return {username: create_user(username, name, unit_by_key(unit), DEMO_PASSWORD, set(roles), title=title)
             for username, name, title, unit, roles in SWEDISH_USERS}
 
 

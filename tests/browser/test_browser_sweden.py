@@ -155,6 +155,14 @@ def test_a_sip_in_swedish_from_concern_to_the_family_letter(swedish, amal_server
         page.get_by_role("button", name="Sök och bjud in").click()
         expect(page.get_by_role("region", name="Deltagare").get_by_text(name).first).to_be_visible()
     no_norwegian(page)
+    # BUP is not named in her consent: the invitation is refused, in Swedish.
+    page.get_by_text("Bjud in en deltagare").click()
+    page.get_by_label("Sök på namn eller användarnamn").fill("Ingrid Wallin")
+    page.get_by_role("button", name="Sök och bjud in").click()
+    expect(page.get_by_role("alert").get_by_text("Hittade ingen med det namnet som kan bjudas in")).to_be_visible()
+    no_norwegian(page)
+    page.goto(f"/saker/{ref}")
+    expect(page.get_by_role("region", name="Deltagare").get_by_text("Ingrid Wallin")).to_have_count(0)
     shot(page, "sweden-3-sip-call")
 
     # The letter for the family (the plan PDF), read back: Swedish, no Norwegian.
@@ -162,6 +170,8 @@ def test_a_sip_in_swedish_from_concern_to_the_family_letter(swedish, amal_server
     letter = pdf_text(data)
     assert name.startswith(f"{ref}-plan-familie-sv") and "Vår plan för Ella" in letter, letter[:400]
     assert norwegian_in(letter) == [], norwegian_in(letter)
+    swedish_month = "januari|februari|mars|april|maj|juni|juli|augusti|september|oktober|november|december"
+    assert re.search(rf"\b\d{{1,2}} ({swedish_month}) \d{{4}}\b", letter), letter[:300]  # a Swedish date
     name, data = download(page, lambda: page.get_by_role("link", name="PDF för verksamheterna").click())
     staff_print = pdf_text(data)
     assert "Åmåls kommun".upper() in staff_print.upper() and norwegian_in(staff_print) == [], staff_print[:400]
