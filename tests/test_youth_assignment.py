@@ -47,7 +47,7 @@ def test_an_operator_takes_a_conversation_and_no_other_operator_answers_it(clien
                                                                             professional, waiting):
     login(operator)
     assert client.post(f"/ung/innboks/{waiting.id}/tildel").status_code == 302
-    assert "Tildelt" in client.get(f"/ung/innboks/{waiting.id}").get_data(as_text=True)
+    assert f"Tildelt <bdi>{operator.name}</bdi>" in client.get(f"/ung/innboks/{waiting.id}").get_data(as_text=True)
 
     login(other)
     queue = client.get("/ung/innboks").get_data(as_text=True)
