@@ -47,7 +47,7 @@ def test_an_operator_takes_a_conversation_and_no_other_operator_answers_it(clien
                                                                             professional, waiting):
     login(operator)
     assert client.post(f"/ung/innboks/{waiting.id}/tildel").status_code == 302
-    assert "Tildelt" in client.get(f"/ung/innboks/{waiting.id}").get_data(as_text=True)
+    assert f"Tildelt <bdi>{operator.name}</bdi>" in client.get(f"/ung/innboks/{waiting.id}").get_data(as_text=True)
 
     login(other)
     queue = client.get("/ung/innboks").get_data(as_text=True)
@@ -71,10 +71,13 @@ def test_an_operator_takes_a_conversation_and_no_other_operator_answers_it(clien
 
 
 def test_the_professional_assigns_to_a_named_operator_and_an_operator_cannot(client, login, operator, other,
-                                                                              professional, waiting):
+                                                                              professional, waiting, make_user):
     login(other)
     assert client.post(f"/ung/innboks/{waiting.id}/tildel", data={"to": operator.id}).status_code == 409
+    teacher = make_user("laerer")  # not of the youth service
     login(professional)
+    assert client.post(f"/ung/innboks/{waiting.id}/tildel", data={"to": teacher.id}).status_code == 409
+    assert client.post(f"/ung/innboks/{waiting.id}/tildel", data={"to": 99999}).status_code == 404
     assert client.post(f"/ung/innboks/{waiting.id}/tildel", data={"to": other.id}).status_code == 302
     assert f'data-assigned="{other.name}"' in client.get("/ung/innboks").get_data(as_text=True)
 

@@ -21,3 +21,4 @@ def test_the_demo_has_a_youth_operator_and_a_professional_on_duty(app, client):
     assert response.status_code == 302
     inbox = client.get("/ung/innboks").get_data(as_text=True)
     assert inbox.index(f"/ung/innboks/{flagged.id}\"") < inbox.index("/ung/innboks/1\"")
+    assert 'data-assigned="Sara Lind"' in inbox  # the answered one: Sara took it

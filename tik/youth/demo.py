@@ -22,7 +22,8 @@ UNIT = "ungdomstjenesten"
 
 
 def load_youth_demo(users: dict[str, User], password: str) -> None:
-    """Create the youth door's demo people (the operator certified by the admin) and three conversations."""
+    """Create the youth door's demo people (the operator certified by the admin) and three conversations, the
+    answered one taken by the operator."""
     unit = unit_by_key(UNIT)
     for username, name, title, roles in YOUTH_DEMO_USERS:
         users[username] = create_user(username, name, unit, password, set(roles), title=title)
@@ -31,6 +32,7 @@ def load_youth_demo(users: dict[str, User], password: str) -> None:
     operator = users["ungdomsveileder"]
     first = service.write_first("Jeg krangler mye med foreldrene mine og orker ikke være hjemme.", "16-18",
                                 "Fjordvik videregående", "here")
+    service.assign(first.conversation, operator, operator)  # Sara took it: she answers it
     service.answer(first.conversation, operator, service.youth().templates[0].text.get("nb"), "thanks")
     service.write_first("Hvordan får jeg hjelp med penger til bussen til skolen?", "16-18")
     service.write_first("Jeg er ikke trygg hjemme i kveld.", "12-15", "", "call", not_safe=True)  # to the professional
