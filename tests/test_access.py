@@ -295,6 +295,19 @@ def test_who_has_seen_names_the_leader_as_leader(client, login, world):
     assert "leder" in row[:300]
 
 
+def test_who_has_seen_a_case_names_only_those_who_read_that_case(client, login, world, make_case):
+    from tik.cases.queries import who_has_seen
+
+    theirs = make_case(by=world.people["teacher_b"], first_name="Other")
+    login(world.people["teacher_b"])
+    assert client.get(f"/saker/{theirs.ref}").status_code == 200  # teacher B reads only their own case
+    login(world.people["holder"])
+    client.get(f"/saker/{world.case.ref}")
+    assert [viewer.name for viewer in who_has_seen(world.case)] == [world.people["holder"].name]
+    page = client.get(f"/saker/{world.case.ref}/innsyn").get_data(as_text=True)
+    assert world.people["teacher_b"].name not in page
+
+
 def test_routes_with_a_role_answer_404_to_others(client, login, world):
     login(world.people["holder"])
     for url in ("/enhet", "/admin/brukere", "/admin/enheter"):
