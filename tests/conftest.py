@@ -302,8 +302,8 @@ def count_queries(app):
 
 @pytest.fixture(scope="session")
 def oidc_provider():
-    """A real OpenID Connect provider (tik/auth/devidp.py) for a TIK at http://tik.test, on a free port."""
-    from tik.auth.devidp import dev_provider, serve
+    """A real OpenID Connect provider (devkit/devidp.py) for a TIK at http://tik.test, on a free port."""
+    from devkit.devidp import dev_provider, serve
 
     provider = dev_provider("http://tik.test")
     server = serve(provider)

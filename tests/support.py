@@ -89,7 +89,7 @@ class GuidebookCopy:
 
 
 
-# The development provider's two clients (tik/auth/devidp.py), as TIK is configured for them.
+# The development provider's two clients (devkit/devidp.py), as TIK is configured for them.
 PROVIDER_CLIENTS = {
     "staff": {"client_id": "tik-staff", "client_secret": "dev-staff-secret", "scope": "openid profile email",
               "label": "Testleverandøren"},

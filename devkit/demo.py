@@ -13,6 +13,8 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 
+from devkit.youth_demo import load_youth_demo
+from devkit.youth_demo import logins_lines as youth_logins
 from tik import clock
 from tik.auth.models import Role, User
 from tik.auth.service import create_user
@@ -36,8 +38,6 @@ from tik.plans.service import (
     plan_of,
     update_plan,
 )
-from tik.youth.demo import load_youth_demo
-from tik.youth.demo import logins_lines as youth_logins
 
 # The demo logins are printed for everyone on purpose: this is not a secret.
 DEMO_PASSWORD = "tik-demo-2026"  # nosec B105
@@ -138,17 +138,17 @@ def load() -> bool:
 
 def _link_to_dev_provider(users: dict[str, User]) -> None:
     """The teacher and her leader can also sign in through `tik dev-idp` (README, single sign-on)."""
-    from tik.auth.devidp import DEV_ISSUER
+    from devkit.devidp import DEV_ISSUER
 
     for username in ("laerer", "leder"):
         users[username].external_issuer, users[username].external_subject = DEV_ISSUER, username
 
 
 def _guardian_for_dev_provider() -> None:
-    """Every demo guardian has a valid synthetic national id (tik.auth.devidp.DEMO_GUARDIANS), so each can
+    """Every demo guardian has a valid synthetic national id (devkit.devidp.DEMO_GUARDIANS), so each can
     sign in on "Min familie" through `tik dev-idp` (its ID-porten-like client), Emil's mother among them."""
+    from devkit.devidp import DEMO_GUARDIANS
     from tik import crypto
-    from tik.auth.devidp import DEMO_GUARDIANS
     from tik.concerns.models import Guardian
 
     for guardian in db.session.scalars(select(Guardian)):
