@@ -46,7 +46,7 @@ test-postgres:
 	TIK_TEST_DATABASE_URL=$(PG_TEST_URL) $(PYTEST) -m "not browser"
 
 check:
-	$(BIN)/ruff check tik tests tools
+	$(BIN)/ruff check tik tests tools devkit bench
 	$(BIN)/tik guide check
 	$(BIN)/bandit -q -r tik tools -c pyproject.toml
 	$(BIN)/python tools/audit_dependencies.py $(BIN)/pip-audit
