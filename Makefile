@@ -46,7 +46,7 @@ test-postgres:
 	TIK_TEST_DATABASE_URL=$(PG_TEST_URL) $(PYTEST) -m "not browser"
 
 check:
-	$(BIN)/ruff check tik tests tools
+	$(BIN)/ruff check tik tests tools devkit bench
 	$(BIN)/tik guide check
 	$(BIN)/bandit -q -r tik tools -c pyproject.toml
 	$(BIN)/python tools/audit_dependencies.py $(BIN)/pip-audit
@@ -76,12 +76,14 @@ translations: $(VENV)/.installed
 	$(BIN)/pybabel compile -d tik/translations
 
 # Every dependency, transitive ones included, comes from requirements.lock with its hashes (pip refuses a file
-# whose hash differs); TIK itself is then installed on top without resolving anything again.
-$(VENV)/.installed: pyproject.toml requirements.lock
+# whose hash differs); TIK itself is then installed on top without resolving anything again, and beside it the
+# development kit (devkit/: `tik demo`, `tik seed-scale`, `tik dev-idp`), which a production install leaves out.
+$(VENV)/.installed: pyproject.toml devkit/pyproject.toml requirements.lock
 	[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip==26.3
 	$(BIN)/pip install -q --require-hashes -r requirements.lock
 	$(BIN)/pip install -q --no-deps -e .
+	$(BIN)/pip install -q --no-deps -e devkit
 	touch $@
 
 # After changing a dependency in pyproject.toml: `make lock` writes requirements.lock again (then commit both).

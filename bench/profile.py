@@ -39,7 +39,8 @@ def main() -> None:
     from sqlalchemy import func, select
 
     from bench.app import add_bench_routes
-    from tik import create_app, demo
+    from devkit import demo
+    from tik import create_app
     from tik.cases.models import Case, CaseEvent
     from tik.extensions import db
 

@@ -6,7 +6,7 @@ Settings (environment): TIK_BENCH_CHILDREN (the big municipality, default 100000
 TIK_BENCH_SECONDS and TIK_BENCH_REQUESTS (the bound of each measurement), TIK_BENCH_REDIS (the Redis that
 production requires, default the local one), TIK_BENCH_DATABASES
 ("sqlite,postgresql"). Seeded databases are cached in bench/.data/ (keyed by the migrations, the
-guidebook and tik/scale.py), so only the first run pays for seeding.
+guidebook and devkit/scale.py), so only the first run pays for seeding.
 """
 
 from __future__ import annotations
@@ -95,7 +95,7 @@ def tik(url: str, *args: str) -> None:
 def fingerprint() -> str:
     """Changes when the schema, the guidebook or the seeder change: then the cache is seeded again."""
     digest = hashlib.sha256()
-    files = sorted((ROOT / "migrations" / "versions").glob("*.py")) + [ROOT / "tik" / "scale.py"]
+    files = sorted((ROOT / "migrations" / "versions").glob("*.py")) + [ROOT / "devkit" / "scale.py"]
     files += sorted(p for p in (ROOT / "guidebook").rglob("*") if p.is_file())
     for path in files:
         digest.update(path.name.encode() + path.read_bytes())
@@ -222,7 +222,7 @@ def gunicorn(url: str, extra: dict[str, str] | None = None) -> Iterator[int]:
 def prepare_stats(url: str) -> dict:
     """What a night does before the statistics page is read: `tik stats refresh`; the bench user is also
     made an analyst (the whole municipality: the largest statistics page there is)."""
-    from tik.scale import BENCH_USER
+    from devkit.scale import BENCH_USER
 
     started = time.perf_counter()
     tik(url, "stats", "refresh")
@@ -236,7 +236,7 @@ def prepare_stats(url: str) -> dict:
 
 def portfolio(url: str) -> dict:
     """The bench user's open cases (references and children) and colleagues to write concerns as."""
-    from tik.scale import BENCH_USER
+    from devkit.scale import BENCH_USER
 
     engine = create_engine(url)
     with engine.connect() as conn:
@@ -259,7 +259,7 @@ def portfolio(url: str) -> dict:
 
 
 def logged_in(port: int, usernames: list[str]) -> list[Browser]:
-    from tik.scale import PASSWORD
+    from devkit.scale import PASSWORD
 
     browsers = []
     for name in usernames:
@@ -275,7 +275,7 @@ def measure_pages(port: int, data: dict) -> dict:
     Measured in ROUNDS interleaved rounds, so that whatever else the machine does at a moment weighs
     on hello and the pages alike.
     """
-    from tik.scale import BENCH_USER
+    from devkit.scale import BENCH_USER
 
     anonymous = [Browser(port) for _ in range(WORKERS)]
     users = logged_in(port, [BENCH_USER] * WORKERS)
@@ -313,8 +313,8 @@ class Timelines:
     def __init__(self, url: str, data: dict) -> None:
         from sqlalchemy import insert, select
 
+        from devkit.scale import BENCH_USER
         from tik.cases.models import Case, CaseEvent, EventKind
-        from tik.scale import BENCH_USER
 
         self.engine = create_engine(url)
         events = CaseEvent.__table__
@@ -357,7 +357,7 @@ class Timelines:
 
 def measure_timeline(port: int, url: str, data: dict) -> dict:
     """The case page of one case with 10 and with 500 timeline events, in interleaved rounds."""
-    from tik.scale import BENCH_USER
+    from devkit.scale import BENCH_USER
 
     timelines = Timelines(url, data)
     users = logged_in(port, [BENCH_USER] * WORKERS)
@@ -397,7 +397,7 @@ def measure_audit_chain(url: str, data: dict) -> dict:
     one seals the audit chain after every request, the other has sealing off (TIK_AUDIT_SEAL=off: events
     are written in the request as always, never sealed by it). The backlog is sealed between rounds,
     untimed, so that neither server pays for the other's events."""
-    from tik.scale import BENCH_USER
+    from devkit.scale import BENCH_USER
 
     refs = data["refs"]
     runs = ("sealed", "unsealed")
@@ -416,7 +416,7 @@ def measure_audit_chain(url: str, data: dict) -> dict:
 
 
 def measure_pdf_http(port: int, data: dict) -> dict:
-    from tik.scale import BENCH_USER
+    from devkit.scale import BENCH_USER
 
     browser = logged_in(port, [BENCH_USER])
     ref = data["refs"][0]
@@ -432,6 +432,7 @@ def measure_pdf_in_process(url: str) -> dict:
     from sqlalchemy import select
     from weasyprint import HTML
 
+    from devkit.scale import BENCH_USER
     from tik import create_app
     from tik.auth.models import User
     from tik.cases.models import Case, CaseStatus
@@ -439,7 +440,6 @@ def measure_pdf_in_process(url: str) -> dict:
     from tik.plans.models import Measure, Plan
     from tik.plans.pdf import PDF_OPTIONS, STATIC_ROOT
     from tik.plans.printing import family_language, plan_html, plan_pdf
-    from tik.scale import BENCH_USER
 
     os.environ.update({k: v for k, v in environment(url).items() if k.startswith("TIK_")})
     app = create_app({"SQLALCHEMY_DATABASE_URI": url})

@@ -15,13 +15,19 @@ import tempfile
 from datetime import date
 
 import pytest
-from jinja2 import FileSystemBytecodeCache
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 
 os.environ.setdefault("TIK_INSTANCE_PATH", tempfile.mkdtemp(prefix="tik-test-instance-"))
 
-from support import PASSWORD, SHIPPED_HASHERS, TEST_DAY  # noqa: E402
+from support import (  # noqa: E402
+    PASSWORD,
+    SHIPPED_HASHERS,
+    TEMPLATE_BYTECODE,
+    TEST_DAY,
+    app_config,
+    empty_all_tables,
+)
 
 from tik import clock, create_app  # noqa: E402
 from tik.auth import mfa as _mfa  # noqa: E402
@@ -72,7 +78,7 @@ def database_url(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def _schema(database_url):
-    app = create_app(_test_config(database_url))
+    app = create_app(app_config(database_url))
     with app.app_context():
         db.drop_all()
         db.create_all()
@@ -100,31 +106,15 @@ def app(database_url, _schema, tmp_path):
     """The app with an empty database, its own audit anchor file and an app context pushed, on the fixed
     test day (the clock still runs, and tests move it with clock.travel): dates written in tests mean the
     same in any year."""
-    app = create_app(_test_config(database_url) | {"TIK_AUDIT_ANCHOR": str(tmp_path / "audit-anchor")})
-    app.jinja_env.bytecode_cache = _TEMPLATE_BYTECODE
+    app = create_app(app_config(database_url) | {"TIK_AUDIT_ANCHOR": str(tmp_path / "audit-anchor")})
+    app.jinja_env.bytecode_cache = TEMPLATE_BYTECODE
     clock.travel(TEST_DAY)
     with app.app_context():
-        _empty_all_tables()
+        empty_all_tables()
         yield app
         db.session.remove()
         db.engine.dispose()
     clock.reset()
-
-
-def _empty_all_tables() -> None:
-    """Every table emptied, and on PostgreSQL every id sequence back at 1 (as TRUNCATE … RESTART IDENTITY
-    would do; but TRUNCATE gives each of the ~50 tables new files, ~2 s a test under load, where DELETE on
-    tables that are mostly empty costs milliseconds: one round trip for all of them)."""
-    with db.engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.exec_driver_sql("; ".join(f'DELETE FROM "{t.name}"' for t in reversed(db.metadata.sorted_tables)))
-            used = conn.scalars(text("SELECT quote_ident(schemaname) || '.' || quote_ident(sequencename) "
-                                     "FROM pg_sequences WHERE last_value IS NOT NULL")).all()
-            if used:
-                conn.exec_driver_sql("SELECT " + ", ".join(f"setval('{name}', 1, false)" for name in used))
-        else:
-            for table in reversed(db.metadata.sorted_tables):
-                conn.execute(table.delete())
 
 
 @pytest.fixture
@@ -327,8 +317,8 @@ def count_queries(app):
 
 @pytest.fixture(scope="session")
 def oidc_provider():
-    """A real OpenID Connect provider (tik/auth/devidp.py) for a TIK at http://tik.test, on a free port."""
-    from tik.auth.devidp import dev_provider, serve
+    """A real OpenID Connect provider (devkit/devidp.py) for a TIK at http://tik.test, on a free port."""
+    from devkit.devidp import dev_provider, serve
 
     provider = dev_provider("http://tik.test")
     server = serve(provider)

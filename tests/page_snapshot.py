@@ -113,7 +113,7 @@ def demo_case_pages(app) -> dict[str, list[str]]:
     """Every demo case's page as its coordinator, its unit's leader and each participant see it."""
     from sqlalchemy import select
 
-    from tik import demo
+    from devkit import demo
     from tik.cases.models import Case
     from tik.extensions import db
 

@@ -295,6 +295,35 @@ def test_who_has_seen_names_the_leader_as_leader(client, login, world):
     assert "leder" in row[:300]
 
 
+def test_who_has_seen_a_case_names_only_those_who_read_that_case(client, login, world, make_case):
+    from sqlalchemy import func, select
+
+    from tik.audit.models import AuditEvent
+    from tik.auth.policy import Access
+    from tik.cases.queries import who_has_seen
+
+    theirs = make_case(by=world.people["teacher_b"], first_name="Other")
+    login(world.people["teacher_b"])
+    assert client.get(f"/saker/{theirs.ref}").status_code == 200  # teacher B reads only their own case
+    holder, nurse = world.people["holder"], world.people["nurse"]
+    login(nurse)
+    client.get(f"/saker/{world.case.ref}")
+    login(holder)
+    client.get(f"/saker/{world.case.ref}")
+    client.get(f"/saker/{world.case.ref}")
+    viewers = who_has_seen(world.case)
+    assert [(v.name, v.unit, v.access, v.times) for v in viewers] == [
+        (holder.name, holder.unit.name, Access.HOLDER, 2), (nurse.name, nurse.unit.name, Access.PARTICIPANT, 1)]
+    last_read = db.session.scalar(select(func.max(AuditEvent.at)).where(
+        AuditEvent.case_id == world.case.id, AuditEvent.user_id == holder.id))
+    assert viewers[0].last == last_read
+    page = client.get(f"/saker/{world.case.ref}/innsyn").get_data(as_text=True)
+    assert world.people["teacher_b"].name not in page
+    holder.unit_id = None  # a reader without a unit is listed with none
+    db.session.commit()
+    assert who_has_seen(world.case)[0].unit == ""
+
+
 def test_routes_with_a_role_answer_404_to_others(client, login, world):
     login(world.people["holder"])
     for url in ("/enhet", "/admin/brukere", "/admin/enheter"):

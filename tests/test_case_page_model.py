@@ -28,7 +28,7 @@ def _busiest_case(app):
     """The demo loaded, and the demo case with the most events, with its coordinator."""
     from sqlalchemy import func, select
 
-    from tik import demo
+    from devkit import demo
     from tik.cases.models import Case, CaseEvent
     from tik.extensions import db
 

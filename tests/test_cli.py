@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from devkit.cli import demo as demo_command
 from tik.auth.models import Role, User
 from tik.extensions import db
 
@@ -33,10 +34,10 @@ def test_users_create_refuses_unknown_unit_short_password_and_duplicates(runner,
 
 
 def test_demo_command_loads_once_and_prints_the_logins(runner):
-    first = runner.invoke(args=["demo"])
+    first = runner.invoke(demo_command)
     assert first.exit_code == 0 and "laerer" in first.output and "tik-demo-2026" in first.output
     users = db.session.scalar(db.select(db.func.count(User.id)))
-    second = runner.invoke(args=["demo"])
+    second = runner.invoke(demo_command)
     assert second.exit_code == 0 and "allerede" in second.output
     assert db.session.scalar(db.select(db.func.count(User.id))) == users
 

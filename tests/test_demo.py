@@ -8,7 +8,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from tik import clock, demo
+from devkit import demo
+from devkit.youth_demo import YOUTH_DEMO_USERS
+from tik import clock
 from tik.audit.models import AuditEvent
 from tik.audit.service import verify
 from tik.auth.models import User
@@ -17,7 +19,6 @@ from tik.cases.models import Case, CaseEvent, CaseStatus, EventKind, Handover, H
 from tik.concerns.models import Concern, Guardian
 from tik.extensions import db
 from tik.plans.service import plan_of
-from tik.youth.demo import YOUTH_DEMO_USERS
 
 
 def _count(model) -> int:
@@ -148,8 +149,8 @@ def test_logins_text_names_every_user_and_the_password(app):
 
 
 def test_every_demo_guardian_has_a_valid_synthetic_national_id(loaded):
+    from devkit.devidp import DEMO_GUARDIAN_PID, is_synthetic
     from tik import crypto
-    from tik.auth.devidp import DEMO_GUARDIAN_PID, is_synthetic
 
     guardians = db.session.scalars(select(Guardian)).all()
     ids = {g.name: crypto.decrypt(g.nin_encrypted) for g in guardians if g.nin_encrypted}

@@ -4,6 +4,10 @@ converter of every GET route (walked from app.url_map) answer below 500, with CS
 A fixed corpus of known-bad values (NUL, control characters, 20 digits, years 1 and 9999, 50 000 characters,
 invalid UTF-8, a right-to-left override, CR/LF) goes to every route in every run; `make test` adds a few
 generated examples per route, `make fuzz` many (TIK_FUZZ_EXAMPLES).
+
+Kept within its budget (a minute per database in `make test`): the module shares one app (each test still gets
+an emptied database, its own audit anchor and the fixed clock), the forms are read from the pages once, and a
+request is followed by the "still logged in?" check only when its answer could have ended the session.
 """
 
 from __future__ import annotations
@@ -17,12 +21,13 @@ from urllib.parse import quote, urlencode, urlsplit
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from support import PASSWORD
+from support import PASSWORD, TEMPLATE_BYTECODE, TEST_DAY, app_config, empty_all_tables
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import NotFound
 
-from tik import create_app
+from tik import clock, create_app
 from tik.clock import now
+from tik.extensions import db
 
 EXAMPLES = int(os.environ.get("TIK_FUZZ_EXAMPLES") or 12)
 FUZZ_SETTINGS = settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=EXAMPLES <= 50,
@@ -82,6 +87,33 @@ class _Forms(HTMLParser):
             self._current = None
 
 
+@pytest.fixture(scope="module")
+def _shared_app(database_url, _schema):
+    shared = create_app(app_config(database_url))
+    shared.jinja_env.bytecode_cache = TEMPLATE_BYTECODE
+    yield shared
+    with shared.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app(_shared_app, tmp_path):
+    """This module's `app`: one app for all its tests (building one costs more than most of these tests), with
+    what conftest's `app` gives each test: an emptied database, a fresh audit anchor, the fixed test day."""
+    _shared_app.config.update(WTF_CSRF_ENABLED=False, TIK_AUDIT_ANCHOR=str(tmp_path / "audit-anchor"))
+    clock.travel(TEST_DAY)
+    with _shared_app.app_context():
+        empty_all_tables()
+        yield _shared_app
+        db.session.remove()
+    clock.reset()
+
+
+# The forms of the world's pages, read once: every world has the same rows with the same ids (the database is
+# emptied and its ids start again at 1), so its pages offer the same fields.
+_FIELDS: dict[str, dict[str, list[str]]] = {}
+
+
 @pytest.fixture
 def world(app, make_user, make_case, give_consent):
     """A user with a case, a plan with a measure, a consent, a handover to answer and a team meeting; CSRF on."""
@@ -93,8 +125,8 @@ def world(app, make_user, make_case, give_consent):
     app.config["WTF_CSRF_ENABLED"] = True
     user = make_user(username="fuzzer", roles=tuple(Role))  # every role: every route is reachable
     other = make_user(username="colleague")
-    case = make_case(by=user)
-    theirs = make_case(by=other)
+    case = make_case(by=user, last_name="Fuzzberg")
+    theirs = make_case(by=other, last_name="Testrud")  # a name of its own: never the same child as `case`
     consent = give_consent(case, user, ["health-nurse", "tik-team"])
     measure = plans.add_measure(case, user, plans.MeasureInput("school", "Lærer", "Leksehjelp", "Mål",
                                                                now().date(), now().date() + timedelta(days=30)))
@@ -113,9 +145,9 @@ def world(app, make_user, make_case, give_consent):
              f"/saker/{case.ref}/plan/tiltak/{measure.id}/evaluering", f"/moter/{meeting.id}", "/moter/",
              f"/moter/nettverk/{case.ref}", "/bekymring/ny", "/bekymring/skjema", "/saker", "/min-side",
              "/admin/brukere", "/admin/enheter", "/enhet"]
-    fields: dict[str, dict[str, list[str]]] = {}
+    fields = _FIELDS
     adapter = app.url_map.bind("tik.test")
-    for path in pages:
+    for path in pages if not fields else ():
         parser = _Forms(path)
         parser.feed(client.get(path).get_data(as_text=True))
         for form in parser.forms:
@@ -191,11 +223,17 @@ def _assert_survives(world, method: str, url: str, **kwargs) -> None:
     assert status < 500, f"{method} {url} answered {status}"
 
 
+# Answers after which the session is as it was: the request was refused before it changed anything.
+REFUSED = {400, 404, 405, 409, 410, 413, 414, 422}
+
+
 def _status(world, method: str, url: str, **kwargs) -> int:
-    """The answer's status; logs the fuzzer in again when the request logged it out (or locked it)."""
+    """The answer's status; logs the fuzzer in again when the request logged it out (or locked it). A GET
+    changes no session unless it redirects or refuses; a refused POST changes nothing either."""
     client = world["client"]
     status = client.open(url, method=method, **kwargs).status_code
-    if client.get("/min-side").status_code != 200:  # the fuzzer logged itself out (or locked): carry on
+    could_end_it = (300 <= status < 400 or status in (401, 403)) if method == "GET" else status not in REFUSED
+    if could_end_it and client.get("/min-side").status_code != 200:  # logged out (or locked): carry on
         from tik.auth.models import User
         from tik.extensions import db
 
@@ -224,9 +262,20 @@ def test_posting_generated_values_never_answers_5xx(world, endpoint, rule):
 QUERY_KEYS = ["versjon", "lang", "fra", "til", "urgency", "next", "expired", "q", "page"]
 
 
-@pytest.mark.parametrize("endpoint, rule", GET_RULES, ids=[e for e, _ in GET_RULES])
-def test_every_converter_and_query_of_every_get_route_answers_below_500(world, endpoint, rule):
-    @FUZZ_SETTINGS
+# A PDF route renders a PDF for each example with real ids (a third of a second each): a third of the examples,
+# since the fixed corpus below sends every known-bad value to its renderer too.
+PDF_SETTINGS = settings(FUZZ_SETTINGS, max_examples=max(EXAMPLES // 3, 1))
+
+
+def test_every_converter_and_query_of_every_get_route_answers_below_500(world):
+    """Every GET route in one world: a GET changes nothing the next route reads (and a route that logs the
+    fuzzer out is followed by a new login), so the routes need not each build their own."""
+    for _endpoint, rule in GET_RULES:
+        _fuzz_get(world, rule)
+
+
+def _fuzz_get(world, rule: str) -> None:
+    @(PDF_SETTINGS if rule.endswith(".pdf") else FUZZ_SETTINGS)
     @given(values=_url_values(rule, world["ids"]),
            query=st.lists(st.tuples(st.sampled_from(QUERY_KEYS), text_values), max_size=4))
     def fuzz(values, query):
@@ -235,13 +284,19 @@ def test_every_converter_and_query_of_every_get_route_answers_below_500(world, e
     fuzz()
 
 
-@pytest.mark.parametrize("endpoint, rule", [(e, r) for e, r, _m in RULES if "<int:" in r])
-def test_ids_beyond_the_database_range_are_not_found(world, endpoint, rule):
-    for number in (2**31, 10**20):
-        values = {name: number if f"<int:{name}>" in rule else world["ids"].get(name, "x") for name in _args(rule)}
-        for method in ("GET", "POST"):
-            response = world["client"].open(_path(rule, values), method=method, data={"csrf_token": world["token"]})
-            assert response.status_code in (404, 405), f"{method} {_path(rule, values)}: {response.status_code}"
+def test_ids_beyond_the_database_range_are_not_found(world):
+    answers = {}
+    for _endpoint, rule, _methods in RULES:
+        if "<int:" not in rule:
+            continue
+        for number in (2**31, 10**20):
+            values = {name: number if f"<int:{name}>" in rule else world["ids"].get(name, "x") for name in _args(rule)}
+            for method in ("GET", "POST"):
+                url = _path(rule, values)
+                answers[f"{method} {url}"] = world["client"].open(
+                    url, method=method, data={"csrf_token": world["token"]}).status_code
+    assert len(answers) >= 100
+    assert {request: status for request, status in answers.items() if status not in (404, 405)} == {}
 
 
 @pytest.mark.parametrize("endpoint, rule", STATIC_RULES, ids=[e for e, _ in STATIC_RULES])
@@ -276,16 +331,20 @@ def test_every_route_answers_each_known_bad_value_below_500(world, name):
         real = _path(rule, {**REAL, **world["ids"]})
         hostile = _path(rule, {arg: encoded for arg in _args(rule)})
         for method in methods:
+            # A route without converters has no hostile path: its one request carries the value in the query
+            # (GET) or in every field (POST), never the same request twice.
             if method == "GET":
                 requests = [(f"{hostile}?{query}", {})]
-                if not rule.endswith(".pdf") or name in PDF_VALUES:
+                if _args(rule) and (not rule.endswith(".pdf") or name in PDF_VALUES):
                     requests.append((f"{real}?{query}", {}))
             else:
                 fields = world["fields"].get(endpoint, {})
                 body = urlencode([("csrf_token", world["token"])] + [
                     (re.sub(r"^(m|i)N-", lambda m: f"{m.group(1)}{world['item_id']}-", field), bad)
                     for field in fields if field != "csrf_token"])
-                requests = [(hostile, {"data": urlencode([("csrf_token", world["token"])])}), (real, {"data": body})]
+                requests = [(real, {"data": body})]
+                if _args(rule):
+                    requests.append((hostile, {"data": urlencode([("csrf_token", world["token"])])}))
             for url, kwargs in requests:
                 status = _status(world, method, url, content_type="application/x-www-form-urlencoded", **kwargs)
                 if status >= 500:

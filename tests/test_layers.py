@@ -37,7 +37,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("features that start from a case", ("concerns", "meetings", "org", "family", "lifecycle", "stats",
                                          "handbook", "backup", "youth")),
     ("Min side", ("mywork",)),
-    ("the app and its commands", ("tik", "models", "cli", "demo", "demo_sv", "scale")),
+    ("the app and its commands", ("tik", "models", "cli")),
 ]
 # What the models may import: the database, the clock and the pure guide model. Nothing of a feature.
 FOUNDATION_FOR_MODELS = {"clock", "extensions", "guides"}

@@ -14,7 +14,7 @@ from pdfcheck import body_text, ink_in_side_margins, outside_margins, page_numbe
 from sqlalchemy import select
 from support import pdf_text
 
-from tik import demo
+from devkit import demo
 from tik.audit.models import AuditEvent
 from tik.auth.policy import case_for
 from tik.cases.models import Case, CaseEvent, CaseParticipant, ChildWelfareReport, Consent, ConsentService, Handover

@@ -16,7 +16,8 @@ from pypdf import PdfReader
 from sqlalchemy import select
 from support import pdf_text
 
-from tik import clock, demo
+from devkit import demo
+from tik import clock
 from tik.audit.models import AuditEvent
 from tik.audit.service import verify
 from tik.auth.models import User

@@ -9,7 +9,8 @@ from pathlib import Path
 from lifecycle_support import close, rich_case
 from sqlalchemy import func, select
 
-from tik import clock, demo
+from devkit import demo
+from tik import clock
 from tik.audit.models import AuditEvent
 from tik.audit.service import verify
 from tik.cases.models import Case, CaseEvent, CaseParticipant, ChildWelfareReport, Consent, ConsentService, Handover

@@ -1,4 +1,4 @@
-"""Staff sign-in through a real OpenID Connect provider (tik/auth/devidp.py, served on a free port in a thread).
+"""Staff sign-in through a real OpenID Connect provider (devkit/devidp.py, served on a free port in a thread).
 
 Every token here is a signed JWT that TIK fetches over HTTP from the provider's token endpoint and checks
 against the provider's JWKS through Authlib; a wrong token is made wrong by the provider (Provider.tamper),
@@ -273,8 +273,8 @@ def _family_authorize(client, **params):
 
 
 def test_a_new_synthetic_guardian_signs_in_through_the_test_provider(app, client, provider, make_case, give_consent):
+    from devkit.devidp import synthetic_nin
     from tik import crypto
-    from tik.auth.devidp import synthetic_nin
 
     use_test_provider(app, provider, "family")
     pid = synthetic_nin(date(1988, 5, 17))
@@ -314,7 +314,7 @@ def test_the_test_provider_signs_in_no_real_persons_number(app, client, provider
 
 
 def test_the_test_provider_refuses_a_typed_id_on_the_staff_client(client, provider, teacher):
-    from tik.auth.devidp import DEMO_GUARDIAN_PID
+    from devkit.devidp import DEMO_GUARDIAN_PID
 
     start = client.get("/login/oidc/staff")
     answer = requests.get(start.headers["Location"], params={"pid": DEMO_GUARDIAN_PID}, allow_redirects=False,

@@ -65,7 +65,7 @@ RULES = {
          r"def is_writable\(", ()),
     "a consent lasts a year":
         (r"expires_on\s*=\s*[^,]*\+\s*timedelta\(|CONSENT_DAYS", "tik/cases/consent.py",
-         r"CONSENT_LASTS = timedelta\(days=365\)", ("tik/demo.py",)),
+         r"CONSENT_LASTS = timedelta\(days=365\)", ("devkit/demo.py",)),
     "a consent ending within 30 days is flagged":
         (r"(?i)consent_warning\w*\s*[=:]\s*(?:timedelta\(|\d)", "tik/cases/consent.py",
          r"CONSENT_WARNING = timedelta\(days=30\)", ()),
@@ -79,7 +79,7 @@ RULES = {
         (r"['\"]deactivated['\"]", "tik/cases/models.py", r"HOLDER_DEACTIVATED = \"deactivated\"", ()),
     "the plan is written only by the plan service (a blank print makes an unsaved empty plan)":
         (r"(?<!class )\b(?:Plan|Measure|PlanRevision|Evaluation)\(", "tik/plans/service.py", r"def ensure_plan\(",
-         ("tik/plans/printing.py", "tik/demo.py", "tik/scale.py")),
+         ("tik/plans/printing.py", "devkit/demo.py", "devkit/scale.py")),
     "the formats a date field accepts":
         (r"DATE_FORMATS\s*=|['\"]%d\.%m\.%Y['\"]", "tik/dates.py", r"DATE_FORMATS = \[", ()),
 }

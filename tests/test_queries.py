@@ -191,11 +191,12 @@ def test_the_case_list_reads_the_cases_it_lists_by_primary_key_however_many_are_
 
     from sqlalchemy import func, select
 
+    from devkit.scale import seed_scale_command
     from tik.auth.models import User
     from tik.cases.models import Case, CaseStatus
     from tik.cases.queries import my_cases
 
-    result = runner.invoke(args=["seed-scale", "--children", "400", "--seed", "7"])
+    result = runner.invoke(seed_scale_command, ["--children", "400", "--seed", "7"])
     assert result.exit_code == 0, result.output
     user = db.session.scalar(select(User).where(User.username == "skala"))
     open_cases = db.session.scalar(select(func.count()).select_from(Case).where(Case.status == CaseStatus.OPEN))

@@ -7,19 +7,19 @@ from collections import Counter
 import pytest
 from sqlalchemy import func, select
 
+from devkit.scale import BENCH_USER, PASSWORD, ScaleError, seed, seed_scale_command
 from tik.auth.models import User
 from tik.cases.models import Case, CaseEvent, CaseStatus
 from tik.extensions import db
 from tik.guidebook import current_guide
 from tik.plans.models import Measure, Plan
-from tik.scale import BENCH_USER, PASSWORD, ScaleError, seed
 
 CHILDREN = 300
 
 
 @pytest.fixture
 def seeded(app, runner):
-    result = runner.invoke(args=["seed-scale", "--children", str(CHILDREN), "--seed", "7"])
+    result = runner.invoke(seed_scale_command, ["--children", str(CHILDREN), "--seed", "7"])
     assert result.exit_code == 0, result.output
     return {t.name: db.session.scalar(select(func.count()).select_from(t)) for t in db.metadata.sorted_tables}
 
@@ -87,5 +87,5 @@ def test_new_cases_are_numbered_after_the_seeded_ones(seeded, make_case):
 def test_scale_data_goes_into_an_empty_database_only(seeded, runner):
     with pytest.raises(ScaleError):
         seed(10, echo=lambda *_: None)
-    result = runner.invoke(args=["seed-scale", "--children", "10"])
+    result = runner.invoke(seed_scale_command, ["--children", "10"])
     assert result.exit_code != 0 and "empty database" in result.output

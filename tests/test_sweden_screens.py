@@ -96,9 +96,9 @@ def crawl(client, start: str = "/", limit: int = 400, pdfs: bool = True) -> dict
 
 @pytest.fixture
 def amal(app):
-    """The app as Åmåls kommun with the Swedish demo loaded (tik/demo_sv.py)."""
+    """The app as Åmåls kommun with the Swedish demo loaded (devkit/demo_sv.py)."""
     from tik.config import ROOT
-    from tik.demo_sv import load_swedish
+    from devkit.demo_sv import load_swedish
 
     sip = ROOT / "guidebooks" / "sv-sip"
     app.config.update(TIK_GUIDEBOOK=str(sip), TIK_ORGANISATION=str(sip / "organisation.yaml"),
@@ -110,7 +110,7 @@ def amal(app):
 
 
 def sign_in(client, username: str) -> None:
-    from tik.demo_sv import DEMO_PASSWORD
+    from devkit.demo_sv import DEMO_PASSWORD
 
     client.post("/logout")
     response = client.post("/login", data={"username": username, "password": DEMO_PASSWORD})
@@ -209,7 +209,7 @@ def test_the_unlinked_pages_of_a_case_are_swedish_too(amal, client):
 
 
 def test_the_family_pages_signed_in_through_bankid_are_swedish(amal, client):
-    from tik.auth.devidp import SWEDISH_DEMO_PEOPLE
+    from devkit.devidp import SWEDISH_DEMO_PEOPLE
     from tik.family import service
 
     with client.session_transaction() as session:
@@ -222,7 +222,7 @@ def test_the_family_pages_signed_in_through_bankid_are_swedish(amal, client):
 
 
 def test_the_demo_users_work_in_swedish():
-    from tik.demo_sv import SWEDISH_USERS
+    from devkit.demo_sv import SWEDISH_USERS
 
     assert {u[3] for u in SWEDISH_USERS} >= {"kristinedalskolan", "elevhalsan-amal", "socialtjansten-barn-unga",
                                              "arena-ungdomscentral", "arbetsformedlingen-amal",

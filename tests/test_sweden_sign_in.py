@@ -1,6 +1,6 @@
 """The family's sign-in in a Swedish municipality: Swedish BankID or Freja eID through an OpenID Connect broker,
 configured like ID-porten (issuer, client, label, the claim with the personnummer, the acr/amr values that count
-as a second factor), tested against the local test provider (tik/auth/devidp.py) issuing a Swedish person."""
+as a second factor), tested against the local test provider (devkit/devidp.py) issuing a Swedish person."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import requests
 from support import use_test_provider
 from test_sweden_screens import amal  # noqa: F401 - the Åmål app with the Swedish demo, a fixture
 
-from tik.auth.devidp import SWEDISH_DEMO_PEOPLE
+from devkit.devidp import SWEDISH_DEMO_PEOPLE
 from tik.cases.models import Case
 from tik.extensions import db
 

@@ -3,7 +3,7 @@ printed, and a "not safe" conversation first in the professional's inbox."""
 
 from __future__ import annotations
 
-from tik import demo
+from devkit import demo
 from tik.extensions import db
 from tik.youth.models import OperatorCertificate, YouthConversation
 

@@ -1,4 +1,4 @@
-"""The `tik` command: database, demo, guidebook check, users, plan PDF, audit."""
+"""The `tik` command: database, guidebook check, users, plan PDF, audit (the demo: devkit/cli.py)."""
 
 from __future__ import annotations
 
@@ -37,33 +37,13 @@ def _commands() -> list[click.Command]:
     from tik.backup import backup_command, restore_command
     from tik.cases.cli import consent_command
     from tik.lifecycle.cli import archive, retention
-    from tik.scale import seed_scale_command
     from tik.stats.cli import stats_command
     from tik.youth.cli import youth_command
 
-    return [init_db, demo, municipality, guide, org, users, plan, audit, reminders, backup_command, restore_command,
-            seed_scale_command, stats_command, retention, archive, dev_idp, youth_command, consent_command]
-
-
-@click.command("dev-idp")
-@click.option("--port", default=5001, show_default=True, help="Port of the provider (on 127.0.0.1).")
-@click.option("--tik-url", default="http://127.0.0.1:5000", show_default=True, help="Where TIK runs.")
-def dev_idp(port: int, tik_url: str) -> None:
-    """A local OpenID Connect test provider with demo people, for development only (README)."""
-    from werkzeug.serving import make_server
-
-    from tik.auth.devidp import dev_provider
-
-    provider = dev_provider(tik_url)
-    server = make_server("127.0.0.1", port, provider.app(), threaded=True)
-    provider.issuer = f"http://127.0.0.1:{server.port}"
-    click.echo(f"Testleverandør (OIDC) på {provider.issuer} – bare for utvikling. Start TIK med:")
-    click.echo(f"  TIK_OIDC_STAFF_ISSUER={provider.issuer} TIK_OIDC_STAFF_CLIENT_ID=tik-staff "
-               "TIK_OIDC_STAFF_CLIENT_SECRET=dev-staff-secret TIK_OIDC_STAFF_LABEL=Testleverandøren make run")
-    click.echo("For Min familie / Min familj (ID-porten, or BankID in a Swedish municipality) add:")
-    click.echo(f"  TIK_OIDC_FAMILY_ISSUER={provider.issuer} TIK_OIDC_FAMILY_CLIENT_ID=tik-family "
-               "TIK_OIDC_FAMILY_CLIENT_SECRET=dev-family-secret")
-    server.serve_forever()
+    # The development commands (`tik demo`, `tik seed-scale`, `tik dev-idp`) are not here: they come from the
+    # development kit (devkit/), as Flask plugin commands, where it is installed.
+    return [init_db, municipality, guide, org, users, plan, audit, reminders, backup_command, restore_command,
+            stats_command, retention, archive, youth_command, consent_command]
 
 
 @click.command("init-db")
@@ -74,19 +54,6 @@ def init_db() -> None:
 
     upgrade()
     click.echo("Databasen er klar.")
-
-
-@click.command("demo")
-@click.option("--print-logins", is_flag=True, help="Only print the demo logins.")
-@with_appcontext
-def demo(print_logins: bool) -> None:
-    """Load the demo municipality into an empty database (never twice)."""
-    from tik import demo as demo_data
-
-    if not print_logins:
-        created = demo_data.load_all()
-        click.echo(f"Lastet: {', '.join(created)}." if created else "Databasen har allerede data; demo ikke lastet.")
-    click.echo(demo_data.logins_text())
 
 
 @click.group()

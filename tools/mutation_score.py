@@ -1,7 +1,7 @@
 """Print the mutation score of the last `mutmut run` per module and in all: killed / (killed + survived), with
 what was not tested (lines no selected test reaches; mutants the run did not get to).
 
-    python tools/mutation_score.py             # the table
+    python tools/mutation_score.py              # the table
     python tools/mutation_score.py --survivors # and every survivor the ledger does not explain, with its change
 
 A survivor that tests/mutation_ledger.yaml explains (verdict "equivalent" or "not meaningful") is counted in the

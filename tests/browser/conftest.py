@@ -29,7 +29,8 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
     pytest-xdist worker (`make test` sends whole files to a worker, so a file's tests share one server)."""
     from werkzeug.serving import make_server
 
-    from tik import create_app, demo
+    from devkit import demo
+    from tik import create_app
     from tik.extensions import db
 
     path = tmp_path_factory.mktemp("browser-db") / "tik.sqlite"

@@ -1,7 +1,7 @@
 """Sign-in through a real OpenID Connect provider in a real browser: the demo teacher through the staff
 client, and a guardian through the ID-porten-like client who withdraws a consent on "Min familie" and so
 ends a staff participant's access at once, then gives a new one digitally and downloads the family letter.
-Its own TIK and provider (tik/auth/devidp.py) on free ports."""
+Its own TIK and provider (devkit/devidp.py) on free ports."""
 
 from __future__ import annotations
 
@@ -24,8 +24,9 @@ def sso_server(tmp_path_factory) -> Iterator[tuple[str, str]]:
     from support import use_test_provider
     from werkzeug.serving import make_server
 
-    from tik import create_app, demo
-    from tik.auth.devidp import dev_provider, serve
+    from devkit import demo
+    from devkit.devidp import dev_provider, serve
+    from tik import create_app
     from tik.auth.models import User
     from tik.cases.models import Case
     from tik.concerns.models import Child

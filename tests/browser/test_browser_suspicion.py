@@ -1,4 +1,4 @@
-"""The suspicion path in a real browser, with its own TIK and test provider (tik/auth/devidp.py): the teacher
+"""The suspicion path in a real browser, with its own TIK and test provider (devkit/devidp.py): the teacher
 registers a concern as a suspicion and records the mother's national id; the mother signs in on "Min familie"
 through the ID-porten-like client and does not see the case. And "Min familie" in Polish and Arabic: axe clean,
 right to left for Arabic, no sideways scroll at 375 px, the header saying she is signed in."""
@@ -36,8 +36,9 @@ def suspicion_server(tmp_path_factory) -> Iterator[tuple[str, str]]:
     from support import use_test_provider
     from werkzeug.serving import make_server
 
-    from tik import create_app, demo
-    from tik.auth.devidp import dev_provider, serve
+    from devkit import demo
+    from devkit.devidp import dev_provider, serve
+    from tik import create_app
     from tik.auth.models import User
     from tik.cases.consent import record_consent
     from tik.cases.models import ConsentForm

@@ -1,5 +1,5 @@
 """The Swedish municipality end to end in a real browser, in Swedish (issue 28): Åmåls kommun with the SIP
-guidebook and the Swedish demo (tik/demo_sv.py). A personnummer refused and then accepted on the concern form,
+guidebook and the Swedish demo (devkit/demo_sv.py). A personnummer refused and then accepted on the concern form,
 a young adult's own consent to two agencies, the SIP steps, the agencies invited under that consent, the family
 letter (plan PDF) read back in Swedish, the orosanmälan with the guidebook's own fields and texts, and the young
 adult's sign-in through BankID (the test provider as the broker)."""
@@ -33,9 +33,9 @@ def amal_server(tmp_path_factory) -> Iterator[tuple[str, object]]:
     from werkzeug.serving import make_server
 
     from tik import create_app
-    from tik.auth.devidp import dev_provider, serve
+    from devkit.devidp import dev_provider, serve
     from tik.config import ROOT
-    from tik.demo_sv import load_swedish
+    from devkit.demo_sv import load_swedish
     from tik.extensions import db
 
     sip = ROOT / "guidebooks" / "sv-sip"
@@ -218,7 +218,7 @@ def test_the_orosanmalan_with_its_own_fields_and_texts(swedish, amal_server):
 
 
 def test_the_young_adult_signs_in_with_bankid_and_finds_her_case(swedish, amal_server):
-    from tik.auth.devidp import SWEDISH_DEMO_PEOPLE
+    from devkit.devidp import SWEDISH_DEMO_PEOPLE
 
     page = swedish
     page.goto("/min-familie/")

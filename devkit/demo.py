@@ -13,6 +13,8 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 
+from devkit.youth_demo import load_youth_demo
+from devkit.youth_demo import logins_lines as youth_logins
 from tik import clock
 from tik.auth.models import Role, User
 from tik.auth.service import create_user
@@ -38,11 +40,9 @@ from tik.plans.service import (
     plan_of,
     update_plan,
 )
-from tik.youth.demo import load_youth_demo
-from tik.youth.demo import logins_lines as youth_logins
 
-try:  # the Swedish municipality's demo (tik/demo_sv.py), when present
-    from tik.demo_sv import load_swedish
+try:  # the Swedish municipality's demo (devkit/demo_sv.py), when present
+    from devkit.demo_sv import load_swedish
 except ImportError:  # pragma: no cover - a branch without it loads only the Swedish organisation and its leaders
     load_swedish = None
 
@@ -116,8 +116,8 @@ def load() -> bool:
     """Load the demo into an empty database. Returns False (and changes nothing) if any user exists."""
     if db.session.scalar(select(User.id).limit(1)) is not None:
         return False
-    if current_guide().country == "se":  # a Swedish municipality runs the Swedish demo (tik/demo_sv.py)
-        from tik.demo_sv import load_swedish
+    if current_guide().country == "se":  # a Swedish municipality runs the Swedish demo (devkit/demo_sv.py)
+        from devkit.demo_sv import load_swedish
 
         return load_swedish()
     clock.reset()
@@ -149,17 +149,17 @@ def load() -> bool:
 
 def _link_to_dev_provider(users: dict[str, User]) -> None:
     """The teacher and her leader can also sign in through `tik dev-idp` (README, single sign-on)."""
-    from tik.auth.devidp import DEV_ISSUER
+    from devkit.devidp import DEV_ISSUER
 
     for username in ("laerer", "leder"):
         users[username].external_issuer, users[username].external_subject = DEV_ISSUER, username
 
 
 def _guardian_for_dev_provider() -> None:
-    """Every demo guardian has a valid synthetic national id (tik.auth.devidp.DEMO_GUARDIANS), so each can
+    """Every demo guardian has a valid synthetic national id (devkit.devidp.DEMO_GUARDIANS), so each can
     sign in on "Min familie" through `tik dev-idp` (its ID-porten-like client), Emil's mother among them."""
+    from devkit.devidp import DEMO_GUARDIANS
     from tik import crypto
-    from tik.auth.devidp import DEMO_GUARDIANS
     from tik.concerns.models import Guardian
 
     for guardian in db.session.scalars(select(Guardian)):
@@ -204,7 +204,7 @@ def _teams_and_meetings(u: dict[str, User], base: date) -> None:
 
 def load_all() -> list[str]:
     """Load the demo into every municipality of the install (municipalities.yaml): the first as `load()` does,
-    the others through `tik.demo_sv.load_swedish` when that exists, else their organisation and a few users
+    the others through `devkit.demo_sv.load_swedish` when that exists, else their organisation and a few users
     (so that each can be signed in to). Returns the names of the municipalities loaded."""
     every = all_municipalities()
     loaded = []
@@ -261,8 +261,8 @@ def addresses_text() -> str:
 
 def logins_text() -> str:
     """The demo logins, for `make run` and `tik demo` to print."""
-    if current_guide().country == "se":  # a Swedish municipality's demo (tik/demo_sv.py)
-        from tik.demo_sv import logins_text_sv
+    if current_guide().country == "se":  # a Swedish municipality's demo (devkit/demo_sv.py)
+        from devkit.demo_sv import logins_text_sv
 
         return logins_text_sv()
     width = max(len(u[0]) for u in DEMO_USERS)

@@ -57,7 +57,7 @@ def is_synthetic(pid: str) -> bool:
     return is_valid(pid) and int(pid[2:4]) > 40
 
 
-# Every guardian in the demo (tik/demo.py records these on them), so staff and a newcomer can sign in as any
+# Every guardian in the demo (devkit/demo.py records these on them), so staff and a newcomer can sign in as any
 # of them on "Min familie". Born on made-up days; the numbers are synthetic.
 DEMO_GUARDIANS: dict[str, str] = {
     name: synthetic_nin(date(1970 + i % 20, 1 + i % 12, 1 + (i * 7) % 28), 100 + i * 10)
@@ -68,7 +68,7 @@ DEMO_GUARDIANS: dict[str, str] = {
         "Kristine Solheim", "Ola Solheim", "Marit Eide", "Jurgita Lunde"))
 }
 DEMO_GUARDIAN_PID = DEMO_GUARDIANS["Lene Johansen"]  # Emil's mother
-# The Swedish demo's people (tik/demo_sv.py): synthetic personnummer (serials 980–999, tik/identity/se.py), so a
+# The Swedish demo's people (devkit/demo_sv.py): synthetic personnummer (serials 980–999, tik/identity/se.py), so a
 # young adult and a child's vårdnadshavare can sign in as through BankID or Freja eID.
 SWEDISH_DEMO_PEOPLE: dict[str, str] = {
     "Elsa Lind": se.synthetic(date(2007, 3, 15), 981),  # the young adult, 19 in 2026: consents alone
@@ -78,7 +78,7 @@ SWEDISH_DEMO_PEOPLE: dict[str, str] = {
     "Alva Berg": se.synthetic(date(2013, 8, 9), 982),  # the child of the orosanmälan, 13 in 2026
 }
 # Demo identities: `sub` → claims. "client" says which client may sign them in. The staff subjects are the
-# demo usernames (tik/demo.py links them); "leder" signs in with a password only, so no MFA.
+# demo usernames (devkit/demo.py links them); "leder" signs in with a password only, so no MFA.
 DEMO_IDENTITIES: dict[str, dict] = {
     "laerer": {"client": "tik-staff", "name": "Marte Solberg-Haugen (demo)",
                "preferred_username": "marte.solberg-haugen@fjordvik.test", "email": "laerer@fjordvik.test",
@@ -87,7 +87,7 @@ DEMO_IDENTITIES: dict[str, dict] = {
               "email": "leder@fjordvik.test", "oid": "7f0c9a1e-demo-leder", "amr": ["pwd"]},
     "ukjent": {"client": "tik-staff", "name": "Ukjent Person", "preferred_username": "ukjent@fjordvik.test",
                "amr": ["pwd", "mfa"]},
-    # Emil's mother in the demo (tik/demo.py gives her this national id).
+    # Emil's mother in the demo (devkit/demo.py gives her this national id).
     "foresatt": {"client": "tik-family", "name": "Lene Johansen (demo)", "pid": DEMO_GUARDIAN_PID,
                  "acr": "idporten-loa-high", "amr": ["BankID"]},
 }

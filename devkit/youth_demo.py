@@ -11,7 +11,7 @@ from tik.auth.service import create_user
 from tik.org.service import unit_by_key
 from tik.youth import service
 
-# (username, full name, title, roles); the demo password is the demo's own (tik/demo.py).
+# (username, full name, title, roles); the demo password is the demo's own (devkit/demo.py).
 YOUTH_DEMO_USERS = [
     ("ungdomsveileder", "Sara Lind", "Ungdomsveileder (19 år, sertifisert), Fjordvik ungdomstjeneste",
      (Role.YOUTH_OPERATOR,)),

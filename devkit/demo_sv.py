@@ -5,7 +5,7 @@ adult of 19 who consents alone, with a SIP under way with Arbetsförmedlingen an
 whose vårdnadshavare consent, at level 1 in the school.
 
 Everything goes through the real service functions with the clock moved back. The people are made up and their
-personnummer synthetic (tik/identity/se.py `synthetic`, tik/auth/devidp.py SWEDISH_DEMO_PEOPLE): never real.
+personnummer synthetic (tik/identity/se.py `synthetic`, devkit/devidp.py SWEDISH_DEMO_PEOPLE): never real.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from tik import clock
-from tik.auth.devidp import SWEDISH_DEMO_PEOPLE
+from devkit.devidp import SWEDISH_DEMO_PEOPLE
 from tik.auth.models import Role, User
 from tik.auth.service import create_user
 from tik.cases import steps
@@ -89,7 +89,7 @@ def load_swedish() -> bool:
 
 
 def logins_text_sv() -> str:
-    """The Swedish demo's logins, for `tik demo` to print (like tik/demo.py's logins_text)."""
+    """The Swedish demo's logins, for `tik demo` to print (like devkit/demo.py's logins_text)."""
     width = max(len(u[0]) for u in SWEDISH_USERS)
     lines = [f"Demoanvändare i Åmåls kommun (lösenord för alla: {DEMO_PASSWORD})", ""]
     for username, name, title, _unit, roles in SWEDISH_USERS:
