@@ -15,8 +15,8 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from tik import clock
 from devkit.devidp import SWEDISH_DEMO_PEOPLE
+from tik import clock
 from tik.auth.models import Role, User
 from tik.auth.service import create_user
 from tik.cases import steps

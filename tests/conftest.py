@@ -86,21 +86,6 @@ def _schema(database_url):
     return True
 
 
-def _test_config(database_url: str) -> dict:
-    return {
-        "TESTING": True,
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        "WTF_CSRF_ENABLED": False,
-        "RATELIMIT_ENABLED": False,
-        "SERVER_NAME": "tik.test",
-        "TIK_MUNICIPALITIES": None,  # one municipality, from the settings (tests/test_municipalities.py: two)
-    }
-
-
-# Every test builds its own app; the templates' compiled code is shared so each is compiled once per run.
-_TEMPLATE_BYTECODE = FileSystemBytecodeCache(tempfile.mkdtemp(prefix="tik-test-templates-"))
-
-
 @pytest.fixture
 def app(database_url, _schema, tmp_path):
     """The app with an empty database, its own audit anchor file and an app context pushed, on the fixed

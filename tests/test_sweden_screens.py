@@ -97,8 +97,8 @@ def crawl(client, start: str = "/", limit: int = 400, pdfs: bool = True) -> dict
 @pytest.fixture
 def amal(app):
     """The app as Åmåls kommun with the Swedish demo loaded (devkit/demo_sv.py)."""
-    from tik.config import ROOT
     from devkit.demo_sv import load_swedish
+    from tik.config import ROOT
 
     sip = ROOT / "guidebooks" / "sv-sip"
     app.config.update(TIK_GUIDEBOOK=str(sip), TIK_ORGANISATION=str(sip / "organisation.yaml"),

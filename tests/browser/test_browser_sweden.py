@@ -32,10 +32,10 @@ def amal_server(tmp_path_factory) -> Iterator[tuple[str, object]]:
     from support import use_test_provider
     from werkzeug.serving import make_server
 
-    from tik import create_app
-    from devkit.devidp import dev_provider, serve
-    from tik.config import ROOT
     from devkit.demo_sv import load_swedish
+    from devkit.devidp import dev_provider, serve
+    from tik import create_app
+    from tik.config import ROOT
     from tik.extensions import db
 
     sip = ROOT / "guidebooks" / "sv-sip"

@@ -89,7 +89,7 @@ def youth_section(filters, scope, threshold: int):
             hidden if figures.within_promise_percent is None
             else Cell(figures.within_promise_percent, f"{figures.within_promise_percent}\u00a0%"))))
     table = Table("youth_answer_times", _("Svartid i ungdomsdøra per måned"),
-                  (_("Samtaler"), _("Besvart"), _("Median (timer)"), _("90 % innen (timer)"),
+                  (_("Samtaler"), _("Besvart"), _("Median (timer)"), _("90 prosent innen (timer)"),
                    _("Innen løftet")), tuple(rows),
                   _("Tid til første svar ungdommen kunne lese, i timer: medianen, og tiden 90 % av samtalene ble "
                     "besvart innen. Andelen besvart innen løftet regnes som på /ung/svartider."), "none")
