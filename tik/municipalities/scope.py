@@ -14,43 +14,16 @@ the municipality rows). The audit chain is the install's and is not held either 
 
 from __future__ import annotations
 
-from flask import current_app, has_app_context
-from sqlalchemy import event, exists, insert, or_, select
+from flask import has_app_context
+from sqlalchemy import event, exists, or_, select
 from sqlalchemy.orm import Session, with_loader_criteria
 
-from tik.clock import now
-from tik.municipalities import Municipality, current_municipality
-from tik.municipalities.models import InMunicipality, MunicipalityRow, UnitMunicipality
+from tik.municipalities import current_municipality, row_id
+from tik.municipalities.models import InMunicipality, UnitMunicipality
 
 ALL = "all_municipalities"  # execution option: this statement is not held to a municipality
-_IDS = "tik_municipality_ids"
 _CONNECTION_KEY = "tik_municipality"
 NONE = -1  # the criteria's id while a municipality has no row yet (it has nothing either)
-
-
-def row_id(municipality: Municipality, create: bool = False, session: Session | None = None) -> int | None:
-    """The id of the municipality's row (cached per app), inserted on first write when `create`."""
-    ids = current_app.extensions.setdefault(_IDS, {})
-    found = ids.get(municipality.key)
-    if found is not None:
-        return found
-    from tik.extensions import db
-
-    connection = (session or db.session()).connection()
-    table = MunicipalityRow.__table__
-    found = connection.execute(select(table.c.id).where(table.c.key == municipality.key)).scalar()
-    if found is None and create:
-        found = connection.execute(insert(table).values(
-            key=municipality.key, name=municipality.name, country=municipality.country, created_at=now())
-            .returning(table.c.id)).scalar()
-    if found is not None:
-        ids[municipality.key] = found
-    return found
-
-
-def forget_ids(app) -> None:
-    """Forget the cached row ids (the database was emptied or restored)."""
-    app.extensions.pop(_IDS, None)
 
 
 def _scoped_classes():
