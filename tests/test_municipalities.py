@@ -45,6 +45,7 @@ def use_file(app, path: Path) -> None:
     from tik.org.service import check_municipalities
 
     app.config["TIK_MUNICIPALITIES"] = str(path)
+    app.config["SERVER_NAME"] = None  # each municipality's own host name in the links it makes (sign-in returns)
     for key in ("tik_municipalities", "tik_municipality_ids"):
         app.extensions.pop(key, None)
     check_municipalities(app)
@@ -240,3 +241,81 @@ def test_a_broken_guidebook_stops_only_its_municipality_naming_file_and_entry(ap
     assert "no-such-step" in caplog.text and "nordvik" in caplog.text
     assert client.get("/login", base_url=B).status_code == 503
     assert client.get("/login", base_url=A).status_code == 200
+
+
+def _family_sign_in(app, provider, pid: str, base_url: str):
+    """A new browser signs in on "Min familie" at `base_url` as the person with national id `pid`."""
+    from urllib.parse import urlsplit
+
+    import requests
+
+    client = app.test_client()
+    provider.identities[f"t-{pid}"] = {"client": "tik-family", "name": "Testperson", "pid": pid,
+                                       "acr": "idporten-loa-high", "amr": ["BankID"]}
+    start = client.get("/min-familie/logg-inn", base_url=base_url)
+    answer = requests.get(start.headers["Location"], params={"login": f"t-{pid}"}, allow_redirects=False,
+                          timeout=10)
+    back = urlsplit(answer.headers["Location"])
+    assert back.netloc == urlsplit(base_url).netloc  # back to the municipality where the sign-in began
+    assert client.get(f"{back.path}?{back.query}", base_url=base_url).status_code == 302
+    return client
+
+
+def test_a_guardian_with_children_in_both_sees_each_case_only_on_its_municipalitys_page(app, places,
+                                                                                        oidc_provider):
+    from support import use_test_provider
+
+    use_test_provider(app, oidc_provider, "family")
+    family_sso = oidc_provider
+    uris = oidc_provider.clients["tik-family"].redirect_uris
+    added = [f"{base}/login/oidc/family/callback" for base in (A, B)]  # each municipality's own address
+    uris += added
+    try:
+        _guardian_in_both(app, places, family_sso)
+    finally:
+        for uri in added:
+            uris.remove(uri)
+
+
+def _guardian_in_both(app, places, family_sso):
+    from test_family import MOTHER_A, set_guardian_nin, told
+
+
+    a, b = places
+    with municipality_scope(a.municipality):
+        anna = told(register(a.holder, first="Anna", last="Berg").case)
+        set_guardian_nin(anna.child.guardians[0], MOTHER_A)
+    with municipality_scope(b.municipality):
+        bror = told(register(b.holder, first="Bror", last="Berg", born=date(2014, 5, 5)).case)
+        set_guardian_nin(bror.child.guardians[0], MOTHER_A)
+    at_a = _family_sign_in(app, family_sso, MOTHER_A, A)
+    page = at_a.get("/min-familie/", base_url=A).get_data(as_text=True)
+    assert "Anna" in page and "Bror" not in page
+    assert at_a.get(f"/min-familie/{bror.ref}", base_url=A).status_code == 404
+    at_b = _family_sign_in(app, family_sso, MOTHER_A, B)
+    page = at_b.get("/min-familie/", base_url=B).get_data(as_text=True)
+    assert "Bror" in page and "Anna" not in page
+    assert at_b.get(f"/min-familie/{anna.ref}", base_url=B).status_code == 404
+    assert at_b.get(f"/min-familie/{bror.ref}", base_url=B).status_code == 200
+
+
+def test_statistics_are_computed_and_kept_per_municipality(places):
+    from tik.stats.models import StatCell
+    from tik.stats.refresh import refresh
+
+    a, b = places
+    with municipality_scope(a.municipality):
+        for n in range(3):
+            register(a.holder, first=f"Barn{n}", last="Vest", born=date(2015, 1, 1 + n))
+        refresh()
+        cells_a = db.session.scalars(db.select(StatCell)).all()
+    with municipality_scope(b.municipality):
+        register(b.holder)
+        refresh()  # B's nightly run neither counts A's cases nor deletes A's figures
+        cells_b = db.session.scalars(db.select(StatCell)).all()
+        opened_b = sum(c.count for c in cells_b if c.metric == "case_opened" and c.months == 1)
+    with municipality_scope(a.municipality):
+        assert len(db.session.scalars(db.select(StatCell)).all()) == len(cells_a) > 0
+        opened_a = sum(c.count for c in db.session.scalars(db.select(StatCell))
+                       if c.metric == "case_opened" and c.months == 1)
+    assert (opened_a, opened_b) == (3, 1)
