@@ -319,3 +319,15 @@ def test_statistics_are_computed_and_kept_per_municipality(places):
         opened_a = sum(c.count for c in db.session.scalars(db.select(StatCell))
                        if c.metric == "case_opened" and c.months == 1)
     assert (opened_a, opened_b) == (3, 1)
+
+
+def test_each_municipality_speaks_its_first_language_and_offers_only_its_own(app, client, tmp_path):
+    path = write_file(tmp_path)
+    text = path.read_text().replace("- nb\n  - en\n", "- en\n  - nb\n")  # Nordvik: English first
+    path.write_text(text)
+    use_file(app, path)
+    assert 'lang="nb"' in client.get("/login", base_url=A).get_data(as_text=True)
+    assert 'lang="en"' in client.get("/login", base_url=B).get_data(as_text=True)
+    with client.session_transaction(base_url=B) as session:
+        session["lang"] = "nn"  # not offered by Nordvik
+    assert 'lang="en"' in client.get("/login", base_url=B).get_data(as_text=True)

@@ -16,7 +16,7 @@ from werkzeug.routing import IntegerConverter, UnicodeConverter
 
 from tik.auth.policy import ACCESS_ATTR, can_deactivate, may_use, public
 from tik.bidi import isolate, isolate_user_text
-from tik.config import LANGUAGES, ROOT
+from tik.config import ROOT
 from tik.dates import show_date, show_datetime
 from tik.db import read_request, request_ended
 from tik.extensions import interface_language, login_manager
@@ -83,11 +83,13 @@ REQUEST_LOGGERS = ("gunicorn.access", "gunicorn.error", "werkzeug")
 
 
 def locale_for_request() -> str:
-    """The user's chosen language, else the session's, else bokmål."""
-    if current_user and current_user.is_authenticated and current_user.locale in LANGUAGES:
+    """The user's chosen language, else the session's, else the municipality's first (bokmål for one
+    municipality without municipalities.yaml); only the languages the municipality offers."""
+    offered = current_municipality().languages
+    if current_user and current_user.is_authenticated and current_user.locale in offered:
         return current_user.locale
     # mutmut: equivalent — "NB" for the fallback "nb": Babel reads the language of a locale in any case.
-    return session.get("lang") if session.get("lang") in LANGUAGES else "nb"
+    return session.get("lang") if session.get("lang") in offered else offered[0]
 
 
 def register_web(app: Flask) -> None:
