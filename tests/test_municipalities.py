@@ -331,3 +331,28 @@ def test_each_municipality_speaks_its_first_language_and_offers_only_its_own(app
     with client.session_transaction(base_url=B) as session:
         session["lang"] = "nn"  # not offered by Nordvik
     assert 'lang="en"' in client.get("/login", base_url=B).get_data(as_text=True)
+
+
+def test_retention_in_one_municipality_never_touches_another(app, places, make_case, make_user, give_consent):
+    from datetime import timedelta
+
+    from lifecycle_support import close, rich_case
+
+    from tik import clock
+    from tik.cases.models import Case
+    from tik.lifecycle.archive import print_archive
+    from tik.lifecycle.retention import add_months, plan_retention, run_retention
+
+    a, b = places
+    with municipality_scope(a.municipality):
+        case, holder, *_ = rich_case(make_case, make_user, give_consent)
+        close(case, holder)
+        print_archive(db.session.get(Case, case.id), holder)
+        ref, due = case.ref, add_months(case.closed_at.date(), 24)
+    clock.travel(due + timedelta(days=1))
+    with municipality_scope(b.municipality):
+        assert plan_retention(clock.today()) == []  # B's schedule lists nothing of A
+        run_retention(clock.today())
+    with municipality_scope(a.municipality):
+        assert db.session.scalar(db.select(Case.id).where(Case.ref == ref)) is not None
+        assert [c.ref for c in plan_retention(clock.today()) if c.deletes] == [ref]  # due there, and only there
