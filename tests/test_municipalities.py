@@ -356,3 +356,26 @@ def test_retention_in_one_municipality_never_touches_another(app, places, make_c
     with municipality_scope(a.municipality):
         assert db.session.scalar(db.select(Case.id).where(Case.ref == ref)) is not None
         assert [c.ref for c in plan_retention(clock.today()) if c.deletes] == [ref]  # due there, and only there
+
+
+def test_the_platform_admin_adds_a_municipality_and_sees_no_content(client, two, make_unit, make_user):
+    from tik.municipalities import row_id
+
+    vestvik, nordvik = two
+    with municipality_scope(vestvik):
+        platform = make_user("platform", unit=make_unit("drift", "culture-leisure"), roles=[Role.PLATFORM_ADMIN])
+        holder = make_user("holder-v", unit=make_unit("skole-v", "school"), roles=[Role.EMPLOYEE, Role.COORDINATOR])
+        admin = make_user("admin-v", unit=make_unit("stab-v", "culture-leisure"), roles=[Role.ADMIN])
+        case = register(holder).case
+    assert row_id(nordvik) is None
+    log_in(client, platform, A)
+    page = client.get("/plattform/kommuner", base_url=A).get_data(as_text=True)
+    assert "Vestvik kommune" in page and "Nordvik kommune" in page
+    response = client.post("/plattform/kommuner", data={"key": "nordvik"}, base_url=A)
+    assert response.status_code == 302 and row_id(nordvik) is not None
+    assert client.post("/plattform/kommuner", data={"key": "nowhere"}, base_url=A).status_code == 404
+    for url in (f"/saker/{case.ref}", "/admin/brukere", "/admin/enheter", "/statistikk/"):
+        assert client.get(url, base_url=A).status_code == 404, url  # no content of any municipality
+    assert case.ref not in client.get("/saker", base_url=A).get_data(as_text=True)
+    log_in(client, admin, A)
+    assert client.get("/plattform/kommuner", base_url=A).status_code == 404  # a municipality's admin: not this

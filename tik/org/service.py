@@ -20,7 +20,7 @@ from tik.db import unit_of_work
 from tik.extensions import db
 from tik.guidebook import current_guide
 from tik.guides.loader import Problem
-from tik.municipalities import Municipality, current_municipality
+from tik.municipalities import Municipality, all_municipalities, by_key, current_municipality, row_id
 from tik.org.file import UnitSpec, read_organisation
 from tik.org.models import Unit, UnitLeader
 
@@ -172,3 +172,20 @@ def deactivate(user: User, by: User | None = None) -> None:
     user.active = False
     sessions.end_all(user)
     hand_to_leader(user, by or user)
+
+
+def municipalities_overview() -> list[tuple[Municipality, int | None]]:
+    """The platform admin's list: each municipality of municipalities.yaml and its row id (None: not added)."""
+    return [(m, row_id(m)) for m in all_municipalities()]
+
+
+@unit_of_work
+def add_municipality(key: str, by: User) -> Municipality | None:
+    """Add the municipality `key` of municipalities.yaml to the database (its name, hosts and files stay in the
+    file); None when the file has no such key. Audited."""
+    found = by_key(key)
+    if found is None:
+        return None
+    row_id(found, create=True)
+    record(by, "platform.municipality.add", detail=found.key)
+    return found
