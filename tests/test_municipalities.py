@@ -381,3 +381,25 @@ def test_the_platform_admin_adds_a_municipality_and_sees_no_content(client, two,
     assert case.ref not in client.get("/saker", base_url=A).get_data(as_text=True)
     log_in(client, admin, A)
     assert client.get("/plattform/kommuner", base_url=A).status_code == 404  # a municipality's admin: not this
+
+
+def test_the_organisation_file_names_a_units_other_municipalities(client, two, tmp_path, make_user):
+    from tik.org.models import Unit
+    from tik.org.service import check_organisation, load_organisation
+
+    vestvik, nordvik = two
+    org = tmp_path / "organisation.yaml"
+    org.write_text(yaml.safe_dump({"units": [
+        {"key": "ungdomscentral", "name": "Ungdomscentralen", "service": "health-nurse", "leaders": ["uc-chef"],
+         "municipalities": ["nordvik"]}]}))
+    with municipality_scope(vestvik):
+        load_organisation(org)
+        unit = db.session.scalar(db.select(Unit).where(Unit.key == "ungdomscentral"))
+        worker = make_user("uc-worker", unit=unit)
+    with municipality_scope(nordvik):  # the unit is seen in the other municipality too
+        assert db.session.scalar(db.select(Unit.key).where(Unit.key == "ungdomscentral")) == "ungdomscentral"
+    log_in(client, worker, B)  # and its staff sign in there
+    org.write_text(org.read_text().replace("nordvik", "nowhere"))
+    with municipality_scope(vestvik):
+        problems = [str(p) for p in check_organisation(org)[1]]
+    assert any("ungdomscentral" in p and "nowhere" in p for p in problems), problems
