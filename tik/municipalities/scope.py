@@ -14,6 +14,8 @@ the municipality rows). The audit chain is the install's and is not held either 
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flask import has_app_context
 from sqlalchemy import event, exists, or_, select
 from sqlalchemy.orm import Session, with_loader_criteria
@@ -47,8 +49,10 @@ def _mapped():
     return [mapper.class_ for mapper in db.Model.registry.mappers]
 
 
-def criteria(mid: int) -> list:
-    """The loader criteria holding a statement to municipality `mid`."""
+@lru_cache(maxsize=64)
+def criteria(mid: int) -> tuple:
+    """The loader criteria holding a statement to municipality `mid` (made once per municipality: they are
+    immutable, and making them for every statement cost more than the statement)."""
     own, through_case, through_child, case, child, unit, user = _scoped_classes()
     shared_units = select(UnitMunicipality.unit_id).where(UnitMunicipality.municipality_id == mid)
     options = [with_loader_criteria(cls, cls.municipality_id == mid, include_aliases=True) for cls in own]
@@ -63,7 +67,7 @@ def criteria(mid: int) -> list:
                                         include_aliases=True))
     options.append(with_loader_criteria(user, or_(user.municipality_id == mid, user.unit_id.in_(shared_units)),
                                         include_aliases=True))
-    return options
+    return tuple(options)
 
 
 def current_row_id() -> int:
