@@ -45,6 +45,7 @@ def use_file(app, path: Path) -> None:
     from tik.org.service import check_municipalities
 
     app.config["TIK_MUNICIPALITIES"] = str(path)
+    app.config["SERVER_NAME"] = None  # each municipality's own host name in the links it makes (sign-in returns)
     for key in ("tik_municipalities", "tik_municipality_ids"):
         app.extensions.pop(key, None)
     check_municipalities(app)
@@ -127,11 +128,13 @@ def test_every_case_route_of_one_municipality_answers_404_to_the_others_users(cl
         case = register(a.holder).case
     log_in(client, a.holder, A)
     assert client.get(f"/saker/{case.ref}", base_url=A).status_code == 200  # the route works for its holder
-    base, prefix = (B, "") if how == "host" else ("http://tik.test", "/k/nordvik")
+    base, prefix = (B, "") if how == "host" else ("http://localhost", "/k/nordvik")  # any host: the first
     for person in (b.holder, b.leader, b.admin, b.analyst):
         log_in(client, person, base) if how == "host" else _log_in_prefixed(client, person)
         for url in _case_routes(case.ref):
             assert client.get(prefix + url, base_url=base).status_code == 404, (person.username, url)
+        for url in (f"/saker/{case.ref}/innsyn-art15", f"/saker/{case.ref}/arkivutskrift"):  # the exports
+            assert client.post(prefix + url, base_url=base).status_code == 404, (person.username, url)
         assert case.ref not in client.post(prefix + "/saker", data={"q": "Emma"}, base_url=base).get_data(as_text=True)
         assert case.ref not in client.get(prefix + "/saker", base_url=base).get_data(as_text=True)
         assert case.ref not in client.get(prefix + "/", base_url=base, follow_redirects=True).get_data(as_text=True)
@@ -240,3 +243,163 @@ def test_a_broken_guidebook_stops_only_its_municipality_naming_file_and_entry(ap
     assert "no-such-step" in caplog.text and "nordvik" in caplog.text
     assert client.get("/login", base_url=B).status_code == 503
     assert client.get("/login", base_url=A).status_code == 200
+
+
+def _family_sign_in(app, provider, pid: str, base_url: str):
+    """A new browser signs in on "Min familie" at `base_url` as the person with national id `pid`."""
+    from urllib.parse import urlsplit
+
+    import requests
+
+    client = app.test_client()
+    provider.identities[f"t-{pid}"] = {"client": "tik-family", "name": "Testperson", "pid": pid,
+                                       "acr": "idporten-loa-high", "amr": ["BankID"]}
+    start = client.get("/min-familie/logg-inn", base_url=base_url)
+    answer = requests.get(start.headers["Location"], params={"login": f"t-{pid}"}, allow_redirects=False,
+                          timeout=10)
+    back = urlsplit(answer.headers["Location"])
+    assert back.netloc == urlsplit(base_url).netloc  # back to the municipality where the sign-in began
+    assert client.get(f"{back.path}?{back.query}", base_url=base_url).status_code == 302
+    return client
+
+
+def test_a_guardian_with_children_in_both_sees_each_case_only_on_its_municipalitys_page(app, places,
+                                                                                        oidc_provider):
+    from support import use_test_provider
+
+    use_test_provider(app, oidc_provider, "family")
+    family_sso = oidc_provider
+    uris = oidc_provider.clients["tik-family"].redirect_uris
+    added = [f"{base}/login/oidc/family/callback" for base in (A, B)]  # each municipality's own address
+    uris += added
+    try:
+        _guardian_in_both(app, places, family_sso)
+    finally:
+        for uri in added:
+            uris.remove(uri)
+
+
+def _guardian_in_both(app, places, family_sso):
+    from test_family import MOTHER_A, set_guardian_nin, told
+
+
+    a, b = places
+    with municipality_scope(a.municipality):
+        anna = told(register(a.holder, first="Anna", last="Berg").case)
+        set_guardian_nin(anna.child.guardians[0], MOTHER_A)
+    with municipality_scope(b.municipality):
+        bror = told(register(b.holder, first="Bror", last="Berg", born=date(2014, 5, 5)).case)
+        set_guardian_nin(bror.child.guardians[0], MOTHER_A)
+    at_a = _family_sign_in(app, family_sso, MOTHER_A, A)
+    page = at_a.get("/min-familie/", base_url=A).get_data(as_text=True)
+    assert "Anna" in page and "Bror" not in page
+    assert at_a.get(f"/min-familie/{bror.ref}", base_url=A).status_code == 404
+    at_b = _family_sign_in(app, family_sso, MOTHER_A, B)
+    page = at_b.get("/min-familie/", base_url=B).get_data(as_text=True)
+    assert "Bror" in page and "Anna" not in page
+    assert at_b.get(f"/min-familie/{anna.ref}", base_url=B).status_code == 404
+    assert at_b.get(f"/min-familie/{bror.ref}", base_url=B).status_code == 200
+
+
+def test_statistics_are_computed_and_kept_per_municipality(places):
+    from tik.stats.models import StatCell
+    from tik.stats.refresh import refresh
+
+    a, b = places
+    with municipality_scope(a.municipality):
+        for n in range(3):
+            register(a.holder, first=f"Barn{n}", last="Vest", born=date(2015, 1, 1 + n))
+        refresh()
+        cells_a = db.session.scalars(db.select(StatCell)).all()
+    with municipality_scope(b.municipality):
+        register(b.holder)
+        refresh()  # B's nightly run neither counts A's cases nor deletes A's figures
+        cells_b = db.session.scalars(db.select(StatCell)).all()
+        opened_b = sum(c.count for c in cells_b if c.metric == "case_opened" and c.months == 1)
+    with municipality_scope(a.municipality):
+        assert len(db.session.scalars(db.select(StatCell)).all()) == len(cells_a) > 0
+        opened_a = sum(c.count for c in db.session.scalars(db.select(StatCell))
+                       if c.metric == "case_opened" and c.months == 1)
+    assert (opened_a, opened_b) == (3, 1)
+
+
+def test_each_municipality_speaks_its_first_language_and_offers_only_its_own(app, client, tmp_path):
+    path = write_file(tmp_path)
+    text = path.read_text().replace("- nb\n  - en\n", "- en\n  - nb\n")  # Nordvik: English first
+    path.write_text(text)
+    use_file(app, path)
+    assert 'lang="nb"' in client.get("/login", base_url=A).get_data(as_text=True)
+    assert 'lang="en"' in client.get("/login", base_url=B).get_data(as_text=True)
+    with client.session_transaction(base_url=B) as session:
+        session["lang"] = "nn"  # not offered by Nordvik
+    assert 'lang="en"' in client.get("/login", base_url=B).get_data(as_text=True)
+
+
+def test_retention_in_one_municipality_never_touches_another(app, places, make_case, make_user, give_consent):
+    from datetime import timedelta
+
+    from lifecycle_support import close, rich_case
+
+    from tik import clock
+    from tik.cases.models import Case
+    from tik.lifecycle.archive import print_archive
+    from tik.lifecycle.retention import add_months, plan_retention, run_retention
+
+    a, b = places
+    with municipality_scope(a.municipality):
+        case, holder, *_ = rich_case(make_case, make_user, give_consent)
+        close(case, holder)
+        print_archive(db.session.get(Case, case.id), holder)
+        ref, due = case.ref, add_months(case.closed_at.date(), 24)
+    clock.travel(due + timedelta(days=1))
+    with municipality_scope(b.municipality):
+        assert plan_retention(clock.today()) == []  # B's schedule lists nothing of A
+        run_retention(clock.today())
+    with municipality_scope(a.municipality):
+        assert db.session.scalar(db.select(Case.id).where(Case.ref == ref)) is not None
+        assert [c.ref for c in plan_retention(clock.today()) if c.deletes] == [ref]  # due there, and only there
+
+
+def test_the_platform_admin_adds_a_municipality_and_sees_no_content(client, two, make_unit, make_user):
+    from tik.municipalities import row_id
+
+    vestvik, nordvik = two
+    with municipality_scope(vestvik):
+        platform = make_user("platform", unit=make_unit("drift", "culture-leisure"), roles=[Role.PLATFORM_ADMIN])
+        holder = make_user("holder-v", unit=make_unit("skole-v", "school"), roles=[Role.EMPLOYEE, Role.COORDINATOR])
+        admin = make_user("admin-v", unit=make_unit("stab-v", "culture-leisure"), roles=[Role.ADMIN])
+        case = register(holder).case
+    assert row_id(nordvik) is None
+    log_in(client, platform, A)
+    page = client.get("/plattform/kommuner", base_url=A).get_data(as_text=True)
+    assert "Vestvik kommune" in page and "Nordvik kommune" in page
+    response = client.post("/plattform/kommuner", data={"key": "nordvik"}, base_url=A)
+    assert response.status_code == 302 and row_id(nordvik) is not None
+    assert client.post("/plattform/kommuner", data={"key": "nowhere"}, base_url=A).status_code == 404
+    for url in (f"/saker/{case.ref}", "/admin/brukere", "/admin/enheter", "/statistikk/"):
+        assert client.get(url, base_url=A).status_code == 404, url  # no content of any municipality
+    assert case.ref not in client.get("/saker", base_url=A).get_data(as_text=True)
+    log_in(client, admin, A)
+    assert client.get("/plattform/kommuner", base_url=A).status_code == 404  # a municipality's admin: not this
+
+
+def test_the_organisation_file_names_a_units_other_municipalities(client, two, tmp_path, make_user):
+    from tik.org.models import Unit
+    from tik.org.service import check_organisation, load_organisation
+
+    vestvik, nordvik = two
+    org = tmp_path / "organisation.yaml"
+    org.write_text(yaml.safe_dump({"units": [
+        {"key": "ungdomscentral", "name": "Ungdomscentralen", "service": "health-nurse", "leaders": ["uc-chef"],
+         "municipalities": ["nordvik"]}]}))
+    with municipality_scope(vestvik):
+        load_organisation(org)
+        unit = db.session.scalar(db.select(Unit).where(Unit.key == "ungdomscentral"))
+        worker = make_user("uc-worker", unit=unit)
+    with municipality_scope(nordvik):  # the unit is seen in the other municipality too
+        assert db.session.scalar(db.select(Unit.key).where(Unit.key == "ungdomscentral")) == "ungdomscentral"
+    log_in(client, worker, B)  # and its staff sign in there
+    org.write_text(org.read_text().replace("nordvik", "nowhere"))
+    with municipality_scope(vestvik):
+        problems = [str(p) for p in check_organisation(org)[1]]
+    assert any("ungdomscentral" in p and "nowhere" in p for p in problems), problems

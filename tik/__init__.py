@@ -40,7 +40,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     init_oidc(app)
 
     import tik.models  # noqa: F401 - every table registers with the metadata
-    from tik.municipalities import register_municipalities
+    from tik.municipalities.web import register_municipalities
 
     register_municipalities(app)  # first: every later hook reads the database for the request's municipality
     from tik.auth import views as auth

@@ -65,8 +65,7 @@ def municipality() -> None:
 @with_appcontext
 def municipality_list() -> None:
     """Each municipality of the file: key, name, country, prefix, hosts, and whether it has its row yet."""
-    from tik.municipalities import all_municipalities
-    from tik.municipalities.scope import row_id
+    from tik.municipalities import all_municipalities, row_id
 
     for m in all_municipalities():
         found = row_id(m)
@@ -81,8 +80,7 @@ def municipality_add(key: str) -> None:
     """Add the municipality KEY of municipalities.yaml to the database (its name, hosts and files stay in the
     file); then load its organisation (`tik org load` with the municipality's file) and create its admin."""
     from tik.extensions import db
-    from tik.municipalities import by_key
-    from tik.municipalities.scope import row_id
+    from tik.municipalities import by_key, row_id
 
     found = by_key(key)
     if found is None:
@@ -99,39 +97,41 @@ def guide() -> None:
 
 @guide.command("check")
 @click.argument("path", required=False, type=click.Path(path_type=Path))
-@with_appcontext
 def guide_check(path: Path | None) -> None:
     """Validate a guidebook folder (default: the bundled one, or with municipalities.yaml every municipality's
     guidebook and organisation file); exit 1 listing every problem."""
-    from tik.config import ROOT
-    from tik.municipalities import all_municipalities
+    from tik.config import ROOT, settings_from_env
 
-    every = all_municipalities()
-    if path is None and not every[0].single:
+    municipalities = Path(settings_from_env()["TIK_MUNICIPALITIES"] or "")
+    if path is None and municipalities.is_file():
+        from tik.municipalities import MunicipalityFileError, read_file
         from tik.org.service import municipality_problems
 
+        try:
+            every = read_file(municipalities)
+        except MunicipalityFileError as error:
+            _exit_with_problems(municipalities, [str(error)])
         problems = [f"{m.key}: {p}" for m in every for p in municipality_problems(m)]
+        _exit_with_problems(municipalities, problems)
         for m in every:
-            click.echo(f"{m.key}: {m.guidebook}, {m.organisation}")
-        _exit_with_problems(Path(current_app_config("TIK_MUNICIPALITIES")), problems)
+            click.echo(f"{m.key} ({m.name}): {m.guidebook}, {m.organisation}")
+            _summary(check_guide(m.guidebook)[0])
         click.echo("OK")
         return
     path = path or ROOT / "guidebook"
     g, problems = check_guide(path)
     problems += check_youth(path, g.languages, set(g.services)) if g is not None else []  # the youth door (tik/youth)
     _exit_with_problems(path, problems)
+    _summary(g)
+    click.echo("OK")
+
+
+def _summary(g) -> None:
     steps = sum(len(level.steps) for level in g.levels) + len(g.closing)
     click.echo(f"{g.title.get('nb')} ({g.id} {g.version}, {g.digest[:12]})")
     click.echo(f"  levels: {len(g.levels)}  steps: {steps}  tools: {len(g.tools)}  "
                f"signals: {len(g.signals)}  services: {len(g.services)}  measures: {len(g.measures)}  "
                f"languages: {', '.join(g.languages)}")
-    click.echo("OK")
-
-
-def current_app_config(name: str):
-    from flask import current_app
-
-    return current_app.config[name]
 
 
 def _exit_with_problems(path: Path, problems: list) -> None:

@@ -17,7 +17,7 @@ from werkzeug.routing import IntegerConverter, UnicodeConverter
 from tik.auth.policy import ACCESS_ATTR, can_deactivate, is_writable, may_use, public
 from tik.bidi import isolate, isolate_user_text
 from tik.clock import overdue
-from tik.config import LANGUAGES, ROOT
+from tik.config import ROOT
 from tik.dates import show_date, show_datetime
 from tik.db import read_request, request_ended
 from tik.extensions import interface_language, login_manager
@@ -84,20 +84,23 @@ REQUEST_LOGGERS = ("gunicorn.access", "gunicorn.error", "werkzeug")
 
 
 def locale_for_request() -> str:
-    """The user's chosen language, else the session's, else the guidebook's first (a Swedish municipality's
-    sign-in page is Swedish), else bokmål."""
-    if current_user and current_user.is_authenticated and current_user.locale in LANGUAGES:
+    """The user's chosen language, else the session's, else the municipality's own; only the languages the
+    municipality offers (bokmål first for one municipality without municipalities.yaml)."""
+    offered = current_municipality().languages
+    if current_user and current_user.is_authenticated and current_user.locale in offered:
         return current_user.locale
-    if session.get("lang") in LANGUAGES:
+    if session.get("lang") in offered:
         return session["lang"]
-    return municipality_language()
+    return municipality_language(offered)
 
 
-def municipality_language() -> str:
-    """The first language of the guidebook the municipality runs that the interface speaks, else bokmål."""
+def municipality_language(offered: tuple[str, ...]) -> str:
+    """The first language of the municipality's guidebook that it offers (a Swedish municipality's sign-in page is
+    Swedish), else the first it offers."""
     from tik.auth.service import interface_language_of_guide
 
-    return interface_language_of_guide()
+    first = interface_language_of_guide()
+    return first if first in offered else offered[0]
 
 
 def register_web(app: Flask) -> None:

@@ -23,6 +23,7 @@ class Role(enum.StrEnum):
     ADMIN = "admin"
     YOUTH_OPERATOR = "youth_operator"  # a trained young person answering the youth door (tik/youth); no case
     YOUTH_PROFESSIONAL = "youth_professional"  # the professional on duty at the youth door (tik/youth)
+    PLATFORM_ADMIN = "platform_admin"  # adds municipalities to the install (tik/municipalities); no content of any
 
 
 class User(UserMixin, InMunicipality, db.Model):

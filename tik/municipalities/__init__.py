@@ -21,8 +21,11 @@ from pathlib import Path
 
 import yaml
 from flask import abort, current_app, g, has_app_context, has_request_context, request
+from sqlalchemy import insert, select
 
+from tik.clock import now
 from tik.config import LANGUAGES, local_timezone
+from tik.municipalities.models import MunicipalityRow
 
 KEY = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 PREFIX = re.compile(r"^[A-Z][A-Z0-9]{1,7}$")
@@ -54,15 +57,7 @@ class Municipality:
     @property
     def id(self) -> int:
         """The database row's id (created on first write; tik/municipalities/scope.py)."""
-        from tik.municipalities.scope import row_id
-
         return row_id(self, create=True)
-
-    @property
-    def guide(self):
-        from tik.guidebook import guide_of_municipality
-
-        return guide_of_municipality(self)
 
 
 def read_file(path: Path | str) -> tuple[Municipality, ...]:
@@ -219,39 +214,29 @@ class PathPrefix:
 BROKEN = "tik_broken_municipalities"  # app.extensions: key → the problems that stopped that municipality
 
 
-def register_municipalities(app) -> None:
-    """Choose each request's municipality (before anything reads the database), the path prefix, the clock."""
-    from flask import render_template
-
-    from tik import clock
-    from tik.municipalities.scope import register_scope
-
-    register_scope()
-    app.wsgi_app = PathPrefix(app.wsgi_app, app)
-    clock.zone_source(_zone_of_current)
-
-    @app.before_request
-    def choose_municipality():
-        g.pop(REQUEST_KEY, None)
-        municipality = g.tik_municipality = choose_for_request()
-        problems = app.extensions.get(BROKEN, {}).get(municipality.key)
-        if problems:
-            from tik.errors import request_id
-
-            app.logger.error("municipality %s is stopped: %s", municipality.key, "; ".join(problems))
-            return render_template("errors/503.html", request_id=request_id()), 503
-        return None
-
-    @app.teardown_request
-    def forget_municipality(_error=None):
-        g.pop(REQUEST_KEY, None)
+_IDS = "tik_municipality_ids"
 
 
-def _zone_of_current() -> str | None:
-    if not has_app_context():
-        return None
-    try:
-        municipality = current_municipality()
-    except (RuntimeError, MunicipalityFileError):
-        return None
-    return None if municipality.single else municipality.timezone
+def row_id(municipality: Municipality, create: bool = False, session=None) -> int | None:
+    """The id of the municipality's row (cached per app), inserted on first write when `create`."""
+    ids = current_app.extensions.setdefault(_IDS, {})
+    found = ids.get(municipality.key)
+    if found is not None:
+        return found
+    from tik.extensions import db
+
+    connection = (session or db.session()).connection()
+    table = MunicipalityRow.__table__
+    found = connection.execute(select(table.c.id).where(table.c.key == municipality.key)).scalar()
+    if found is None and create:
+        found = connection.execute(insert(table).values(
+            key=municipality.key, name=municipality.name, country=municipality.country, created_at=now())
+            .returning(table.c.id)).scalar()
+    if found is not None:
+        ids[municipality.key] = found
+    return found
+
+
+def forget_ids(app) -> None:
+    """Forget the cached row ids (the database was emptied or restored)."""
+    app.extensions.pop(_IDS, None)

@@ -14,43 +14,18 @@ the municipality rows). The audit chain is the install's and is not held either 
 
 from __future__ import annotations
 
-from flask import current_app, has_app_context
-from sqlalchemy import event, exists, insert, or_, select
+from functools import lru_cache
+
+from flask import has_app_context
+from sqlalchemy import event, exists, or_, select
 from sqlalchemy.orm import Session, with_loader_criteria
 
-from tik.clock import now
-from tik.municipalities import Municipality, current_municipality
-from tik.municipalities.models import InMunicipality, MunicipalityRow, UnitMunicipality
+from tik.municipalities import current_municipality, row_id
+from tik.municipalities.models import InMunicipality, UnitMunicipality
 
 ALL = "all_municipalities"  # execution option: this statement is not held to a municipality
-_IDS = "tik_municipality_ids"
 _CONNECTION_KEY = "tik_municipality"
 NONE = -1  # the criteria's id while a municipality has no row yet (it has nothing either)
-
-
-def row_id(municipality: Municipality, create: bool = False, session: Session | None = None) -> int | None:
-    """The id of the municipality's row (cached per app), inserted on first write when `create`."""
-    ids = current_app.extensions.setdefault(_IDS, {})
-    found = ids.get(municipality.key)
-    if found is not None:
-        return found
-    from tik.extensions import db
-
-    connection = (session or db.session()).connection()
-    table = MunicipalityRow.__table__
-    found = connection.execute(select(table.c.id).where(table.c.key == municipality.key)).scalar()
-    if found is None and create:
-        found = connection.execute(insert(table).values(
-            key=municipality.key, name=municipality.name, country=municipality.country, created_at=now())
-            .returning(table.c.id)).scalar()
-    if found is not None:
-        ids[municipality.key] = found
-    return found
-
-
-def forget_ids(app) -> None:
-    """Forget the cached row ids (the database was emptied or restored)."""
-    app.extensions.pop(_IDS, None)
 
 
 def _scoped_classes():
@@ -74,8 +49,10 @@ def _mapped():
     return [mapper.class_ for mapper in db.Model.registry.mappers]
 
 
-def criteria(mid: int) -> list:
-    """The loader criteria holding a statement to municipality `mid`."""
+@lru_cache(maxsize=64)
+def criteria(mid: int) -> tuple:
+    """The loader criteria holding a statement to municipality `mid` (made once per municipality: they are
+    immutable, and making them for every statement cost more than the statement)."""
     own, through_case, through_child, case, child, unit, user = _scoped_classes()
     shared_units = select(UnitMunicipality.unit_id).where(UnitMunicipality.municipality_id == mid)
     options = [with_loader_criteria(cls, cls.municipality_id == mid, include_aliases=True) for cls in own]
@@ -90,7 +67,7 @@ def criteria(mid: int) -> list:
                                         include_aliases=True))
     options.append(with_loader_criteria(user, or_(user.municipality_id == mid, user.unit_id.in_(shared_units)),
                                         include_aliases=True))
-    return options
+    return tuple(options)
 
 
 def current_row_id() -> int:

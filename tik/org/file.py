@@ -22,6 +22,8 @@ class UnitSpec:
     name: str
     service: str
     leaders: tuple[str, ...]  # usernames
+    # An inter-municipal unit: the other municipalities (keys of municipalities.yaml) it also belongs to.
+    municipalities: tuple[str, ...] = ()
 
 
 def read_organisation(path: str | Path, services: Collection[str]) -> tuple[list[UnitSpec], list[Problem]]:
@@ -57,13 +59,17 @@ def read_organisation(path: str | Path, services: Collection[str]) -> tuple[list
         problems += [Problem(name, where, message) for message in found]
         if not found:
             seen.add(key)
-            units.append(UnitSpec(key, entry["name"].strip(), entry["service"], tuple(entry["leaders"])))
+            units.append(UnitSpec(key, entry["name"].strip(), entry["service"], tuple(entry["leaders"]),
+                                  tuple(entry.get("municipalities") or ())))
     return units, problems
 
 
 def _unit_problems(entry: dict, services: Collection[str]) -> list[str]:
     problems = []
-    unknown = sorted(set(entry) - {"key", "name", "service", "leaders"})
+    unknown = sorted(set(entry) - {"key", "name", "service", "leaders", "municipalities"})
+    shared = entry.get("municipalities", [])
+    if not isinstance(shared, list) or not all(isinstance(k, str) and KEY.fullmatch(k) for k in shared):
+        problems.append("municipalities must be a list of municipality keys")
     if unknown:
         problems.append(f"unknown field(s): {', '.join(map(str, unknown))}")
     key = entry.get("key")

@@ -20,7 +20,8 @@ from tik.db import unit_of_work
 from tik.extensions import db
 from tik.guidebook import current_guide
 from tik.guides.loader import Problem
-from tik.municipalities import Municipality, current_municipality
+from tik.municipalities import Municipality, all_municipalities, by_key, current_municipality, row_id
+from tik.municipalities.models import UnitMunicipality
 from tik.org.file import UnitSpec, read_organisation
 from tik.org.models import Unit, UnitLeader
 
@@ -84,8 +85,15 @@ def check_municipalities(app) -> dict[str, list[str]]:
 
 
 def check_organisation(path: Path | None = None) -> tuple[list[UnitSpec], list[Problem]]:
-    """Read and check the organisation file against the services of the guidebook in use."""
-    return read_organisation(path or organisation_file(), current_guide().services)
+    """Read and check the organisation file against the services of the guidebook in use (and a shared unit's
+    municipalities against municipalities.yaml)."""
+    path = path or organisation_file()
+    specs, problems = read_organisation(path, current_guide().services)
+    known = {m.key for m in all_municipalities()}
+    for spec in specs:
+        problems += [Problem(Path(path).name, f"units ({spec.key})", f"unknown municipality '{key}'")
+                     for key in spec.municipalities if key not in known]
+    return specs, problems
 
 
 @unit_of_work
@@ -112,9 +120,18 @@ def sync_units(specs: list[UnitSpec], by: User | None = None) -> list[str]:
             leaders.append(user.id)
         unit.leader_rows = [row for row in unit.leader_rows if row.user_id in leaders] + [
             UnitLeader(user_id=uid) for uid in leaders if uid not in unit.leader_ids]
+        _share(unit, spec.municipalities)
     if by is not None:
         record(by, "admin.units.load", detail=f"{len(specs)} enheter")
     return missing
+
+
+def _share(unit: Unit, keys: tuple[str, ...]) -> None:
+    """An inter-municipal unit: a unit_municipality row for each other municipality the file names."""
+    for key in keys:
+        mid = row_id(by_key(key), create=True)
+        if mid != unit.municipality_id and db.session.get(UnitMunicipality, (unit.id, mid)) is None:
+            db.session.add(UnitMunicipality(unit_id=unit.id, municipality_id=mid))
 
 
 def load_organisation(path: Path | None = None) -> list[str]:
@@ -172,3 +189,20 @@ def deactivate(user: User, by: User | None = None) -> None:
     user.active = False
     sessions.end_all(user)
     hand_to_leader(user, by or user)
+
+
+def municipalities_overview() -> list[tuple[Municipality, int | None]]:
+    """The platform admin's list: each municipality of municipalities.yaml and its row id (None: not added)."""
+    return [(m, row_id(m)) for m in all_municipalities()]
+
+
+@unit_of_work
+def add_municipality(key: str, by: User) -> Municipality | None:
+    """Add the municipality `key` of municipalities.yaml to the database (its name, hosts and files stay in the
+    file); None when the file has no such key. Audited."""
+    found = by_key(key)
+    if found is None:
+        return None
+    row_id(found, create=True)
+    record(by, "platform.municipality.add", detail=found.key)
+    return found

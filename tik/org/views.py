@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -93,3 +93,17 @@ def units():
     guide = current_guide()
     return render_template("org/units.html", units=service.all_units(), problems=problems, missing=missing,
                            guide=guide, L=interface_language(), file=service.organisation_file())
+
+
+@bp.route("/plattform/kommuner", methods=["GET", "POST"])
+@requires(Role.PLATFORM_ADMIN)
+def municipalities():
+    """The platform admin's page: the install's municipalities, and adding one of the file to the database.
+    No case, child or user of any municipality is shown here."""
+    if request.method == "POST":
+        added = service.add_municipality(request.form.get("key", ""), by=current_user)
+        if added is None:
+            abort(404)
+        flash(_("%(name)s er lagt til.", name=added.name))
+        return redirect(url_for("org.municipalities"))
+    return render_template("org/municipalities.html", rows=service.municipalities_overview())

@@ -20,4 +20,4 @@ def refresh_command() -> None:
 
     for municipality in each_municipality():
         run = refresh()
-        click.echo(f"{municipality.name}: statistikken er oppdatert: {run.cells} celler på {run.seconds:.1f} s.")
+        click.echo(f"Statistikken er oppdatert ({municipality.name}): {run.cells} celler på {run.seconds:.1f} s.")
