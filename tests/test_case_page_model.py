@@ -63,3 +63,40 @@ def test_the_case_page_loads_in_a_fixed_budget_and_the_template_asks_nothing(app
     assert case.child.name in html and "Stafettlogg" in html and len(page.timeline) > 5
     assert loading() <= STATEMENTS, loading()
     assert rendering() == 0, f"the template issued {rendering()} statements"
+
+
+def test_guide_fragments_are_rendered_once_per_digest_language_and_values(app):
+    """The parts of the page that only depend on the guidebook (the ladder, the step's decisions and tools, the
+    hard stops) are rendered once per guidebook digest, language and values, and kept: the same key gives
+    the same fragment without a render, another level, language or guidebook renders its own."""
+    from dataclasses import replace
+
+    from flask import template_rendered
+    from flask_babel import force_locale
+
+    from tik.cases import fragments
+    from tik.guidebook import current_guide
+
+    guide = current_guide()
+    rendered = []
+
+    def note(sender, template, context, **extra):
+        rendered.append(template.name)
+
+    fragments._kept.clear()
+    template_rendered.connect(note, app)
+    try:
+        with app.test_request_context("/"):
+            with force_locale("nb"):
+                first = fragments.guide_fragment("ladder", guide, "nb", level=1)
+                again = fragments.guide_fragment("ladder", guide, "nb", level=1)
+                level_two = fragments.guide_fragment("ladder", guide, "nb", level=2)
+                other_guide = fragments.guide_fragment("ladder", replace(guide, digest="0" * 64), "nb", level=1)
+            with force_locale("en"):
+                english = fragments.guide_fragment("ladder", guide, "en", level=1)
+    finally:
+        template_rendered.disconnect(note, app)
+    assert rendered == ["cases/fragments/ladder.html"] * 4
+    assert again is first and level_two != first and other_guide == first
+    assert guide.levels[1].title.get("en") in english and guide.levels[1].title.get("nb") in first
+    assert english != first

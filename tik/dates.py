@@ -8,7 +8,7 @@ as Norwegian forms and letters write it); "long" and "medium" are the language's
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from functools import lru_cache
 
 from babel.dates import format_date, format_time
@@ -38,7 +38,7 @@ def show_date(value: date | datetime | str | None, lang: str = "nb", fmt: str = 
     if isinstance(value, datetime):
         value = local(value).date()
     pattern = SHORT_BY_LANGUAGE.get(lang, SHORT) if fmt == "short" else fmt
-    return format_date(value, pattern, locale=_locale(lang))
+    return _date_text(value, pattern, lang)
 
 
 def show_time(value: datetime | str | None, lang: str = "nb") -> str:
@@ -46,7 +46,19 @@ def show_time(value: datetime | str | None, lang: str = "nb") -> str:
     value = _parsed(value)
     if not isinstance(value, datetime):
         return ""
-    return format_time(local(value), TIME, locale=_locale(lang))
+    moment = local(value)
+    return _time_text(moment.hour, moment.minute, lang)
+
+
+# A page writes ≈ 60 dates, most of them the same few days and minutes: Babel formats each once per worker.
+@lru_cache(maxsize=4096)
+def _date_text(day: date, pattern: str, lang: str) -> str:
+    return format_date(day, pattern, locale=_locale(lang))
+
+
+@lru_cache(maxsize=4096)
+def _time_text(hour: int, minute: int, lang: str) -> str:
+    return format_time(time(hour, minute), TIME, locale=_locale(lang))
 
 
 def show_datetime(value: datetime | str | None, lang: str = "nb", fmt: str = "short") -> str:

@@ -116,7 +116,8 @@ def test_a_suspicion_concern_never_reaches_the_guardians_page(browser, suspicion
     expect(teacher.locator("#step-title")).to_have_text(re.compile("Venter på barnevernet"))
     shot(teacher, "suspicion-1-waiting")
     assert_accessible(teacher)
-    # The guardian's national id for "Min familie" (the link sits in the guardian's folded details).
+    # The guardian's national id for "Min familie" (the link sits on the guardian's own form page).
+    teacher.locator("a[href*='/skjema/foresatt/']").first.click()
     teacher.goto(teacher.locator("a", has_text="Fødselsnummer og foreldreansvar (Min familie)").first
                  .get_attribute("href"))
     teacher.get_by_label("Fødselsnummer (11 siffer)").fill(MOTHER_PID)

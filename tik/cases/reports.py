@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, union
 
 from tik.audit.service import record
 from tik.auth.models import User
@@ -126,9 +126,13 @@ def reports_of(case: Case) -> list[ChildWelfareReport]:
 
 
 def feedback_reminders(user: User, on: date, within: timedelta = timedelta(days=7)) -> list[ChildWelfareReport]:
-    """Reports the user sent (or on cases they hold) whose feedback from child welfare is due to be asked for."""
+    """Reports the user sent (or on cases they hold) whose feedback from child welfare is due to be asked for.
+    The cases are found from the user's side first (both indexed): the OR alone made SQLite read every case."""
+    theirs = union(select(Case.id).where(Case.coordinator_id == user.id),
+                   select(ChildWelfareReport.case_id).where(ChildWelfareReport.created_by_id == user.id))
     query = (select(ChildWelfareReport).join(Case, Case.id == ChildWelfareReport.case_id)
-             .where(ChildWelfareReport.feedback_received_on.is_(None), ChildWelfareReport.feedback_due.is_not(None),
+             .where(Case.id.in_(theirs), ChildWelfareReport.feedback_received_on.is_(None),
+                    ChildWelfareReport.feedback_due.is_not(None),
                     ChildWelfareReport.feedback_due <= on + within, visible_cases(user, on),
                     (ChildWelfareReport.created_by_id == user.id) | (Case.coordinator_id == user.id))
              .order_by(ChildWelfareReport.feedback_due))

@@ -38,6 +38,7 @@ from tik.cases.forms import (
     step_field_errors,
     step_values,
 )
+from tik.cases.fragments import guide_fragment
 from tik.cases.leader_feedback import may_read_feedback
 from tik.cases.models import Case, Consent, Handover
 from tik.cases.models import ConsentForm as ConsentKind
@@ -57,6 +58,7 @@ from tik.timeline.service import timeline as case_timeline
 from tik.versioning import StaleEdit
 
 bp = Blueprint("cases", __name__)
+bp.add_app_template_global(guide_fragment, "guide_fragment")
 
 
 @bp.route("/saker", methods=["GET", "POST"])
