@@ -274,8 +274,12 @@ def logins_text() -> str:
     for municipality in all_municipalities()[1:]:
         with municipality_scope(municipality):
             names = db.session.scalars(select(User.username).order_by(User.username)).all()
-        if names:
-            lines += ["", f"{municipality.name} (passord / lösenord: {DEMO_PASSWORD}): {', '.join(names)}"]
+            if names and load_swedish is not None and municipality.country == "SE":
+                from devkit.demo_sv import logins_text_sv
+
+                lines += ["", logins_text_sv()]
+            elif names:
+                lines += ["", f"{municipality.name} (passord / lösenord: {DEMO_PASSWORD}): {', '.join(names)}"]
     return "\n".join(lines) + addresses_text()
 
 

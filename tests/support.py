@@ -41,7 +41,10 @@ def empty_all_tables() -> None:
     """Every table emptied, and on PostgreSQL every id sequence back at 1 (as TRUNCATE … RESTART IDENTITY
     would do; but TRUNCATE gives each of the ~50 tables new files, ~2 s a test under load, where DELETE on
     tables that are mostly empty costs milliseconds: one round trip for all of them). In an app context."""
+    from flask import current_app
+
     from tik.extensions import db
+    from tik.municipalities import forget_ids
 
     with db.engine.begin() as conn:
         if conn.dialect.name == "postgresql":
@@ -53,6 +56,7 @@ def empty_all_tables() -> None:
         else:
             for table in reversed(db.metadata.sorted_tables):
                 conn.execute(table.delete())
+    forget_ids(current_app)  # the municipality rows went too: an app kept across tests must not use their ids
 
 
 def pdf_text(data: bytes) -> str:
