@@ -175,7 +175,8 @@ def test_behind_a_proxy_the_audit_trail_records_the_client(app, database_url, ma
     username, ref, case_id = holder.username, case.ref, case.id
     db.session.remove()  # the proxied app below writes to the same database
     proxied = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "TIK_PROXY_COUNT": 1,
-                          "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False})
+                          "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False,
+                          "TIK_MUNICIPALITIES": None})
     client = proxied.test_client()
     via_proxy = {"headers": {"X-Forwarded-For": "203.0.113.7"}, "environ_base": {"REMOTE_ADDR": "10.0.0.1"}}
     client.post("/login", data={"username": username, "password": PASSWORD}, **via_proxy)

@@ -313,7 +313,7 @@ KNOWN_BAD = {
     "invalid-utf8": b"\xff\xfe\xc3(", "rlo": "\u202eevil\u202c",
 }
 REAL = {"kind": "staff", "report_id": 1, "guardian_id": 1, "participant_id": 1, "conversation_id": 1, "message_id": 1,
-        "name": "consent"}
+        "name": "samtykke"}
 # A PDF takes a while to render: beside real ids, the query values that reach its renderer (lang, versjon) are
 # tried with these few values; in the converters, with every value.
 PDF_VALUES = ("nul", "controls", "invalid-utf8", "rlo")

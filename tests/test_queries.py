@@ -241,10 +241,11 @@ def test_min_side_reads_no_statement_by_scanning_the_whole_log_or_every_case(app
 
     from sqlalchemy import select
 
+    from devkit.scale import seed_scale_command
     from tik.auth.models import User
     from tik.mywork.service import work_for
 
-    result = runner.invoke(args=["seed-scale", "--children", "400", "--seed", "7"])
+    result = runner.invoke(seed_scale_command, ["--children", "400", "--seed", "7"])
     assert result.exit_code == 0, result.output
     user = db.session.scalar(select(User).where(User.username == "skala"))
     db.session.commit()

@@ -80,7 +80,7 @@ def test_a_sip_in_swedish_with_two_agencies_under_the_young_adults_own_consent(s
     path = [("done", "s0-describe", {"observation": "Frånvaro sedan oktober.", "since_when": "Oktober"}),
             ("done", "s0-talk", {"conversation_date": today, "child_words": "Jag orkar inte gå dit."}),
             ("sip", "s0-decide", {"assessment": "Behöver stöd från Arbetsförmedlingen och Försäkringskassan."})]
-    page = client.get(f"/saker/{case.ref}").get_data(as_text=True)
+    page = client.get(f"/saker/{case.ref}/skjema/samtykke").get_data(as_text=True)  # the consent form's page
     assert "Givet av (den unga vuxna själv, utan vårdnadshavare)" in page
     consent = client.post(f"/saker/{case.ref}/samtykke", data={
         "given_by": "Elsa Lind", "young_person": "y", "services": ["arbetsformedlingen", "forsakringskassan"],

@@ -132,12 +132,12 @@ def test_the_word_list_finds_bokmal_and_spares_swedish():
 
 def test_the_scan_finds_a_string_left_untranslated(amal, client):
     """Proof that the scan sees a leak: the Swedish catalogue loses one entry ("Lagre samtykke", the consent
-    form's button), and the case page then has Norwegian on it."""
+    form's button), and the consent form's page then has Norwegian on it."""
     from flask_babel import get_domain
 
     sign_in(client, "arena.haddad")
     elsa = db.session.scalar(db.select(Case).where(Case.child.has(first_name="Elsa")))
-    url = f"/saker/{elsa.ref}"
+    url = f"/saker/{elsa.ref}/skjema/samtykke"
     assert leaks_of({url: visible_text(client.get(url).get_data(as_text=True))}) == {}
     catalogue = get_domain().cache[("sv", "messages")]
     saved = catalogue._catalog.pop("Lagre samtykke")

@@ -91,16 +91,16 @@ def locale_for_request() -> str:
         return current_user.locale
     if session.get("lang") in offered:
         return session["lang"]
-    return municipality_language(offered)
+    return municipality_language()
 
 
-def municipality_language(offered: tuple[str, ...]) -> str:
-    """The first language of the municipality's guidebook that it offers (a Swedish municipality's sign-in page is
-    Swedish), else the first it offers."""
+def municipality_language() -> str:
+    """The municipality's first language (municipalities.yaml); one municipality without that file speaks its
+    guidebook's first that the interface has (a Swedish guidebook's sign-in page is Swedish), else bokmål."""
     from tik.auth.service import interface_language_of_guide
 
-    first = interface_language_of_guide()
-    return first if first in offered else offered[0]
+    municipality = current_municipality()
+    return interface_language_of_guide() if municipality.single else municipality.languages[0]
 
 
 def register_web(app: Flask) -> None:

@@ -321,7 +321,7 @@ def assign(conversation_id: int):
         abort(404)
     try:
         service.assign(conversation, to, current_user)
-    except service.YouthRefused as refused:
+    except DomainError as refused:
         flash(refusal(refused.code), "error")
         return _staff_page(conversation, 409)
     flash(_("Samtalen er tildelt %(name)s.", name=to.name))
@@ -335,7 +335,7 @@ def release(conversation_id: int):
     conversation = service.conversation_for(current_user, conversation_id)
     try:
         service.release(conversation, current_user)
-    except service.YouthRefused as refused:
+    except DomainError as refused:
         flash(refusal(refused.code), "error")
         return _staff_page(conversation, 409)
     flash(_("Samtalen er ikke lenger tildelt noen."))
