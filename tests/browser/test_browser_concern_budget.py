@@ -77,6 +77,7 @@ def test_a_concern_with_two_guardians_and_three_signals_stays_within_the_key_bud
     keys.tab_to(lambda f: f["tag"] == "summary" and f["text"].startswith("Skolebarn"))
     keys.press("Enter")  # open the age group
     expect(page.locator("details.tik-signals").nth(1)).to_have_attribute("open", "")  # a person sees it open
+    expect(page.locator("details.tik-signals").nth(1).locator("input[name=signals]").first).to_be_visible()
     for _ in range(3):  # three signs, one after the other
         keys.tab_to(lambda f: f["name"] == "signals")
         keys.press("Space")

@@ -42,7 +42,8 @@ def amal_server(tmp_path_factory) -> Iterator[tuple[str, object]]:
     path = tmp_path_factory.mktemp("amal-db") / "tik.sqlite"
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "RATELIMIT_ENABLED": False,
                       "TIK_GUIDEBOOK": str(sip), "TIK_ORGANISATION": str(sip / "organisation.yaml"),
-                      "TIK_MUNICIPALITY": "Åmåls kommun", "BABEL_DEFAULT_TIMEZONE": "Europe/Stockholm"})
+                      "TIK_MUNICIPALITY": "Åmåls kommun", "BABEL_DEFAULT_TIMEZONE": "Europe/Stockholm",
+                      "TIK_MUNICIPALITIES": None})  # one municipality, Swedish, from these settings
     server = make_server("127.0.0.1", 0, app, threaded=True)
     url = f"http://127.0.0.1:{server.server_port}"
     provider = dev_provider(url)
@@ -111,6 +112,7 @@ def test_a_sip_in_swedish_from_concern_to_the_family_letter(swedish, amal_server
     page.get_by_label("Förnamn").fill("Ella")
     page.get_by_label("Efternamn").fill("Ström")
     page.get_by_label("Födelsedatum").fill(BORN.isoformat())
+    page.get_by_text("Personnummer och kön (valfritt)").click()  # the optional block, collapsed until opened
     page.get_by_label("Personnummer eller samordningsnummer (valfritt)").fill(f"{wrong[:8]}-{wrong[8:]}")
     page.get_by_label("Skola eller förskola").fill("ARENA Ungdomscentral")
     page.get_by_role("group", name="Vårdnadshavare 1").get_by_label("Namn").fill("Petra Ström")
@@ -121,7 +123,9 @@ def test_a_sip_in_swedish_from_concern_to_the_family_letter(swedish, amal_server
     no_norwegian(page)
     shot(page, "sweden-1-personnummer-refused")
 
-    page.get_by_label("Personnummer eller samordningsnummer (valfritt)").fill(f"{good[:8]}-{good[8:]}")
+    nin = page.get_by_label("Personnummer eller samordningsnummer (valfritt)")
+    expect(nin).to_be_visible()  # the block stays open when something is in it
+    nin.fill(f"{good[:8]}-{good[8:]}")
     page.get_by_role("button", name="Registrera oron").click()
     expect(page).to_have_url(re.compile(r"/saker/TIK-\d{4}-\d{4}(\?|$)"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Ella Ström")
