@@ -63,11 +63,41 @@ def criteria(mid: int) -> tuple:
     options += [with_loader_criteria(cls, exists().where(children.c.id == cls.child_id,
                                                          children.c.municipality_id == mid)
                                      .correlate_except(children), include_aliases=True) for cls in through_child]
+    options += _further(mid, cases)
     options.append(with_loader_criteria(unit, or_(unit.municipality_id == mid, unit.id.in_(shared_units)),
                                         include_aliases=True))
     options.append(with_loader_criteria(user, or_(user.municipality_id == mid, user.unit_id.in_(shared_units)),
                                         include_aliases=True))
     return tuple(options)
+
+
+def _further(mid: int, cases) -> list:
+    """The models two steps from a case or one from a meeting or a youth conversation: a measure, a plan's
+    revision, an evaluation, a consent's services, an agenda item, a meeting's participant, a young person's
+    message. Each held by a subquery over Core aliases, like the models reached through a case."""
+    from tik.cases.models import Consent, ConsentService
+    from tik.meetings.models import AgendaItem, Meeting, Participant
+    from tik.plans.models import Evaluation, Measure, Plan, PlanRevision
+    from tik.youth.models import YouthConversation, YouthMessage
+
+    plans, measures = Plan.__table__.alias("scope_plan"), Measure.__table__.alias("scope_measure")
+    consents = Consent.__table__.alias("scope_consent")
+    meetings, talks = Meeting.__table__.alias("scope_meeting"), YouthConversation.__table__.alias("scope_talk")
+    in_case = (cases.c.id == plans.c.case_id) & (cases.c.municipality_id == mid)
+
+    def held(cls, *where, over):
+        return with_loader_criteria(cls, exists().where(*where).correlate_except(*over), include_aliases=True)
+
+    return [held(cls, plans.c.id == cls.plan_id, in_case, over=(plans, cases)) for cls in (Measure, PlanRevision)] + [
+        held(Evaluation, measures.c.id == Evaluation.measure_id, plans.c.id == measures.c.plan_id, in_case,
+             over=(measures, plans, cases)),
+        held(ConsentService, consents.c.id == ConsentService.consent_id, cases.c.id == consents.c.case_id,
+             cases.c.municipality_id == mid, over=(consents, cases)),
+        *[held(cls, meetings.c.id == cls.meeting_id, meetings.c.municipality_id == mid, over=(meetings,))
+          for cls in (AgendaItem, Participant)],
+        held(YouthMessage, talks.c.id == YouthMessage.conversation_id, talks.c.municipality_id == mid,
+             over=(talks,)),
+    ]
 
 
 def current_row_id() -> int:
