@@ -24,7 +24,7 @@ from test_municipalities import use_file
 
 from tik.cases.views import FORM_ROUTES
 from tik.extensions import db
-from tik.municipalities import by_key, municipality_scope
+from tik.municipalities import by_key, municipality_scope, row_id
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "tik-demo-2026"  # nosec B105 - the demo's password (devkit.demo.DEMO_PASSWORD)
@@ -46,39 +46,42 @@ class Holdings:
 
 
 def _holdings(municipality) -> Holdings:
+    """Read with an explicit municipality filter, not through the scope under test (so that a broken scope
+    cannot hide a case from the probe)."""
     from tik.auth.models import User
     from tik.cases.models import Case, ChildWelfareReport
     from tik.meetings.models import Meeting
     from tik.plans.models import Measure, Plan
+    from tik.youth.models import YouthConversation
 
     held = Holdings(municipality.key, municipality.hosts[0])
     with municipality_scope(municipality):
-        for case in db.session.scalars(db.select(Case).order_by(Case.id)):
+        mid = row_id(municipality)
+
+        def rows(statement):
+            return db.session.execute(statement.execution_options(all_municipalities=True)).all()
+
+        for (case,) in rows(db.select(Case).where(Case.municipality_id == mid).order_by(Case.id)):
             held.refs.append(case.ref)
             child = case.child
             held.names.add(f"{child.first_name} {child.last_name}")
             paths = [f"/saker/{case.ref}/foresatte/{g.id}/min-familie" for g in child.guardians]
             paths += [f"/saker/{case.ref}/skjema/foresatt/{g.id}" for g in child.guardians]
             held.case_ids[case.ref] = paths
-        measures = db.select(Measure.id, Case.ref).join(Plan, Measure.plan_id == Plan.id).join(
-            Case, Plan.case_id == Case.id)
-        for measure_id, ref in db.session.execute(measures):
+        for measure_id, ref in rows(db.select(Measure.id, Case.ref).join(Plan, Measure.plan_id == Plan.id)
+                                    .join(Case, Plan.case_id == Case.id).where(Case.municipality_id == mid)):
             held.case_ids[ref] += [f"/saker/{ref}/plan/tiltak/{measure_id}",
                                    f"/saker/{ref}/plan/tiltak/{measure_id}/evaluering"]
-        for report_id, ref in db.session.execute(
-                db.select(ChildWelfareReport.id, Case.ref).join(Case, ChildWelfareReport.case_id == Case.id)):
+        reports = db.select(ChildWelfareReport.id, Case.ref).join(Case, ChildWelfareReport.case_id == Case.id)
+        for report_id, ref in rows(reports.where(Case.municipality_id == mid)):
             held.case_ids[ref].append(f"/saker/{ref}/melding/{report_id}.pdf")
-        for meeting in db.session.scalars(db.select(Meeting)):
-            held.ids += [f"/moter/{meeting.id}", f"/moter/{meeting.id}/referat.pdf"]
-        held.ids += [f"/ung/innboks/{cid}" for cid in _conversations()]
-        held.usernames = sorted(u.username for u in db.session.scalars(db.select(User).where(User.active)))
+        for (meeting_id,) in rows(db.select(Meeting.id).where(Meeting.municipality_id == mid)):
+            held.ids += [f"/moter/{meeting_id}", f"/moter/{meeting_id}/referat.pdf"]
+        for (conversation_id,) in rows(db.select(YouthConversation.id).where(YouthConversation.municipality_id == mid)):
+            held.ids.append(f"/ung/innboks/{conversation_id}")
+        held.usernames = sorted(name for (name,) in rows(
+            db.select(User.username).where(User.active, User.municipality_id == mid)))
     return held
-
-
-def _conversations() -> list[int]:
-    from tik.youth.models import YouthConversation
-
-    return list(db.session.scalars(db.select(YouthConversation.id)))
 
 
 def _case_paths(ref: str, held: Holdings) -> list[str]:
