@@ -20,6 +20,7 @@ from urllib.parse import quote
 
 import pytest
 from markupsafe import escape
+from sqlalchemy import or_
 from test_municipalities import use_file
 
 from tik.cases.views import FORM_ROUTES
@@ -29,6 +30,9 @@ from tik.municipalities import by_key, municipality_scope, row_id
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "tik-demo-2026"  # nosec B105 - the demo's password (devkit.demo.DEMO_PASSWORD)
 BOGUS = "ZZZ-1999-9999"
+SHARED = "kurator.nystrom"  # Åmål's school counsellor, invited to Noah's case in the demo
+LISTS = ("/", "/saker", "/min-side", "/moter/", "/enhet", "/admin/brukere", "/admin/enheter", "/statistikk/",
+         "/ung/innboks")
 
 
 @dataclass
@@ -43,6 +47,7 @@ class Holdings:
     ids: list[str] = field(default_factory=list)  # paths without a reference: meetings, conversations
     case_ids: dict[str, list[str]] = field(default_factory=dict)  # paths with the case's ref and an id
     usernames: list[str] = field(default_factory=list)
+    people: set[str] = field(default_factory=set)  # staff's and units' names: the other's lists must not show them
 
 
 def _holdings(municipality) -> Holdings:
@@ -51,6 +56,8 @@ def _holdings(municipality) -> Holdings:
     from tik.auth.models import User
     from tik.cases.models import Case, ChildWelfareReport
     from tik.meetings.models import Meeting
+    from tik.municipalities.models import UnitMunicipality
+    from tik.org.models import Unit
     from tik.plans.models import Measure, Plan
     from tik.youth.models import YouthConversation
 
@@ -79,8 +86,14 @@ def _holdings(municipality) -> Holdings:
             held.ids += [f"/moter/{meeting_id}", f"/moter/{meeting_id}/referat.pdf"]
         for (conversation_id,) in rows(db.select(YouthConversation.id).where(YouthConversation.municipality_id == mid)):
             held.ids.append(f"/ung/innboks/{conversation_id}")
-        held.usernames = sorted(name for (name,) in rows(
-            db.select(User.username).where(User.active, User.municipality_id == mid)))
+        shared = db.select(UnitMunicipality.unit_id).where(UnitMunicipality.municipality_id == mid)
+        held.usernames = sorted(name for (name,) in rows(db.select(User.username).where(
+            User.active, or_(User.municipality_id == mid, User.unit_id.in_(shared)))))
+        everywhere = db.select(UnitMunicipality.unit_id)  # a shared unit and its staff are listed in each
+        held.people = {name for (name,) in rows(db.select(User.name).where(
+            User.municipality_id == mid, User.unit_id.not_in(everywhere)))}
+        held.people |= {name for (name,) in rows(db.select(Unit.name).where(
+            Unit.municipality_id == mid, Unit.id.not_in(everywhere)))}
     return held
 
 
@@ -100,7 +113,7 @@ def demo(app):
 
     use_file(app, ROOT / "municipalities.yaml")
     assert len(load_all()) == 2
-    db.session.commit()
+    _share_a_unit(by_key("amal"), by_key("fjordvik"), SHARED)
     return _holdings(by_key("fjordvik")), _holdings(by_key("amal"))
 
 
@@ -122,6 +135,19 @@ def _normalised(body: str, prefix: str, path: str, refs: list[str]) -> str:
     for ref in refs:
         body = body.replace(ref, "REF")
     return body
+
+
+def _share_a_unit(owner, other, username: str) -> None:
+    """The unit of `username` (invited to a case of `owner` in the demo) serves `other` too, as an inter-municipal
+    unit does: its staff sign in at both, so the municipality check, not the unit rule, is what keeps that case
+    from them at `other`."""
+    from tik.auth.models import User
+    from tik.municipalities.models import UnitMunicipality
+
+    with municipality_scope(owner):
+        unit_id = db.session.scalar(db.select(User.unit_id).where(User.username == username))
+    db.session.add(UnitMunicipality(unit_id=unit_id, municipality_id=row_id(other, create=True)))
+    db.session.commit()
 
 
 def _sign_in(client, username: str, base: str, prefix: str):
@@ -153,10 +179,13 @@ def _probe(client, home: Holdings, other: Holdings, how: str, turn: int) -> int:
             assert _normalised(body, prefix, path, other.refs) == unknown[bogus], (how, username, path)
             assert not [name for name in other.names if name in body], (how, username, path)
             asked += 1
-        for url in ("/saker", "/min-side", "/"):
-            body = client.get(prefix + url, base_url=base, follow_redirects=True).get_data(as_text=True)
+        for url in LISTS:  # each answers the user's own lists, or 404 to a user without the role
+            response = client.get(prefix + url, base_url=base, follow_redirects=True)
+            body = response.get_data(as_text=True)
+            if url == "/admin/brukere" and response.status_code == 200:
+                assert [name for name in home.people if name in body], username  # the list does list people
             assert not [ref for ref in other.refs if ref in body], (how, username, url)
-            assert not [name for name in other.names if name in body], (how, username, url)
+            assert not [name for name in other.names | other.people if name in body], (how, username, url)
         first = sorted(other.names)[n % len(other.names)].split()[0]
         body = client.post(prefix + "/saker", data={"q": first}, base_url=base).get_data(as_text=True)
         assert not [ref for ref in other.refs if ref in body], (how, username, "search", first)
