@@ -207,3 +207,21 @@ def test_a_demo_user_of_one_municipality_is_refused_at_the_other(client, demo):
             assert _sign_in(client, username, f"http://{other.host}", "").status_code != 302, username
             assert _sign_in(client, username, "http://localhost", f"/k/{other.key}").status_code != 302, username
             assert _sign_in(client, username, f"http://{home.host}", "").status_code == 302, username
+
+
+def _offered(page: str) -> list[str]:
+    picker = page[page.index('id="lang-select"'):]
+    return re.findall(r'<option value="(\w+)"', picker[:picker.index("</select>")])
+
+
+def test_the_language_picker_offers_only_the_municipalitys_languages(app, client):
+    use_file(app, ROOT / "municipalities.yaml")
+    assert _offered(client.get("/login", base_url="http://amal.localhost").get_data(as_text=True)) == ["sv", "en"]
+    assert _offered(client.get("/k/amal/login").get_data(as_text=True)) == ["sv", "en"]
+    fjordvik = client.get("/login", base_url="http://fjordvik.localhost").get_data(as_text=True)
+    assert _offered(fjordvik) == ["nb", "nn", "en"]
+    client.post("/language", data={"lang": "nb", "next": "/login"}, base_url="http://amal.localhost")
+    page = client.get("/login", base_url="http://amal.localhost").get_data(as_text=True)
+    assert 'lang="sv"' in page  # bokmål is not Åmål's to choose, even by posting it
+    client.post("/language", data={"lang": "en", "next": "/login"}, base_url="http://amal.localhost")
+    assert 'lang="en"' in client.get("/login", base_url="http://amal.localhost").get_data(as_text=True)
