@@ -225,3 +225,16 @@ def test_the_language_picker_offers_only_the_municipalitys_languages(app, client
     assert 'lang="sv"' in page  # bokmål is not Åmål's to choose, even by posting it
     client.post("/language", data={"lang": "en", "next": "/login"}, base_url="http://amal.localhost")
     assert 'lang="en"' in client.get("/login", base_url="http://amal.localhost").get_data(as_text=True)
+
+
+def test_the_platform_admins_page_is_in_the_menu_for_that_role_only(client, login, make_unit, make_user):
+    from tik.auth.models import Role
+
+    staff = make_unit("drift", "culture-leisure")
+    link = 'href="/plattform/kommuner"'
+    login(make_user("platform", unit=staff, roles=[Role.PLATFORM_ADMIN]))
+    page = client.get("/plattform/kommuner").get_data(as_text=True)
+    assert link in page and 'aria-current="page">Kommuner<' in page
+    for roles in ([Role.ADMIN], [Role.EMPLOYEE, Role.COORDINATOR, Role.LEADER], [Role.ANALYST]):
+        login(make_user(f"user-{roles[0].value}", unit=staff, roles=roles))
+        assert link not in client.get("/min-side", follow_redirects=True).get_data(as_text=True), roles
