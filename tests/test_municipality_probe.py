@@ -179,6 +179,11 @@ def _probe(client, home: Holdings, other: Holdings, how: str, turn: int) -> int:
             assert _normalised(body, prefix, path, other.refs) == unknown[bogus], (how, username, path)
             assert not [name for name in other.names if name in body], (how, username, path)
             asked += 1
+        for path in (f"/saker/{one}/innsyn-art15", f"/saker/{one}/arkivutskrift"):  # the exports are posted
+            response, answer = (client.post(prefix + p, base_url=base) for p in (path, _bogus(path, other.refs)))
+            assert response.status_code == answer.status_code == 404, (how, username, path)
+            assert (_normalised(_answer(response), prefix, path, other.refs)
+                    == _normalised(_answer(answer), prefix, _bogus(path, other.refs), [BOGUS])), (how, username, path)
         for url in LISTS:  # each answers the user's own lists, or 404 to a user without the role
             response = client.get(prefix + url, base_url=base, follow_redirects=True)
             body = response.get_data(as_text=True)
