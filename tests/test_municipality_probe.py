@@ -245,3 +245,49 @@ def test_the_platform_admins_page_is_in_the_menu_for_that_role_only(client, logi
     for roles in ([Role.ADMIN], [Role.EMPLOYEE, Role.COORDINATOR, Role.LEADER], [Role.ANALYST]):
         login(make_user(f"user-{roles[0].value}", unit=staff, roles=roles))
         assert link not in client.get("/min-side", follow_redirects=True).get_data(as_text=True), roles
+
+
+def _family_sign_in(app, provider, pid: str, base_url: str):
+    """A new browser tries to sign in on "Min familie" at `base_url` as `pid`: the client and whether it got in."""
+    from urllib.parse import urlsplit
+
+    import requests
+
+    client = app.test_client()
+    provider.identities[f"t-{pid}"] = {"client": "tik-family", "name": "Testperson", "pid": pid,
+                                       "acr": "idporten-loa-high", "amr": ["BankID"]}
+    start = client.get("/min-familie/logg-inn", base_url=base_url)
+    answer = requests.get(start.headers["Location"], params={"login": f"t-{pid}"}, allow_redirects=False,
+                          timeout=10)
+    back = urlsplit(answer.headers["Location"])
+    return client, client.get(f"{back.path}?{back.query}", base_url=base_url).status_code == 302
+
+
+def test_a_fjordvik_guardian_finds_nothing_of_fjordvik_at_amal(app, demo, oidc_provider):
+    """Fjordvik's demo guardians (with their national ids, as `tik dev-idp` signs them in) see their child's
+    case at home; at Åmål they are refused (a Norwegian id there) or, if let in, find none of Fjordvik's."""
+    from support import use_test_provider
+
+    from devkit.devidp import DEMO_GUARDIANS
+
+    fjordvik, amal = demo
+    use_test_provider(app, oidc_provider, "family")
+    uris = oidc_provider.clients["tik-family"].redirect_uris
+    added = [f"http://{held.host}/login/oidc/family/callback" for held in demo]
+    uris += added
+    try:
+        for name, pid in list(DEMO_GUARDIANS.items())[:3]:
+            home, signed_in = _family_sign_in(app, oidc_provider, pid, f"http://{fjordvik.host}")
+            own = [ref for ref in fjordvik.refs
+                   if home.get(f"/min-familie/{ref}", base_url=f"http://{fjordvik.host}").status_code == 200]
+            assert signed_in and own, name  # at home the guardian sees their child's case
+            away, _ = _family_sign_in(app, oidc_provider, pid, f"http://{amal.host}")
+            response = away.get("/min-familie/", base_url=f"http://{amal.host}", follow_redirects=True)
+            page = response.get_data(as_text=True)
+            assert not [ref for ref in fjordvik.refs if ref in page], name
+            assert not [child for child in fjordvik.names if child in page], name
+            for ref in own:
+                assert away.get(f"/min-familie/{ref}", base_url=f"http://{amal.host}").status_code in (302, 404)
+    finally:
+        for uri in added:
+            uris.remove(uri)
