@@ -204,7 +204,6 @@ def register_web(app: Flask) -> None:
     app.jinja_env.filters["date"] = _date
     app.jinja_env.filters["datetime"] = _datetime
     app.jinja_env.filters["guidance"] = render_guidance  # guidebook text under the page's own heading
-    app.jinja_env.globals["LANGUAGES"] = {"nb": "Bokmål", "nn": "Nynorsk", "en": "English", "sv": "Svenska"}
     app.jinja_env.globals["overdue"] = overdue  # a deadline or evaluation date before the day (tik.clock)
     app.jinja_env.globals["is_writable"] = is_writable  # the policy's rule: an open, unrestricted case
     app.jinja_env.globals["describe"] = describe  # a timeline entry's words (tik/timeline/describe.py)
@@ -216,9 +215,14 @@ def register_web(app: Flask) -> None:
 
     @app.context_processor
     def shared():
-        return {"municipality": current_municipality().name, "lang": interface_language(),
+        here = current_municipality()  # the language picker offers only this municipality's languages
+        return {"municipality": here.name, "lang": interface_language(),
+                "LANGUAGES": {code: LANGUAGE_NAMES[code] for code in here.languages},
                 "has_designsystem": has_designsystem, **translations_for_render()}
 
+
+
+LANGUAGE_NAMES = {"nb": "Bokmål", "nn": "Nynorsk", "en": "English", "sv": "Svenska"}  # each in its own language
 
 
 def _database_state() -> str:

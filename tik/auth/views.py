@@ -17,6 +17,7 @@ from tik.auth.policy import public, requires
 from tik.config import LANGUAGES
 from tik.extensions import db, limiter
 from tik.forms import error_list
+from tik.municipalities import current_municipality
 
 bp = Blueprint("auth", __name__)
 
@@ -220,7 +221,7 @@ def logout():
 @public
 def set_language():
     lang = request.form.get("lang", "nb")
-    if lang in LANGUAGES:
+    if lang in LANGUAGES and lang in current_municipality().languages:  # only what this municipality offers
         session["lang"] = lang
         if current_user.is_authenticated:
             service.set_locale(current_user, lang)
