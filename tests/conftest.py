@@ -309,3 +309,14 @@ def oidc_provider():
     server = serve(provider)
     yield provider
     server.shutdown()
+
+
+@pytest.fixture
+def family_sso(app, oidc_provider):
+    """The test provider as the family's sign-in (ID-porten's stand-in); the people it made up are forgotten."""
+    from support import use_test_provider
+
+    use_test_provider(app, oidc_provider, "family")
+    yield oidc_provider
+    for key in [k for k in oidc_provider.identities if k.startswith("t-")]:
+        del oidc_provider.identities[key]

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 from sqlalchemy import select
-from support import PASSWORD, TEST_DAY, use_test_provider
+from support import PASSWORD, TEST_DAY
 
 from tik import crypto
 from tik.audit.models import AuditEvent
@@ -41,14 +41,6 @@ def valid_nin(born: date, individual: int) -> str:
 MOTHER_A = valid_nin(date(1985, 4, 2), 100)
 MOTHER_B = valid_nin(date(1986, 6, 9), 120)
 STRANGER = valid_nin(date(1970, 1, 1), 130)
-
-
-@pytest.fixture
-def family_sso(app, oidc_provider):
-    use_test_provider(app, oidc_provider, "family")
-    yield oidc_provider
-    for key in [k for k in oidc_provider.identities if k.startswith("t-")]:
-        del oidc_provider.identities[key]
 
 
 def family_sign_in(app, provider, pid: str):

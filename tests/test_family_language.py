@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 from flows import TO_LEVEL2
-from support import use_test_provider
 from test_family import family_sign_in, valid_nin
 
 from tik.auth.models import Role
@@ -34,14 +33,6 @@ from tik.plans.models import GoalReached, NextAction
 
 ROOT = Path(__file__).resolve().parent.parent
 MOTHER = valid_nin(date(1984, 7, 7), 150)
-
-
-@pytest.fixture
-def family_sso(app, oidc_provider):
-    use_test_provider(app, oidc_provider, "family")
-    yield oidc_provider
-    for key in [k for k in oidc_provider.identities if k.startswith("t-")]:
-        del oidc_provider.identities[key]
 
 
 def test_every_family_catalogue_translates_every_text_of_the_familys_pages():

@@ -15,7 +15,7 @@ import yaml
 from flows import DECIDE, TALK_PARENTS, TO_LEVEL0_DECISION, form_data
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from support import GUIDEBOOK, pdf_text, use_test_provider
+from support import GUIDEBOOK, pdf_text
 from test_family import MOTHER_A, family_sign_in, valid_nin
 
 from tik.auth.models import Role
@@ -37,15 +37,6 @@ DRAFT = "UTKAST: Nora forteller at far slår henne."
 # What the family must never read: the hard stops' labels, the report's ends, and the waiting state's words.
 NEVER = ("barnevernet", "Barnevernet", "Akutt fare", "nødrutine", "Meld til", "Melding", "Venter på",
          "UTKAST", "slår")
-
-
-@pytest.fixture
-def family_sso(app, oidc_provider):
-    """The test provider's ID-porten-like client, as in tests/test_family.py."""
-    use_test_provider(app, oidc_provider, "family")
-    yield oidc_provider
-    for key in [k for k in oidc_provider.identities if k.startswith("t-")]:
-        del oidc_provider.identities[key]
 
 
 def _case(ref: str) -> Case:

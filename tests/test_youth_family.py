@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from support import use_test_provider
 from test_family import family_sign_in, set_guardian_nin, told, valid_nin
 from test_youth_outcomes import consent_form, conversation_of, write
 
@@ -21,14 +20,6 @@ MOTHER = valid_nin(date(1980, 2, 3), 140)
 FIRST, AGAIN = "Mamma drikker mye og jeg er redd.", "Jeg er ikke trygg hjemme i kveld."
 HELD = "Et svar fra veilederen som venter på fagpersonen."
 ANSWER = "Vil du at vi hjelper deg videre?"
-
-
-@pytest.fixture
-def family_sso(app, oidc_provider):
-    use_test_provider(app, oidc_provider, "family")
-    yield oidc_provider
-    for key in [k for k in oidc_provider.identities if k.startswith("t-")]:
-        del oidc_provider.identities[key]
 
 
 @pytest.fixture

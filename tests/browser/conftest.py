@@ -11,6 +11,10 @@ from dataclasses import dataclass
 import pytest
 from browserkit import ARTIFACTS, AXE, CHROMIUM, CHROMIUM_ARGS, CHROMIUM_LOCALE, CHROMIUM_NORWEGIAN
 from flask import Flask
+from playwright.sync_api import expect
+
+# An assertion waits as long as an action (15 s): on a loaded 2-core machine a page can take seconds.
+expect.set_options(timeout=15_000)
 
 ASSET_TYPES = {"stylesheet", "script", "image", "font"}
 
