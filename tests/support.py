@@ -110,3 +110,20 @@ def use_test_provider(app, provider, *kinds: str) -> None:
     provider.tamper = {}
     app.config["TIK_OIDC"] = {kind: {"issuer": provider.issuer, **PROVIDER_CLIENTS[kind]} for kind in kinds}
     init_oidc(app)
+
+
+def family_sign_in_at(app, provider, pid: str, base_url: str):
+    """A new browser signs in on "Min familie" at `base_url` through the test provider as the person with national
+    id `pid`: the client, the address the provider sent it back to, and whether it got in."""
+    from urllib.parse import urlsplit
+
+    import requests
+
+    client = app.test_client()
+    provider.identities[f"t-{pid}"] = {"client": "tik-family", "name": "Testperson", "pid": pid,
+                                       "acr": "idporten-loa-high", "amr": ["BankID"]}
+    start = client.get("/min-familie/logg-inn", base_url=base_url)
+    answer = requests.get(start.headers["Location"], params={"login": f"t-{pid}"}, allow_redirects=False,
+                          timeout=10)
+    back = urlsplit(answer.headers["Location"])
+    return client, back, client.get(f"{back.path}?{back.query}", base_url=base_url).status_code == 302

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from support import PASSWORD
+from support import PASSWORD, family_sign_in_at
 
 from tik.auth.models import Role
 from tik.concerns.models import Urgency
@@ -249,17 +249,9 @@ def _family_sign_in(app, provider, pid: str, base_url: str):
     """A new browser signs in on "Min familie" at `base_url` as the person with national id `pid`."""
     from urllib.parse import urlsplit
 
-    import requests
-
-    client = app.test_client()
-    provider.identities[f"t-{pid}"] = {"client": "tik-family", "name": "Testperson", "pid": pid,
-                                       "acr": "idporten-loa-high", "amr": ["BankID"]}
-    start = client.get("/min-familie/logg-inn", base_url=base_url)
-    answer = requests.get(start.headers["Location"], params={"login": f"t-{pid}"}, allow_redirects=False,
-                          timeout=10)
-    back = urlsplit(answer.headers["Location"])
+    client, back, signed_in = family_sign_in_at(app, provider, pid, base_url)
     assert back.netloc == urlsplit(base_url).netloc  # back to the municipality where the sign-in began
-    assert client.get(f"{back.path}?{back.query}", base_url=base_url).status_code == 302
+    assert signed_in
     return client
 
 

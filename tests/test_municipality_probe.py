@@ -21,6 +21,7 @@ from urllib.parse import quote
 import pytest
 from markupsafe import escape
 from sqlalchemy import or_
+from support import family_sign_in_at
 from test_municipalities import use_file
 
 from tik.cases.views import FORM_ROUTES
@@ -249,18 +250,8 @@ def test_the_platform_admins_page_is_in_the_menu_for_that_role_only(client, logi
 
 def _family_sign_in(app, provider, pid: str, base_url: str):
     """A new browser tries to sign in on "Min familie" at `base_url` as `pid`: the client and whether it got in."""
-    from urllib.parse import urlsplit
-
-    import requests
-
-    client = app.test_client()
-    provider.identities[f"t-{pid}"] = {"client": "tik-family", "name": "Testperson", "pid": pid,
-                                       "acr": "idporten-loa-high", "amr": ["BankID"]}
-    start = client.get("/min-familie/logg-inn", base_url=base_url)
-    answer = requests.get(start.headers["Location"], params={"login": f"t-{pid}"}, allow_redirects=False,
-                          timeout=10)
-    back = urlsplit(answer.headers["Location"])
-    return client, client.get(f"{back.path}?{back.query}", base_url=base_url).status_code == 302
+    client, _back, signed_in = family_sign_in_at(app, provider, pid, base_url)
+    return client, signed_in
 
 
 def test_a_fjordvik_guardian_finds_nothing_of_fjordvik_at_amal(app, demo, oidc_provider):
