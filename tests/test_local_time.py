@@ -132,3 +132,72 @@ def test_the_time_zone_is_configurable_and_an_unknown_one_stops_the_start():
     assert settings_from_env({"TIK_TIMEZONE": "America/Nuuk"})["BABEL_DEFAULT_TIMEZONE"] == "America/Nuuk"
     with pytest.raises(ConfigError, match="TIK_TIMEZONE"):
         settings_from_env({"TIK_TIMEZONE": "Fjordvik/Sentrum"})
+
+
+# -- a time zone per municipality (municipalities.yaml `timezone`) --------------------------------------------
+
+NOW = datetime(2026, 12, 10, 3, 30)  # UTC: 04:30 on 10 December in Oslo, 22:30 on 9 December in New York
+MEETING = datetime(2026, 12, 10, 13, 0)  # UTC: 14:00 in Oslo, 08:00 in New York
+
+
+@pytest.fixture
+def oslo_and_new_york(app, tmp_path, make_unit, make_user, make_case, make_measure):
+    """Two municipalities on one install, one of them configured in New York's zone; in each a coordinator's
+    case (registered at NOW) with a plan and a network meeting at MEETING."""
+    import yaml
+    from test_municipalities import use_file
+
+    from tik.config import ROOT
+    from tik.municipalities import by_key, municipality_scope
+
+    entries = [{"key": key, "name": name, "country": "NO", "hosts": [host], "guidebook": str(ROOT / "guidebook"),
+                "organisation": str(ROOT / "organisation.yaml"), "reference_prefix": prefix, "timezone": zone}
+               for key, name, host, prefix, zone in (("vestvik", "Vestvik kommune", "a.test", "VES", "Europe/Oslo"),
+                                                     ("langt", "Langt-borte kommune", "b.test", "LAN",
+                                                      "America/New_York"))]
+    path = tmp_path / "municipalities.yaml"
+    path.write_text(yaml.safe_dump({"municipalities": entries}, allow_unicode=True))
+    use_file(app, path)
+    clock.travel(NOW)
+    made = {}
+    for key in ("vestvik", "langt"):
+        with municipality_scope(by_key(key)):
+            holder = make_user(f"holder-{key}", roles=[Role.EMPLOYEE, Role.COORDINATOR],
+                               unit=make_unit(f"skole-{key}", "school"))
+            case = make_case(by=holder, first_name="Emil")
+            make_measure(case, holder)
+            with app.test_request_context():
+                meetings.create_meeting(holder, title="Ansvarsgruppe", starts_at=MEETING, case=case, place="Rom 2")
+            made[key] = (case.ref, holder)
+    return made
+
+
+def test_each_municipality_shows_times_and_today_in_its_own_zone_on_the_web_and_in_the_pdf(client,
+                                                                                          oslo_and_new_york):
+    from flask_babel import get_timezone
+    from test_municipalities import log_in
+
+    shown = {}
+    for key, base, zone in (("vestvik", "http://a.test", "Europe/Oslo"), ("langt", "http://b.test",
+                                                                          "America/New_York")):
+        ref, holder = oslo_and_new_york[key]
+        log_in(client, holder, base)
+        page = client.get(f"/saker/{ref}", base_url=base).get_data(as_text=True)
+        pdf = pdf_text(client.get(f"/saker/{ref}/plan.pdf", base_url=base).data)
+        calendar = client.get("/min-side/kalender.ics", base_url=base).data
+        with client.application.test_request_context("/", base_url=base):
+            client.application.preprocess_request()  # the request's municipality, then flask-babel's zone
+            assert str(get_timezone()) == zone
+        shown[key] = page, pdf, calendar
+    oslo_page, oslo_pdf, oslo_calendar = shown["vestvik"]
+    far_page, far_pdf, far_calendar = shown["langt"]
+    # The concern registered at NOW: 04:30 on the 10th in Oslo, 22:30 on the 9th in New York.
+    assert "10.12.2026 04:30" in oslo_page and "09.12.2026 22:30" in far_page
+    assert "22:30" not in oslo_page and "04:30" not in far_page
+    # The meeting: 14:00 in Oslo, 08:00 in New York, on the page, in the PDF and in the calendar file.
+    assert "10.12.2026 14:00" in oslo_pdf and "10.12.2026 08:00" in far_pdf
+    assert "08:00" not in oslo_pdf and "14:00" not in far_pdf
+    assert b"DTSTART;TZID=Europe/Oslo:20261210T140000" in oslo_calendar
+    assert b"DTSTART;TZID=America/New_York:20261210T080000" in far_calendar
+    # "Today" in the PDF's running head: the 10th in Oslo, still the 9th in New York.
+    assert "· 10.12.2026" in oslo_pdf and "· 09.12.2026" in far_pdf, (oslo_pdf[:300], far_pdf[:300])

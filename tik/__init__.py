@@ -27,13 +27,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     private_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"])
 
     from tik.extensions import babel, csrf, db, limiter, login_manager, migrate
-    from tik.web import locale_for_request
+    from tik.web import locale_for_request, timezone_for_request
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=locale_for_request)
+    babel.init_app(app, locale_selector=locale_for_request, timezone_selector=timezone_for_request)
     limiter.init_app(app)
     from tik.auth.oidc import init_oidc
 

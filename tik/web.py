@@ -94,6 +94,12 @@ def locale_for_request() -> str:
     return municipality_language()
 
 
+def timezone_for_request() -> str:
+    """flask-babel's time zone: the request's municipality's (municipalities.yaml `timezone`), the same zone
+    tik.clock and tik.dates show every time and "today" in; one municipality without that file: the install's."""
+    return current_municipality().timezone
+
+
 def municipality_language() -> str:
     """The municipality's first language (municipalities.yaml); one municipality without that file speaks its
     guidebook's first that the interface has (a Swedish guidebook's sign-in page is Swedish), else bokmål."""

@@ -20,7 +20,7 @@ from tik.audit.service import record
 from tik.auth.models import User
 from tik.auth.policy import can_manage_life
 from tik.cases.models import Case, EventKind
-from tik.clock import LOCAL, local_date, now, today
+from tik.clock import local_date, now, today, zone
 from tik.db import unit_of_work
 from tik.extensions import db
 from tik.guidebook import guide_of
@@ -53,7 +53,7 @@ def archive_html(case: Case, printed_at: datetime, by: User) -> str:
             users=people(rows | {"case": [{"coordinator_id": case.coordinator_id}]}), guide=guide_of(case),
             L="nb", printed_at=printed_at, by=by, closing=closing_facts(case),
             classification=guide_of(case).archive.classification,
-            kinds=list(EventKind), timezone=LOCAL)
+            kinds=list(EventKind), timezone=zone().key)  # the case's municipality's
 
 
 @unit_of_work

@@ -48,4 +48,4 @@ def _zone_of_current() -> str | None:
         municipality = current_municipality()
     except (RuntimeError, MunicipalityFileError):
         return None
-    return None if municipality.single else municipality.timezone
+    return municipality.timezone  # one municipality without municipalities.yaml: the install's setting

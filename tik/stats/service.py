@@ -17,6 +17,8 @@ from sqlalchemy import func, select
 from tik.auth.models import Role, User
 from tik.extensions import db
 from tik.guides.model import Guide
+from tik.municipalities import Municipality, all_municipalities, municipality_scope, row_id
+from tik.municipalities.models import UnitMunicipality
 from tik.stats.models import StatCell, StatRun
 from tik.stats.refresh import METRICS
 from tik.stats.suppression import PRIMARY, SECONDARY, suppress_line, suppress_share
@@ -40,6 +42,48 @@ def scope_for(user: User) -> Scope | None:
     if user.has_role(Role.LEADER) and user.unit_id is not None:
         return Scope(whole=False, unit_id=user.unit_id)
     return None
+
+
+@dataclass(frozen=True)
+class Cooperation:
+    """An inter-municipal unit (a youth centre of two municipalities) and the municipalities it belongs to: its
+    leaders see its figures summed over all of them."""
+
+    unit_id: int
+    unit_name: str
+    municipalities: tuple[Municipality, ...]
+
+    def names(self) -> str:
+        return ", ".join(m.name for m in self.municipalities)
+
+
+def cooperation_for(user: User) -> Cooperation | None:
+    """The cooperation whose figures `user` may see: a leader of a unit that belongs to more than one
+    municipality (its own and unit_municipality rows). Anyone else, a single municipality's unit's leader among
+    them, None."""
+    unit = user.unit if user.has_role(Role.LEADER) and user.unit_id is not None else None
+    if unit is None or user.id not in unit.leader_ids:
+        return None
+    ids = {unit.municipality_id} | set(db.session.scalars(
+        select(UnitMunicipality.municipality_id).where(UnitMunicipality.unit_id == unit.id)))
+    found = tuple(m for m in all_municipalities() if row_id(m) in ids)
+    return Cooperation(unit.id, unit.name, found) if len(found) > 1 else None
+
+
+def read_cooperation(filters: Filters, cooperation: Cooperation) -> Figures:
+    """The cooperation's figures: in each of its municipalities (in that municipality's scope, as its own page
+    reads them) the cells of the cases the unit owns there, summed before anything is published: the page then
+    suppresses the sums exactly as it suppresses one municipality's figures."""
+    summed = Figures()
+    unit_only = Scope(whole=False, unit_id=cooperation.unit_id)
+    for municipality in cooperation.municipalities:
+        with municipality_scope(municipality):
+            figures = read(filters, unit_only)
+        for name in ("totals", "monthly", "by_age", "by_level"):
+            into = getattr(summed, name)
+            for key, n in getattr(figures, name).items():
+                into[key] = into.get(key, 0) + n
+    return summed
 
 
 def _scope_where(scope: Scope) -> list:

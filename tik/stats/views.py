@@ -95,9 +95,33 @@ def index():
     response = render_template("stats/index.html", form=form, errors=error_list(form), sections=sections,
                                charts={k: charts.data_uri(v) for k, v in figures_charts.items() if v},
                                filters=filters, scope=scope, run=service.last_run(), heading=_heading(filters),
+                               cooperation=service.cooperation_for(current_user),
                                threshold=current_app.config["TIK_STATS_MIN_CELL"], query=request.query_string.decode(),
                                this_year=today().year)
     return response, 200 if valid else 422
+
+
+@bp.get("/samarbeid")
+@requires(Role.LEADER)
+def cooperation():
+    """An inter-municipal unit's figures across its municipalities, for that unit's leaders only (404 for
+    everyone else): counts of the cases it owns in each, summed, then suppressed and rounded as on the page
+    above; the same whole months, quarters and years only."""
+    together = service.cooperation_for(current_user)
+    if together is None:
+        abort(404)
+    scope = service.Scope(whole=False, unit_id=together.unit_id)
+    form, filters, valid = _filters(scope)
+    threshold = current_app.config["TIK_STATS_MIN_CELL"]
+    sections = service.sections(service.read_cooperation(filters, together), filters, current_guide(), threshold,
+                                interface_language())
+    figures_charts = {t.key: charts.chart_svg(t) for s in sections for t in s.tables}
+    record_view(current_user, "stats.cooperation", detail=f"unit={together.unit_id} {filters.describe()}")
+    heading = _("%(municipalities)s, %(start)s–%(end)s", municipalities=together.names(),
+                start=f"{filters.start:%m.%Y}", end=f"{filters.end:%m.%Y}")
+    return render_template("stats/cooperation.html", form=form, errors=error_list(form), sections=sections,
+                           charts={k: charts.data_uri(v) for k, v in figures_charts.items() if v},
+                           cooperation=together, heading=heading, threshold=threshold), 200 if valid else 422
 
 
 @bp.get("/eksport.csv", endpoint="export_csv", defaults={"kind": "csv"})
