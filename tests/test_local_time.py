@@ -141,14 +141,12 @@ MEETING = datetime(2026, 12, 10, 13, 0)  # UTC: 14:00 in Oslo, 08:00 in New York
 
 
 @pytest.fixture
-def oslo_and_new_york(app, tmp_path, make_unit, make_user, make_case, make_measure):
-    """Two municipalities on one install, one of them configured in New York's zone; in each a coordinator's
-    case (registered at NOW) with a plan and a network meeting at MEETING."""
+def far_zone(app, tmp_path):
+    """Two municipalities on one install: Vestvik in Oslo's zone (a.test), Langt-borte in New York's (b.test)."""
     import yaml
     from test_municipalities import use_file
 
     from tik.config import ROOT
-    from tik.municipalities import by_key, municipality_scope
 
     entries = [{"key": key, "name": name, "country": "NO", "hosts": [host], "guidebook": str(ROOT / "guidebook"),
                 "organisation": str(ROOT / "organisation.yaml"), "reference_prefix": prefix, "timezone": zone}
@@ -159,6 +157,14 @@ def oslo_and_new_york(app, tmp_path, make_unit, make_user, make_case, make_measu
     path.write_text(yaml.safe_dump({"municipalities": entries}, allow_unicode=True))
     use_file(app, path)
     clock.travel(NOW)
+
+
+@pytest.fixture
+def oslo_and_new_york(app, far_zone, make_unit, make_user, make_case, make_measure):
+    """In each municipality a coordinator's case (registered at NOW) with a plan and a network meeting at
+    MEETING."""
+    from tik.municipalities import by_key, municipality_scope
+
     made = {}
     for key in ("vestvik", "langt"):
         with municipality_scope(by_key(key)):
@@ -201,3 +207,16 @@ def test_each_municipality_shows_times_and_today_in_its_own_zone_on_the_web_and_
     assert b"DTSTART;TZID=America/New_York:20261210T080000" in far_calendar
     # "Today" in the PDF's running head: the 10th in Oslo, still the 9th in New York.
     assert "· 10.12.2026" in oslo_pdf and "· 09.12.2026" in far_pdf, (oslo_pdf[:300], far_pdf[:300])
+
+
+def test_the_archive_print_of_a_case_says_its_municipality_s_zone(app, far_zone, make_case, make_user, give_consent):
+    from tik.municipalities import by_key, municipality_scope
+
+    with municipality_scope(by_key("langt")):
+        case, holder, *_ = rich_case(make_case, make_user, give_consent)
+        with app.test_request_context():
+            meetings.create_meeting(holder, title="Oppfølging", case=case, starts_at=MEETING)
+        close(case, holder)
+        text = pdf_text(print_archive(case, holder).pdf)
+    assert "Oppfølging · 10.12.2026 08:00" in text  # 13:00 UTC in New York
+    assert "lokal tid (America/New_York)" in text and "Europe/Oslo" not in text

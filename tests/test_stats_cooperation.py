@@ -36,13 +36,14 @@ class Cooperation:
     worker: object
     school_leader: object  # a leader of a unit of Vestvik alone
     analyst: object
+    other_leader: object  # a leader at the centre who is not one of its leaders
 
 
 def _concerns(by, month: int, n: int, tag: str) -> None:
     for i in range(n):
         clock.travel(datetime(YEAR, month, 2 + i, 10, 0))
-        register_concern(ChildInput(first_name=f"Barn{tag}{month}{i}", last_name="Nordmann", birth_date=date(2008, 1, 1),
-                                    school="Ungdomscentralen", class_name="",
+        register_concern(ChildInput(first_name=f"Barn{tag}{month}{i}", last_name="Nordmann",
+                                    birth_date=date(2008, 1, 1), school="Ungdomscentralen", class_name="",
                                     guardians=[GuardianInput("Kari Nordmann", "mor", "400 00 000", "nb")]),
                          ConcernInput(observation="Har sluttet å komme."), by=by)
 
@@ -60,11 +61,13 @@ def cooperation(app, tmp_path, make_unit, make_user) -> Cooperation:
         worker = make_user("centre-worker", unit=centre, roles=[Role.EMPLOYEE, Role.COORDINATOR])
         leader = make_user("centre-leader", unit=centre, roles=[Role.EMPLOYEE, Role.LEADER])
         make_unit("ungdomscentral", leaders=[leader])
+        # works at the centre and leads a unit of Vestvik's, but is not one of the centre's leaders
+        other_leader = make_user("centre-deputy", unit=centre, roles=[Role.EMPLOYEE, Role.LEADER])
         db.session.add(UnitMunicipality(unit_id=centre.id, municipality_id=nordvik.id))
         school = make_unit("skole-a", "school", name="Skole A")
         teacher = make_user("teacher-a", unit=school, roles=[Role.EMPLOYEE, Role.COORDINATOR])
         school_leader = make_user("school-leader", unit=school, roles=[Role.EMPLOYEE, Role.LEADER])
-        make_unit("skole-a", leaders=[school_leader])
+        make_unit("skole-a", leaders=[school_leader, other_leader])
         analyst = make_user("analyst-a", service="culture-leisure", roles=[Role.ANALYST])
         db.session.commit()
     for (key, month), n in sorted(CENTRE.items(), key=lambda item: item[0][1]):
@@ -76,7 +79,7 @@ def cooperation(app, tmp_path, make_unit, make_user) -> Cooperation:
     for municipality in (vestvik, nordvik):
         with municipality_scope(municipality):
             refresh()
-    return Cooperation(centre, leader, worker, school_leader, analyst)
+    return Cooperation(centre, leader, worker, school_leader, analyst, other_leader)
 
 
 def test_the_shared_unit_s_leader_sees_the_figures_summed_over_both_municipalities(client, cooperation):
@@ -96,7 +99,7 @@ def test_the_shared_unit_s_leader_sees_the_figures_summed_over_both_municipaliti
 
 
 def test_no_one_but_the_shared_unit_s_leaders_sees_the_cooperation(client, cooperation):
-    for user in (cooperation.school_leader, cooperation.worker, cooperation.analyst):
+    for user in (cooperation.school_leader, cooperation.worker, cooperation.analyst, cooperation.other_leader):
         log_in(client, user, A)
         assert client.get("/statistikk/samarbeid", base_url=A).status_code == 404, user.username
     log_in(client, cooperation.school_leader, A)
