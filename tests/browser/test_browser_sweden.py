@@ -24,7 +24,7 @@ from playwright.sync_api import Page, expect
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from pdfcheck import ink_in_side_margins, pages  # noqa: E402 - reading a PDF as a person looks at it
-from test_sweden_screens import norwegian_in  # noqa: E402 - the word list of the screen scan
+from test_sweden_screens import norwegian_in, visible_text  # noqa: E402 - the screen scan's word list
 
 pytestmark = pytest.mark.browser
 
@@ -120,6 +120,7 @@ def amal_case(install: Install, first_name: str) -> str:
 def log_in(page: Page, username: str) -> None:
     page.goto("login")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Logga in")
+    no_norwegian(page)
     page.get_by_label("Användarnamn").fill(username)
     page.get_by_label("Lösenord").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Logga in", exact=True).click()
@@ -128,8 +129,10 @@ def log_in(page: Page, username: str) -> None:
 
 
 def no_norwegian(page: Page) -> None:
-    text = page.locator("body").inner_text()
-    assert norwegian_in(text) == [], (page.url, norwegian_in(text))
+    """The page as shown (its text, and the labels in its attributes, as tests/test_sweden_screens.py reads a
+    page) holds no Norwegian."""
+    for text in (page.locator("body").inner_text(), visible_text(page.content())):
+        assert norwegian_in(text) == [], (page.url, norwegian_in(text))
 
 
 def decide(page: Page, button: str, **fields: str) -> None:
