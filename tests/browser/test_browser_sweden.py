@@ -249,6 +249,13 @@ def test_a_sip_in_swedish_from_concern_to_the_printed_plan(swedish, install):
     assert "Ella" in first and norwegian_in(first) == [], first[:300]
     assert ink_in_side_margins(data) == []  # the page images: nothing drawn outside the text column
     (ARTIFACTS / "sweden-5-plan-familj.pdf").write_bytes(data)
+    # Her own letter, from the plan page: to Ella herself, in Swedish.
+    page.goto(f"saker/{ref}/plan")
+    no_norwegian(page)
+    name, data = download(page, lambda: page.get_by_role("link", name="Brev till Ella Ström").click())
+    own = pdf_text(data)
+    assert "Till: Ella Ström" in own and "Vår plan för Ella" in own and norwegian_in(own) == [], own[:400]
+    assert ink_in_side_margins(data) == []
     name, data = download(page, lambda: page.get_by_role("link", name="PDF för verksamheterna").click())
     staff_print = pdf_text(data)
     assert "Åmåls kommun".upper() in staff_print.upper() and norwegian_in(staff_print) == [], staff_print[:400]
