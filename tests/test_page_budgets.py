@@ -14,7 +14,8 @@ from tik.extensions import db
 FAMILY_PAGE = 6
 # The print's unit of work (its savepoint and release), the plan with its measures, the latest events with every
 # conversation's words (one statement: the case page's loader), the next meeting and the print's audit event;
-# the staff print and the family letter alike.
+# the staff print and the family letter alike. PostgreSQL adds one: the unit of work's savepoint sets the
+# transaction's municipality again for row-level security (tik/municipalities/scope.py).
 PLAN_PDF = 6
 
 
@@ -85,7 +86,8 @@ def _plan_pdf_statements(app, count_queries, ref: str, family: bool) -> int:
 def test_the_plan_prints_load_in_a_fixed_budget(app, count_queries, make_case, make_measure, give_consent):
     small_ref, _ = _rich_case(make_case, make_measure, give_consent)
     big_ref, _ = _rich_case(make_case, make_measure, give_consent, more=4)
+    budget = PLAN_PDF + (db.engine.dialect.name == "postgresql")
     for family in (False, True):
         small = _plan_pdf_statements(app, count_queries, small_ref, family)
         big = _plan_pdf_statements(app, count_queries, big_ref, family)
-        assert small <= PLAN_PDF and big == small, (family, small, big)
+        assert small <= budget and big == small, (family, small, big)
