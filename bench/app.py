@@ -28,6 +28,12 @@ def add_bench_routes(app: Flask) -> None:
     def bench_hello():
         return "hello"
 
+    @app.get("/bench/session")
+    @requires()
+    def bench_session():
+        """A logged-in page that reads nothing: what the session, the user and the municipality cost."""
+        return FLOOR_BODY
+
     @app.get("/bench/floor/<ref>")
     @requires()
     def bench_floor(ref: str):

@@ -32,6 +32,9 @@ def main() -> None:
     parser.add_argument("--cprofile", action="store_true",
                         help="cProfile on CPU time (exact counts) instead of pyinstrument (sampled wall time)")
     parser.add_argument("--sql", action="store_true", help="list the page's SQL statements and their times")
+    parser.add_argument("--only-time", action="store_true", help="print the CPU p50s, profile nothing")
+    parser.add_argument("--layers", action="store_true",
+                        help="the CPU p50 of hello, the floor's parts and the case page's layers, profile nothing")
     args = parser.parse_args()
 
     folder = Path(tempfile.mkdtemp(prefix="tik-profile-"))
@@ -77,6 +80,11 @@ def main() -> None:
     print(f"{path}: CPU p50 {page:.2f} ms ({size} bytes); floor {floor:.2f} ms; page ÷ floor {page / floor:.2f}")
     if args.sql:
         show_statements(app, client, path)
+    if args.layers:
+        show_layers(client, app.test_client(), ref, path, args.requests)
+        return
+    if args.only_time:
+        return
     if not args.cprofile:
         from pyinstrument import Profiler
 
@@ -95,6 +103,98 @@ def main() -> None:
     for key in args.sort.split(","):
         print(f"\n-- by {key} --")
         stats.sort_stats(key).print_stats(args.top)
+
+
+# The layers of the case page, each timed on its own (exclusive CPU: a layer called inside another counts for
+# itself, not for its caller): (label, module, function name as that module calls it).
+LAYERS = (
+    ("case_for: the access-checked lookup", "tik.cases.views", "case_for"),
+    ("  the access rule (access_of, here and in the page's abilities)", "tik.auth.policy", "access_of"),
+    ("  the audit event of the read (record_view)", "tik.auth.policy", "record_view"),
+    ("expired consents settled on read", "tik.cases.views", "consenting"),
+    ("the loader (case_page)", "tik.cases.views", "case_page"),
+    ("the template (render_template)", "tik.cases.views", "render_template"),
+    ("commits (the read's audit event, after the response)", None, "commit"),
+)
+
+
+def show_layers(client, anonymous, ref: str, path: str, requests: int) -> None:
+    """CPU p50 of each layer of the case page, beside hello, a logged-in page that reads nothing, and the floor.
+    Each layer's time is exclusive; what no layer claims is the request's own machinery (WSGI, the session, the
+    user, the municipality, the route's access declaration, the response)."""
+    import importlib
+
+    from tik.extensions import db
+
+    stack: list[list] = []
+    spent: dict[str, float] = {}
+
+    def timer(label, original):
+        def timed(*args, **kwargs):
+            frame = [time.process_time(), 0.0]
+            stack.append(frame)
+            try:
+                return original(*args, **kwargs)
+            finally:
+                stack.pop()
+                took = time.process_time() - frame[0]
+                spent[label] = spent.get(label, 0.0) + took - frame[1]
+                if stack:
+                    stack[-1][1] += took
+        return timed
+
+    patched = []
+    for label, module_name, name in LAYERS:
+        if module_name is None:
+            original = db.session.commit
+            db.session.commit = timer(label, original)
+            patched.append((db.session, "commit", None))
+        elif name == "consenting":
+            module = importlib.import_module("tik.cases.consent")
+            patched.append((module, "settled_for", module.settled_for))
+            module.settled_for = timer(label, module.settled_for)
+        else:
+            module = importlib.import_module(module_name)
+            patched.append((module, name, getattr(module, name)))
+            setattr(module, name, timer(label, getattr(module, name)))
+
+    def per_request(url: str, by=client) -> tuple[float, dict[str, float]]:
+        totals, parts = [], {}
+        for _ in range(requests):
+            spent.clear()
+            started = time.process_time()
+            assert by.get(url).status_code == 200  # nosec B101
+            totals.append((time.process_time() - started) * 1000)
+            for label, took in spent.items():
+                parts.setdefault(label, []).append(took * 1000)
+        return statistics.median(totals), {k: statistics.median(v) for k, v in parts.items()}
+
+    try:
+        anonymous.get("/bench/hello")
+        for url in ("/bench/session", f"/bench/floor/{ref}", path):
+            client.get(url)
+        hello, _ = per_request("/bench/hello", anonymous)
+        session, _ = per_request("/bench/session")
+        floor, floor_parts = per_request(f"/bench/floor/{ref}")
+        page, page_parts = per_request(path)
+    finally:
+        for owner, name, original in patched:
+            if original is None:
+                del owner.commit
+            else:
+                setattr(owner, name, original)
+    print(f"CPU p50 of {requests} requests each, ms (exclusive per layer):")
+    print(f"  hello (no session, no database)            {hello:7.2f}")
+    print(f"  a logged-in page that reads nothing        {session:7.2f}  (+{session - hello:.2f}: session, user, "
+          "municipality, access declaration)")
+    print(f"  floor                                      {floor:7.2f}  (+{floor - session:.2f}: the case's select, "
+          f"the audit event, its commit {floor_parts.get(LAYERS[-1][0], 0):.2f})")
+    print(f"  case page                                  {page:7.2f}  (× floor {page / floor:.2f}, × hello "
+          f"{page / hello:.2f})")
+    for label, _module, _name in LAYERS:
+        print(f"    {label:<66} {page_parts.get(label, 0.0):7.2f}")
+    print(f"    {'the rest: the request machinery as for the logged-in page':<66} "
+          f"{page - sum(page_parts.values()):7.2f}")
 
 
 def show_statements(app, client, path: str) -> None:

@@ -745,7 +745,7 @@ def test_staff_print_every_measure_of_a_young_persons_plan(app, young_case, fami
 
 
 def test_the_family_page_shows_the_latest_entries_and_the_rest_one_click_away(app, families, family_sso, clock):
-    from tik.family.views import TIMELINE_ON_PAGE
+    from tik.family.service import TIMELINE_ON_PAGE
 
     _, a, b = families
     family = family_sign_in(app, family_sso, MOTHER_A)

@@ -211,6 +211,21 @@ def test_a_query_that_forgets_its_scope_finds_nothing_of_another_municipality(pl
         assert len(db.session.scalars(db.select(Case)).all()) == 1
 
 
+def test_one_statement_compiled_once_finds_each_municipalitys_own_rows(places):
+    """The municipality's loader criteria keep their SQL cache key (tik/municipalities/scope.py, HeldCriteria):
+    the same statement, compiled once and reused, runs with each municipality's own id, in turn."""
+    from tik.cases.models import Case
+
+    a, b = places
+    with municipality_scope(a.municipality):
+        register(a.holder, first="Anna")
+    with municipality_scope(b.municipality):
+        register(b.holder, first="Bror")
+    for place, name in ((a, "Anna"), (b, "Bror"), (a, "Anna"), (b, "Bror")):
+        with municipality_scope(place.municipality):
+            assert [c.child.first_name for c in db.session.scalars(db.select(Case))] == [name]
+
+
 def test_min_side_and_the_admins_lists_stay_in_their_municipality(client, places):
     a, b = places
     with municipality_scope(a.municipality):

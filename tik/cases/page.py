@@ -16,10 +16,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm import joinedload
 
 from tik.auth.models import User
 from tik.auth.policy import (
@@ -37,7 +35,6 @@ from tik.cases import carry, steps
 from tik.cases.consent import CONSENT_LASTS, CONSENT_WARNING
 from tik.cases.leader_feedback import feedback_reporters, may_read_feedback
 from tik.cases.models import Case, Consent, Handover
-from tik.cases.page_events import page_events
 from tik.cases.participants import invitable_people
 from tik.cases.queries import active_participants, pending_handovers
 from tik.cases.reports import reports_of
@@ -48,6 +45,7 @@ from tik.forms import LANGUAGE_CHOICES
 from tik.guidebook import guide_of
 from tik.guides.engine import StepView
 from tik.plans.service import plan_of
+from tik.timeline.loading import case_events, consents_of
 from tik.timeline.maturity import consents_themself, maturity_of
 
 TIMELINE_ON_PAGE = 20  # the latest events; the whole log is one click away (and in the archive print)
@@ -131,12 +129,9 @@ class CasePage:
 def case_page(case: Case, user: User, on: date, form: FormState = NOTHING_SENT) -> CasePage:
     """Load the case page for `user` on `on`, with `form` (a refused form shown again) if there is one."""
     guide = guide_of(case)
-    if "consents" not in sa_inspect(case).dict:  # the consents and their services in two statements, not 1 + n
-        set_committed_value(case, "consents", list(db.session.scalars(
-            select(Consent).where(Consent.case_id == case.id).options(selectinload(Consent.service_rows))
-            .order_by(Consent.id))))
+    consents = consents_of(case)
     view = current_step(case)
-    events = page_events(case, TIMELINE_ON_PAGE + 1)
+    events = case_events(case, TIMELINE_ON_PAGE + 1)
     timeline = [e for e in events.timeline if may_read_feedback(user, case, e)]
     concerns = list(db.session.scalars(select(Concern).where(Concern.case_id == case.id)
                                        .options(joinedload(Concern.reported_by))
@@ -163,7 +158,7 @@ def case_page(case: Case, user: User, on: date, form: FormState = NOTHING_SENT) 
         values=form.typed if form.open == "decision" else dict(carried.values),  # nothing typed: what is known
         carried=carried.sources,
         timeline=visible_events(case, timeline[:TIMELINE_ON_PAGE], seen),
-        more_events=len(timeline) > TIMELINE_ON_PAGE, consents=list(case.consents),
+        more_events=len(timeline) > TIMELINE_ON_PAGE, consents=consents,
         covered=consented_services(case, on), plan=plan if seen.sees("plan") else None,
         other_services=sorted(allowed_services(case, on) - {case.owning_service}),
         concerns=[c for c in concerns if seen.sees("concern")

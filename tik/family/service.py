@@ -8,7 +8,7 @@ Every function that changes something is a unit of work (tik.db); the views only
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import select
@@ -18,7 +18,7 @@ from tik.audit.models import AuditEvent
 from tik.audit.service import READ_ACTIONS, record
 from tik.auth import sessions
 from tik.auth.models import User
-from tik.auth.policy import FamilyRelation, family_actor, family_reach, within_reach
+from tik.auth.policy import FamilyRelation, family_actor, family_reach, family_sees_plan, within_reach
 from tik.cases.consent import CONSENT_LASTS, record_consent, withdraw_consent
 from tik.cases.models import Case, CaseEvent, Consent, ConsentForm, EventKind
 from tik.clock import today
@@ -34,7 +34,8 @@ from tik.plans.letter import family_language, printable
 from tik.plans.models import Measure, Plan
 from tik.plans.printing import plan_pdf
 from tik.plans.service import plan_of
-from tik.timeline.service import log, timeline
+from tik.timeline.loading import case_events, consents_of
+from tik.timeline.service import log
 from tik.youth.models import YouthConversation, YouthMessage
 
 # -- the family's session ----------------------------------------------------------------------------------
@@ -194,17 +195,64 @@ def _tied_services(event: CaseEvent, measures: dict[int, str]) -> set[str]:
     return tied
 
 
-def visible_timeline(case: Case, t: FamilyTexts, reach: set[str] | None = None) -> list[FamilyEntry]:
+def visible_timeline(case: Case, t: FamilyTexts, reach: set[str] | None = None,
+                     plan: Plan | None | bool = False) -> list[FamilyEntry]:
     """What the family reads of what happened, newest first, in their language: only the entries the whitelist
     words for the family (tik/family/timeline.py), of the kinds the guidebook names under `family.timeline`;
-    for the young person (`reach` not None) never an entry tied to a measure or service outside their reach."""
+    for the young person (`reach` not None) never an entry tied to a measure or service outside their reach.
+    `plan`: the case's plan when the caller loaded it already (False: load it if needed)."""
     guide = guide_of(case)
-    shown = [e for e in timeline(case) if e.kind.value in guide.family_timeline]
+    shown = [e for e in case_events(case).timeline if e.kind.value in guide.family_timeline]
     if reach is not None:
-        plan = plan_of(case)
+        plan = plan_of(case) if plan is False else plan
         measures = {m.id: m.service_key for m in plan.measures} if plan else {}
         shown = [e for e in shown if all(within_reach(key, reach) for key in _tied_services(e, measures))]
     return [entry for e in shown if (entry := family_entry(e, guide, t)) is not None]
+
+
+TIMELINE_ON_PAGE = 20  # the latest entries; the rest is one click away (family.full_timeline)
+
+
+@dataclass(frozen=True)
+class FamilyPage:
+    """Everything the family's page of a case shows (templates/family/case.html reads only these)."""
+
+    case: Case
+    relation: FamilyRelation
+    guide: object
+    plan: Plan | None  # None unless the person sees the plan's side
+    measures: list[Measure]
+    sees_plan: bool
+    readers: list[Reader]
+    timeline: list[FamilyEntry]
+    more_events: bool
+    own_conversations: list
+    on: date
+    young: bool
+    consent_age: int
+    letter_lang: str
+    consents: list[Consent]
+
+    def context(self) -> dict:
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}
+
+
+def family_page(case: Case, relation: FamilyRelation, lookup: str | None, t: FamilyTexts, on: date) -> FamilyPage:
+    """Load the family's page of `case` for the signed-in guardian or young person, through the loader the case
+    page uses (tik.timeline.loading): a young person sees the plan's side only as far as their own consent
+    reaches (tik/auth/policy.py `family_reach`), and with no reach only the case, its consents and the form."""
+    guide, plan = guide_of(case), plan_of(case)
+    consents = consents_of(case)
+    reach, sees_plan = family_reach(case, relation, on), family_sees_plan(case, relation, on)
+    timeline = visible_timeline(case, t, reach, plan) if sees_plan else []
+    _holder = case.coordinator, case.unit  # the page names them: loaded here, so the template asks nothing
+    return FamilyPage(
+        case=case, relation=relation, guide=guide, plan=plan if sees_plan else None,
+        measures=family_measures(plan, reach) if sees_plan else [], sees_plan=sees_plan, readers=readers(case),
+        timeline=timeline[:TIMELINE_ON_PAGE], more_events=len(timeline) > TIMELINE_ON_PAGE,
+        own_conversations=own_conversations(case, relation, reach), on=on,
+        young=relation == FamilyRelation.YOUNG_PERSON, consent_age=guide.consent_age,
+        letter_lang=letter_language(case, relation, lookup), consents=consents)
 
 
 def own_conversations(case: Case, relation: FamilyRelation,

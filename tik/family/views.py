@@ -18,7 +18,6 @@ from tik.auth.policy import (
     family_case_for,
     family_cases,
     family_reach,
-    family_sees_plan,
     public,
     requires,
 )
@@ -33,7 +32,6 @@ from tik.forms import without_controls
 from tik.guidebook import current_guide, guide_of
 from tik.messages import refusal_message
 from tik.plans.letter import printable
-from tik.plans.service import plan_of
 from tik.web import pdf_response
 
 bp = Blueprint("family", __name__)
@@ -159,23 +157,10 @@ def logout():
     return redirect(url_for("family.index"))
 
 
-TIMELINE_ON_PAGE = 20  # the latest entries; the rest is one click away (family.full_timeline)
-
-
 def _case_page(case, relation, status: int = 200, **extra):
-    """The family's page of `case`: a young person sees the plan's side only as far as their own consent
-    reaches (tik/auth/policy.py `family_reach`), and with no reach only the case, its consents and the form."""
-    guide, on, plan = guide_of(case), today(), plan_of(case)
-    reach, sees_plan = family_reach(case, relation, on), family_sees_plan(case, relation, on)
-    timeline = service.visible_timeline(case, _texts(), reach) if sees_plan else []
-    return render_template(
-        "family/case.html", case=case, relation=relation, plan=plan if sees_plan else None, guide=guide,
-        measures=service.family_measures(plan, reach) if sees_plan else [], sees_plan=sees_plan,
-        readers=service.readers(case), timeline=timeline[:TIMELINE_ON_PAGE],
-        more_events=len(timeline) > TIMELINE_ON_PAGE,
-        own_conversations=service.own_conversations(case, relation, reach),
-        on=on, young=relation.value == "young_person", consent_age=guide.consent_age,
-        letter_lang=service.letter_language(case, relation, _lookup()), **extra), status
+    """The family's page of `case`: everything it shows is loaded by `service.family_page`."""
+    page = service.family_page(case, relation, _lookup(), _texts(), today())
+    return render_template("family/case.html", **page.context(), **extra), status
 
 
 @bp.get("/min-familie/<ref>")

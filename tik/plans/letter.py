@@ -17,8 +17,9 @@ from tik.guides.model import Guide
 from tik.letter_texts import SOURCE_LANGUAGE, Texts, fill, is_rtl, language_name, letter_languages
 from tik.meetings.models import Meeting
 from tik.municipalities import current_municipality
+from tik.timeline.loading import case_events
 from tik.timeline.maturity import consents_themself
-from tik.timeline.voices import Voice, voices
+from tik.timeline.voices import Voice
 
 CHILD_PAGE_AGE = 10  # from this age the letter can carry a page for the child: "my plan"
 
@@ -82,11 +83,12 @@ def addressees(case: Case, lang: str, young: bool) -> tuple[str, ...]:
     return tuple(reading or [g.name for g in case.child.guardians])
 
 
-def printed_voices(case: Case, plan) -> dict[str, list[Voice]]:
+def printed_voices(case: Case, plan, heard: list[Voice] | None = None) -> dict[str, list[Voice]]:
     """The child's and the parents' words for a print, per who ("child", "parents"), newest first and dated:
-    every conversation's (tik.timeline.voices), and what the plan says in their voice unless a conversation said it."""
+    every conversation's (tik.timeline.voices), and what the plan says in their voice unless a conversation said it.
+    `heard`: the conversations' words when the caller loaded them (tik.timeline.loading.case_events)."""
     until = getattr(plan, "frozen_at", None)  # a frozen revision: what had been said when it was frozen
-    heard = voices(case, until=until)
+    heard = list(heard) if heard is not None else case_events(case, 0, until=until).voices
     on = local_date(until) if until else local_date(plan.updated_at) if getattr(plan, "updated_at", None) else today()
     for who, text in (("child", getattr(plan, "child_voice", "")), ("parents", getattr(plan, "parents_voice", ""))):
         if text.strip() and all(v.text.strip() != text.strip() for v in heard if v.who == who):

@@ -30,7 +30,7 @@ from tik.plans.letter import (
 )
 from tik.plans.models import MeasureStatus, Plan
 from tik.plans.pdf import render_pdf
-from tik.timeline.service import timeline
+from tik.timeline.loading import case_events
 
 RECENT_LOG = 8
 
@@ -50,9 +50,11 @@ def staff_html(case: Case, lang: str, plan=None, full_log: bool = False, seen: S
     seen = seen or Sight(None, True)
     measures = list(plan.measures) if plan and seen.sees("plan") else []
     evaluations = sorted(m.evaluate_on for m in measures if m.evaluate_on >= today())
+    # The latest entries (all for the archive) and every conversation's words: one statement, the case page's.
+    events = case_events(case, None if full_log else RECENT_LOG, until=getattr(plan, "frozen_at", None))
     voices = {who: [v for v in said if seen.sees(f"{who}_voice")]
-              for who, said in printed_voices(case, plan).items()}
-    log = timeline(case, limit=None if full_log else RECENT_LOG, until=getattr(plan, "frozen_at", None))
+              for who, said in printed_voices(case, plan, events.voices).items()}
+    log = events.timeline
     with force_locale(lang):
         return render_template(
             "pdf/plan.html", case=case, child=case.child, plan=plan, measures=measures, guide=guide, L=lang,
