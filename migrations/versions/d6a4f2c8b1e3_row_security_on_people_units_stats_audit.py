@@ -1,5 +1,6 @@
 """row-level security (PostgreSQL) also on people, units, statistics, teams and meetings, the rows two steps
-from a case, and the audit trail (tik/municipalities/rls.py says what each policy lets through and why)
+from a case, and the audit trail (tik/municipalities/rls.py says what each policy lets through and why); a
+team's name is unique within its municipality (was: across the install)
 
 A frozen copy of the statements: tests/test_rls.py holds it equal to tik.municipalities.rls.second_statements().
 SQLite has no row-level security: nothing to do there.
@@ -51,7 +52,23 @@ def row_security_statements() -> list[str]:
     return statements
 
 
+def _foreign_keys(state: str) -> None:
+    """SQLite copies `team` to change its constraint (batch mode): foreign keys off meanwhile, else dropping the
+    old table would trip over the members and meetings that point at it (as in b28c0e1f5a90)."""
+    if op.get_bind().dialect.name != 'sqlite':
+        return
+    with op.get_context().autocommit_block():
+        raw = op.get_bind().connection.dbapi_connection
+        raw.commit()
+        raw.execute(f"PRAGMA foreign_keys={state}")
+
+
 def upgrade():
+    _foreign_keys('OFF')
+    with op.batch_alter_table('team') as batch_op:
+        batch_op.drop_constraint('uq_team_name', type_='unique')
+        batch_op.create_unique_constraint(op.f('uq_team_municipality_id'), ['municipality_id', 'name'])
+    _foreign_keys('ON')
     if op.get_bind().dialect.name == 'postgresql':
         for statement in row_security_statements():
             op.execute(statement)
@@ -63,3 +80,8 @@ def downgrade():
             op.execute(f'DROP POLICY IF EXISTS tik_municipality ON "{table}"')
             op.execute(f'ALTER TABLE "{table}" NO FORCE ROW LEVEL SECURITY')
             op.execute(f'ALTER TABLE "{table}" DISABLE ROW LEVEL SECURITY')
+    _foreign_keys('OFF')
+    with op.batch_alter_table('team') as batch_op:
+        batch_op.drop_constraint(op.f('uq_team_municipality_id'), type_='unique')
+        batch_op.create_unique_constraint('uq_team_name', ['name'])
+    _foreign_keys('ON')
