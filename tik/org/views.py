@@ -27,8 +27,8 @@ def unit_overview():
     return render_template("org/unit.html", units=units, rows=rows, L=interface_language())
 
 
-def _user_form(formdata=None) -> NewUserForm:
-    form = NewUserForm(formdata=formdata)
+def _user_form() -> NewUserForm:
+    form = NewUserForm()  # a POST's fields, else empty (formdata=None would have read nothing posted)
     form.unit.choices = [(u.key, u.name) for u in service.all_units()]
     return form
 
