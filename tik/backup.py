@@ -3,6 +3,11 @@
 A backup is one file. Restoring replaces everything in the database with the backup's contents, in one
 go: on PostgreSQL inside a single transaction (a failed restore leaves the database as it was), on
 SQLite through the backup API page by page under the write lock.
+
+On PostgreSQL the app's role is held by row-level security (tik/municipalities/rls.py): pg_dump run as that role
+refuses ("query would be affected by row-level security policy"; with --enable-row-security it would copy
+only the rows one municipality sees). So both commands connect as the maintenance role,
+TIK_MAINTENANCE_DATABASE_URL (BYPASSRLS, the tables' owner), and without it say so before anything starts.
 """
 
 from __future__ import annotations
@@ -55,6 +60,7 @@ def backup(url: str, path: Path) -> int:
     if parsed.get_backend_name() == "sqlite":
         _sqlite_backup(_sqlite_file(parsed), path)
     elif parsed.get_backend_name() == "postgresql":
+        _refuse_a_held_role(parsed)
         _run([_tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges", "--file", str(path)],
              parsed)
     else:
@@ -148,7 +154,33 @@ def _pg_restore(path: Path, url: URL) -> None:
     if reader.returncode != 0:
         raise BackupError(f"pg_restore failed; nothing was restored: {reader_err.strip()}")
     if writer.returncode != 0:
-        raise BackupError(f"psql failed; nothing was restored: {writer.stderr.decode(errors='replace').strip()}")
+        said = writer.stderr.decode(errors="replace").strip()
+        hint = (f" (run it as the tables' owner: set {MAINTENANCE_SETTING})" if "must be owner" in said else "")
+        raise BackupError(f"psql failed; nothing was restored: {said}{hint}")
+
+
+MAINTENANCE_SETTING = "TIK_MAINTENANCE_DATABASE_URL"
+
+
+def _refuse_a_held_role(url: URL) -> None:
+    """Refuse, naming the setting, when the role would be held by row-level security on any table: pg_dump
+    would refuse anyway, after starting, with a message that names a table and not the cure."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            role, free = conn.execute(text("SELECT current_user, rolsuper OR rolbypassrls FROM pg_roles "
+                                           "WHERE rolname = current_user")).one()
+            held = conn.execute(text("SELECT count(*) FROM pg_class WHERE relrowsecurity "
+                                     "AND relnamespace = current_schema()::regnamespace")).scalar()
+    except Exception as error:  # noqa: BLE001 - any failure to connect is the backup's failure, named
+        raise BackupError(f"cannot connect to the database: {error.__class__.__name__}") from None
+    finally:
+        engine.dispose()
+    if held and not free:
+        raise BackupError(
+            f"the database role {role!r} is held by row-level security on {held} tables, so a backup would miss "
+            f"other municipalities' rows; set {MAINTENANCE_SETTING} to a role with BYPASSRLS (the tables' owner; "
+            "docs/operations.md, \"Backups\")")
 
 
 def _tool(name: str) -> str:
@@ -234,9 +266,10 @@ def _admin(server_url: str, statement: str) -> None:
 
 
 def _database_url() -> str:
+    """The maintenance role's URL when set (PostgreSQL with row-level security), else the app's."""
     from flask import current_app
 
-    return current_app.config["SQLALCHEMY_DATABASE_URI"]
+    return current_app.config.get(MAINTENANCE_SETTING) or current_app.config["SQLALCHEMY_DATABASE_URI"]
 
 
 @click.command("backup")
@@ -275,8 +308,12 @@ def restore_command(path: Path) -> None:
         restore(_database_url(), path)
     except BackupError as error:
         raise click.ClickException(str(error)) from None
-    from tik.audit.chain import rebase_anchor
+    from flask import current_app
 
+    from tik.audit.chain import rebase_anchor
+    from tik.municipalities import forget_ids
+
+    forget_ids(current_app)  # the municipalities' row ids are the backup's now
     rebase_anchor()  # the chain now ends where the backup ended: anchored heads after it are superseded
     click.echo(f"Databasen er gjenopprettet fra {path}. Kjør `tik init-db` hvis sikkerhetskopien er eldre "
                "enn denne versjonen av TIK.")

@@ -113,6 +113,9 @@ def settings_from_env(env: dict[str, str] | None = None) -> dict[str, Any]:
         # "off" only for the bench's comparison: events are then written but never sealed by requests.
         "TIK_AUDIT_SEAL": env.get("TIK_AUDIT_SEAL", "on") != "off",
         "SQLALCHEMY_DATABASE_URI": database_url,
+        # PostgreSQL with row-level security: the role `tik backup` and `tik restore` connect as (BYPASSRLS, the
+        # tables' owner); the app's own role is held by the policies (tik/municipalities/rls.py).
+        "TIK_MAINTENANCE_DATABASE_URL": env.get("TIK_MAINTENANCE_DATABASE_URL") or None,
         "SQLALCHEMY_SESSION_OPTIONS": {"expire_on_commit": False},
         "TIK_GUIDEBOOK": env.get("TIK_GUIDEBOOK") or str(ROOT / "guidebook"),
         "TIK_ORGANISATION": env.get("TIK_ORGANISATION") or str(ROOT / "organisation.yaml"),

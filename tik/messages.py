@@ -16,6 +16,7 @@ def refusal_message(code: str, **params) -> str:
         "invalid_date": _("Skriv datoen som dd.mm.åååå."),
         "held_in_future": _("Datoen er fram i tid. Det som er gjennomført, har dagens dato eller en tidligere."),
         "case_closed": _("Saken er avsluttet."),
+        "team_name_taken": _("Kommunen har allerede et team med dette navnet."),
         "waiting_for_child_welfare": _("Saken venter på svar fra barnevernet. Ingenting som vender seg mot "
                                        "familien, kan gjøres før svaret er registrert."),
         "paused": _("Saken står stille nå. Spør stafettholderen."),

@@ -7,7 +7,18 @@ import re
 from collections.abc import Mapping
 from datetime import date, datetime
 
-from flask import Flask, abort, g, redirect, render_template, request, send_from_directory, session, url_for
+from flask import (
+    Flask,
+    abort,
+    g,
+    has_request_context,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    session,
+    url_for,
+)
 from flask_babel import get_locale, get_translations
 from flask_login import current_user
 from jinja2 import pass_context
@@ -85,7 +96,10 @@ REQUEST_LOGGERS = ("gunicorn.access", "gunicorn.error", "werkzeug")
 
 def locale_for_request() -> str:
     """The user's chosen language, else the session's, else the municipality's own; only the languages the
-    municipality offers (bokmål first for one municipality without municipalities.yaml)."""
+    municipality offers (bokmål first for one municipality without municipalities.yaml). A command (no
+    request) speaks the municipality's own."""
+    if not has_request_context():
+        return municipality_language()
     offered = current_municipality().languages
     if current_user and current_user.is_authenticated and current_user.locale in offered:
         return current_user.locale

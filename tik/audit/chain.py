@@ -36,6 +36,7 @@ from sqlalchemy.engine import Connection
 from tik.audit.models import AuditEvent
 from tik.clock import now
 from tik.extensions import db
+from tik.municipalities.rls import open_audit_chain
 
 GENESIS = "0" * 64
 FORGED = "forged"  # the hash of an unsealed row the sequencer refused: its MAC does not hold
@@ -149,6 +150,7 @@ def seal() -> int:
         with db.engine.begin() as conn:  # SQLite: BEGIN IMMEDIATE, the write lock serialises sequencers
             if conn.dialect.name == "postgresql":
                 conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": LOCK_KEY})
+            open_audit_chain(conn)  # the chain is the install's: every municipality's events (rls.py)
             rows = conn.execute(select(table).where(table.c.seq.is_(None), table.c.hash.is_(None))
                                 .order_by(table.c.id).limit(BATCH)).mappings().all()
             if not rows:
@@ -307,6 +309,7 @@ def anchor(seq: int, event_id: int, head: str, kind: str = "seal") -> None:
 def rebase_anchor() -> None:
     """Start the anchor afresh at the database's current head (after a restore rewinds the chain on purpose)."""
     with db.engine.connect() as conn:
+        open_audit_chain(conn)
         head = conn.execute(select(table.c.seq, table.c.id, table.c.hash).where(table.c.seq.is_not(None))
                             .order_by(table.c.seq.desc()).limit(1)).first()
     anchor(head.seq, head.id, head.hash, kind="rebase") if head else anchor(0, 0, GENESIS, kind="rebase")

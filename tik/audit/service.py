@@ -26,6 +26,7 @@ from tik.audit.chain import (
 from tik.audit.models import AuditEvent
 from tik.clock import now
 from tik.extensions import db
+from tik.municipalities.rls import open_audit_chain
 
 __all__ = ["GENESIS", "AuditBreak", "commit_reads_after_request", "record", "record_view", "redact_case_events",
            "seal", "verify"]
@@ -138,6 +139,7 @@ def verify() -> list[AuditBreak]:
     # The anchors are read before the walk: each names a head committed before it, so the walk sees it.
     anchors = list(read_anchors())
     with db.engine.connect().execution_options(read_only=True, yield_per=2000) as conn:
+        open_audit_chain(conn)  # the chain spans every municipality (tik/municipalities/rls.py)
         prev, prev_seq, prev_id = GENESIS, 0, 0
         for row in conn.execute(select(table).where(table.c.seq.is_not(None)).order_by(table.c.seq)):
             if row.prev_hash != prev or row.seq != prev_seq + 1:

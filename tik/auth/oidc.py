@@ -19,7 +19,7 @@ from joserfc.errors import JoseError
 from sqlalchemy import select
 
 from tik.auth.models import Role, User
-from tik.auth.service import create_user
+from tik.auth.service import UsernameTaken, create_user
 from tik.extensions import db
 from tik.org.models import Unit
 
@@ -138,11 +138,17 @@ def staff_user(claims) -> User | None:
     unit = db.session.scalar(select(Unit).where(Unit.key == unit_key)) if isinstance(unit_key, str) else None
     if unit is None or not unit.sso_signup:
         return None
-    username = _free_username(str(claims.get("preferred_username") or claims.get("email") or f"sso-{subject}"))
-    # The password is random and never shown: this person signs in through the provider only.
-    return create_user(username, str(claims.get("name") or username)[:200], unit, secrets.token_urlsafe(32),
-                       {Role.EMPLOYEE}, external_issuer=issuer, external_subject=subject,
-                       email=str(claims.get("email") or "")[:200])
+    wanted = str(claims.get("preferred_username") or claims.get("email") or f"sso-{subject}")
+    for attempt in range(5):
+        username = _free_username(wanted if attempt == 0 else f"{wanted[:60]}-{secrets.token_hex(3)}")
+        try:
+            # The password is random and never shown: this person signs in through the provider only.
+            return create_user(username, str(claims.get("name") or username)[:200], unit,
+                               secrets.token_urlsafe(32), {Role.EMPLOYEE}, external_issuer=issuer,
+                               external_subject=subject, email=str(claims.get("email") or "")[:200])
+        except UsernameTaken:  # by another municipality's user, whom this one's scope does not see
+            continue
+    return None
 
 
 def _free_username(wanted: str) -> str:

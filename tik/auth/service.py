@@ -6,7 +6,9 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from tik.audit.service import record
 from tik.auth import sessions
@@ -26,28 +28,44 @@ _DUMMY_HASH = _hasher.hash("not-a-real-password")
 
 
 class UserError(ValueError):
-    """A user cannot be created or changed as asked; the message says why."""
+    """A user cannot be created or changed as asked; the message says why, in the interface's language."""
+
+
+class UsernameTaken(UserError):
+    """The username is in use: usernames are unique across the install, every municipality's included."""
+
+    def __init__(self) -> None:
+        super().__init__(_l("Brukernavnet er allerede i bruk."))
 
 
 def hash_password(password: str) -> str:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise UserError(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
+        raise UserError(_l("Passordet må ha minst %(n)s tegn.", n=MIN_PASSWORD_LENGTH))
     return _hasher.hash(password)
 
 
 def create_user(username: str, name: str, unit: Unit, password: str,
                 roles: set[Role] | None = None, **extra) -> User:
-    """Create and flush a user of `unit` (and so of its service); raises UserError if the username is
-    taken or the password weak. Signing up through a provider's callback (a GET) writes: it stops reading."""
+    """Create and flush a user of `unit` (and so of its service); raises UsernameTaken if the username is
+    taken (in any municipality: usernames are the install's) or UserError if the password is weak. Signing up
+    through a provider's callback (a GET) writes: it stops reading.
+
+    The municipality's own users are compared without regard to case; another municipality's are out of the
+    scope (and, on PostgreSQL, of the row-level policies), so the database's unique username is the check there:
+    the insert runs in a savepoint and its refusal is the same UsernameTaken, never a 500."""
     stop_reading()
     if db.session.scalar(select(User.id).where(func.lower(User.username) == username.lower())):
-        raise UserError(f"username '{username}' is taken")
+        raise UsernameTaken()
     extra.setdefault("locale", interface_language_of_guide())
     user = User(username=username, name=name, unit_id=unit.id, service_key=unit.service_key,
                 password_hash=hash_password(password), **extra)
     user.roles = roles or {Role.EMPLOYEE}
-    db.session.add(user)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(user)
+            db.session.flush()
+    except IntegrityError:
+        raise UsernameTaken() from None
     return user
 
 

@@ -14,10 +14,13 @@ from tik.municipalities.models import InMunicipality
 
 
 class Team(InMunicipality, db.Model):
-    """An interdisciplinary team (TIK-team) for a school area, with members from several services."""
+    """An interdisciplinary team (TIK-team) for a school area, with members from several services. Its name is
+    unique within its municipality (two municipalities may each have a "TIK-team Sentrum")."""
+
+    __table_args__ = (UniqueConstraint("municipality_id", "name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
     area: Mapped[str] = mapped_column(String(200), default="")
 
     members: Mapped[list[TeamMember]] = relationship(back_populates="team", cascade="all, delete-orphan")

@@ -37,6 +37,10 @@ class MeetingError(DomainError):
 
 @unit_of_work
 def create_team(name: str, members: list[User], area: str = "") -> Team:
+    """A team of the municipality; MeetingError("team_name_taken") when the municipality has one of that name
+    (another municipality's team may have it: names are unique per municipality)."""
+    if db.session.scalar(select(Team.id).where(Team.name == name)) is not None:
+        raise MeetingError("team_name_taken")
     team = Team(name=name, area=area, members=[TeamMember(user_id=u.id) for u in members])
     db.session.add(team)
     return team

@@ -9,7 +9,10 @@
   row-level security policies read (tik/municipalities/rls.py): defence in depth behind the criteria above.
 
 A statement run with the execution option `all_municipalities=True` is not held (the platform's own lists,
-the municipality rows). The audit chain is the install's and is not held either (its pages filter).
+the municipality rows). Audit events are held too: a page that shows them (who has read a case, the family's
+list of readers, an access export) shows only the municipality's. The audit chain is the install's: its
+sequencer and `tik audit verify` read every event through Core on a connection of their own (tik/audit/chain.py),
+which these criteria never touch, and which opens the row-level policy for the chain (rls.open_audit_chain).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from sqlalchemy.orm.util import LoaderCriteriaOption
 from sqlalchemy.sql.cache_key import NO_CACHE
 from sqlalchemy.sql.visitors import anon_map
 
+from tik.audit.models import AuditEvent
 from tik.municipalities import current_municipality, row_id
 from tik.municipalities.models import InMunicipality, UnitMunicipality
 
@@ -104,6 +108,7 @@ def criteria(mid: int) -> tuple:
                                         include_aliases=True))
     options.append(with_loader_criteria(user, or_(user.municipality_id == mid, user.unit_id.in_(shared_units)),
                                         include_aliases=True))
+    options.append(with_loader_criteria(AuditEvent, AuditEvent.municipality_id == mid, include_aliases=True))
     return tuple(options)
 
 
@@ -180,8 +185,6 @@ def _hold_to_municipality(state) -> None:
 def _stamp_new_rows(session: Session, _context, _instances) -> None:
     if not has_app_context():
         return
-    from tik.audit.models import AuditEvent
-
     new = [o for o in session.new if isinstance(o, InMunicipality | AuditEvent) and o.municipality_id is None]
     if not new:
         return

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from tik.audit.service import record
@@ -22,6 +24,7 @@ from tik.guidebook import current_guide
 from tik.guides.loader import Problem
 from tik.municipalities import Municipality, all_municipalities, by_key, current_municipality, row_id
 from tik.municipalities.models import UnitMunicipality
+from tik.municipalities.scope import current_row_id
 from tik.org.file import UnitSpec, read_organisation
 from tik.org.models import Unit, UnitLeader
 
@@ -102,14 +105,25 @@ def sync_units(specs: list[UnitSpec], by: User | None = None) -> list[str]:
     admin (`by`) does it from the web.
 
     Returns the leader usernames that have no user yet (they are linked by a later sync). One transaction.
+    Unit keys are the install's (a shared unit is found by its key in each municipality): a key another
+    municipality's unit has is refused, naming it, and nothing is loaded (OrganisationInvalid).
     """
-    units = {u.key: u for u in db.session.scalars(select(Unit).options(selectinload(Unit.leader_rows)))}
+    own = select(Unit).where(Unit.municipality_id == current_row_id())  # a unit shared with us is its owner's
+    units = {u.key: u for u in db.session.scalars(own.options(selectinload(Unit.leader_rows)))}
     missing: list[str] = []
+    taken: list[Problem] = []
     for spec in specs:
         unit = units.get(spec.key) or Unit(key=spec.key)
         unit.name, unit.service_key = spec.name, spec.service
-        db.session.add(unit)
-        db.session.flush()
+        try:
+            with db.session.begin_nested():
+                db.session.add(unit)
+                db.session.flush()
+        except IntegrityError:  # the key is another municipality's unit's, which our scope does not see
+            taken.append(Problem(organisation_file().name, f"units ({spec.key})",
+                                 _("enhetsnøkkelen «%(key)s» er allerede i bruk i en annen kommune; velg en annen",
+                                   key=spec.key)))
+            continue
         leaders = []
         for username in spec.leaders:
             user = db.session.scalar(select(User).where(func.lower(User.username) == username.lower()))
@@ -121,6 +135,8 @@ def sync_units(specs: list[UnitSpec], by: User | None = None) -> list[str]:
         unit.leader_rows = [row for row in unit.leader_rows if row.user_id in leaders] + [
             UnitLeader(user_id=uid) for uid in leaders if uid not in unit.leader_ids]
         _share(unit, spec.municipalities)
+    if taken:
+        raise OrganisationInvalid(taken)
     if by is not None:
         record(by, "admin.units.load", detail=f"{len(specs)} enheter")
     return missing

@@ -27,8 +27,8 @@ def unit_overview():
     return render_template("org/unit.html", units=units, rows=rows, L=interface_language())
 
 
-def _user_form(formdata=None) -> NewUserForm:
-    form = NewUserForm(formdata=formdata)
+def _user_form() -> NewUserForm:
+    form = NewUserForm()  # a POST's fields, else empty (formdata=None would have read nothing posted)
     form.unit.choices = [(u.key, u.name) for u in service.all_units()]
     return form
 
@@ -88,11 +88,16 @@ def units():
     if request.method == "POST":
         specs, problems = service.check_organisation()
         if not problems:
-            missing = service.sync_units(specs, by=current_user)
-            flash(_("Organisasjonsfilen er lastet inn."))
+            try:
+                missing = service.sync_units(specs, by=current_user)
+            except service.OrganisationInvalid as invalid:  # a unit key another municipality has
+                problems = invalid.problems
+            else:
+                flash(_("Organisasjonsfilen er lastet inn."))
     guide = current_guide()
-    return render_template("org/units.html", units=service.all_units(), problems=problems, missing=missing,
+    page = render_template("org/units.html", units=service.all_units(), problems=problems, missing=missing,
                            guide=guide, L=interface_language(), file=service.organisation_file())
+    return page, 422 if problems else 200
 
 
 @bp.route("/plattform/kommuner", methods=["GET", "POST"])
