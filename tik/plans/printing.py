@@ -11,6 +11,7 @@ from flask_babel import force_locale
 from tik.audit.service import record
 from tik.auth.models import User
 from tik.auth.policy import Sight, sight, visible_events
+from tik.cases.consent import adult_consents_alone
 from tik.cases.models import Case, EventKind
 from tik.clock import today
 from tik.config import LANGUAGES  # the interface's languages: the staff version prints in these
@@ -18,6 +19,7 @@ from tik.db import unit_of_work
 from tik.guidebook import guide_of
 from tik.letter_texts import letter_languages
 from tik.plans import service
+from tik.plans.known import on_plan
 from tik.plans.letter import (
     consent_html,
     family_language,
@@ -26,7 +28,6 @@ from tik.plans.letter import (
     of_consent_age,
     printable,
     printed_voices,
-    young_person_consents,
 )
 from tik.plans.models import MeasureStatus, Plan
 from tik.plans.pdf import render_pdf
@@ -62,6 +63,8 @@ def staff_html(case: Case, lang: str, plan=None, full_log: bool = False, seen: S
             next_evaluation=evaluations[0] if evaluations else None,
             signer_services=list(dict.fromkeys(m.service_key for m in measures)),
             young_signs=of_consent_age(case, guide), holder=case.coordinator, voices=voices,
+            guardians_sign=not adult_consents_alone(case, today()),
+            statements=on_plan(case, seen, lang, until=getattr(plan, "frozen_at", None)),
         )
 
 
@@ -103,8 +106,8 @@ def plan_pdf(case: Case, by: User, family: bool, lang: str | None = None, young:
     if family:
         case.refuse_if_waiting()  # the family's prints: never while the case waits for child welfare
         lang = printable(lang or family_language(case))
-        young = young and young_person_consents(case, guide_of(case))
-        html = letter_html(case, plan, lang, young=young, child_page=child_page, services=services)
+        html = letter_html(case, plan, lang, young=young, child_page=child_page, services=services,
+                           seen=sight(by, case, today()) if isinstance(by, User) else None)
         name = f"{case.ref}-plan-familie-{lang}-rev{plan.revision}.pdf"
     else:
         lang = lang if lang in LANGUAGES else staff_language()
@@ -155,7 +158,7 @@ def revision_pdf_bytes(case: Case, by: User, number: int, family: bool = False,
     frozen = revision_view(snap)
     if family:
         lang = printable(lang or family_language(case))
-        html = letter_html(case, frozen, lang)
+        html = letter_html(case, frozen, lang, seen=sight(by, case, today()))
     else:
         lang = "nb"
         html = staff_html(case, lang, frozen, seen=sight(by, case, today()))
