@@ -81,7 +81,7 @@ RULES = {
         (r"(?<!class )\b(?:Plan|Measure|PlanRevision|Evaluation)\(", "tik/plans/service.py", r"def ensure_plan\(",
          ("tik/plans/printing.py", "devkit/demo.py", "devkit/scale.py")),
     "a consent in force is the young adult's own, given alone":
-        (r"young_person\b[^\n]*\bconsents_alone\(|\bconsents_alone\([^\n]*\byoung_person", "tik/cases/consent.py",
+        (r"young_person\b[^\n]*\bconsents_alone\(|\bconsents_alone\([^\n]*\byoung_person", "tik/timeline/maturity.py",
          r"def adult_consents_alone\(", ()),
     "whom the family's copy of the plan is to (the young person or the guardians)":
         (r"\byoung\s*=\s*young\s+and\b|\band\s+young_person_consents\(", "tik/plans/letter.py",

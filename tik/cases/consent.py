@@ -68,15 +68,6 @@ def record_consent(case: Case, by: User | None, *, given_by: str, services: list
     return consent
 
 
-def adult_consents_alone(case: Case, on: date) -> bool:
-    """Whether a consent in force on `on` is the young adult's own, given alone: by the young person at an age
-    from which they consent without guardians (guide.yaml: consent.adult_alone_from). The guardians then have
-    no part in it, and the family's copy of the plan is addressed to the young adult (tik/plans/letter.py)."""
-    guide = guide_of(case)
-    return any(c.young_person and c.is_active(on) and guide.consents_alone(case.child.birth_date, c.given_on)
-               for c in case.consents)
-
-
 def covered_kinds(guide, services: list[str], kinds: dict[str, list[str] | None]) -> dict[str, list[str]]:
     """Per service, the kinds of information the consent covers, in the guidebook's order; every kind for a
     service `kinds` does not name. Raises ConsentError("unknown_kind") or ("no_kinds")."""

@@ -9,7 +9,6 @@ from flask_babel import force_locale
 from sqlalchemy import select
 
 from tik.auth.policy import Sight, within_reach, young_person_reach
-from tik.cases.consent import adult_consents_alone
 from tik.cases.models import Case, Consent
 from tik.clock import local_date, now, today
 from tik.extensions import db
@@ -19,7 +18,7 @@ from tik.letter_texts import SOURCE_LANGUAGE, Texts, fill, is_rtl, language_name
 from tik.meetings.models import Meeting
 from tik.municipalities import current_municipality
 from tik.plans.known import on_plan
-from tik.timeline.maturity import consents_themself
+from tik.timeline.maturity import adult_consents_alone, consents_themself
 from tik.timeline.voices import Voice, voices
 
 CHILD_PAGE_AGE = 10  # from this age the letter can carry a page for the child: "my plan"

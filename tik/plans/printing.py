@@ -11,7 +11,6 @@ from flask_babel import force_locale
 from tik.audit.service import record
 from tik.auth.models import User
 from tik.auth.policy import Sight, sight, visible_events
-from tik.cases.consent import adult_consents_alone
 from tik.cases.models import Case, EventKind
 from tik.clock import today
 from tik.config import LANGUAGES  # the interface's languages: the staff version prints in these
@@ -31,6 +30,7 @@ from tik.plans.letter import (
 )
 from tik.plans.models import MeasureStatus, Plan
 from tik.plans.pdf import render_pdf
+from tik.timeline.maturity import adult_consents_alone
 from tik.timeline.service import timeline
 
 RECENT_LOG = 8
