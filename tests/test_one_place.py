@@ -80,6 +80,12 @@ RULES = {
     "the plan is written only by the plan service (a blank print makes an unsaved empty plan)":
         (r"(?<!class )\b(?:Plan|Measure|PlanRevision|Evaluation)\(", "tik/plans/service.py", r"def ensure_plan\(",
          ("tik/plans/printing.py", "devkit/demo.py", "devkit/scale.py")),
+    "a consent in force is the young adult's own, given alone":
+        (r"young_person\b[^\n]*\bconsents_alone\(|\bconsents_alone\([^\n]*\byoung_person", "tik/timeline/maturity.py",
+         r"def adult_consents_alone\(", ()),
+    "whom the family's copy of the plan is to (the young person or the guardians)":
+        (r"\byoung\s*=\s*young\s+and\b|\band\s+young_person_consents\(", "tik/plans/letter.py",
+         r"def to_young_person\(", ()),
     "the formats a date field accepts":
         (r"DATE_FORMATS\s*=|['\"]%d\.%m\.%Y['\"]", "tik/dates.py", r"DATE_FORMATS = \[", ()),
 }
@@ -167,6 +173,8 @@ def test_the_checks_find_the_copies_they_were_written_for(tmp_path):
         "tik/plans/forms.py": 'DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y"]',
         "tik/concerns/forms.py": 'format=["%Y-%m-%d", "%d.%m.%Y"]',
         "tik/cases/steps.py": "        plan = Plan(case_id=case.id)",
+        "tik/family/letters.py": "alone = any(c.young_person and guide.consents_alone(birth, c.given_on) for c in cs)",
+        "tik/plans/printing.py": "        young = young and young_person_consents(case, guide_of(case))",
     }
     for name, text in planted.items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)

@@ -243,6 +243,9 @@ def test_a_sip_in_swedish_from_concern_to_the_printed_plan(swedish, install):
     letter = pdf_text(data)
     assert name.startswith(f"{ref}-plan-familie-sv") and "Vår plan för Ella" in letter, letter[:400]
     assert norwegian_in(letter) == [], norwegian_in(letter)
+    # Her consent is her own, given alone: the family copy is to Ella, not her mother, and names huvudansvar.
+    assert "Till: Ella Ström" in letter and "Petra Ström" not in letter, letter[:400]
+    assert "Huvudansvar: Arbetsförmedlingen" in letter, letter[:1200]
     swedish_month = "januari|februari|mars|april|maj|juni|juli|augusti|september|oktober|november|december"
     assert re.search(rf"\b\d{{1,2}} ({swedish_month}) \d{{4}}\b", letter), letter[:300]  # a Swedish date
     first = " ".join(w.text for w in pages(data)[0].words)  # where the words land on the page image's first page
@@ -258,6 +261,7 @@ def test_a_sip_in_swedish_from_concern_to_the_printed_plan(swedish, install):
     assert ink_in_side_margins(data) == []
     name, data = download(page, lambda: page.get_by_role("link", name="PDF för verksamheterna").click())
     staff_print = pdf_text(data)
+    assert "Huvudansvar Arbetsförmedlingen" in staff_print, staff_print[:1200]  # the SIP names it (on_plan)
     assert "Åmåls kommun".upper() in staff_print.upper() and norwegian_in(staff_print) == [], staff_print[:400]
     assert "Fjordvik" not in staff_print and ink_in_side_margins(data) == []
 

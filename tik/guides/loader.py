@@ -22,6 +22,7 @@ from tik.guides.model import (
     INFORMATION_CONTENT,
     LETTER_PLACEHOLDERS,
     LETTER_TEXTS,
+    ON_PLAN_KINDS,
     REPORT_CHANNELS,
     REPORT_FIELDS,
     STEP_REQUIREMENTS,
@@ -44,6 +45,7 @@ from tik.guides.model import (
     MeasureArea,
     MeasureTemplate,
     Option,
+    PlanFact,
     ReportPath,
     Service,
     Signal,
@@ -368,7 +370,8 @@ class _Builder:
             archive=self.archive(guide.get("archive")),
             child_welfare_wait=waiting,
         )
-        result = replace(result, leader_feedback=self.leader_feedback(guide.get("leader_feedback")))
+        result = replace(result, leader_feedback=self.leader_feedback(guide.get("leader_feedback")),
+                         on_plan=self.on_plan(guide.get("on_plan"), result.steps))
         if result.team_service and result.team_service not in services:
             self.problem(g, "team_service", f"unknown service '{result.team_service}'")
         if levels:
@@ -376,6 +379,31 @@ class _Builder:
         if self.problems:
             raise GuidebookInvalid(self.problems)
         return result
+
+    def on_plan(self, data: Any, steps: dict[str, Step]) -> tuple[PlanFact, ...]:
+        """The `on_plan` list: the fields (`field: <step id>.<field key>`) whose latest answer the printed plan
+        states, each with an optional print `label` (else the field's own). Only text and choice fields print."""
+        g = "guide.yaml"
+        facts = []
+        for item in self.items(g, data, "on_plan"):
+            ref = str(item.get("field") or "")
+            entry = f"on_plan '{ref}'"
+            sid, _dot, key = ref.partition(".")
+            step = steps.get(sid)
+            field = step.field(key) if step else None
+            if step is None:
+                self.problem(g, entry, f"unknown step '{sid}' (give 'field: <step id>.<field key>')")
+            elif field is None:
+                self.problem(g, entry, f"unknown field '{key}' in step '{sid}'")
+            elif field.kind not in ON_PLAN_KINDS:
+                self.problem(g, entry, f"a {field.kind} field does not print (one of {', '.join(ON_PLAN_KINDS)})")
+            for extra in set(item) - {"field", "label"}:
+                self.problem(g, f"{entry} {extra}", "unknown setting")
+            label = self.text(g, entry, item.get("label"), "label", optional=True)
+            if field is not None:
+                facts.append(PlanFact(sid, key, label if label.by_lang else field.label))
+        self.unique(g, "on_plan field", [f"{f.step_id}.{f.field_key}" for f in facts])
+        return tuple(facts)
 
     def consent_rule(self, guide: dict) -> ConsentRule:
         """The `consent` section: `adult_alone_from` (the age from which the young adult consents alone) and

@@ -11,6 +11,7 @@ COUNTRIES = ("no", "se")  # whose national identity numbers the forms check (tik
 STAFF_LANGUAGES = {"no": ("nb", "nn"), "se": ("sv",)}  # what staff write in, per country
 CONSENT_BELOW = ("age", "maturity")  # below the adult age: a fixed consent age, or staff judge maturity
 FIELD_KINDS = ("text", "textarea", "date", "choice", "services")
+ON_PLAN_KINDS = ("text", "textarea", "choice")  # the kinds of field the printed plan can state (guide.yaml: on_plan)
 VOICES = ("child", "parents")
 EFFECTS = ("individual_plan", "child_coordinator")
 # What a step may require besides its fields (guide.yaml: a step's `requires`), checked where the case is known
@@ -296,6 +297,16 @@ class Archive:
 
 
 @dataclass(frozen=True)
+class PlanFact:
+    """A field whose latest recorded answer the printed plan states, with its label (guide.yaml: `on_plan`):
+    the SIP's huvudansvar, which the law asks the plan itself to name."""
+
+    step_id: str
+    field_key: str
+    label: Text
+
+
+@dataclass(frozen=True)
 class ConsentRule:
     """Who consents (guide.yaml: `consent`). From `adult_alone_from` the young adult consents alone, without
     guardians. Below it, `below` says how: "age" (from `consent_age` the young person consents too) or
@@ -342,6 +353,7 @@ class Guide:
     consent: ConsentRule = ConsentRule()
     report: ReportPath = ReportPath()
     archive: Archive = Archive()
+    on_plan: tuple[PlanFact, ...] = ()  # what the printed plan states from the steps' fields, in this order
 
     @property
     def staff_languages(self) -> tuple[str, ...]:

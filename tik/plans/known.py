@@ -9,7 +9,7 @@ plan (policy.can_read_minutes). Pure reading: the plan page offers it in the for
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import select
 
@@ -71,6 +71,42 @@ def known_for_plan(case: Case, seen: Sight, lang: str) -> Known:
     last = {who: next((v.text for v in heard if v.who == who and seen.sees(f"{who}_voice")), "")
             for who in ("child", "parents")}
     return Known(items, last["child"], last["parents"])
+
+
+@dataclass(frozen=True)
+class PlanStatement:
+    """What the printed plan states from a step's field (guide.yaml: `on_plan`): its label and latest answer."""
+
+    label: str
+    text: str
+
+
+def on_plan(case: Case, seen: Sight, lang: str, until: datetime | None = None) -> list[PlanStatement]:
+    """The latest recorded answer of each field the guidebook prints on the plan (`on_plan`: the SIP's
+    huvudansvar), in the guidebook's order, labelled in `lang`; only from the timeline entries the reader's
+    consent shows with their notes (policy.visible_events), and for a frozen revision (`until`) only what had been
+    recorded by then. A choice prints its option's label; a field never answered is left out."""
+    facts = guide_of(case).on_plan
+    if not facts:
+        return []
+    query = (select(CaseEvent).where(CaseEvent.case_id == case.id,
+                                     CaseEvent.kind.in_((EventKind.STEP, EventKind.CONVERSATION)),
+                                     CaseEvent.step_id.in_(sorted({f.step_id for f in facts})))
+             .order_by(CaseEvent.at.desc(), CaseEvent.id.desc()))
+    if until is not None:
+        query = query.where(CaseEvent.at <= until)
+    events = visible_events(case, list(db.session.scalars(query)), seen)
+    guide, shown = guide_of(case), []
+    for fact in facts:
+        value = next((str(fields.get(fact.field_key) or "").strip() for event in events  # newest first
+                      if event.step_id == fact.step_id and (fields := event.data.get("fields") or {})
+                      and str(fields.get(fact.field_key) or "").strip()), "")
+        if not value:
+            continue
+        field = guide.step(fact.step_id).field(fact.field_key)
+        option = next((o for o in field.options if o.key == value), None) if field else None
+        shown.append(PlanStatement(fact.label.get(lang), option.label.get(lang) if option else value))
+    return shown
 
 
 def _date(value: str | None) -> date | None:

@@ -8,7 +8,7 @@ from flask import render_template
 from flask_babel import force_locale
 from sqlalchemy import select
 
-from tik.auth.policy import within_reach, young_person_reach
+from tik.auth.policy import Sight, within_reach, young_person_reach
 from tik.cases.models import Case, Consent
 from tik.clock import local_date, now, today
 from tik.extensions import db
@@ -17,8 +17,9 @@ from tik.guides.model import Guide
 from tik.letter_texts import SOURCE_LANGUAGE, Texts, fill, is_rtl, language_name, letter_languages
 from tik.meetings.models import Meeting
 from tik.municipalities import current_municipality
+from tik.plans.known import on_plan
 from tik.timeline.loading import case_events
-from tik.timeline.maturity import consents_themself
+from tik.timeline.maturity import adult_consents_alone, consents_themself
 from tik.timeline.voices import Voice
 
 CHILD_PAGE_AGE = 10  # from this age the letter can carry a page for the child: "my plan"
@@ -61,6 +62,13 @@ def young_person_consents(case: Case, guide: Guide) -> bool:
     return of_consent_age(case, guide) and bool(young_person_reach(case, today()))
 
 
+def to_young_person(case: Case, asked: bool) -> bool:
+    """The one rule for whom the family's copy of the plan is to: the young person when the consent in force is
+    their own as an adult consenting alone (the guardians have no part in it: never a letter to them), or when
+    the young person is `asked` for and an active consent is theirs; else the guardians."""
+    return adult_consents_alone(case, today()) or (asked and young_person_consents(case, guide_of(case)))
+
+
 def letter_choices(case: Case) -> list[LetterChoice]:
     """A letter per language the guardians read (guardians sharing one get one letter together),
     and one to the young person when the consent is theirs."""
@@ -68,6 +76,8 @@ def letter_choices(case: Case) -> list[LetterChoice]:
     for guardian in case.child.guardians:
         groups.setdefault(printable(guardian.language), []).append(guardian.name)
     choices = [LetterChoice(lang, tuple(names)) for lang, names in groups.items()]
+    if to_young_person(case, asked=False):  # an adult's own consent: her letter only
+        return [LetterChoice(family_language(case), (case.child.name,), young=True)]
     if not choices:
         choices.append(LetterChoice(SOURCE_LANGUAGE, ()))
     if young_person_consents(case, guide_of(case)):
@@ -112,10 +122,13 @@ def next_meeting(case: Case):
 
 
 def letter_html(case: Case, plan, lang: str, young: bool = False, child_page: bool = False,
-                texts: Texts | None = None, services: set[str] | None = None) -> str:
+                texts: Texts | None = None, services: set[str] | None = None, seen: Sight | None = None) -> str:
     """The family letter as print HTML: fixed texts in `lang`, what staff wrote as written (Norwegian). With
-    `services` (the young person's reach on "Min familie") only the measures of those services; None: all."""
+    `services` (the young person's reach on "Min familie") only the measures of those services; None: all.
+    To the young person (`young`, asked for) as to_young_person decides; `seen`: what the person printing sees
+    of what the plan states from the steps (on_plan), None: all of it (the family's own print)."""
     guide = guide_of(case)
+    young = to_young_person(case, young)
     t = texts or Texts(lang)
     child, holder = case.child, case.coordinator
     municipality = current_municipality().name
@@ -137,6 +150,8 @@ def letter_html(case: Case, plan, lang: str, young: bool = False, child_page: bo
             names=addressees(case, lang, young), next_evaluation=upcoming[0] if upcoming else None,
             meeting=next_meeting(case), today=today(), voices=printed_voices(case, plan),
             signer_services=services, young_signs=of_consent_age(case, guide),
+            guardians_sign=not adult_consents_alone(case, today()),
+            statements=on_plan(case, seen or Sight(None, True), lang, until=getattr(plan, "frozen_at", None)),
             emergency=guide.letter.needs_emergency_numbers(case.level, services),
             translated=lang not in guide.staff_languages, own=own, child_page=with_child,
             contact_services=[guide.services[k] for k in services if k in guide.services

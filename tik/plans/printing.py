@@ -18,6 +18,7 @@ from tik.db import unit_of_work
 from tik.guidebook import guide_of
 from tik.letter_texts import letter_languages
 from tik.plans import service
+from tik.plans.known import on_plan
 from tik.plans.letter import (
     consent_html,
     family_language,
@@ -26,11 +27,11 @@ from tik.plans.letter import (
     of_consent_age,
     printable,
     printed_voices,
-    young_person_consents,
 )
 from tik.plans.models import MeasureStatus, Plan
 from tik.plans.pdf import render_pdf
 from tik.timeline.loading import case_events
+from tik.timeline.maturity import adult_consents_alone
 
 RECENT_LOG = 8
 
@@ -64,6 +65,8 @@ def staff_html(case: Case, lang: str, plan=None, full_log: bool = False, seen: S
             next_evaluation=evaluations[0] if evaluations else None,
             signer_services=list(dict.fromkeys(m.service_key for m in measures)),
             young_signs=of_consent_age(case, guide), holder=case.coordinator, voices=voices,
+            guardians_sign=not adult_consents_alone(case, today()),
+            statements=on_plan(case, seen, lang, until=getattr(plan, "frozen_at", None)),
         )
 
 
@@ -105,8 +108,8 @@ def plan_pdf(case: Case, by: User, family: bool, lang: str | None = None, young:
     if family:
         case.refuse_if_waiting()  # the family's prints: never while the case waits for child welfare
         lang = printable(lang or family_language(case))
-        young = young and young_person_consents(case, guide_of(case))
-        html = letter_html(case, plan, lang, young=young, child_page=child_page, services=services)
+        html = letter_html(case, plan, lang, young=young, child_page=child_page, services=services,
+                           seen=sight(by, case, today()) if isinstance(by, User) else None)
         name = f"{case.ref}-plan-familie-{lang}-rev{plan.revision}.pdf"
     else:
         lang = lang if lang in LANGUAGES else staff_language()
@@ -157,7 +160,7 @@ def revision_pdf_bytes(case: Case, by: User, number: int, family: bool = False,
     frozen = revision_view(snap)
     if family:
         lang = printable(lang or family_language(case))
-        html = letter_html(case, frozen, lang)
+        html = letter_html(case, frozen, lang, seen=sight(by, case, today()))
     else:
         lang = "nb"
         html = staff_html(case, lang, frozen, seen=sight(by, case, today()))

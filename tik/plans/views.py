@@ -27,7 +27,7 @@ from tik.plans.forms import (
     measure_input,
     show_measure_refusal,
 )
-from tik.plans.known import known_for_plan
+from tik.plans.known import known_for_plan, on_plan
 from tik.plans.letter import print_options
 from tik.plans.models import GoalReached, Measure, NextAction, PlanRevision
 from tik.plans.printing import consent_form_pdf, plan_pdf, revision_pdf_bytes
@@ -56,6 +56,7 @@ def _plan_page(case, status: int = 200, **extra):
                                catalogue=catalogue_for(case, guide), from_catalogue=bool(chosen),
                                revisions=service.revisions(plan) if plan else [], printing=print_options(case),
                                sight=sight(current_user, case, today()),
+                               statements=on_plan(case, sight(current_user, case, today()), interface_language()),
                                errors=extra.pop("errors", []),
                                can_edit=abilities(current_user, case, today()).edit,
                                face_family=abilities(current_user, case, today()).face_family, **extra)

@@ -31,3 +31,12 @@ def consents_themself(case: Case, on: date) -> bool:
         return True
     judged = maturity_of(case) if guide.judges_maturity(case.child.birth_date, on) else None
     return judged is not None and bool(judged.data.get("mature"))
+
+
+def adult_consents_alone(case: Case, on: date) -> bool:
+    """Whether a consent in force on `on` is the young adult's own, given alone: by the young person at an age
+    from which they consent without guardians (guide.yaml: consent.adult_alone_from). The guardians then have
+    no part in it, and the family's copy of the plan is addressed to the young adult (tik/plans/letter.py)."""
+    guide = guide_of(case)
+    return any(c.young_person and c.is_active(on) and guide.consents_alone(case.child.birth_date, c.given_on)
+               for c in case.consents)
