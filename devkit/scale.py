@@ -635,16 +635,57 @@ def synthetic_nin(birth: date, rng: random.Random) -> str:
         return "".join(map(str, digits + [k2]))
 
 
-def _insert(table, rows: list[dict], size: int = 5000) -> None:
-    """Core INSERT with a list of dicts (executemany), one transaction per slice; rows of a table held to a
-    municipality go to the current one (tik/municipalities)."""
-    if "municipality_id" in table.c and rows:
+def _insert(table, rows: list[dict], size: int = 20_000) -> None:
+    """Write `rows` (dicts of column values) into `table` in bulk: PostgreSQL's COPY, SQLite's executemany on
+    plain tuples; one transaction per slice. Each value goes through the column type's own bind processor and
+    a column a row leaves out gets the model's default, so the stored rows are the ones an ORM or Core insert
+    would have written (tests/test_scale.py). Rows of a table held to a municipality go to the current one
+    (tik/municipalities)."""
+    if not rows:
+        return
+    if "municipality_id" in table.c:
         mid = current_municipality().id
         db.session.commit()  # the municipality's row, if it was just made, before other connections write
         rows = [{"municipality_id": mid, **row} for row in rows]
+    dialect = db.engine.dialect
+    given = set().union(*(row.keys() for row in rows[:50]))
+    columns = [c for c in table.c if c.name in given or (c.default is not None and c.default.is_scalar)
+               or (c.default is not None and c.default.is_callable)]
+    defaults = {c.name: _default(c) for c in columns if c.name not in given}
+    processors = [(c.name, c.type._cached_bind_processor(dialect)) for c in columns]
+
+    def values(row: dict) -> tuple:
+        out = []
+        for name, process in processors:
+            value = row[name] if name in row else defaults[name]()
+            out.append(process(value) if process is not None and value is not None else value)
+        return tuple(out)
+
+    names = ", ".join(f'"{c.name}"' for c in columns)  # names from the models' metadata, never from input
     for start in range(0, len(rows), size):
-        with db.engine.begin() as conn:
-            conn.execute(table.insert(), rows[start:start + size])
+        part = [values(row) for row in rows[start:start + size]]
+        raw = db.engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            if dialect.name == "postgresql":
+                with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+                    for row in part:
+                        copy.write_row(row)
+            else:
+                marks = ", ".join("?" for _ in columns)
+                cursor.executemany(f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})', part)  # nosec B608
+            cursor.close()
+            raw.commit()
+        finally:
+            raw.close()
+
+
+def _default(column):
+    """A column's model default as a function of nothing (a scalar, or the callable the model names)."""
+    default = column.default
+    if default.is_scalar:
+        return lambda: default.arg
+    return lambda: default.arg(None)
 
 
 def _reset_sequences() -> None:
