@@ -70,6 +70,7 @@ LEVEL_REACHED = (0.53, 0.30, 0.13, 0.04)  # the highest level a case reaches
 DURATION_DAYS = ((10, 60), (60, 300), (120, 540), (240, 800))  # how long a case at that level runs
 EXTRA_CASES = ((1, 0.87), (2, 0.11), (3, 0.02))
 INVITED = 0.4  # the share of cases with a consent whose holder invites people of the covered services
+REMOVED = 0.2  # the share of those invited who are removed again later
 SERVICE_WEIGHTS = {"school": 30, "kindergarten": 20, "health-nurse": 12, "youth-service": 5, "ppt": 5,
                    "child-welfare": 5, "family-team": 4, "mental-health": 4, "culture-leisure": 3, "bup": 3,
                    "nav": 3, "gp": 2, "ot": 2, "police-slt": 1}
@@ -472,7 +473,7 @@ class Seeder:
             self.event(batch, case, by, invited_at, EventKind.PARTICIPANT, data={"action": "invited",
                                                                                "user": user["name"]})
             self.audit_event(invited_at, by, "participant.invite", case, user["username"])
-            if self.rng.random() < 0.1:
+            if self.rng.random() < REMOVED:
                 row["removed_at"], row["removed_reason"] = self.between(invited_at, end_time), "removed"
                 self.event(batch, case, by, row["removed_at"], EventKind.PARTICIPANT,
                            data={"action": "removed", "user": user["name"], "reason": "removed"})
