@@ -722,11 +722,12 @@ def synthetic_nin(birth: date, rng: random.Random) -> str:
 
 
 class Writer:
-    """Writes rows in bulk in a thread of its own, in the order given, so that the database works while the
-    next batch is built: PostgreSQL's COPY, SQLite's executemany on plain tuples, one transaction per slice.
-    Each value goes through the column type's own bind processor and a column a row leaves out gets the
-    model's default, so the stored rows are the ones an ORM or Core insert would have written. Rows of a table
-    held to a municipality go to the current one (tik/municipalities)."""
+    """Writes rows in bulk, in the order given, one transaction per slice. PostgreSQL: COPY from a thread of its
+    own, so that the server works while the next batch is built; each value goes through its column type's own
+    bind processor and a column a row leaves out gets the model's default, so the stored rows are the ones a
+    Core insert would have written. SQLite: Core's executemany in the seeding thread (a thread of its own and
+    plain tuples measured slower there: one write lock, and the GIL). Rows of a table held to a municipality go
+    to the current one (tik/municipalities)."""
 
     SLICE = 20_000
 
@@ -736,17 +737,23 @@ class Writer:
         db.session.commit()  # the municipality's row, if it was just made, before the writer's connection writes
         self.queue: queue.Queue = queue.Queue(maxsize=3)
         self.error: BaseException | None = None
-        self.thread = threading.Thread(target=self._work, name="seed-scale-writer", daemon=True)
-        self.thread.start()
+        self.thread = None
+        if self.engine.dialect.name == "postgresql":
+            self.thread = threading.Thread(target=self._work, name="seed-scale-writer", daemon=True)
+            self.thread.start()
 
     def put(self, table, rows: list[dict]) -> None:
         if self.error is not None:
             raise self.error
-        if rows:
+        if rows and self.thread is None:
+            self.insert(table, rows)
+        elif rows:
             self.queue.put((table, rows))
 
     def close(self) -> None:
         """Wait until everything given is written; raises what the writer met."""
+        if self.thread is None:
+            return
         self.queue.put(None)
         self.thread.join()
         if self.error is not None:
@@ -764,6 +771,11 @@ class Writer:
         dialect = self.engine.dialect
         if "municipality_id" in table.c:
             rows = [{"municipality_id": self.municipality, **row} for row in rows]
+        if dialect.name != "postgresql":
+            for start in range(0, len(rows), self.SLICE):
+                with self.engine.begin() as conn:
+                    conn.execute(table.insert(), rows[start:start + self.SLICE])
+            return
         given = set().union(*(row.keys() for row in rows[:50]))
         columns = [c for c in table.c if c.name in given or c.default is not None]
         defaults = {c.name: _default(c) for c in columns if c.name not in given}
@@ -782,13 +794,9 @@ class Writer:
             raw = self.engine.raw_connection()
             try:
                 cursor = raw.cursor()
-                if dialect.name == "postgresql":
-                    with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
-                        for row in part:
-                            copy.write_row(row)
-                else:
-                    marks = ", ".join("?" for _ in columns)
-                    cursor.executemany(f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})', part)  # nosec B608
+                with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+                    for row in part:
+                        copy.write_row(row)
                 cursor.close()
                 raw.commit()
             finally:
