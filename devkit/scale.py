@@ -1,13 +1,13 @@
 """Scale data: a large municipality's children, cases, plans, timelines and audit trail, in bulk.
 
 `tik seed-scale --children N` fills an EMPTY database (it never mixes synthetic children with real ones)
-in bulk: rows are built in Python as the services would have written them and written by a thread of their
-own (PostgreSQL's COPY, SQLite's executemany) while the next batch is built. Cases walk the guidebook in
-use, so every step, level and decision is one the guide has; references, each year's counter, participants
-(invited from the services a consent covers; the old holder after a handover), timelines and audit events
-are what the services make; the audit trail is sealed in Python exactly as the audit sequencer does (keyed
-with TIK_AUDIT_KEY, the head anchored) and `tik audit verify` passes; the statistics are refreshed at the
-end. National ids are synthetic test numbers (month + 80), never real ones.
+in bulk: rows are built in Python as the services would have written them and written in batches
+(PostgreSQL's COPY from a thread of its own while the next batch is built; SQLite's executemany). Cases
+walk the guidebook in use, so every step, level and decision is one the guide has; references, each year's
+counter, participants (invited from the services a consent covers; the old holder after a handover),
+timelines and audit events are what the services make; the audit trail is sealed in Python exactly as the
+audit sequencer does (keyed with TIK_AUDIT_KEY, the head anchored) and `tik audit verify` passes; the
+statistics are refreshed at the end. National ids are synthetic test numbers (month + 80), never real ones.
 
 Proportions: concerns arrive evenly over six years; a case reaches level 0/1/2/3 in 53/30/13/4 % of
 cases and runs 10–60, 60–300, 120–540 or 240–800 days, so what is open today is what such a stream
