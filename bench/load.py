@@ -7,6 +7,7 @@ request on the client (connect + request + full response body), throughput over 
 from __future__ import annotations
 
 import http.client
+import os
 import re
 import threading
 import time
@@ -16,6 +17,9 @@ from urllib.parse import urlencode
 
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 AGENT = "tik-bench/1"
+# The host name the requests carry: production serving several municipalities answers only a host it knows
+# (municipalities.yaml), and the scale data is the first municipality's.
+HOST = os.environ.get("TIK_BENCH_HOST") or "fjordvik.localhost"
 
 
 class Browser:
@@ -23,11 +27,12 @@ class Browser:
 
     def __init__(self, port: int) -> None:
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        self.host = f"{HOST}:{port}"
         self.cookies: dict[str, str] = {}
         self.csrf = ""
 
     def request(self, method: str, path: str, form: dict | None = None) -> tuple[int, bytes]:
-        headers = {"User-Agent": AGENT}
+        headers = {"User-Agent": AGENT, "Host": self.host}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         body = None

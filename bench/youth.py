@@ -61,6 +61,8 @@ def seed_conversations(url: str, unit_id: int, upto: int) -> None:
     with engine.begin() as conn:
         have = conn.scalar(select(func.count()).select_from(YouthConversation)) or 0
         next_id = (conn.scalar(select(func.max(YouthConversation.id))) or 0) + 1
+        # The unit's municipality: conversations and their statistics are held to one (tik/municipalities).
+        municipality = conn.scalar(text("SELECT municipality_id FROM unit WHERE id = :u"), {"u": unit_id})
         start = datetime(2026, 1, 1, 8, 0)
         while have < upto:
             n = min(CHUNK, upto - have)
@@ -69,7 +71,8 @@ def seed_conversations(url: str, unit_id: int, upto: int) -> None:
             for i in ids:
                 at = start + timedelta(minutes=i % 400_000)
                 waiting = rng.random() < 0.1 or i <= QUEUE_FULL
-                rows.append({"id": i, "code_hash": secrets.token_hex(32), "unit_id": unit_id, "created_at": at,
+                rows.append({"id": i, "municipality_id": municipality, "code_hash": secrets.token_hex(32),
+                             "unit_id": unit_id, "created_at": at,
                              "last_message_at": at, "age_band": "16-18", "area": "", "answer_by": "here",
                              "topic": "", "not_safe": False, "risk": False, "flagged": rng.random() < 0.01,
                              "first_answer_at": None if waiting else at + timedelta(hours=5),
@@ -77,7 +80,8 @@ def seed_conversations(url: str, unit_id: int, upto: int) -> None:
                              "rating_words": "", "closed_at": None if waiting else at + timedelta(hours=6)})
                 messages.append({"conversation_id": i, "author": "young", "author_id": None, "body": "Melding.",
                                  "template_key": "", "created_at": at, "held": False, "approved_by_id": None})
-                stats.append({"conversation_id": i, "month": at.strftime("%Y-%m"), "age_band": "16-18", "topic": "",
+                stats.append({"conversation_id": i, "municipality_id": municipality, "month": at.strftime("%Y-%m"),
+                              "age_band": "16-18", "topic": "",
                               "answer_minutes": None if waiting else 300, "within_promise": None if waiting else True,
                               "outcome": "open" if waiting else "answered", "rating": None})
             conn.execute(insert(YouthConversation), rows)

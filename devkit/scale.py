@@ -1,10 +1,13 @@
 """Scale data: a large municipality's children, cases, plans, timelines and audit trail, in bulk.
 
 `tik seed-scale --children N` fills an EMPTY database (it never mixes synthetic children with real ones)
-through SQLAlchemy Core inserts in batches. Cases walk the guidebook in use, so every step, level and
-decision is one the guide has; the audit trail is sealed in Python exactly as the audit sequencer does
-(keyed with TIK_AUDIT_KEY, the head anchored) and `tik audit verify` passes. National ids are synthetic
-test numbers (month + 80), never real ones.
+in bulk: rows are built in Python as the services would have written them and written in batches
+(PostgreSQL's COPY from a thread of its own while the next batch is built; SQLite's executemany). Cases
+walk the guidebook in use, so every step, level and decision is one the guide has; references, each year's
+counter, participants (invited from the services a consent covers; the old holder after a handover),
+timelines and audit events are what the services make; the audit trail is sealed in Python exactly as the
+audit sequencer does (keyed with TIK_AUDIT_KEY, the head anchored) and `tik audit verify` passes; the
+statistics are refreshed at the end. National ids are synthetic test numbers (month + 80), never real ones.
 
 Proportions: concerns arrive evenly over six years; a case reaches level 0/1/2/3 in 53/30/13/4 % of
 cases and runs 10–60, 60–300, 120–540 or 240–800 days, so what is open today is what such a stream
@@ -15,7 +18,11 @@ leaves open: about 9 of 10 cases are closed, and the open ones stand at level 0/
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import queue
 import random
+import threading
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -34,7 +41,9 @@ from tik.auth.service import hash_password
 from tik.cases.consent import CONSENT_LASTS
 from tik.cases.models import (
     Case,
+    CaseCounter,
     CaseEvent,
+    CaseParticipant,
     CaseStatus,
     Consent,
     ConsentForm,
@@ -52,6 +61,7 @@ from tik.guides.model import Guide, Step
 from tik.municipalities import current_municipality
 from tik.org.models import Unit, UnitLeader
 from tik.plans.models import Measure, MeasureStatus, Plan, PlanRevision
+from tik.stats.refresh import refresh
 
 # The one password of the synthetic users, printed by the command: scale data is never real data.
 PASSWORD = "tik-skala-2026"  # nosec B105
@@ -62,6 +72,8 @@ HISTORY_DAYS = 6 * 365  # TIK has been in use for six years
 LEVEL_REACHED = (0.53, 0.30, 0.13, 0.04)  # the highest level a case reaches
 DURATION_DAYS = ((10, 60), (60, 300), (120, 540), (240, 800))  # how long a case at that level runs
 EXTRA_CASES = ((1, 0.87), (2, 0.11), (3, 0.02))
+INVITED = 0.4  # the share of cases with a consent whose holder invites people of the covered services
+REMOVED = 0.2  # the share of those invited who are removed again later
 SERVICE_WEIGHTS = {"school": 30, "kindergarten": 20, "health-nurse": 12, "youth-service": 5, "ppt": 5,
                    "child-welfare": 5, "family-team": 4, "mental-health": 4, "culture-leisure": 3, "bup": 3,
                    "nav": 3, "gp": 2, "ot": 2, "police-slt": 1}
@@ -148,6 +160,7 @@ class Seeder:
         self.actions: dict[tuple[str, str], int] = {}
         self.paths: dict = {}
         self.counts: dict[str, int] = defaultdict(int)
+        self.consent_holds = True  # whether the consent just recorded still holds (not withdrawn)
 
     # -- ids, time, choices ----------------------------------------------------------------------------
 
@@ -357,6 +370,8 @@ class Seeder:
             viewer = self.rng.choice(self.active[case.service])
             self.audit_event(self.between(case.opened, end_time), viewer, "case.view", case)
         covered = self.consent(batch, case, holder, child_row, consent_at, end_time) if consent_at else []
+        if covered and self.consent_holds:
+            self.invite(batch, case, holder, covered, consent_at, end_time)
         if plan_at and plan_at < end_time and self.rng.random() < (0, 0.8, 0.95, 1)[case.level]:
             self.plan(batch, case, holder, plan_at, end_time, covered)
         if case.level >= 2 and self.rng.random() < 0.25:
@@ -429,12 +444,14 @@ class Seeder:
         services = [case.service] + self.rng.sample(others, k=min(len(others), self.rng.randint(1, 3)))
         consent_id = self.id(Consent)
         given_on = at.date()
+        withdrawn = self.between(at, end_time) if self.rng.random() < 0.03 else None
+        self.consent_holds = withdrawn is None
         batch.add(Consent, id=consent_id, case_id=case.id, given_by=child["_guardians"],
                   young_person=self.guide.of_consent_age(child["birth_date"], given_on),
                   information="Opplysninger som trengs for å samarbeide om tiltakene.",
                   purpose="Samarbeid om tiltak for barnet", form=self.rng.choice(list(ConsentForm)),
                   given_on=given_on, expires_on=given_on + CONSENT_LASTS,
-                  withdrawn_at=self.between(at, end_time) if self.rng.random() < 0.03 else None,
+                  withdrawn_at=withdrawn,
                   recorded_by_id=by)
         for key in services:
             batch.add(ConsentService, id=self.id(ConsentService), consent_id=consent_id, service_key=key)
@@ -442,6 +459,28 @@ class Seeder:
                    data={"consent_id": consent_id, "services": services, "action": "given"})
         self.audit_event(at, by, "consent.record", case)
         return services
+
+    def invite(self, batch: Batch, case: PlannedCase, by: int, covered: list[str], at: datetime,
+               end_time: datetime) -> None:
+        """People of the other services the consent covers, invited by the holder (as
+        tik.cases.participants.invite_participant does: a participant row, a timeline entry, an audit event);
+        a few removed again later."""
+        others = [s for s in covered if s != case.service and self.active.get(s)]
+        if not others or self.rng.random() > INVITED:
+            return
+        for service in self.rng.sample(others, k=min(len(others), self.rng.randint(1, 2))):
+            user = self.user_rows[self.rng.choice(self.active[service])]
+            invited_at = self.between(at, end_time)
+            row = batch.add(CaseParticipant, id=self.id(CaseParticipant), case_id=case.id, user_id=user["id"],
+                            invited_by_id=by, invited_at=invited_at, removed_at=None, removed_reason="")
+            self.event(batch, case, by, invited_at, EventKind.PARTICIPANT, data={"action": "invited",
+                                                                               "user": user["name"]})
+            self.audit_event(invited_at, by, "participant.invite", case, user["username"])
+            if self.rng.random() < REMOVED:
+                row["removed_at"], row["removed_reason"] = self.between(invited_at, end_time), "removed"
+                self.event(batch, case, by, row["removed_at"], EventKind.PARTICIPANT,
+                           data={"action": "removed", "user": user["name"], "reason": "removed"})
+                self.audit_event(row["removed_at"], by, "participant.remove", case, user["username"])
 
     def plan(self, batch: Batch, case: PlannedCase, by: int, at: datetime, end_time: datetime,
              covered: list[str]) -> None:
@@ -494,6 +533,9 @@ class Seeder:
                          "to_user": self.user_rows[to]["name"]})
         self.audit_event(at, holder, "handover.propose", case, self.user_rows[to]["username"])
         self.audit_event(at + timedelta(days=1), to, "handover.accept", case)
+        # The one who handed the case over stays in it as a participant (tik.cases.handover.answer_handover).
+        batch.add(CaseParticipant, id=self.id(CaseParticipant), case_id=case.id, user_id=holder, invited_by_id=to,
+                  invited_at=at + timedelta(days=1), removed_at=None, removed_reason="")
         return to
 
     def pending_handover(self, batch: Batch, case: PlannedCase, holder: int, at: datetime) -> None:
@@ -540,12 +582,40 @@ class Seeder:
         pin_current_guide()
         db.session.commit()
         self.users()
-        _insert(Unit.__table__, self.unit_rows)
-        _insert(User.__table__, list(self.user_rows.values()))
-        _insert(UnitLeader.__table__, self.leader_rows)
-        self.lap("users", started)
-        cases = self.plan_cases()
-        self.lap(f"planned {len(cases)} cases", started)
+        writer = self.writer = Writer()
+        try:
+            self.write(Unit.__table__, self.unit_rows)
+            self.write(User.__table__, list(self.user_rows.values()))
+            self.write(UnitLeader.__table__, self.leader_rows)
+            self.lap("users", started)
+            cases = self.plan_cases()
+            self.write(CaseCounter.__table__, self.counter_rows(cases))
+            self.lap(f"planned {len(cases)} cases", started)
+            self.write_cases(cases)
+            self.lap("children, cases, timelines, plans", started)
+            head = self.write_audit(cases)
+        finally:
+            writer.close()
+        if head:
+            anchor(*head)
+        self.lap(f"audit trail ({len(self.audit)} events, hash-chained)", started)
+        _reset_sequences()
+        self.counts["user"] = len(self.user_rows)
+        return dict(self.counts)
+
+    def write(self, table, rows: list[dict]) -> None:
+        db.session.commit()  # this thread holds no transaction (on SQLite, a lock) while the writer writes
+        self.writer.put(table, rows)
+        self.counts[table.name] += len(rows)
+
+    def counter_rows(self, cases: list[PlannedCase]) -> list[dict]:
+        """Each year's reference counter at the last number given out (tik.cases.steps.next_reference)."""
+        last: dict[int, int] = {}
+        for case in cases:
+            last[case.opened.year] = max(last.get(case.opened.year, 0), int(case.ref.rsplit("-", 1)[1]))
+        return [dict(year=year, last=number) for year, number in sorted(last.items())]
+
+    def write_cases(self, cases: list[PlannedCase]) -> None:
         children: dict[int, dict] = {}
         for start in range(0, len(cases), BATCH_CASES):
             batch = Batch()
@@ -556,48 +626,64 @@ class Seeder:
             for table in db.metadata.sorted_tables:
                 rows = batch.rows.get(table)
                 if rows:
-                    _insert(table, rows)
-                    self.counts[table.name] += len(rows)
+                    self.write(table, rows)
             # A child is only needed while its cases are built; cases come in time order, so keep it small.
             if len(children) > 4 * BATCH_CASES:
                 later = {c.child for c in cases[start + BATCH_CASES:]}
                 children = {k: v for k, v in children.items() if k in later}
-        self.lap("children, cases, timelines, plans", started)
-        self.write_audit(cases)
-        self.lap(f"audit trail ({len(self.audit)} events, hash-chained)", started)
-        _reset_sequences()
-        self.counts["user"] = len(self.user_rows)
-        return dict(self.counts)
 
-    def write_audit(self, cases: list[PlannedCase]) -> None:
-        """Sort every audit event by time and write the hash chain in order, as audit.record would have."""
+    def write_audit(self, cases: list[PlannedCase]) -> tuple[int, int, str] | None:
+        """Sort every audit event by time and write the hash chain in order, as audit.record would have;
+        returns the chain's head to anchor once it is written."""
         refs = {c.id: c.ref for c in cases}
         codes = {code: key for key, code in self.actions.items()}
         self.audit.sort()
         prev = GENESIS
         key = audit_key()
+        # tik.audit.chain's keyed digests, with the key's HMAC state made once and copied per digest (the
+        # first row is checked against chain.link itself, so a change of the chain's format stops the seeder).
+        base = hmac.new(key, b"tik-audit-v2\x1f", hashlib.sha256)
+        bodies: dict[tuple[str, str], str] = {}
+
+        def mac(*parts: str) -> str:
+            digest = base.copy()
+            digest.update("\x1f".join(parts).encode())
+            return digest.hexdigest()
+
         rows: list[dict] = []
         mask16, mask24, mask32 = (1 << 16) - 1, (1 << 24) - 1, (1 << 32) - 1
+        addresses = {uid: f"10.20.{uid // 250}.{uid % 250 + 1}" for uid in self.user_rows}
         event_id = 0
         for packed in self.audit:
             action, detail = codes[packed & mask16]
             user = self.user_rows[(packed >> 16) & mask24]
             case_id = (packed >> 40) & mask32
             event_id += 1
+            case_ref = refs.get(case_id, "")
             row = dict(id=event_id, at=EPOCH + timedelta(seconds=packed >> 72), user_id=user["id"],
                        username=user["username"], service_key=user["service_key"], action=action,
-                       case_id=case_id or None, case_ref=refs.get(case_id, ""),
-                       remote_addr=f"10.20.{user['id'] // 250}.{user['id'] % 250 + 1}", detail=detail,
+                       case_id=case_id or None, case_ref=case_ref, remote_addr=addresses[user["id"]], detail=detail,
                        redacted=None)
-            prev = link(key, row, event_id, prev)
+            if event_id == 1:
+                expected = link(key, dict(row), event_id, prev)
+            body = bodies.get((case_ref, detail))
+            if body is None:
+                body = bodies[(case_ref, detail)] = mac("body", case_ref, detail)
+                if len(bodies) > 100_000:
+                    bodies.clear()
+            number = str(event_id)
+            digest = mac("row", number, number, prev, row["at"].isoformat(), str(user["id"]), user["username"],
+                         user["service_key"], action, str(case_id or ""), row["remote_addr"], body)
+            row.update(seq=event_id, prev_hash=prev, body_digest=body, hash=digest)
+            if event_id == 1 and digest != expected:
+                raise ScaleError("the seeder's audit chain differs from tik.audit.chain.link")
+            prev = digest
             rows.append(row)
             if len(rows) == 20_000:
-                _insert(AuditEvent.__table__, rows)
+                self.write(AuditEvent.__table__, rows)
                 rows = []
-        _insert(AuditEvent.__table__, rows)
-        if event_id:
-            anchor(event_id, event_id, prev)
-        self.counts["audit_event"] = event_id
+        self.write(AuditEvent.__table__, rows)
+        return (event_id, event_id, prev) if event_id else None
 
     def lap(self, what: str, started: float) -> None:
         self.echo(f"  {time.perf_counter() - started:7.1f} s  {what}")
@@ -635,16 +721,94 @@ def synthetic_nin(birth: date, rng: random.Random) -> str:
         return "".join(map(str, digits + [k2]))
 
 
-def _insert(table, rows: list[dict], size: int = 5000) -> None:
-    """Core INSERT with a list of dicts (executemany), one transaction per slice; rows of a table held to a
-    municipality go to the current one (tik/municipalities)."""
-    if "municipality_id" in table.c and rows:
-        mid = current_municipality().id
-        db.session.commit()  # the municipality's row, if it was just made, before other connections write
-        rows = [{"municipality_id": mid, **row} for row in rows]
-    for start in range(0, len(rows), size):
-        with db.engine.begin() as conn:
-            conn.execute(table.insert(), rows[start:start + size])
+class Writer:
+    """Writes rows in bulk, in the order given, one transaction per slice. PostgreSQL: COPY from a thread of its
+    own, so that the server works while the next batch is built; each value goes through its column type's own
+    bind processor and a column a row leaves out gets the model's default, so the stored rows are the ones a
+    Core insert would have written. SQLite: Core's executemany in the seeding thread (a thread of its own and
+    plain tuples measured slower there: one write lock, and the GIL). Rows of a table held to a municipality go
+    to the current one (tik/municipalities)."""
+
+    SLICE = 20_000
+
+    def __init__(self) -> None:
+        self.engine = db.engine
+        self.municipality = current_municipality().id
+        db.session.commit()  # the municipality's row, if it was just made, before the writer's connection writes
+        self.queue: queue.Queue = queue.Queue(maxsize=3)
+        self.error: BaseException | None = None
+        self.thread = None
+        if self.engine.dialect.name == "postgresql":
+            self.thread = threading.Thread(target=self._work, name="seed-scale-writer", daemon=True)
+            self.thread.start()
+
+    def put(self, table, rows: list[dict]) -> None:
+        if self.error is not None:
+            raise self.error
+        if rows and self.thread is None:
+            self.insert(table, rows)
+        elif rows:
+            self.queue.put((table, rows))
+
+    def close(self) -> None:
+        """Wait until everything given is written; raises what the writer met."""
+        if self.thread is None:
+            return
+        self.queue.put(None)
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+
+    def _work(self) -> None:
+        while (item := self.queue.get()) is not None:
+            if self.error is None:  # after an error, only drain, so that put() and close() never block
+                try:
+                    self.insert(*item)
+                except BaseException as error:  # handed to the seeding thread by put() and close()
+                    self.error = error
+
+    def insert(self, table, rows: list[dict]) -> None:
+        dialect = self.engine.dialect
+        if "municipality_id" in table.c:
+            rows = [{"municipality_id": self.municipality, **row} for row in rows]
+        if dialect.name != "postgresql":
+            for start in range(0, len(rows), self.SLICE):
+                with self.engine.begin() as conn:
+                    conn.execute(table.insert(), rows[start:start + self.SLICE])
+            return
+        given = set().union(*(row.keys() for row in rows[:50]))
+        columns = [c for c in table.c if c.name in given or c.default is not None]
+        defaults = {c.name: _default(c) for c in columns if c.name not in given}
+        processors = [(c.name, c.type._cached_bind_processor(dialect)) for c in columns]
+
+        def values(row: dict) -> tuple:
+            out = []
+            for name, process in processors:
+                value = row[name] if name in row else defaults[name]()
+                out.append(process(value) if process is not None and value is not None else value)
+            return tuple(out)
+
+        names = ", ".join(f'"{c.name}"' for c in columns)  # names from the models' metadata, never from input
+        for start in range(0, len(rows), self.SLICE):
+            part = [values(row) for row in rows[start:start + self.SLICE]]
+            raw = self.engine.raw_connection()
+            try:
+                cursor = raw.cursor()
+                with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+                    for row in part:
+                        copy.write_row(row)
+                cursor.close()
+                raw.commit()
+            finally:
+                raw.close()
+
+
+def _default(column):
+    """A column's model default as a function of nothing (a scalar, or the callable the model names)."""
+    default = column.default
+    if default.is_scalar:
+        return lambda: default.arg
+    return lambda: default.arg(None)
 
 
 def _reset_sequences() -> None:
@@ -672,7 +836,11 @@ def seed(children: int, seed: int = 2026, echo=print) -> dict[str, int]:
         if db.session.scalar(select(func.count()).select_from(model)):
             raise ScaleError(f"the database already has {model.__tablename__} rows; "
                              "scale data goes into an empty database only")
+    started = time.perf_counter()
     counts = Seeder(children, seed, echo).run()
+    counts["stat_cell"] = refresh().cells  # what the night's `tik stats refresh` would have left
+    db.session.commit()  # reading the run began a transaction (on SQLite one that holds the write lock)
+    echo(f"  {time.perf_counter() - started:7.1f} s  statistics refreshed ({counts['stat_cell']} cells)")
     if db.engine.dialect.name == "sqlite":
         with db.engine.begin() as conn:
             conn.exec_driver_sql("ANALYZE")

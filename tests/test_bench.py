@@ -25,3 +25,17 @@ def test_the_floor_loads_the_user_and_the_case_audits_and_answers_a_page_sized_b
     assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == before + 1
     assert client.get("/bench/floor/TIK-1999-9999").status_code == 404
     assert client.get("/bench/hello").data == b"hello"
+
+
+def test_the_load_driver_asks_for_the_host_of_the_municipality_the_scale_data_belongs_to():
+    """Production serving several municipalities answers 404 to a host it does not know (make bench failed at
+    gunicorn's start so); the scale data is the first municipality's, so the driver names its host."""
+    from pathlib import Path
+
+    import yaml
+
+    from bench.load import HOST, Browser
+
+    first = yaml.safe_load((Path(__file__).parent.parent / "municipalities.yaml").read_text())["municipalities"][0]
+    assert HOST in first["hosts"]
+    assert Browser(8000).host == f"{HOST}:8000"
