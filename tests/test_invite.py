@@ -81,3 +81,20 @@ def test_an_empty_invite_asks_for_a_name(client, login, make_user, make_case, gi
     login(holder)
     response = client.post(f"/saker/{case.ref}/deltakere", data={"person": " ", "idempotency_key": "k6"})
     assert response.status_code == 422 and "Skriv et navn eller velg en person." in response.get_data(as_text=True)
+
+
+def test_the_list_is_ordered_by_unit_then_name_and_leaves_out_who_is_in_the_case(client, login, make_user, make_case,
+                                                                                 give_consent):
+    holder, case = _case(make_user, make_case, give_consent)  # the holder's school unit is the first one made
+    make_user("olsen", service="school", name="Oda Olsen")  # made before Berg: the list sorts, not the ids
+    make_user("berg", service="school", name="Berit Berg")
+    joined = make_user("dahl", service="school", name="Dina Dahl")
+    make_user("aas", service="health-nurse", name="Anna Aas")  # first by name, but of the unit made after
+    login(holder)
+    assert client.post(f"/saker/{case.ref}/deltakere", data={"person_id": joined.id, "idempotency_key": "k7"}
+                       ).status_code == 302
+    page = client.get(f"/saker/{case.ref}/skjema/deltaker").get_data(as_text=True)
+    listing = page.split('id="invite-pick"', 1)[1].split("</select>", 1)[0]
+    names = [re.sub(r"[,(].*", "", name).strip() for name in re.findall(r"<option [^>]*>([^<]*)</option>", listing)]
+    # Neither the holder nor the one now taking part is offered; the rest by unit, then by name.
+    assert [n for n in names if n] == ["Berit Berg", "Oda Olsen", "Anna Aas"]
