@@ -7,8 +7,10 @@ import pytest
 from tik.auth.models import Role
 from tik.cases.handover import HandoverError, answer_handover, propose_handover
 from tik.cases.models import Handover, HandoverStatus
-from tik.cases.queries import handovers_waiting_for, pending_handovers
+from tik.cases.queries import pending_handovers
+from tik.clock import today
 from tik.extensions import db
+from tik.mywork.service import live_handovers_for
 from tik.org import service as org
 
 # What a handover records besides the new holder: the family's wish and which measures go with the case.
@@ -84,7 +86,9 @@ def test_deactivation_moves_cases_to_the_leaders_handover_list(client, login, ma
     login(leader)
     page = client.get("/min-side").get_data(as_text=True)
     assert case_a.ref in page and case_b.ref in page and "deaktivert" in page
-    for handover in handovers_waiting_for(leader):
+    waiting = live_handovers_for(leader, today())  # what "Min side" offers
+    assert {h.case_id for h in waiting} == {case_a.id, case_b.id}
+    for handover in waiting:
         answer_handover(handover, leader, accept=True)
     db.session.expire_all()
     assert case_a.coordinator_id == leader.id and case_b.coordinator_id == leader.id
