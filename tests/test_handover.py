@@ -151,3 +151,9 @@ def test_proposing_by_name_finds_only_people_who_may_hold_the_case(client, login
     response = client.post(f"/saker/{case.ref}/stafett", data={"to_user": "TWIN2", "idempotency_key": "k", **WISH})
     assert response.status_code == 302
     assert [h.to_user.username for h in pending_handovers(case)] == ["twin2"]
+    # "Vilde" names a colleague who may not hold a case and one who may: only the latter is found, and proposed.
+    make_user(username="vilde1", service="school", name="Vilde Assistent")
+    make_user(username="vilde2", service="school", roles=(Role.EMPLOYEE, Role.COORDINATOR), name="Vilde Koordinator")
+    response = client.post(f"/saker/{case.ref}/stafett", data={"to_user": "vilde", "idempotency_key": "v", **WISH})
+    assert response.status_code == 302
+    assert [h.to_user.username for h in pending_handovers(case)] == ["vilde2"]
