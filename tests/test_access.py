@@ -319,9 +319,16 @@ def test_who_has_seen_a_case_names_only_those_who_read_that_case(client, login, 
     assert viewers[0].last == last_read
     page = client.get(f"/saker/{world.case.ref}/innsyn").get_data(as_text=True)
     assert world.people["teacher_b"].name not in page
-    holder.unit_id = None  # a reader without a unit is listed with none
+    clock.travel(clock.now() + timedelta(minutes=5))
+    login(nurse)
+    client.get(f"/saker/{world.case.ref}")  # now the nurse read it last: she comes first
+    assert [(v.name, v.times) for v in who_has_seen(world.case)] == [(nurse.name, 2), (holder.name, 2)]
+    nurse.unit_id = None  # a reader without a unit is listed with none, and by her service
     db.session.commit()
     assert who_has_seen(world.case)[0].unit == ""
+    login(holder)
+    page = client.get(f"/saker/{world.case.ref}/innsyn").get_data(as_text=True)
+    assert f"<td>{nurse.name}</td><td>Helsestasjon og skolehelsetjeneste</td>" in page
 
 
 def test_routes_with_a_role_answer_404_to_others(client, login, world):

@@ -360,11 +360,12 @@ def test_the_family_renews_an_expired_consent(app, families, family_sso, give_co
     from tik.cases.consent import record_consent
 
     holder, a, b = families
-    # Given on paper in the child's name, for the plan and its measures only: the renewal keeps those limits
-    # and is given in the name of the guardian who renews it.
+    # Given on paper in the child's name, for the plan and its measures only and not with the GP: the renewal
+    # keeps those limits and what the family excluded, and is given in the name of the guardian who renews it.
     old = record_consent(a, holder, given_by=a.child.name, services=["health-nurse"], purpose="Samarbeid om tiltak",
                          form=ConsentForm.PAPER, given_on=clock.today(), expires_on=date(2026, 12, 20),
-                         kinds={"health-nurse": ["plan-and-measures"]})
+                         kinds={"health-nurse": ["plan-and-measures"]}, information="Plan og tiltak",
+                         exclusions="Ikke fastlegen")
     clock.travel(date(2027, 1, 5))
     family = family_sign_in(app, family_sso, MOTHER_A)
     assert "Utløpt" in family.get(f"/min-familie/{a.ref}").get_data(as_text=True)
@@ -374,6 +375,7 @@ def test_the_family_renews_an_expired_consent(app, families, family_sso, give_co
     assert renewed.id != old.id and renewed.is_active(date(2027, 1, 5)) and renewed.expires_on == date(2028, 1, 5)
     assert (renewed.services, renewed.purpose) == (old.services, old.purpose)
     assert renewed.kinds_for("health-nurse") == ["plan-and-measures"]
+    assert (renewed.information, renewed.exclusions) == ("Plan og tiltak", "Ikke fastlegen")
     assert renewed.given_by == "Kari Hansen"
     event = db.session.scalars(select(CaseEvent).where(CaseEvent.kind == EventKind.CONSENT)
                                .order_by(CaseEvent.id)).all()[-1]

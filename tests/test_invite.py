@@ -39,13 +39,14 @@ def test_a_participant_is_invited_by_part_of_her_name(client, login, make_user, 
 
 def test_a_search_naming_several_lists_them_to_pick_from(client, login, make_user, make_case, give_consent):
     holder, case = _case(make_user, make_case, give_consent)
-    first = make_user("sb", service="health-nurse", name="Siri Berg")
     make_user("st", service="health-nurse", name="Siri Tveitan")
+    first = make_user("sb", service="health-nurse", name="Siri Berg")
     login(holder)
     page = client.post(f"/saker/{case.ref}/deltakere", data={"person": "Siri", "idempotency_key": "k2"})
     text = page.get_data(as_text=True)
     assert page.status_code == 200 and "Flere passer" in text
-    assert "Siri Berg" in text and "Siri Tveitan" in text and active_participant(case, first) is None
+    assert -1 < text.index("Siri Berg") < text.index("Siri Tveitan")  # by name
+    assert active_participant(case, first) is None
     picked = client.post(f"/saker/{case.ref}/deltakere", data={"person_id": first.id, "idempotency_key": "k2"})
     assert picked.status_code == 302 and active_participant(case, first) is not None
 
@@ -81,3 +82,29 @@ def test_an_empty_invite_asks_for_a_name(client, login, make_user, make_case, gi
     login(holder)
     response = client.post(f"/saker/{case.ref}/deltakere", data={"person": " ", "idempotency_key": "k6"})
     assert response.status_code == 422 and "Skriv et navn eller velg en person." in response.get_data(as_text=True)
+
+
+def test_the_list_is_ordered_by_unit_then_name_and_leaves_out_who_is_in_the_case(client, login, make_user, make_case,
+                                                                                 give_consent):
+    holder, case = _case(make_user, make_case, give_consent)  # the holder's school unit is the first one made
+    make_user("olsen", service="school", name="Oda Olsen")  # made before Berg: the list sorts, not the ids
+    make_user("berg", service="school", name="Berit Berg")
+    joined = make_user("dahl", service="school", name="Dina Dahl")
+    make_user("aas", service="health-nurse", name="Anna Aas")  # first by name, but of the unit made after
+    login(holder)
+    assert client.post(f"/saker/{case.ref}/deltakere", data={"person_id": joined.id, "idempotency_key": "k7"}
+                       ).status_code == 302
+    page = client.get(f"/saker/{case.ref}/skjema/deltaker").get_data(as_text=True)
+    listing = page.split('id="invite-pick"', 1)[1].split("</select>", 1)[0]
+    names = [re.sub(r"[,(].*", "", name).strip() for name in re.findall(r"<option [^>]*>([^<]*)</option>", listing)]
+    # Neither the holder nor the one now taking part is offered; the rest by unit, then by name.
+    assert [n for n in names if n] == ["Berit Berg", "Oda Olsen", "Anna Aas"]
+
+
+def test_a_full_name_typed_exactly_names_that_one_person(client, login, make_user, make_case, give_consent):
+    holder, case = _case(make_user, make_case, give_consent)
+    berg = make_user("sb", service="health-nurse", name="Siri Berg")
+    make_user("sbe", service="health-nurse", name="Siri Bergesen")  # her name holds "Siri Berg" too
+    login(holder)
+    response = client.post(f"/saker/{case.ref}/deltakere", data={"person": "siri berg", "idempotency_key": "k8"})
+    assert response.status_code == 302 and active_participant(case, berg) is not None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 import pytest
@@ -134,6 +135,23 @@ def test_creating_a_team_meeting_through_the_page(client, login, team_world):
     assert meeting.starts_at == datetime(2026, 12, 10, 8, 0)  # 09:00 in Oslo (winter time) is 08:00 UTC
     assert "10.12.2026 09:00" in client.get(f"/moter/{meeting.id}").get_data(as_text=True)
     assert {p.name for p in meeting.participants} == {"Helle Holder", "Nina Nurse", "Pål PPT"}
+
+
+def test_a_meeting_is_made_only_for_a_team_one_is_in_and_the_form_offers_those_by_name(client, login, team_world):
+    nurse, outsider = team_world["nurse"], team_world["outsider"]
+    db.session.add(meetings.create_team("Alfa-teamet", [nurse]))  # made after, first by name
+    db.session.commit()
+    login(nurse)
+    form = client.get("/moter/").get_data(as_text=True).split('name="team"', 1)[1].split("</select>", 1)[0]
+    assert re.findall(r"<option [^>]*>([^<]*)</option>", form) == ["Alfa-teamet", "TIK-team Fjordvik nord"]
+
+    login(outsider)  # in no team: no form, and a team's id sent by hand is refused
+    page = client.get("/moter/").get_data(as_text=True)
+    assert "Du er ikke medlem av noe tverrfaglig team." in page and 'name="team"' not in page
+    response = client.post("/moter/", data={"team": str(team_world["team"].id), "title": "Utenfra",
+                                           "starts_at": "2026-12-10T09:00", "idempotency_key": "outside"})
+    assert response.status_code == 422
+    assert db.session.scalar(db.select(Meeting).where(Meeting.title == "Utenfra")) is None
 
 
 def test_network_meeting_with_the_family_records_who_attended(client, login, make_user, make_case, give_consent):

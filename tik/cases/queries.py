@@ -37,12 +37,6 @@ def pending_handovers(case: Case) -> list[Handover]:
                                    .options(joinedload(Handover.to_user))))
 
 
-def handovers_waiting_for(user: User) -> list[Handover]:
-    return list(db.session.scalars(
-        select(Handover).where(Handover.to_id == user.id, Handover.status == HandoverStatus.PENDING)
-        .options(selectinload(Handover.case)).order_by(Handover.created_at)))
-
-
 def expiring_consents(user: User, within: timedelta) -> list[Consent]:
     """Active consents on the user's cases that expire within `within`."""
     on = today()
@@ -156,12 +150,6 @@ SEARCH_MAX_CHARS, SEARCH_MAX_WORDS = 200, 6
 def _starts(column, prefix: str):
     """`column` starts with `prefix`, as an index range (LIKE 'x%' uses no index on SQLite)."""
     return (column >= prefix) & (column < prefix + "\uffff")
-
-
-def open_case_holder(child_id: int) -> tuple[str, User] | None:
-    """For a reporter without access: only that a case exists, and whom to contact."""
-    case = db.session.scalar(select(Case).where(Case.child_id == child_id, Case.status == CaseStatus.OPEN))
-    return (case.ref, case.coordinator) if case else None
 
 
 @dataclass(frozen=True)
