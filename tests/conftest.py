@@ -23,8 +23,8 @@ os.environ.setdefault("TIK_INSTANCE_PATH", tempfile.mkdtemp(prefix="tik-test-ins
 from support import (  # noqa: E402
     PASSWORD,
     SHIPPED_HASHERS,
-    TEMPLATE_BYTECODE,
     TEST_DAY,
+    SharedApp,
     app_config,
     empty_all_tables,
 )
@@ -86,20 +86,35 @@ def _schema(database_url):
     return True
 
 
+@pytest.fixture(scope="session")
+def shared_app(database_url, _schema):
+    """The worker's shared app (support.SharedApp): tests reach it through `app`."""
+    shared = SharedApp(database_url)
+    yield shared
+    shared.close()
+
+
 @pytest.fixture
-def app(database_url, _schema, tmp_path):
+def app(shared_app, tmp_path):
     """The app with an empty database, its own audit anchor file and an app context pushed, on the fixed
     test day (the clock still runs, and tests move it with clock.travel): dates written in tests mean the
-    same in any year."""
-    app = create_app(app_config(database_url) | {"TIK_AUDIT_ANCHOR": str(tmp_path / "audit-anchor")})
-    app.jinja_env.bytecode_cache = TEMPLATE_BYTECODE
+    same in any year.
+
+    The app is the worker's shared one, as the previous test left it minus everything that test changed
+    (support.SharedApp says what is put back): a test may change `app.config` for itself, and a test that needs
+    an app of another configuration from the start builds it with `create_app(app_config(url) | {...})`."""
+    app = shared_app.get()
+    app.config["TIK_AUDIT_ANCHOR"] = str(tmp_path / "audit-anchor")
     clock.travel(TEST_DAY)
-    with app.app_context():
-        empty_all_tables()
-        yield app
-        db.session.remove()
-        db.engine.dispose()
-    clock.reset()
+    try:
+        with app.app_context():
+            empty_all_tables()
+            yield app
+            db.session.remove()
+            db.engine.dispose()  # a test may leave a connection with settings of its own (a lock timeout)
+    finally:
+        clock.reset()
+        shared_app.put_back()
 
 
 @pytest.fixture

@@ -5,9 +5,10 @@ A fixed corpus of known-bad values (NUL, control characters, 20 digits, years 1 
 invalid UTF-8, a right-to-left override, CR/LF) goes to every route in every run; `make test` adds a few
 generated examples per route, `make fuzz` many (TIK_FUZZ_EXAMPLES).
 
-Kept within its budget (a minute per database in `make test`): the module shares one app (each test still gets
-an emptied database, its own audit anchor and the fixed clock), the forms are read from the pages once, and a
-request is followed by the "still logged in?" check only when its answer could have ended the session.
+Kept within its budget (a minute per database in `make test`): its tests run on the worker's shared app as most
+tests do (conftest's `app`: an emptied database, its own audit anchor and the fixed clock for each), the forms are
+read from the pages once, and a request is followed by the "still logged in?" check only when its answer could
+have ended the session.
 """
 
 from __future__ import annotations
@@ -21,11 +22,11 @@ from urllib.parse import quote, urlencode, urlsplit
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from support import PASSWORD, TEMPLATE_BYTECODE, TEST_DAY, app_config, empty_all_tables
+from support import PASSWORD
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import NotFound
 
-from tik import clock, create_app
+from tik import create_app
 from tik.clock import now
 from tik.extensions import db
 
@@ -85,28 +86,6 @@ class _Forms(HTMLParser):
     def handle_endtag(self, tag):
         if tag == "form":
             self._current = None
-
-
-@pytest.fixture(scope="module")
-def _shared_app(database_url, _schema):
-    shared = create_app(app_config(database_url))
-    shared.jinja_env.bytecode_cache = TEMPLATE_BYTECODE
-    yield shared
-    with shared.app_context():
-        db.engine.dispose()
-
-
-@pytest.fixture
-def app(_shared_app, tmp_path):
-    """This module's `app`: one app for all its tests (building one costs more than most of these tests), with
-    what conftest's `app` gives each test: an emptied database, a fresh audit anchor, the fixed test day."""
-    _shared_app.config.update(WTF_CSRF_ENABLED=False, TIK_AUDIT_ANCHOR=str(tmp_path / "audit-anchor"))
-    clock.travel(TEST_DAY)
-    with _shared_app.app_context():
-        empty_all_tables()
-        yield _shared_app
-        db.session.remove()
-    clock.reset()
 
 
 # The forms of the world's pages, read once: every world has the same rows with the same ids (the database is
@@ -382,7 +361,6 @@ def test_a_revision_number_past_the_database_range_in_the_query_falls_back_to_th
 def test_the_child_edit_form_refuses_what_its_columns_cannot_hold(client, login, make_user, make_case, field,
                                                                    value):
     from tik.concerns.models import Child
-    from tik.extensions import db
 
     user = make_user()
     case = make_case(by=user)
@@ -400,7 +378,6 @@ def test_the_child_edit_form_refuses_what_its_columns_cannot_hold(client, login,
 def test_the_guardian_forms_refuse_what_their_columns_cannot_hold(client, login, make_user, make_case, field,
                                                                    value):
     from tik.concerns.models import Guardian
-    from tik.extensions import db
 
     user = make_user()
     case = make_case(by=user)

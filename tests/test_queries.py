@@ -14,6 +14,7 @@ from datetime import timedelta
 import pytest
 from flows import TO_LEVEL1
 from sqlalchemy import event
+from support import seeded_municipality, statements_of
 
 from tik.auth.models import Role
 from tik.clock import today
@@ -191,30 +192,13 @@ def test_the_case_list_reads_the_cases_it_lists_by_primary_key_however_many_are_
 
     from sqlalchemy import func, select
 
-    from devkit.scale import seed_scale_command
-    from tik.auth.models import User
     from tik.cases.models import Case, CaseStatus
     from tik.cases.queries import my_cases
 
-    result = runner.invoke(seed_scale_command, ["--children", "400", "--seed", "7"])
-    assert result.exit_code == 0, result.output
-    user = db.session.scalar(select(User).where(User.username == "skala"))
+    user = seeded_municipality(runner)
     open_cases = db.session.scalar(select(func.count()).select_from(Case).where(Case.status == CaseStatus.OPEN))
-    db.session.commit()
-    with db.engine.connect() as conn:
-        conn.exec_driver_sql("ANALYZE")
-        conn.commit()
-    seen: list[tuple[str, object]] = []
-
-    def before(conn, cursor, statement, params, context, executemany):
-        seen.append((statement, params))
-
-    event.listen(db.engine, "before_cursor_execute", before)
-    try:
-        listed = my_cases(user)
-        statements = {"list": next((s, p) for s, p in seen if re.match(r'\s*SELECT "?case"?\.id, "?case"?\.ref', s))}
-    finally:
-        event.remove(db.engine, "before_cursor_execute", before)
+    listed, seen = statements_of(lambda: my_cases(user))
+    statements = {"list": next((s, p) for s, p in seen if re.match(r'\s*SELECT "?case"?\.id, "?case"?\.ref', s))}
     assert 0 < len(listed) < open_cases
     for what, (statement, params) in statements.items():
         with db.engine.connect() as conn:
@@ -239,30 +223,11 @@ def test_min_side_reads_no_statement_by_scanning_the_whole_log_or_every_case(app
     (ix_case_event_kind_at). Both databases are held to the plan."""
     import re
 
-    from sqlalchemy import select
-
-    from devkit.scale import seed_scale_command
-    from tik.auth.models import User
     from tik.mywork.service import work_for
 
-    result = runner.invoke(seed_scale_command, ["--children", "400", "--seed", "7"])
-    assert result.exit_code == 0, result.output
-    user = db.session.scalar(select(User).where(User.username == "skala"))
-    db.session.commit()
-    with db.engine.connect() as conn:
-        conn.exec_driver_sql("ANALYZE")
-        conn.commit()
-    seen: list[tuple[str, object]] = []
-
-    def before(conn, cursor, statement, params, context, executemany):
-        if re.match(r"\s*SELECT", statement):
-            seen.append((statement, params))
-
-    event.listen(db.engine, "before_cursor_execute", before)
-    try:
-        work = work_for(user)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", before)
+    user = seeded_municipality(runner)
+    work, seen = statements_of(lambda: work_for(user))
+    seen = [(s, p) for s, p in seen if re.match(r"\s*SELECT", s)]
     assert work.steps and any("FROM case_event" in s for s, _p in seen)
     for statement, params in seen:
         with db.engine.connect() as conn:

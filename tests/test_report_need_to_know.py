@@ -5,18 +5,13 @@ when the holder chooses to tell them."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
+from support import nora_waiting
 
 from tik import clock
-from tik.auth.models import Role
 from tik.cases import steps
 from tik.cases.models import ChildWelfareReport
-from tik.cases.participants import invite_participant
 from tik.cases.reports import GuardianInformed, complete_report
-from tik.concerns.models import Urgency
-from tik.concerns.service import ChildInput, ConcernInput, GuardianInput, register_concern
 from tik.extensions import db
 
 DRAFT = "UTKAST: Nora forteller at far slår henne."
@@ -27,27 +22,16 @@ SENT = "Nora har fortalt læreren at far slår henne når han er sint."
 def reported(app, make_unit, make_user, give_consent):
     """PPT and child welfare consented and invited on Nora's case; then a suspicion, registered by the holder as
     a second concern (its draft), reported through the hard stop and sent."""
-    leader = make_user("rektor", service="school", roles=[Role.EMPLOYEE, Role.LEADER])
-    make_unit("school-1", "school", leaders=[leader])
-    holder = make_user("lærer", service="school", roles=[Role.EMPLOYEE, Role.COORDINATOR])
-    child = ChildInput(first_name="Nora", last_name="Berg", birth_date=date(2015, 5, 1), school="Fjordvik skole",
-                       class_name="5A", guardians=[GuardianInput("Per Berg", "far", "", "nb")])
-    case = register_concern(child, ConcernInput(observation="Trøtt og lei seg i timene."), by=holder).case
-    give_consent(case, holder, ["ppt", "child-welfare"])
-    ppt = make_user("ppt", service="ppt", unit=make_unit("ppt", "ppt"))
-    welfare = make_user("barnevern", service="child-welfare", unit=make_unit("barnevern", "child-welfare"))
-    invite_participant(case, ppt, holder)
-    invite_participant(case, welfare, holder)
-    again = register_concern(child, ConcernInput(observation="Blåmerker på armene.", urgency=Urgency.SUSPICION,
-                                                 report_draft=DRAFT), by=holder).case
-    assert again.id == case.id  # the same open case
+    case, people = nora_waiting(make_unit, make_user, give_consent, services=("ppt", "child-welfare"), leader=True,
+                                report_draft=DRAFT)
+    holder = people["holder"]
     steps.decide(case, "report_child_welfare", {}, by=holder)
     report = db.session.scalar(db.select(ChildWelfareReport).where(ChildWelfareReport.case_id == case.id))
     complete_report(report, holder, guardians=[GuardianInformed(g["guardian_id"], False, "Mistanke mot far")
                                                for g in report.guardians],
                     child_told=True, child_not_told_reason="", interpreter_needed=False, interpreter_language="",
                     sent_on=clock.today(), sent_how="ks-fiks", text=SENT)
-    return case, report, {"holder": holder, "leader": leader, "ppt": ppt, "welfare": welfare}
+    return case, report, people
 
 
 def test_a_consented_ppt_participant_gets_404_on_the_report_and_sees_no_report_text(client, login, reported):

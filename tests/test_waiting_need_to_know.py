@@ -6,19 +6,13 @@ once the holder goes on (issue 25)."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 from flows import form_data
-from support import pdf_text
+from support import nora_waiting, pdf_text
 
-from tik.auth.models import Role
 from tik.cases import steps
 from tik.cases.models import Case
-from tik.cases.participants import invite_participant
 from tik.clock import today
-from tik.concerns.models import Urgency
-from tik.concerns.service import ChildInput, ConcernInput, GuardianInput, register_concern
 from tik.extensions import db
 from tik.guidebook import guide_of
 
@@ -30,19 +24,8 @@ FAMILY_ACTIONS = ("PDF for familien", "Nytt ansvarsgruppemøte", 'id="consent-fo
 @pytest.fixture
 def waiting(app, make_unit, make_user, give_consent):
     """Nora's case with PPT consented and invited; then a suspicion registered on it: the case waits."""
-    holder = make_user("lærer", service="school", roles=[Role.EMPLOYEE, Role.COORDINATOR],
-                       unit=make_unit("school-1", "school"))
-    child = ChildInput(first_name="Nora", last_name="Berg", birth_date=date(2015, 5, 1), school="Fjordvik skole",
-                       class_name="5A", guardians=[GuardianInput("Per Berg", "far", "", "nb")])
-    case = register_concern(child, ConcernInput(observation="Trøtt og lei seg i timene."), by=holder).case
-    give_consent(case, holder, ["ppt"])
-    ppt = make_user("ppt", service="ppt", unit=make_unit("ppt", "ppt"))
-    invite_participant(case, ppt, holder)
-    register_concern(child, ConcernInput(observation="Blåmerker på armene.", urgency=Urgency.SUSPICION), by=holder)
-    db.session.expire_all()
-    case = db.session.get(Case, case.id)
-    assert case.waiting_since is not None
-    return case, holder, ppt
+    case, people = nora_waiting(make_unit, make_user, give_consent)
+    return case, people["holder"], people["ppt"]
 
 
 def _pages(client, ref: str) -> dict[str, str]:
@@ -104,18 +87,7 @@ def test_the_family_facing_actions_are_absent_while_waiting_and_back_after_going
 @pytest.fixture
 def waiting_with_welfare(app, make_unit, make_user, give_consent):
     """Nora's case with PPT and child welfare consented and invited; then a suspicion: the case waits."""
-    holder = make_user("lærer", service="school", roles=[Role.EMPLOYEE, Role.COORDINATOR],
-                       unit=make_unit("school-1", "school"))
-    child = ChildInput(first_name="Nora", last_name="Berg", birth_date=date(2015, 5, 1), school="Fjordvik skole",
-                       class_name="5A", guardians=[GuardianInput("Per Berg", "far", "", "nb")])
-    case = register_concern(child, ConcernInput(observation="Trøtt og lei seg i timene."), by=holder).case
-    give_consent(case, holder, ["ppt", "child-welfare"])
-    ppt = make_user("ppt", service="ppt", unit=make_unit("ppt", "ppt"))
-    welfare = make_user("barnevern", service="child-welfare", unit=make_unit("barnevern", "child-welfare"))
-    invite_participant(case, ppt, holder)
-    invite_participant(case, welfare, holder)
-    register_concern(child, ConcernInput(observation="Blåmerker på armene.", urgency=Urgency.SUSPICION), by=holder)
-    return db.session.get(Case, case.id), {"holder": holder, "ppt": ppt, "welfare": welfare}
+    return nora_waiting(make_unit, make_user, give_consent, services=("ppt", "child-welfare"))
 
 
 def _row(page: str, ref: str) -> str:
