@@ -95,7 +95,7 @@ def shared_app(database_url, _schema):
 
 
 @pytest.fixture
-def app(shared_app, tmp_path):
+def app(shared_app, tmp_path, request):
     """The app with an empty database, its own audit anchor file and an app context pushed, on the fixed
     test day (the clock still runs, and tests move it with clock.travel): dates written in tests mean the
     same in any year.
@@ -114,7 +114,7 @@ def app(shared_app, tmp_path):
             db.engine.dispose()  # a test may leave a connection with settings of its own (a lock timeout)
     finally:
         clock.reset()
-        shared_app.put_back()
+        shared_app.put_back(request.node.nodeid)
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import os
 import shutil
 import tempfile
 from datetime import datetime
@@ -76,6 +77,7 @@ class SharedApp:
         self.database_url = database_url
         self.app = None
         self.rebuilt = 0
+        self.rebuilt_after: list[str] = []  # the tests that left it changed (TIK_TEST_SHARED_APP_LOG lists them)
 
     def get(self):
         if self.app is None:
@@ -108,8 +110,8 @@ class SharedApp:
             if has_door():
                 youth()
 
-    def put_back(self) -> None:
-        """After a test: everything a test may change put back, or the app dropped when that cannot be done."""
+    def put_back(self, test: str = "") -> None:
+        """After `test`: everything a test may change put back, or the app dropped when that cannot be done."""
         from tik.extensions import limiter
 
         app = self.app
@@ -119,6 +121,7 @@ class SharedApp:
         vars(limiter).update(self.limiter)
         if _shape(app) != self.shape:
             self.app, self.rebuilt = None, self.rebuilt + 1
+            self.rebuilt_after.append(test)
             return
         app.config.clear()
         app.config.update(copy.deepcopy(self.config))
@@ -134,6 +137,10 @@ class SharedApp:
         if self.app is not None:
             with self.app.app_context():
                 db.engine.dispose()
+        log = os.environ.get("TIK_TEST_SHARED_APP_LOG")
+        if log:
+            with open(log, "a", encoding="utf-8") as out:
+                out.writelines(f"rebuilt after {test}\n" for test in self.rebuilt_after)
 
 
 def _copies(mapping) -> dict:
@@ -143,15 +150,19 @@ def _copies(mapping) -> dict:
 
 def _shape(app) -> tuple:
     """What a test cannot take back from an app: its routes, request hooks, error handlers, blueprints, WSGI app,
-    session interface and template environment."""
+    session interface and template environment. (Flask keeps hooks and handlers in defaultdicts that a mere
+    lookup grows by an empty entry: only entries that hold something count.)"""
     hooks = (app.before_request_funcs, app.after_request_funcs, app.teardown_request_funcs,
              app.teardown_appcontext_funcs, app.template_context_processors, app.url_value_preprocessors,
              app.url_default_functions)
+    handlers = tuple(sorted((str(scope), str(code), repr(kind), id(handler))
+                            for scope, codes in app.error_handler_spec.items() for code, kinds in codes.items()
+                            for kind, handler in kinds.items()))
     return (tuple(sorted(str(rule) + " " + rule.endpoint for rule in app.url_map.iter_rules())),
-            tuple(tuple(sorted((str(key), len(funcs)) for key, funcs in hook.items())) if isinstance(hook, dict)
-                  else len(hook) for hook in hooks),
-            repr(app.error_handler_spec), tuple(app.blueprints), id(vars(app).get("wsgi_app")),
-            id(app.session_interface), id(app.jinja_env), id(app.jinja_loader), len(app.view_functions))
+            tuple(tuple(sorted((str(key), tuple(map(id, funcs))) for key, funcs in hook.items() if funcs))
+                  if isinstance(hook, dict) else tuple(map(id, hook)) for hook in hooks),
+            handlers, tuple(app.blueprints), id(vars(app).get("wsgi_app")), id(app.session_interface),
+            id(app.jinja_env), id(app.jinja_loader), tuple(sorted(app.view_functions)))
 
 
 # The participants `nora_waiting` invites, by the service consented to: (username, unit, key in its people).
