@@ -11,12 +11,19 @@ from __future__ import annotations
 
 import os
 import secrets
+import sys
 import tempfile
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
+
+# Tests live in folders by feature (docs/testing.md), and some use another file's helpers by its module name
+# (`from test_family import valid_nin`): every folder is importable, as pytest makes a test file's own folder.
+sys.path += [str(folder) for folder in sorted(Path(__file__).resolve().parent.iterdir())
+             if folder.is_dir() and folder.name[0] not in "._" and str(folder) not in sys.path]
 
 os.environ.setdefault("TIK_INSTANCE_PATH", tempfile.mkdtemp(prefix="tik-test-instance-"))
 

@@ -36,7 +36,8 @@ def app_config(database_url: str) -> dict:
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
         "SERVER_NAME": "tik.test",
-        "TIK_MUNICIPALITIES": None,  # one municipality, from the settings (tests/test_municipalities.py: two)
+        # one municipality, from the settings (tests/test_municipalities.py: two)
+        "TIK_MUNICIPALITIES": None,
     }
 
 

@@ -227,7 +227,8 @@ def test_no_package_imports_one_that_imports_it_back():
 
 def test_every_import_goes_down_the_table():
     wrong = upward_imports(unit_graph())
-    assert not wrong, "A unit imports only from its layer or below (LAYERS in tests/test_layers.py):\n" + "\n".join(
+    assert not wrong, "A unit imports only from its layer or below (LAYERS in " \
+        "tests/test_layers.py):\n" + "\n".join(
         f"  {a} (layer {layer_of(a)}) -> {b} (layer {layer_of(b)}): {', '.join(where[:3])}"
         for (a, b), where in sorted(wrong.items()))
 

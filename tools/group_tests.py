@@ -145,6 +145,9 @@ def main(argv: list[str] | None = None) -> int:
     if not args.check:
         for path in point_references():
             print(f"references updated: {path.relative_to(ROOT)}")
+            long = [n for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if len(line) > 120]
+            if path.suffix == ".py" and long:
+                print(f"  longer than 120 characters now (ruff): {path.relative_to(ROOT)}:{long}", file=sys.stderr)
     return 0
 
 
