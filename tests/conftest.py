@@ -108,9 +108,12 @@ def app(shared_app, tmp_path, request):
     same in any year.
 
     The app is the worker's shared one, as the previous test left it minus everything that test changed
-    (support.SharedApp says what is put back): a test may change `app.config` for itself, and a test that needs
-    an app of another configuration from the start builds it with `create_app(app_config(url) | {...})`."""
-    app = shared_app.get()
+    (support.SharedApp says what is put back): a test may change `app.config` for itself. A test that adds a route
+    or a request hook or error handler (Flask allows that only before an app's first request) is marked
+    `@pytest.mark.own_app` and gets an app of its own; a test that needs another configuration from the start
+    builds it with `create_app(app_config(url) | {...})`."""
+    own = request.node.get_closest_marker("own_app") is not None
+    app = create_app(app_config(shared_app.database_url)) if own else shared_app.get()
     app.config["TIK_AUDIT_ANCHOR"] = str(tmp_path / "audit-anchor")
     clock.travel(TEST_DAY)
     try:
@@ -121,7 +124,8 @@ def app(shared_app, tmp_path, request):
             db.engine.dispose()  # a test may leave a connection with settings of its own (a lock timeout)
     finally:
         clock.reset()
-        shared_app.put_back(request.node.nodeid)
+        if not own:
+            shared_app.put_back(request.node.nodeid)
 
 
 @pytest.fixture

@@ -376,6 +376,7 @@ def test_every_route_with_case_data_goes_through_the_policy(app):
     assert ungated == []
 
 
+@pytest.mark.own_app  # adds a route
 def test_a_route_without_declaration_is_denied(app, client):
     app.add_url_rule("/leaky", "leaky", lambda: "secret")
     assert client.get("/leaky").status_code == 404

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 from support import PASSWORD
 
@@ -9,6 +10,7 @@ from tik.audit.models import AuditEvent
 from tik.extensions import db
 
 
+@pytest.mark.own_app  # adds the bench's routes
 def test_the_floor_loads_the_user_and_the_case_audits_and_answers_a_page_sized_body(app, make_user, make_case):
     from bench.app import add_bench_routes
 

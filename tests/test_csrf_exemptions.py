@@ -26,6 +26,7 @@ def _writing_rules():
 
 
 RULES = _writing_rules()
+pytestmark = pytest.mark.own_app  # `strict` adds an error handler: an app that has served no request yet
 
 
 def _path(rule: str) -> str:
