@@ -42,7 +42,7 @@ from tik.auth import service as _auth_service  # noqa: E402
 from tik.extensions import db  # noqa: E402
 
 # The hashers TIK ships with (argon2id at the library's recommended cost, ~0.2 s of CPU per hash or check);
-# tests/test_suite_setup.py holds them to that, since the suite below swaps them out.
+# tests/checks/test_suite_setup.py holds them to that, since the suite below swaps them out.
 
 SHIPPED_HASHERS.update({"service": _auth_service._hasher, "mfa": _mfa._hasher})
 

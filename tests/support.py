@@ -19,7 +19,7 @@ PASSWORD = "correct-horse-battery"
 # write — a conversation "today", a consent for a year — mean the same whenever the suite runs.
 TEST_DAY = datetime(2026, 11, 20, 9, 0)
 # The password hashers TIK ships with, kept by tests/conftest.py before it makes them cheap for the suite
-# (tests/test_suite_setup.py checks them). Here, not in conftest: "conftest" names two modules in this tree.
+# (tests/checks/test_suite_setup.py checks them). Here, not in conftest: "conftest" names two modules in this tree.
 SHIPPED_HASHERS: dict = {}
 ROOT = Path(__file__).resolve().parent.parent  # the repository (tests live in folders below tests/)
 GUIDEBOOK = ROOT / "guidebook"
@@ -36,7 +36,7 @@ def app_config(database_url: str) -> dict:
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
         "SERVER_NAME": "tik.test",
-        # one municipality, from the settings (tests/test_municipalities.py: two)
+        # one municipality, from the settings (tests/municipalities/test_municipalities.py: two)
         "TIK_MUNICIPALITIES": None,
     }
 

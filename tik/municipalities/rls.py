@@ -4,7 +4,7 @@ Every table with case data has a policy that lets a row through only when it bel
 by the transaction's `tik.municipality` setting (the app sets it per transaction, scope.set_row_security), by its
 own column or through its case or child. FORCE makes the tables' owner obey too, so the app's role, superuser
 and BYPASSRLS aside, cannot read past it; and only the owner may disable it. The migration b28c0e1f5a90 applies
-these statements (its own frozen copy; tests/test_rls.py holds the two equal).
+these statements (its own frozen copy; tests/municipalities/test_rls.py holds the two equal).
 """
 
 from __future__ import annotations

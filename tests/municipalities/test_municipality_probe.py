@@ -28,7 +28,7 @@ from tik.cases.views import FORM_ROUTES
 from tik.extensions import db
 from tik.municipalities import by_key, municipality_scope, row_id
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "tik-demo-2026"  # nosec B105 - the demo's password (devkit.demo.DEMO_PASSWORD)
 BOGUS = "ZZZ-1999-9999"
 SHARED = "kurator.nystrom"  # Åmål's school counsellor, invited to Noah's case in the demo

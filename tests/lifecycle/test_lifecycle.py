@@ -144,7 +144,7 @@ def test_the_reopening_period_is_checked_by_the_guide_loader(tmp_path):
 
     from tik.guides.loader import check_guide
 
-    shutil.copytree(Path(__file__).resolve().parent.parent / "guidebook", tmp_path / "g")
+    shutil.copytree(Path(__file__).resolve().parents[2] / "guidebook", tmp_path / "g")
     text = (tmp_path / "g" / "guide.yaml").read_text()
     (tmp_path / "g" / "guide.yaml").write_text(text.replace("reopen_within_days: 90", "reopen_within_days: -3"))
     guide, problems = check_guide(tmp_path / "g")

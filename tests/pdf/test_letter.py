@@ -35,7 +35,7 @@ from tik.plans import service as plans
 from tik.plans.letter import letter_choices, letter_html
 from tik.plans.printing import consent_form_pdf, plan_pdf, revision_pdf_bytes
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 LANGUAGES = ["nb", "nn", "en", "pl", "lt", "uk", "ar", "so", "ti", "sv"]
 LONG_WORD = "Skolehelsetjenesteoppfølgingssamtalekoordineringsansvarlig60"  # 60 characters
 ARABIC_NAME = "فاطمة الزهراء"

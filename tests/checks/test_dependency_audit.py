@@ -6,7 +6,7 @@ import importlib.util
 from pathlib import Path
 
 spec = importlib.util.spec_from_file_location(
-    "audit_dependencies", Path(__file__).resolve().parent.parent / "tools" / "audit_dependencies.py")
+    "audit_dependencies", Path(__file__).resolve().parents[2] / "tools" / "audit_dependencies.py")
 audit = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(audit)
 

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 from tik.cases.models import EventKind
 from tik.timeline.describe import DESCRIBERS, describe
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
 
 def _event(kind, data, by=None, step_id="", decision=""):

@@ -15,7 +15,7 @@ from tik.audit.models import AuditEvent
 from tik.extensions import db
 from tik.plans.models import Measure
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 TRANSACTION_CALLS = {"commit", "rollback"}
 
 

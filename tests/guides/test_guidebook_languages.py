@@ -12,7 +12,7 @@ import yaml
 
 from tik.guides.loader import check_guide, load_guide
 
-GUIDEBOOK = Path(__file__).resolve().parent.parent / "guidebook"
+GUIDEBOOK = Path(__file__).resolve().parents[2] / "guidebook"
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from tik.extensions import db
 from tik.municipalities import municipality_scope
 from tik.municipalities.rls import drop_statements, row_security_statements
 
-MIGRATION = (Path(__file__).resolve().parent.parent / "migrations" / "versions"
+MIGRATION = (Path(__file__).resolve().parents[2] / "migrations" / "versions"
              / "b28c0e1f5a90_several_municipalities.py")
 
 

@@ -13,7 +13,7 @@ import ast
 import re
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 # In templates: url_for('x.y' …), may_use('x.y'), request.endpoint == 'x.y' (or !=).
 TEMPLATE_TARGET = re.compile(
     r"""(?:url_for|may_use)\(\s*(['"])(?P<a>[^'"]*)\1|request\.endpoint\s*[!=]=\s*(['"])(?P<b>[^'"]*)\3""")

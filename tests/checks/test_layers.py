@@ -21,7 +21,7 @@ import ast
 from collections import defaultdict
 from pathlib import Path
 
-TIK = Path(__file__).resolve().parent.parent / "tik"
+TIK = Path(__file__).resolve().parents[2] / "tik"
 
 # The layers, lowest first: (name, units). `*.models` is every package's models module.
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
@@ -228,7 +228,7 @@ def test_no_package_imports_one_that_imports_it_back():
 def test_every_import_goes_down_the_table():
     wrong = upward_imports(unit_graph())
     assert not wrong, "A unit imports only from its layer or below (LAYERS in " \
-        "tests/test_layers.py):\n" + "\n".join(
+        "tests/checks/test_layers.py):\n" + "\n".join(
         f"  {a} (layer {layer_of(a)}) -> {b} (layer {layer_of(b)}): {', '.join(where[:3])}"
         for (a, b), where in sorted(wrong.items()))
 

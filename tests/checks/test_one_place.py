@@ -11,7 +11,7 @@ from pathlib import Path
 
 from tik.guides.model import age_on
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_the_consent_age_is_reached_on_the_birthday(app):

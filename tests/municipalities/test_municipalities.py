@@ -23,7 +23,7 @@ from tik.concerns.service import ChildInput, ConcernInput, GuardianInput, regist
 from tik.extensions import db
 from tik.municipalities import all_municipalities, by_key, municipality_scope
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 A, B = "http://a.test", "http://b.test"
 
 

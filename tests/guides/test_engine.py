@@ -11,7 +11,7 @@ from tik.guides import engine
 from tik.guides.engine import CaseState, DecisionRefused
 from tik.guides.loader import load_guide
 
-GUIDEBOOK = Path(__file__).resolve().parent.parent / "guidebook"
+GUIDEBOOK = Path(__file__).resolve().parents[2] / "guidebook"
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,7 @@ from tik.extensions import db
 from tik.guides.loader import load_guide
 from tik.org.service import check_organisation
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 GUIDEBOOK_DEFAULT = ROOT / "guidebook"
 SIP = ROOT / "guidebooks" / "sv-sip"
 ORGANISATION = ROOT / "guidebooks" / "sv-sip" / "organisation.yaml"

@@ -31,7 +31,7 @@ from tik.guidebook import guide_of
 from tik.plans import service as plans
 from tik.plans.models import GoalReached, NextAction
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 MOTHER = valid_nin(date(1984, 7, 7), 150)
 
 
