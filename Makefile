@@ -54,8 +54,8 @@ check:
 # The fuzz test at length: TIK_FUZZ_EXAMPLES generated requests per route (make test runs 12), both databases.
 FUZZ_EXAMPLES ?= 500
 fuzz: install assets
-	TIK_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -q -p no:cacheprovider tests/test_fuzz.py
-	TIK_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) TIK_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -q -p no:cacheprovider tests/test_fuzz.py
+	TIK_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -q -p no:cacheprovider tests/checks/test_fuzz.py
+	TIK_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) TIK_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -q -p no:cacheprovider tests/checks/test_fuzz.py
 
 # Mutation testing of the security core ([tool.mutmut] in pyproject.toml says what and with which tests).
 # MUTATE_MINUTES bounds the run (stopped as with Ctrl-C); mutmut keeps its results in mutants/, so a second

@@ -86,10 +86,10 @@ def run(name, path, old, new, tests, pg):
     if pg:
         env["TIK_TEST_DATABASE_URL"] = PG
     expr = " or ".join(tests)
-    done = subprocess.run([str(SRC / ".venv/bin/pytest"), "-q", "-p", "no:cacheprovider", "tests/test_audit.py",  # nosec
+    done = subprocess.run([str(SRC / ".venv/bin/pytest"), "-q", "-p", "no:cacheprovider", "tests/audit/test_audit.py",  # nosec
                            "-k", expr], cwd=SCRATCH, env=env, capture_output=True, text=True, check=False)
     tail = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else done.stderr[-300:]
-    failed = {t for t in tests if ("FAILED tests/test_audit.py::" + t) in done.stdout}
+    failed = {t for t in tests if ("FAILED tests/audit/test_audit.py::" + t) in done.stdout}
     ok = failed == set(tests)
     print(f"{'KILLED ' if ok else 'SURVIVED'} [{'pg' if pg else 'sqlite'}] {name}: {tail}"
           + ("" if ok else f"  still passing: {sorted(set(tests) - failed)}"), flush=True)

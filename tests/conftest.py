@@ -11,20 +11,27 @@ from __future__ import annotations
 
 import os
 import secrets
+import sys
 import tempfile
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
+
+# Tests live in folders by feature (docs/testing.md), and some use another file's helpers by its module name
+# (`from test_family import valid_nin`): every folder is importable, as pytest makes a test file's own folder.
+sys.path += [str(folder) for folder in sorted(Path(__file__).resolve().parent.iterdir())
+             if folder.is_dir() and folder.name[0] not in "._" and str(folder) not in sys.path]
 
 os.environ.setdefault("TIK_INSTANCE_PATH", tempfile.mkdtemp(prefix="tik-test-instance-"))
 
 from support import (  # noqa: E402
     PASSWORD,
     SHIPPED_HASHERS,
-    TEMPLATE_BYTECODE,
     TEST_DAY,
+    SharedApp,
     app_config,
     empty_all_tables,
 )
@@ -35,7 +42,7 @@ from tik.auth import service as _auth_service  # noqa: E402
 from tik.extensions import db  # noqa: E402
 
 # The hashers TIK ships with (argon2id at the library's recommended cost, ~0.2 s of CPU per hash or check);
-# tests/test_suite_setup.py holds them to that, since the suite below swaps them out.
+# tests/checks/test_suite_setup.py holds them to that, since the suite below swaps them out.
 
 SHIPPED_HASHERS.update({"service": _auth_service._hasher, "mfa": _mfa._hasher})
 
@@ -86,20 +93,39 @@ def _schema(database_url):
     return True
 
 
+@pytest.fixture(scope="session")
+def shared_app(database_url, _schema):
+    """The worker's shared app (support.SharedApp): tests reach it through `app`."""
+    shared = SharedApp(database_url)
+    yield shared
+    shared.close()
+
+
 @pytest.fixture
-def app(database_url, _schema, tmp_path):
+def app(shared_app, tmp_path, request):
     """The app with an empty database, its own audit anchor file and an app context pushed, on the fixed
     test day (the clock still runs, and tests move it with clock.travel): dates written in tests mean the
-    same in any year."""
-    app = create_app(app_config(database_url) | {"TIK_AUDIT_ANCHOR": str(tmp_path / "audit-anchor")})
-    app.jinja_env.bytecode_cache = TEMPLATE_BYTECODE
+    same in any year.
+
+    The app is the worker's shared one, as the previous test left it minus everything that test changed
+    (support.SharedApp says what is put back): a test may change `app.config` for itself. A test that adds a route
+    or a request hook or error handler (Flask allows that only before an app's first request) is marked
+    `@pytest.mark.own_app` and gets an app of its own; a test that needs another configuration from the start
+    builds it with `create_app(app_config(url) | {...})`."""
+    own = request.node.get_closest_marker("own_app") is not None
+    app = create_app(app_config(shared_app.database_url)) if own else shared_app.get()
+    app.config["TIK_AUDIT_ANCHOR"] = str(tmp_path / "audit-anchor")
     clock.travel(TEST_DAY)
-    with app.app_context():
-        empty_all_tables()
-        yield app
-        db.session.remove()
-        db.engine.dispose()
-    clock.reset()
+    try:
+        with app.app_context():
+            empty_all_tables()
+            yield app
+            db.session.remove()
+            db.engine.dispose()  # a test may leave a connection with settings of its own (a lock timeout)
+    finally:
+        clock.reset()
+        if not own:
+            shared_app.put_back(request.node.nodeid)
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """What a page shows, as lines: its visible text, its links and form targets, and what its fields hold.
 
-The case page's before-and-after test (tests/test_case_page_model.py) compares these for every demo case. The
+The case page's before-and-after test (tests/cases/test_case_page_model.py) compares these for every demo case. The
 one normalisation: a form that was a closed `<details>` on the page (its summary and everything in it) and a
 link to that form's own page (`<a data-form-page>`) both become one line, `⟨form⟩ <summary or link text>`,
 so a form moved to a page of its own compares equal to the closed form it was, and nothing else does.
@@ -142,7 +142,7 @@ def write_fixture() -> None:
     import sys
 
     subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "0",  # nosec B603
-                    "tests/test_case_page_model.py::test_every_demo_case_page_shows_what_it_showed"], check=True,
+                    "tests/cases/test_case_page_model.py::test_every_demo_case_page_shows_what_it_showed"], check=True,
                    env={**__import__("os").environ, "TIK_WRITE_PAGE_FIXTURE": "1"})
 
 

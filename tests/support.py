@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import os
 import shutil
 import tempfile
 from datetime import datetime
@@ -17,11 +19,12 @@ PASSWORD = "correct-horse-battery"
 # write — a conversation "today", a consent for a year — mean the same whenever the suite runs.
 TEST_DAY = datetime(2026, 11, 20, 9, 0)
 # The password hashers TIK ships with, kept by tests/conftest.py before it makes them cheap for the suite
-# (tests/test_suite_setup.py checks them). Here, not in conftest: "conftest" names two modules in this tree.
+# (tests/checks/test_suite_setup.py checks them). Here, not in conftest: "conftest" names two modules in this tree.
 SHIPPED_HASHERS: dict = {}
-GUIDEBOOK = Path(__file__).resolve().parent.parent / "guidebook"
-# Every test builds its own app (tests/test_fuzz.py shares one); the templates' compiled code is shared so each
-# is compiled once per run.
+ROOT = Path(__file__).resolve().parent.parent  # the repository (tests live in folders below tests/)
+GUIDEBOOK = ROOT / "guidebook"
+# The templates' compiled code is shared by every app of the run (the shared one and those tests build), so each
+# template is compiled once per run.
 TEMPLATE_BYTECODE = FileSystemBytecodeCache(tempfile.mkdtemp(prefix="tik-test-templates-"))
 
 
@@ -33,7 +36,8 @@ def app_config(database_url: str) -> dict:
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
         "SERVER_NAME": "tik.test",
-        "TIK_MUNICIPALITIES": None,  # one municipality, from the settings (tests/test_municipalities.py: two)
+        # one municipality, from the settings (tests/municipalities/test_municipalities.py: two)
+        "TIK_MUNICIPALITIES": None,
     }
 
 
@@ -57,6 +61,189 @@ def empty_all_tables() -> None:
             for table in reversed(db.metadata.sorted_tables):
                 conn.execute(table.delete())
     forget_ids(current_app)  # the municipality rows went too: an app kept across tests must not use their ids
+
+
+class SharedApp:
+    """The app most tests share (conftest's `app`): one per worker, built again only when a test changed it.
+
+    Each test gets it back as the first test got it: its configuration, its `app.extensions` (the guidebook,
+    youth door and sign-in registries it caches), its Jinja globals and filters and the rate limiter are put
+    back after every test, the database is emptied and the municipality ids forgotten before it, and the
+    engine's connections are closed after it (a test may leave a connection with its own settings). A test
+    that changed what cannot be put back (a route or a request hook added, the WSGI app wrapped) makes the
+    next test build a new app (`rebuilt` counts them).
+    """
+
+    def __init__(self, database_url: str) -> None:
+        self.database_url = database_url
+        self.app = None
+        self.rebuilt = 0
+        self.rebuilt_after: list[str] = []  # the tests that left it changed (TIK_TEST_SHARED_APP_LOG lists them)
+
+    def get(self):
+        if self.app is None:
+            self.app = self._build()
+        return self.app
+
+    def _build(self):
+        from tik import create_app
+        from tik.extensions import limiter
+
+        app = create_app(app_config(self.database_url))
+        app.jinja_env.bytecode_cache = TEMPLATE_BYTECODE
+        self._warm(app)
+        self.config = copy.deepcopy(dict(app.config))
+        self.extensions = _copies(app.extensions)
+        self.jinja = _copies(app.jinja_env.globals), _copies(app.jinja_env.filters)
+        self.limiter = dict(vars(limiter))
+        self.shape = _shape(app)
+        return app
+
+    @staticmethod
+    def _warm(app) -> None:
+        """Load what the app caches on first use for the standard configuration (the guidebook, the youth
+        door), so that putting `app.extensions` back keeps it instead of loading it again for every test."""
+        from tik.guidebook import current_guide
+        from tik.youth.service import has_door, youth
+
+        with app.test_request_context("/"):
+            current_guide()
+            if has_door():
+                youth()
+
+    def put_back(self, test: str = "") -> None:
+        """After `test`: everything a test may change put back, or the app dropped when that cannot be done."""
+        from tik.extensions import limiter
+
+        app = self.app
+        if app is None:
+            return
+        vars(limiter).clear()
+        vars(limiter).update(self.limiter)
+        if _shape(app) != self.shape:
+            self.app, self.rebuilt = None, self.rebuilt + 1
+            self.rebuilt_after.append(test)
+            return
+        app.config.clear()
+        app.config.update(copy.deepcopy(self.config))
+        app.extensions.clear()
+        app.extensions.update(_copies(self.extensions))
+        for live, kept in zip((app.jinja_env.globals, app.jinja_env.filters), self.jinja, strict=True):
+            live.clear()
+            live.update(kept)
+
+    def close(self) -> None:
+        from tik.extensions import db
+
+        if self.app is not None:
+            with self.app.app_context():
+                db.engine.dispose()
+        log = os.environ.get("TIK_TEST_SHARED_APP_LOG")
+        if log:
+            with open(log, "a", encoding="utf-8") as out:
+                out.writelines(f"rebuilt after {test}\n" for test in self.rebuilt_after)
+
+
+def _copies(mapping) -> dict:
+    """A copy of `mapping` one level down: a dict kept in it (a cache of guides by municipality) is copied."""
+    return {key: dict(value) if type(value) is dict else value for key, value in mapping.items()}
+
+
+def _shape(app) -> tuple:
+    """What a test cannot take back from an app: its routes, request hooks, error handlers, blueprints, WSGI app,
+    session interface and template environment. (Flask keeps hooks and handlers in defaultdicts that a mere
+    lookup grows by an empty entry: only entries that hold something count.)"""
+    hooks = (app.before_request_funcs, app.after_request_funcs, app.teardown_request_funcs,
+             app.teardown_appcontext_funcs, app.template_context_processors, app.url_value_preprocessors,
+             app.url_default_functions)
+    handlers = tuple(sorted((str(scope), str(code), repr(kind), id(handler))
+                            for scope, codes in app.error_handler_spec.items() for code, kinds in codes.items()
+                            for kind, handler in kinds.items()))
+    return (tuple(sorted(str(rule) + " " + rule.endpoint for rule in app.url_map.iter_rules())),
+            tuple(tuple(sorted((str(key), tuple(map(id, funcs))) for key, funcs in hook.items() if funcs))
+                  if isinstance(hook, dict) else tuple(map(id, hook)) for hook in hooks),
+            handlers, tuple(app.blueprints), id(vars(app).get("wsgi_app")), id(app.session_interface),
+            id(app.jinja_env), id(app.jinja_loader), tuple(sorted(app.view_functions)))
+
+
+# The participants `nora_waiting` invites, by the service consented to: (username, unit, key in its people).
+_PARTICIPANTS = {"ppt": ("ppt", "ppt", "ppt"), "child-welfare": ("barnevern", "child-welfare", "welfare")}
+
+
+def nora_waiting(make_unit, make_user, give_consent, services=("ppt",), leader: bool = False,
+                 report_draft: str = ""):
+    """Nora's case, held by a teacher (a coordinator of school-1, led by "rektor" when `leader`), with `services`
+    consented to and a participant of each invited; then a suspicion registered on it as a second concern (with
+    `report_draft`): the case waits for child welfare (issue 25). The case, loaded again, and the people by role
+    ("holder", "leader", "ppt", "welfare")."""
+    from datetime import date
+
+    from tik.auth.models import Role
+    from tik.cases.models import Case
+    from tik.cases.participants import invite_participant
+    from tik.concerns.models import Urgency
+    from tik.concerns.service import ChildInput, ConcernInput, GuardianInput, register_concern
+    from tik.extensions import db
+
+    people = {}
+    if leader:
+        people["leader"] = make_user("rektor", service="school", roles=[Role.EMPLOYEE, Role.LEADER])
+    school = make_unit("school-1", "school", leaders=[people["leader"]] if leader else ())
+    holder = people["holder"] = make_user("lærer", service="school", roles=[Role.EMPLOYEE, Role.COORDINATOR],
+                                          unit=school)
+    child = ChildInput(first_name="Nora", last_name="Berg", birth_date=date(2015, 5, 1), school="Fjordvik skole",
+                       class_name="5A", guardians=[GuardianInput("Per Berg", "far", "", "nb")])
+    case = register_concern(child, ConcernInput(observation="Trøtt og lei seg i timene."), by=holder).case
+    give_consent(case, holder, list(services))
+    for service in services:
+        username, unit, key = _PARTICIPANTS[service]
+        people[key] = make_user(username, service=service, unit=make_unit(unit, service))
+    for service in services:
+        invite_participant(case, people[_PARTICIPANTS[service][2]], holder)
+    again = register_concern(child, ConcernInput(observation="Blåmerker på armene.", urgency=Urgency.SUSPICION,
+                                                 report_draft=report_draft), by=holder).case
+    assert again.id == case.id  # the same open case
+    db.session.expire_all()
+    case = db.session.get(Case, case.id)
+    assert case.waiting_since is not None
+    return case, people
+
+
+def seeded_municipality(runner, children: int = 400):
+    """A municipality seeded by `tik seed-scale` (`children` children, seed 7) with its statistics analysed, as
+    the planner sees a real one; returns its user "skala", who holds and follows cases in it."""
+    from sqlalchemy import select
+
+    from devkit.scale import seed_scale_command
+    from tik.auth.models import User
+    from tik.extensions import db
+
+    result = runner.invoke(seed_scale_command, ["--children", str(children), "--seed", "7"])
+    assert result.exit_code == 0, result.output
+    user = db.session.scalar(select(User).where(User.username == "skala"))
+    db.session.commit()
+    with db.engine.connect() as conn:
+        conn.exec_driver_sql("ANALYZE")
+        conn.commit()
+    return user
+
+
+def statements_of(call):
+    """What `call()` returns, and the statements (with their parameters) it sent to the database."""
+    from sqlalchemy import event
+
+    from tik.extensions import db
+
+    seen: list[tuple[str, object]] = []
+
+    def before(conn, cursor, statement, params, context, executemany):
+        seen.append((statement, params))
+
+    event.listen(db.engine, "before_cursor_execute", before)
+    try:
+        return call(), seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", before)
 
 
 def pdf_text(data: bytes) -> str:

@@ -28,6 +28,6 @@ def decrypt(blob: bytes) -> str:
 def lookup_hash(plain: str) -> str:
     """A keyed hash: finds a child by national id without the id being readable in the database."""
     # The label separates this key from the encryption key; it is part of the stored format (changing it
-    # would orphan every stored hash: tests/test_nin_rules.py holds a fixed value).
+    # would orphan every stored hash: tests/concerns/test_nin_rules.py holds a fixed value).
     lookup_key = hashlib.sha256(b"tik-lookup" + _key()).digest()
     return hmac.new(lookup_key, plain.encode(), hashlib.sha256).hexdigest()

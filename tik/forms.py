@@ -366,7 +366,7 @@ class BlankForm:
 
     `BlankForm(HandoverForm, idempotency_key=…)`; `choices` gives a choice field's options when they are
     set per request. A refused POST re-renders the real form, with what was typed and the errors.
-    `tests/test_blank_forms.py` holds the two renderings equal, byte for byte.
+    `tests/cases/test_blank_forms.py` holds the two renderings equal, byte for byte.
     """
 
     _specs: dict[tuple, tuple[tuple[_Spec, ...], str | None]] = {}

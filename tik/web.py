@@ -227,7 +227,7 @@ def register_web(app: Flask) -> None:
     app.jinja_env.globals["overdue"] = overdue  # a deadline or evaluation date before the day (tik.clock)
     app.jinja_env.globals["is_writable"] = is_writable  # the policy's rule: an open, unrestricted case
     app.jinja_env.globals["describe"] = describe  # a timeline entry's words (tik/timeline/describe.py)
-    # Templates ask the policy, never decide (tests/test_unit_of_work.py scans them for decisions of their own).
+    # Templates ask the policy, never decide (tests/checks/test_unit_of_work.py scans them for decisions of their own).
     app.jinja_env.globals["may_use"] = lambda endpoint: may_use(current_user, endpoint)
     app.jinja_env.globals["can_deactivate"] = lambda user: can_deactivate(current_user, user)
 

@@ -2,7 +2,7 @@
 from a case, and the audit trail (tik/municipalities/rls.py says what each policy lets through and why); a
 team's name is unique within its municipality (was: across the install)
 
-A frozen copy of the statements: tests/test_rls.py holds it equal to tik.municipalities.rls.second_statements().
+A frozen copy of the statements: tests/municipalities/test_rls.py holds it equal to tik.municipalities.rls.second_statements().
 SQLite has no row-level security: nothing to do there.
 
 Revision ID: d6a4f2c8b1e3

@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
-MOTHER_PID = "02048510011"  # a synthetic national id with valid control digits (tests/test_family.py valid_nin)
+MOTHER_PID = "02048510011"  # a synthetic national id with valid control digits (tests/family/test_family.py valid_nin)
 POLISH_PID = "09068612087"
 
 

@@ -5,7 +5,8 @@ form, a young adult's own consent to two agencies, the SIP steps (the SIP meetin
 coordinator, the SIP written), the agencies invited under that consent, the family letter (plan PDF) read back in
 Swedish and looked at as a page image, the orosanmälan with the guidebook's own fields and texts, and the young
 adult's sign-in through BankID (the test provider as the broker). Every page of the walk is scanned for Norwegian
-(tests/test_sweden_screens.py's word list), and a Fjordvik user at Fjordvik's address finds none of it."""
+(tests/municipalities/test_sweden_screens.py's word list), and a Fjordvik user at Fjordvik's address finds none
+of it."""
 
 from __future__ import annotations
 
@@ -129,7 +130,8 @@ def log_in(page: Page, username: str) -> None:
 
 
 def no_norwegian(page: Page) -> None:
-    """The page as shown (its text, and the labels in its attributes, as tests/test_sweden_screens.py reads a
+    """The page as shown (its text, and the labels in its attributes, as
+    tests/municipalities/test_sweden_screens.py reads a
     page) holds no Norwegian."""
     for text in (page.locator("body").inner_text(), visible_text(page.content())):
         assert norwegian_in(text) == [], (page.url, norwegian_in(text))

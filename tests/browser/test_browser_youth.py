@@ -1,7 +1,7 @@
-"""The young person's door on a phone (375 px, Norwegian; the door has no script: tests/test_youth.py): write,
+"""The young person's door on a phone (375 px, Norwegian; the door has no script: tests/youth/test_youth.py): write,
 get a return code, an operator answers from a template, the answer is read with the code; a wrong code is a
 plain "not found".
-(The rate limit on codes is tested against the real limiter in tests/test_youth.py.)"""
+(The rate limit on codes is tested against the real limiter in tests/youth/test_youth.py.)"""
 
 from __future__ import annotations
 

@@ -56,7 +56,7 @@ def audit_key() -> bytes:
     return base64.b64decode(current_app.config["TIK_AUDIT_KEY"])
 
 
-# The labels and the separator are the chain's format (tests/test_audit_edges.py: a fixed row's digests are fixed
+# The labels and the separator are the chain's format (tests/audit/test_audit_edges.py: a fixed row's digests are fixed
 # values).
 def _mac(key: bytes, *parts: str) -> str:
     return hmac.new(key, "\x1f".join(("tik-audit-v2", *parts)).encode(), hashlib.sha256).hexdigest()

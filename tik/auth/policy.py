@@ -408,7 +408,7 @@ def case_for(user: User, ref: str, action: str = "case.view", edit: bool = False
 
     One lookup shape: the case is loaded only together with the access condition (visible_cases), so a case
     the user may not see and a reference that does not exist run the same single statement and answer alike
-    (tests/test_lookup_shape.py); nothing of an invisible case is read, not even to time.
+    (tests/security/test_lookup_shape.py); nothing of an invisible case is read, not even to time.
     """
     on = today()
     case = db.session.scalars(

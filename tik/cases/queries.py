@@ -79,7 +79,7 @@ def my_cases(user: User) -> list[CaseRow]:
     on = today()
     # Two statements, on purpose: the ids the rule's three roots reach (three index lookups), then those cases by
     # primary key. As one statement PostgreSQL read every open case of the municipality to join them
-    # (docs/benchmarks.md, "The case list on PostgreSQL"; tests/test_queries.py holds the plan).
+    # (docs/benchmarks.md, "The case list on PostgreSQL"; tests/cases/test_queries.py holds the plan).
     reachable = db.session.scalars(reachable_case_ids(user)).all()
     query = (select(Case).where(Case.id.in_(reachable), Case.status == CaseStatus.OPEN, visible_cases(user, on))
              .options(selectinload(Case.child), selectinload(Case.coordinator), selectinload(Case.participants),

@@ -2,7 +2,7 @@
 
 The family's pages print their fixed texts from the `family` catalogues,
 tik/translations/<lang>/LC_MESSAGES/family.po, with the bokmål text as the message id (extracted with
-tik/translations/family.cfg; tests/test_family_language.py keeps every catalogue complete). The language is the
+tik/translations/family.cfg; tests/family/test_family_language.py keeps every catalogue complete). The language is the
 signed-in guardian's own (as staff recorded it), switchable on the page; what staff wrote stays as written.
 """
 

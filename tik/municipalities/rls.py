@@ -21,7 +21,7 @@ Like `tik.municipality`, `tik.audit_chain` is no barrier against the app's role 
 the policies guard against a query that forgets its scope, not against the app's own credentials.
 
 The migrations apply these statements, each its own frozen copy: b28c0e1f5a90 the case tables (RLS_FIRST),
-d6a4f2c8b1e3 the rest (RLS_SECOND); tests/test_rls.py holds the two equal to the code.
+d6a4f2c8b1e3 the rest (RLS_SECOND); tests/municipalities/test_rls.py holds the two equal to the code.
 """
 
 from __future__ import annotations

@@ -240,7 +240,7 @@ def published(n: int) -> int:
     """A count as published: rounded to the nearest multiple of ROUNDING (halves up), each on its own.
 
     Two published figures then tell a difference only to within ±(ROUNDING − 1): never one value of a cell
-    hidden as "< 5" (tests/test_stats_subtraction.py tries every pair offered)."""
+    hidden as "< 5" (tests/stats/test_stats_subtraction.py tries every pair offered)."""
     return (n + ROUNDING // 2) // ROUNDING * ROUNDING
 
 

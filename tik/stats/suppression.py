@@ -10,7 +10,7 @@ still is, the total is hidden as well, and then nothing ties the hidden counts t
 
 With one linear relation (the sum) and interval bounds, the integers a hidden count can take form
 exactly the interval computed in `feasible` — so "no interval is a single value" is the whole check,
-and tests/test_stats_suppression.py verifies it independently by enumeration.
+and tests/stats/test_stats_suppression.py verifies it independently by enumeration.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """What a timeline entry says, in one place: the case page, the full log and the PDFs all show `describe(event)`.
 
 Each kind of entry (`EventKind`) has one describer below; `DESCRIBERS` maps every kind to it, so a new kind
-without words fails `tests/test_timeline.py`. The entry's data is read here and nowhere else.
+without words fails `tests/cases/test_timeline.py`. The entry's data is read here and nowhere else.
 """
 
 from __future__ import annotations
