@@ -81,8 +81,17 @@ class SharedApp:
         self.rebuilt_after: list[str] = []  # the tests that left it changed (TIK_TEST_SHARED_APP_LOG lists them)
 
     def get(self):
+        """The shared app, with the rate limiter as the app left it: a test that built an app of its own
+        (`create_app`) initialised the one limiter object again, and earlier tests' requests counted in it."""
+        from tik.extensions import limiter
+
         if self.app is None:
             self.app = self._build()
+        else:
+            vars(limiter).clear()
+            vars(limiter).update(self.limiter)
+        if limiter.enabled:  # an enabled limiter has its storage (the test's counts start at zero)
+            limiter.reset()
         return self.app
 
     def _build(self):
