@@ -38,6 +38,7 @@ def test_the_load_driver_asks_for_the_host_of_the_municipality_the_scale_data_be
 
     from bench.load import HOST, Browser
 
-    first = yaml.safe_load((Path(__file__).resolve().parents[2] / "municipalities.yaml").read_text())["municipalities"][0]
+    listed = (Path(__file__).resolve().parents[2] / "municipalities.yaml").read_text()
+    first = yaml.safe_load(listed)["municipalities"][0]
     assert HOST in first["hosts"]
     assert Browser(8000).host == f"{HOST}:8000"
