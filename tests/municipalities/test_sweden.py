@@ -29,15 +29,6 @@ NORWEGIAN = ("barnevern", "Fødsels", "fødsels", "stafettholder", "Stafettholde
              "Ikke ", "ikke ", "Hvem", "Hva ", "KS Fiks", "forvaltningsloven", "Saken", "saken", "Bekymring")
 
 
-@pytest.fixture
-def sweden(app):
-    """The app running the Swedish SIP guidebook as Åmåls kommun."""
-    app.config.update(TIK_GUIDEBOOK=str(SIP), TIK_ORGANISATION=str(ORGANISATION), TIK_MUNICIPALITY="Åmåls kommun")
-    app.extensions.pop("tik_guide", None)
-    yield app
-    app.extensions.pop("tik_guide", None)
-
-
 def test_the_swedish_sip_guidebook_passes_the_check():
     result = CliRunner().invoke(guide_cli, ["check", str(SIP)])
     assert result.exit_code == 0 and result.output.strip().endswith("OK"), result.output

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 from click.testing import CliRunner
 from flows import form_data
 from support import pdf_text
-from test_sweden import ORGANISATION, PERSONNUMMER, SIP
+from test_sweden import PERSONNUMMER, SIP
 
 from tik import clock
 from tik.auth.models import Role
@@ -20,15 +19,6 @@ from tik.cli import guide as guide_cli
 from tik.extensions import db
 
 LEAD = "Arbetsförmedlingen Åmål"
-
-
-@pytest.fixture
-def sweden(app):
-    """The app running the Swedish SIP guidebook as Åmåls kommun (as in test_sweden.py)."""
-    app.config.update(TIK_GUIDEBOOK=str(SIP), TIK_ORGANISATION=str(ORGANISATION), TIK_MUNICIPALITY="Åmåls kommun")
-    app.extensions.pop("tik_guide", None)
-    yield app
-    app.extensions.pop("tik_guide", None)
 
 
 def _young_adults_sip(client, login, make_user) -> Case:
