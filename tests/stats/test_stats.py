@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 from openpyxl import load_workbook
-from support import pdf_text
+from support import pdf_text, statements_of
 
 from tik import clock
 from tik.auth.models import Role
@@ -388,3 +388,58 @@ def test_age_group_and_month_are_counted_on_the_local_date(app, make_user, birth
     assert figures.by_age == {"school-child": 1}
     assert figures.of("first_age") == {"6-9": 1}
     assert figures.monthly == {("concern", month): 1, ("case_opened", month): 1}
+
+
+def _from_detailed_cells(filters: service.Filters) -> service.Figures:
+    """The four sums of the whole municipality added up here, in Python, from the detailed cells alone."""
+    from tik.stats.models import StatCell
+
+    def within(cell) -> bool:
+        return any(cell.months == months and first <= cell.month <= last
+                   for months, first, last in service.period_parts(filters.start, filters.end))
+
+    figures = service.Figures()
+    for cell in db.session.scalars(db.select(StatCell).where(StatCell.grain == "")):
+        sums = []
+        if within(cell):
+            sums.append((figures.totals, (cell.metric, cell.key)))
+            if cell.metric == "concern":
+                sums.append((figures.by_age, cell.age_group))
+            if cell.metric == "services":
+                sums.append((figures.by_level, (cell.level, cell.key)))
+        if cell.months == 1 and cell.metric in ("concern", "case_opened"):
+            sums.append((figures.monthly, (cell.metric, cell.month)))
+        for into, key in sums:
+            into[key] = into.get(key, 0) + cell.count
+    return figures
+
+
+@pytest.mark.parametrize("start, end", [(date(2026, 1, 1), date(2026, 12, 1)), (date(2026, 3, 1), date(2026, 4, 1)),
+                                        (date(2025, 1, 1), date(2026, 12, 1)), (date(2026, 5, 1), date(2026, 5, 1))])
+def test_the_unfiltered_page_reads_the_summed_grains_and_they_agree_with_the_detailed_cells(town, start, end):
+    """The whole municipality, unfiltered, is read from the cells the refresh summed over units, services, age
+    groups and levels (a few hundred whatever the municipality's size: docs/benchmarks.md); every figure equals
+    what the detailed cells add up to, for whole years, months and both together."""
+    from tik.stats.models import StatCell
+
+    filters = service.Filters(start=start, end=end)
+    read, seen = statements_of(lambda: service.read(filters, WHOLE))
+    expected = _from_detailed_cells(filters)
+    assert (read.totals, read.monthly, read.by_age, read.by_level) == (
+        expected.totals, expected.monthly, expected.by_age, expected.by_level)
+    grains = {p for _s, params in seen for p in (params.values() if isinstance(params, dict) else params)
+              if p in ("", "whole", "age", "level")}
+    assert grains == {"whole", "age", "level"}  # no detailed cell is read
+    summed = db.session.scalar(db.select(db.func.count()).select_from(StatCell).where(StatCell.grain == "whole"))
+    detailed = db.session.scalar(db.select(db.func.count()).select_from(StatCell).where(StatCell.grain == ""))
+    assert 0 < summed < detailed
+
+
+def test_a_unit_or_a_filter_reads_the_detailed_cells(town, make_user):
+    leader = make_user(service="kindergarten", roles=(Role.EMPLOYEE, Role.LEADER))
+    for filters, scope in ((YEAR, service.scope_for(leader)),
+                           (service.Filters(start=YEAR.start, end=YEAR.end, level=1), WHOLE)):
+        _figures, seen = statements_of(lambda filters=filters, scope=scope: service.read(filters, scope))
+        grains = {p for _s, params in seen for p in (params.values() if isinstance(params, dict) else params)
+                  if p in ("whole", "age", "level")}
+        assert grains == set(), seen

@@ -16,10 +16,14 @@ class StatCell(InMunicipality, db.Model):
     """How many things of one kind (`metric`, `key`) fell in one month, unit, service, age group and level.
 
     Holds counts only: no case, child or user id, no dates finer than the month. The statistics page reads
-    nothing else, so it costs the same whatever the size of the municipality.
+    nothing else. Beside the detailed cells (grain "") the refresh writes the same counts summed over units,
+    services, age groups and levels (grain "whole"), keeping only the age group ("age") or only the level
+    ("level"): the unfiltered page of the whole municipality reads those, a few hundred rows whatever the
+    municipality's size (refresh.GRAINS).
     """
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    grain: Mapped[str] = mapped_column(String(8), default="", server_default="")
     metric: Mapped[str] = mapped_column(String(32))
     key: Mapped[str] = mapped_column(String(80), default="")
     month: Mapped[date] = mapped_column(Date)  # the first day of the month (of the year, when months is 12)
@@ -31,8 +35,9 @@ class StatCell(InMunicipality, db.Model):
     count: Mapped[int] = mapped_column(Integer)
 
     # Every sum the page makes is read from this index alone: it leads with what the page filters on
-    # (the municipality, the metric, then the period) and holds every other column, so no table row is visited.
-    __table_args__ = (Index("ix_stat_cell_covering", "municipality_id", "metric", "months", "month", "key",
+    # (the municipality, the grain, the metric, then the period) and holds every other column, so no table row
+    # is visited.
+    __table_args__ = (Index("ix_stat_cell_covering", "municipality_id", "grain", "metric", "months", "month", "key",
                             "service_key", "unit_id", "age_group", "level", "count"),)
 
 

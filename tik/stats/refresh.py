@@ -241,6 +241,24 @@ def _involvement(guide: Guide, cases: dict[int, _Case], add) -> None:
         add("measure_service", service, start, case_id)
 
 
+# The summary's grains beside the detailed cells (grain ""): the same counts summed over what the unfiltered page
+# of the whole municipality does not split by, keeping (the age group, the level): nothing ("whole"), the age
+# group alone ("age"), the level alone ("level"). A summed cell keeps its metric, key and month; its unit is None,
+# its service "", and its age group "" and level 0 where it is summed over them.
+SUMMED_GRAINS = {"whole": (False, False), "age": (True, False), "level": (False, True)}
+
+
+def in_grains(cells: Counter) -> dict[str, Counter]:
+    """`cells` (keyed as compute() keys them) in the detailed grain and in each of SUMMED_GRAINS. Pure."""
+    out = {"": cells}
+    for grain, (keep_age, keep_level) in SUMMED_GRAINS.items():
+        summed: Counter = Counter()
+        for (m, k, mo, _u, _s, a, lv), n in cells.items():
+            summed[(m, k, mo, None, "", a if keep_age else "", lv if keep_level else 0)] += n
+        out[grain] = summed
+    return out
+
+
 def refresh(guide: Guide | None = None) -> StatRun:
     """Recompute the whole summary in one transaction and log the run; returns the run."""
     started = time.perf_counter()
@@ -250,9 +268,10 @@ def refresh(guide: Guide | None = None) -> StatRun:
     for (m, k, mo, u, s, a, lv), n in cells.items():  # whole years summed too: long periods read few rows
         years[(m, k, date(mo.year, 1, 1), u, s, a, lv)] += n
     mid = current_municipality().id  # a bulk insert is not stamped by the session: the municipality is named here
-    rows = [dict(municipality_id=mid, metric=m, key=k, month=mo, months=span, unit_id=u, service_key=s, age_group=a,
-                 level=lv, count=n)
-            for span, counted in ((1, cells), (12, years)) for (m, k, mo, u, s, a, lv), n in counted.items()]
+    rows = [dict(municipality_id=mid, grain=grain, metric=m, key=k, month=mo, months=span, unit_id=u,
+                 service_key=s, age_group=a, level=lv, count=n)
+            for span, counted in ((1, cells), (12, years))
+            for grain, summed in in_grains(counted).items() for (m, k, mo, u, s, a, lv), n in summed.items()]
     for start in range(0, len(rows), 5000):
         db.session.execute(insert(StatCell), rows[start:start + 5000])
     run = StatRun(cells=len(rows), seconds=round(time.perf_counter() - started, 2))

@@ -1,7 +1,7 @@
 """The statistics page's figures: who sees what (scope), the few sums it reads, and the tables built from them.
 
-Reading is four GROUP BY statements over the nightly summary (StatCell); everything else here is pure
-Python on plain dicts, so each indicator can be checked on a hand-built data set.
+Reading is four GROUP BY statements over the nightly summary (StatCell, in the grain that fits); everything else
+here is pure Python on plain dicts, so each indicator can be checked on a hand-built data set.
 """
 
 from __future__ import annotations
@@ -143,30 +143,34 @@ def period_parts(start: date, end: date) -> list[tuple[int, date, date]]:
 
 
 def read(filters: Filters, scope: Scope) -> Figures:
-    """The four sums of the summary for `filters` within `scope` (a few index-only statements)."""
+    """The four sums of the summary for `filters` within `scope` (a few index-only statements). The whole
+    municipality unfiltered reads the summed grains (refresh.SUMMED_GRAINS: a few hundred cells whatever its
+    size); a unit, or any filter, the detailed cells."""
     where = _scope_where(scope)
     for column, value in ((StatCell.service_key, filters.service), (StatCell.unit_id, filters.unit_id),
                           (StatCell.age_group, filters.age_group), (StatCell.level, filters.level)):
         if value is not None:
             where.append(column == value)
+    summed_over = not where
     parts = period_parts(filters.start, filters.end)
 
-    def summed(columns: tuple, metrics: tuple[str, ...], parts=parts) -> dict:
+    def summed(columns: tuple, metrics: tuple[str, ...], grain: str, parts=parts) -> dict:
         out: dict = defaultdict(int)
         for months, first, last in parts:
             for *key, n in db.session.execute(
                     select(*columns, func.sum(StatCell.count))
-                    .where(StatCell.metric.in_(metrics), StatCell.months == months, StatCell.month >= first,
-                           StatCell.month <= last, *where).group_by(*columns)):
+                    .where(StatCell.grain == (grain if summed_over else ""), StatCell.metric.in_(metrics),
+                           StatCell.months == months, StatCell.month >= first, StatCell.month <= last, *where)
+                    .group_by(*columns)):
                 out[key[0] if len(key) == 1 else tuple(key)] += int(n)
         return dict(out)
 
     figures = Figures()
-    figures.totals = summed((StatCell.metric, StatCell.key), tuple(METRICS))
-    figures.monthly = summed((StatCell.metric, StatCell.month), ("concern", "case_opened"),
+    figures.totals = summed((StatCell.metric, StatCell.key), tuple(METRICS), "whole")
+    figures.monthly = summed((StatCell.metric, StatCell.month), ("concern", "case_opened"), "whole",
                              parts=[(1, date(1900, 1, 1), date(9999, 12, 1))])
-    figures.by_age = summed((StatCell.age_group,), ("concern",))
-    figures.by_level = summed((StatCell.level, StatCell.key), ("services",))
+    figures.by_age = summed((StatCell.age_group,), ("concern",), "age")
+    figures.by_level = summed((StatCell.level, StatCell.key), ("services",), "level")
     return figures
 
 
