@@ -17,6 +17,8 @@ from tik.auth.policy import Sight
 from tik.cases.models import Case
 from tik.cli import guide as guide_cli
 from tik.extensions import db
+from tik.plans.letter import letter_html
+from tik.plans.models import Plan
 
 LEAD = "Arbetsförmedlingen Åmål"
 
@@ -70,6 +72,10 @@ def test_the_printed_sip_states_huvudansvar_and_goes_to_the_young_adult(sweden, 
     assert f"Huvudansvar: {LEAD}" in letter
     assert _addressee(letter) == "Elsa Lind" and "Kära Elsa Lind," in letter
     assert "Anna Lind" not in letter  # neither to her mother nor signed by her: the consent is Elsa's alone
+    assert "Det föräldrarna säger" not in letter  # her parents have no part in an adult's own plan
+    html = letter_html(case, db.session.scalar(db.select(Plan).where(Plan.case_id == case.id)), "sv")
+    # what staff wrote has its own paragraph, the margin line beside it, not a bar between label and text
+    assert f'<p>Huvudansvar:</p><p class="staff-text" lang="nb" dir="ltr">{LEAD}</p>' in html
 
     page = client.get(f"/saker/{case.ref}/plan").get_data(as_text=True)
     statements = page.split('id="plan-statements"', 1)[1].split("</dl>", 1)[0]
@@ -103,6 +109,7 @@ def test_a_14_year_olds_family_copy_still_goes_to_the_guardians(sweden, client, 
     letter = pdf_text(client.get(f"/saker/{case.ref}/plan.pdf?versjon=familie").data)
     assert _addressee(letter) == "Karin Berg" and "Kära Karin Berg," in letter
     assert "Leo Berg" not in _addressee(letter)
+    assert "Det föräldrarna säger" in letter  # the guardians' copy keeps their words' place
 
 
 def test_on_plan_naming_an_unknown_field_fails_the_check(tmp_path):
