@@ -167,3 +167,17 @@ def test_my_cases_lists_what_i_hold_then_take_part_in_then_lead_each_by_deadline
     assert undated.deadline is None and led.deadline < joined.deadline < sooner.deadline < later.deadline
     assert sooner.ref > later.ref  # the deadline orders them, not the reference
     assert last_year.deadline == later.deadline and last_year.ref < later.ref and last_year.id > later.id  # then it
+
+
+def test_my_cases_says_a_case_waits_for_child_welfare_only_to_those_who_may_know(make_unit, make_user, give_consent):
+    """A case waiting for child welfare in "Mine saker": the holder's row says it waits (the waiting step); a
+    participant who may not know of the report reads only that the case stands still (the need-to-know rule)."""
+    from support import nora_waiting
+
+    from tik.cases.queries import my_cases
+
+    case, people = nora_waiting(make_unit, make_user, give_consent)
+    [held] = my_cases(people["holder"])
+    [joined] = my_cases(people["ppt"])
+    assert (held.ref, held.waiting, held.paused) == (case.ref, True, False)
+    assert (joined.ref, joined.waiting, joined.paused) == (case.ref, False, True)
