@@ -168,7 +168,7 @@ def test_compare_names_each_measure_once_for_what_happened_to_it_and_each_text_t
     text a revision did not store (an older revision) compares as empty."""
     old = {"goals": "Trygg skolehverdag", "child_voice": "Jeg vil ha venner",
            "measures": [_measure(1), _measure(2), _measure(3), _measure(4, "ended"), _measure(5, "planned")]}
-    new = {"goals": "Trygg skolehverdag", "child_voice": "Jeg har venner", "parents_voice": "Vi ser framgang",
+    new = {"goals": "Trygg og god skolehverdag", "child_voice": "Jeg har venner", "parents_voice": "Vi ser framgang",
            "measures": [_measure(1), _measure(2, what="Leksehjelp", evaluate_on="2027-01-10"),
                         _measure(4, "ended"), _measure(5, "ended", what="Avsluttet"), _measure(6)]}
     diff = plans.compare(old, new)
@@ -177,10 +177,11 @@ def test_compare_names_each_measure_once_for_what_happened_to_it_and_each_text_t
     assert [m["id"] for m in diff.ended] == [5]
     assert [(m["id"], fields) for m, fields in diff.changed] == [
         (2, {"what": ("Tiltak 2", "Leksehjelp"), "evaluate_on": ("2026-11-01", "2027-01-10")})]
-    assert diff.texts == {"child_voice": ("Jeg vil ha venner", "Jeg har venner"),
+    assert diff.texts == {"goals": ("Trygg skolehverdag", "Trygg og god skolehverdag"),
+                          "child_voice": ("Jeg vil ha venner", "Jeg har venner"),
                           "parents_voice": ("", "Vi ser framgang")}
     assert not diff.empty
-    unchanged = plans.compare(new, {**new, "parents_voice": "Vi ser framgang", "goals": "Trygg skolehverdag"})
+    unchanged = plans.compare(new, {**new, "parents_voice": "Vi ser framgang", "goals": "Trygg og god skolehverdag"})
     assert unchanged.empty and unchanged.texts == {}
     older = {k: v for k, v in new.items() if k not in ("child_voice", "parents_voice")}  # stored no voices
     assert plans.compare(older, {**older, "child_voice": "", "parents_voice": ""}).texts == {}
