@@ -242,6 +242,49 @@ def test_the_family_can_say_no_at_every_level_with_its_reason(make_case, make_us
     assert all(c.withdrawn_at is not None for c in case.consents)
 
 
+def test_when_the_family_ends_only_the_live_consents_end_and_their_services_leave(make_case, make_user, make_unit,
+                                                                                 give_consent, make_measure, clock):
+    """The family ends the cooperation: their "no" goes on the consent record with their reason, by the one who
+    recorded it; each consent still in force is withdrawn at once, on the timeline with its services and why; a
+    consent that expired or was withdrawn before is left as it was. And the services that stood on the live
+    consent leave: the nurse is no longer a participant and her measure ends, both for the consent withdrawn."""
+    from tik.auth.models import Role
+    from tik.cases.consent import withdraw_consent
+    from tik.cases.participants import invite_participant
+    from tik.plans.models import MeasureStatus
+
+    teacher = make_user(service="school", roles=(Role.EMPLOYEE, Role.COORDINATOR))
+    nurse = make_user("nurse", unit=make_unit("helse", "health-nurse"), roles=(Role.EMPLOYEE, Role.COORDINATOR))
+    case = make_case(by=teacher)
+    expired = give_consent(case, teacher, ["ppt"], days=10)
+    earlier = give_consent(case, teacher, ["child-welfare"])
+    withdraw_consent(earlier, teacher)
+    withdrawn_on = earlier.withdrawn_at
+    live = give_consent(case, teacher, ["health-nurse"])
+    invite_participant(case, nurse, teacher)
+    measure = make_measure(case, teacher, service="health-nurse")
+    clock.travel(clock.now() + timedelta(days=20))  # the PPT consent has expired (nothing settled it yet)
+    before, moment = max(e.id for e in _events(case, EventKind.CONSENT)), clock.now()
+    steps.decide(case, "family_ends", {}, by=teacher)
+    steps.decide(case, "close", {"family_reason": "Vi vil klare oss selv.", "family_informed": "yes"}, by=teacher)
+
+    said = [(e.by_id, e.data) for e in _events(case, EventKind.CONSENT) if e.id > before]
+    assert said == [(teacher.id, {"action": "refused", "reason": "Vi vil klare oss selv."}),
+                    (teacher.id, {"consent_id": live.id, "services": ["health-nurse"], "action": "withdrawn",
+                                  "reason": "family_ends"})]
+    db.session.expire_all()
+    assert moment <= live.withdrawn_at <= clock.now()
+    assert expired.withdrawn_at is None and earlier.withdrawn_at == withdrawn_on
+    [part] = case.participants
+    assert (part.user_id, part.active, part.removed_reason) == (nurse.id, False, "consent_withdrawn")
+    [removed] = [e for e in _events(case, EventKind.PARTICIPANT) if e.data.get("action") == "removed"]
+    assert (removed.by_id, removed.data["reason"]) == (teacher.id, "consent_withdrawn")
+    assert (measure.status, measure.ended_reason) == (MeasureStatus.ENDED, "consent_withdrawn")
+    [ended] = [e for e in _events(case, EventKind.PLAN) if e.data.get("action") == "measure.ended"]
+    assert (ended.by_id, ended.data["measure_id"], ended.data["reason"]) == (teacher.id, measure.id,
+                                                                            "consent_withdrawn")
+
+
 def test_the_family_says_no_through_the_web_and_exclusions_are_kept(client, login, make_case, make_user):
     teacher = login(make_user(service="school"))
     case = make_case(by=teacher)

@@ -99,6 +99,31 @@ def user_holding(make_user, make_case, give_consent):
     return build
 
 
+@pytest.fixture
+def user_taking_part(make_user, make_unit, give_consent):
+    """A PPT adviser who takes part in `k` cases, each held by another teacher and waiting for child welfare:
+    each row needs the case's holder, its participants and consents (may the adviser know of the report?)."""
+    from datetime import date
+
+    from tik.cases.participants import invite_participant
+    from tik.concerns.models import Urgency
+    from tik.concerns.service import ChildInput, ConcernInput, GuardianInput, register_concern
+
+    def build(k: int):
+        adviser = make_user(service="ppt", unit=make_unit("ppt", "ppt"))
+        for i in range(k):
+            holder = make_user(service="school", roles=(Role.EMPLOYEE, Role.COORDINATOR))
+            child = ChildInput(first_name=f"Barn{k}x{i}", last_name="Søkesen", birth_date=date(2015, 5, 1),
+                               guardians=[GuardianInput("Per Søkesen", "far", "", "nb")])
+            case = register_concern(child, ConcernInput(observation="Trøtt."), by=holder).case
+            give_consent(case, holder, ["ppt"])
+            invite_participant(case, adviser, holder)
+            register_concern(child, ConcernInput(observation="Blåmerker.", urgency=Urgency.SUSPICION), by=holder)
+        return adviser
+
+    return build
+
+
 @pytest.mark.parametrize("page", ["case", "plan"])
 def test_case_pages_issue_few_statements_whatever_the_case_holds(page, client, login, count_queries,
                                                                  case_holding):
@@ -121,6 +146,21 @@ def test_list_pages_issue_few_statements_whatever_the_user_holds(page, method, u
     counts = []
     for k in (FEW, MANY):
         login(user_holding(k))
+        counts.append(_count(client, count_queries, method, url, data))
+    _assert_flat(page, *counts)
+
+
+@pytest.mark.parametrize(("page", "method", "url", "data"), [
+    ("my cases", "GET", "/saker", None),
+    ("search", "POST", "/saker", {"q": "søkesen"}),
+])
+def test_list_pages_issue_few_statements_whatever_the_user_takes_part_in(page, method, url, data, client, login,
+                                                                         count_queries, user_taking_part):
+    """The same lists for someone who holds none of their cases: each row's holder, and whether they may know
+    why a waiting case stands still, come with the list, not a statement per row."""
+    counts = []
+    for k in (FEW, MANY):
+        login(user_taking_part(k))
         counts.append(_count(client, count_queries, method, url, data))
     _assert_flat(page, *counts)
 

@@ -4,10 +4,12 @@ why not, whether the child was told, interpreter need, when and how it was sent;
 
 from __future__ import annotations
 
-from datetime import timedelta
+import shutil
+from datetime import date, timedelta
 
+import yaml
 from flows import TO_LEVEL0_DECISION, form_data
-from support import pdf_text
+from support import GUIDEBOOK, pdf_text
 
 from tik import clock
 from tik.auth.models import Role
@@ -15,7 +17,8 @@ from tik.cases import steps
 from tik.cases.leader_feedback import FeedbackError, leader_feedback
 from tik.cases.models import CaseEvent, CaseStatus, ChildWelfareReport, EventKind
 from tik.cases.reports import SUSPICION, GuardianInformed, ReportError, complete_report, feedback_received
-from tik.concerns.service import GuardianInput
+from tik.concerns.models import Urgency
+from tik.concerns.service import ChildInput, ConcernInput, GuardianInput, register_concern
 from tik.extensions import db
 from tik.mywork.service import work_for
 
@@ -33,7 +36,9 @@ def test_a_report_at_level_0_keeps_the_case_open_and_asks_per_guardian(make_case
     steps.decide(case, "report", {"assessment": "Grunn til bekymring."}, by=teacher)
     assert case.status == CaseStatus.OPEN and case.level == 0 and case.step_id == "l0-decide"
     report = _report(case)
-    assert [(g["name"], g["informed"]) for g in report.guardians] == [("Kari Hansen", None), ("Ahmed Hansen", None)]
+    assert [(g["name"], g["informed"], g["why_not"]) for g in report.guardians] == [
+        ("Kari Hansen", None, ""), ("Ahmed Hansen", None, "")]  # to be answered, no reason given yet
+    assert report.hard_stop is False and report.created_by_id == teacher.id
     assert report.interpreter_needed and report.interpreter_language == "ar"
     event = db.session.scalar(db.select(CaseEvent).where(CaseEvent.case_id == case.id,
                                                          CaseEvent.kind == EventKind.REPORT))
@@ -51,6 +56,64 @@ def test_the_suspicion_path_defaults_to_not_informed_with_the_reason(make_case, 
     event = db.session.scalar(db.select(CaseEvent).where(CaseEvent.case_id == case.id,
                                                          CaseEvent.kind == EventKind.REPORT))
     assert event.data["inform_parents"] is False
+
+
+def test_an_interpreter_is_named_for_each_language_staff_do_not_write(make_case, make_user, move_case):
+    """Staff write Norwegian (bokmål and nynorsk): a family that reads them needs no interpreter; otherwise every
+    other language the guardians read is named, once each, in order."""
+    teacher = make_user(service="school")
+    norwegian = make_case(by=teacher, guardians=[GuardianInput("Kari Hansen", "mor", "", "nb"),
+                                                 GuardianInput("Ola Hansen", "far", "", "nn")])
+    several = make_case(by=teacher, first_name="Zofia", guardians=[
+        GuardianInput("Anna Nowak", "mor", "", "pl"), GuardianInput("Ahmed Nowak", "far", "", "ar"),
+        GuardianInput("Kari Nowak", "mor", "", "nb"), GuardianInput("Eva Nowak", "mor", "", "pl")])
+    for case in (norwegian, several):
+        move_case(case, teacher, TO_LEVEL0_DECISION)
+        steps.decide(case, "report", {"assessment": "Grunn til bekymring."}, by=teacher)
+    assert (_report(norwegian).interpreter_needed, _report(norwegian).interpreter_language) == (False, "")
+    assert (_report(several).interpreter_needed, _report(several).interpreter_language) == (True, "ar, pl")
+
+
+def test_the_report_starts_from_the_latest_draft_of_its_own_case(make_case, make_user):
+    """The report's text starts from the case's latest report draft (a suspicion registered twice: the later
+    draft), never from another case's; a case with no draft starts with an empty text."""
+    teacher = make_user(service="school")
+
+    def suspicion(first_name: str, draft: str):
+        child = ChildInput(first_name=first_name, last_name="Lund", birth_date=date(2014, 2, 3),
+                           guardians=[GuardianInput("Mona Lund", "mor", "", "nb")])
+        return register_concern(child, ConcernInput(observation="Blåmerker på armene.", urgency=Urgency.SUSPICION,
+                                                    report_draft=draft), by=teacher).case
+
+    case = suspicion("Nora", "Første utkast")
+    assert suspicion("Nora", "Andre utkast").id == case.id  # the same open case
+    suspicion("Ola", "Et annet barns utkast")  # the newest draft of all, another case's
+    plain = make_case(by=teacher)
+    for reported in (case, plain):
+        steps.decide(reported, "report_child_welfare", {}, by=teacher)
+    assert _report(case).text == "Andre utkast"
+    assert _report(plain).text == ""
+
+
+def test_only_the_hard_stop_is_the_suspicion_path(app, make_case, make_user, move_case, tmp_path):
+    """A guidebook whose ordinary report decision says the parents are not informed first: that is no hard stop,
+    so the report still asks per guardian (the suspicion path's "not informed" default is the hard stop's)."""
+    path = tmp_path / "guidebook"
+    shutil.copytree(GUIDEBOOK, path)
+    doc = yaml.safe_load((path / "guide.yaml").read_text())
+    [decide] = [s for level in doc["levels"] for s in level["steps"] if s["id"] == "l0-decide"]
+    [report_decision] = [d for d in decide["decisions"] if d["key"] == "report"]
+    report_decision["inform_parents"] = False
+    (path / "guide.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False))
+    app.config["TIK_GUIDEBOOK"] = str(path)
+    app.extensions.pop("tik_guide", None)
+    teacher = make_user(service="school")
+    case = make_case(by=teacher, guardians=GUARDIANS)
+    move_case(case, teacher, TO_LEVEL0_DECISION)
+    steps.decide(case, "report", {"assessment": "Grunn til bekymring."}, by=teacher)
+    report = _report(case)
+    assert report.hard_stop is False
+    assert [(g["informed"], g["why_not"]) for g in report.guardians] == [(None, ""), (None, "")]
 
 
 def test_the_emergency_routine_does_not_close_the_case(make_case, make_user):
@@ -102,6 +165,42 @@ def test_a_leader_approval_cannot_block_a_report(make_case, make_user, make_unit
     try:
         leader_feedback(case, teacher, "received")
         raise AssertionError("only the unit leader records feedback")
+    except FeedbackError as error:
+        assert error.code == "not_leader"
+
+
+def test_the_leader_gives_feedback_to_each_reporter_of_their_own_unit_in_the_order_they_reported(
+        make_case, make_user, make_unit, clock):
+    """Those the leader gives feedback to: the people of the units they lead who reported a concern in this case,
+    once each, the earliest report first; never the leader themself, a reporter of a unit someone else leads,
+    or a reporter of another case. Anyone else is refused."""
+    from tik.cases.leader_feedback import feedback_reporters
+
+    leader = make_user("leder", service="school", roles=[Role.EMPLOYEE, Role.LEADER])
+    other_leader = make_user("annen", service="school", roles=[Role.EMPLOYEE, Role.LEADER])
+    make_unit("school-1", "school", leaders=[leader])
+    elsewhere = make_unit("school-2", "school", leaders=[other_leader])
+    first, second = make_user("forste", service="school"), make_user("andre", service="school")
+    outsider = make_user("utenfor", unit=elsewhere)
+
+    def concern(by, first_name="Nora"):
+        return make_case(by=by, first_name=first_name, last_name="Lund")
+
+    start = clock.now()
+    case = concern(first)
+    concern(leader)
+    concern(outsider)
+    concern(first)  # a second concern of the same person: still once
+    clock.travel(start - timedelta(hours=1))
+    assert concern(second).id == case.id  # registered last, dated earliest
+    clock.travel(start)
+    concern(make_user("tredje", service="school"), first_name="Ola")  # another case's reporter
+    assert [u.username for u in feedback_reporters(case, leader)] == ["andre", "forste"]
+    assert [u.username for u in feedback_reporters(case, other_leader)] == ["utenfor"]
+    assert feedback_reporters(case, first) == []
+    try:
+        leader_feedback(case, leader, "received", reporter_id=outsider.id)
+        raise AssertionError("the leader gives feedback only to the reporters of their own units")
     except FeedbackError as error:
         assert error.code == "not_leader"
 

@@ -307,6 +307,25 @@ def test_the_family_downloads_the_letter_in_their_language_audited_as_a_family_p
     assert app.test_client().get(f"/min-familie/{a.ref}/brev.pdf").status_code == 302
 
 
+def test_each_guardian_gets_the_letter_in_their_own_language(app, family_sso, make_case, make_user):
+    """Two guardians who read different languages: each signed-in guardian's letter is in their own, whoever
+    is named first on the case."""
+    from pdfcheck import plain_text
+
+    from tik.concerns.service import GuardianInput
+
+    holder = make_user("holder", roles=(Role.EMPLOYEE, Role.COORDINATOR))
+    case = told(make_case(by=holder, guardians=[GuardianInput("Ola Hansen", "far", "", "nb"),
+                                                GuardianInput("Kari Hansen", "mor", "", "pl")]))
+    father, mother = sorted(case.child.guardians, key=lambda g: g.id)
+    set_guardian_nin(father, MOTHER_B)
+    set_guardian_nin(mother, MOTHER_A)
+    for nin, lang, to in ((MOTHER_A, "pl", "Do: Kari Hansen"), (MOTHER_B, "nb", "Til: Ola Hansen")):
+        answer = family_sign_in(app, family_sso, nin).get(f"/min-familie/{case.ref}/brev.pdf")
+        assert f"{case.ref}-plan-familie-{lang}-rev" in answer.headers["Content-Disposition"]
+        assert to in plain_text(answer.data)
+
+
 # -- consents given and renewed digitally -------------------------------------------------------------------
 
 
@@ -507,6 +526,8 @@ def test_staff_record_a_guardians_national_id_and_the_guardian_can_sign_in(app, 
     login(holder)
     url = f"/saker/{a.ref}/foresatte/{guardian.id}/min-familie"
     assert url in client.get(f"/saker/{a.ref}/skjema/foresatt/{guardian.id}").get_data(as_text=True)
+    empty = client.get(url).get_data(as_text=True)  # nothing recorded: nothing said to be, nothing to remove
+    assert 'id="guardian-nin-now"' not in empty and 'name="remove"' not in empty
     refused = client.post(url, data={"nin": "12345678901", "responsibility": "yes"})
     assert refused.status_code == 422 and "ikke gyldig" in refused.get_data(as_text=True)
     assert guardian.nin_lookup is None
@@ -534,6 +555,7 @@ def test_staff_record_a_guardians_national_id_and_the_guardian_can_sign_in(app, 
     assert client.post(url, data={"remove": "1", "responsibility": "yes"}).status_code == 302
     db.session.expire_all()
     assert db.session.get(type(guardian), guardian.id).nin_lookup is None
+    assert 'id="guardian-nin-now"' not in client.get(url).get_data(as_text=True)
     assert family.get(f"/min-familie/{a.ref}").status_code == 404
 
 
@@ -691,7 +713,35 @@ def test_a_young_persons_own_consent_reaches_its_services_only(app, young_case, 
     assert answer.status_code == 200
     text = plain_text(answer.data)
     assert NURSE_MEASURE in text and SCHOOL_MEASURE in text and PPT_MEASURE not in text
+    assert f"Til: {case.child.name}" in text and "Til: Kari Hansen" not in text  # the letter is to them
     assert young.post(f"/min-familie/{case.ref}/for-motet", data={"text": "Hei fra meg"}).status_code == 302
+
+
+def test_a_young_person_reads_a_measures_entry_only_when_both_its_services_lie_within_their_reach(
+        app, young_case, family_sso, make_measure):
+    """An entry about a measure is tied to the service it names (the measure's then) and to the measure's service
+    now: a measure moved between the health nurse and PPT shows the young person, whose consent reaches the nurse
+    only, its entries from while it was the nurse's and is the nurse's, never one from PPT's side."""
+    from tik.plans import service as plans
+
+    holder, case, nin = young_case
+
+    def moved(measure, service: str, what: str) -> None:
+        plans.update_measure(case, measure, holder, plans.MeasureInput(
+            service_key=service, responsible=measure.responsible, what=what, goal=measure.goal,
+            start_on=measure.start_on, evaluate_on=measure.evaluate_on, status=measure.status))
+
+    moved(make_measure(case, holder, service="ppt", what="Leseprøve hos PPT"), "health-nurse",
+          "Samtaler hos helsesykepleier")
+    moved(make_measure(case, holder, service="health-nurse", what="Søvnkurs hos helsesykepleier"), "ppt",
+          "Kartlegging hos PPT")
+    young = family_sign_in(app, family_sso, nin)
+    young.post(f"/min-familie/{case.ref}/samtykke", data={"services": ["health-nurse"], "purpose": "Samarbeid"})
+    for page in (_family_page(young, case), young.get(f"/min-familie/{case.ref}/logg").get_data(as_text=True)):
+        timeline = page.split('id="family-timeline"')[1].split("</ol>")[0]
+        assert "Planen er oppdatert: Samtaler hos helsesykepleier" in timeline  # the nurse's, and named so
+        assert "Leseprøve hos PPT" not in timeline  # added on PPT's side
+        assert "Søvnkurs hos helsesykepleier" not in timeline and "Kartlegging hos PPT" not in timeline  # PPT's now
 
 
 def test_a_young_person_who_withdraws_their_consent_sees_no_plan_at_once(app, young_case, family_sso):
@@ -731,6 +781,7 @@ def test_the_guardian_still_sees_the_whole_plan_of_a_young_persons_case(app, you
     assert "Du ser planen og det som skjer" not in page and "/for-motet" in page
     text = plain_text(mother.get(f"/min-familie/{case.ref}/brev.pdf").data)
     assert NURSE_MEASURE in text and PPT_MEASURE in text
+    assert "Til: Kari Hansen" in text and f"Til: {case.child.name}" not in text  # hers, to her
 
 
 def test_staff_print_every_measure_of_a_young_persons_plan(app, young_case, family_sso, login, client):

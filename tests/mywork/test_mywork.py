@@ -107,3 +107,77 @@ def test_calendar_file_parses_and_holds_meetings_and_evaluations(client, login, 
     assert f"TIK: evaluering {case.ref}" in events
     assert events[f"TIK: evaluering {case.ref}"].decoded("dtstart") == clock.today() + timedelta(days=40)
     assert b"Kalenderbarn" not in response.data
+
+
+# -- "Mine saker" ----------------------------------------------------------------------------------------------
+
+
+def test_my_cases_lists_what_i_hold_then_take_part_in_then_lead_each_by_deadline_with_my_measures(
+        make_user, make_unit, make_case, move_case, give_consent, make_measure):
+    """"Mine saker": the open cases I hold first, then those I take part in, then those my unit's leadership
+    gives me; within each the earliest deadline first, cases with none last. Each row says why I see it and
+    names the measures I answer for in that case, nobody else's. Not listed: a closed case I held, a case I
+    was removed from."""
+    from flows import TO_LEVEL1, TO_LEVEL2
+
+    from tik.auth.models import Role
+    from tik.cases import steps
+    from tik.cases.consent import withdraw_consent
+    from tik.cases.participants import invite_participant
+    from tik.cases.queries import Access, my_cases
+
+    me = make_user("meg", roles=(Role.EMPLOYEE, Role.COORDINATOR, Role.LEADER))
+    other_school = make_unit("school-2", "school", leaders=[me])
+    colleague = make_user("kollega", unit=other_school, roles=(Role.EMPLOYEE, Role.COORDINATOR))
+    nurse = make_user("nurse", unit=make_unit("helse", "health-nurse"), roles=(Role.EMPLOYEE, Role.COORDINATOR))
+
+    clock.travel(clock.now() - timedelta(days=6))
+    led = make_case(by=colleague, first_name="Leder")              # deadline: 6 days before mine, the earliest
+    clock.travel(clock.now() + timedelta(days=1))
+    joined = make_case(by=nurse, first_name="Deltar")
+    removed = make_case(by=nurse, first_name="Fjernet")
+    for case in (joined, removed):
+        give_consent(case, nurse, ["school"])
+        invite_participant(case, me, nurse)
+    withdraw_consent(removed.consents[0], nurse)                    # my service is no longer covered: I leave
+    make_measure(joined, nurse, service="health-nurse", what="Samtaler", responsible_id=me.id, responsible="")
+    make_measure(joined, nurse, service="health-nurse", what="Helsesjekk", responsible_id=nurse.id, responsible="")
+    clock.travel(clock.now() + timedelta(days=5))
+    later = make_case(by=me, first_name="Senere")                   # opened today: deadline in 14 days
+    make_measure(later, me, what="Leksehjelp", responsible_id=me.id, responsible="")
+    undated = move_case(make_case(by=me, first_name="Udatert"), me, TO_LEVEL1)  # a step without a time frame
+    closed = make_case(by=me, first_name="Avsluttet")
+    steps.decide(closed, "family_ends", {}, by=me)
+    steps.decide(closed, "close", {"family_reason": "Nei takk.", "family_informed": "yes"}, by=me)
+    today = clock.now()
+    clock.travel(today - timedelta(days=3))
+    sooner = make_case(by=me, first_name="Snarere")                 # opened 3 days ago: due sooner, numbered later
+    clock.travel(datetime(2025, 12, 1, 9))
+    last_year = make_case(by=me, first_name="Ifjor")                # opened last year, registered here last
+    clock.travel(today)
+    give_consent(last_year, me, ["health-nurse"])
+    move_case(last_year, me, TO_LEVEL2)                             # a meeting due in 14 days: as `later`
+
+    rows = my_cases(me)
+    assert [(r.ref, r.why, r.my_measures) for r in rows] == [
+        (sooner.ref, Access.HOLDER, ()), (last_year.ref, Access.HOLDER, ()),
+        (later.ref, Access.HOLDER, ("Leksehjelp",)),
+        (undated.ref, Access.HOLDER, ()), (joined.ref, Access.PARTICIPANT, ("Samtaler",)),
+        (led.ref, Access.LEADER, ())]
+    assert undated.deadline is None and led.deadline < joined.deadline < sooner.deadline < later.deadline
+    assert sooner.ref > later.ref  # the deadline orders them, not the reference
+    assert last_year.deadline == later.deadline and last_year.ref < later.ref and last_year.id > later.id  # then it
+
+
+def test_my_cases_says_a_case_waits_for_child_welfare_only_to_those_who_may_know(make_unit, make_user, give_consent):
+    """A case waiting for child welfare in "Mine saker": the holder's row says it waits (the waiting step); a
+    participant who may not know of the report reads only that the case stands still (the need-to-know rule)."""
+    from support import nora_waiting
+
+    from tik.cases.queries import my_cases
+
+    case, people = nora_waiting(make_unit, make_user, give_consent)
+    [held] = my_cases(people["holder"])
+    [joined] = my_cases(people["ppt"])
+    assert (held.ref, held.waiting, held.paused) == (case.ref, True, False)
+    assert (joined.ref, joined.waiting, joined.paused) == (case.ref, False, True)

@@ -153,3 +153,82 @@ def test_a_frozen_revision_prints_the_words_and_log_as_they_were_when_it_was_fro
     current = " ".join(pdf_text(client.get(f"/saker/{case.ref}/plan.pdf").data).split())
     assert later in current and "Snakk med foreldrene" in current
     assert "Snakk med foreldrene" not in staff  # the log as it stood: the later step is not in it
+
+
+def _measure(mid: int, status: str = "active", **changed) -> dict:
+    """One measure as a revision stores it (plans.snapshot)."""
+    return {"id": mid, "service_key": "school", "responsible": "Lærer", "what": f"Tiltak {mid}", "goal": "Mål",
+            "start_on": "2026-09-01", "evaluate_on": "2026-11-01", "status": status} | changed
+
+
+def test_compare_names_each_measure_once_for_what_happened_to_it_and_each_text_that_changed():
+    """Between two revisions: a measure only in the later one was added, one only in the earlier was removed,
+    one that went to "ended" was ended (and is not also "changed"), one ended in both is neither; a measure
+    still going is changed in exactly the fields that differ. The plan's three texts show when they differ; a
+    text a revision did not store (an older revision) compares as empty."""
+    old = {"goals": "Trygg skolehverdag", "child_voice": "Jeg vil ha venner",
+           "measures": [_measure(1), _measure(2), _measure(3), _measure(4, "ended"), _measure(5, "planned")]}
+    new = {"goals": "Trygg og god skolehverdag", "child_voice": "Jeg har venner", "parents_voice": "Vi ser framgang",
+           "measures": [_measure(1), _measure(2, what="Leksehjelp", evaluate_on="2027-01-10"),
+                        _measure(4, "ended"), _measure(5, "ended", what="Avsluttet"), _measure(6)]}
+    diff = plans.compare(old, new)
+    assert [m["id"] for m in diff.added] == [6]
+    assert [m["id"] for m in diff.removed] == [3]
+    assert [m["id"] for m in diff.ended] == [5]
+    assert [(m["id"], fields) for m, fields in diff.changed] == [
+        (2, {"what": ("Tiltak 2", "Leksehjelp"), "evaluate_on": ("2026-11-01", "2027-01-10")})]
+    assert diff.texts == {"goals": ("Trygg skolehverdag", "Trygg og god skolehverdag"),
+                          "child_voice": ("Jeg vil ha venner", "Jeg har venner"),
+                          "parents_voice": ("", "Vi ser framgang")}
+    assert not diff.empty
+    unchanged = plans.compare(new, {**new, "parents_voice": "Vi ser framgang", "goals": "Trygg og god skolehverdag"})
+    assert unchanged.empty and unchanged.texts == {}
+    older = {k: v for k, v in new.items() if k not in ("child_voice", "parents_voice")}  # stored no voices
+    assert plans.compare(older, {**older, "child_voice": "", "parents_voice": ""}).texts == {}
+    assert plans.compare({**older, "child_voice": "", "parents_voice": ""}, older).texts == {}
+    assert plans.compare(older, new).texts == {"child_voice": ("", "Jeg har venner"),
+                                               "parents_voice": ("", "Vi ser framgang")}
+    assert plans.compare(new, older).texts == {"child_voice": ("Jeg har venner", ""),
+                                               "parents_voice": ("Vi ser framgang", "")}
+
+
+def test_the_family_words_offered_are_those_since_this_cases_latest_evaluation_oldest_first(planned, make_case,
+                                                                                         clock):
+    """What the family wrote before the meeting is offered in the next evaluation: the words of this case since
+    its latest evaluation (not since its first, nor since another case's), oldest first, the young person's in
+    the child's field and the guardians' in the parents' field, each person's entries one paragraph each."""
+    from datetime import timedelta
+
+    from tik.auth.policy import FamilyRelation
+    from tik.family.service import before_the_meeting
+
+    holder, case, keep, stop = planned
+    other = make_case(by=holder, first_name="Annen")
+    other_measure = plans.add_measure(other, holder, plans.MeasureInput(
+        "school", "Lærer", "Leksehjelp", "Bedre karakterer", date(2026, 9, 1), date(2026, 11, 1)))
+    assert plans.words_for_evaluation(case) == [] and plans.evaluation_prefill([]) == ("", "")
+    start = clock.now()
+
+    def at(minutes: int) -> None:
+        clock.travel(start + timedelta(minutes=minutes))
+
+    def say(on, who, text: str, minutes: int) -> None:
+        at(minutes)
+        before_the_meeting(on, who, text)
+
+    guardian, young = FamilyRelation.GUARDIAN, FamilyRelation.YOUNG_PERSON
+    say(case, guardian, "Før den første evalueringen", 1)
+    at(2)
+    _evaluate(case, keep, holder, plans.NextAction.CONTINUE, date(2027, 1, 10))
+    say(case, guardian, "Mellom evalueringene", 3)
+    at(4)
+    _evaluate(case, stop, holder, plans.NextAction.CONTINUE, date(2027, 1, 10))  # this case's latest
+    say(case, guardian, "Senere", 10)
+    say(case, young, "Ungdommens ord", 11)
+    say(other, guardian, "En annen families ord", 12)
+    at(13)
+    _evaluate(other, other_measure, holder, plans.NextAction.CONTINUE, date(2027, 1, 10))  # another case's, later
+    say(case, guardian, "Skrevet sist, datert tidligere", 6)
+    words = plans.words_for_evaluation(case)
+    assert [e.data["text"] for e in words] == ["Skrevet sist, datert tidligere", "Senere", "Ungdommens ord"]
+    assert plans.evaluation_prefill(words) == ("Ungdommens ord", "Skrevet sist, datert tidligere\n\nSenere")

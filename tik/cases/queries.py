@@ -130,7 +130,8 @@ def search_cases(user: User, text: str, limit: int = 50) -> list[CaseRow]:
     if not words:
         return []
     query = (select(Case).join(Child, Child.id == Case.child_id).where(visible_cases(user, today()))
-             .options(selectinload(Case.child), selectinload(Case.coordinator))
+             .options(selectinload(Case.child), selectinload(Case.coordinator), selectinload(Case.participants),
+                      selectinload(Case.consents).selectinload(Consent.service_rows))  # row_of: may they know?
              .order_by(Case.ref.desc()).limit(limit))
     if REFERENCE.fullmatch(text.strip().upper()):
         query = query.where(Case.ref == text.strip().upper())
