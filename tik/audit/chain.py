@@ -180,9 +180,7 @@ def seal() -> int:
 
 def _sort_out(conn: Connection, key: bytes, rows: list) -> tuple[list, list[int]]:
     """Split a batch into the events the app wrote (MAC holds, not a copy of another) and the forged ids."""
-    macs = [row["mac"] for row in rows if row["mac"]]
-    seen = set(conn.execute(select(table.c.mac).where(table.c.mac.in_(macs), table.c.seq.is_not(None)))
-               .scalars()) if macs else set()
+    seen = _sealed_macs(conn, [row["mac"] for row in rows if row["mac"]])
     genuine, forged = [], []
     for row in rows:
         if row["mac"] in seen or not mac_holds(key, SimpleNamespace(**row)):
@@ -191,6 +189,22 @@ def _sort_out(conn: Connection, key: bytes, rows: list) -> tuple[list, list[int]
             seen.add(row["mac"])
             genuine.append(row)
     return genuine, forged
+
+
+# SQLite's statistics count every event sealed before MACs existed (mac NULL) as one value of the MAC's index:
+# with them the planner took the index for useless and read the whole trail for the check below (1.4 s at three
+# million events, holding the write lock every request's audit commit waits for). Named, the index is used.
+_SEALED_MACS_SQLITE = text("SELECT mac FROM audit_event INDEXED BY ix_audit_event_mac "
+                           "WHERE mac IN :macs AND seq IS NOT NULL").bindparams(bindparam("macs", expanding=True))
+
+
+def _sealed_macs(conn: Connection, macs: list[str]) -> set[str]:
+    """Which of `macs` a sealed event already carries (read through the MAC's unique index)."""
+    if not macs:
+        return set()
+    if conn.dialect.name == "sqlite":
+        return set(conn.execute(_SEALED_MACS_SQLITE, {"macs": macs}).scalars())
+    return set(conn.execute(select(table.c.mac).where(table.c.mac.in_(macs), table.c.seq.is_not(None))).scalars())
 
 
 def _end_session_transaction() -> None:
