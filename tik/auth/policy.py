@@ -344,13 +344,15 @@ def reachable_cases(user: User) -> ColumnElement[bool]:
 def reachable_case_ids(user: User):
     """The ids of the cases reachable_cases narrows to, as a statement of their own: a list that runs it first
     and then selects `Case.id.in_(ids)` is read through the primary key on PostgreSQL too, whose planner
-    otherwise reads every open case (its estimate of the union grows with the municipality)."""
-    led = select(UnitLeader.unit_id).where(UnitLeader.user_id == user.id)
+    otherwise reads every open case (its estimate of the union grows with the municipality). The led units'
+    root starts from the user's rows in unit_leader: as `unit_id IN (…)` SQLite read every case of the
+    municipality, for a user who leads no unit too (67 ms at 100 000 children)."""
     here = Case.municipality_id == current_row_id()
     return union(select(Case.id).where(Case.coordinator_id == user.id, here),
                  select(CaseParticipant.case_id).join(Case, Case.id == CaseParticipant.case_id)
                  .where(CaseParticipant.user_id == user.id, here),
-                 select(Case.id).where(Case.unit_id.in_(led), here))
+                 select(Case.id).join(UnitLeader, UnitLeader.unit_id == Case.unit_id)
+                 .where(UnitLeader.user_id == user.id, here))
 
 
 def led_by(user: User) -> ColumnElement[bool]:
