@@ -898,3 +898,26 @@ def test_the_page_offers_each_guardian_the_letter_in_their_own_language(app, fam
     set_guardian_nin(mother, MOTHER_A)
     assert _page_data(app, case, FamilyRelation.GUARDIAN, MOTHER_A).letter_lang == "pl"
     assert _page_data(app, case, FamilyRelation.GUARDIAN, MOTHER_B).letter_lang == "nb"
+
+
+def test_the_page_links_the_full_timeline_only_past_the_entries_it_shows(app, families, family_sso):
+    """The page shows the latest TIMELINE_ON_PAGE entries; the link to the whole timeline appears only when
+    there are more than that, not when there are exactly that many."""
+    from tik.family.service import TIMELINE_ON_PAGE, visible_timeline
+    from tik.family.texts import FamilyTexts
+
+    _, a, _ = families
+    mother = family_sign_in(app, family_sso, MOTHER_A)
+
+    def entries() -> int:
+        with app.test_request_context(f"/min-familie/{a.ref}"):
+            return len(visible_timeline(a, FamilyTexts("nb")))
+
+    n = 0
+    while entries() < TIMELINE_ON_PAGE:
+        n += 1
+        assert mother.post(f"/min-familie/{a.ref}/for-motet", data={"text": f"Ord nummer {n}"}).status_code == 302
+    assert entries() == TIMELINE_ON_PAGE
+    assert 'id="family-full-timeline"' not in mother.get(f"/min-familie/{a.ref}").get_data(as_text=True)
+    assert mother.post(f"/min-familie/{a.ref}/for-motet", data={"text": "Ett ord for mye"}).status_code == 302
+    assert 'id="family-full-timeline"' in mother.get(f"/min-familie/{a.ref}").get_data(as_text=True)
