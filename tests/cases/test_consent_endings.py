@@ -12,6 +12,7 @@ from tik.auth.models import Role
 from tik.cases.handover import HandoverError, answer_handover, propose_handover
 from tik.cases.models import CaseParticipant, EventKind, Handover, HandoverStatus
 from tik.cases.participants import ParticipantError, invite_participant
+from tik.clock import now
 from tik.extensions import db
 from tik.plans import service as plans
 from tik.plans.models import GoalReached, Measure, MeasureStatus, NextAction
@@ -228,3 +229,44 @@ def test_a_handover_records_the_familys_wish_and_the_scope_of_the_measures(clien
     login(nurse)
     page = client.get("/min-side").get_data(as_text=True)
     assert "Mor vil ha helsesykepleier" in page and "Samtalene på helsestasjonen" in page
+
+
+def test_withdrawing_one_consent_ends_only_what_hung_on_it_each_entry_in_the_recorders_name(
+        client, login, make_user, make_case, give_consent, make_measure):
+    """Two consents, one withdrawn: the participant and the pending handover of the withdrawn service end, each
+    with its timeline entry naming the member of staff who recorded the withdrawal, the person and the reason;
+    the participant the other consent still covers stays."""
+    holder = make_user(username="holder", service="school", roles=COORDINATOR)
+    ppt = make_user(username="ppt", service="ppt", roles=COORDINATOR, name="Petra Ppt")
+    nurse = make_user(username="nurse", service="health-nurse", roles=COORDINATOR, name="Nina Helse")
+    nurse2 = make_user(username="nurse2", service="health-nurse", roles=COORDINATOR, name="Hanne Helse")
+    case = make_case(by=holder)
+    give_consent(case, holder, ["ppt"])
+    ending = give_consent(case, holder, ["health-nurse"])
+    invite_participant(case, ppt, holder)
+    invite_participant(case, nurse, holder)
+    measure = make_measure(case, holder, service="health-nurse", what="Samtaler hos helsesykepleier")
+    handover = propose_handover(case, nurse2, holder)
+    before = now()
+
+    login(holder)
+    assert client.post(f"/saker/{case.ref}/samtykke/{ending.id}/trekk").status_code == 302
+    db.session.expire_all()
+    participants = {p.user_id: p for p in db.session.scalars(
+        db.select(CaseParticipant).where(CaseParticipant.case_id == case.id))}
+    assert participants[ppt.id].active and participants[ppt.id].removed_reason == ""
+    assert not participants[nurse.id].active and participants[nurse.id].removed_reason == "consent_withdrawn"
+    assert (handover.status, handover.reason) == (HandoverStatus.WITHDRAWN, "consent_withdrawn")
+    assert handover.answered_at is not None and before <= handover.answered_at <= now()
+    assert (measure.status, measure.ended_reason) == (MeasureStatus.ENDED, "consent_withdrawn")
+
+    entries = {(e.kind, e.data.get("action")): e for e in timeline(case)
+               if e.data.get("reason") == "consent_withdrawn" or e.kind == EventKind.PARTICIPANT}
+    removed = [e for e in timeline(case) if e.kind == EventKind.PARTICIPANT and e.data.get("action") == "removed"]
+    assert [(e.by_id, e.data) for e in removed] == [
+        (holder.id, {"action": "removed", "user": "Nina Helse", "reason": "consent_withdrawn"})]
+    cancelled = entries[(EventKind.HANDOVER, "cancelled")]
+    assert (cancelled.by_id, cancelled.data) == (
+        holder.id, {"action": "cancelled", "to_user": "Hanne Helse", "reason": "consent_withdrawn"})
+    ended = entries[(EventKind.PLAN, "measure.ended")]
+    assert (ended.by_id, ended.data["measure_id"]) == (holder.id, measure.id)

@@ -853,3 +853,71 @@ def test_a_young_person_lists_their_own_case_from_the_consent_age_and_not_before
     assert case.ref in family_sign_in(app, family_sso, nin).get("/min-familie/").get_data(as_text=True)
     clock.travel(datetime.combine(born.replace(year=born.year + 15) - days(days=1), datetime.min.time()))
     assert case.ref not in family_sign_in(app, family_sso, nin).get("/min-familie/").get_data(as_text=True)
+
+
+def _page_data(app, case, relation, nin: str | None):
+    """The family's page of `case` as the service hands it to the template, for the person with `nin`."""
+    from tik.family.service import family_page
+    from tik.family.texts import FamilyTexts
+
+    with app.test_request_context(f"/min-familie/{case.ref}"):
+        return family_page(case, relation, crypto.lookup_hash(nin) if nin else None, FamilyTexts("nb"),
+                           TEST_DAY)
+
+
+def test_the_page_hands_a_young_person_without_reach_no_plan_and_a_guardian_the_whole_plan(app, young_case):
+    """What family_page gives the template: the young person without their own consent gets no plan, no measures
+    and no timeline (whatever the template would do with them), their consent age and the case's consents; the
+    guardian the plan and its measures, and not the young person's wording."""
+    from tik.auth.policy import FamilyRelation
+
+    _, case, nin = young_case
+    consents = [c.id for c in db.session.scalars(select(Consent).where(Consent.case_id == case.id)
+                                                 .order_by(Consent.id))]
+    young = _page_data(app, case, FamilyRelation.YOUNG_PERSON, nin)
+    assert young.relation == FamilyRelation.YOUNG_PERSON and young.young is True
+    assert not young.sees_plan and young.plan is None and young.measures == [] and young.timeline == []
+    assert young.consent_age == 15 and [c.id for c in young.consents] == consents and consents
+    mother = _page_data(app, case, FamilyRelation.GUARDIAN, MOTHER_A)
+    assert mother.relation == FamilyRelation.GUARDIAN and mother.young is False
+    assert mother.sees_plan and mother.plan is not None
+    assert {m.what for m in mother.measures} == {NURSE_MEASURE, PPT_MEASURE, SCHOOL_MEASURE}
+    assert [c.id for c in mother.consents] == consents
+
+
+def test_the_page_offers_each_guardian_the_letter_in_their_own_language(app, family_sso, make_case, make_user):
+    """The page's letter language is the signed-in guardian's own, not the first guardian's."""
+    from tik.auth.policy import FamilyRelation
+    from tik.concerns.service import GuardianInput
+
+    holder = make_user("holder", roles=(Role.EMPLOYEE, Role.COORDINATOR))
+    case = told(make_case(by=holder, guardians=[GuardianInput("Ola Hansen", "far", "", "nb"),
+                                                GuardianInput("Kari Hansen", "mor", "", "pl")]))
+    father, mother = sorted(case.child.guardians, key=lambda g: g.id)
+    set_guardian_nin(father, MOTHER_B)
+    set_guardian_nin(mother, MOTHER_A)
+    assert _page_data(app, case, FamilyRelation.GUARDIAN, MOTHER_A).letter_lang == "pl"
+    assert _page_data(app, case, FamilyRelation.GUARDIAN, MOTHER_B).letter_lang == "nb"
+
+
+def test_the_page_links_the_full_timeline_only_past_the_entries_it_shows(app, families, family_sso):
+    """The page shows the latest TIMELINE_ON_PAGE entries; the link to the whole timeline appears only when
+    there are more than that, not when there are exactly that many."""
+    from tik.family.service import TIMELINE_ON_PAGE, visible_timeline
+    from tik.family.texts import FamilyTexts
+
+    _, a, _ = families
+    mother = family_sign_in(app, family_sso, MOTHER_A)
+
+    def entries() -> int:
+        with app.test_request_context(f"/min-familie/{a.ref}"):
+            return len(visible_timeline(a, FamilyTexts("nb")))
+
+    n = 0
+    while entries() < TIMELINE_ON_PAGE:
+        n += 1
+        assert mother.post(f"/min-familie/{a.ref}/for-motet", data={"text": f"Ord nummer {n}"}).status_code == 302
+    assert entries() == TIMELINE_ON_PAGE
+    assert 'id="family-full-timeline"' not in mother.get(f"/min-familie/{a.ref}").get_data(as_text=True)
+    assert mother.post(f"/min-familie/{a.ref}/for-motet", data={"text": "Ett ord for mye"}).status_code == 302
+    assert 'id="family-full-timeline"' in mother.get(f"/min-familie/{a.ref}").get_data(as_text=True)
