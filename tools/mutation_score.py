@@ -3,6 +3,11 @@ what was not tested (lines no selected test reaches; mutants the run did not get
 
     python tools/mutation_score.py              # the table
     python tools/mutation_score.py --survivors # and every survivor the ledger does not explain, with its change
+    python tools/mutation_score.py --untested 'tik.cases.*'  # the names of the mutants not tested yet
+
+Naming mutants to `mutmut run` tests each named one again, done or not; a plain `mutmut run` tests only the
+mutants without a result, but all of the scope. To go on with a narrowed run where it stopped, name only the
+untested ones: `make mutate MUTANTS="$(python tools/mutation_score.py --untested 'tik.cases.*')"`.
 
 A survivor that tests/mutation_ledger.yaml explains (verdict "equivalent" or "not meaningful") is counted in the
 "ledger" column and left out of the score; one marked "not checked" stays a survivor (a known gap). A timeout or
@@ -14,6 +19,7 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter
+from fnmatch import fnmatch
 from pathlib import Path
 
 import yaml
@@ -75,7 +81,17 @@ def results(meta: Path) -> dict[str, str]:
     return {name: folded.get(status, status) for name, status in statuses.items()}
 
 
+def untested(patterns: list[str], root: Path = Path("mutants/tik")) -> list[str]:
+    """The mutants in `root` without a result yet (never run, or stopped mid-run), those that match one of the
+    fnmatch `patterns` (mutmut's own globs) or all when none is given."""
+    return [mutant for meta in sorted(root.rglob("*.py.meta")) for mutant, status in results(meta).items()
+            if status == "not checked" and (not patterns or any(fnmatch(mutant, p) for p in patterns))]
+
+
 def main(argv: list[str]) -> int:
+    if argv[:1] == ["--untested"]:
+        print(" ".join(untested(argv[1:])))
+        return 0
     from mutmut.mutation.diff_apply import get_diff_for_mutant
 
     ledger = load_ledger()

@@ -82,3 +82,19 @@ def test_mutant_names_map_to_functions_and_methods():
     assert score.function_of("tik.auth.sessions.x__holds__mutmut_12") == ("tik.auth.sessions", "_holds")
     assert score.function_of("tik.auth.models.xǁUserǁget_id__mutmut_1") == ("tik.auth.models", "User.get_id")
     assert score.function_of("tik.web.xǁPlainTextǁ__init____mutmut_1") == ("tik.web", "PlainText.__init__")
+
+
+def test_the_untested_mutants_are_those_without_a_result_matching_the_globs(tmp_path):
+    """`--untested` names what a narrowed run has not reached, so naming them goes on where it stopped."""
+    import json
+
+    cases = tmp_path / "tik" / "cases"
+    cases.mkdir(parents=True)
+    (cases / "steps.py.meta").write_text(json.dumps({"exit_code_by_key": {
+        "tik.cases.steps.x_a__mutmut_1": 1, "tik.cases.steps.x_a__mutmut_2": None,
+        "tik.cases.steps.x_b__mutmut_1": 0, "tik.cases.steps.x_b__mutmut_2": 2}}))
+    (tmp_path / "tik" / "web.py.meta").write_text(json.dumps({"exit_code_by_key": {"tik.web.x_c__mutmut_1": None}}))
+    assert score.untested(["tik.cases.*"], root=tmp_path / "tik") == [
+        "tik.cases.steps.x_a__mutmut_2", "tik.cases.steps.x_b__mutmut_2"]
+    assert score.untested([], root=tmp_path / "tik") == [
+        "tik.cases.steps.x_a__mutmut_2", "tik.cases.steps.x_b__mutmut_2", "tik.web.x_c__mutmut_1"]
