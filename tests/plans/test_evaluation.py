@@ -7,9 +7,11 @@ from datetime import date
 import pytest
 from support import pdf_text
 
+from tik.cases.models import EventKind
 from tik.extensions import db
 from tik.plans import service as plans
 from tik.plans.models import MeasureStatus
+from tik.timeline.service import timeline
 
 
 @pytest.fixture
@@ -129,6 +131,10 @@ def test_level_3_individual_plan_is_the_same_plan(app, make_user, make_case, giv
                                 "ip_assessment": "Langvarige og koordinerte tjenester"}, by=holder)
     plan = plans.plan_of(case)
     assert plan.id == plan_before.id and plan.individual_plan and plan.child_coordinator == "Helle Holder"
+    # The log records, in the holder's name, that the plan grew and by which of the step's answers.
+    grown = [(e.by_id, e.data) for e in timeline(case) if e.kind == EventKind.PLAN
+             and e.data.get("action") == "plan.individual"]
+    assert grown == [(holder.id, {"action": "plan.individual", "effects": ["individual_plan", "child_coordinator"]})]
 
 
 def test_a_frozen_revision_prints_the_words_and_log_as_they_were_when_it_was_frozen(client, login, planned,
@@ -232,3 +238,30 @@ def test_the_family_words_offered_are_those_since_this_cases_latest_evaluation_o
     words = plans.words_for_evaluation(case)
     assert [e.data["text"] for e in words] == ["Skrevet sist, datert tidligere", "Senere", "Ungdommens ord"]
     assert plans.evaluation_prefill(words) == ("Ungdommens ord", "Skrevet sist, datert tidligere\n\nSenere")
+
+
+def test_a_plan_step_counts_only_a_measure_still_in_this_cases_plan(make_user, make_case, give_consent, move_case,
+                                                                   make_measure):
+    """A plan step needs a measure with an owner and an evaluation date in the case's own plan: another case's
+    measure does not count, nor one an evaluation ended; a measure still going does."""
+    from flows import TO_LEVEL2
+
+    from tik.cases.steps import decide
+    from tik.guides.engine import DecisionRefused
+
+    holder = make_user(name="Helle Holder")
+    case = make_case(by=holder)
+    give_consent(case, holder, ["health-nurse", "ppt"])
+    move_case(case, holder, TO_LEVEL2 + [
+        ("done", {"meeting_date": "2026-11-20", "participants": "x", "shared_understanding": "x"})])
+    step = case.step_id
+    make_measure(make_case(by=holder, first_name="Annen"), holder, what="Den andre sakens tiltak")
+    ended = make_measure(case, holder, what="Prøvd og avsluttet")
+    _evaluate(case, ended, holder, plans.NextAction.END)
+    with pytest.raises(DecisionRefused) as refused:
+        decide(case, "done", {"plan_summary": "Koordinert plan"}, by=holder)
+    assert refused.value.code == "measure_required"
+    db.session.rollback()
+    make_measure(case, holder, what="Frokost på skolen")
+    decide(case, "done", {"plan_summary": "Koordinert plan"}, by=holder)
+    assert case.step_id != step
