@@ -269,4 +269,8 @@ def test_withdrawing_one_consent_ends_only_what_hung_on_it_each_entry_in_the_rec
     assert (cancelled.by_id, cancelled.data) == (
         holder.id, {"action": "cancelled", "to_user": "Hanne Helse", "reason": "consent_withdrawn"})
     ended = entries[(EventKind.PLAN, "measure.ended")]
-    assert (ended.by_id, ended.data["measure_id"]) == (holder.id, measure.id)
+    assert (ended.by_id, ended.data) == (holder.id, {
+        "action": "measure.ended", "measure_id": measure.id, "what": "Samtaler hos helsesykepleier",
+        "service": "health-nurse", "reason": "consent_withdrawn", "revision": 1})
+    log_page = client.get(f"/saker/{case.ref}/logg").get_data(as_text=True)
+    assert "Tiltak avsluttet: Samtaler hos helsesykepleier – samtykket er trukket tilbake (revisjon 1)" in log_page

@@ -174,3 +174,90 @@ def test_network_meeting_with_the_family_records_who_attended(client, login, mak
     assert case.child.name in page  # a network meeting is about one case, with the family present
     pdf = pdf_text(client.get(f"/moter/{meeting.id}/referat.pdf").data)
     assert "Kari Hansen" in pdf and "Møtte ikke" in pdf
+
+
+def _headings(page: str) -> list[str]:
+    """Each agenda item's heading, in agenda order, as plain text."""
+    return [" ".join(re.sub(r"<[^>]+>", " ", h).split())
+            for h in re.findall(r'id="item-\d+-title">(.*?)</h3>', page, re.S)]
+
+
+def test_a_question_for_advice_is_shown_anonymised_and_the_cases_after_it_still_follow(client, login, team_world):
+    """An anonymous question for advice is one item among the others: shown by its description and tagged as
+    anonymised, and the cases put on the agenda after it are on the page too (by name when consent covers the
+    team, with the case's level)."""
+    holder = team_world["holder"]
+    a = team_world["cases"][0]
+    meeting = meetings.create_meeting(holder, title="Drøftingsmøte", starts_at=now() + timedelta(days=3),
+                                      team=team_world["team"])
+    meetings.add_item(meeting, holder, description="Jente, 9 år – spør om råd")
+    meetings.add_item(meeting, holder, case_ref=a.ref)
+    login(team_world["nurse"])
+    headings = _headings(client.get(f"/moter/{meeting.id}").get_data(as_text=True))
+    assert headings == ["1. Jente, 9 år – spør om råd Anonymisert", f"2. Astrid Alfa ({a.ref}) Nivå 0"]
+
+
+def test_the_agenda_offers_the_case_and_its_decisions_only_to_who_may_work_on_a_named_case(client, login,
+                                                                                          team_world):
+    """The link to the case and the decision forms come with an item whose child is named and whose case the
+    reader may work on: the holder gets them for the named cases, not for the anonymised one; a team member who
+    does not work on the case gets none."""
+    a, b, c = team_world["cases"]
+    meeting = team_world["meeting"]
+    login(team_world["holder"])
+    page = client.get(f"/moter/{meeting.id}").get_data(as_text=True)
+    opened = re.findall(r'href="/saker/(TIK-[^"#]+)">Åpne saken', page)
+    assert opened == [a.ref, b.ref]
+    decides = re.findall(rf'action="/moter/{meeting.id}/punkt/(\d+)/beslutning"', page)
+    assert decides == [str(meeting.items[0].id), str(meeting.items[1].id)]
+    login(team_world["nurse"])
+    page = client.get(f"/moter/{meeting.id}").get_data(as_text=True)
+    assert "Åpne saken" not in page and "/beslutning" not in page
+
+
+def test_reading_a_meeting_audits_one_read_per_case_shown_by_name(client, login, team_world):
+    """Reading a meeting (the page or its minutes) is reading the cases it names: one audit event per named
+    case, in the reader's name, pointing at the meeting; none for the anonymised case or a question for advice."""
+    from tik.audit.models import AuditEvent
+
+    a, b, _c = team_world["cases"]
+    nurse, meeting = team_world["nurse"], team_world["meeting"]
+    meetings.add_item(meeting, team_world["ppt"], description="Gutt, 8 år – bekymret for språket")
+    login(nurse)
+    assert client.get(f"/moter/{meeting.id}").status_code == 200
+    assert client.get(f"/moter/{meeting.id}/referat.pdf").status_code == 200
+    db.session.expire_all()
+    events = db.session.scalars(db.select(AuditEvent).where(AuditEvent.action.in_(("meeting.view", "meeting.pdf")))
+                                .order_by(AuditEvent.id)).all()
+    assert [(e.action, e.user_id, e.case_id, e.case_ref, e.detail) for e in events] == [
+        (action, nurse.id, case.id, case.ref, f"meeting:{meeting.id}")
+        for action in ("meeting.view", "meeting.pdf") for case in (a, b)]
+
+
+def test_one_sees_the_meetings_of_ones_teams_and_about_cases_one_may_see_soonest_first(
+        make_user, make_case, give_consent, make_meeting, clock):
+    """The meetings list: the team meetings of the teams one is in, and the network meetings about cases one
+    may see (an invited participant whose service the consent covers sees them; another case's meeting stays
+    hidden), soonest first; from a given moment, the meetings starting then or later."""
+    from tik.cases.participants import invite_participant
+
+    holder = make_user(username="holder", service="school", name="Helle Holder")
+    nurse = make_user(username="nurse", service="health-nurse", name="Nina Nurse")
+    seen = make_case(by=holder, first_name="Synlig")
+    hidden = make_case(by=holder, first_name="Skjult")
+    give_consent(seen, holder, ["health-nurse"])
+    invite_participant(seen, nurse, holder)
+    ours = meetings.create_team("Teamet vårt", [holder, nurse])
+    theirs = meetings.create_team("Et annet team", [holder])
+    about_seen = make_meeting(holder, case=seen, days=5, title="Om den synlige saken")
+    make_meeting(holder, case=hidden, days=2, title="Om den skjulte saken")
+    make_meeting(holder, team=theirs, days=3, title="Det andre teamets møte")
+    ours_meeting = make_meeting(holder, team=ours, days=1, title="Vårt teammøte")
+
+    assert [m.title for m in meetings.meetings_for(nurse)] == ["Vårt teammøte", "Om den synlige saken"]
+    assert [m.title for m in meetings.meetings_for(holder)] == [
+        "Vårt teammøte", "Om den skjulte saken", "Det andre teamets møte", "Om den synlige saken"]
+    assert [m.title for m in meetings.meetings_for(nurse, start=about_seen.starts_at)] == ["Om den synlige saken"]
+    assert [m.title for m in meetings.meetings_for(nurse, start=ours_meeting.starts_at)] == [
+        "Vårt teammøte", "Om den synlige saken"]
+    assert meetings.meetings_for(nurse, start=about_seen.starts_at + timedelta(minutes=1)) == []

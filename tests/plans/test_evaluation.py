@@ -7,9 +7,11 @@ from datetime import date
 import pytest
 from support import pdf_text
 
+from tik.cases.models import EventKind
 from tik.extensions import db
 from tik.plans import service as plans
 from tik.plans.models import MeasureStatus
+from tik.timeline.service import timeline
 
 
 @pytest.fixture
@@ -105,7 +107,7 @@ def test_compare_page_shows_what_changed(client, login, planned):
     assert "Avsluttede tiltak" in page and "Samtaler" in page
 
 
-def test_level_3_individual_plan_is_the_same_plan(app, make_user, make_case, give_consent, move_case,
+def test_level_3_individual_plan_is_the_same_plan(app, client, login, make_user, make_case, give_consent, move_case,
                                                  make_measure):
     from flows import TO_LEVEL2
 
@@ -129,6 +131,17 @@ def test_level_3_individual_plan_is_the_same_plan(app, make_user, make_case, giv
                                 "ip_assessment": "Langvarige og koordinerte tjenester"}, by=holder)
     plan = plans.plan_of(case)
     assert plan.id == plan_before.id and plan.individual_plan and plan.child_coordinator == "Helle Holder"
+    # The log records, in the holder's name, that the plan grew and by which of the step's answers.
+    grown = [(e.by_id, e.data) for e in timeline(case) if e.kind == EventKind.PLAN
+             and e.data.get("action") == "plan.individual"]
+    assert grown == [(holder.id, {"action": "plan.individual", "effects": ["individual_plan", "child_coordinator"]})]
+
+    # A revision frozen after that is the individual plan too, with its child coordinator, when printed later.
+    frozen = plan.revision
+    _evaluate(case, plan.measures[0], holder, plans.NextAction.CONTINUE, date(2027, 1, 10))
+    login(holder)
+    text = " ".join(pdf_text(client.get(f"/saker/{case.ref}/plan/revisjon/{frozen}.pdf").data).split())
+    assert "Handlingsplan – individuell plan" in text and "Barnekoordinator: Helle Holder" in text
 
 
 def test_a_frozen_revision_prints_the_words_and_log_as_they_were_when_it_was_frozen(client, login, planned,
@@ -232,3 +245,61 @@ def test_the_family_words_offered_are_those_since_this_cases_latest_evaluation_o
     words = plans.words_for_evaluation(case)
     assert [e.data["text"] for e in words] == ["Skrevet sist, datert tidligere", "Senere", "Ungdommens ord"]
     assert plans.evaluation_prefill(words) == ("Ungdommens ord", "Skrevet sist, datert tidligere\n\nSenere")
+
+
+def test_a_plan_step_counts_only_a_measure_still_in_this_cases_plan(make_user, make_case, give_consent, move_case,
+                                                                   make_measure):
+    """A plan step needs a measure with an owner and an evaluation date in the case's own plan: another case's
+    measure does not count, nor one an evaluation ended; a measure still going does."""
+    from flows import TO_LEVEL2
+
+    from tik.cases.steps import decide
+    from tik.guides.engine import DecisionRefused
+
+    holder = make_user(name="Helle Holder")
+    case = make_case(by=holder)
+    give_consent(case, holder, ["health-nurse", "ppt"])
+    move_case(case, holder, TO_LEVEL2 + [
+        ("done", {"meeting_date": "2026-11-20", "participants": "x", "shared_understanding": "x"})])
+    step = case.step_id
+    make_measure(make_case(by=holder, first_name="Annen"), holder, what="Den andre sakens tiltak")
+    ended = make_measure(case, holder, what="Prøvd og avsluttet")
+    _evaluate(case, ended, holder, plans.NextAction.END)
+    with pytest.raises(DecisionRefused) as refused:
+        decide(case, "done", {"plan_summary": "Koordinert plan"}, by=holder)
+    assert refused.value.code == "measure_required"
+    db.session.rollback()
+    make_measure(case, holder, what="Frokost på skolen")
+    decide(case, "done", {"plan_summary": "Koordinert plan"}, by=holder)
+    assert case.step_id != step
+
+
+def test_a_revision_is_frozen_once_in_the_name_of_who_froze_it_and_each_plan_keeps_its_own(planned, make_case,
+                                                                                             clock):
+    """Sharing the plan freezes its revision, in the sharer's name; an evaluation then freezes the same revision
+    again (one revision, not two, stamped with the later moment) before the next begins. Another case's plan
+    frozen under the same number leaves this one's as it was."""
+    from datetime import datetime, timedelta
+
+    holder, case, keep, _stop = planned
+    other = make_case(by=holder, first_name="Annen")
+    plans.update_plan(other, holder, goals="Den andre sakens mål", child_voice="", parents_voice="")
+    other_measure = plans.add_measure(other, holder, plans.MeasureInput(
+        "school", "Lærer", "Lesekurs", "Lese bedre", date(2026, 9, 1), date(2026, 11, 1)))
+    plans.share_with_family(case, holder)
+    shared_at = clock.now()
+    clock.travel(shared_at + timedelta(days=1))
+    _evaluate(case, keep, holder, plans.NextAction.CONTINUE, date(2027, 1, 10))
+    plans.share_with_family(other, holder)
+    _evaluate(other, other_measure, holder, plans.NextAction.CONTINUE, date(2027, 1, 10))
+
+    plan, other_plan = plans.plan_of(case), plans.plan_of(other)
+    assert plan.revision == other_plan.revision == 2
+    assert [(r.number, r.created_by_id) for r in plans.revisions(plan)] == [(1, holder.id)]
+    assert [(r.number, r.created_by_id) for r in plans.revisions(other_plan)] == [(1, holder.id)]
+    first = plans.revision_snapshot(plan, 1)
+    assert first["goals"] == "Trygg skolehverdag"
+    assert datetime.fromisoformat(first["frozen_at"]) >= shared_at + timedelta(days=1)  # the evaluation's moment
+    assert [(m["what"], m["status"], m["evaluate_on"]) for m in first["measures"]] == [
+        ("Leksehjelp", "planned", "2026-11-01"), ("Samtaler", "planned", "2026-11-01")]
+    assert plans.revision_snapshot(other_plan, 1)["goals"] == "Den andre sakens mål"
