@@ -144,6 +144,38 @@ def test_level_3_individual_plan_is_the_same_plan(app, client, login, make_user,
     assert "Handlingsplan – individuell plan" in text and "Barnekoordinator: Helle Holder" in text
 
 
+def test_growing_into_an_individual_plan_leaves_the_plan_the_family_was_given_as_they_got_it(
+        make_user, make_case, give_consent, move_case, make_measure):
+    """The family got revision n; the step's "yes" to an individual plan is revision n + 1, so the copy the family
+    holds is not later re-frozen as an individual plan with a child coordinator it never named."""
+    from flows import TO_LEVEL2
+
+    from tik.cases.steps import decide
+
+    holder = make_user(name="Helle Holder")
+    case = make_case(by=holder)
+    give_consent(case, holder, ["health-nurse", "ppt", "child-welfare"])
+    move_case(case, holder, TO_LEVEL2 + [
+        ("done", {"meeting_date": "2026-11-20", "participants": "x", "shared_understanding": "x"})])
+    make_measure(case, holder)
+    move_case(case, holder, [
+        ("done", {"plan_summary": "x"}),
+        ("level3", {"evaluation": "x", "child_experience": "x"}),
+        ("done", {"meeting_date": "2026-11-20", "participants": "TIK-team", "shared_understanding": "x"}),
+        ("done", {}), ("done", {"plan_summary": "Koordinert plan"}),
+    ])
+    given = plans.share_with_family(case, holder).number
+    decide(case, "done", {"ip_right": "yes", "child_coordinator_right": "yes",
+                          "ip_assessment": "Langvarige og koordinerte tjenester"}, by=holder)
+    plan = plans.plan_of(case)
+    assert plan.revision == given + 1 and plan.individual_plan and not plan.shared
+    # Any later freeze (an evaluation freezes the current revision) leaves the family's copy alone.
+    _evaluate(case, plan.measures[0], holder, plans.NextAction.CONTINUE, date(2027, 1, 10))
+    kept = {r.number: r.snapshot for r in plans.revisions(plan)}
+    assert (kept[given]["individual_plan"], kept[given]["child_coordinator"]) == (False, "")
+    assert (kept[given + 1]["individual_plan"], kept[given + 1]["child_coordinator"]) == (True, "Helle Holder")
+
+
 def test_a_frozen_revision_prints_the_words_and_log_as_they_were_when_it_was_frozen(client, login, planned,
                                                                                       move_case, clock):
     """Revision 1 was what the family got: words the child or the parents said after it was frozen belong to

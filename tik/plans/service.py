@@ -59,10 +59,13 @@ def grow_plan(case: Case, by: User, effects: list[str]) -> Plan:
     """A step's "yes" grows the case's one plan (made if there is none): `individual_plan` makes it the individual
     plan, `child_coordinator` names the holder as the child's coordinator. Inside the caller's unit of work."""
     plan = ensure_plan(case)
-    if "individual_plan" in effects:
-        plan.individual_plan = True
+    grown = {"individual_plan": True} if "individual_plan" in effects else {}
     if "child_coordinator" in effects:
-        plan.child_coordinator = case.coordinator.name
+        grown["child_coordinator"] = case.coordinator.name
+    if any(getattr(plan, field) != value for field, value in grown.items()):
+        _before_change(plan)  # a plan the family was given stays as they got it; the growth is the next revision
+        for field, value in grown.items():
+            setattr(plan, field, value)
     log(case, EventKind.PLAN, by, action="plan.individual", effects=effects)
     return plan
 
