@@ -900,6 +900,23 @@ def test_the_page_offers_each_guardian_the_letter_in_their_own_language(app, fam
     assert _page_data(app, case, FamilyRelation.GUARDIAN, MOTHER_B).letter_lang == "nb"
 
 
+def test_each_guardians_pages_start_in_the_language_staff_recorded_for_her(app, family_sso, make_case, make_user):
+    """"Min familie" speaks the signed-in guardian's own recorded language, not the other guardian's of the same
+    child, from her list of cases on."""
+    from tik.concerns.service import GuardianInput
+
+    holder = make_user("holder", roles=(Role.EMPLOYEE, Role.COORDINATOR))
+    case = told(make_case(by=holder, guardians=[GuardianInput("Ola Hansen", "far", "", "nb"),
+                                                GuardianInput("Kari Hansen", "mor", "", "pl")]))
+    father, mother = sorted(case.child.guardians, key=lambda g: g.id)
+    set_guardian_nin(father, MOTHER_B)
+    set_guardian_nin(mother, MOTHER_A)
+    for nin, lang in ((MOTHER_A, "pl"), (MOTHER_B, "nb")):
+        family = family_sign_in(app, family_sso, nin)
+        for url in ("/min-familie/", f"/min-familie/{case.ref}"):
+            assert f'<html lang="{lang}"' in family.get(url).get_data(as_text=True), (nin, url)
+
+
 def test_the_page_links_the_full_timeline_only_past_the_entries_it_shows(app, families, family_sso):
     """The page shows the latest TIMELINE_ON_PAGE entries; the link to the whole timeline appears only when
     there are more than that, not when there are exactly that many."""

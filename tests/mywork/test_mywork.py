@@ -49,6 +49,59 @@ def test_my_work_lists_the_right_items_at_the_right_dates(client, login, make_us
     assert [c.case_id for c in work.consents] == [older.id]         # 28 days left: warned
 
 
+def test_min_side_lists_the_open_cases_i_hold_and_the_consents_on_them_that_end_within_30_days(
+        client, login, make_user, make_case, move_case, give_consent):
+    """"Min side": the steps of the open cases I hold, not a colleague's I take part in nor a closed one; a level 0
+    decision first, then by deadline, undated last, equal ones by reference. Each row shows the case's level, its
+    own step, its deadline, the child and me as holder (it does not wait). The warning lists the consents on those
+    cases that end within 30 days, today and the 30th day included, the soonest first; not one that was withdrawn
+    or has ended, nor one on a colleague's case or on a closed case."""
+    from flows import DECIDE, TO_LEVEL0_DECISION, TO_LEVEL1
+
+    from tik.auth.models import Role
+    from tik.cases.consent import withdraw_consent
+    from tik.cases.participants import invite_participant
+    from tik.cases.queries import Access
+
+    me = make_user("meg", roles=(Role.EMPLOYEE, Role.COORDINATOR), name="Mette Holder")
+    colleague = make_user("kollega", roles=(Role.EMPLOYEE, Role.COORDINATOR))
+    start = clock.now()
+    clock.travel(start - timedelta(days=10))
+    due = make_case(by=me, first_name="Frist")                            # level 0: its decision due in 4 days
+    give_consent(due, me, ["ppt"], days=5)                                # ended 5 days ago
+    clock.travel(start)
+    new_undated = make_case(by=me, first_name="Iaar")
+    clock.travel(datetime(2025, 12, 1, 9))
+    old_undated = make_case(by=me, first_name="Ifjor")                   # a reference of last year, a later id
+    clock.travel(start)
+    for case in (old_undated, new_undated):
+        move_case(case, me, TO_LEVEL1)                                    # level 1: a step without a deadline
+    closed = make_case(by=me, first_name="Lukket")
+    give_consent(closed, me, ["ppt"], days=10)
+    move_case(closed, me, TO_LEVEL0_DECISION + [("close", {**DECIDE, "close_reason": "Avklart.",
+                                                           "family_informed": "yes"})])
+    theirs = make_case(by=colleague, first_name="Kollegas")
+    give_consent(theirs, colleague, ["ppt"], days=10)
+    invite_participant(theirs, me, colleague)                             # I take part in it, I do not hold it
+    last_day = give_consent(due, me, ["ppt"], days=30)
+    give_consent(due, me, ["ppt"], days=31)                               # not yet
+    withdrawn = give_consent(due, me, ["health-nurse"], days=10)
+    withdraw_consent(withdrawn, me)
+    ends_today = give_consent(new_undated, me, ["ppt"], days=0)
+
+    work = mywork.work_for(me)
+    assert old_undated.ref < new_undated.ref and old_undated.id > new_undated.id
+    assert [(r.ref, r.level, r.deadline) for r in work.steps] == [
+        (due.ref, 0, start.date() + timedelta(days=4)), (old_undated.ref, 1, None), (new_undated.ref, 1, None)]
+    for row, case in zip(work.steps, (due, old_undated, new_undated), strict=True):
+        assert row.step.id == case.step_id and (row.waiting, row.paused) == (False, False)
+        assert (row.child_name, row.coordinator_name, row.why) == (case.child.name, "Mette Holder", Access.HOLDER)
+    assert [c.id for c in work.consents] == [ends_today.id, last_day.id]
+    login(me)
+    page = client.get("/min-side").get_data(as_text=True)
+    assert closed.ref not in page and theirs.ref not in page and "Saken står stille nå" not in page
+
+
 def test_reminders_hold_no_personal_data_and_come_once_a_day(make_user, make_case):
     holder = make_user(email="holder@fjordvik.kommune.no")
     make_case(by=holder, first_name="Hemmeligna")
@@ -170,14 +223,20 @@ def test_my_cases_lists_what_i_hold_then_take_part_in_then_lead_each_by_deadline
 
 
 def test_my_cases_says_a_case_waits_for_child_welfare_only_to_those_who_may_know(make_unit, make_user, give_consent):
-    """A case waiting for child welfare in "Mine saker": the holder's row says it waits (the waiting step); a
-    participant who may not know of the report reads only that the case stands still (the need-to-know rule)."""
+    """A case waiting for child welfare in "Mine saker" (and on the holder's "Min side"): the holder's row says it
+    waits (the waiting step); a participant who may not know of the report reads only that the case stands still
+    (the need-to-know rule): their row carries the case's own step, not the waiting step."""
     from support import nora_waiting
 
     from tik.cases.queries import my_cases
+    from tik.guidebook import guide_of
 
     case, people = nora_waiting(make_unit, make_user, give_consent)
     [held] = my_cases(people["holder"])
     [joined] = my_cases(people["ppt"])
     assert (held.ref, held.waiting, held.paused) == (case.ref, True, False)
     assert (joined.ref, joined.waiting, joined.paused) == (case.ref, False, True)
+    [step] = mywork.work_for(people["holder"]).steps                      # "Min side" says so to the holder too
+    assert (step.ref, step.waiting, step.paused, step.step) == (case.ref, True, False, held.step)
+    assert held.step.id == guide_of(case).child_welfare_wait.id != case.step_id
+    assert joined.step.id == case.step_id
