@@ -264,3 +264,124 @@ def test_the_leader_records_feedback_through_the_web(client, login, make_user, m
     assert "Ta kontakt med meg hvis du vil snakke" in client.get(f"/saker/{case.ref}").get_data(as_text=True)
     login(teacher)
     assert client.post(f"/saker/{case.ref}/leder", data={"message": "talk"}).status_code == 404
+
+
+def _send_report(case, by, sent_on) -> ChildWelfareReport:
+    """`by` decides to report at the level 0 decision (not the suspicion path's hard stop) and records it as sent
+    on `sent_on`, every guardian informed."""
+    if case.step_id != "l0-decide":
+        for decision, values in TO_LEVEL0_DECISION:
+            steps.decide(case, decision, values, by=by)
+    steps.decide(case, "report", {"assessment": "Grunn til bekymring."}, by=by)
+    report = db.session.scalar(db.select(ChildWelfareReport).where(ChildWelfareReport.case_id == case.id)
+                               .order_by(ChildWelfareReport.id.desc()).limit(1))
+    return complete_report(report, by, guardians=[GuardianInformed(g["guardian_id"], True) for g in report.guardians],
+                           child_told=True, child_not_told_reason="", interpreter_needed=False,
+                           interpreter_language="", sent_on=sent_on, sent_how="ks-fiks", text="")
+
+
+def _handed_to_nurse(case, holder, make_user, services=("health-nurse", "school")):
+    """The holder hands the case over to a health nurse under a consent for `services`; the old holder stays on
+    as a participant while the consent covers their service."""
+    from tik.cases.consent import record_consent
+    from tik.cases.handover import answer_handover, propose_handover
+    from tik.cases.models import ConsentForm
+
+    nurse = make_user(service="health-nurse", roles=(Role.EMPLOYEE, Role.COORDINATOR))
+    record_consent(case, holder, given_by="Kari Hansen", services=list(services), purpose="Samarbeid om tiltak",
+                   form=ConsentForm.PAPER, given_on=clock.today(), expires_on=clock.today() + timedelta(days=365))
+    answer_handover(propose_handover(case, nurse, holder), nurse, accept=True)
+    assert case.coordinator_id == nurse.id
+    return nurse
+
+
+def test_the_feedback_reminder_comes_a_week_before_it_is_due_earliest_first(make_user, make_case):
+    """The reminder to ask child welfare for feedback shows from a week before it is due (21 days after the
+    report was sent), the earliest due first, and goes once the feedback is recorded."""
+    teacher = make_user(service="school")
+    first, second = make_case(by=teacher, first_name="Forste"), make_case(by=teacher, first_name="Andre")
+    start = clock.today()
+    clock.travel(start + timedelta(days=2))
+    late = _send_report(first, teacher, clock.today())                        # due start + 23
+    early = _send_report(second, teacher, start)                               # recorded later, sent earlier: + 21
+    assert [r.feedback_due for r in (early, late)] == [start + timedelta(days=21), start + timedelta(days=23)]
+    clock.travel(start + timedelta(days=13))
+    assert work_for(teacher).report_feedback == []                              # due in 8 days: not yet
+    clock.travel(start + timedelta(days=14))
+    assert [r.id for r in work_for(teacher).report_feedback] == [early.id]     # due in exactly a week
+    clock.travel(start + timedelta(days=16))
+    assert [r.id for r in work_for(teacher).report_feedback] == [early.id, late.id]
+    feedback_received(early, teacher, clock.today())
+    assert [r.id for r in work_for(teacher).report_feedback] == [late.id]
+
+
+def test_the_feedback_reminder_goes_to_the_reporter_and_the_holder_while_they_see_the_case(
+        make_user, make_unit, make_case):
+    """Who is reminded: the one who sent the report and the case's holder, of that report only; not a leader who
+    oversees the case nor a colleague; and the reporter only while they may still see the case."""
+    from tik.cases.consent import withdraw_consent
+
+    leader = make_user(service="school", roles=(Role.EMPLOYEE, Role.LEADER))
+    make_unit("school-1", "school", leaders=[leader])
+    teacher, colleague = make_user(service="school"), make_user(service="school")
+    case = make_case(by=teacher)
+    start = clock.today()
+    sent = _send_report(case, teacher, start)
+    nurse = _handed_to_nurse(case, teacher, make_user)
+    clock.travel(start + timedelta(days=14))
+    assert [r.id for r in work_for(nurse).report_feedback] == [sent.id]          # the holder, who did not send it
+    assert [r.id for r in work_for(teacher).report_feedback] == [sent.id]        # the sender, now a participant
+    own = _send_report(case, nurse, start + timedelta(days=1))                  # the new holder's own report
+    clock.travel(start + timedelta(days=15))
+    assert [r.id for r in work_for(nurse).report_feedback] == [sent.id, own.id]  # holder: every report
+    assert [r.id for r in work_for(teacher).report_feedback] == [sent.id]        # a participant: their own
+    assert work_for(leader).report_feedback == [] and work_for(colleague).report_feedback == []
+    withdraw_consent(case.consents[0], nurse)                                    # the teacher's school leaves
+    assert work_for(teacher).report_feedback == []
+    assert [r.id for r in work_for(nurse).report_feedback] == [sent.id, own.id]
+
+
+def test_leader_feedback_is_read_by_the_reporter_the_holder_and_not_other_participants(
+        client, login, make_user, make_unit, make_case):
+    """The reporter's unit leader gives them feedback: the reporter reads it in the case's log (while they take
+    part in it) and the holder does; another participant does not."""
+    from tik.cases.participants import invite_participant
+
+    leader = make_user(service="school", roles=(Role.EMPLOYEE, Role.LEADER))
+    make_unit("school-1", "school", leaders=[leader])
+    teacher = make_user(service="school")
+    case = make_case(by=teacher)
+    leader_feedback(case, leader, "followed_up", reporter_id=teacher.id)
+    nurse = _handed_to_nurse(case, teacher, make_user)
+    other = make_user(service="health-nurse")
+    invite_participant(case, other, nurse)
+    message = "Saken følges opp av stafettholderen."
+    for who, reads in ((teacher, True), (nurse, True), (other, False)):
+        login(who)
+        response = client.get(f"/saker/{case.ref}/logg")
+        assert response.status_code == 200
+        assert (message in response.get_data(as_text=True)) is reads, who.username
+
+
+def test_min_side_shows_a_reporter_the_ten_newest_feedbacks_their_leader_gave_them(
+        client, login, make_user, make_unit, make_case):
+    """On "Min side" the reporter reads the feedback their leader gave them, with the case's reference, the newest
+    first and at most ten; not the feedback given to another reporter of the same case, and not the leader."""
+    leader = make_user(service="school", roles=(Role.EMPLOYEE, Role.LEADER))
+    make_unit("school-1", "school", leaders=[leader])
+    teacher, colleague = make_user(service="school"), make_user(service="school")
+    case = make_case(by=teacher, first_name="Nora", last_name="Lund")
+    assert make_case(by=colleague, first_name="Nora", last_name="Lund").id == case.id  # a second reporter
+    start = clock.now()
+    given = []
+    for day in range(11):
+        clock.travel(start + timedelta(days=day))
+        given.append(leader_feedback(case, leader, "received", reporter_id=teacher.id))
+    to_colleague = leader_feedback(case, leader, "followed_up", reporter_id=colleague.id)
+    assert [(e.id, ref) for e, ref in work_for(teacher).leader_feedback] == [(e.id, case.ref)
+                                                                             for e in reversed(given[1:])]
+    assert [e.id for e, _ in work_for(colleague).leader_feedback] == [to_colleague.id]
+    assert work_for(leader).leader_feedback == []
+    login(colleague)
+    page = client.get("/min-side").get_data(as_text=True)
+    assert "Saken følges opp av stafettholderen." in page and "Saken er tatt imot" not in page
