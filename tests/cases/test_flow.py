@@ -166,3 +166,40 @@ def test_my_cases_lists_level_next_step_and_deadline(client, login, make_user, m
     case = make_case(by=teacher)
     page = client.get("/saker").get_data(as_text=True)
     assert case.ref in page and "Konkretiser" in page and case.deadline.strftime("%d.%m.%Y") in page
+
+
+def test_the_leader_step_offers_the_active_leaders_of_the_holders_unit_by_name(client, login, make_user, make_unit,
+                                                                               make_case):
+    """At l0-discuss the holder names which of their unit's leaders took part: the leaders of the holder's own
+    unit who still have an account, in name order; a leader of another unit or a deactivated one is refused."""
+    from tik.cases.steps import decide
+    from tik.org.service import deactivate
+
+    leader = (Role.EMPLOYEE, Role.LEADER)
+    rita = make_user("rektor", service="school", roles=leader, name="Rita Rektor")
+    ivar = make_user("inspektor", service="school", roles=leader, name="Ivar Inspektør")
+    gone = make_user("gammel", service="school", roles=leader, name="Gunnar Gammel")
+    make_unit("school-1", "school", leaders=[rita, ivar, gone])
+    deactivate(gone)
+    db.session.commit()
+    other = make_user("annen", service="school", roles=leader, name="Anna Annen", unit=make_unit("school-2"))
+    make_unit("school-2", "school", leaders=[other])
+    teacher = make_user("teacher", service="school", roles=(Role.EMPLOYEE, Role.COORDINATOR), name="Tina Lærer")
+    case = make_case(by=teacher)
+    decide(case, "done", CONCRETISE, by=teacher)
+    assert case.step_id == "l0-discuss"
+
+    login(teacher)
+    page = client.get(f"/saker/{case.ref}").get_data(as_text=True)
+    select = re.search(r'<select[^>]*name="f_leader".*?</select>', page, re.S).group(0)
+    assert re.findall(r'<option value="\d+"[^>]*>([^<,]+)', select) == ["Ivar Inspektør", "Rita Rektor"]
+    for outsider in (gone, other):
+        refused = client.post(f"/saker/{case.ref}/beslutning", data=form_data(
+            DISCUSS | {"leader": outsider.id}, "done", case.version, "l0-discuss"))
+        assert refused.status_code == 422
+    done = client.post(f"/saker/{case.ref}/beslutning", data=form_data(DISCUSS | {"leader": rita.id}, "done",
+                                                                        case.version, "l0-discuss"))
+    assert done.status_code == 302
+    event = db.session.scalars(db.select(CaseEvent).where(CaseEvent.case_id == case.id,
+                                                          CaseEvent.step_id == "l0-discuss")).one()
+    assert event.data["fields"]["leader_id"] == str(rita.id)
