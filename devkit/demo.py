@@ -112,8 +112,9 @@ BARNEHAGE = "Solsiden barnehage"
 VGS = "Fjordvik videregående skole"
 
 
-def load() -> bool:
-    """Load the demo into an empty database. Returns False (and changes nothing) if any user exists."""
+def load(today: date | None = None) -> bool:
+    """Load the demo into an empty database. Returns False (and changes nothing) if any user exists. Its stories
+    happen in the weeks before `today` (the real date unless a test names one); the clock is real afterwards."""
     if db.session.scalar(select(User.id).limit(1)) is not None:
         return False
     if current_guide().country == "se":  # a Swedish municipality runs the Swedish demo (devkit/demo_sv.py)
@@ -121,7 +122,7 @@ def load() -> bool:
 
         return load_swedish()
     clock.reset()
-    base = clock.today()
+    base = today or clock.today()
     try:
         clock.travel(_when(base, max(150, _long_ago() + 70), "08:00"))  # before the oldest story begins
         from tik.org.service import load_organisation
