@@ -122,6 +122,7 @@ def load(today: date | None = None) -> bool:
 
         return load_swedish()
     clock.reset()
+    started = clock.now()
     base = today or clock.today()
     try:
         clock.travel(_when(base, max(150, _long_ago() + 70), "08:00"))  # before the oldest story begins
@@ -134,6 +135,9 @@ def load(today: date | None = None) -> bool:
         db.session.commit()
         _run([story(users, base) for story in STORIES])
         _guardian_for_dev_provider()
+        # The last of the demo happens this morning, or now if the morning has not come yet: nothing is dated
+        # after the moment the demo was loaded (a message written right after it must be the newest).
+        clock.travel(min(_when(base, 0, "08:00"), started) if today is None else _when(base, 0, "08:00"))
         _teams_and_meetings(users, base)
         load_youth_demo(users, DEMO_PASSWORD)
         db.session.commit()
@@ -175,6 +179,8 @@ def _teams_and_meetings(u: dict[str, User], base: date) -> None:
     from tik.concerns.models import Child
     from tik.meetings import service as meetings
 
+    morning = clock.now()  # the load's last moment (see load)
+
     def case_of(first_name: str) -> Case:
         return db.session.scalar(select(Case).join(Child, Child.id == Case.child_id)
                                  .where(Child.first_name == first_name))
@@ -194,7 +200,7 @@ def _teams_and_meetings(u: dict[str, User], base: date) -> None:
     meetings.save_minutes(anon, u["koordinator"], discussion="Drøftet anonymt: mønster i fraværet etter helger.",
                           advice="Snakk med jenta og foreldrene; bruk samtaleveilederen 6–12 år.", decisions="")
     meetings.set_attendance(past, {p.id for p in past.participants if p.name != u["leder"].name})
-    clock.travel(_when(base, 0, "08:00"))
+    clock.travel(morning)
     upcoming = meetings.create_meeting(u["koordinator"], title="TIK-team – neste ukemøte",
                                        starts_at=clock.local_to_utc(_when(base, -5, "09:00")),
                                        place="Møterom 2, Fjordvik barneskole",
