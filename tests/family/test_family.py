@@ -307,11 +307,8 @@ def test_the_family_downloads_the_letter_in_their_language_audited_as_a_family_p
     assert app.test_client().get(f"/min-familie/{a.ref}/brev.pdf").status_code == 302
 
 
-def test_each_guardian_gets_the_letter_in_their_own_language(app, family_sso, make_case, make_user):
-    """Two guardians who read different languages: each signed-in guardian's letter is in their own, whoever
-    is named first on the case."""
-    from pdfcheck import plain_text
-
+def _two_languages(make_case, make_user):
+    """A told case of two guardians: the father (MOTHER_B's id) reads bokmål, the mother (MOTHER_A's) Polish."""
     from tik.concerns.service import GuardianInput
 
     holder = make_user("holder", roles=(Role.EMPLOYEE, Role.COORDINATOR))
@@ -320,6 +317,15 @@ def test_each_guardian_gets_the_letter_in_their_own_language(app, family_sso, ma
     father, mother = sorted(case.child.guardians, key=lambda g: g.id)
     set_guardian_nin(father, MOTHER_B)
     set_guardian_nin(mother, MOTHER_A)
+    return case
+
+
+def test_each_guardian_gets_the_letter_in_their_own_language(app, family_sso, make_case, make_user):
+    """Two guardians who read different languages: each signed-in guardian's letter is in their own, whoever
+    is named first on the case."""
+    from pdfcheck import plain_text
+
+    case = _two_languages(make_case, make_user)
     for nin, lang, to in ((MOTHER_A, "pl", "Do: Kari Hansen"), (MOTHER_B, "nb", "Til: Ola Hansen")):
         answer = family_sign_in(app, family_sso, nin).get(f"/min-familie/{case.ref}/brev.pdf")
         assert f"{case.ref}-plan-familie-{lang}-rev" in answer.headers["Content-Disposition"]
@@ -888,14 +894,7 @@ def test_the_page_hands_a_young_person_without_reach_no_plan_and_a_guardian_the_
 def test_the_page_offers_each_guardian_the_letter_in_their_own_language(app, family_sso, make_case, make_user):
     """The page's letter language is the signed-in guardian's own, not the first guardian's."""
     from tik.auth.policy import FamilyRelation
-    from tik.concerns.service import GuardianInput
-
-    holder = make_user("holder", roles=(Role.EMPLOYEE, Role.COORDINATOR))
-    case = told(make_case(by=holder, guardians=[GuardianInput("Ola Hansen", "far", "", "nb"),
-                                                GuardianInput("Kari Hansen", "mor", "", "pl")]))
-    father, mother = sorted(case.child.guardians, key=lambda g: g.id)
-    set_guardian_nin(father, MOTHER_B)
-    set_guardian_nin(mother, MOTHER_A)
+    case = _two_languages(make_case, make_user)
     assert _page_data(app, case, FamilyRelation.GUARDIAN, MOTHER_A).letter_lang == "pl"
     assert _page_data(app, case, FamilyRelation.GUARDIAN, MOTHER_B).letter_lang == "nb"
 
@@ -903,14 +902,7 @@ def test_the_page_offers_each_guardian_the_letter_in_their_own_language(app, fam
 def test_each_guardians_pages_start_in_the_language_staff_recorded_for_her(app, family_sso, make_case, make_user):
     """"Min familie" speaks the signed-in guardian's own recorded language, not the other guardian's of the same
     child, from her list of cases on."""
-    from tik.concerns.service import GuardianInput
-
-    holder = make_user("holder", roles=(Role.EMPLOYEE, Role.COORDINATOR))
-    case = told(make_case(by=holder, guardians=[GuardianInput("Ola Hansen", "far", "", "nb"),
-                                                GuardianInput("Kari Hansen", "mor", "", "pl")]))
-    father, mother = sorted(case.child.guardians, key=lambda g: g.id)
-    set_guardian_nin(father, MOTHER_B)
-    set_guardian_nin(mother, MOTHER_A)
+    case = _two_languages(make_case, make_user)
     for nin, lang in ((MOTHER_A, "pl"), (MOTHER_B, "nb")):
         family = family_sign_in(app, family_sso, nin)
         for url in ("/min-familie/", f"/min-familie/{case.ref}"):
