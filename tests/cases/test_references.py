@@ -1,13 +1,18 @@
-"""Case references: TIK-YYYY-NNNN, unique under concurrent registration, past 9999; search finds them."""
+"""Case references: TIK-YYYY-NNNN, unique under concurrent registration, past 9999; a new concern after a closed
+case links back to the child's latest one; search finds them."""
 
 from __future__ import annotations
 
 import threading
+from datetime import timedelta
 
-from tik.auth.models import User
+from flows import DECIDE, TO_LEVEL0_DECISION
+
+from tik import clock
+from tik.auth.models import Role, User
 from tik.cases.models import Case, CaseCounter
 from tik.cases.queries import search_cases
-from tik.cases.steps import next_reference
+from tik.cases.steps import decide, next_reference
 from tik.clock import today
 from tik.extensions import db
 
@@ -20,6 +25,12 @@ def test_references_count_on_past_9999(app, make_case):
     assert next_reference(year) == f"TIK-{year}-10001"
 
 
+def test_each_year_has_its_own_series_from_0001_in_steps_of_one(app, make_case):
+    make_case()  # this year's series has begun
+    year = today().year + 1
+    assert [next_reference(year) for _ in range(3)] == [f"TIK-{year}-0001", f"TIK-{year}-0002", f"TIK-{year}-0003"]
+
+
 def test_the_counter_starts_after_references_already_in_the_database(app, make_case):
     year = today().year
     make_case()
@@ -27,6 +38,28 @@ def test_the_counter_starts_after_references_already_in_the_database(app, make_c
     db.session.execute(db.update(Case).values(ref=f"TIK-{year}-10042"))
     db.session.commit()
     assert next_reference(year) == f"TIK-{year}-10043"
+
+
+def test_a_new_concern_links_back_to_the_childs_latest_closed_case_and_no_other(app, make_user, make_case):
+    teacher = make_user(roles=(Role.EMPLOYEE, Role.COORDINATOR))
+
+    def closed_after(case, days: int):
+        clock.travel(clock.today() + timedelta(days=days))
+        for decision, values in TO_LEVEL0_DECISION + [("close", DECIDE | {"close_reason": "Avklart.",
+                                                                          "family_informed": "yes"})]:
+            decide(case, decision, values, by=teacher)
+        assert not case.is_open
+        return case
+
+    first = make_case(by=teacher, last_name="Berg")
+    assert first.previous_ref == ""  # a first concern links to nothing
+    closed_after(first, 1)
+    second = make_case(by=teacher, last_name="Berg")
+    assert second.previous_ref == first.ref
+    closed_after(second, 1)
+    closed_after(make_case(by=teacher, last_name="Dahl"), 1)  # another child's case, closed last of all
+    third = make_case(by=teacher, last_name="Berg")
+    assert third.previous_ref == second.ref  # the child's latest closed case: not the earlier, not another child's
 
 
 def test_concurrent_registrations_get_different_references(app, make_user):

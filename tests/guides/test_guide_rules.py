@@ -84,6 +84,23 @@ def test_the_leader_is_chosen_on_the_case_page(client, login, two_leaders):
     assert "<dt>Leder</dt><dd >Rita Rektor</dd>" in log
 
 
+def test_a_unit_with_one_leader_records_that_leader_and_takes_no_other(make_unit, make_user, make_case):
+    rektor = make_user("rektor", service="school", roles=LEADER, name="Rita Rektor")
+    make_unit("school-1", "school", leaders=[rektor])
+    elsewhere = make_user("annen", service="school", roles=LEADER, unit=make_unit("school-2", "school"))
+    make_unit("school-2", "school", leaders=[elsewhere])
+    teacher = make_user("teacher", service="school", roles=COORDINATOR)
+    case = make_case(by=teacher)
+    decide(case, "done", CONCRETISE, by=teacher)
+    with pytest.raises(DecisionRefused) as refused:  # another unit's leader sent by hand is not this unit's one
+        decide(case, "done", {"discussed_with": "leader", "advice": "x", "leader": str(elsewhere.id)}, by=teacher)
+    assert refused.value.code == "leader_required"
+    db.session.rollback()
+    decide(case, "done", {"discussed_with": "leader", "advice": "Snakk med barnet."}, by=teacher)
+    fields = _step_event(case, "l0-discuss").data["fields"]
+    assert (fields["leader"], fields["leader_id"]) == ("Rita Rektor", str(rektor.id))
+
+
 def test_a_holder_who_leads_the_unit_is_the_leader(make_unit, make_user, make_case):
     rektor = make_user("rektor", service="school", roles=LEADER + (Role.COORDINATOR,), name="Rita Rektor")
     make_unit("school-1", "school", leaders=[rektor, make_user("inspektor", service="school", roles=LEADER)])
@@ -180,6 +197,7 @@ def test_a_consent_step_needs_a_consent_or_a_recorded_reason(level1, give_consen
     with pytest.raises(DecisionRefused) as refused:
         decide(case, "done", {"consent_note": "Foreldrene er informert."}, by=holder)
     assert refused.value.code == "consent_or_reason_required"
+    assert refused.value.params == {"field": "no_consent_reason"}  # the form shows the message at that field
     db.session.rollback()
     decide(case, "done", {"no_consent_reason": "Tiltakene er i egen tjeneste; ingenting deles."}, by=holder)
     assert case.step_id == "l1-coordinator"
@@ -196,7 +214,24 @@ def test_the_coordinator_step_records_who_holds_the_baton(level1):
     case, holder = level1
     decide(case, "done", {"no_consent_reason": "Egen tjeneste."}, by=holder)
     decide(case, "done", {}, by=holder)
-    assert _step_event(case, "l1-coordinator").data["fields"]["coordinator"] == "Hans Holder"
+    fields = _step_event(case, "l1-coordinator").data["fields"]
+    assert (fields["coordinator"], fields["coordinator_id"]) == ("Hans Holder", str(holder.id))
+
+
+def test_a_step_with_a_leader_and_a_coordinator_records_both(app, tmp_path, make_unit, make_user, make_case,
+                                                             move_case):
+    copy = GuidebookCopy(tmp_path / "guidebook")
+    copy.edit(lambda d: copy.step(d, "l1-coordinator").update(leader=True))
+    app.config.update(TIK_GUIDEBOOK=str(copy.path))
+    app.extensions.pop("tik_guide", None)
+    rektor = make_user("rektor", service="school", roles=LEADER, name="Rita Rektor")
+    make_unit("school-1", "school", leaders=[rektor])
+    holder = make_user("holder", service="school", roles=COORDINATOR, name="Hans Holder")
+    case = make_case(by=holder)
+    move_case(case, holder, TO_LEVEL1 + [("done", CLARIFY), ("done", {"no_consent_reason": "Egen tjeneste."})])
+    decide(case, "done", {}, by=holder)
+    fields = _step_event(case, "l1-coordinator").data["fields"]
+    assert (fields["leader"], fields["coordinator"]) == ("Rita Rektor", "Hans Holder")
 
 
 def test_a_plan_step_needs_a_dated_measure_with_an_owner(client, login, level1, make_measure):

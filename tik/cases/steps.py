@@ -52,9 +52,9 @@ def open_case(child, by: User) -> Case:
     digest = pin_current_guide()
     guide = current_guide()
     start = guide.start
-    case = Case(ref=next_reference(today().year), child_id=child.id, level=0, step_id=start.id,
+    case = Case(ref=next_reference(today().year), child_id=child.id, step_id=start.id,  # level 0, opened now
                 coordinator_id=by.id, owning_service=by.service_key, unit_id=by.unit_id, guide_digest=digest,
-                opened_at=now(), step_since=now(), previous_ref=previous_ref(child.id))
+                previous_ref=previous_ref(child.id))
     db.session.add(case)
     db.session.flush()
     # The register step is done by registering: apply its (only) decision so the case starts at work.
@@ -138,7 +138,7 @@ def decide(case: Case, decision_key: str, values: dict[str, str], by: User,
         raise engine.DecisionRefused("paused")  # the waiting step is for those who may know of the report
     outcome = engine.apply(guide, state, decision_key, values)
     recorded = {k: v for k, v in outcome.values.items() if v}
-    recorded |= check_step_rules(case, step, outcome.decision, values, guide)
+    recorded |= check_step_rules(case, step, outcome.decision, values)
     _held_not_in_future(recorded)
     _suspicion_path(case, step, outcome, recorded, by)
     voices = {f.key: f.voice for f in step.fields if f.voice and recorded.get(f.key)}
@@ -245,7 +245,7 @@ def unit_leaders(case: Case) -> list[User]:
                                    .order_by(User.name)))
 
 
-def check_step_rules(case: Case, step: Step, decision, values: dict[str, str], guide: Guide) -> dict[str, str]:
+def check_step_rules(case: Case, step: Step, decision, values: dict[str, str]) -> dict[str, str]:
     """Enforce what the guidebook states on `step` besides its fields, for the step's own decisions (never for a
     hard stop or the family's no: nothing stands in their way). Returns what the rules record with the step;
     raises DecisionRefused naming the rule that is not met.
@@ -254,7 +254,7 @@ def check_step_rules(case: Case, step: Step, decision, values: dict[str, str], g
     unit has several, the only one when it has one, the holder when the holder leads the unit; a unit with no
     leader in the organisation file records none. `requires`: "measure", "consent_or_reason", "coordinator"
     (tik.guides.model.STEP_REQUIREMENTS)."""
-    if decision.hard_stop or decision is guide.family_ends or decision not in step.decisions:
+    if decision not in step.decisions:  # a hard stop or the family's no: the guide's own, never a step's
         return {}
     recorded: dict[str, str] = {}
     if step.leader:
