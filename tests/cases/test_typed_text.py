@@ -36,6 +36,7 @@ def test_a_conversation_dated_tomorrow_is_refused_and_keeps_the_words(client, lo
         {"conversation_date": tomorrow, "child_words": words}, "done", case.version, "l0-talk-child"))
     page = response.get_data(as_text=True)
     assert response.status_code == 422 and "Datoen er fram i tid" in page
+    assert re.search(r'<input[^>]*name="f_conversation_date"[^>]*aria-invalid="true"', page)  # at the date
     assert re.search(r'<textarea[^>]*name="f_child_words"[^>]*>' + re.escape(words), page)
     db.session.expire_all()
     assert case.step_id == "l0-talk-child"

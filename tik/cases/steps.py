@@ -12,7 +12,7 @@ from tik.auth.models import User
 from tik.auth.policy import consented_services, is_paused_unnamed
 from tik.cases import suspicion
 from tik.cases.consent import enforce_consent
-from tik.cases.models import Case, CaseCounter, CaseStatus, EventKind
+from tik.cases.models import Case, CaseCounter, CaseEvent, CaseStatus, EventKind
 from tik.cases.reports import start_report
 from tik.clock import local_date, now, today
 from tik.db import unit_of_work
@@ -61,7 +61,6 @@ def open_case(child, by: User) -> Case:
     outcome = engine.apply(guide, state_of(case, guide), start.decisions[0].key, {})
     log(case, EventKind.STEP, by, step_id=start.id, decision=outcome.decision.key)
     _move(case, guide, outcome.state)
-    case.deadline = level_deadline(guide, 0, local_date(case.opened_at))
     return case
 
 
@@ -84,23 +83,21 @@ def _move(case: Case, guide: Guide, state: engine.CaseState) -> None:
     case.step_since = now()
     step = guide.step(state.step_id)
     if state.level == 0:
-        if level_changed:  # back to wondering: a new decision deadline
-            case.deadline = level_deadline(guide, 0, today())
-        level_due = level_deadline(guide, 0, local_date(case.opened_at)) if not level_changed else case.deadline
-        frames = [s.time_frame_days for s in guide.level(0).steps if s.time_frame_days]
-        # A step at level 0 with its own time frame (other than the decision's) is due sooner, never later.
-        if step.time_frame_days and step.level == 0 and not (frames and step is _last_framed(guide)):
-            own = today() + timedelta(days=step.time_frame_days)
-            case.deadline = min(own, level_due) if level_due else own
-        elif level_due:
-            case.deadline = level_due
+        # The decision deadline counts from the day the case came to level 0 (the concern, or back to wondering);
+        # a step at level 0 with a time frame of its own is due sooner, never later.
+        level_due = level_deadline(guide, 0, today() if level_changed else _level_entered(case))
+        own = today() + timedelta(days=step.time_frame_days) if step.time_frame_days and step.level == 0 else None
+        case.deadline = min(own, level_due) if own and level_due else own or level_due
     else:  # above level 0 a step's own time frame is the deadline; evaluations have their own dates
         case.deadline = today() + timedelta(days=step.time_frame_days) if step.time_frame_days else None
 
 
-def _last_framed(guide: Guide) -> Step | None:
-    framed = [s for s in guide.level(0).steps if s.time_frame_days]
-    return framed[-1] if framed else None
+def _level_entered(case: Case) -> date:
+    """The municipality's day the case came to the level it is at: its last change of level, else its opening."""
+    changed = db.session.scalar(select(CaseEvent.at).where(CaseEvent.case_id == case.id,
+                                                           CaseEvent.kind == EventKind.LEVEL)
+                                .order_by(CaseEvent.id.desc()).limit(1))
+    return local_date(changed or case.opened_at)
 
 
 def state_of(case: Case, guide: Guide | None = None) -> engine.CaseState:
