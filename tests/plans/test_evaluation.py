@@ -144,6 +144,17 @@ def test_level_3_individual_plan_is_the_same_plan(app, client, login, make_user,
     assert "Handlingsplan – individuell plan" in text and "Barnekoordinator: Helle Holder" in text
 
 
+def test_a_yes_to_a_question_without_an_effect_grows_no_plan(make_user, make_case, move_case):
+    from flows import DECIDE, TO_LEVEL0_DECISION
+
+    holder = make_user(name="Helle Holder")
+    case = make_case(by=holder)
+    move_case(case, holder, TO_LEVEL0_DECISION + [("close", DECIDE | {"close_reason": "Avklart.",
+                                                                       "family_informed": "yes"})])
+    assert not case.is_open and plans.plan_of(case) is None
+    assert [e for e in timeline(case) if e.kind == EventKind.PLAN] == []
+
+
 def test_growing_into_an_individual_plan_leaves_the_plan_the_family_was_given_as_they_got_it(
         make_user, make_case, give_consent, move_case, make_measure):
     """The family got revision n; the step's "yes" to an individual plan is revision n + 1, so the copy the family
