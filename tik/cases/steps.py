@@ -58,7 +58,7 @@ def open_case(child, by: User) -> Case:
     db.session.add(case)
     db.session.flush()
     # The register step is done by registering: apply its (only) decision so the case starts at work.
-    outcome = engine.apply(guide, state_of(case, guide), start.decisions[0].key, {})
+    outcome = engine.apply(guide, state_of(case), start.decisions[0].key, {})
     log(case, EventKind.STEP, by, step_id=start.id, decision=outcome.decision.key)
     _move(case, guide, outcome.state)
     return case
@@ -100,7 +100,9 @@ def _level_entered(case: Case) -> date:
     return local_date(changed or case.opened_at)
 
 
-def state_of(case: Case, guide: Guide | None = None) -> engine.CaseState:
+def state_of(case: Case) -> engine.CaseState:
+    """What the guide engine knows of a case: its step and level, the services consent covers today, and whether
+    it waits for child welfare."""
     return engine.CaseState(step_id=case.step_id, level=case.level,
                             consented_services=frozenset(consented_services(case, today())),
                             waiting=suspicion.is_waiting(case))
@@ -128,7 +130,7 @@ def decide(case: Case, decision_key: str, values: dict[str, str], by: User,
     if not case.is_open:
         raise engine.DecisionRefused("case_closed")
     guide = guide_of(case)
-    state = state_of(case, guide)
+    state = state_of(case)
     step = engine.step_at(guide, state)
     if step is guide.child_welfare_wait and is_paused_unnamed(by, case, today()) \
             and any(d.key == decision_key for d in step.decisions):
@@ -188,7 +190,7 @@ def _suspicion_path(case: Case, step: Step, outcome: engine.Outcome, recorded: d
 def _consent_once(case: Case, guide: Guide, by: User) -> None:
     """Consent is asked once per scope: a consent step whose services an active consent already covers is
     done by that consent (on the timeline as carried), not asked again."""
-    state = state_of(case, guide)
+    state = state_of(case)
     step = engine.step_at(guide, state)
     if not guide.is_consent_step(step) or not state.consented_services or len(step.decisions) != 1:
         return
