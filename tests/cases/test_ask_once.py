@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 
-from flows import CONCRETISE, DISCUSS, TALK_CHILD, TALK_PARENTS, TO_LEVEL0_DECISION, TO_LEVEL1, form_data
+from flows import CONCRETISE, DISCUSS, TALK_CHILD, TALK_PARENTS, TO_LEVEL0_DECISION, TO_LEVEL1, TO_LEVEL2, form_data
+from support import GuidebookCopy
 from test_security import nin_with_control_digits
 
 from tik import clock
@@ -167,6 +168,23 @@ def test_a_decision_needing_consent_offers_the_form_and_returns_with_the_text(cl
     assert decided.status_code == 302
     db.session.expire_all()
     assert case.level == 2 and case.step_id == "l2-meeting"  # consent asked once: l2-consent carried
+
+
+def test_a_consent_step_that_offers_a_choice_is_asked_even_when_a_consent_covers_it(app, tmp_path, make_case,
+                                                                                     make_user, give_consent,
+                                                                                     move_case):
+    copy = GuidebookCopy(tmp_path / "guidebook")
+    copy.edit(lambda d: copy.step(d, "l2-consent")["decisions"].append(
+        {"key": "narrower", "next": "l2-meeting",
+         "label": {"nb": "Samtykke for færre tjenester", "nn": "Samtykke for færre tenester", "en": "Fewer services"}}))
+    app.config.update(TIK_GUIDEBOOK=str(copy.path))
+    app.extensions.pop("tik_guide", None)
+    teacher = make_user(service="school")
+    case = make_case(by=teacher)
+    give_consent(case, teacher, ["health-nurse"])
+    move_case(case, teacher, TO_LEVEL2)
+    assert case.step_id == "l2-consent"  # two ways on: the holder chooses; the consent does not choose for them
+    assert [e for e in _events(case, EventKind.STEP) if e.data.get("carried")] == []
 
 
 def test_a_refused_decision_keeps_every_field(client, login, make_case, make_user, move_case):
