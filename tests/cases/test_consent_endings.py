@@ -9,11 +9,14 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from tik.auth.models import Role
+from tik.cases.consent import record_consent
 from tik.cases.handover import HandoverError, answer_handover, propose_handover
-from tik.cases.models import CaseParticipant, EventKind, Handover, HandoverStatus
+from tik.cases.models import CaseParticipant, Consent, ConsentForm, EventKind, Handover, HandoverStatus
 from tik.cases.participants import ParticipantError, invite_participant
 from tik.clock import now
 from tik.extensions import db
+from tik.guidebook import guide_of
+from tik.lifecycle import service as life
 from tik.plans import service as plans
 from tik.plans.models import GoalReached, Measure, MeasureStatus, NextAction
 from tik.timeline.service import timeline
@@ -152,6 +155,47 @@ def test_a_plan_page_read_after_midnight_settles_the_consent_itself(client, logi
     assert client.get(f"/saker/{case.ref}/plan").status_code == 404
 
 
+def test_reading_the_case_on_the_consents_last_day_ends_nothing_that_hangs_on_it(client, login, shared, clock):
+    """The consent holds its whole last day: read in its last minute, nothing ends, and the ending is carried out
+    only when the case is read after midnight."""
+    holder, case, consent = shared["holder"], shared["case"], shared["consent"]
+    _at_local(datetime.combine(LAST_DAY, datetime.min.time()).replace(hour=23, minute=59), clock)
+    login(holder)
+    assert client.get(f"/saker/{case.ref}").status_code == 200
+    db.session.expire_all()
+    participant = db.session.scalar(db.select(CaseParticipant).where(CaseParticipant.user_id == shared["ppt"].id))
+    assert consent.expired_at is None and participant.active and shared["theirs"].status == MeasureStatus.ACTIVE
+    assert "expired" not in [e.data.get("action") for e in timeline(case) if e.kind == EventKind.CONSENT]
+
+    _at_local(datetime.combine(LAST_DAY + timedelta(days=1), datetime.min.time()).replace(minute=1), clock)
+    login(holder)
+    assert client.get(f"/saker/{case.ref}").status_code == 200
+    db.session.expire_all()
+    assert consent.expired_at is not None and participant.removed_reason == "consent_expired"
+
+
+def test_a_restricted_case_keeps_what_hung_on_a_consent_that_ran_out_until_the_restriction_is_lifted(
+        client, login, shared, clock):
+    """Nothing in a restricted case changes, not even by the expiry of a consent: the holder reads it after
+    midnight and nothing ends; once the restriction is lifted, the next reading carries the ending out."""
+    holder, case, consent = shared["holder"], shared["case"], shared["consent"]
+    life.set_restricted(case, True, "Klage på behandlingen", holder)
+    _at_local(datetime.combine(LAST_DAY + timedelta(days=1), datetime.min.time()).replace(minute=1), clock)
+    login(holder)
+    assert client.get(f"/saker/{case.ref}").status_code == 200
+    db.session.expire_all()
+    participant = db.session.scalar(db.select(CaseParticipant).where(CaseParticipant.user_id == shared["ppt"].id))
+    assert consent.expired_at is None and participant.removed_reason == ""
+    assert shared["theirs"].status == MeasureStatus.ACTIVE
+    assert [e.kind for e in timeline(case)][0] == EventKind.RESTRICTED  # nothing came after the restriction
+
+    life.set_restricted(case, False, "", holder)
+    assert client.get(f"/saker/{case.ref}").status_code == 200
+    db.session.expire_all()
+    assert consent.expired_at is not None and participant.removed_reason == "consent_expired"
+    assert shared["theirs"].ended_reason == "consent_expired"
+
+
 def test_accepting_a_handover_rechecks_consent_at_the_moment_of_answering(shared, clock):
     """The re-check in answer_handover: nothing has settled the expiry yet, the service itself refuses."""
     holder, nurse, case = shared["holder"], shared["nurse"], shared["case"]
@@ -274,3 +318,36 @@ def test_withdrawing_one_consent_ends_only_what_hung_on_it_each_entry_in_the_rec
         "service": "health-nurse", "reason": "consent_withdrawn", "revision": 1})
     log_page = client.get(f"/saker/{case.ref}/logg").get_data(as_text=True)
     assert "Tiltak avsluttet: Samtaler hos helsesykepleier – samtykket er trukket tilbake (revisjon 1)" in log_page
+
+
+def test_a_consent_covers_the_kinds_it_names_in_the_guidebooks_order_and_every_kind_of_a_service_it_leaves_out(
+        make_user, make_case, clock):
+    holder = make_user(username="holder", service="school", roles=COORDINATOR)
+    case = make_case(by=holder)
+    every = [k.key for k in guide_of(case).information_kinds]
+    consent = record_consent(case, holder, given_by="Kari Hansen", services=["ppt", "health-nurse"],
+                             purpose="Samarbeid om tiltak", form=ConsentForm.PAPER, given_on=clock.today(),
+                             expires_on=LAST_DAY, kinds={"ppt": ["plan-and-measures", "concern-and-observations"]})
+    named = ["concern-and-observations", "plan-and-measures"]  # as the guidebook lists them
+    assert len(every) > len(named)
+    db.session.expire_all()
+    assert consent.kinds_for("ppt") == named
+    assert consent.kinds_for("health-nurse") == every  # each kind by name, not "all" as for an old consent
+    [given] = [e for e in timeline(case) if e.kind == EventKind.CONSENT]
+    assert given.data["kinds"] == {"ppt": named, "health-nurse": every}
+
+
+@pytest.mark.parametrize(("ticked", "message"), [
+    ([], "Velg minst én type opplysninger samtykket gjelder."),
+    (["plan-and-measures", "horoscope"], "Ukjent type opplysninger."),
+])
+def test_a_consent_form_with_no_kind_or_an_unknown_kind_for_a_service_is_refused_with_why(
+        client, login, make_user, make_case, clock, ticked, message):
+    holder = login(make_user(username="holder", service="school", roles=COORDINATOR))
+    case = make_case(by=holder)
+    response = client.post(f"/saker/{case.ref}/samtykke", data={
+        "given_by": "Kari Hansen", "services": ["ppt"], "kinds_grid": "1", "kinds-ppt": ticked,
+        "purpose": "Samarbeid om tiltak", "form": "paper", "given_on": clock.today().isoformat(),
+        "expires_on": LAST_DAY.isoformat(), "idempotency_key": "k" * 24})
+    assert response.status_code == 422 and message in response.get_data(as_text=True)
+    assert db.session.scalar(db.select(Consent).where(Consent.case_id == case.id)) is None

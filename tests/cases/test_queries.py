@@ -338,3 +338,17 @@ def test_the_statistics_page_reads_the_summary_from_its_covering_index_alone_aft
                 cursor.execute("EXPLAIN QUERY PLAN " + statement, params)
                 plan = " / ".join(row[3] for row in cursor.fetchall())
                 assert "USING COVERING INDEX ix_stat_cell_covering" in plan, plan
+
+
+def test_a_name_search_by_index_range_finds_a_name_whatever_character_follows_the_words_start(make_user, make_case):
+    """The range a name's start is sought by reaches past every character, also one outside the Basic
+    Multilingual Plane (a CJK character of some Chinese and Japanese names): `prefix + "\\uffff"` stopped
+    short of those, and such a child was not found by the start of the name."""
+    from tik.cases.queries import search_cases
+
+    user = make_user()
+    mei = make_case(by=user, first_name="Mei", last_name="王𠮷")
+    other = make_case(by=user, first_name="Mei", last_name="Wang")
+    assert [r.ref for r in search_cases(user, "王")] == [mei.ref]
+    assert [r.ref for r in search_cases(user, "mei 王")] == [mei.ref]
+    assert [r.ref for r in search_cases(user, "mei")] == [other.ref, mei.ref]

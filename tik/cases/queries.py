@@ -149,8 +149,9 @@ SEARCH_MAX_CHARS, SEARCH_MAX_WORDS = 200, 6
 
 
 def _starts(column, prefix: str):
-    """`column` starts with `prefix`, as an index range (LIKE 'x%' uses no index on SQLite)."""
-    return (column >= prefix) & (column < prefix + "\uffff")
+    """`column` starts with `prefix`, as an index range (LIKE 'x%' uses no index on SQLite). The bound is the
+    highest code point, so a name whose next character lies beyond U+FFFF (some CJK names) is in the range."""
+    return (column >= prefix) & (column < prefix + "\U0010ffff")
 
 
 @dataclass(frozen=True)
