@@ -107,11 +107,10 @@ def test_compare_page_shows_what_changed(client, login, planned):
     assert "Avsluttede tiltak" in page and "Samtaler" in page
 
 
-def test_level_3_individual_plan_is_the_same_plan(app, client, login, make_user, make_case, give_consent, move_case,
-                                                 make_measure):
+@pytest.fixture
+def at_the_individual_plan_step(make_user, make_case, give_consent, move_case, make_measure):
+    """Helle Holder's case at level 3, at the step that asks about an individual plan and a child coordinator."""
     from flows import TO_LEVEL2
-
-    from tik.cases.steps import decide
 
     holder = make_user(name="Helle Holder")
     case = make_case(by=holder)
@@ -126,6 +125,13 @@ def test_level_3_individual_plan_is_the_same_plan(app, client, login, make_user,
         ("done", {}), ("done", {"plan_summary": "Koordinert plan"}),
     ])
     assert case.step_id == "l3-ip"
+    return holder, case
+
+
+def test_level_3_individual_plan_is_the_same_plan(client, login, at_the_individual_plan_step):
+    from tik.cases.steps import decide
+
+    holder, case = at_the_individual_plan_step
     plan_before = plans.ensure_plan(case)
     decide(case, "done", {"ip_right": "yes", "child_coordinator_right": "yes",
                                 "ip_assessment": "Langvarige og koordinerte tjenester"}, by=holder)
@@ -155,26 +161,28 @@ def test_a_yes_to_a_question_without_an_effect_grows_no_plan(make_user, make_cas
     assert [e for e in timeline(case) if e.kind == EventKind.PLAN] == []
 
 
-def test_growing_into_an_individual_plan_leaves_the_plan_the_family_was_given_as_they_got_it(
-        make_user, make_case, give_consent, move_case, make_measure):
-    """The family got revision n; the step's "yes" to an individual plan is revision n + 1, so the copy the family
-    holds is not later re-frozen as an individual plan with a child coordinator it never named."""
-    from flows import TO_LEVEL2
-
+@pytest.mark.parametrize("ip_right, coordinator_right, grown", [
+    ("yes", "no", (True, "")), ("no", "yes", (False, "Helle Holder"))])
+def test_each_yes_grows_the_plan_by_its_own_effect_only(at_the_individual_plan_step, ip_right, coordinator_right,
+                                                      grown):
+    """A yes to the individual plan makes it the individual plan without naming a child coordinator; a yes to the
+    child coordinator names the holder without making the plan an individual plan."""
     from tik.cases.steps import decide
 
-    holder = make_user(name="Helle Holder")
-    case = make_case(by=holder)
-    give_consent(case, holder, ["health-nurse", "ppt", "child-welfare"])
-    move_case(case, holder, TO_LEVEL2 + [
-        ("done", {"meeting_date": "2026-11-20", "participants": "x", "shared_understanding": "x"})])
-    make_measure(case, holder)
-    move_case(case, holder, [
-        ("done", {"plan_summary": "x"}),
-        ("level3", {"evaluation": "x", "child_experience": "x"}),
-        ("done", {"meeting_date": "2026-11-20", "participants": "TIK-team", "shared_understanding": "x"}),
-        ("done", {}), ("done", {"plan_summary": "Koordinert plan"}),
-    ])
+    holder, case = at_the_individual_plan_step
+    decide(case, "done", {"ip_right": ip_right, "child_coordinator_right": coordinator_right,
+                          "ip_assessment": "Vurdert med familien"}, by=holder)
+    plan = plans.plan_of(case)
+    assert (plan.individual_plan, plan.child_coordinator) == grown
+
+
+def test_growing_into_an_individual_plan_leaves_the_plan_the_family_was_given_as_they_got_it(
+        at_the_individual_plan_step):
+    """The family got revision n; the step's "yes" to an individual plan is revision n + 1, so the copy the family
+    holds is not later re-frozen as an individual plan with a child coordinator it never named."""
+    from tik.cases.steps import decide
+
+    holder, case = at_the_individual_plan_step
     given = plans.share_with_family(case, holder).number
     decide(case, "done", {"ip_right": "yes", "child_coordinator_right": "yes",
                           "ip_assessment": "Langvarige og koordinerte tjenester"}, by=holder)
@@ -346,3 +354,84 @@ def test_a_revision_is_frozen_once_in_the_name_of_who_froze_it_and_each_plan_kee
     assert [(m["what"], m["status"], m["evaluate_on"]) for m in first["measures"]] == [
         ("Leksehjelp", "planned", "2026-11-01"), ("Samtaler", "planned", "2026-11-01")]
     assert plans.revision_snapshot(other_plan, 1)["goals"] == "Den andre sakens mål"
+
+
+def test_a_measure_is_refused_for_each_rule_it_breaks_and_may_be_evaluated_on_the_day_it_starts(planned, make_user):
+    """A measure goes to a service of the guidebook the case may use (the holder's own, or one a consent covers),
+    has someone responsible (a person in the case, or an outside person's name) and is not evaluated before it
+    starts: each refusal names its reason, so the form puts it on the field it is about."""
+    holder, case, _keep, _stop = planned
+    colleague = make_user(name="Kari Kollega")  # the holder's unit, but not in the case
+
+    def refused(**change) -> str:
+        data = {"service_key": "school", "responsible": "Lærer", "what": "Leksehjelp", "goal": "Bedre karakterer",
+                "start_on": date(2026, 9, 1), "evaluate_on": date(2026, 11, 1)} | change
+        with pytest.raises(plans.PlanError) as refusal:
+            plans.add_measure(case, holder, plans.MeasureInput(**data))
+        db.session.rollback()
+        return refusal.value.code
+
+    assert refused(service_key="no-such-service") == "unknown_service"
+    assert refused(service_key="bup") == "service_not_consented"
+    assert refused(responsible="", responsible_id=colleague.id) == "responsible_not_participant"
+    assert refused(responsible="  ") == "responsible_required"
+    assert refused(evaluate_on=date(2026, 8, 31)) == "evaluation_before_start"
+    same_day = plans.add_measure(case, holder, plans.MeasureInput("school", "Lærer", "Foreldremøte", "Avklare",
+                                                                  date(2026, 9, 1), date(2026, 9, 1)))
+    assert same_day.evaluate_on == same_day.start_on
+
+
+def test_a_measure_keeps_its_service_after_a_handover_but_none_moves_to_a_service_the_case_may_no_longer_use(
+        planned, make_user):
+    """The school holder hands the case to a health nurse; the consent covers health and PPT, not school. The
+    school measure stays as it is and may still be changed on its own service; a measure may not move to school."""
+    from tik.auth.models import Role
+    from tik.cases.handover import answer_handover, propose_handover
+
+    holder, case, keep, stop = planned
+    nurse = make_user(service="health-nurse", roles=(Role.EMPLOYEE, Role.COORDINATOR), name="Nina Nurse")
+    answer_handover(propose_handover(case, nurse, holder), nurse, accept=True)
+    assert case.owning_service == "health-nurse"
+
+    def change(measure, service_key, what):
+        return plans.update_measure(case, measure, nurse, plans.MeasureInput(
+            service_key, measure.responsible, what, measure.goal, measure.start_on, measure.evaluate_on))
+
+    assert change(keep, "school", "Leksehjelp to dager i uka").what == "Leksehjelp to dager i uka"
+    with pytest.raises(plans.PlanError) as refused:
+        change(stop, "school", "Samtaler på skolen")
+    assert refused.value.code == "service_not_consented"
+    db.session.rollback()
+    assert (stop.service_key, stop.what) == ("health-nurse", "Samtaler")
+
+
+def test_the_responsible_person_is_named_with_their_title_unless_a_name_is_written(planned, make_user):
+    """A person in the case chosen as responsible is shown by name and title (by name alone when they have no
+    title); a name written in the field is shown as written, even beside a chosen person."""
+    from tik.cases.participants import invite_participant
+
+    holder, case, _keep, _stop = planned
+    nurse = make_user(service="health-nurse", name="Nina Nurse", title="Helsesykepleier")
+    invite_participant(case, nurse, holder)
+
+    def responsible(responsible_id: int | None, written: str = "") -> str:
+        return plans.add_measure(case, holder, plans.MeasureInput(
+            "health-nurse", written, "Samtaler", "Bedre søvn", date(2026, 9, 1), date(2026, 11, 1),
+            responsible_id=responsible_id)).responsible
+
+    assert responsible(nurse.id) == "Nina Nurse, Helsesykepleier"
+    assert responsible(holder.id) == "Helle Holder"
+    assert responsible(nurse.id, written=" Helsestasjonen ") == "Helsestasjonen"
+
+
+def test_a_revision_frozen_before_snapshots_carried_their_moment_is_dated_by_its_row(planned):
+    """Revisions stored by an older release hold no moment of their own: they read as frozen when their row was
+    written, with the rest of what they hold."""
+    holder, case, keep, _stop = planned
+    _evaluate(case, keep, holder, plans.NextAction.CONTINUE, date(2027, 1, 10))  # freezes revision 1
+    plan = plans.plan_of(case)
+    [older] = plans.revisions(plan)
+    older.snapshot = {key: value for key, value in older.snapshot.items() if key != "frozen_at"}  # as stored then
+    db.session.commit()
+    first = plans.revision_snapshot(plan, 1)
+    assert first["frozen_at"] == older.created_at.isoformat() and first["goals"] == "Trygg skolehverdag"
