@@ -42,7 +42,7 @@ def refusal_message(code: str, **params) -> str:
         "measure_required": _("Planen må ha minst ett tiltak med ansvarlig og evalueringsdato før du går videre."),
         "consent_or_reason_required": _("Registrer samtykke, eller skriv hvorfor saken går videre uten samtykke."),
         "feedback_message": _("Velg en av tilbakemeldingene."),
-        "evaluation_before_start": _("Evalueringsdatoen må være etter startdatoen."),
+        "evaluation_before_start": _("Evalueringsdatoen kan ikke være før startdatoen."),
         "service_not_consented": _("Ingen gyldig samtykke gjelder denne tjenesten. Et tiltak kan bare gis til egen "
                                    "tjeneste eller en tjeneste samtykket gjelder."),
         "responsible_not_participant": _("Den ansvarlige må være stafettholderen eller en deltaker i saken."),
