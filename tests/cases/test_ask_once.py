@@ -168,6 +168,9 @@ def test_a_decision_needing_consent_offers_the_form_and_returns_with_the_text(cl
     assert decided.status_code == 302
     db.session.expire_all()
     assert case.level == 2 and case.step_id == "l2-meeting"  # consent asked once: l2-consent carried
+    carried = [e for e in _events(case, EventKind.STEP) if e.data.get("carried")]  # in the log, in the holder's name
+    assert [(e.step_id, e.decision, e.level, e.by_id, e.data) for e in carried] == [
+        ("l2-consent", "done", 2, teacher.id, {"fields": {"services": "health-nurse"}, "carried": "consent"})]
 
 
 def test_a_consent_step_that_offers_a_choice_is_asked_even_when_a_consent_covers_it(app, tmp_path, make_case,
