@@ -73,6 +73,7 @@ def test_back_to_wondering_counts_a_new_decision_deadline_from_that_day(guideboo
            by=holder)
     assert (case.level, case.step_id, case.deadline) == (0, "l0-talk-parents", back + timedelta(days=14))
     _on(back + timedelta(days=1))
+    move_case(make_case(by=holder, last_name="Annen"), holder, TO_LEVEL1)  # another case's change of level
     decide(case, "done", TALK_PARENTS, by=holder)
     assert case.step_id == "l0-decide" and case.deadline == back + timedelta(days=14)  # not 14 days from the concern
     decide(case, "level1", DECIDE, by=holder)
