@@ -29,6 +29,7 @@ from tik.extensions import db
 from tik.family.service import set_guardian_identity
 from tik.guidebook import guide_of
 from tik.guides.engine import DecisionRefused
+from tik.timeline.service import timeline
 
 CHILD = {"first_name": "Nora", "last_name": "Lund", "birth_date": "2014-02-03", "gender": "girl",
          "school": "Fjordvik skole", "class_name": "7A",
@@ -65,8 +66,11 @@ def _record_guardian(client, ref: str, nin: str = MOTHER_A) -> None:
 
 
 def _decide(client, ref: str, decision: str, values: dict) -> int:
-    case = _case(ref)
-    return client.post(f"/saker/{ref}/beslutning", data=form_data(values, decision, case.version)).status_code
+    return _post_decision(client, ref, decision, values).status_code
+
+
+def _post_decision(client, ref: str, decision: str, values: dict):
+    return client.post(f"/saker/{ref}/beslutning", data=form_data(values, decision, _case(ref).version))
 
 
 def _family_sees(family, ref: str) -> bool:
@@ -105,10 +109,14 @@ def _refused_everything_that_faces_the_family(client, ref: str, holder) -> None:
                        case=_case(ref), family=[("Mona Lund", "mor")])
 
 
-def _go_on(client, ref: str, **answer) -> int:
+def _go_on(client, ref: str, **answer) -> tuple[int, str]:
+    """Child welfare's answer recorded and the holder going on: the status and, when refused, why."""
     values = {"cw_answer": "investigating", "family_may_be_told": "yes", "family_told_from": today().isoformat(),
               "answer_note": "Barnevernet undersøker", **answer}
-    return _decide(client, ref, "go_on", values)
+    response = _post_decision(client, ref, "go_on", values)
+    page = response.get_data(as_text=True)
+    return response.status_code, ("" if response.status_code == 302 else
+                                  " ".join(page.split('class="ds-alert"', 1)[-1].split("</div>", 1)[0].split()))
 
 
 def _family_timeline(family, ref: str) -> str:
@@ -128,10 +136,12 @@ def test_a_suspicion_concern_waits_for_child_welfare_and_the_family_sees_nothing
     assert not _family_sees(mother, ref)
 
     # Child welfare's answer: the holder cannot go on before it says the family may be told, and from when.
-    assert _go_on(client, ref, family_may_be_told="no") == 422
-    assert _go_on(client, ref, family_told_from=(today() + timedelta(days=3)).isoformat()) == 422
+    status, why = _go_on(client, ref, family_may_be_told="no")
+    assert status == 422 and "Gå videre først når barnevernet har sagt at familien kan få vite om saken." in why
+    status, why = _go_on(client, ref, family_told_from=(today() + timedelta(days=3)).isoformat())
+    assert status == 422 and "Familien kan ikke få vite om saken før datoen barnevernet har gitt." in why
     assert _case(ref).waiting_since is not None and not _family_sees(mother, ref)
-    assert _go_on(client, ref) == 302
+    assert _go_on(client, ref) == (302, "")
     case = _case(ref)
     assert case.waiting_since is None and case.step_id == "l0-concretise"  # on where it was
     assert _family_sees(mother, ref)
@@ -153,6 +163,7 @@ def test_the_report_hard_stop_with_a_guardian_not_informed_hides_a_case_the_fami
     mother = family_sign_in(app, family_sso, MOTHER_A)
     assert not _family_sees(mother, ref)  # nobody has told the family yet
     for decision, values in TO_LEVEL0_DECISION:
+        assert not _family_sees(mother, ref)  # steps that do not face the family tell them nothing
         assert _decide(client, ref, decision, values) == 302
     assert _family_sees(mother, ref)  # the parents' conversation is held: the family was told
 
@@ -160,10 +171,12 @@ def test_the_report_hard_stop_with_a_guardian_not_informed_hides_a_case_the_fami
     case = _case(ref)
     assert case.waiting_since is not None and case.is_open
     assert all(g["informed"] is False for g in reports_of(case)[0].guardians)
+    waits = [(e.by_id, e.data["why"]) for e in timeline(case) if e.data.get("action") == "waiting"]
+    assert waits == [(holder.id, "hard_stop")]  # on the staff timeline, in the holder's name, with why
     assert not _family_sees(mother, ref)
     _refused_everything_that_faces_the_family(client, ref, holder)
 
-    assert _go_on(client, ref) == 302
+    assert _go_on(client, ref) == (302, "")
     assert _case(ref).step_id == "l0-decide" and _family_sees(mother, ref)
     shown = _family_timeline(mother, ref)
     assert "Samtale med foreldrene" in shown
