@@ -78,3 +78,16 @@ def test_back_to_wondering_counts_a_new_decision_deadline_from_that_day(guideboo
     assert case.step_id == "l0-decide" and case.deadline == back + timedelta(days=14)  # not 14 days from the concern
     decide(case, "level1", DECIDE, by=holder)
     assert case.level == 1 and case.deadline is None
+
+
+def test_a_guidebook_without_a_time_frame_at_level_0_gives_no_deadline_there(app, tmp_path, holder, make_case):
+    copy = GuidebookCopy(tmp_path / "guidebook")
+    copy.edit(lambda d: copy.step(d, "l0-decide").pop("time_frame_days"))
+    for text in [f for f in copy.path.rglob("*") if f.suffix in (".md", ".yaml")]:  # texts that name the deadline
+        text.write_text(text.read_text(encoding="utf-8").replace("{deadline_days}", "noen"), encoding="utf-8")
+    app.config.update(TIK_GUIDEBOOK=str(copy.path))
+    app.extensions.pop("tik_guide", None)
+    case = make_case(by=holder)
+    assert case.deadline is None
+    decide(case, "done", CONCRETISE, by=holder)
+    assert case.step_id == "l0-discuss" and case.deadline is None

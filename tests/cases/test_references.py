@@ -1,5 +1,6 @@
-"""Case references: TIK-YYYY-NNNN, unique under concurrent registration, past 9999; a new concern after a closed
-case links back to the child's latest one; search finds them."""
+"""Opening a case: the register step done in the registrar's name; references TIK-YYYY-NNNN, unique under
+concurrent registration, past 9999; a new concern after a closed case links back to the child's latest one;
+search finds them."""
 
 from __future__ import annotations
 
@@ -10,11 +11,20 @@ from flows import DECIDE, TO_LEVEL0_DECISION
 
 from tik import clock
 from tik.auth.models import Role, User
-from tik.cases.models import Case, CaseCounter
+from tik.cases.models import Case, CaseCounter, CaseEvent, EventKind
 from tik.cases.queries import search_cases
 from tik.cases.steps import decide, next_reference
 from tik.clock import today
 from tik.extensions import db
+
+
+def test_a_new_case_starts_with_the_register_step_done_in_the_registrars_name(app, make_user, make_case):
+    teacher = make_user()
+    case = make_case(by=teacher)
+    first = db.session.scalars(db.select(CaseEvent).where(CaseEvent.case_id == case.id,
+                                                          CaseEvent.kind == EventKind.STEP)).all()
+    assert [(e.by_id, e.step_id, e.decision) for e in first] == [(teacher.id, "l0-register", "registered")]
+    assert (case.level, case.step_id) == (0, "l0-concretise")
 
 
 def test_references_count_on_past_9999(app, make_case):
