@@ -3,10 +3,13 @@ the newest rows by deleting or shortening the anchor file."""
 
 from __future__ import annotations
 
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
+import psycopg
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import make_url, select, text
 from sqlalchemy.exc import IntegrityError
 
 from tik.audit import chain
@@ -63,6 +66,28 @@ def test_a_row_inserted_by_sql_is_never_sealed_and_verify_names_it_forged(app, r
         (forged, "is forged: its MAC does not hold (not written by TIK)")]
     result = runner.invoke(args=["audit", "verify"])
     assert result.exit_code == 1 and f"audit event {forged}: is forged" in result.output
+
+
+def test_a_row_forged_with_the_databases_own_client_is_named_by_tik_audit_verify(app, runner, make_case):
+    """As an administrator would: `sqlite3` (or psycopg) on the database itself, outside TIK, then the CLI."""
+    [genuine] = _sealed_one_by_one(make_case, 1)
+    db.session.close()
+    forged = {"action": "case.view", "detail": "admin viewed TIK-2026-0001", "seq": None, "prev_hash": None,
+              "hash": None, "body_digest": None, "redacted": None, "nonce": "1" * 32, "mac": "e" * 64}
+    columns = [c.name for c in AuditEvent.__table__.columns if c.name != "id"]
+    url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if url.get_backend_name() == "sqlite":
+        connect, mark = sqlite3.connect(url.database), "?"
+    else:
+        connect, mark = psycopg.connect(url.set(drivername="postgresql").render_as_string(hide_password=False)), "%s"
+    copied = ", ".join(mark if c in forged else c for c in columns)
+    insert = f"INSERT INTO audit_event ({', '.join(columns)}) SELECT {copied} FROM audit_event WHERE id = {mark}"
+    with closing(connect) as conn:
+        conn.execute(insert, [forged[c] for c in columns if c in forged] + [genuine])
+        conn.commit()
+    result = runner.invoke(args=["audit", "verify"])
+    forged_id = db.session.scalar(select(AuditEvent.id).where(AuditEvent.detail == forged["detail"]))
+    assert result.exit_code == 1 and f"audit event {forged_id}: is forged" in result.output
 
 
 def test_a_row_inserted_without_a_mac_or_with_a_genuine_rows_mac_is_forged(make_case):
