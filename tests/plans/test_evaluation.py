@@ -44,6 +44,7 @@ def test_an_evaluation_creates_a_revision_and_the_diff_is_right(planned):
     _evaluate(case, stop, holder, plans.NextAction.END)
     plan = plans.plan_of(case)
     assert plan.revision == 3 and stop.status == MeasureStatus.ENDED
+    assert [(r.number, r.created_by_id) for r in plans.revisions(plan)] == [(1, holder.id), (2, holder.id)]
     added = plans.add_measure(case, holder, plans.MeasureInput("ppt", "PPT", "Kartlegging", "Vite mer",
                                                                date(2026, 11, 5), date(2027, 2, 1)))
     assert [r.number for r in plans.revisions(plan)] == [1, 2]
@@ -435,3 +436,14 @@ def test_a_revision_frozen_before_snapshots_carried_their_moment_is_dated_by_its
     db.session.commit()
     first = plans.revision_snapshot(plan, 1)
     assert first["frozen_at"] == older.created_at.isoformat() and first["goals"] == "Trygg skolehverdag"
+
+
+def test_a_removed_participant_is_no_longer_offered_as_responsible_for_a_measure(planned, make_user):
+    from tik.cases.participants import invite_participant, remove_participant
+
+    holder, case, _keep, _stop = planned
+    nurse = make_user(service="health-nurse", name="Nina Helse")
+    taking_part = invite_participant(case, nurse, holder)
+    assert set(plans.responsible_choices(case)) == {holder.id, nurse.id}
+    remove_participant(case, taking_part, holder)  # the consent for her service still holds
+    assert set(plans.responsible_choices(case)) == {holder.id}
