@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import os
 import secrets
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -34,13 +35,21 @@ def instance_path() -> str:
 
 
 def kept_secret(folder: Path, name: str, make: callable) -> str:
-    """A secret generated once into `folder` (readable by the owner only) and kept between runs."""
+    """A secret generated once into `folder` (readable by the owner only) and kept between runs. Written whole
+    under another name and linked into place, so that of two processes starting at once (gunicorn's workers,
+    the test workers) the first one's secret is the one both read, never a half-written file."""
     path = folder / name
     if not path.exists():
         folder.mkdir(parents=True, exist_ok=True)
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # never readable by others
-        with os.fdopen(descriptor, "w") as file:
-            file.write(make())
+        descriptor, scratch = tempfile.mkstemp(dir=folder, prefix=f".{name}.")  # mode 0600: never readable by others
+        try:
+            with os.fdopen(descriptor, "w") as file:
+                file.write(make())
+            os.link(scratch, path)
+        except FileExistsError:
+            pass  # another process was first: its secret is kept
+        finally:
+            os.unlink(scratch)
     return path.read_text().strip()
 
 

@@ -78,6 +78,18 @@ def test_development_keys_and_the_sqlite_file_are_private(tmp_path):
         assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o600, name
 
 
+def test_a_secret_another_process_kept_first_is_the_one_read_and_nothing_is_left_behind(tmp_path):
+    from tik.config import kept_secret
+
+    def make_while_another_process_writes_its_own():
+        (tmp_path / "data_key").write_text("the first process's key\n")
+        return "this process's key"
+
+    assert kept_secret(tmp_path, "data_key", make_while_another_process_writes_its_own) == "the first process's key"
+    assert kept_secret(tmp_path, "data_key", lambda: "never made") == "the first process's key"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data_key"]
+
+
 def test_handbook_shows_levels_steps_and_hard_stops(client):
     page = client.get("/handbok/").get_data(as_text=True)
     for text in ("Nivå 0", "Undring", "Nivå 3", "Stopp-punkter", "112"):
